@@ -1,0 +1,52 @@
+"""The ``gradtui`` command line.
+
+Each area owns a light ``commands`` module (argparse only, no heavy imports) that adds its
+sub-commands; the heavy front end is imported inside the command that runs, so ``gradtui run``
+never loads Textual and ``gradtui --help`` is instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from gradtui import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser: the workspace is the default when no sub-command is given."""
+    from gradtui.engine import commands as engine_commands
+    from gradtui.lessons import commands as lesson_commands
+    from gradtui.plain import commands as plain_commands
+    from gradtui.serve import commands as serve_commands
+    from gradtui.tui import commands as tui_commands
+
+    parser = argparse.ArgumentParser(
+        prog="gradtui",
+        description="Learn how autograd works: PyTorch's API on a numpy engine, live in a terminal.",
+    )
+    parser.add_argument("--version", action="version", version=f"gradtui {__version__}")
+    tui_commands.add_workspace_arguments(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    engine_commands.add_commands(sub)
+    plain_commands.add_commands(sub)
+    tui_commands.add_commands(sub)
+    lesson_commands.add_commands(sub)
+    serve_commands.add_commands(sub)
+    parser.set_defaults(handler=tui_commands.run_workspace)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` and run the chosen command; returns the process exit status."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    # `gradtui run FILE.py ARGS...` hands everything after FILE to the script untouched, like
+    # `python FILE.py ARGS...`; argparse would otherwise try to parse the script's own options.
+    if args_list[:1] == ["run"]:
+        from gradtui.engine.commands import run_script_command
+
+        return run_script_command(args_list[1:])
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    return int(args.handler(args) or 0)

@@ -1,0 +1,45 @@
+"""``gradtui lessons`` / ``gradtui lesson N``: guided lessons."""
+
+from __future__ import annotations
+
+import argparse
+
+from gradtui.plain.commands import add_kernel_limit_arguments
+
+
+def _add_lessons_dir(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--lessons", metavar="DIR", action="append", default=[],
+        help="also load lessons from DIR (repeatable; $GRADTUI_LESSONS works too)",
+    )
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    ls = sub.add_parser("lessons", help="list lessons with your progress, or check lesson files")
+    _add_lessons_dir(ls)
+    ls_sub = ls.add_subparsers(dest="lessons_command", metavar="ACTION")
+    check = ls_sub.add_parser("check", help="validate and self-test lesson files")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories")
+    _add_lessons_dir(check)
+    ls.set_defaults(handler=run_lessons)
+
+    one = sub.add_parser("lesson", help="take a lesson (by number or id)")
+    one.add_argument("lesson", metavar="N|ID")
+    one.add_argument("--plain", action="store_true", help="in the plain REPL instead of the app")
+    one.add_argument("--ascii", action="store_true", help="ASCII-only drawing")
+    one.add_argument("--restart", action="store_true", help="start again from step 1")
+    _add_lessons_dir(one)
+    add_kernel_limit_arguments(one)
+    one.set_defaults(handler=run_lesson)
+
+
+def run_lessons(args: argparse.Namespace) -> int:
+    from gradtui.lessons.cli import run_lessons_command
+
+    return run_lessons_command(args)
+
+
+def run_lesson(args: argparse.Namespace) -> int:
+    from gradtui.lessons.cli import run_lesson_command
+
+    return run_lesson_command(args)
