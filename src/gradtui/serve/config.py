@@ -1,0 +1,184 @@
+"""The lab configuration (``lab.toml``): where to listen, who may log in, what learners get.
+
+Every relative path in the file is relative to the file's own directory, so a teacher can keep a
+whole lab (config, roster, host key, learners' directories) in one folder and start the server
+from anywhere. Unknown keys are errors: a misspelt ``max_sesions`` must not silently mean "no
+limit".
+"""
+
+from __future__ import annotations
+
+import shlex
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_CONFIG_NAME = "lab.toml"
+SANDBOX_MODES = ("auto", "bwrap", "none")
+
+
+class LabConfigError(ValueError):
+    """The lab configuration cannot be used; the message says which file and key."""
+
+
+@dataclass(frozen=True)
+class LabConfig:
+    """A validated lab configuration with absolute paths."""
+
+    base_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 2222
+    web_port: int = 8000
+    host_key: Path = Path("ssh_host_ed25519_key")
+    max_sessions: int = 30
+    idle_timeout_s: float = 1800.0
+    roster: Path = Path("roster.toml")
+    learners_root: Path = Path("learners")
+    open_mode: bool = False
+    web_user_header: str = ""
+    landing: tuple[str, ...] = ("lesson", "1")
+    command: tuple[str, ...] = ()
+    sandbox: str = "auto"
+    kernel_memory_mb: int = 1024
+    kernel_cpu_s: int = 600
+    lesson_dirs: tuple[Path, ...] = field(default_factory=tuple)
+
+
+# key in the TOML table -> (LabConfig field, expected type)
+_SCHEMA: dict[str, dict[str, tuple[str, type | tuple[type, ...]]]] = {
+    "server": {
+        "host": ("host", str),
+        "port": ("port", int),
+        "web_port": ("web_port", int),
+        "host_key": ("host_key", str),
+        "max_sessions": ("max_sessions", int),
+        "idle_timeout": ("idle_timeout_s", (int, float)),
+        "web_user_header": ("web_user_header", str),
+    },
+    "learners": {
+        "roster": ("roster", str),
+        "root": ("learners_root", str),
+        "open": ("open_mode", bool),
+    },
+    "session": {
+        "landing": ("landing", str),
+        "command": ("command", list),
+        "sandbox": ("sandbox", str),
+        "kernel_memory_mb": ("kernel_memory_mb", int),
+        "kernel_cpu_s": ("kernel_cpu_s", int),
+        "lessons": ("lesson_dirs", list),
+    },
+}
+
+_PATH_FIELDS = ("host_key", "roster", "learners_root")
+
+
+def default_config_path() -> Path:
+    """``./lab.toml``: used when ``--config`` is not given."""
+    return Path.cwd() / DEFAULT_CONFIG_NAME
+
+
+def parse_landing(text: str) -> tuple[str, ...]:
+    """``"lesson 1"`` -> ``("lesson", "1")``; ``"workspace"`` -> ``()`` (gradtui's default)."""
+    words = tuple(shlex.split(text))
+    return () if words in ((), ("workspace",)) else words
+
+
+def load_lab_config(path: Path | None) -> LabConfig:
+    """Read and validate ``path`` (or ``./lab.toml`` if it exists, else the defaults).
+
+    Raises ``LabConfigError`` naming the file and key for every problem it finds.
+    """
+    if path is None:
+        candidate = default_config_path()
+        if not candidate.exists():
+            return _absolutise(LabConfig(base_dir=Path.cwd()), {})
+        path = candidate
+    path = Path(path).expanduser().resolve()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise LabConfigError(f"{path}: no such lab configuration file") from None
+    except tomllib.TOMLDecodeError as error:
+        raise LabConfigError(f"{path}: not valid TOML: {error}") from None
+    values = _collect(path, raw)
+    return _absolutise(LabConfig(base_dir=path.parent), values)
+
+
+def _collect(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for table_name, table in raw.items():
+        schema = _SCHEMA.get(table_name)
+        if schema is None or not isinstance(table, dict):
+            known = ", ".join(f"[{name}]" for name in _SCHEMA)
+            raise LabConfigError(f"{path}: unknown table [{table_name}] (known: {known})")
+        for key, value in table.items():
+            if key not in schema:
+                known = ", ".join(schema)
+                raise LabConfigError(f"{path}: [{table_name}] unknown key {key!r} (known: {known})")
+            field_name, expected = schema[key]
+            # bool is an int in Python; a port of `true` is still a mistake.
+            wrong_bool = isinstance(value, bool) and expected is not bool
+            if wrong_bool or not isinstance(value, expected):
+                raise LabConfigError(
+                    f"{path}: [{table_name}] {key} = {value!r} has the wrong type "
+                    f"(expected {_type_name(expected)})"
+                )
+            values[field_name] = value
+    _check_values(path, values)
+    return values
+
+
+def _type_name(expected: type | tuple[type, ...]) -> str:
+    if isinstance(expected, tuple):
+        return " or ".join(t.__name__ for t in expected)
+    return {"str": "a string", "int": "an integer", "bool": "true or false", "list": "a list"}.get(
+        expected.__name__, expected.__name__
+    )
+
+
+def _check_values(path: Path, values: dict[str, Any]) -> None:
+    def bad(message: str) -> LabConfigError:
+        return LabConfigError(f"{path}: {message}")
+
+    for name in ("port", "web_port"):
+        if name in values and not 0 <= values[name] <= 65535:
+            raise bad(f"{name} must be between 0 and 65535, not {values[name]}")
+    if values.get("max_sessions", 1) < 1:
+        raise bad("max_sessions must be at least 1")
+    if values.get("idle_timeout_s", 0) < 0:
+        raise bad("idle_timeout must be 0 (never) or a number of seconds")
+    for name in ("kernel_memory_mb", "kernel_cpu_s"):
+        if values.get(name, 0) < 0:
+            raise bad(f"{name} must be 0 (no limit) or positive")
+    if values.get("sandbox", "auto") not in SANDBOX_MODES:
+        raise bad(f"sandbox must be one of {', '.join(SANDBOX_MODES)}, not {values['sandbox']!r}")
+    for name in ("command", "lesson_dirs"):
+        items = values.get(name, [])
+        if not all(isinstance(item, str) and item for item in items):
+            raise bad(f"{name} must be a list of non-empty strings")
+
+
+def _absolutise(config: LabConfig, values: dict[str, Any]) -> LabConfig:
+    base = config.base_dir
+    updates: dict[str, Any] = dict(values)
+    for name in _PATH_FIELDS:
+        updates[name] = _resolve(base, Path(values.get(name, getattr(config, name))))
+    if "landing" in values:
+        updates["landing"] = parse_landing(values["landing"])
+    if "command" in values:
+        updates["command"] = tuple(values["command"])
+    updates["lesson_dirs"] = tuple(_resolve(base, Path(p)) for p in values.get("lesson_dirs", ()))
+    return LabConfig(**{**config.__dict__, **updates})
+
+
+def _resolve(base: Path, path: Path) -> Path:
+    path = path.expanduser()
+    return path if path.is_absolute() else (base / path).resolve()
+
+
+def with_overrides(config: LabConfig, **overrides: Any) -> LabConfig:
+    """A copy with command-line overrides applied (``None`` means "not given")."""
+    given = {key: value for key, value in overrides.items() if value is not None}
+    return LabConfig(**{**config.__dict__, **given})

@@ -1,0 +1,44 @@
+"""State shared by every connection of a running lab server: config, roster, live sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from gradtui.serve.config import LabConfig
+from gradtui.serve.roster import Roster, load_roster
+
+
+class LiveSession(Protocol):
+    async def close_for_shutdown(self) -> None: ...
+
+
+@dataclass
+class LabRuntime:
+    """The running lab: its config, resolved sandbox mode, roster and live learner sessions."""
+
+    config: LabConfig
+    sandbox_mode: str
+    sessions: set[LiveSession] = field(default_factory=set)
+    _roster: Roster = field(default_factory=Roster)
+    _roster_stamp: tuple[int, int] | None = None
+
+    def roster(self) -> Roster:
+        """The roster, re-read when the file changed: a teacher may add learners mid-lab."""
+        stamp = _stamp(self.config.roster)
+        if stamp != self._roster_stamp:
+            self._roster = load_roster(self.config.roster)
+            self._roster_stamp = stamp
+        return self._roster
+
+    def is_full(self) -> bool:
+        return len(self.sessions) >= self.config.max_sessions
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return (info.st_mtime_ns, info.st_size)

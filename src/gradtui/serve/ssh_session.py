@@ -1,0 +1,240 @@
+"""One learner's SSH session: their own gradtui process in their own pty, with idle timeout."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import asyncssh
+
+from gradtui.serve.lab_log import event
+from gradtui.serve.lab_runtime import LabRuntime
+from gradtui.serve.learner_launch import SESSION_TOKEN_VAR, plan_session
+from gradtui.serve.pty_process import PtyProcess
+
+# Leave the alternate screen, show the cursor, stop mouse reporting, reset colours: what a
+# full-screen app would have done had it exited normally, so the learner's terminal is usable.
+TERMINAL_RESET = b"\x1b[?1049l\x1b[?25h\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[0m\r\n"
+
+
+def full_message(max_sessions: int) -> str:
+    return (
+        f"Sorry, the lab is full ({max_sessions} learners are connected).\r\n"
+        "Please try again in a few minutes.\r\n"
+    )
+
+
+def idle_message(timeout_s: float) -> str:
+    minutes = timeout_s / 60
+    span = f"{minutes:g} minutes" if timeout_s >= 60 else f"{timeout_s:g} seconds"
+    return (
+        f"Disconnected after {span} without input. Your progress is saved: "
+        "log in again to continue.\r\n"
+    )
+
+
+class LearnerSession(asyncssh.SSHServerSession):  # type: ignore[misc]
+    """Runs the lab's landing command for one authenticated learner."""
+
+    def __init__(self, runtime: LabRuntime, learner: str, peer: str) -> None:
+        self._runtime = runtime
+        self._learner = learner
+        self._peer = peer
+        self._chan: asyncssh.SSHServerChannel | None = None
+        self._term = "xterm-256color"
+        self._size = (80, 24)
+        self._has_pty = False
+        self._process: PtyProcess | None = None
+        self._started_at = time.monotonic()
+        self._last_input = time.monotonic()
+        self._idle_handle: asyncio.TimerHandle | None = None
+        self._end_reason: str | None = None
+        self._channel_open = True
+        self._ended = asyncio.Event()
+
+    # -- SSH requests -------------------------------------------------------------------------
+
+    def connection_made(self, chan: asyncssh.SSHServerChannel) -> None:
+        self._chan = chan
+
+    def pty_requested(
+        self, term_type: str, term_size: tuple[int, int, int, int], term_modes: object
+    ) -> bool:  # noqa: E501
+        self._has_pty = True
+        self._term = term_type or self._term
+        cols, rows = term_size[0], term_size[1]
+        if cols and rows:
+            self._size = (cols, rows)
+        return True
+
+    def shell_requested(self) -> bool:
+        return True
+
+    def exec_requested(self, command: str) -> bool:
+        return False  # learners get the lab's app, never a command of their choosing
+
+    def subsystem_requested(self, subsystem: str) -> bool:
+        return False  # no sftp: files stay inside gradtui
+
+    def session_started(self) -> None:
+        assert self._chan is not None
+        if self._runtime.is_full():
+            self._refuse("full", full_message(self._runtime.config.max_sessions))
+            return
+        if not self._has_pty:
+            self._refuse("no-terminal", "This lab needs a terminal: connect with `ssh -t`.\r\n")
+            return
+        self._runtime.sessions.add(self)
+        asyncio.get_running_loop().create_task(self._start())
+
+    def data_received(self, data: bytes, datatype: object) -> None:
+        self._last_input = time.monotonic()
+        if self._process is not None:
+            self._process.write(data)
+
+    def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
+        if width and height:
+            self._size = (width, height)
+            if self._process is not None:
+                self._process.resize(width, height)
+
+    def eof_received(self) -> bool:
+        self._begin_end("client-eof")
+        return False
+
+    def pause_writing(self) -> None:
+        if self._process is not None:
+            self._process.pause_reading()
+
+    def resume_writing(self) -> None:
+        if self._process is not None:
+            self._process.resume_reading()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._channel_open = False
+        self._begin_end("client-closed")
+
+    # -- the learner's process ----------------------------------------------------------------
+
+    async def _start(self) -> None:
+        config = self._runtime.config
+        try:
+            plan = plan_session(
+                config, self._learner, term=self._term, sandbox_mode=self._runtime.sandbox_mode
+            )
+            cols, rows = self._size
+            self._process = PtyProcess(
+                plan.argv,
+                env=plan.env,
+                cwd=plan.cwd,
+                cols=cols,
+                rows=rows,
+                token_var=SESSION_TOKEN_VAR,
+                token=plan.token,
+                on_output=self._on_output,
+                on_exit=self._on_exit,
+            )
+            await self._process.start()
+        except Exception as error:  # a broken lab config must not kill the server
+            event("session-error", user=self._learner, peer=self._peer, error=repr(error))
+            self._process = None
+            self._runtime.sessions.discard(self)
+            self._write(b"The lab could not start your session; please tell your teacher.\r\n")
+            self._close_channel(1)
+            return
+        event(
+            "session",
+            user=self._learner,
+            peer=self._peer,
+            pid=self._process.pid,
+            term=self._term,
+            size=f"{cols}x{rows}",
+            sandbox=self._runtime.sandbox_mode,
+        )
+        if self._end_reason is not None:  # the client left while we were starting
+            await self._end()
+        else:
+            self._schedule_idle_check()
+
+    def _on_output(self, data: bytes) -> None:
+        self._write(data)
+
+    def _on_exit(self, code: int | None) -> None:
+        if self._end_reason is None:
+            self._end_reason = "app-exited"
+            asyncio.get_running_loop().create_task(self._end(exit_status=code or 0))
+
+    # -- idle timeout -------------------------------------------------------------------------
+
+    def _schedule_idle_check(self) -> None:
+        timeout = self._runtime.config.idle_timeout_s
+        if timeout <= 0 or self._end_reason is not None:
+            return
+        due = self._last_input + timeout - time.monotonic()
+        self._idle_handle = asyncio.get_running_loop().call_later(max(due, 0.05), self._idle_check)
+
+    def _idle_check(self) -> None:
+        timeout = self._runtime.config.idle_timeout_s
+        if time.monotonic() - self._last_input >= timeout:
+            self._begin_end("idle-timeout", idle_message(timeout))
+        else:
+            self._schedule_idle_check()
+
+    # -- ending -------------------------------------------------------------------------------
+
+    def _begin_end(self, reason: str, message: str | None = None) -> None:
+        if self._end_reason is not None:
+            return
+        self._end_reason = reason
+        if self._process is not None:
+            asyncio.get_running_loop().create_task(self._end(message=message))
+        elif self not in self._runtime.sessions:
+            self._ended.set()
+
+    async def _end(self, message: str | None = None, exit_status: int = 0) -> None:
+        if self._idle_handle is not None:
+            self._idle_handle.cancel()
+        leftover: set[int] = set()
+        if self._process is not None:
+            leftover = await self._process.terminate()
+        self._runtime.sessions.discard(self)
+        if message:
+            self._write(TERMINAL_RESET + message.encode())
+        self._close_channel(exit_status)
+        event(
+            "session-end",
+            user=self._learner,
+            peer=self._peer,
+            reason=self._end_reason,
+            exit=self._process.returncode if self._process else None,
+            duration=f"{time.monotonic() - self._started_at:.1f}s",
+            leftover=",".join(map(str, sorted(leftover))) or None,
+        )
+        self._ended.set()
+
+    async def close_for_shutdown(self) -> None:
+        """The server is stopping: end this learner's app and say so."""
+        self._begin_end("server-shutdown", "The lab server is shutting down. Goodbye!\r\n")
+        await self._ended.wait()
+
+    def _refuse(self, reason: str, message: str) -> None:
+        event("session-refused", user=self._learner, peer=self._peer, reason=reason)
+        self._end_reason = reason
+        self._write(message.encode())
+        self._close_channel(1)
+        self._ended.set()
+
+    def _write(self, data: bytes) -> None:
+        if self._chan is not None and self._channel_open:
+            try:
+                self._chan.write(data)
+            except (asyncssh.Error, OSError, BrokenPipeError):
+                self._channel_open = False
+
+    def _close_channel(self, status: int) -> None:
+        if self._chan is not None and self._channel_open:
+            self._channel_open = False
+            try:
+                self._chan.exit(status)
+            except (asyncssh.Error, OSError):
+                self._chan.close()
