@@ -1,0 +1,40 @@
+"""The mistakes learners make, beyond autograd's: shapes, dtypes, bad arguments."""
+
+TOPIC = "errors"
+
+CASES = [
+    ("broadcast_mismatch_add", "torch.ones(2, 3) + torch.ones(2, 2)"),
+    ("broadcast_mismatch_dim0", "torch.ones(3) * torch.ones(2)"),
+    ("broadcast_mismatch_3d", "torch.ones(2, 3, 4) - torch.ones(3, 3)"),
+    ("broadcast_mismatch_rev", "torch.ones(4, 1) / torch.ones(2, 3)"),
+    ("broadcast_mismatch_requires_grad",
+     "x = torch.ones(3, requires_grad=True)\nx + torch.ones(4)"),
+    ("matmul_mismatch", "torch.ones(2, 3) @ torch.ones(2, 3)"),
+    ("matmul_mismatch_torch_mm", "torch.mm(torch.ones(3, 2), torch.ones(3, 2))"),
+    ("mean_int", "torch.tensor([1, 2]).mean()"),
+    ("mean_int_dim", "torch.tensor([[1, 2]]).mean(0)"),
+    ("item_two_elements", "torch.tensor([1., 2.]).item()"),
+    ("item_six_elements", "torch.ones(2, 3).item()"),
+    ("view_bad_shape", "torch.ones(6).view(4, 2)"),
+    ("view_two_minus_one", "torch.ones(6).view(-1, -1)"),
+    ("sum_bad_dim_type", "torch.sum(torch.ones(2), dim='a')"),
+    ("add_str", "torch.ones(2) + 'a'"),
+    ("tensor_from_string_error", "torch.tensor('abc')"),
+    ("tensor_ragged_deep", "torch.tensor([[1., 2.], [3.]])"),
+    ("tensor_ragged_3d", "torch.tensor([[[1], [2]], [[3]]])"),
+    ("ones_negative_dim", "torch.ones(-1)"),
+    ("transpose_dim_error", "torch.ones(2, 3).transpose(0, 2)"),
+    ("unsqueeze_dim_error", "torch.ones(2).unsqueeze(3)"),
+    ("cross_entropy_target_out_of_range",
+     "F.cross_entropy(torch.ones(2, 3), torch.tensor([0, 3]))"),
+    ("mse_loss_broadcast_warning",
+     "print(F.mse_loss(torch.ones(2, 1), torch.zeros(2)))"),
+    ("requires_grad_int_tensor_ctor", "torch.tensor([1], requires_grad=True)"),
+    ("requires_grad_int_method", "torch.arange(3).requires_grad_()"),
+    ("requires_grad_bool_tensor", "torch.tensor([True], requires_grad=True)"),
+    ("numpy_requires_grad", "torch.zeros(3, requires_grad=True).numpy()"),
+    ("inplace_leaf", "a = torch.ones(2, requires_grad=True)\na.add_(torch.ones(2))"),
+    ("error_keeps_state",
+     "x = torch.tensor([1., 2.], requires_grad=True)\ntry:\n    x + torch.ones(3)\n"
+     "except RuntimeError as e:\n    print(type(e).__name__)\nprint(x)"),
+]

@@ -1,0 +1,60 @@
+"""Indexing and slicing (int, slice, None, bool mask, int tensor, lists) and item assignment."""
+
+TOPIC = "indexing"
+
+_M = "m = torch.tensor([[1., 2., 3.], [4., 5., 6.]], requires_grad=True)"
+_V = "m = torch.tensor([10., 20., 30., 40.], requires_grad=True)"
+
+
+def _grad_case(setup: str, expr: str) -> str:
+    return "\n".join([
+        setup, f"y = {expr}", "print(y)", "print(y.grad_fn.name())",
+        "(y * 2).sum().backward()", "print(m.grad)",
+    ])
+
+
+CASES = [
+    ("int_row", _grad_case(_M, "m[0]")),
+    ("int_negative", _grad_case(_V, "m[-1]")),
+    ("int_pair_0d", _grad_case(_M, "m[1, 2]")),
+    ("column", _grad_case(_M, "m[:, 0]")),
+    ("slice_rows", _grad_case(_M, "m[0:1]")),
+    ("slice_cols", _grad_case(_M, "m[:, 1:]")),
+    ("slice_1d", _grad_case(_V, "m[1:]")),
+    ("slice_step", _grad_case(_V, "m[::2]")),
+    ("slice_negative", _grad_case(_V, "m[-3:-1]")),
+    ("slice_empty", "m = torch.tensor([1., 2.])\nprint(m[2:], m[5:9])"),
+    ("none_front", _grad_case(_M, "m[None]")),
+    ("none_middle", "m = torch.ones(2, 3)\nprint(m[:, None].shape, m[None, :, None].shape)"),
+    ("ellipsis", "m = torch.arange(24).reshape(2, 3, 4)\nprint(m[..., 0])\nprint(m[0, ...].shape)"),
+    ("bool_mask", _grad_case(_M, "m[m > 2]")),
+    ("bool_mask_1d", _grad_case(_V, "m[torch.tensor([True, False, True, False])]")),
+    ("bool_mask_none_true", "m = torch.ones(3)\nprint(m[m > 5])"),
+    ("int_tensor_index", _grad_case(_V, "m[torch.tensor([3, 0, 0])]")),
+    ("list_index", _grad_case(_M, "m[[0, 1]]")),
+    ("int_tensor_index_2d", _grad_case(_M, "m[torch.tensor([1, 1])]")),
+    ("mixed_int_slice", _grad_case(_M, "m[1, :2]")),
+    ("index_result_values_int", "t = torch.arange(10)\nprint(t[t % 2 == 0])\nprint(t[[1, 3]])"),
+    ("index_out_of_range", "torch.ones(3)[3]"),
+    ("index_2d_out_of_range", "torch.ones(2, 3)[0, 5]"),
+    ("too_many_indices", "torch.ones(3)[0, 0]"),
+    ("setitem_int", "t = torch.zeros(3)\nt[1] = 5.\nprint(t)"),
+    ("setitem_slice", "t = torch.zeros(2, 3)\nt[:, 1:] = 2\nprint(t)"),
+    ("setitem_mask", "t = torch.tensor([1., -2., 3., -4.])\nt[t < 0] = 0\nprint(t)"),
+    ("setitem_tensor_value", "t = torch.zeros(2, 2)\nt[0] = torch.tensor([1., 2.])\nprint(t)"),
+    ("setitem_int_tensor_float_value_truncates",
+     "t = torch.zeros(3, dtype=torch.int64)\nt[0] = 2.7\nprint(t)"),
+    ("setitem_leaf_requires_grad_error",
+     "x = torch.ones(3, requires_grad=True)\nx[0] = 5."),
+    ("setitem_leaf_under_no_grad",
+     "x = torch.ones(3, requires_grad=True)\nwith torch.no_grad():\n    x[0] = 5.\nprint(x)"),
+    ("setitem_nonleaf_tracks_grad",
+     "x = torch.ones(3, requires_grad=True)\ny = x * 2\ny[0] = 0.\nprint(y)\n"
+     "y.sum().backward()\nprint(x.grad)"),
+    ("setitem_bumps_version",
+     "t = torch.zeros(2)\nprint(t._version)\nt[0] = 1.\nprint(t._version)"),
+    ("iterate_rows", "for row in torch.tensor([[1, 2], [3, 4]]):\n    print(row)"),
+    ("len_of_tensor", "print(len(torch.ones(4, 2)))"),
+    ("len_of_0d_error", "len(torch.tensor(1.))"),
+    ("index_0d_error", "torch.tensor(1.)[0]"),
+]

@@ -1,0 +1,101 @@
+"""Reductions (sum, mean, max, min with and without dim/keepdim) and matmul variants."""
+
+TOPIC = "reduce"
+
+_M = "m = torch.tensor([[1., 5., 3.], [4., 2., 6.]], requires_grad=True)"
+
+
+def _grad_case(setup: str, expr: str, leaves: tuple[str, ...] = ("m",)) -> str:
+    lines = [setup, f"y = {expr}", "print(y)", "print(y.grad_fn.name())", "y.sum().backward()"]
+    lines += [f"print({leaf}.grad)" for leaf in leaves]
+    return "\n".join(lines)
+
+
+CASES = [
+    ("sum_all", _grad_case(_M, "m.sum()")),
+    ("torch_sum_all", _grad_case(_M, "torch.sum(m)")),
+    ("sum_dim0", _grad_case(_M, "m.sum(0)")),
+    ("sum_dim1", _grad_case(_M, "m.sum(dim=1)")),
+    ("sum_dim_neg", _grad_case(_M, "m.sum(-1)")),
+    ("sum_keepdim", _grad_case(_M, "m.sum(dim=1, keepdim=True)")),
+    ("sum_keepdim_dim0", _grad_case(_M, "torch.sum(m, 0, keepdim=True)")),
+    ("sum_tuple_dims", _grad_case(_M, "m.sum((0, 1))")),
+    ("sum_3d_middle",
+     _grad_case("m = torch.arange(24.).reshape(2, 3, 4).requires_grad_()", "m.sum(1)")),
+    ("mean_all", _grad_case(_M, "m.mean()")),
+    ("torch_mean_all", _grad_case(_M, "torch.mean(m)")),
+    ("mean_dim0", _grad_case(_M, "m.mean(0)")),
+    ("mean_dim1_keepdim", _grad_case(_M, "m.mean(dim=1, keepdim=True)")),
+    ("mean_dim_neg", _grad_case(_M, "m.mean(-2)")),
+    ("max_all", _grad_case(_M, "m.max()")),
+    ("torch_max_all", _grad_case(_M, "torch.max(m)")),
+    ("min_all", _grad_case(_M, "m.min()")),
+    ("max_all_ties_grad",
+     _grad_case("m = torch.tensor([3., 1., 3.], requires_grad=True)", "m.max()")),
+    ("min_all_ties_grad",
+     _grad_case("m = torch.tensor([1., 1., 3.], requires_grad=True)", "m.min()")),
+    ("max_dim_values_indices",
+     _M + "\nr = m.max(dim=1)\nprint(r)\nprint(r.values)\nprint(r.indices)\n"
+     "print(r[0].grad_fn.name())\nr.values.sum().backward()\nprint(m.grad)"),
+    ("max_dim0_tuple_unpack",
+     _M + "\nv, i = m.max(0)\nprint(v)\nprint(i)\nprint(v.grad_fn.name())\n"
+     "v.sum().backward()\nprint(m.grad)"),
+    ("min_dim_keepdim",
+     _M + "\nv, i = torch.min(m, dim=1, keepdim=True)\nprint(v)\nprint(i)\n"
+     "print(v.grad_fn.name())\nv.sum().backward()\nprint(m.grad)"),
+    ("max_dim_ties_first_index",
+     "t = torch.tensor([[2., 2., 1.], [0., 5., 5.]])\nprint(t.max(1))\nprint(t.min(1))"),
+    ("max_dim_result_type", "r = torch.ones(2, 2).max(0)\nprint(type(r).__name__, len(r))"),
+    ("max_int_tensor", "print(torch.tensor([3, 7, 1]).max(), torch.tensor([3, 7, 1]).min())"),
+    ("max_binary", _grad_case(
+        "a = torch.tensor([1., 5.], requires_grad=True)\n"
+        "b = torch.tensor([3., 2.], requires_grad=True)", "torch.max(a, b)", ("a", "b"))),
+    ("sum_int_keepdim", "print(torch.tensor([[1, 2], [3, 4]]).sum(1, keepdim=True))"),
+    ("mean_int_error", "torch.tensor([1, 2, 3]).mean()"),
+    ("mean_int_dtype_arg", "print(torch.tensor([1, 2]).mean(dtype=torch.float32))"),
+    ("sum_0d", _grad_case("m = torch.tensor(3., requires_grad=True)", "m.sum()")),
+    ("sum_empty", "print(torch.ones(0).sum(), torch.ones(0, 3).sum(0))"),
+    ("mean_empty_nan", "print(torch.ones(0).mean())"),
+    ("sum_dim_out_of_range",
+     "torch.ones(2, 3).sum(2)"),
+    ("mm_2d", _grad_case(
+        "a = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)\n"
+        "b = torch.tensor([[0.5, -1.], [2., 1.]], requires_grad=True)", "a.mm(b)", ("a", "b"))),
+    ("torch_mm", _grad_case(
+        "a = torch.ones(2, 3, requires_grad=True)\n"
+        "b = torch.arange(6.).reshape(3, 2).requires_grad_()", "torch.mm(a, b)", ("a", "b"))),
+    ("matmul_operator", _grad_case(
+        "a = torch.tensor([[1., 2., 3.]], requires_grad=True)\n"
+        "b = torch.tensor([[1.], [0.], [-1.]], requires_grad=True)", "a @ b", ("a", "b"))),
+    ("torch_matmul_2d", _grad_case(
+        "a = torch.eye(2, requires_grad=True)\n"
+        "b = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)", "torch.matmul(a, b)",
+        ("a", "b"))),
+    ("matmul_1d_1d_dot", _grad_case(
+        "a = torch.tensor([1., 2., 3.], requires_grad=True)\n"
+        "b = torch.tensor([4., 5., 6.], requires_grad=True)", "a @ b", ("a", "b"))),
+    ("matmul_2d_1d_mv", _grad_case(
+        "a = torch.tensor([[1., 2.], [3., 4.], [5., 6.]], requires_grad=True)\n"
+        "b = torch.tensor([1., -1.], requires_grad=True)", "a @ b", ("a", "b"))),
+    ("matmul_1d_2d", _grad_case(
+        "a = torch.tensor([1., -1.], requires_grad=True)\n"
+        "b = torch.tensor([[1., 2., 3.], [4., 5., 6.]], requires_grad=True)", "a @ b",
+        ("a", "b"))),
+    ("matmul_batched", _grad_case(
+        "a = torch.ones(2, 2, 3, requires_grad=True)\n"
+        "b = torch.ones(3, 2, requires_grad=True)", "torch.matmul(a, b)", ("a", "b"))),
+    ("matmul_int", "print(torch.tensor([[1, 2], [3, 4]]) @ torch.tensor([[1], [1]]))"),
+    ("dot_method", _grad_case(
+        "a = torch.tensor([1., 2.], requires_grad=True)\n"
+        "b = torch.tensor([3., 4.], requires_grad=True)", "a.dot(b)", ("a", "b"))),
+    ("mm_shape_error", "torch.ones(2, 3) @ torch.ones(2, 3)"),
+    ("mm_method_shape_error", "torch.ones(2, 3).mm(torch.ones(4, 1))"),
+    ("matmul_1d_mismatch", "torch.ones(3) @ torch.ones(2)"),
+    ("matmul_mv_mismatch", "torch.ones(2, 3) @ torch.ones(2)"),
+    ("matmul_dtype_mismatch_error",
+     "torch.ones(2, 2) @ torch.ones(2, 2, dtype=torch.float64)"),
+    ("linear_layer_by_hand", _grad_case(
+        "X = torch.tensor([[1., 2.], [3., 4.], [5., 6.]])\n"
+        "W = torch.tensor([[0.1, 0.2], [0.3, 0.4]], requires_grad=True)\n"
+        "b = torch.tensor([0.5, -0.5], requires_grad=True)", "X @ W.t() + b", ("W", "b"))),
+]
