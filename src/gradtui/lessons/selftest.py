@@ -1,0 +1,56 @@
+"""``gradtui lessons check``: prove a lesson teaches what it claims.
+
+In a fresh kernel, every step's solution is run in order and must pass that step's checks; every
+declared wrong answer, run on the state the earlier solutions left, must fail them; and a step's
+checks must not already pass before its solution runs (else it would pass by itself).
+"""
+
+from __future__ import annotations
+
+from gradtui.lessons.errors import Problem
+from gradtui.lessons.model import Lesson, Step
+from gradtui.lessons.session import LessonKernel, empty_reply, judge_step
+
+
+def _expects_error(step: Step) -> bool:
+    return any(check.kind == "raised" for check in step.checks)
+
+
+def self_test(lesson: Lesson, kernel: LessonKernel) -> list[Problem]:
+    """Every problem found running ``lesson`` in ``kernel`` (restarted first)."""
+    problems: list[Problem] = []
+    path = lesson.path
+    kernel.restart()
+    previous = empty_reply()
+    for number, step in enumerate(lesson.steps, start=1):
+        if step.wrong_answers:
+            for wrong in step.wrong_answers:
+                _fresh_state(kernel, lesson, number - 1)
+                results = judge_step(step, kernel.execute(wrong.code), kernel)
+                if all(r.passed for r in results):
+                    problems.append(Problem(path, wrong.line, f"step {number}: this wrong "
+                                                              "answer passes the step's checks"))
+            _fresh_state(kernel, lesson, number - 1)
+        if all(r.passed for r in judge_step(step, previous, kernel)):
+            problems.append(Problem(path, step.line, f"step {number}: its checks already pass "
+                                                     "before its solution runs"))
+        reply = kernel.execute(step.solution)
+        error = reply.result.error
+        if error is not None and not _expects_error(step):
+            problems.append(Problem(path, step.solution_line, f"step {number}: the solution "
+                                                              f"raised {error.type}: "
+                                                              f"{error.message}"))
+        for check, result in zip(step.checks, judge_step(step, reply, kernel), strict=True):
+            if not result.passed:
+                problems.append(Problem(path, check.line, f"step {number}: the solution fails "
+                                                          f"check {check.kind}: "
+                                                          f"{result.message}"))
+        previous = reply
+    return problems
+
+
+def _fresh_state(kernel: LessonKernel, lesson: Lesson, count: int) -> None:
+    """A restarted kernel holding what the first ``count`` solutions leave."""
+    kernel.restart()
+    for step in lesson.steps[:count]:
+        kernel.execute(step.solution)

@@ -1,0 +1,272 @@
+"""The lesson runner: a UI-agnostic state machine over one lesson and one kernel.
+
+Front ends (the Textual pane, the plain REPL) feed it every finished cell and the learner's
+commands; it judges the current step, moves on when the step passes, and saves progress after
+every change. All methods that talk to the kernel block: call them from a worker thread in UIs.
+
+States: ``working`` on step i (0-based) until its checks pass or it is skipped, then the next
+step; ``finished`` after the last one (free play continues; nothing more is judged).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from gradtui.kernel.protocol import CellResult, ExecuteReply
+from gradtui.lessons.checks import CheckResult, JudgeContext, parse_numbers
+from gradtui.lessons.model import Lesson, Step
+from gradtui.lessons.progress import LessonProgress, ProgressStore
+
+
+class LessonKernel(Protocol):
+    """The part of ``KernelClient`` the runner uses."""
+
+    def execute(self, source: str) -> ExecuteReply: ...
+    def evaluate(self, expr: str) -> tuple[bool, str]: ...
+    def restart(self) -> None: ...
+
+
+FeedbackKind = Literal["pass", "fail", "hint", "solution", "skip", "reset", "restart",
+                       "resume", "finished", "refused", "info"]
+
+
+@dataclass
+class Feedback:
+    """What a front end shows after a cell or a command."""
+
+    kind: FeedbackKind
+    message: str
+    results: list[CheckResult] = field(default_factory=list)
+    code: str = ""  # code to put in the input (starter or solution), if any
+    advanced: bool = False  # the current step changed
+    plot: list[float] | None = None  # the step's plot series after this cell
+
+
+@dataclass(frozen=True)
+class Summary:
+    steps: int
+    passed: int
+    skipped: int
+    hints_used: int
+    solutions_shown: int
+
+    def text(self) -> str:
+        return (f"Lesson complete: {self.passed} of {self.steps} steps solved, "
+                f"{self.skipped} skipped, {self.hints_used} hints used, "
+                f"{self.solutions_shown} solutions shown.")
+
+
+def judge_step(step: Step, reply: ExecuteReply, kernel: LessonKernel) -> list[CheckResult]:
+    """Every check of ``step`` against one cell's reply (checks that crash count as failed)."""
+    ctx = JudgeContext(reply=reply, evaluate=kernel.evaluate)
+    results = []
+    for check in step.checks:
+        try:
+            results.append(check.judge(ctx))
+        except Exception as exc:  # a dead kernel or odd state must not take the UI down
+            results.append(CheckResult(False, f"Could not check this step: {exc}"))
+    return results
+
+
+def empty_reply() -> ExecuteReply:
+    """The reply before any cell ran (nothing printed, nothing raised)."""
+    return ExecuteReply(result=CellResult(ok=True))
+
+
+class LessonSession:
+    """One learner taking one lesson."""
+
+    def __init__(self, lesson: Lesson, store: ProgressStore | None = None,
+                 *, restart: bool = False) -> None:
+        self.lesson = lesson
+        self.store = store
+        self.kernel: LessonKernel | None = None
+        self.hint_index = 0  # hints shown on the current step
+        saved = None if store is None or restart else store.get(lesson.id)
+        if saved is not None and saved.steps_total != len(lesson.steps):
+            saved = None  # the lesson file changed shape: its old position means nothing now
+        self.progress = saved or LessonProgress(lesson_id=lesson.id, title=lesson.title,
+                                                steps_total=len(lesson.steps))
+        self.progress.title = lesson.title
+        if restart and store is not None:
+            self._save()
+
+    # --- state -------------------------------------------------------------------------------
+
+    @property
+    def index(self) -> int:
+        return self.progress.current_step
+
+    @property
+    def finished(self) -> bool:
+        return self.progress.current_step >= len(self.lesson.steps)
+
+    @property
+    def step(self) -> Step | None:
+        return None if self.finished else self.lesson.steps[self.index]
+
+    def position(self) -> str:
+        """"Step 2 of 6" (or "Done")."""
+        if self.finished:
+            return f"Done ({len(self.lesson.steps)} steps)"
+        return f"Step {self.index + 1} of {len(self.lesson.steps)}"
+
+    def summary(self) -> Summary:
+        p = self.progress
+        return Summary(steps=p.steps_total, passed=p.steps_done - p.skips, skipped=p.skips,
+                       hints_used=p.hints_used, solutions_shown=p.solutions_shown)
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    def attach(self, kernel: LessonKernel) -> None:
+        self.kernel = kernel
+
+    def start(self) -> Feedback:
+        """Begin or resume. Resuming replays earlier steps' solutions so their names exist."""
+        if self.index == 0 or self.finished:
+            return Feedback("info", self._intro(), code=self._starter())
+        replayed = self._replay(self.index)
+        note = (f"Welcome back: resuming at step {self.index + 1} of "
+                f"{len(self.lesson.steps)}. The solutions of the earlier steps were run again so "
+                "your variables are back.")
+        if replayed:
+            note += f" ({replayed})"
+        return Feedback("resume", note, code=self._starter())
+
+    def cell_finished(self, reply: ExecuteReply) -> Feedback:
+        """Judge the current step after a cell; on pass, move on and save."""
+        step = self.step
+        if step is None:
+            return Feedback("info", "The lesson is over: this is free play now.")
+        results = judge_step(step, reply, self._kernel())
+        plot = self._plot(step)
+        if all(r.passed for r in results):
+            self._advance(skipped=False)
+            if self.finished:
+                return Feedback("finished", "Step passed. " + self.summary().text(),
+                                results=results, advanced=True, plot=plot)
+            return Feedback("pass", f"Step passed! On to step {self.index + 1}.",
+                            results=results, advanced=True, code=self._starter(), plot=plot)
+        failing = [r.message for r in results if not r.passed]
+        return Feedback("fail", "Not yet: " + " ".join(failing), results=results, plot=plot)
+
+    # --- learner commands --------------------------------------------------------------------
+
+    def hint(self) -> Feedback:
+        step = self.step
+        if step is None:
+            return Feedback("refused", "The lesson is over; there are no more hints.")
+        if not step.hints:
+            return Feedback("refused", "This step has no hints. Read the text again, or ask "
+                                       "for the solution.")
+        if self.hint_index >= len(step.hints):
+            return Feedback("hint", f"No more hints (that was the last of {len(step.hints)}). "
+                                    f"Last hint: {step.hints[-1]}")
+        text = step.hints[self.hint_index]
+        self.hint_index += 1
+        self.progress.hints_used += 1
+        self._save()
+        return Feedback("hint", f"Hint {self.hint_index}/{len(step.hints)}: {text}")
+
+    def solution(self) -> Feedback:
+        step = self.step
+        if step is None:
+            return Feedback("refused", "The lesson is over.")
+        if not self.lesson.settings.allow_solution:
+            return Feedback("refused", "Your teacher has turned off showing solutions for "
+                                       "this lesson.")
+        self.progress.solutions_shown += 1
+        self._save()
+        return Feedback("solution", "A solution (it is in your input line; run it, or change "
+                                    "it first):\n" + step.solution, code=step.solution)
+
+    def skip(self) -> Feedback:
+        """Skip the step: its solution runs so later steps find the names they need."""
+        step = self.step
+        if step is None:
+            return Feedback("refused", "The lesson is over; nothing to skip.")
+        if not self.lesson.settings.allow_skip:
+            return Feedback("refused", "Your teacher has turned off skipping in this lesson.")
+        reply = self._kernel().execute(step.solution)
+        self._advance(skipped=True)
+        note = "" if reply.result.error is None else (
+            f" (running it raised {reply.result.error.type}, as this step intends)")
+        message = f"Skipped. This is what the step wanted, and it ran for you{note}:\n" \
+                  f"{step.solution}"
+        if self.finished:
+            return Feedback("finished", message + "\n" + self.summary().text(), advanced=True)
+        return Feedback("skip", message, advanced=True, code=self._starter())
+
+    def reset_step(self) -> Feedback:
+        """Fresh kernel with the earlier steps' solutions replayed; the step starts over."""
+        if self.finished:
+            return Feedback("refused", "The lesson is over; use restart to take it again.")
+        self._kernel().restart()
+        self._replay(self.index)
+        self.hint_index = 0
+        return Feedback("reset", f"Step {self.index + 1} starts over: your variables are back "
+                                 "to how the step began.", code=self._starter())
+
+    def restart_lesson(self) -> Feedback:
+        self._kernel().restart()
+        self.progress = LessonProgress(lesson_id=self.lesson.id, title=self.lesson.title,
+                                       steps_total=len(self.lesson.steps))
+        self.hint_index = 0
+        self._save()
+        return Feedback("restart", "The lesson starts again from step 1 with a fresh kernel.",
+                        advanced=True, code=self._starter())
+
+    # --- internals ---------------------------------------------------------------------------
+
+    def _kernel(self) -> LessonKernel:
+        if self.kernel is None:
+            raise RuntimeError("LessonSession.attach(kernel) must be called first")
+        return self.kernel
+
+    def _intro(self) -> str:
+        text = f"{self.lesson.title}: {len(self.lesson.steps)} steps."
+        return f"{text} {self.lesson.summary}".strip()
+
+    def _starter(self) -> str:
+        step = self.step
+        return "" if step is None else step.starter
+
+    def _advance(self, *, skipped: bool) -> None:
+        self.progress.current_step += 1
+        self.progress.steps_done += 1
+        self.progress.skips += int(skipped)
+        self.progress.completed = self.finished
+        self.hint_index = 0
+        self._save()
+
+    def _replay(self, count: int) -> str:
+        """Run the solutions of the first ``count`` steps; describes any unexpected error."""
+        kernel = self._kernel()
+        for step in self.lesson.steps[:count]:
+            reply = kernel.execute(step.solution)
+            error = reply.result.error
+            expects_error = any(c.kind == "raised" for c in step.checks)
+            if error is not None and not expects_error:
+                return f"replaying step {self.lesson.steps.index(step) + 1} raised {error.type}"
+        return ""
+
+    def _plot(self, step: Step) -> list[float] | None:
+        if not step.plot:
+            return None
+        ok, text = self._kernel().evaluate(step.plot)
+        try:
+            values = parse_numbers(text)
+        except (SyntaxError, ValueError):
+            return None
+        if isinstance(values, list) and all(isinstance(v, int | float) for v in values):
+            return [float(v) for v in values]
+        return None
+
+    def _save(self) -> None:
+        if self.store is None:
+            return
+        try:
+            self.store.save(self.progress)
+        except OSError as exc:  # a full disk must not end the lesson
+            self.store.problem = f"could not save progress: {exc}"
