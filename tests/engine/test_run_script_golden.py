@@ -1,0 +1,69 @@
+"""The issue's "done when": the seed notebook through `gradtui run` gives what torch 2.13 gives.
+
+As a script: same stdout, same final exception line, same exit status as ``python`` with real
+torch (recorded in ``golden/seed_notebook.json``; compared live too when torch is importable).
+Cell by cell: each cell's echoed value matches the notebook's printed output, except the last
+cell, where torch 2.13 raises *Mismatch in shape* (the notebook shows an older torch).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
+
+
+def _load_seed():
+    spec = importlib.util.spec_from_file_location("_gradtui_golden_seed", GOLDEN_DIR / "seed.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+seed = _load_seed()
+ORACLE = json.loads(seed.SEED_FIXTURE_PATH.read_text(encoding="utf-8"))
+
+
+def _gradtui_run_record() -> dict:
+    return seed.script_record([sys.executable, "-m", "gradtui", "run"])
+
+
+def test_gradtui_run_prints_what_torch_printed_for_the_seed_notebook() -> None:
+    got = _gradtui_run_record()
+    expected = ORACLE["script"]
+    assert got["stdout"].splitlines() == expected["stdout"].splitlines()
+    assert got["last_stderr_line"] == expected["last_stderr_line"]
+    assert got["returncode"] == expected["returncode"] == 1
+
+
+@pytest.mark.torch
+def test_gradtui_run_matches_live_python_with_real_torch() -> None:
+    pytest.importorskip("torch")
+    assert _gradtui_run_record() == seed.script_record([sys.executable])
+
+
+def test_oracle_cells_show_the_notebook_outputs() -> None:
+    """The recorded torch 2.13 cell outputs are the notebook's, so the expectations are sound."""
+    for record in ORACLE["cells"]:
+        assert record["output"] == seed.NOTEBOOK_OUTPUTS[record["cell"]], record["cell"]
+    assert ORACLE["cells"][-1]["error"] == seed.LAST_CELL_ERROR
+
+
+def test_notebook_cells_echo_like_the_notebook_with_the_engine() -> None:
+    from gradtui.engine.shim import shim_active
+
+    with shim_active():
+        records = seed.run_cells()
+    *cells, last = records
+    for record in cells:
+        expected = seed.NOTEBOOK_OUTPUTS[record["cell"]]
+        assert (record["output"], record["error"]) == (expected, None), record["cell"]
+    assert last["cell"] == 38
+    assert last["error"] == seed.LAST_CELL_ERROR
+    assert records == ORACLE["cells"]
