@@ -1,0 +1,218 @@
+"""The gradtui workspace: a thin Textual ``App`` built by ``create_app``; ``main`` runs it.
+
+Lesson hook (``gradtui.tui.lesson_pane.LessonPane``, owned by the lessons area; see
+docs/contracts.md "Lessons"). When ``create_app``/``main`` get a ``lesson_session``, the app:
+
+- imports ``LessonPane`` and mounts ``LessonPane(session)`` first: the first tab below 120
+  columns (F6 shows it), the top of the side pane at 120 columns and more;
+- calls ``pane.cell_finished(reply)`` with the ``ExecuteReply`` after every cell;
+- passes any ``:command`` it does not know to ``pane.command(name, arg) -> bool``
+  (``arg`` is the rest of the line; False means "not mine either" and the app says unknown);
+- binds every ``textual.binding.Binding`` in ``LessonPane.APP_BINDINGS`` (its ``action`` is a
+  lesson action name such as ``"hint"``) to ``app.action_lesson(name)``, which calls
+  ``pane.do(name)``;
+- offers ``app.set_input_text(code)`` (starter or solution code into the input, cursor at the
+  end, input focused) and ``app.client`` (the ``KernelClient``, for ``expr`` checks through
+  ``client.evaluate``; call it from a thread worker, never on the event loop).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from gradtui.tui.glyphs import glyphs_for, wants_ascii
+from gradtui.tui.history import HistoryCursor, load_history
+from gradtui.tui.kernel_calls import KernelCalls
+from gradtui.tui.screens.help import HelpScreen
+from gradtui.tui.screens.workspace import WorkspaceScreen
+from gradtui.tui.widgets.cell_input import CellInput
+from gradtui.tui.widgets.graph_panel import GraphPanel
+
+
+class GradtuiApp(App[int]):
+    """Owns the kernel client and app-wide keys; the workspace screen does the rest."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "gradtui"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("f1", "help", "Help", priority=True),
+        Binding("ctrl+c", "interrupt", "Interrupt", priority=True),
+        Binding("f9", "restart", "Restart kernel", priority=True),
+        Binding("f2", "show('repl')", "REPL", priority=True),
+        Binding("f3", "show('tensors')", "Tensors", priority=True),
+        Binding("f4", "show('graph')", "Graph", priority=True),
+        Binding("f5", "show('grads')", "Gradients", priority=True),
+        Binding("f6", "show('lesson')", "Lesson", priority=True, show=False),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(
+        self, client: Any, *, lesson_session: Any = None, ascii_only: bool = False,
+        history_path: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self._client = client
+        self.calls = KernelCalls(client)
+        self.ascii_only = ascii_only
+        self.glyphs = glyphs_for(ascii_only)
+        self.history_path = history_path
+        self.history = HistoryCursor(load_history(history_path) if history_path else [])
+        self.lesson_session = lesson_session
+        self.lesson_pane: Any = None
+        self.lesson_keys: list[tuple[str, str, str]] = []
+        if lesson_session is not None:
+            from gradtui.tui.lesson_pane import LessonPane
+
+            self.lesson_pane = LessonPane(lesson_session)
+            for binding in getattr(LessonPane, "APP_BINDINGS", []):
+                self.bind(binding.key, f"lesson({binding.action!r})",
+                          description=binding.description, show=binding.show)
+                self.lesson_keys.append((binding.key, "lesson", binding.description))
+
+    @property
+    def client(self) -> Any:
+        """The ``KernelClient`` (blocking calls: use it from thread workers only)."""
+        return self._client
+
+    @property
+    def workspace(self) -> WorkspaceScreen:
+        return self.get_screen("workspace")  # type: ignore[return-value]
+
+    def get_default_screen(self) -> Screen:
+        return WorkspaceScreen(self.calls, self.glyphs, self.history, self.history_path,
+                               self.lesson_pane)
+
+    def on_mount(self) -> None:
+        self.screen.set_class(self.ascii_only, "-ascii")
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.lesson_keys))
+
+    def action_show(self, area: str) -> None:
+        screen = self._workspace_screen()
+        if screen is not None:
+            screen.show_area(area)
+
+    def action_interrupt(self) -> None:
+        screen = self._workspace_screen()
+        if screen is not None and screen.state == "busy":
+            failure = self.calls.interrupt()
+            if failure is not None:
+                screen._kernel_failed(failure)
+        elif self.focused is not None and hasattr(self.focused, "action_copy"):
+            self.focused.action_copy()  # Ctrl+C keeps its copy meaning while nothing runs
+
+    def action_restart(self) -> None:
+        screen = self._workspace_screen()
+        if screen is None:
+            return
+        screen.set_state("starting")
+        screen.query_one("ReplLog").note("restarting the kernel...", style="dim")
+        self.run_worker(self._restart, thread=True, group="kernel-restart")
+
+    def _restart(self) -> None:
+        outcome = self.calls.restart()
+        self.call_from_thread(self._restarted, outcome)
+
+    def _restarted(self, outcome: Any) -> None:
+        from gradtui.tui.kernel_calls import KernelFailure
+
+        screen = self._workspace_screen()
+        if screen is None:
+            return
+        if isinstance(outcome, KernelFailure):
+            screen._kernel_failed(outcome)
+            return
+        screen.set_state("idle")
+        screen.cell_number = 0
+        screen.query_one("ReplLog").note("new kernel: the namespace is empty.", style="dim")
+        screen.push_snapshot(None)
+        screen.push_snapshot(outcome)
+
+    def action_lesson(self, name: str) -> None:
+        """Run lesson action ``name`` (from ``LessonPane.APP_BINDINGS``) on the lesson pane."""
+        if self.lesson_pane is not None:
+            self.lesson_pane.do(name)
+
+    def set_input_text(self, code: str) -> None:
+        """Put ``code`` in the input (cursor at the end) and focus it."""
+        screen = self._workspace_screen()
+        if screen is None:
+            return
+        cell_input = screen.query_one(CellInput)
+        cell_input.set_text(code)
+        screen.show_area("repl") if not screen.wide else cell_input.focus()
+        cell_input.focus()
+
+    def _workspace_screen(self) -> WorkspaceScreen | None:
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, WorkspaceScreen):
+                return screen
+        return None
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        workspace = self._workspace_screen()
+        if workspace is None:
+            return
+        graph = workspace.query_one(GraphPanel)
+        if graph.root_name:
+            name = graph.root_name
+            yield SystemCommand(f"Export graph of {name} as DOT",
+                                f"Show the Graphviz DOT of {name}'s graph in the log",
+                                lambda: workspace.export_dot(name, None))
+            yield SystemCommand(f"Step through {name}.backward()",
+                                "Walk the backward pass node by node in the Graph panel",
+                                lambda: workspace.start_step(name))
+        yield SystemCommand("Restart kernel", "A fresh kernel with an empty namespace",
+                            self.action_restart)
+        yield SystemCommand("Interrupt", "Stop the running cell", self.action_interrupt)
+        yield SystemCommand("Keys", "Every key of the workspace", self.action_help)
+
+
+def create_app(
+    client: Any = None, *, lesson_session: Any = None, ascii_only: bool | None = None,
+    history_path: Path | None = None, memory_limit_mb: int | None = None,
+    cpu_limit_s: int | None = None,
+) -> GradtuiApp:
+    """Build the workspace. Without ``client`` a ``KernelClient`` is made (started on mount).
+
+    ``ascii_only=None`` chooses from the environment (``TERM=linux``, non-UTF-8 locales).
+    """
+    if client is None:
+        from gradtui.kernel.client import KernelClient
+
+        client = KernelClient(memory_limit_mb=memory_limit_mb, cpu_limit_s=cpu_limit_s)
+    if ascii_only is None:
+        ascii_only = wants_ascii(os.environ)
+    return GradtuiApp(client, lesson_session=lesson_session, ascii_only=ascii_only,
+                      history_path=history_path)
+
+
+def main(args: Any, lesson_session: Any = None) -> int:
+    """Run the workspace for ``gradtui``: ``args.ascii``, ``.memory_limit``, ``.cpu_limit``."""
+    from gradtui.paths import history_file
+
+    app = create_app(
+        lesson_session=lesson_session,
+        ascii_only=wants_ascii(os.environ, forced=bool(getattr(args, "ascii", False))),
+        history_path=history_file(),
+        memory_limit_mb=getattr(args, "memory_limit", None),
+        cpu_limit_s=getattr(args, "cpu_limit", None),
+    )
+    try:
+        app.run()
+    finally:
+        app.client.close()
+    return int(app.return_code or 0)

@@ -1,0 +1,69 @@
+"""Choose and produce the Graph panel's drawing: the layered DAG, or the tree when too big.
+
+No Textual here: returns lines of (text, role) runs; the widget turns roles into colours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gradtui.kernel.protocol import Snapshot
+from gradtui.tui.glyphs import Glyphs
+from gradtui.tui.graph_canvas import GraphTooLarge, layout_graph
+from gradtui.tui.graph_select import reachable
+
+Run = tuple[str, str | None]
+
+
+@dataclass
+class GraphDrawing:
+    """What the Graph panel shows under its title."""
+
+    lines: list[list[Run]]
+    mode: str  # "dag" or "tree"
+    note: str  # why a tree, or "" for the DAG
+    node_rows: dict[str, int]  # node id -> first row (to scroll a step into view)
+
+
+def _runs(chars: list[str], roles: list[str | None]) -> list[Run]:
+    runs: list[Run] = []
+    for ch, role in zip(chars, roles, strict=True):
+        if runs and runs[-1][1] == role:
+            runs[-1] = (runs[-1][0] + ch, role)
+        else:
+            runs.append((ch, role))
+    if runs and runs[-1][1] is None:
+        stripped = runs[-1][0].rstrip()
+        runs[-1] = (stripped, None)
+    return runs
+
+
+def draw_graph(
+    snapshot: Snapshot, root: str, glyphs: Glyphs, *, max_width: int, current: str | None = None
+) -> GraphDrawing:
+    """The DAG when it has at most ``MAX_LAYOUT_NODES`` nodes and is at most ``max_width``
+    columns wide; otherwise the indented tree, with a note saying why."""
+    from gradtui.tui.graph_tree import graph_tree_lines
+
+    note = ""
+    try:
+        canvas = layout_graph(snapshot, root, glyphs, current=current)
+    except GraphTooLarge as exc:
+        note = f"graph too large to draw ({exc}): shown as a tree"
+    else:
+        if canvas.width <= max_width:
+            lines = [_runs(r, roles) for r, roles in zip(canvas.chars, canvas.roles, strict=True)]
+            rows = {node: box[0] for node, box in canvas.boxes.items()}
+            return GraphDrawing(lines, "dag", "", rows)
+        note = f"graph {canvas.width} columns wide, panel {max_width}: shown as a tree"
+    tree = graph_tree_lines(snapshot, root, glyphs, current=current)
+    rows: dict[str, int] = {}
+    if current is not None:
+        marker = glyphs.current[0]
+        rows = {current: next((i for i, (t, _) in enumerate(tree) if marker in t), 0)}
+    return GraphDrawing([[(text, role)] for text, role in tree], "tree", note, rows)
+
+
+def graph_size(snapshot: Snapshot, root: str) -> int:
+    """How many nodes the drawing of ``root`` would hold."""
+    return len(reachable(snapshot, root))

@@ -1,0 +1,35 @@
+"""Every key of the workspace, in one place: the bindings and the help screen read this list."""
+
+from __future__ import annotations
+
+# (keys, where, what) - the help screen prints these rows in this order.
+KEYS: list[tuple[str, str, str]] = [
+    ("Enter", "input", "run the cell if complete, else a new line (empty line ends a block)"),
+    ("Up / Down", "input", "previous / next cell from history (on the first / last line)"),
+    ("Tab", "input", "complete the name before the cursor (a list when several match)"),
+    ("Escape", "input", "leave the input: focus the shown panel"),
+    ("Ctrl+C", "anywhere", "interrupt the running cell"),
+    ("F9", "anywhere", "restart the kernel (empty namespace); also :restart"),
+    ("F1", "anywhere", "this help; ? too when not typing"),
+    ("F2", "anywhere", "the REPL log (and focus the input)"),
+    ("F3 / F4 / F5", "anywhere", "the Tensors / Graph / Gradients panel"),
+    ("F6", "anywhere", "the lesson pane (in a lesson)"),
+    ("Ctrl+P", "anywhere", "command palette (export DOT, step backward, ...)"),
+    ("Ctrl+Q", "anywhere", "quit"),
+    ("Enter", "Tensors", "show the row's tensor in the Graph panel"),
+    ("s", "Graph", "step through the backward of the shown tensor"),
+    ("n / Right / Space", "Graph", "next node of the step-by-step backward"),
+    ("p / Left", "Graph", "previous node"),
+    ("Escape", "Graph", "end the step-by-step walk"),
+    ("d", "Graph", "export the shown graph as Graphviz DOT"),
+]
+
+COLON_COMMANDS: list[tuple[str, str]] = [
+    (":step NAME", "walk NAME.backward() node by node in the Graph panel"),
+    (":dot NAME [FILE]", "the graph of NAME as Graphviz DOT (to FILE, else shown in the log)"),
+    (":tensors", "show the Tensors panel"),
+    (":graph [NAME]", "show the Graph panel (of NAME)"),
+    (":grads", "show the Gradients panel"),
+    (":restart", "restart the kernel"),
+    (":help", "this help"),
+]

@@ -1,0 +1,46 @@
+"""Messages widgets post up to the workspace screen ("attributes down, messages up")."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+
+class CellSubmitted(Message):
+    """The learner pressed Enter on a complete cell (Python code or a ``:command``)."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__()
+        self.source = source
+
+
+class CompletionRequested(Message):
+    """Tab in the input: complete the word before ``cursor`` (an offset into ``source``)."""
+
+    def __init__(self, source: str, cursor: int) -> None:
+        super().__init__()
+        self.source = source
+        self.cursor = cursor
+
+
+class TensorSelected(Message):
+    """A Tensors row was chosen: show this tensor in the Graph panel."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+
+class StepRequested(Message):
+    """Start a step-by-step backward of ``name`` (a key in the Graph panel)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+
+class DotRequested(Message):
+    """Export the graph of ``name`` as Graphviz DOT (a key in the Graph panel)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name

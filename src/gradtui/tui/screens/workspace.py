@@ -1,0 +1,395 @@
+"""The workspace screen: REPL log and input, the Tensors/Graph/Gradients panels, the status bar.
+
+Layout: at 120 columns and more the log is on the left and the panels are stacked on the right
+(the lesson pane, when there is one, on top); below 120 columns one area at a time is shown,
+chosen with tabs (F2-F6 or ``:tensors``/``:graph``/``:grads``). The input and the status bar are
+always visible. This screen is the controller: it turns messages from widgets into kernel calls
+(thread workers, see ``kernel_calls``) and hands results down to the widgets, coalescing bursts
+of snapshots into at most one repaint every ``SNAPSHOT_INTERVAL`` seconds.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Tab, Tabs
+
+from gradtui.kernel.protocol import BackwardTrace, Completion, ExecuteReply, Snapshot
+from gradtui.tui.cells import ColonCommand, parse_colon_command
+from gradtui.tui.glyphs import Glyphs
+from gradtui.tui.history import HistoryCursor, append_history
+from gradtui.tui.kernel_calls import KernelCalls, KernelFailure
+from gradtui.tui.messages import (
+    CellSubmitted,
+    CompletionRequested,
+    DotRequested,
+    StepRequested,
+    TensorSelected,
+)
+from gradtui.tui.walk import BackwardWalk
+from gradtui.tui.widgets.cell_input import CellInput
+from gradtui.tui.widgets.completion_list import CompletionList
+from gradtui.tui.widgets.grads_panel import GradsPanel
+from gradtui.tui.widgets.graph_panel import GraphPanel
+from gradtui.tui.widgets.repl_log import ReplLog
+from gradtui.tui.widgets.status_bar import StatusBar
+from gradtui.tui.widgets.tensors_panel import TensorsPanel
+
+WIDE_COLUMNS = 120
+SNAPSHOT_INTERVAL = 0.05  # seconds: at most ~20 repaints a second, even over a slow SSH link
+PANEL_IDS = {"repl": "repl-column", "lesson": "lesson-pane", "tensors": "tensors-panel",
+             "graph": "graph-panel", "grads": "grads-panel"}
+
+
+class WorkspaceScreen(Screen[None]):
+    """The one screen of the workspace."""
+
+    BINDINGS = [Binding("question_mark", "app.help", "Help", show=False)]
+
+    def __init__(
+        self, calls: KernelCalls, glyphs: Glyphs, history: HistoryCursor,
+        history_path: Path | None, lesson_pane: Any = None,
+    ) -> None:
+        super().__init__()
+        self.calls = calls
+        self.glyphs = glyphs
+        self.history = history
+        self.history_path = history_path
+        self.lesson_pane = lesson_pane
+        self.snapshot: Snapshot | None = None
+        self.active = "lesson" if lesson_pane is not None else "repl"
+        self.wide = False
+        self.cell_number = 0
+        self.state = "starting"
+        self._pending: Snapshot | None = None
+        self._flush_timer: Timer | None = None
+        self._last_flush = 0.0
+        self.repaints = 0  # snapshot repaints done (the benchmark and tests read it)
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        tabs = [Tab("REPL F2", id="repl")]
+        if self.lesson_pane is not None:
+            tabs.insert(0, Tab("Lesson F6", id="lesson"))
+        tabs += [Tab("Tensors F3", id="tensors"), Tab("Graph F4", id="graph"),
+                 Tab("Grads F5", id="grads")]
+        yield Tabs(*tabs, active=self.active, id="panel-tabs")
+        with Horizontal(id="main"):
+            with Vertical(id="repl-column"):
+                yield ReplLog(id="repl-log")
+            with Vertical(id="side"):
+                if self.lesson_pane is not None:
+                    self.lesson_pane.id = "lesson-pane"
+                    yield self.lesson_pane
+                yield TensorsPanel(self.glyphs, id="tensors-panel")
+                yield GraphPanel(self.glyphs, id="graph-panel")
+                yield GradsPanel(self.glyphs, id="grads-panel")
+        yield CompletionList(id="completions")
+        yield CellInput(self.history, id="cell-input")
+        yield StatusBar(id="status")
+
+    def on_mount(self) -> None:
+        self.apply_layout(self.app.size.width)
+        self.query_one(CellInput).focus()
+        self.query_one(ReplLog).note(
+            "gradtui: type PyTorch code (import torch gives gradtui's engine). "
+            "F1 lists every key; :help too.", style="dim")
+        self.start_kernel()
+
+    def on_resize(self) -> None:
+        self.apply_layout(self.size.width)
+
+    def apply_layout(self, width: int) -> None:
+        """Side by side when wide, one area at a time (tabs) when narrow."""
+        self.wide = width >= WIDE_COLUMNS
+        self.set_class(self.wide, "-wide")
+        self.set_class(not self.wide, "-narrow")
+        tabs = self.query_one("#panel-tabs", Tabs)
+        tabs.display = not self.wide
+        repl = self.query_one("#repl-column")
+        side = self.query_one("#side")
+        if self.wide:
+            repl.display = True
+            side.display = True
+            for name, widget_id in PANEL_IDS.items():
+                if name != "repl" and (name != "lesson" or self.lesson_pane is not None):
+                    self.query_one(f"#{widget_id}").display = True
+        else:
+            repl.display = self.active == "repl"
+            side.display = self.active != "repl"
+            for name, widget_id in PANEL_IDS.items():
+                if name != "repl" and (name != "lesson" or self.lesson_pane is not None):
+                    self.query_one(f"#{widget_id}").display = name == self.active
+        self.query_one(GraphPanel).redraw()
+
+    def show_area(self, name: str, *, focus: bool = True) -> None:
+        """Bring an area to view (a tab when narrow) and focus it."""
+        if name == "lesson" and self.lesson_pane is None:
+            return
+        self.active = name
+        tabs = self.query_one("#panel-tabs", Tabs)
+        if tabs.active != name:
+            tabs.active = name
+        self.apply_layout(self.size.width or self.app.size.width)
+        if not focus:
+            return
+        if name == "repl":
+            self.query_one(CellInput).focus()
+        else:
+            self.query_one(f"#{PANEL_IDS[name]}").focus()
+
+    @on(Tabs.TabActivated, "#panel-tabs")
+    def _tab_activated(self, event: Tabs.TabActivated) -> None:
+        if event.tab.id and event.tab.id != self.active:
+            self.show_area(event.tab.id, focus=False)
+
+    # -- kernel state -----------------------------------------------------------------------
+
+    def set_state(self, state: str) -> None:
+        self.state = state
+        status = self.query_one(StatusBar)
+        status.state = state
+        status.busy_since = time.monotonic() if state == "busy" else None
+
+    @work(thread=True, group="kernel-start")
+    def start_kernel(self) -> None:
+        outcome = self.calls.start()
+        self.app.call_from_thread(self._kernel_started, outcome)
+
+    def _kernel_started(self, outcome: Snapshot | KernelFailure) -> None:
+        if isinstance(outcome, KernelFailure):
+            self.set_state("dead")
+            self.query_one(ReplLog).note(f"the kernel did not start: {outcome.message}",
+                                         style="bold red")
+            return
+        self.set_state("idle")
+        self.push_snapshot(outcome)
+
+    # -- cells ------------------------------------------------------------------------------
+
+    @on(CellSubmitted)
+    def _cell_submitted(self, event: CellSubmitted) -> None:
+        source = event.source
+        if self.history_path is not None:
+            try:
+                append_history(self.history_path, source)
+            except OSError as exc:
+                self.notify(f"history not saved: {exc}", severity="warning")
+        command = parse_colon_command(source)
+        if command is not None:
+            self.run_command(command)
+            return
+        if self.state == "busy":
+            self.query_one(CellInput).set_text(source)
+            self.notify("a cell is still running (Ctrl+C interrupts it)", severity="warning")
+            return
+        if self.state == "dead":
+            self.query_one(CellInput).set_text(source)
+            self.notify("the kernel is dead: F9 or :restart starts a new one", severity="error")
+            return
+        self.cell_number += 1
+        self.query_one(ReplLog).echo_input(self.cell_number, source)
+        self.set_state("busy")
+        self.execute_cell(source, self.calls.generation)
+
+    @work(thread=True, group="kernel")
+    def execute_cell(self, source: str, generation: int) -> None:
+        outcome = self.calls.execute(source)
+        self.app.call_from_thread(self._cell_finished, outcome, generation)
+
+    def _cell_finished(self, outcome: ExecuteReply | KernelFailure, generation: int) -> None:
+        log = self.query_one(ReplLog)
+        if generation != self.calls.generation:
+            return  # the kernel was restarted while this cell ran: its result means nothing now
+        if isinstance(outcome, KernelFailure):
+            self._kernel_failed(outcome)
+            return
+        self.set_state("idle")
+        result = outcome.result
+        if result.execution_count:
+            self.cell_number = result.execution_count
+        log.show_result(result)
+        if outcome.snapshot is not None:
+            self.push_snapshot(outcome.snapshot)
+        if self.lesson_pane is not None:
+            self.lesson_pane.cell_finished(outcome)
+
+    def _kernel_failed(self, failure: KernelFailure) -> None:
+        log = self.query_one(ReplLog)
+        if failure.died:
+            self.set_state("dead")
+            log.note(f"the kernel died ({failure.message}). F9 or :restart starts a new one; "
+                     "the namespace is lost.", style="bold red")
+        else:
+            self.set_state("idle")
+            log.note(f"kernel error: {failure.message}", style="bold red")
+
+    # -- snapshots, coalesced ---------------------------------------------------------------
+
+    def push_snapshot(self, snapshot: Snapshot | None) -> None:
+        """Queue a snapshot; only the newest of a burst is painted (throttled repaints)."""
+        self._pending = snapshot
+        if self._flush_timer is not None:
+            return
+        delay = self._last_flush + SNAPSHOT_INTERVAL - time.monotonic()
+        if delay <= 0:
+            self._flush_snapshot()
+        else:
+            self._flush_timer = self.set_timer(delay, self._flush_snapshot)
+
+    def _flush_snapshot(self) -> None:
+        self._flush_timer = None
+        self._last_flush = time.monotonic()
+        snapshot = self._pending
+        self.snapshot = snapshot
+        graph = self.query_one(GraphPanel)
+        if graph.walk is not None:
+            graph.walk = None  # the state the walk described is gone
+        graph.snapshot = snapshot
+        self.query_one(TensorsPanel).snapshot = snapshot
+        self.query_one(GradsPanel).snapshot = snapshot
+        self.repaints += 1
+
+    # -- colon commands -----------------------------------------------------------------------
+
+    def run_command(self, command: ColonCommand) -> None:
+        log = self.query_one(ReplLog)
+        name, args = command.name, command.args
+        if name == "help":
+            self.app.action_help()
+        elif name == "restart":
+            self.app.action_restart()
+        elif name in ("tensors", "grads"):
+            self.show_area(name)
+        elif name == "graph":
+            if args:
+                self.select_tensor(args[0])
+            self.show_area("graph")
+        elif name == "step":
+            target = args[0] if args else self.query_one(GraphPanel).root_name
+            if target:
+                self.start_step(target)
+            else:
+                log.note(":step needs a tensor name, e.g. :step o", style="bold red")
+        elif name == "dot":
+            self.export_dot(args[0] if args else None, args[1] if len(args) > 1 else None)
+        elif self.lesson_pane is not None and self.lesson_pane.command(name, command.arg):
+            return
+        else:
+            log.note(f"unknown command :{name} (:help lists them)", style="bold red")
+
+    def select_tensor(self, name: str) -> None:
+        graph = self.query_one(GraphPanel)
+        if self.snapshot is not None and self.snapshot.tensor(name) is None:
+            self.query_one(ReplLog).note(f"no tensor named {name!r}", style="bold red")
+            return
+        graph.selected = name
+        self.query_one(StatusBar).note = f"graph: {name}"
+
+    @on(TensorSelected)
+    def _tensor_selected(self, event: TensorSelected) -> None:
+        self.select_tensor(event.name)
+        self.show_area("graph")
+
+    # -- step-by-step backward ------------------------------------------------------------------
+
+    @on(StepRequested)
+    def _step_requested(self, event: StepRequested) -> None:
+        self.start_step(event.name)
+
+    def start_step(self, name: str) -> None:
+        if self.state != "idle":
+            self.notify("the kernel is not idle", severity="warning")
+            return
+        self.trace(name)
+
+    @work(thread=True, group="kernel")
+    def trace(self, name: str) -> None:
+        outcome = self.calls.trace_backward(name)
+        self.app.call_from_thread(self._trace_ready, name, outcome)
+
+    def _trace_ready(self, name: str, outcome: BackwardTrace | KernelFailure) -> None:
+        if isinstance(outcome, KernelFailure):
+            self._kernel_failed(outcome)
+            return
+        graph = self.query_one(GraphPanel)
+        if outcome.error:
+            self.query_one(ReplLog).note(f":step {name}: {outcome.error}", style="bold red")
+        if self.snapshot is not None and self.snapshot.tensor(name) is not None:
+            graph.selected = name
+        graph.walk = BackwardWalk(outcome)
+        self.show_area("graph")
+
+    # -- DOT export -------------------------------------------------------------------------
+
+    @on(DotRequested)
+    def _dot_requested(self, event: DotRequested) -> None:
+        self.export_dot(event.name, None)
+
+    def export_dot(self, name: str | None, path: str | None) -> None:
+        from gradtui.kernel.views import to_dot
+
+        log = self.query_one(ReplLog)
+        name = name or self.query_one(GraphPanel).root_name
+        snapshot = self.snapshot
+        if name is None or snapshot is None or snapshot.tensor(name) is None:
+            log.note(f":dot: no tensor named {name!r}" if name else ":dot needs a tensor name",
+                     style="bold red")
+            return
+        dot = to_dot(snapshot, name)
+        if path is None:
+            log.note(dot, style="")
+            return
+        try:
+            Path(path).expanduser().write_text(dot, encoding="utf-8")
+        except OSError as exc:
+            log.note(f":dot: cannot write {path}: {exc}", style="bold red")
+            return
+        log.note(f"wrote the graph of {name} to {path} (render: dot -Tsvg {path} -o graph.svg)")
+
+    # -- completion ---------------------------------------------------------------------------
+
+    @on(CompletionRequested)
+    def _completion_requested(self, event: CompletionRequested) -> None:
+        if self.state != "idle":
+            return
+        self.complete(event.source, event.cursor)
+
+    @work(thread=True, group="complete", exclusive=True)
+    def complete(self, source: str, cursor: int) -> None:
+        outcome = self.calls.complete(source, cursor)
+        self.app.call_from_thread(self._completions_ready, source, cursor, outcome)
+
+    def _completions_ready(
+        self, source: str, cursor: int, outcome: list[Completion] | KernelFailure | None
+    ) -> None:
+        cell_input = self.query_one(CellInput)
+        if outcome is None or cell_input.text != source:
+            return  # busy, or the learner typed on meanwhile
+        if isinstance(outcome, KernelFailure):
+            self._kernel_failed(outcome)
+            return
+        if not outcome:
+            self.notify("no completions", timeout=1.5)
+        elif len(outcome) == 1:
+            self._apply_completion(outcome[0], cursor)
+        else:
+            self.query_one(CompletionList).show(outcome, cursor)
+
+    @on(CompletionList.Picked)
+    def _completion_picked(self, event: CompletionList.Picked) -> None:
+        if event.completion is not None:
+            self._apply_completion(event.completion, event.cursor)
+        self.query_one(CellInput).focus()
+
+    def _apply_completion(self, completion: Completion, cursor: int) -> None:
+        self.query_one(CellInput).replace_range(completion.start, cursor, completion.text)

@@ -1,0 +1,90 @@
+"""The multi-line cell input: Enter runs a complete cell, Up/Down walk history, Tab completes."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.widgets import TextArea
+
+from gradtui.tui.cells import is_complete
+from gradtui.tui.history import HistoryCursor
+from gradtui.tui.messages import CellSubmitted, CompletionRequested
+
+
+class CellInput(TextArea):
+    """Python input. Enter submits a complete cell and inserts a newline in an incomplete one."""
+
+    DEFAULT_CSS = """
+    CellInput { height: auto; min-height: 3; max-height: 10; }
+    """
+
+    def __init__(self, history: HistoryCursor, **kwargs: object) -> None:
+        super().__init__(
+            "", language=None, soft_wrap=True, tab_behavior="focus", show_line_numbers=False,
+            **kwargs,  # type: ignore[arg-type]
+        )
+        self.cell_history = history
+
+    @property
+    def cursor_offset(self) -> int:
+        """The cursor as an offset into ``self.text``."""
+        row, column = self.cursor_location
+        lines = self.text.split("\n")
+        return sum(len(line) + 1 for line in lines[:row]) + column
+
+    def set_text(self, text: str) -> None:
+        """Replace the content and put the cursor at its end."""
+        self.load_text(text)
+        self.move_cursor(self.document.end)
+
+    def replace_range(self, start: int, end: int, text: str) -> None:
+        """Replace characters ``start:end`` (offsets) with ``text``; cursor after it."""
+        source = self.text
+        self.set_text(source[:start] + text + source[end:])
+        target = start + len(text)
+        before = (source[:start] + text).split("\n")
+        self.move_cursor((len(before) - 1, len(before[-1])))
+        del target
+
+    async def _on_key(self, event: events.Key) -> None:
+        key = event.key
+        if key == "enter" and self._submit_if_complete():
+            event.stop()
+            event.prevent_default()
+            return
+        if key == "tab":
+            event.stop()
+            event.prevent_default()
+            self.post_message(CompletionRequested(self.text, self.cursor_offset))
+            return
+        if key in ("up", "down") and self._walk_history(key):
+            event.stop()
+            event.prevent_default()
+            return
+        await super()._on_key(event)
+
+    def _submit_if_complete(self) -> bool:
+        source = self.text
+        row, _ = self.cursor_location
+        on_last_line = row == source.count("\n")
+        # Enter in the middle of a multi-line cell edits it; at the end it may run it.
+        if not on_last_line or not is_complete(source):
+            return False
+        cell = source.rstrip("\n")
+        self.cell_history.add(cell)
+        self.set_text("")
+        self.post_message(CellSubmitted(cell))
+        return True
+
+    def _walk_history(self, key: str) -> bool:
+        row, _ = self.cursor_location
+        last_row = self.text.count("\n")
+        if key == "up" and row == 0:
+            entry = self.cell_history.older(self.text)
+        elif key == "down" and row == last_row:
+            entry = self.cell_history.newer()
+        else:
+            return False
+        if entry is None:
+            return False
+        self.set_text(entry)
+        return True

@@ -1,0 +1,50 @@
+"""The scrollback log of cells: input (highlighted), output, the echoed value or the traceback."""
+
+from __future__ import annotations
+
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.widgets import RichLog
+
+from gradtui.kernel.protocol import CellResult
+
+
+class ReplLog(RichLog):
+    """Cells and their results, newest at the bottom."""
+
+    DEFAULT_CSS = """
+    ReplLog { height: 1fr; }
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(wrap=True, markup=False, highlight=False, **kwargs)  # type: ignore[arg-type]
+        self.plain_lines: list[str] = []  # what was written, as text (tests, screen readers)
+
+    def _add(self, renderable: object, text: str) -> None:
+        self.write(renderable)
+        self.plain_lines.extend(text.split("\n"))
+
+    def echo_input(self, number: int | str, source: str) -> None:
+        """The cell as typed, with a ``In [n]:`` prompt and Python highlighting."""
+        self._add(Text(f"In [{number}]:", style="bold green"), f"In [{number}]:")
+        syntax = Syntax(source, "python", theme="ansi_dark", background_color="default",
+                        word_wrap=True)
+        self._add(syntax, source)
+
+    def show_result(self, result: CellResult) -> None:
+        """Streams in their order, then the value or the traceback."""
+        for chunk in result.output:
+            text = chunk.text.rstrip("\n")
+            if text:
+                style = "" if chunk.stream == "stdout" else "yellow"
+                self._add(Text(text, style=style), text)
+        if result.error is not None:
+            error = result.error
+            tb = error.traceback.rstrip("\n") or f"{error.type}: {error.message}"
+            self._add(Text(tb, style="bold red"), tb)
+        elif result.value_repr is not None:
+            self._add(Text(result.value_repr), result.value_repr)
+
+    def note(self, text: str, style: str = "italic") -> None:
+        """A line from gradtui itself (command output, kernel events)."""
+        self._add(Text(text, style=style), text)

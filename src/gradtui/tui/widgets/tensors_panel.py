@@ -1,0 +1,89 @@
+"""The Tensors panel: every tensor in the namespace, changed rows marked, a row selects one."""
+
+from __future__ import annotations
+
+from textual.reactive import reactive
+from textual.widgets import DataTable
+
+from gradtui.kernel.protocol import Snapshot
+from gradtui.tui.changes import changed_tensors
+from gradtui.tui.glyphs import UNICODE, Glyphs
+from gradtui.tui.messages import TensorSelected
+
+COLUMNS = ("", "name", "shape", "dtype", "req_grad", "grad_fn", "value", "grad")
+PREVIEW_WIDTH = 40
+
+
+def _short(text: str | None, width: int = PREVIEW_WIDTH) -> str:
+    if text is None:
+        return "None"
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "~"
+
+
+class TensorsPanel(DataTable):
+    """A table of ``TensorInfo`` rows; the owner sets ``snapshot``."""
+
+    BORDER_TITLE = "Tensors"
+
+    snapshot: reactive[Snapshot | None] = reactive(None, always_update=True)
+    """The latest snapshot; rows are rebuilt when it changes."""
+
+    def __init__(self, glyphs: Glyphs = UNICODE, **kwargs: object) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)  # type: ignore[arg-type]
+        self.glyphs = glyphs
+        self.changed: set[str] = set()
+        self._previous: Snapshot | None = None
+
+    def on_mount(self) -> None:
+        self.add_columns(*COLUMNS)
+        self.show_empty()
+
+    def show_empty(self) -> None:
+        self.clear()
+        self.add_row("", "(no tensors yet)", "", "", "", "", "", "")
+
+    def watch_snapshot(self, snapshot: Snapshot | None) -> None:
+        if snapshot is None:
+            self._previous = None
+            self.changed = set()
+            self.show_empty()
+            return
+        self.changed = changed_tensors(self._previous, snapshot)
+        self._previous = snapshot
+        selected = self._selected_name()
+        self.clear()
+        if not snapshot.tensors:
+            self.show_empty()
+            return
+        for t in snapshot.tensors:
+            mark = self.glyphs.changed if t.name in self.changed else ""
+            self.add_row(
+                mark, t.name, "[" + ", ".join(map(str, t.shape)) + "]",
+                t.dtype.removeprefix("torch."), "yes" if t.requires_grad else "no",
+                t.grad_fn or ("leaf" if t.is_leaf else ""), _short(t.value_preview),
+                _short(t.grad_preview, 24) if t.grad_preview is not None else "None",
+                key=t.name,
+            )
+        if selected is not None and selected in {t.name for t in snapshot.tensors}:
+            self.move_cursor(row=self.get_row_index(selected))
+        if snapshot.truncated:
+            self.border_subtitle = "; ".join(snapshot.truncated)
+
+    def _selected_name(self) -> str | None:
+        if self.row_count == 0 or self._previous is None:
+            return None
+        try:
+            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
+        except Exception:  # an empty or placeholder table has no valid cursor cell
+            return None
+        return key.value
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.post_message(TensorSelected(event.row_key.value))
+
+    def rows_text(self) -> list[list[str]]:
+        """Every row as strings (tests and the plain views check what the learner sees)."""
+        return [[str(cell) for cell in self.get_row_at(i)] for i in range(self.row_count)]
