@@ -1,0 +1,77 @@
+"""``python -m gradtui.kernel``: one learner's kernel process (started by ``KernelClient``).
+
+Set-up order matters:
+
+1. The protocol gets private duplicates of stdin/stdout, then fd 0 becomes ``/dev/null`` (a
+   learner's ``input()`` gets EOF instead of eating requests) and fd 1 becomes a pipe drained
+   into cell output (``os.write(1, ...)`` or C ``printf`` cannot corrupt replies).
+2. The engine and evaluator are imported *before* the memory limit is set, so the limit counts
+   against learner allocations, not against a slow start.
+3. A watchdog exits the kernel if its parent (the front end) disappears, even while a cell spins
+   in ``while True: pass`` and so never reads stdin again. (``PR_SET_PDEATHSIG`` is not used: it
+   fires when the *thread* that started us exits, and front ends start kernels from workers.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import faulthandler
+import os
+import sys
+import threading
+import time
+
+from gradtui.kernel.evaluator import Evaluator
+from gradtui.kernel.fdcapture import FdCapture
+from gradtui.kernel.limits import apply_limits
+from gradtui.kernel.server import KernelServer
+
+_WATCHDOG_PERIOD_S = 0.5
+
+
+def _parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m gradtui.kernel")
+    parser.add_argument("--memory-mb", type=int, default=None, help="0 = no limit")
+    parser.add_argument("--cpu-s", type=int, default=None, help="0 = no limit")
+    return parser.parse_args(argv)
+
+
+def _watch_parent() -> None:
+    parent = os.getppid()
+    while True:
+        time.sleep(_WATCHDOG_PERIOD_S)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse_args(sys.argv[1:] if argv is None else argv)
+    requests = os.fdopen(os.dup(0), "rb")
+    replies = os.fdopen(os.dup(1), "wb")
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    faulthandler.enable(file=sys.__stderr__)
+
+    evaluator = Evaluator(install_torch=True)
+
+    def to_cell(text: str) -> None:
+        log = evaluator.current_log
+        if log is not None:
+            log.write("stdout", text)
+        else:
+            sys.__stderr__.write(text)  # written between cells: keep it visible somewhere
+
+    capture = FdCapture(1, to_cell)
+    evaluator.on_cell_end = capture.sync
+    server = KernelServer(evaluator, requests, replies)
+    server.install_sigint_handler()
+    threading.Thread(target=_watch_parent, name="parent-watchdog", daemon=True).start()
+    limits = apply_limits(args.memory_mb, args.cpu_s)
+    server.send({"event": "ready", "pid": os.getpid(), "limits": limits})
+    server.serve_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

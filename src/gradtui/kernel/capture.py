@@ -1,0 +1,95 @@
+"""Collecting what a cell writes to stdout and stderr, in the order it wrote it.
+
+A cell's ``print`` goes to ``sys.stdout``; while a cell runs the evaluator points ``sys.stdout``
+and ``sys.stderr`` at :class:`CaptureStream` objects that append to one shared :class:`OutputLog`,
+so interleaved writes to both streams keep their order. The kernel process also feeds the log
+from its fd-1 pipe (C-level writes) through :meth:`OutputLog.write`.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from typing import Literal
+
+from gradtui.kernel.protocol import StreamChunk
+
+StreamName = Literal["stdout", "stderr"]
+
+# A runaway `while True: print(x)` must not grow the kernel (and the JSON reply) without bound:
+# past this many characters per cell, output is dropped and one note says so.
+MAX_CELL_OUTPUT_CHARS = 1_000_000
+
+
+class OutputLog:
+    """Ordered chunks of one cell's output; consecutive writes to one stream are merged."""
+
+    def __init__(self, max_chars: int = MAX_CELL_OUTPUT_CHARS) -> None:
+        self._chunks: list[StreamChunk] = []
+        self._lock = threading.Lock()  # the kernel's fd reader thread writes here too
+        self._chars = 0
+        self._max_chars = max_chars
+        self._dropped = 0
+
+    def write(self, stream: StreamName, text: str) -> None:
+        if not text:
+            return
+        with self._lock:
+            room = self._max_chars - self._chars
+            if room <= 0:
+                self._dropped += len(text)
+                return
+            if len(text) > room:
+                self._dropped += len(text) - room
+                text = text[:room]
+            self._chars += len(text)
+            if self._chunks and self._chunks[-1].stream == stream:
+                self._chunks[-1].text += text
+            else:
+                self._chunks.append(StreamChunk(stream, text))
+
+    def chunks(self) -> list[StreamChunk]:
+        """The chunks so far, plus a note on stderr if output was cut."""
+        with self._lock:
+            out = [StreamChunk(c.stream, c.text) for c in self._chunks]
+            if self._dropped:
+                out.append(
+                    StreamChunk(
+                        "stderr",
+                        f"\n[gradtui: output cut after {self._max_chars:,} characters; "
+                        f"{self._dropped:,} more were dropped]\n",
+                    )
+                )
+        return out
+
+
+class CaptureStream(io.TextIOBase):
+    """A text stream standing in for ``sys.stdout``/``sys.stderr`` during a cell."""
+
+    def __init__(self, log: OutputLog, stream: StreamName) -> None:
+        super().__init__()
+        self._log = log
+        self._stream = stream
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return "utf-8"
+
+    @property
+    def name(self) -> str:
+        return f"<{self._stream}>"
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        self._log.write(self._stream, text)
+        return len(text)
+
+    def flush(self) -> None:
+        """Nothing is buffered: every write is already in the log."""

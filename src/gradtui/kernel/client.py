@@ -1,0 +1,401 @@
+"""``KernelClient``: what every front end uses to run learner code in a kernel process.
+
+One request is in flight at a time (a lock serialises callers); ``interrupt()`` and ``restart()``
+may be called from any thread while ``execute`` blocks in another. A dead kernel is detected by
+end-of-file on its stdout and reported as :class:`KernelDied` with how it died.
+
+The kernel runs in its own session (process group): a Ctrl-C typed into the front end's terminal
+reaches only the front end, which decides whether to interrupt the kernel.
+"""
+
+from __future__ import annotations
+
+import atexit
+import collections
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import weakref
+from types import TracebackType
+from typing import IO, Any, Literal
+
+from gradtui.kernel.errors import KernelDied, KernelError
+from gradtui.kernel.protocol import (
+    BackwardTrace,
+    Completion,
+    ExecuteReply,
+    Snapshot,
+    from_dict,
+)
+
+KernelState = Literal["idle", "busy", "dead"]
+
+ENV_MEMORY_MB = "GRADTUI_KERNEL_MEMORY_MB"
+ENV_CPU_S = "GRADTUI_KERNEL_CPU_S"
+ENV_WRAPPER = "GRADTUI_KERNEL_WRAPPER"
+
+_START_TIMEOUT_S = 60.0  # importing numpy on a loaded teaching-lab machine can be slow
+_STDERR_TAIL_LINES = 40
+_RESTART_HINT = ":restart starts a fresh one"
+
+# Many learners share a lab machine: one BLAS thread per kernel unless the user says otherwise.
+_THREAD_ENV_DEFAULTS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+_live_clients: weakref.WeakSet[KernelClient] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all_clients() -> None:
+    for client in list(_live_clients):
+        client.close()
+
+
+def _int_from_env(name: str) -> int | None:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _wrapper_from_env() -> list[str]:
+    raw = os.environ.get(ENV_WRAPPER, "").strip()
+    if not raw:
+        return []
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{ENV_WRAPPER} must be a JSON list of strings: {exc}") from None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{ENV_WRAPPER} must be a JSON list of strings, got {raw!r}")
+    return value
+
+
+def describe_exit(returncode: int | None) -> str:
+    """``killed by SIGKILL`` / ``exit status 1`` / ``CPU time limit reached (SIGXCPU)``."""
+    if returncode is None:
+        return "no longer answering"
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        if name == "SIGXCPU":
+            return "CPU time limit reached (SIGXCPU)"
+        return f"killed by {name}"
+    return f"exit status {returncode}"
+
+
+class KernelClient:
+    """A kernel process and the pipe to it. See ``docs/contracts.md`` ("Kernel")."""
+
+    def __init__(
+        self,
+        *,
+        memory_limit_mb: int | None = None,
+        cpu_limit_s: int | None = None,
+        cwd: str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        self.memory_limit_mb = (
+            memory_limit_mb if memory_limit_mb is not None else _int_from_env(ENV_MEMORY_MB)
+        )
+        self.cpu_limit_s = cpu_limit_s if cpu_limit_s is not None else _int_from_env(ENV_CPU_S)
+        self.wrapper = _wrapper_from_env()
+        self.cwd = cwd
+        self.env = dict(env) if env else {}
+        self.limits: dict[str, int | None] = {}  # what the kernel reported it enforces
+        self.pid: int | None = None
+        self.busy_since: float | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()  # one request at a time
+        self._state: KernelState = "dead"
+        self._next_id = 0
+        self._death: str | None = None  # why the current kernel is gone, once known
+        self._restarting = False
+        self._stderr_tail: collections.deque[str] = collections.deque(maxlen=_STDERR_TAIL_LINES)
+        self._started_once = False
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def __enter__(self) -> KernelClient:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def start(self) -> None:
+        """Start the kernel process and wait until it is ready (no-op if it is running)."""
+        with self._lock:
+            if self._proc is not None and self._proc.poll() is None:
+                return
+            self._spawn()
+
+    def close(self) -> None:
+        """Stop the kernel (politely, then by force). Safe to call twice."""
+        proc = self._proc
+        if proc is None:
+            return
+        if proc.poll() is None:
+            # A busy kernel does not read stdin: no polite shutdown, end it now.
+            if self._lock.acquire(timeout=0.05):
+                try:
+                    self._write({"id": self._new_id(), "op": "shutdown"})
+                except (OSError, ValueError):
+                    pass
+                finally:
+                    self._lock.release()
+            _close_quietly(proc.stdin)
+            try:
+                proc.wait(timeout=1.0)
+            except subprocess.TimeoutExpired:
+                self._kill(proc)
+        self._reap(proc)
+        self._state = "dead"
+        self._death = self._death or "closed"
+        _live_clients.discard(self)
+
+    def restart(self) -> None:
+        """A fresh kernel with an empty namespace (kills the old one, even mid-cell)."""
+        self._restarting = True
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            self._kill(proc)  # unblocks an `execute` waiting in another thread
+        with self._lock:
+            self._restarting = False
+            if proc is not None:
+                self._reap(proc)
+            self._spawn()
+
+    def interrupt(self) -> None:
+        """SIGINT: the running cell stops with ``KeyboardInterrupt``; an idle kernel ignores it."""
+        proc = self._proc
+        if proc is None or proc.poll() is not None:
+            return
+        try:
+            os.killpg(proc.pid, signal.SIGINT)
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            proc.send_signal(signal.SIGINT)
+
+    @property
+    def state(self) -> KernelState:
+        if self._state != "dead" and (self._proc is None or self._proc.poll() is not None):
+            return "dead"
+        return self._state
+
+    @property
+    def alive(self) -> bool:
+        return self.state != "dead"
+
+    @property
+    def stderr_tail(self) -> str:
+        """The last lines the kernel wrote to its own stderr (diagnostics, fatal errors)."""
+        return "".join(self._stderr_tail)
+
+    # -- requests --------------------------------------------------------------------------
+
+    def execute(self, source: str) -> ExecuteReply:
+        """Run a cell; blocks until it finishes (or is interrupted)."""
+        return ExecuteReply.from_json(self._request("execute", source=source))
+
+    def complete(self, source: str, cursor: int) -> list[Completion]:
+        return [from_dict(Completion, c) for c in self._request("complete", source=source,
+                                                               cursor=cursor)]
+
+    def inspect(self, name: str) -> str | None:
+        return self._request("inspect", name=name)
+
+    def snapshot(self) -> Snapshot:
+        return from_dict(Snapshot, self._request("snapshot"))
+
+    def evaluate(self, expr: str) -> tuple[bool, str]:
+        truth, text = self._request("evaluate", expr=expr)
+        return bool(truth), str(text)
+
+    def trace_backward(self, name: str) -> BackwardTrace:
+        return from_dict(BackwardTrace, self._request("trace_backward", name=name))
+
+    def ping(self) -> bool:
+        return self._request("ping") == "pong"
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _request(self, op: str, **args: Any) -> Any:
+        with self._lock:
+            if not self._started_once:
+                self._spawn()  # first use starts the kernel: `start()` is optional
+            proc = self._proc
+            if proc is None or proc.poll() is not None or self._state == "dead":
+                raise KernelDied(self._death_message(proc))
+            request_id = self._new_id()
+            self._state = "busy"
+            self.busy_since = time.monotonic()
+            try:
+                try:
+                    self._write({"id": request_id, "op": op, **args})
+                except (BrokenPipeError, OSError, ValueError):
+                    raise KernelDied(self._death_message(proc)) from None
+                reply = self._read_reply(proc, request_id)
+            finally:
+                self.busy_since = None
+                if self._state == "busy":
+                    self._state = "idle"
+        if not reply.get("ok"):
+            raise KernelError(f"the kernel refused {op!r}: {reply.get('error')}")
+        return reply.get("result")
+
+    def _read_reply(self, proc: subprocess.Popen[bytes], request_id: int) -> dict[str, Any]:
+        assert proc.stdout is not None
+        while True:
+            line = proc.stdout.readline()
+            if not line:
+                self._state = "dead"
+                raise KernelDied(self._death_message(proc))
+            try:
+                message = json.loads(line)
+            except json.JSONDecodeError:
+                self._stderr_tail.append(f"[unreadable reply] {line[:200]!r}\n")
+                continue
+            if isinstance(message, dict) and message.get("id") == request_id:
+                return message
+            # Anything else (a reply to a request abandoned by an interrupt race) is stale.
+
+    def _death_message(self, proc: subprocess.Popen[bytes] | None) -> str:
+        if self._restarting:
+            return "the kernel was restarted; the cell did not finish"
+        if proc is None:
+            return f"the kernel is not running; {_RESTART_HINT}"
+        if self._death is None:
+            try:
+                returncode = proc.wait(timeout=5.0)
+            except subprocess.TimeoutExpired:
+                returncode = None
+            self._death = describe_exit(returncode)
+        self._state = "dead"
+        if self._death == "closed":
+            return f"the kernel was shut down; {_RESTART_HINT}"
+        return f"the kernel died ({self._death}); {_RESTART_HINT}"
+
+    def _write(self, message: dict[str, Any]) -> None:
+        proc = self._proc
+        assert proc is not None and proc.stdin is not None
+        proc.stdin.write(json.dumps(message).encode("utf-8") + b"\n")
+        proc.stdin.flush()
+
+    def _new_id(self) -> int:
+        self._next_id += 1
+        return self._next_id
+
+    def _command(self) -> list[str]:
+        argv = [*self.wrapper, sys.executable, "-m", "gradtui.kernel"]
+        if self.memory_limit_mb is not None:
+            argv += ["--memory-mb", str(self.memory_limit_mb)]
+        if self.cpu_limit_s is not None:
+            argv += ["--cpu-s", str(self.cpu_limit_s)]
+        return argv
+
+    def _environment(self) -> dict[str, str]:
+        env = {**_THREAD_ENV_DEFAULTS, **os.environ, **self.env}
+        env["PYTHONUNBUFFERED"] = "1"  # learner prints reach the cell output promptly
+        env.pop("PYTHONSTARTUP", None)
+        return env
+
+    def _spawn(self) -> None:
+        """Start a kernel and wait for its ready line. Caller holds the lock."""
+        self._started_once = True
+        self._death = None
+        self._stderr_tail.clear()
+        proc = subprocess.Popen(
+            self._command(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=self.cwd,
+            env=self._environment(),
+            start_new_session=True,
+        )
+        self._proc = proc
+        threading.Thread(
+            target=self._drain_stderr, args=(proc,), name="kernel-stderr", daemon=True
+        ).start()
+        _live_clients.add(self)
+        ready = self._wait_ready(proc)
+        self.pid = ready.get("pid", proc.pid)
+        self.limits = ready.get("limits", {})
+        self._state = "idle"
+
+    def _wait_ready(self, proc: subprocess.Popen[bytes]) -> dict[str, Any]:
+        assert proc.stdout is not None
+        timer = threading.Timer(_START_TIMEOUT_S, self._kill, args=(proc,))
+        timer.daemon = True
+        timer.start()
+        try:
+            line = proc.stdout.readline()
+        finally:
+            timer.cancel()
+        message: Any = None
+        if line:
+            try:
+                message = json.loads(line)
+            except json.JSONDecodeError:
+                message = None
+        if not isinstance(message, dict) or message.get("event") != "ready":
+            self._kill(proc)
+            self._reap(proc)
+            self._state = "dead"
+            self._death = describe_exit(proc.returncode)
+            time.sleep(0.05)  # let the stderr drain catch the kernel's last words
+            detail = self.stderr_tail.strip().splitlines()[-1:] or ["no output"]
+            raise KernelDied(
+                f"the kernel did not start ({self._death}): {detail[0]}"
+            )
+        return message
+
+    def _drain_stderr(self, proc: subprocess.Popen[bytes]) -> None:
+        assert proc.stderr is not None
+        for raw in proc.stderr:
+            self._stderr_tail.append(raw.decode("utf-8", errors="replace"))
+
+    @staticmethod
+    def _kill(proc: subprocess.Popen[bytes]) -> None:
+        if proc.poll() is not None:
+            return
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # the wrapper's children too
+        except (ProcessLookupError, PermissionError):
+            try:
+                proc.kill()
+            except ProcessLookupError:
+                pass
+
+    @staticmethod
+    def _reap(proc: subprocess.Popen[bytes]) -> None:
+        try:
+            proc.wait(timeout=5.0)
+        except subprocess.TimeoutExpired:
+            return
+        for stream in (proc.stdin, proc.stdout):
+            _close_quietly(stream)
+
+
+def _close_quietly(stream: IO[bytes] | None) -> None:
+    if stream is None:
+        return
+    try:
+        stream.close()
+    except OSError:
+        pass

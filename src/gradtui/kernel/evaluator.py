@@ -1,0 +1,193 @@
+"""Running learner cells like the Python REPL, in-process (the kernel process wraps this).
+
+A cell may hold many statements. It is split with ``ast``: the body is executed and a trailing
+expression is evaluated and echoed with ``repr`` (``x = 1`` then ``x + 1`` shows ``2``), ``None``
+is not echoed, and ``_`` holds the last echoed value. Output is captured in write order, errors
+become tracebacks trimmed to the learner's frames, and warnings are shown the way Python shows
+them (``<cell 3>:1: UserWarning: ...`` plus the source line). Nothing here knows about processes
+or front ends, so tests use it directly.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from gradtui.kernel.capture import CaptureStream, OutputLog
+from gradtui.kernel.protocol import CellResult, ErrorInfo
+from gradtui.kernel.tracebacks import (
+    cell_filename,
+    format_learner_traceback,
+    qualified_type_name,
+    register_source,
+)
+
+# Compile cells without inheriting this module's `from __future__ import annotations`.
+_COMPILE_FLAGS = 0
+
+
+def fresh_namespace() -> dict[str, Any]:
+    """A namespace like the one the Python REPL's ``__main__`` starts with."""
+    import builtins
+
+    return {"__name__": "__main__", "__doc__": None, "__builtins__": builtins}
+
+
+def install_torch_shim() -> None:
+    """Make ``import torch`` in learner code resolve to gradtui's engine."""
+    try:
+        shim = importlib.import_module("gradtui.engine.shim")
+    except ModuleNotFoundError as exc:
+        # Transitional: the engine's shim lands separately; a kernel without it still runs
+        # plain Python, and says why `import torch` fails.
+        if exc.name != "gradtui.engine.shim":
+            raise
+        print("gradtui kernel: the torch shim is not available yet", file=sys.stderr)
+        return
+    shim.install()
+
+
+class Evaluator:
+    """Executes cells in one persistent namespace.
+
+    ``on_cell_start``/``on_cell_end`` let the kernel process mark when an interrupt may land
+    in learner code and flush C-level output into the cell's log.
+    """
+
+    def __init__(
+        self,
+        namespace: dict[str, Any] | None = None,
+        *,
+        install_torch: bool = True,
+    ) -> None:
+        if install_torch:
+            install_torch_shim()
+        self.namespace: dict[str, Any] = fresh_namespace() if namespace is None else namespace
+        self.execution_count = 0
+        # What the last cell echoed: the value and, when the trailing expression was a bare
+        # name, that name (the snapshot reports it so panels can highlight the tensor).
+        self.last_value: Any = None
+        self.last_value_name: str | None = None
+        self.current_log: OutputLog | None = None
+        self.on_cell_start: Callable[[], None] | None = None
+        self.on_cell_end: Callable[[], None] | None = None
+
+    # -- running cells ---------------------------------------------------------------------
+
+    def execute(self, source: str) -> CellResult:
+        """Run one cell; never raises for anything the learner's code does (even ``exit()``)."""
+        self.execution_count += 1
+        filename = cell_filename(self.execution_count)
+        register_source(filename, source)
+        log = OutputLog()
+        started = time.perf_counter()
+        value_repr: str | None = None
+        error: ErrorInfo | None = None
+        echoed_name: str | None = None
+        with self._captured(log):
+            try:
+                if self.on_cell_start is not None:
+                    self.on_cell_start()
+                body, trailing = self._compile(source, filename)
+                if body is not None:
+                    exec(body, self.namespace)
+                if trailing is not None:
+                    code, echoed_name = trailing
+                    value = eval(code, self.namespace)
+                    if value is not None:
+                        value_repr = repr(value)
+                        self.namespace["_"] = value
+                        self.last_value = value
+                        self.last_value_name = echoed_name or "_"
+            except BaseException as exc:  # noqa: BLE001 - a learner's SystemExit is an error too
+                error = self._error_info(exc)
+                value_repr = None
+            finally:
+                if self.on_cell_end is not None:
+                    self.on_cell_end()
+        return CellResult(
+            ok=error is None,
+            output=log.chunks(),
+            value_repr=value_repr,
+            error=error,
+            duration_s=time.perf_counter() - started,
+            execution_count=self.execution_count,
+        )
+
+    def evaluate(self, expr: str) -> tuple[bool, str]:
+        """``(truthiness, repr)`` of an expression, or ``(False, error text)``; prints are dropped.
+
+        Used by lesson ``expr`` checks: it never changes ``_`` or the execution count.
+        """
+        log = OutputLog()
+        with self._captured(log):
+            try:
+                if self.on_cell_start is not None:
+                    self.on_cell_start()
+                code = compile(expr.strip(), "<check>", "eval", _COMPILE_FLAGS, True)
+                value = eval(code, self.namespace)
+                return bool(value), repr(value)
+            except BaseException as exc:  # noqa: BLE001 - report, never crash the kernel
+                return False, f"{qualified_type_name(exc)}: {exc}"
+            finally:
+                if self.on_cell_end is not None:
+                    self.on_cell_end()
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _compile(
+        source: str, filename: str
+    ) -> tuple[Any | None, tuple[Any, str | None] | None]:
+        """Split a cell into an exec'd body and an eval'd trailing expression (if any)."""
+        tree = ast.parse(source, filename, "exec")
+        trailing_expr: ast.expr | None = None
+        if tree.body and isinstance(tree.body[-1], ast.Expr):
+            trailing_expr = tree.body.pop().value
+        body = None
+        if tree.body:
+            body = compile(tree, filename, "exec", _COMPILE_FLAGS, True)
+        if trailing_expr is None:
+            return body, None
+        expression = ast.Expression(trailing_expr)
+        code = compile(expression, filename, "eval", _COMPILE_FLAGS, True)
+        name = trailing_expr.id if isinstance(trailing_expr, ast.Name) else None
+        return body, (code, name)
+
+    @staticmethod
+    def _error_info(exc: BaseException) -> ErrorInfo:
+        try:
+            message = str(exc)
+        except Exception:  # noqa: BLE001 - a learner's broken __str__
+            message = f"<unprintable {type(exc).__name__} object>"
+        try:
+            text = format_learner_traceback(exc)
+        except Exception:  # noqa: BLE001 - never lose the error because formatting failed
+            text = f"{type(exc).__name__}: {message}\n"
+        return ErrorInfo(type=qualified_type_name(exc), message=message, traceback=text)
+
+    @contextmanager
+    def _captured(self, log: OutputLog) -> Iterator[None]:
+        """Route ``sys.stdout``/``sys.stderr`` of the cell into ``log``.
+
+        Warnings need nothing special: Python's ``showwarning`` writes to ``sys.stderr`` at the
+        moment of the warning, and the learner's own ``warnings.filterwarnings`` calls persist
+        across cells as they would in a script.
+        """
+        saved = sys.stdout, sys.stderr
+        self.current_log = log
+        sys.stdout = CaptureStream(log, "stdout")
+        sys.stderr = CaptureStream(log, "stderr")
+        # Each cell shows its warnings afresh (once per line of the cell), like a new script
+        # would: without this, the registry of earlier cells would hide repeats forever.
+        self.namespace.pop("__warningregistry__", None)
+        try:
+            yield
+        finally:
+            sys.stdout, sys.stderr = saved
+            self.current_log = None

@@ -1,0 +1,61 @@
+"""Resource limits of the kernel process (set inside the kernel only, never in the front end).
+
+Memory: ``RLIMIT_AS`` (the kernel's whole address space). Default: half the machine's RAM, at
+most 4 GiB — enough for any lesson, small enough that a learner's ``torch.ones(100000, 100000)``
+fails fast with ``MemoryError`` instead of swapping the machine or waking the OOM killer (which
+would take the kernel down). numpy raises ``MemoryError`` when its allocation is refused, and the
+learner sees it as the cell's error. ``0`` means no limit.
+
+CPU: optional ``RLIMIT_CPU`` in seconds of CPU time for the kernel's whole life (for teaching
+labs). When it runs out the kernel receives ``SIGXCPU`` and dies; the client reports that and a
+restart gives a fresh budget.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+
+MiB = 1024 * 1024
+MAX_DEFAULT_MEMORY_MB = 4096
+# After the soft CPU limit's SIGXCPU, the hard limit's SIGKILL is the backstop.
+_CPU_HARD_GRACE_S = 5
+
+
+def machine_memory_mb() -> int | None:
+    """Physical RAM in MiB, or None when the platform does not say."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // MiB
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def default_memory_limit_mb() -> int:
+    """min(50% of RAM, 4 GiB); 4 GiB when RAM is unknown."""
+    ram = machine_memory_mb()
+    if ram is None:
+        return MAX_DEFAULT_MEMORY_MB
+    return max(256, min(ram // 2, MAX_DEFAULT_MEMORY_MB))
+
+
+def apply_limits(memory_mb: int | None, cpu_s: int | None) -> dict[str, int | None]:
+    """Set the limits on this process; returns what is in force (None = unlimited)."""
+    applied: dict[str, int | None] = {"memory_mb": None, "cpu_s": None}
+    if memory_mb is None:
+        memory_mb = default_memory_limit_mb()
+    if memory_mb > 0:
+        _lower(resource.RLIMIT_AS, memory_mb * MiB, memory_mb * MiB)
+        applied["memory_mb"] = memory_mb
+    if cpu_s is not None and cpu_s > 0:
+        _lower(resource.RLIMIT_CPU, cpu_s, cpu_s + _CPU_HARD_GRACE_S)
+        applied["cpu_s"] = cpu_s
+    return applied
+
+
+def _lower(which: int, soft: int, hard: int) -> None:
+    """Set a limit, never above an existing hard limit (an unprivileged process cannot raise it)."""
+    _, current_hard = resource.getrlimit(which)
+    if current_hard != resource.RLIM_INFINITY:
+        hard = min(hard, current_hard)
+        soft = min(soft, hard)
+    resource.setrlimit(which, (soft, hard))

@@ -1,0 +1,160 @@
+"""The kernel's request loop: line-delimited JSON in, line-delimited JSON out.
+
+Wire format (one JSON object per line, UTF-8):
+
+- the kernel first sends ``{"event": "ready", "pid": ..., "limits": {...}}``;
+- a request is ``{"id": N, "op": OP, ...arguments}``; the reply is ``{"id": N, "ok": true,
+  "result": ...}`` or, when the request itself was bad, ``{"id": N, "ok": false, "error": TEXT}``.
+
+Operations and their results (dataclasses as ``protocol.to_dict`` gives them):
+
+==============  ==========================  =================================================
+op              arguments                   result
+==============  ==========================  =================================================
+execute         source                      ``{"result": CellResult, "snapshot": Snapshot}``
+complete        source, cursor              list of Completion
+inspect         name                        text or null
+snapshot        (none)                      Snapshot
+evaluate        expr                        ``[truthiness, text]``
+trace_backward  name                        BackwardTrace
+ping            (none)                      ``"pong"``
+shutdown        (none)                      ``null``, then the kernel exits
+==============  ==========================  =================================================
+
+Learner errors are never protocol errors: a failing cell is an ``ok`` reply whose CellResult
+holds the error.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any, BinaryIO
+
+from gradtui.kernel import completion, snapshot
+from gradtui.kernel.evaluator import Evaluator
+from gradtui.kernel.protocol import CellResult, ErrorInfo, to_dict
+
+
+class KernelServer:
+    """Serves one client over two binary streams until ``shutdown`` or end of input."""
+
+    def __init__(self, evaluator: Evaluator, requests: BinaryIO, replies: BinaryIO) -> None:
+        self.evaluator = evaluator
+        self._requests = requests
+        self._replies = replies
+        self._in_cell = False
+        evaluator.on_cell_start = self._enter_cell
+        previous_end = evaluator.on_cell_end
+
+        def leave_cell() -> None:
+            self._in_cell = False  # first: an interrupt from now on must not escape the cell
+            if previous_end is not None:
+                previous_end()
+
+        evaluator.on_cell_end = leave_cell
+        self._ops: dict[str, Callable[[dict[str, Any]], Any]] = {
+            "execute": self._execute,
+            "complete": self._complete,
+            "inspect": self._inspect,
+            "snapshot": lambda _req: to_dict(self._snapshot()),
+            "evaluate": lambda req: list(self.evaluator.evaluate(_text(req, "expr"))),
+            "trace_backward": self._trace_backward,
+            "ping": lambda _req: "pong",
+            "shutdown": lambda _req: None,
+        }
+
+    # -- interrupts ------------------------------------------------------------------------
+
+    def install_sigint_handler(self) -> None:
+        """SIGINT interrupts learner code only; an idle or replying kernel ignores it."""
+        signal.signal(signal.SIGINT, self._on_sigint)
+
+    def _on_sigint(self, signum: int, frame: object) -> None:
+        if self._in_cell:
+            raise KeyboardInterrupt
+
+    def _enter_cell(self) -> None:
+        self._in_cell = True
+
+    # -- the loop --------------------------------------------------------------------------
+
+    def send(self, message: dict[str, Any]) -> None:
+        # allow_nan: tensor values may be nan/inf; both ends are Python's json module.
+        line = json.dumps(message, ensure_ascii=False, allow_nan=True) + "\n"
+        self._replies.write(line.encode("utf-8"))
+        self._replies.flush()
+
+    def serve_forever(self) -> None:
+        while True:
+            line = self._requests.readline()
+            if not line:
+                return  # the client went away: a kernel never outlives its front end
+            if not line.strip():
+                continue
+            request_id: Any = None
+            try:
+                request = json.loads(line)
+                if not isinstance(request, dict):
+                    raise ValueError("a request must be a JSON object")
+                request_id = request.get("id")
+                op = request.get("op")
+                handler = self._ops.get(op) if isinstance(op, str) else None
+                if handler is None:
+                    raise ValueError(f"unknown op {op!r}; known: {', '.join(sorted(self._ops))}")
+                result = handler(request)
+            except KeyboardInterrupt:
+                # An interrupt that landed between the cell's end and here; answer anyway.
+                self.send({"id": request_id, "ok": False, "error": "interrupted"})
+                continue
+            except Exception as exc:  # noqa: BLE001 - a bad request must not kill the kernel
+                traceback.print_exc(file=sys.stderr)
+                self.send({"id": request_id, "ok": False, "error": f"{type(exc).__name__}: {exc}"})
+                continue
+            self.send({"id": request_id, "ok": True, "result": result})
+            if op == "shutdown":
+                return
+
+    # -- operations ------------------------------------------------------------------------
+
+    def _execute(self, request: dict[str, Any]) -> dict[str, Any]:
+        source = _text(request, "source")
+        try:
+            result = self.evaluator.execute(source)
+        except KeyboardInterrupt:
+            # The interrupt arrived in the few instructions around the cell's own handler.
+            self._in_cell = False
+            result = CellResult(
+                ok=False,
+                error=ErrorInfo("KeyboardInterrupt", "", "KeyboardInterrupt\n"),
+                execution_count=self.evaluator.execution_count,
+            )
+        return {"result": to_dict(result), "snapshot": to_dict(self._snapshot())}
+
+    def _snapshot(self) -> Any:
+        return snapshot.build_snapshot(
+            self.evaluator.namespace, last_value_name=self.evaluator.last_value_name
+        )
+
+    def _complete(self, request: dict[str, Any]) -> list[dict[str, Any]]:
+        source = _text(request, "source")
+        cursor = request.get("cursor", len(source))
+        if not isinstance(cursor, int) or not 0 <= cursor <= len(source):
+            raise ValueError(f"cursor must be an offset into source (0..{len(source)})")
+        return to_dict(completion.complete(self.evaluator.namespace, source, cursor))
+
+    def _inspect(self, request: dict[str, Any]) -> str | None:
+        return completion.inspect_name(self.evaluator.namespace, _text(request, "name"))
+
+    def _trace_backward(self, request: dict[str, Any]) -> dict[str, Any]:
+        return to_dict(snapshot.trace_backward(self.evaluator.namespace, _text(request, "name")))
+
+
+def _text(request: dict[str, Any], key: str) -> str:
+    value = request.get(key)
+    if not isinstance(value, str):
+        raise ValueError(f"{request.get('op')} needs a string {key!r}")
+    return value

@@ -1,0 +1,348 @@
+"""The learner's tensors and their autograd graph, as plain capped data (``protocol.Snapshot``).
+
+Only the private fields named in ``docs/contracts.md`` are read (``_array``, ``_grad``,
+``_version``, ``next_functions``, ``saved_values()`` ...): never ``.grad`` of a non-leaf (it warns)
+and never a learner property. The graph walk is iterative, so a 100,000-node chain cannot hit the
+recursion limit, and every part is capped; ``Snapshot.truncated`` says what was cut.
+
+Node ids (``"n0"``, ``"n1"`` ...) are given in a deterministic walk order (namespace order, then
+breadth-first in ``next_functions`` order), so the same state always gets the same ids: a
+backward trace taken later names the nodes exactly as the snapshot did. A leaf's node is its
+``AccumulateGrad``; all of a leaf's ``AccumulateGrad`` objects share one id (keyed by the leaf).
+A ``next`` entry may name a node that was cut by the node cap: front ends show "graph cut here".
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import deque
+from collections.abc import Iterator
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from gradtui.kernel.previews import preview_array, preview_value, small_values
+from gradtui.kernel.protocol import (
+    BackwardStepInfo,
+    BackwardTrace,
+    GraphNode,
+    SavedValue,
+    Snapshot,
+    TensorInfo,
+)
+
+MAX_NODES = 2000
+MAX_TENSORS = 500
+MAX_CONTAINER_ITEMS = 100  # items looked at inside one list/tuple/dict
+
+
+# -- finding tensors ------------------------------------------------------------------------
+
+_tensor_type_cache: dict[type, bool] = {}
+
+
+def is_tensor(value: Any) -> bool:
+    """True for the engine's ``torch.Tensor`` and its subclasses (``nn.Parameter``)."""
+    cls = type(value)
+    known = _tensor_type_cache.get(cls)
+    if known is None:
+        known = any(
+            getattr(k, "__module__", None) == "torch" and k.__qualname__ == "Tensor"
+            for k in cls.__mro__
+        )
+        _tensor_type_cache[cls] = known
+    return known
+
+
+def _skipped(name: str, value: Any) -> bool:
+    if name.startswith("_") and name != "_":
+        return True
+    return isinstance(value, ModuleType | type)
+
+
+def namespace_tensors(namespace: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """``(name, tensor)`` for top-level tensors and those one level inside list/tuple/dict."""
+    for name, value in list(namespace.items()):
+        if not isinstance(name, str) or _skipped(name, value):
+            continue
+        if is_tensor(value):
+            yield name, value
+        elif type(value) in (list, tuple):
+            for i, item in enumerate(value[:MAX_CONTAINER_ITEMS]):
+                if is_tensor(item):
+                    yield f"{name}[{i}]", item
+        elif type(value) is dict:
+            for count, (key, item) in enumerate(value.items()):
+                if count >= MAX_CONTAINER_ITEMS:
+                    break
+                if isinstance(key, str | int) and is_tensor(item):
+                    yield f"{name}[{key!r}]", item
+
+
+# -- the graph ------------------------------------------------------------------------------
+
+
+def _is_accumulate(node: Any) -> bool:
+    return hasattr(node, "variable") and not node.next_functions
+
+
+class GraphIndex:
+    """Ids for graph objects, and the capped walk that gives them."""
+
+    def __init__(self, max_nodes: int = MAX_NODES) -> None:
+        self.max_nodes = max_nodes
+        self.ids: dict[int, str] = {}  # key (id of node, or of a leaf tensor) -> node id
+        self.objects: dict[str, Any] = {}  # node id -> Node or AccumulateGrad (kept alive)
+        self.leaves: dict[str, Any] = {}  # node id -> the leaf tensor
+        self.order: list[str] = []
+        self.cut = 0  # nodes seen but not included
+
+    @staticmethod
+    def key(node: Any) -> int:
+        return id(node.variable) if _is_accumulate(node) else id(node)
+
+    def id_for(self, node: Any) -> str:
+        """The id of ``node``, allocated on first sight (cut nodes get ids too)."""
+        key = self.key(node)
+        node_id = self.ids.get(key)
+        if node_id is None:
+            node_id = f"n{len(self.ids)}"
+            self.ids[key] = node_id
+        return node_id
+
+    def leaf_id(self, tensor: Any) -> str:
+        node_id = self.ids.get(id(tensor))
+        if node_id is None:
+            node_id = f"n{len(self.ids)}"
+            self.ids[id(tensor)] = node_id
+        if node_id not in self.leaves and len(self.order) < self.max_nodes:
+            self.leaves[node_id] = tensor
+            self.objects[node_id] = None
+            self.order.append(node_id)
+        return node_id
+
+    def walk(self, root: Any) -> None:
+        """Breadth-first from ``root`` in ``next_functions`` order, up to the node cap."""
+        queue = deque([root])
+        while queue:
+            node = queue.popleft()
+            node_id = self.id_for(node)
+            if node_id in self.objects:
+                continue
+            if len(self.order) >= self.max_nodes:
+                self.cut += 1
+                continue
+            if _is_accumulate(node):
+                self.leaves[node_id] = node.variable
+                self.objects[node_id] = node
+                self.order.append(node_id)
+                continue
+            self.objects[node_id] = node
+            self.order.append(node_id)
+            for child, _index in node.next_functions:
+                if child is not None:
+                    self.id_for(child)
+                    queue.append(child)
+
+
+def _saved(node: Any) -> list[SavedValue]:
+    out = []
+    for name, value in node.saved_values().items():
+        shape = list(value.shape) if isinstance(value, np.ndarray) else None
+        out.append(SavedValue(name=name, preview=preview_value(value), shape=shape))
+    return out
+
+
+def _graph_node(index: GraphIndex, node_id: str, names: dict[int, str], got: set[int]) -> GraphNode:
+    leaf = index.leaves.get(node_id)
+    if leaf is not None:
+        return GraphNode(
+            id=node_id,
+            name="AccumulateGrad",
+            kind="leaf",
+            shape=list(leaf.shape),
+            variable=names.get(id(leaf)),
+            got_grad=id(leaf) in got,
+        )
+    node = index.objects[node_id]
+    return GraphNode(
+        id=node_id,
+        name=node.name(),
+        kind="op",
+        shape=list(node.output_shape),
+        next=[None if child is None else index.id_for(child) for child, _ in node.next_functions],
+        saved=_saved(node),
+        saved_freed=bool(node.saved_freed),
+        rules=list(node.rules()),
+    )
+
+
+# -- tensors --------------------------------------------------------------------------------
+
+
+def _tensor_info(name: str, t: Any, node_id: str | None) -> TensorInfo:
+    arr: np.ndarray = t._array
+    grad = t._grad
+    grad_arr: np.ndarray | None = None if grad is None else grad._array
+    grad_fn = t.grad_fn
+    return TensorInfo(
+        name=name,
+        shape=list(t.shape),
+        dtype=str(t.dtype),
+        requires_grad=bool(t.requires_grad),
+        is_leaf=bool(t.is_leaf),
+        grad_fn=None if grad_fn is None else grad_fn.name(),
+        node=node_id,
+        value_preview=preview_array(arr),
+        grad_preview=None if grad_arr is None else preview_array(grad_arr),
+        numel=int(arr.size),
+        values=small_values(arr),
+        grad_values=None if grad_arr is None else small_values(grad_arr),
+        version=int(t._version),
+    )
+
+
+def _last_backward_ids() -> set[int]:
+    from gradtui.engine.autograd import last_backward_leaves
+
+    return {id(t) for t in last_backward_leaves()}
+
+
+def _index_graph(
+    found: list[tuple[str, Any]], index: GraphIndex
+) -> list[str | None]:
+    """Walk the graph of every found tensor; returns each tensor's node id (or None)."""
+    node_ids: list[str | None] = []
+    for _name, t in found:
+        grad_fn = t.grad_fn
+        if grad_fn is not None:
+            node_ids.append(index.id_for(grad_fn))
+            index.walk(grad_fn)
+        elif t.requires_grad:
+            node_ids.append(index.leaf_id(t))
+        else:
+            node_ids.append(None)
+    return node_ids
+
+
+def collect(
+    namespace: dict[str, Any], max_tensors: int = MAX_TENSORS, max_nodes: int = MAX_NODES
+) -> tuple[list[tuple[str, Any]], GraphIndex, list[str | None], list[str]]:
+    """The found tensors, the graph index, each tensor's node id, and notes on what was cut."""
+    found: list[tuple[str, Any]] = []
+    skipped = 0
+    for name, t in namespace_tensors(namespace):
+        if len(found) >= max_tensors:
+            skipped += 1
+            continue
+        found.append((name, t))
+    index = GraphIndex(max_nodes)
+    node_ids = _index_graph(found, index)
+    notes = []
+    if skipped:
+        notes.append(f"only the first {max_tensors} tensors are listed ({skipped} more)")
+    if index.cut:
+        notes.append(f"graph cut at {max_nodes} nodes")
+    return found, index, node_ids, notes
+
+
+def build_snapshot(
+    namespace: dict[str, Any],
+    *,
+    last_value_name: str | None = None,
+    max_tensors: int = MAX_TENSORS,
+    max_nodes: int = MAX_NODES,
+) -> Snapshot:
+    """Everything the panels show, as plain data."""
+    found, index, node_ids, notes = collect(namespace, max_tensors, max_nodes)
+    names: dict[int, str] = {}
+    for name, t in found:
+        names.setdefault(id(t), name)
+    got = _last_backward_ids() if found else set()
+    tensors = [
+        _tensor_info(name, t, node_id) for (name, t), node_id in zip(found, node_ids, strict=True)
+    ]
+    nodes = {node_id: _graph_node(index, node_id, names, got) for node_id in index.order}
+    last_backward = [n.id for n in nodes.values() if n.kind == "leaf" and n.got_grad]
+    found_names = {name for name, _ in found}
+    shown = last_value_name if last_value_name in found_names else None
+    return Snapshot(
+        tensors=tensors,
+        nodes=nodes,
+        last_backward=last_backward,
+        truncated=notes,
+        last_value=shown,
+    )
+
+
+# -- step-by-step backward ------------------------------------------------------------------
+
+
+def resolve_name(namespace: dict[str, Any], text: str) -> Any:
+    """The object for ``x``, ``params[0]`` or ``d['w']`` without running learner code."""
+    try:
+        expr = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError:
+        raise NameError(f"{text!r} is not a name") from None
+    if isinstance(expr, ast.Name):
+        if expr.id not in namespace:
+            raise NameError(f"name {expr.id!r} is not defined")
+        return namespace[expr.id]
+    if (
+        isinstance(expr, ast.Subscript)
+        and isinstance(expr.value, ast.Name)
+        and isinstance(expr.slice, ast.Constant)
+    ):
+        container = resolve_name(namespace, expr.value.id)
+        if type(container) in (list, tuple, dict):
+            try:
+                return container[expr.slice.value]
+            except (IndexError, KeyError, TypeError):
+                raise NameError(f"{text!r} is not defined") from None
+    raise NameError(f"{text!r} is not a name like x, params[0] or d['w']")
+
+
+def trace_backward(namespace: dict[str, Any], name: str) -> BackwardTrace:
+    """What ``name.backward()`` would do, step by step, without changing any state."""
+    from gradtui.engine.stepper import trace_backward as engine_trace
+
+    try:
+        t = resolve_name(namespace, name)
+    except NameError as exc:
+        return BackwardTrace(root=name, error=f"NameError: {exc}")
+    if not is_tensor(t):
+        return BackwardTrace(root=name, error=f"{name} is not a tensor")
+    try:
+        steps = engine_trace(t)
+    except Exception as exc:  # noqa: BLE001 - the same errors backward() would raise
+        return BackwardTrace(root=name, error=f"{type(exc).__name__}: {exc}")
+    found, index, _node_ids, _notes = collect(namespace)
+    names: dict[int, str] = {}
+    for tensor_name, tensor in found:
+        names.setdefault(id(tensor), tensor_name)
+    infos: list[BackwardStepInfo] = []
+    leaf_sums: dict[str, np.ndarray] = {}
+    for step in steps:
+        targets = [None if c is None else index.id_for(c) for c, _ in step.node.next_functions]
+        grads_out = [None if g is None else preview_value(np.asarray(g)) for g in step.grads_out]
+        infos.append(
+            BackwardStepInfo(
+                node=index.id_for(step.node),
+                name=step.node.name() if not _is_accumulate(step.node) else "AccumulateGrad",
+                grad_in=preview_value(np.asarray(step.grad_in)),
+                rules=list(step.rules),
+                grads_out=grads_out,
+                targets=targets,
+            )
+        )
+        for (child, _), grad in zip(step.node.next_functions, step.grads_out, strict=False):
+            if child is not None and grad is not None and _is_accumulate(child):
+                label = names.get(id(child.variable)) or index.id_for(child)
+                total = leaf_sums.get(label)
+                leaf_sums[label] = np.asarray(grad) if total is None else total + grad
+    return BackwardTrace(
+        root=name,
+        steps=infos,
+        leaf_grads={label: preview_value(g) for label, g in leaf_sums.items()},
+    )
