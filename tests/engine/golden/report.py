@@ -1,0 +1,88 @@
+"""Write the golden failures channel for the engine engineers (a scratch file outside the repo).
+
+    .venv/bin/python tests/engine/golden/report.py [--out /tmp/golden_failures.md]
+
+Runs every golden case through gradtui's engine and rewrites the report: newest summary on top
+(pass counts per topic, the most common wrong exceptions), then the engine benchmark's last table
+if ``bench/engine_bench.py`` left one (``/tmp/golden_bench.md``), then every failing case with its
+snippet, what torch 2.13 printed and what gradtui printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import datetime as dt
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import compare  # noqa: E402  (loaded beside this script on purpose)
+
+BENCH_TABLE = Path("/tmp/golden_bench.md")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="/tmp/golden_failures.md")
+    args = parser.parse_args(argv)
+
+    cases = compare.load_fixtures()["cases"]
+    failures = []
+    per_topic: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
+    for case in cases:
+        try:
+            got = compare.run_with_engine(case["snippet"])
+        except Exception as exc:  # noqa: BLE001 - e.g. the shim itself is missing
+            got = {"stdout": "", "error": {"type": type(exc).__name__, "message": str(exc)},
+                   "warnings": []}
+        ok = got == compare.expected_record(case)
+        per_topic[case["topic"]][0 if ok else 1] += 1
+        if not ok:
+            failures.append((case, got))
+
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        f"# Golden failures ({now})",
+        "",
+        f"**{len(cases) - len(failures)} / {len(cases)} golden cases pass.** Rerun: "
+        "`/work/venv/bin/python tests/engine/golden/report.py`; one case: "
+        "`/work/venv/bin/pytest tests/engine/test_golden.py -k 'ID'`.",
+        "",
+        "| topic | pass | fail |",
+        "| --- | ---: | ---: |",
+    ]
+    lines += [f"| {t} | {p} | {f} |" for t, (p, f) in sorted(per_topic.items())]
+    causes = collections.Counter(
+        f"{got['error']['type']}: {got['error']['message'].splitlines()[0][:120]}"
+        for case, got in failures
+        if got["error"] and got["error"] != case["error"]
+    )
+    if causes:
+        lines += ["", "Most common unexpected exceptions from gradtui:", ""]
+        lines += [f"- {n} x `{cause}`" for cause, n in causes.most_common(12)]
+    if BENCH_TABLE.exists():
+        lines += ["", "## Performance (bench/engine_bench.py, last run)", "",
+                  BENCH_TABLE.read_text(encoding="utf-8").strip()]
+    lines += ["", "## Failing cases", ""]
+    for case, got in failures:
+        lines += [f"### {case['id']}", "", "```python", case["snippet"].rstrip(), "```", "",
+                  "torch 2.13:", "", _block(case), "", "gradtui:", "", _block(got), ""]
+    Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{len(failures)} failing of {len(cases)}; wrote {args.out}")
+    return 0
+
+
+def _block(record: dict) -> str:
+    text = record["stdout"]
+    if record["error"]:
+        text += f"!! {record['error']['type']}: {record['error']['message']}\n"
+    for warning in record["warnings"]:
+        text += f"!! warning {warning['category']}: {warning['message']}\n"
+    return "```\n" + (text or "(nothing)\n") + "```"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
