@@ -1,0 +1,125 @@
+"""``gradtui lessons [check PATH...]`` and ``gradtui lesson N|ID``.
+
+The listing and the checker print plain text; taking a lesson hands a ``LessonSession`` to the
+workspace (``gradtui.tui.app.main``) or to the plain REPL's lesson mode (``--plain``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from gradtui import paths
+from gradtui.lessons.catalog import lesson_dirs, lesson_files, load_catalog
+from gradtui.lessons.errors import LessonFileError, Problem
+from gradtui.lessons.loader import load_lesson
+from gradtui.lessons.model import Lesson
+from gradtui.lessons.progress import LessonProgress, ProgressStore
+from gradtui.lessons.session import LessonSession
+
+
+def run_lessons_command(args: argparse.Namespace) -> int:
+    """``gradtui lessons`` (list) or ``gradtui lessons check [PATH...]``."""
+    extra = list(getattr(args, "lessons", []) or [])
+    if getattr(args, "lessons_command", None) == "check":
+        targets = list(args.paths) or [str(d) for d in lesson_dirs(extra)]
+        return check_paths(targets, sys.stdout)
+    return list_lessons(extra, sys.stdout, sys.stderr)
+
+
+def list_lessons(extra: list[str], out: TextIO, err: TextIO) -> int:
+    catalog = load_catalog(extra)
+    store = ProgressStore(paths.data_dir())
+    progress = store.load()
+    if store.problem:
+        print(f"gradtui: {store.problem}", file=err)
+    for problem in catalog.problems:
+        print(f"gradtui: {problem}", file=err)
+    width = max((len(lesson.title) for lesson in catalog.lessons), default=0)
+    for number, lesson in enumerate(catalog.lessons, start=1):
+        status = _status(lesson, progress.get(lesson.id))
+        print(f"{number:>2}. {lesson.title:<{width}}  {status:<22} {lesson.id}", file=out)
+    if catalog.lessons:
+        print("\nStart one with `gradtui lesson N` (or `gradtui lesson N --plain`).", file=out)
+    else:
+        print("No lessons found.", file=out)
+    return 0
+
+
+def _status(lesson: Lesson, progress: LessonProgress | None) -> str:
+    total = len(lesson.steps)
+    if progress is None or progress.steps_total != total:
+        return f"not started ({total} steps)"
+    if progress.completed:
+        return f"done ({total}/{total})"
+    return f"step {progress.current_step + 1} of {total}"
+
+
+def check_paths(targets: list[str], out: TextIO) -> int:
+    """Validate and self-test lesson files; 0 when all are fine, 1 otherwise."""
+    from gradtui.kernel import KernelDied
+    from gradtui.kernel.client import KernelClient
+    from gradtui.lessons.selftest import self_test
+
+    files = lesson_files(targets)
+    problems: list[Problem] = []
+    lessons: list[Lesson] = []
+    for path in files:
+        if not path.exists():
+            problems.append(Problem(path, 0, "no such file or directory"))
+            continue
+        try:
+            lessons.append(load_lesson(path))
+        except LessonFileError as exc:
+            problems.extend(exc.problems)
+    if not files:
+        print("gradtui lessons check: no lesson files (*.toml) found", file=out)
+        return 1
+    if lessons:
+        try:
+            with KernelClient() as client:
+                for lesson in lessons:
+                    found = self_test(lesson, client)
+                    problems.extend(found)
+                    if not found:
+                        wrong = sum(len(s.wrong_answers) for s in lesson.steps)
+                        print(f"ok  {lesson.path}: {len(lesson.steps)} steps, {wrong} wrong "
+                              "answers rejected", file=out)
+        except (KernelDied, OSError) as exc:
+            print(f"gradtui lessons check: the kernel failed: {exc}", file=out)
+            return 1
+    for problem in problems:
+        print(problem, file=out)
+    return 1 if problems else 0
+
+
+def run_lesson_command(args: argparse.Namespace) -> int:
+    """``gradtui lesson N|ID``: the workspace with a lesson pane, or ``--plain``."""
+    catalog = load_catalog(list(getattr(args, "lessons", []) or []))
+    lesson = catalog.find(args.lesson)
+    if lesson is None:
+        for problem in catalog.problems:
+            print(f"gradtui: {problem}", file=sys.stderr)
+        names = ", ".join(f"{n} ({lsn.id})" for n, lsn in enumerate(catalog.lessons, start=1))
+        print(f"gradtui lesson: no lesson {args.lesson!r}. Lessons: {names}", file=sys.stderr)
+        return 2
+    store = ProgressStore(paths.data_dir())
+    session = LessonSession(lesson, store, restart=bool(getattr(args, "restart", False)))
+    if store.problem:
+        print(f"gradtui: {store.problem}", file=sys.stderr)
+    if getattr(args, "plain", False):
+        from gradtui.plain.lesson_mode import run_plain_lesson
+
+        return run_plain_lesson(session, args)
+    from gradtui.tui.app import main as workspace_main
+
+    return workspace_main(args, lesson_session=session)
+
+
+def builtin_lessons() -> list[Path]:
+    """Paths of the shipped lesson files, in order."""
+    from gradtui.lessons.catalog import builtin_dir
+
+    return lesson_files([builtin_dir()])
