@@ -25,7 +25,9 @@ class OutputLog:
     """Ordered chunks of one cell's output; consecutive writes to one stream are merged."""
 
     def __init__(self, max_chars: int = MAX_CELL_OUTPUT_CHARS) -> None:
-        self._chunks: list[StreamChunk] = []
+        # (stream, parts): parts are joined only at the end, so a cell printing 10^5 lines
+        # stays linear instead of re-copying one growing string.
+        self._chunks: list[tuple[StreamName, list[str]]] = []
         self._lock = threading.Lock()  # the kernel's fd reader thread writes here too
         self._chars = 0
         self._max_chars = max_chars
@@ -43,15 +45,15 @@ class OutputLog:
                 self._dropped += len(text) - room
                 text = text[:room]
             self._chars += len(text)
-            if self._chunks and self._chunks[-1].stream == stream:
-                self._chunks[-1].text += text
+            if self._chunks and self._chunks[-1][0] == stream:
+                self._chunks[-1][1].append(text)
             else:
-                self._chunks.append(StreamChunk(stream, text))
+                self._chunks.append((stream, [text]))
 
     def chunks(self) -> list[StreamChunk]:
         """The chunks so far, plus a note on stderr if output was cut."""
         with self._lock:
-            out = [StreamChunk(c.stream, c.text) for c in self._chunks]
+            out = [StreamChunk(stream, "".join(parts)) for stream, parts in self._chunks]
             if self._dropped:
                 out.append(
                     StreamChunk(

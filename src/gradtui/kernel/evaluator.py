@@ -14,6 +14,7 @@ import ast
 import importlib
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -50,6 +51,19 @@ def install_torch_shim() -> None:
         print("gradtui kernel: the torch shim is not available yet", file=sys.stderr)
         return
     shim.install()
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """Python's warning display (``<cell 3>:1: UserWarning: ...`` + the line), to the cell."""
+    text = warnings.formatwarning(message, category, filename, lineno, line)
+    (file if file is not None else sys.stderr).write(text)
 
 
 class Evaluator:
@@ -175,11 +189,13 @@ class Evaluator:
     def _captured(self, log: OutputLog) -> Iterator[None]:
         """Route ``sys.stdout``/``sys.stderr`` of the cell into ``log``.
 
-        Warnings need nothing special: Python's ``showwarning`` writes to ``sys.stderr`` at the
-        moment of the warning, and the learner's own ``warnings.filterwarnings`` calls persist
+        Warnings are shown with Python's own format on the cell's stderr even when a host (a test
+        runner) has redirected them; the learner's ``warnings.filterwarnings`` calls persist
         across cells as they would in a script.
         """
         saved = sys.stdout, sys.stderr
+        saved_showwarning = warnings.showwarning
+        warnings.showwarning = _show_warning
         self.current_log = log
         sys.stdout = CaptureStream(log, "stdout")
         sys.stderr = CaptureStream(log, "stderr")
@@ -190,4 +206,5 @@ class Evaluator:
             yield
         finally:
             sys.stdout, sys.stderr = saved
+            warnings.showwarning = saved_showwarning
             self.current_log = None
