@@ -73,8 +73,15 @@ class GradtuiApp(App[int]):
 
             self.lesson_pane = LessonPane(lesson_session)
             for binding in getattr(LessonPane, "APP_BINDINGS", []):
-                self.bind(binding.key, f"lesson({binding.action!r})",
-                          description=binding.description, show=binding.show)
+                # Lesson keys must work while the learner types, so they take priority over the
+                # input's own keys (TextArea binds F6/F7...) - except plain characters, which
+                # stay typable in the input.
+                typable = all(len(k.strip()) == 1 for k in binding.key.split(","))
+                self._bindings.bind(
+                    binding.key, f"lesson({binding.action!r})", binding.description,
+                    show=binding.show, key_display=binding.key_display,
+                    priority=binding.priority or not typable,
+                )
                 self.lesson_keys.append((binding.key, "lesson", binding.description))
 
     @property

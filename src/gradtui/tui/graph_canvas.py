@@ -149,8 +149,10 @@ def layout_graph(
         for e in component.sE:
             source, target = e.v
             ctrl = sug.ctrls.get(e, {})
-            points = [(centres[source.data][0], centres[source.data][1])]
-            points += [(ctrl[r].view.xy[0] + shift, r) for r in sorted(ctrl)]
+            low, high = centres[source.data][1], centres[target.data][1]
+            points = [(centres[source.data][0], low)]
+            # grandalf's ctrls also hold the two end vertices: keep only the dummies between.
+            points += [(ctrl[r].view.xy[0] + shift, r) for r in sorted(ctrl) if low < r < high]
             points.append((centres[target.data][0], centres[target.data][1]))
             routes.append((source.data, points, target.data))
         offset += right - left + COMPONENT_GAP

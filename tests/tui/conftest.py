@@ -1,0 +1,48 @@
+"""Helpers for driving the workspace with Textual's Pilot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gradtui.tui.app import GradtuiApp, create_app
+
+from .fake_kernel import FakeKernel, seed_script, seed_trace
+
+
+async def settle(pilot, app: GradtuiApp, limit: float = 10.0) -> None:
+    """Wait until no kernel call runs and the last snapshot is painted."""
+    waited = 0.0
+    while waited < limit:
+        await pilot.pause(0.02)
+        waited += 0.02
+        screen = app._workspace_screen()
+        busy = any(w.group.startswith("kernel") and not w.is_finished for w in app.workers) or \
+            any(w.group.startswith("kernel") and not w.is_finished for w in screen.workers)
+        if screen.state not in ("busy", "starting") and not busy and screen._flush_timer is None:
+            await pilot.pause()
+            return
+    raise AssertionError(f"the workspace did not settle in {limit}s (state {screen.state})")
+
+
+async def run_cell(pilot, app: GradtuiApp, source: str) -> None:
+    """Type a cell into the input as a learner would and press Enter."""
+    app.set_input_text(source)
+    await pilot.press("enter")
+    await settle(pilot, app)
+
+
+@pytest.fixture
+def fake() -> FakeKernel:
+    return FakeKernel(seed_script(), {"o": seed_trace()})
+
+
+@pytest.fixture
+def history_path(tmp_path: Path) -> Path:
+    return tmp_path / "state" / "history"
+
+
+@pytest.fixture
+def app(fake: FakeKernel, history_path: Path) -> GradtuiApp:
+    return create_app(fake, ascii_only=False, history_path=history_path)

@@ -1,0 +1,223 @@
+"""A scripted stand-in for ``KernelClient`` that honours its contract (docs/contracts.md).
+
+Cells are answered from a script (source -> reply); ``while True: pass`` blocks until
+``interrupt()`` like a real kernel; ``kill()`` makes the process "die" so the next call raises
+and ``alive`` turns False; ``restart()`` gives an empty namespace. The seed notebook's replies
+are built below by hand from what the real kernel reports for it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from gradtui.kernel.protocol import (
+    BackwardStepInfo,
+    BackwardTrace,
+    CellResult,
+    Completion,
+    ErrorInfo,
+    ExecuteReply,
+    GraphNode,
+    SavedValue,
+    Snapshot,
+    StreamChunk,
+    TensorInfo,
+)
+
+INFINITE_LOOP = "while True: pass"
+
+
+class FakeKernelDied(RuntimeError):
+    """What the fake raises once killed (the real client raises ``KernelDied``)."""
+
+
+class FakeKernel:
+    """Contract-shaped fake: ``start``, ``execute``, ``interrupt``, ``restart``, ``complete``,
+    ``snapshot``, ``trace_backward``, ``evaluate``, ``close``, ``state``, ``alive``."""
+
+    def __init__(self, script: dict[str, ExecuteReply] | None = None,
+                 traces: dict[str, BackwardTrace] | None = None,
+                 completions: dict[str, list[Completion]] | None = None) -> None:
+        self.script = dict(script or {})
+        self.traces = dict(traces or {})
+        self.completions = dict(completions or {})
+        self.alive = False
+        self.state = "idle"
+        self.busy_since: float | None = None
+        self.executed: list[str] = []
+        self.count = 0
+        self._snapshot = Snapshot()
+        self._interrupted = threading.Event()
+        self.restarts = 0
+
+    def start(self) -> None:
+        self.alive = True
+
+    def close(self) -> None:
+        self.alive = False
+
+    def _check(self) -> None:
+        if not self.alive:
+            raise FakeKernelDied("the kernel process exited (killed)")
+
+    def execute(self, source: str) -> ExecuteReply:
+        self._check()
+        self.state, self.busy_since = "busy", time.monotonic()
+        self.executed.append(source)
+        self.count += 1
+        try:
+            if source == INFINITE_LOOP:
+                self._interrupted.clear()
+                while not self._interrupted.wait(0.01):
+                    self._check()
+                error = ErrorInfo("KeyboardInterrupt", "", "Traceback (most recent call last):\n"
+                                  '  File "<cell 1>", line 1, in <module>\nKeyboardInterrupt\n')
+                return ExecuteReply(CellResult(False, error=error, execution_count=self.count),
+                                    self._snapshot)
+            reply = self.script.get(source)
+            if reply is None:
+                reply = ExecuteReply(CellResult(True, execution_count=self.count), self._snapshot)
+            reply.result.execution_count = self.count
+            if reply.snapshot is not None:
+                self._snapshot = reply.snapshot
+            return reply
+        finally:
+            self.state, self.busy_since = "idle", None
+
+    def interrupt(self) -> None:
+        self._interrupted.set()
+
+    def kill(self) -> None:
+        """Simulate the kernel process dying (e.g. the memory limit)."""
+        self.alive = False
+        self.state = "dead"
+
+    def restart(self) -> None:
+        self.alive = True
+        self.state = "idle"
+        self.restarts += 1
+        self.count = 0
+        self._snapshot = Snapshot()
+
+    def snapshot(self) -> Snapshot:
+        self._check()
+        return self._snapshot
+
+    def complete(self, source: str, cursor: int) -> list[Completion]:
+        self._check()
+        return self.completions.get(source[:cursor], [])
+
+    def inspect(self, name: str) -> str | None:
+        return None
+
+    def evaluate(self, expr: str) -> tuple[bool, str]:
+        return (True, expr)
+
+    def trace_backward(self, name: str) -> BackwardTrace:
+        self._check()
+        missing = BackwardTrace(root=name, error=f"name {name!r} is not defined")
+        return self.traces.get(name, missing)
+
+
+# -- the seed notebook ------------------------------------------------------------------------
+
+ONES_3x2 = "tensor([[1., 1.],\n        [1., 1.],\n        [1., 1.]], requires_grad=True)"
+
+
+def _leaf(name: str, node: str, shape: list[int], preview: str, grad: str | None = None):
+    return TensorInfo(name, shape, "torch.float32", True, True, None, node, preview, grad,
+                      numel=2)
+
+
+def seed_cells() -> list[str]:
+    """The seed notebook's code cells, in order."""
+    return [
+        "import torch\nfrom torch.autograd import Variable",
+        "a = Variable(torch.ones((3, 2)), requires_grad=True)\na",
+        "x = Variable(torch.ones((2)), requires_grad=True)\nx",
+        "y = 5 * (x + 1) ** 2\ny",
+        "o = (1/2) * torch.sum(y)\no",
+        "o.backward(retain_graph=True)\nx.grad",
+        "print(y)",
+        "o.backward()\nx.grad",
+    ]
+
+
+def _graph(freed: bool = False) -> dict[str, GraphNode]:
+    return {
+        "n1": GraphNode("n1", "MulBackward0", "op", [], [None, "n2"],
+                        saved=[] if freed else [SavedValue("other", "0.5")], saved_freed=freed,
+                        rules=["d(a*b)/da = b", "d(a*b)/db = a"]),
+        "n2": GraphNode("n2", "SumBackward0", "op", [], ["n3"], rules=["d(sum(a))/da = 1"]),
+        "n3": GraphNode("n3", "MulBackward0", "op", [2], [None, "n4"],
+                        saved=[] if freed else [SavedValue("self", "5")], saved_freed=freed,
+                        rules=["d(a*b)/da = b", "d(a*b)/db = a"]),
+        "n4": GraphNode("n4", "PowBackward0", "op", [2], ["n5"],
+                        saved=[] if freed else [SavedValue("self", "tensor([2., 2.])", [2])],
+                        saved_freed=freed, rules=["d(a**n)/da = n*a**(n-1)"]),
+        "n5": GraphNode("n5", "AddBackward0", "op", [2], ["n6", None],
+                        rules=["d(a+b)/da = 1", "d(a+b)/db = 1"]),
+        "n6": GraphNode("n6", "AccumulateGrad", "leaf", [2], [], variable="x"),
+    }
+
+
+def seed_script() -> dict[str, ExecuteReply]:
+    """Replies for ``seed_cells()`` (what the real kernel answers, abridged)."""
+    a = TensorInfo("a", [3, 2], "torch.float32", True, True, None, "n0",
+                   "[[1., 1.], [1., 1.], [1., 1.]]", None, numel=6)
+    a_node = {"n0": GraphNode("n0", "AccumulateGrad", "leaf", [3, 2], [], variable="a")}
+    x = _leaf("x", "n6", [2], "[1., 1.]")
+    y = TensorInfo("y", [2], "torch.float32", True, False, "MulBackward0", "n3",
+                   "[20., 20.]", None, numel=2)
+    o = TensorInfo("o", [], "torch.float32", True, False, "MulBackward0", "n1", "20.", None,
+                   numel=1)
+    graph = _graph()
+    x10 = _leaf("x", "n6", [2], "[1., 1.]", "tensor([10., 10.])")
+    x20 = _leaf("x", "n6", [2], "[1., 1.]", "tensor([20., 20.])")
+    cells = seed_cells()
+    return {
+        cells[0]: ExecuteReply(CellResult(True), Snapshot()),
+        cells[1]: ExecuteReply(CellResult(True, value_repr=ONES_3x2),
+                               Snapshot([a], dict(a_node), last_value="a")),
+        cells[2]: ExecuteReply(CellResult(True, value_repr="tensor([1., 1.], requires_grad=True)"),
+                               Snapshot([a, x], {**a_node, "n6": graph["n6"]}, last_value="x")),
+        cells[3]: ExecuteReply(
+            CellResult(True, value_repr="tensor([20., 20.], grad_fn=<MulBackward0>)"),
+            Snapshot([a, x, y], {**a_node, **{k: v for k, v in graph.items() if k != "n1"
+                                              and k != "n2"}}, last_value="y")),
+        cells[4]: ExecuteReply(CellResult(True, value_repr="tensor(20., grad_fn=<MulBackward0>)"),
+                               Snapshot([a, x, y, o], {**a_node, **graph}, last_value="o")),
+        cells[5]: ExecuteReply(CellResult(True, value_repr="tensor([10., 10.])"),
+                               Snapshot([a, x10, y, o], {**a_node, **graph}, ["n6"])),
+        cells[6]: ExecuteReply(
+            CellResult(True, [StreamChunk("stdout",
+                                          "tensor([20., 20.], grad_fn=<MulBackward0>)\n")]),
+            Snapshot([a, x10, y, o], {**a_node, **graph}, ["n6"])),
+        cells[7]: ExecuteReply(CellResult(True, value_repr="tensor([20., 20.])"),
+                               Snapshot([a, x20, y, o], {**a_node, **_graph(freed=True)}, ["n6"])),
+        "1/0": ExecuteReply(
+            CellResult(False, error=ErrorInfo(
+                "ZeroDivisionError", "division by zero",
+                'Traceback (most recent call last):\n  File "<cell>", line 1, in <module>\n'
+                "ZeroDivisionError: division by zero\n")), None),
+    }
+
+
+def seed_trace() -> BackwardTrace:
+    """``trace_backward('o')`` after the seed notebook's cell 5 (before any backward)."""
+    steps = [
+        BackwardStepInfo("n1", "MulBackward0", "tensor(1.)", ["d(a*b)/da = b", "d(a*b)/db = a"],
+                         [None, "tensor(0.5000)"], [None, "n2"]),
+        BackwardStepInfo("n2", "SumBackward0", "tensor(0.5000)", ["d(sum(a))/da = 1"],
+                         ["tensor([0.5000, 0.5000])"], ["n3"]),
+        BackwardStepInfo("n3", "MulBackward0", "tensor([0.5000, 0.5000])",
+                         ["d(a*b)/da = b", "d(a*b)/db = a"], [None, "tensor([2.5000, 2.5000])"],
+                         [None, "n4"]),
+        BackwardStepInfo("n4", "PowBackward0", "tensor([2.5000, 2.5000])",
+                         ["d(a**n)/da = n*a**(n-1)"], ["tensor([10., 10.])"], ["n5"]),
+        BackwardStepInfo("n5", "AddBackward0", "tensor([10., 10.])",
+                         ["d(a+b)/da = 1", "d(a+b)/db = 1"], ["tensor([10., 10.])", None],
+                         ["n6", None]),
+    ]
+    return BackwardTrace("o", steps, {"x": "tensor([10., 10.])"})

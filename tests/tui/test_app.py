@@ -1,0 +1,257 @@
+"""The workspace driven like a learner would, with Pilot, over a contract-shaped fake kernel."""
+
+from __future__ import annotations
+
+import sys
+import types
+
+from prompt_toolkit.history import FileHistory
+from textual.binding import Binding
+from textual.widgets import Static
+
+from gradtui.tui.app import create_app
+from gradtui.tui.widgets.cell_input import CellInput
+from gradtui.tui.widgets.completion_list import CompletionList
+from gradtui.tui.widgets.grads_panel import GradsPanel
+from gradtui.tui.widgets.graph_panel import GraphPanel
+from gradtui.tui.widgets.repl_log import ReplLog
+from gradtui.tui.widgets.status_bar import StatusBar
+from gradtui.tui.widgets.tensors_panel import TensorsPanel
+
+from .conftest import run_cell, settle
+from .fake_kernel import INFINITE_LOOP, seed_cells
+
+
+def _log(app) -> str:
+    return "\n".join(app.screen.query_one(ReplLog).plain_lines)
+
+
+async def test_seed_notebook_cells_update_every_panel(app, fake):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        cells = seed_cells()
+        for source in cells[:5]:
+            await run_cell(pilot, app, source)
+        tensors = app.screen.query_one(TensorsPanel).rows_text()
+        names = [row[1] for row in tensors]
+        assert names == ["a", "x", "y", "o"]
+        o_row = tensors[3]
+        assert o_row[0] != "" and o_row[5] == "MulBackward0" and o_row[2] == "[]"
+        assert tensors[0][0] == ""  # a did not change in the last cell: not marked
+        graph = app.screen.query_one(GraphPanel)
+        drawing = graph.canvas_text()
+        assert graph.root_name == "o"
+        for label in ("MulBackward0 []", "SumBackward0 []", "PowBackward0 [2]",
+                      "AddBackward0 [2]", "x [2]", "const", "out", "leaf"):
+            assert label in drawing
+        assert drawing.count("x [2]") == 1
+        grads = app.screen.query_one(GradsPanel).rows_text()
+        assert [row[1] for row in grads] == ["a", "x"]
+        assert grads[1][3] == "None"
+
+        await run_cell(pilot, app, cells[5])  # o.backward(retain_graph=True); x.grad
+        grads = app.screen.query_one(GradsPanel).rows_text()
+        assert grads[1][3] == "tensor([10., 10.])" and grads[1][4] == "None"
+        assert grads[1][0] != "" and grads[0][0] == ""
+        await run_cell(pilot, app, cells[7])  # a second backward accumulates: 10 -> 20
+        grads = app.screen.query_one(GradsPanel).rows_text()
+        assert grads[1][3] == "tensor([20., 20.])" and grads[1][4] == "tensor([10., 10.])"
+        assert "freed" in app.screen.query_one(GraphPanel).canvas_text()
+        assert "tensor([20., 20.])" in _log(app)
+
+
+async def test_print_inside_a_cell_lands_in_the_log(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await run_cell(pilot, app, "print(y)")
+        assert "tensor([20., 20.], grad_fn=<MulBackward0>)" in _log(app)
+        assert "In [1]:" in _log(app)
+
+
+async def test_an_error_shows_the_traceback_and_the_app_goes_on(app, fake):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await run_cell(pilot, app, "1/0")
+        assert "ZeroDivisionError: division by zero" in _log(app)
+        assert app.screen.state == "idle"
+        await run_cell(pilot, app, seed_cells()[2])
+        assert "tensor([1., 1.], requires_grad=True)" in _log(app)
+        assert fake.executed[-1] == seed_cells()[2]
+
+
+async def test_ctrl_c_interrupts_an_infinite_loop(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        app.set_input_text(INFINITE_LOOP)
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        status = app.screen.query_one(StatusBar)
+        assert app.screen.state == "busy" and "running" in status.render()
+        await pilot.press("ctrl+c")
+        await settle(pilot, app)
+        assert "KeyboardInterrupt" in _log(app)
+        assert app.screen.state == "idle"
+
+
+async def test_kernel_death_is_shown_and_f9_restarts(app, fake):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await run_cell(pilot, app, seed_cells()[2])
+        fake.kill()
+        await run_cell(pilot, app, "x + 1")
+        assert app.screen.state == "dead"
+        assert "the kernel died" in _log(app)
+        assert "dead" in app.screen.query_one(StatusBar).render()
+        app.set_input_text("x")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.query_one(CellInput).text == "x"  # refused while dead, text kept
+        await pilot.press("f9")
+        await settle(pilot, app)
+        assert fake.restarts == 1 and app.screen.state == "idle"
+        assert app.screen.query_one(TensorsPanel).rows_text()[0][1] == "(no tensors yet)"
+        await run_cell(pilot, app, ":restart")
+        assert fake.restarts == 2
+
+
+async def test_tab_opens_a_completion_popup_and_enter_picks(fake, history_path):
+    from gradtui.kernel.protocol import Completion
+
+    fake.completions = {"torch.on": [Completion("torch.ones", "attribute", 0),
+                                     Completion("torch.ones_like", "attribute", 0)]}
+    app = create_app(fake, ascii_only=False, history_path=history_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        app.set_input_text("torch.on")
+        await pilot.press("tab")
+        await pilot.pause(0.2)
+        popup = app.screen.query_one(CompletionList)
+        assert popup.has_class("-shown") and popup.option_count == 2
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert app.screen.query_one(CellInput).text == "torch.ones_like"
+        assert not popup.has_class("-shown")
+
+
+async def test_history_is_shared_with_prompt_toolkit_and_walked_with_up(fake, history_path):
+    history_path.parent.mkdir(parents=True)
+    FileHistory(str(history_path)).store_string("old = 1\nold + 1")
+    app = create_app(fake, ascii_only=False, history_path=history_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await run_cell(pilot, app, "z = 3")
+        cell_input = app.screen.query_one(CellInput)
+        await pilot.press("up")
+        assert cell_input.text == "z = 3"
+        await pilot.press("up")
+        assert cell_input.text == "old = 1\nold + 1"
+        await pilot.press("down")  # the cursor is on the entry's last line: newer entry
+        assert cell_input.text == "z = 3"
+        await pilot.press("down")  # past the newest: back to the (empty) draft
+        assert cell_input.text == ""
+    stored = list(FileHistory(str(history_path)).load_history_strings())
+    assert stored[:2] == ["z = 3", "old = 1\nold + 1"]
+
+
+async def test_step_by_step_backward_reaches_the_leaves(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        for source in seed_cells()[:5]:
+            await run_cell(pilot, app, source)
+        await run_cell(pilot, app, ":step o")
+        graph = app.screen.query_one(GraphPanel)
+        assert graph.display and graph.walk is not None
+        step_text = app.screen.query_one("#graph-step", Static)
+        await pilot.press("n")
+        assert "MulBackward0" in str(step_text.render())
+        assert "[MulBackward0" not in graph.canvas_text()
+        assert "MulBackward0 []" in graph.canvas_text()
+        for _ in range(3):
+            await pilot.press("n")
+        text = str(step_text.render())
+        assert "PowBackward0" in text and "d(a**n)/da = n*a**(n-1)" in text
+        assert "tensor([10., 10.])" in text
+        await pilot.press("n", "n")
+        text = str(step_text.render())
+        assert "x.grad = tensor([10., 10.])" in text
+        assert graph.walk.finished
+
+
+async def test_f1_and_question_mark_open_help_listing_keys(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f1")
+        assert type(app.screen).__name__ == "HelpScreen"
+        await pilot.press("escape")
+        await pilot.press("question_mark")
+        assert type(app.screen).__name__ == "WorkspaceScreen"  # typing: ? is a character
+        assert app.screen.query_one(CellInput).text == "?"
+        await pilot.press("f3")
+        await pilot.press("question_mark")
+        assert type(app.screen).__name__ == "HelpScreen"
+
+
+async def test_narrow_terminal_shows_one_area_and_keeps_the_input(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        cell_input = app.screen.query_one(CellInput)
+        await pilot.press("f4")
+        assert app.screen.query_one(GraphPanel).display
+        assert not app.screen.query_one(TensorsPanel).display
+        assert not app.screen.query_one("#repl-column").display
+        assert cell_input.display and cell_input.region.bottom <= 23
+        await pilot.resize_terminal(130, 40)
+        await pilot.pause()
+        assert app.screen.query_one(TensorsPanel).display
+        assert app.screen.query_one("#repl-column").display
+
+
+async def test_dot_command_writes_graphviz(app, tmp_path):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        for source in seed_cells()[:5]:
+            await run_cell(pilot, app, source)
+        target = tmp_path / "o.dot"
+        await run_cell(pilot, app, f":dot o {target}")
+        dot = target.read_text()
+        assert dot.lstrip().startswith("digraph") and "MulBackward0" in dot
+        await run_cell(pilot, app, ":dot nothere")
+        assert "no tensor named 'nothere'" in _log(app)
+
+
+async def test_lesson_pane_hook(fake, history_path, monkeypatch):
+    calls: list[tuple] = []
+
+    class LessonPane(Static):
+        APP_BINDINGS = [Binding("f7", "hint", "Hint")]
+
+        def __init__(self, session):
+            super().__init__("lesson text")
+            calls.append(("init", session))
+
+        def cell_finished(self, reply):
+            calls.append(("cell", reply.result.ok))
+
+        def command(self, name, arg):
+            calls.append(("command", name, arg))
+            return name == "next"
+
+        def do(self, name):
+            calls.append(("do", name))
+            self.app.set_input_text("x = 1")
+
+    module = types.ModuleType("gradtui.tui.lesson_pane")
+    module.LessonPane = LessonPane
+    monkeypatch.setitem(sys.modules, "gradtui.tui.lesson_pane", module)
+    app = create_app(fake, lesson_session="SESSION", history_path=history_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        pane = app.screen.query_one(LessonPane)
+        assert pane.display and app.client is fake
+        await run_cell(pilot, app, "1 + 1")
+        await run_cell(pilot, app, ":next step")
+        await run_cell(pilot, app, ":bogus")
+        await pilot.press("f7")
+        assert app.screen.query_one(CellInput).text == "x = 1"
+    assert calls == [("init", "SESSION"), ("cell", True), ("command", "next", "step"),
+                     ("command", "bogus", ""), ("do", "hint")]
