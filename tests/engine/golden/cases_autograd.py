@@ -169,6 +169,9 @@ CASES = [
     ("deep_chain_no_recursion_error",
      "x = torch.tensor(1., requires_grad=True)\ny = x\nfor _ in range(5000):\n    y = y * 1.0\n"
      "y.backward()\nprint(x.grad)"),
+    ("chain_100k_ops_no_recursion_error",
+     "x = torch.tensor([2.], requires_grad=True)\ny = x\nfor _ in range(50000):\n"
+     "    y = y * 1.0\n    y = y + 0.0\ny.sum().backward()\nprint(x.grad, y)"),
     ("saved_tensor_values_after_backward_graph_kept_names",
      "x = torch.ones(2, requires_grad=True)\ny = (x * 2).sum()\ny.backward()\n"
      "print(y.grad_fn.name(), y.grad_fn.next_functions[0][0].name())"),
