@@ -126,3 +126,45 @@ async def read_until(stream: asyncssh.SSHReader, pattern: str, timeout: float = 
         raise AssertionError(
             f"{pattern!r} not seen within {timeout}s; got {seen[-2000:]!r}"
         ) from None
+
+
+def processes_with_home_under(root: Path) -> list[int]:
+    """Live processes whose HOME is inside ``root`` (found by scanning /proc, no psutil)."""
+    needle = f"HOME={root}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            environ = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if state != "Z" and any(v.startswith(needle) for v in environ.split(b"\0")):
+            found.append(int(entry.name))
+    return found
+
+
+def pid_running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+async def wait_for_no_processes(root: Path, timeout: float = 15) -> list[int]:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while (left := processes_with_home_under(root)) and (
+        asyncio.get_running_loop().time() < deadline
+    ):
+        await asyncio.sleep(0.1)
+    return left
+
+
+async def open_app(
+    conn: asyncssh.SSHClientConnection,
+    term: str = "xterm-256color",
+    size: tuple[int, int] = (100, 30),
+) -> asyncssh.SSHClientProcess:
+    return await conn.create_process(term_type=term, term_size=size)

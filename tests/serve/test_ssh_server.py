@@ -3,56 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import re
 from pathlib import Path
 
 import asyncssh
 import pytest
-from conftest import PASSWORD, RunningLab, read_until
+from conftest import (
+    PASSWORD,
+    RunningLab,
+    fake_app_command,
+    open_app,
+    pid_running,
+    processes_with_home_under,
+    read_until,
+    start_lab,
+    stop_lab,
+    wait_for_no_processes,
+    write_lab,
+    write_roster,
+)
+
+from gradtui.serve.lab_log import setup_logging
 
 pytestmark = pytest.mark.asyncio
-
-
-def processes_with_home_under(root: Path) -> list[int]:
-    """Live processes whose HOME is inside ``root`` (found by scanning /proc, no psutil)."""
-    needle = f"HOME={root}".encode()
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
-            environ = (entry / "environ").read_bytes()
-        except OSError:
-            continue
-        if state != "Z" and any(v.startswith(needle) for v in environ.split(b"\0")):
-            found.append(int(entry.name))
-    return found
-
-
-def pid_running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
-async def wait_for_no_processes(root: Path, timeout: float = 15) -> list[int]:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while (left := processes_with_home_under(root)) and (
-        asyncio.get_running_loop().time() < deadline
-    ):
-        await asyncio.sleep(0.1)
-    return left
-
-
-async def open_app(
-    conn: asyncssh.SSHClientConnection,
-    term: str = "xterm-256color",
-    size: tuple[int, int] = (100, 30),
-) -> asyncssh.SSHClientProcess:
-    return await conn.create_process(term_type=term, term_size=size)
 
 
 async def test_key_login_gets_own_app_in_a_pty_with_client_term_and_size(lab: RunningLab) -> None:
@@ -146,3 +120,55 @@ async def test_session_without_a_terminal_is_told_to_use_one(lab: RunningLab) ->
         proc = await conn.create_process()  # a shell request without a pty
         result = await asyncio.wait_for(proc.wait(), 20)
         assert "needs a terminal" in result.stdout
+
+
+async def test_idle_learner_is_told_and_disconnected(tmp_path: Path, alice_key) -> None:
+    config_path = write_lab(
+        tmp_path / "lab", command=fake_app_command(), extra_server="idle_timeout = 1\n"
+    )
+    write_roster(tmp_path / "lab", alice_key)
+    running, acceptor = await start_lab(config_path, alice_key)
+    try:
+        async with await running.connect() as conn:
+            proc = await open_app(conn)
+            await read_until(proc.stdout, r">>> ")
+            result = await asyncio.wait_for(proc.wait(), 30)
+            assert "Disconnected after 1 seconds without input" in result.stdout
+        assert await wait_for_no_processes(running.config.learners_root) == []
+    finally:
+        await stop_lab(running, acceptor)
+
+
+async def test_log_has_one_line_per_event_and_no_secrets(lab: RunningLab) -> None:
+    stream = io.StringIO()
+    setup_logging(stream)
+    async with await lab.connect("bob", client_keys=None, password=PASSWORD) as conn:
+        await read_until((await open_app(conn)).stdout, r">>> ")
+    with pytest.raises(asyncssh.PermissionDenied):
+        await lab.connect("bob", client_keys=None, password="wrong-password")
+    await wait_for_no_processes(lab.config.learners_root)
+    for _ in range(100):  # the server logs the disconnect just after the client sees it
+        if stream.getvalue().count("disconnect ") >= 2:
+            break
+        await asyncio.sleep(0.05)
+    text = stream.getvalue()
+    kinds = [line.split()[1] for line in text.splitlines()]
+    assert kinds.count("connect") == 2 and kinds.count("disconnect") == 2
+    assert re.search(r"auth user=bob peer=127\.0\.0\.1:\d+ method=password result=ok", text)
+    assert re.search(r"auth user=bob .*method=password result=refused", text)
+    assert re.search(r"session-end user=bob .*reason=client-\w+ .*duration=\d+\.\d+s", text)
+    assert PASSWORD not in text and "wrong-password" not in text
+
+
+async def test_server_shutdown_ends_every_session(tmp_path: Path, alice_key) -> None:
+    config_path = write_lab(tmp_path / "lab", command=fake_app_command())
+    write_roster(tmp_path / "lab", alice_key)
+    running, acceptor = await start_lab(config_path, alice_key)
+    conn = await running.connect()
+    proc = await open_app(conn)
+    await read_until(proc.stdout, r">>> ")
+    await stop_lab(running, acceptor)
+    result = await asyncio.wait_for(proc.wait(), 30)
+    assert "shutting down" in result.stdout
+    conn.close()
+    assert await wait_for_no_processes(running.config.learners_root) == []

@@ -10,7 +10,6 @@ the server (``--die-with-parent``) and keeps no capabilities even when the serve
 from __future__ import annotations
 
 import functools
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -94,9 +93,19 @@ def bwrap_prefix(learner_dir: Path, learners_root: Path, hidden_files: list[Path
     ]
     for secret in hidden_files:
         if secret.exists() and not _inside(secret, learners_root):
-            argv += ["--ro-bind", os.devnull, str(secret)]
+            # Not /dev/null: bwrap mounts binds "nodev", so a device there cannot be opened.
+            argv += ["--ro-bind", str(_empty_file(learners_root)), str(secret)]
     argv += ["--chdir", str(learner_dir / "work"), "--"]
     return argv
+
+
+def _empty_file(learners_root: Path) -> Path:
+    """An empty read-only file to mount over secrets (a dot name is never a learner's)."""
+    path = learners_root / ".empty"
+    if not path.exists():
+        learners_root.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o444)
+    return path
 
 
 def _inside(path: Path, root: Path) -> bool:
