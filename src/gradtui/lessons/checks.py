@@ -95,7 +95,8 @@ _TYPE_NAMES = {str: "a string", bool: "true or false", int: "an integer", float:
 
 def _type_name(expected: type | tuple[type, ...]) -> str:
     types = expected if isinstance(expected, tuple) else (expected,)
-    return " or ".join(_TYPE_NAMES.get(t, t.__name__) for t in types)
+    names = [_TYPE_NAMES.get(t, t.__name__) for t in types if not (t is int and float in types)]
+    return " or ".join(names)
 
 
 def build_check(table: dict[str, Any], line: int = 0) -> Check:

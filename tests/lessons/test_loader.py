@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gradtui.lessons.catalog import builtin_dir, lesson_files, load_catalog
+from gradtui.lessons.errors import LessonFileError
+from gradtui.lessons.loader import load_lesson
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def problems_of(name: str) -> list[str]:
+    path = FIXTURES / name
+    with pytest.raises(LessonFileError) as info:
+        load_lesson(path)
+    return [str(p).removeprefix(f"{path}:") for p in info.value.problems]
+
+
+def test_good_file_loads_every_part() -> None:
+    lesson = load_lesson(FIXTURES / "good.toml")
+    assert (lesson.id, lesson.title, len(lesson.steps)) == ("tiny", "Tiny", 2)
+    assert lesson.settings.allow_skip is False and lesson.settings.allow_solution is True
+    first = lesson.steps[0]
+    assert first.starter == "x = " and first.hints == ("first hint", "second hint")
+    assert first.checks[0].kind == "expr" and first.checks[0].line == 14
+    assert first.wrong_answers[0].code == "x = 2" and first.wrong_answers[0].line == 19
+    assert first.line == 8 and first.solution_line == 12
+
+
+def test_bad_toml_reports_tomllib_line() -> None:
+    assert problems_of("bad_toml.toml") == ["3: bad TOML: Illegal character '\\n' (column 31)"]
+
+
+def test_unknown_check_kind_points_at_its_kind_line() -> None:
+    assert problems_of("unknown_kind.toml") == [
+        "13: unknown check kind 'tensr' (known kinds: expr, grad, grad_fn, graph_has, printed, "
+        "raised, tensor, values) in step 1 check 2"]
+
+
+def test_missing_field_points_at_the_step_header() -> None:
+    assert problems_of("missing_field.toml") == ["12: missing field `solution` in step 2"]
+
+
+def test_wrong_types_are_all_reported_at_their_keys() -> None:
+    assert problems_of("wrong_type.toml") == [
+        "7: `hints` must be an array, not str 'a hint must be in an array'",
+        "12: field `expected` of check kind 'values' must be a number or an array, not str "
+        "'one' in step 1 check 1",
+    ]
+
+
+def test_unknown_fields_and_bad_ids_are_reported(tmp_path: Path) -> None:
+    path = tmp_path / "x.toml"
+    path.write_text('id = "Bad Id"\ntitle = "t"\ncolour = "red"\n\n[[steps]]\nprose = "p"\n'
+                    'solution = "s"\ncheks = []\n', encoding="utf-8")
+    with pytest.raises(LessonFileError) as info:
+        load_lesson(path)
+    messages = [f"{p.line}: {p.message}" for p in info.value.problems]
+    assert messages[0] == "1: `id` 'Bad Id' must be lower-case letters, digits, - or _"
+    assert messages[1].startswith("3: unknown field `colour` (known:")
+    assert "5: missing field `checks` in step 1" in messages
+    assert any(m.startswith("8: unknown field `cheks` in step 1") for m in messages)
+
+
+def test_check_parameters_are_validated_at_load_time(tmp_path: Path) -> None:
+    path = tmp_path / "x.toml"
+    path.write_text('id = "x"\ntitle = "t"\n[[steps]]\nprose = "p"\nsolution = "s"\n'
+                    '[[steps.checks]]\nkind = "grad"\nname = "x"\n'
+                    '[[steps.checks]]\nkind = "expr"\nexpr = "x ="\n'
+                    '[[steps.checks]]\nkind = "tensor"\nname = "x"\nshape = [2, "a"]\n',
+                    encoding="utf-8")
+    with pytest.raises(LessonFileError) as info:
+        load_lesson(path)
+    assert [f"{p.line}: {p.message}" for p in info.value.problems] == [
+        "6: check kind 'grad' needs exactly one of `expected` (an array) or `none = true` "
+        "in step 1 check 1",
+        "11: `expr` is not a Python expression: invalid syntax in step 1 check 2",
+        "15: `shape` must be an array of non-negative integers in step 1 check 3",
+    ]
+
+
+def test_unreadable_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    with pytest.raises(LessonFileError) as info:
+        load_lesson(tmp_path / "absent.toml")
+    assert info.value.problems[0].line == 0
+    assert "cannot read the file" in info.value.problems[0].message
+
+
+def test_every_shipped_lesson_loads_in_order() -> None:
+    lessons = [load_lesson(p) for p in lesson_files([builtin_dir()])]
+    assert [lesson.id for lesson in lessons] == [
+        "variables", "gradients", "accumulation", "reading-the-graph", "gradient-descent",
+        "linear-regression"]
+    assert all(step.solution and step.checks for lesson in lessons for step in lesson.steps)
+
+
+def test_catalog_numbers_teacher_lessons_after_builtins_and_reports_broken_ones(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "07-tiny.toml").write_text((FIXTURES / "good.toml").read_text())
+    (tmp_path / "08-broken.toml").write_text((FIXTURES / "bad_toml.toml").read_text())
+    monkeypatch.delenv("GRADTUI_LESSONS", raising=False)
+    catalog = load_catalog([tmp_path])
+    assert catalog.find("7") is not None and catalog.find("7").id == "tiny"
+    assert catalog.find("tiny") is catalog.find("7")
+    assert catalog.find("9") is None and catalog.find("nope") is None
+    assert [p.line for p in catalog.problems] == [3]
+
+
+def test_catalog_reads_gradtui_lessons_variable(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "tiny.toml").write_text((FIXTURES / "good.toml").read_text())
+    monkeypatch.setenv("GRADTUI_LESSONS", str(tmp_path))
+    assert load_catalog().find("tiny") is not None
