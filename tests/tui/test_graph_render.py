@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from gradtui.tui.glyphs import UNICODE
+from gradtui.tui.graph_render import draw_graph
+
+from .graphs import chain, diamond, wide
+
+
+def test_small_graph_is_drawn_as_a_dag():
+    drawing = draw_graph(diamond(), "a", UNICODE, max_width=200)
+    assert drawing.mode == "dag" and drawing.note == ""
+
+
+def test_a_5000_node_graph_falls_back_to_a_tree_and_says_so():
+    drawing = draw_graph(chain(5000), "n4999", UNICODE, max_width=200)
+    assert drawing.mode == "tree"
+    assert "too large" in drawing.note and "5001 nodes" in drawing.note
+
+
+def test_a_graph_wider_than_allowed_falls_back_to_a_tree_and_says_so():
+    drawing = draw_graph(wide(30), "s", UNICODE, max_width=120)
+    assert drawing.mode == "tree" and "columns wide" in drawing.note
+    assert sum("p" in run for line in drawing.lines for run, _ in line) >= 30
+
+
+def test_tree_drawing_knows_where_the_current_step_is():
+    drawing = draw_graph(chain(400), "n399", UNICODE, max_width=200, current="n397")
+    assert drawing.node_rows == {"n397": 2}
