@@ -37,14 +37,38 @@ class _Unknown(Exception):
 # -- static resolution ----------------------------------------------------------------------
 
 
+_BUILTIN_METHOD_DESCRIPTORS = (
+    types.MethodDescriptorType,
+    types.WrapperDescriptorType,
+    types.ClassMethodDescriptorType,
+)
+
+
+def _instance_dict(obj: Any) -> dict[str, Any]:
+    try:
+        own = object.__getattribute__(obj, "__dict__")
+    except AttributeError:
+        return {}
+    return own if isinstance(own, dict) else {}
+
+
 def _static_attr(obj: Any, name: str) -> Any:
     """``obj.name`` if that needs no code of the learner's; else raise ``_Unknown``."""
     try:
         value = inspect.getattr_static(obj, name)
     except AttributeError:
         raise _Unknown(name) from None
-    if isinstance(value, staticmethod | classmethod):
+    if isinstance(value, staticmethod):
         return value.__func__
+    if isinstance(value, classmethod):
+        owner = obj if isinstance(obj, type) else type(obj)
+        return types.MethodType(value.__func__, owner)
+    if isinstance(value, types.FunctionType) and not isinstance(obj, type | types.ModuleType):
+        if name not in _instance_dict(obj):
+            return types.MethodType(value, obj)  # binding runs nothing; drops `self`
+        return value
+    if isinstance(value, _BUILTIN_METHOD_DESCRIPTORS) and not isinstance(obj, type):
+        return value.__get__(obj, type(obj))  # C-level binding of e.g. list.append
     if isinstance(value, type | types.ModuleType) or inspect.isroutine(value):
         return value
     if isinstance(value, types.MemberDescriptorType) and not isinstance(obj, type):
@@ -120,10 +144,19 @@ def _matches(names: Any, prefix: str) -> list[str]:
 
 
 def _attribute_names(obj: Any) -> list[str]:
-    try:
-        return list(dir(obj))
-    except Exception:  # noqa: BLE001 - a learner's broken __dir__
-        return list(getattr(type(obj), "__dict__", {}))
+    """What ``dir(obj)`` would list, read from ``__dict__``s only.
+
+    ``dir()`` itself can run learner code: ``object.__dir__`` reads ``obj.__dict__`` through
+    normal attribute access, which falls back to a class's ``__getattr__``.
+    """
+    names: set[str] = {k for k in _instance_dict(obj) if isinstance(k, str)}
+    cls = obj if isinstance(obj, type) else type(obj)
+    for klass in type.__getattribute__(cls, "__mro__"):
+        names.update(type.__getattribute__(klass, "__dict__"))
+    if isinstance(obj, type):
+        # class attributes of the metaclass (e.g. __name__, mro) are reachable too
+        names.update(type.__getattribute__(type(obj), "__dict__"))
+    return list(names)
 
 
 _module_names_cache: list[str] | None = None

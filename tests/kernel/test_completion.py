@@ -1,0 +1,118 @@
+"""Completion and help lookup: useful candidates, and never running learner code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from gradtui.kernel.completion import complete, inspect_name
+from gradtui.kernel.evaluator import Evaluator
+
+
+@pytest.fixture
+def ns() -> dict[str, Any]:
+    ev = Evaluator(install_torch=False)
+    ev.execute(
+        "import json, os\n"
+        "calls = []\n"
+        "class Lazy:\n"
+        "    '''A value that is expensive to get.'''\n"
+        "    __slots__ = ('slot_value',)\n"
+        "    def __init__(self):\n"
+        "        self.slot_value = [1, 2]\n"
+        "    @property\n"
+        "    def grad(self):\n"
+        "        '''The gradient (computing it has a side effect).'''\n"
+        "        calls.append('grad')\n"
+        "        return self\n"
+        "    def __getattr__(self, name):\n"
+        "        calls.append(name)\n"
+        "        raise AttributeError(name)\n"
+        "    def step(self, lr=0.1, *, momentum=0.0):\n"
+        "        '''Take one step.'''\n"
+        "y = Lazy()\n"
+        "params = [y]\n"
+        "weights = {'w': y}\n"
+        "def train(model, learning_rate=0.1, epochs=3):\n"
+        "    '''Train the model.'''\n"
+    )
+    return ev.namespace
+
+
+def _texts(ns: dict[str, Any], source: str, cursor: int | None = None) -> list[str]:
+    return [c.text for c in complete(ns, source, len(source) if cursor is None else cursor)]
+
+
+def test_names_from_the_namespace_builtins_and_keywords(ns: dict[str, Any]) -> None:
+    assert _texts(ns, "tra") == ["train"]
+    assert "print" in _texts(ns, "pri")
+    assert "lambda" in _texts(ns, "lam")
+
+
+def test_attribute_completion_lists_attributes_with_the_word_start(ns: dict[str, Any]) -> None:
+    got = complete(ns, "x = y.st", 8)
+    assert [(c.text, c.kind, c.start) for c in got] == [("step", "attribute", 6)]
+
+
+def test_completing_a_property_never_evaluates_it(ns: dict[str, Any]) -> None:
+    assert "grad" in _texts(ns, "y.")
+    assert _texts(ns, "y.grad.") == []  # its value is unknown without running it
+    assert _texts(ns, "params[0].grad.st") == []
+    assert ns["calls"] == []
+
+
+def test_slots_and_literal_indexing_are_followed_statically(ns: dict[str, Any]) -> None:
+    assert "append" in _texts(ns, "y.slot_value.app")
+    assert _texts(ns, "params[0].st") == ["step"]
+    assert _texts(ns, "weights['w'].st") == ["step"]
+    assert ns["calls"] == []
+
+
+def test_private_names_only_when_asked_for(ns: dict[str, Any]) -> None:
+    assert "__init__" not in _texts(ns, "y.")
+    assert "__init__" in _texts(ns, "y.__")
+
+
+def test_keyword_arguments_of_the_call_at_the_cursor(ns: dict[str, Any]) -> None:
+    got = complete(ns, "train(y, lea", 12)
+    assert (got[0].text, got[0].kind, got[0].start) == ("learning_rate=", "keyword", 9)
+    assert _texts(ns, "y.step(0.1, mo")[:1] == ["momentum="]
+    assert _texts(ns, "train(y, e")[:1] == ["epochs="]
+
+
+def test_module_names_after_import(ns: dict[str, Any]) -> None:
+    got = complete(ns, "import jso", 10)
+    assert ("json", "module") in [(c.text, c.kind) for c in got]
+    assert "torch" in _texts(ns, "import tor")
+    assert "path" in _texts(ns, "import os.pa")
+    assert "decoder" in _texts(ns, "from json import dec")
+    assert "loads" in _texts(ns, "from json import lo")
+
+
+def test_cursor_in_the_middle_of_a_multi_line_cell(ns: dict[str, Any]) -> None:
+    source = "a = 1\nb = tra\nc = 3"
+    assert _texts(ns, source, source.index("tra") + 3) == ["train"]
+
+
+def test_nothing_inside_strings_or_comments(ns: dict[str, Any]) -> None:
+    assert _texts(ns, "print('tra") == []
+    assert _texts(ns, "# tra") == []
+
+
+def test_unknown_objects_complete_to_nothing(ns: dict[str, Any]) -> None:
+    assert _texts(ns, "nothing_here.") == []
+    assert _texts(ns, "train().") == []  # a call would run code
+
+
+def test_inspect_gives_signature_and_docstring(ns: dict[str, Any]) -> None:
+    expected = "train(model, learning_rate=0.1, epochs=3)\n\nTrain the model."
+    assert inspect_name(ns, "train") == expected
+    assert inspect_name(ns, "y.step") == "y.step(lr=0.1, *, momentum=0.0)\n\nTake one step."
+    assert inspect_name(ns, "nothing_here") is None
+
+
+def test_inspect_of_a_property_shows_its_doc_without_running_it(ns: dict[str, Any]) -> None:
+    text = inspect_name(ns, "y.grad")
+    assert text is not None and "The gradient (computing it has a side effect)." in text
+    assert ns["calls"] == []

@@ -1,0 +1,176 @@
+"""Snapshots: listed tensors, the graph walk and its ids, caps, and reading only safe fields."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pytest
+from kernel_fake_engine import AccumulateGrad, Tensor, chain, leaf, op
+
+from gradtui.kernel import snapshot as snapshot_module
+from gradtui.kernel.protocol import Snapshot, from_dict, to_dict
+from gradtui.kernel.snapshot import build_snapshot, namespace_tensors
+
+
+@pytest.fixture(autouse=True)
+def no_backward_yet(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(snapshot_module, "_last_backward_ids", lambda: set())
+
+
+def _ns(**values: Any) -> dict[str, Any]:
+    return {"__name__": "__main__", **values}
+
+
+def test_tensors_are_found_at_top_level_and_one_level_inside_containers() -> None:
+    import math
+
+    a, b, c = leaf([1.0]), leaf([2.0]), leaf([3.0])
+    ns = _ns(
+        a=a,
+        params=[b, 5],
+        d={"w": c, 1: a, (1, 2): b},
+        _private=a,
+        _=b,
+        math=math,
+        Tensor=Tensor,
+        nested=[[a]],
+    )
+    names = [name for name, _ in namespace_tensors(ns)]
+    assert names == ["a", "params[0]", "d['w']", "d[1]", "_"]
+
+
+def test_tensor_info_fields_describe_the_tensor() -> None:
+    x = leaf([[1.0, 2.0], [3.0, 4.0]])
+    x._grad = Tensor(np.full((2, 2), 0.5, dtype=np.float32))
+    info = build_snapshot(_ns(x=x)).tensor("x")
+    assert info is not None
+    assert info.shape == [2, 2]
+    assert info.dtype == "torch.float32"
+    assert info.requires_grad and info.is_leaf and info.grad_fn is None
+    assert info.value_preview == "[[1., 2.], [3., 4.]]"
+    assert info.grad_preview == "[[0.5, 0.5], [0.5, 0.5]]"
+    assert info.values == [[1.0, 2.0], [3.0, 4.0]]
+    assert info.grad_values == [[0.5, 0.5], [0.5, 0.5]]
+    assert info.numel == 4
+
+
+def test_graph_nodes_follow_next_functions_order_and_name_the_leaves() -> None:
+    x = leaf([1.0, 1.0])
+    y = op("MulBackward0", [None, x], (2,), self=np.array([2.0, 2.0]), other=3)
+    o = op("SumBackward0", [y], ())
+    snap = build_snapshot(_ns(x=x, y=y, o=o))
+    x_info, y_info, o_info = snap.tensor("x"), snap.tensor("y"), snap.tensor("o")
+    assert x_info and y_info and o_info
+    mul = snap.nodes[y_info.node]  # type: ignore[index]
+    assert mul.name == "MulBackward0" and mul.kind == "op" and mul.shape == [2]
+    assert mul.next[0] is None
+    assert mul.next[1] == x_info.node
+    assert [(s.name, s.preview, s.shape) for s in mul.saved] == [
+        ("self", "tensor([2., 2.])", [2]),
+        ("other", "3", None),
+    ]
+    assert mul.rules == ["rule 0", "rule 1"]
+    leaf_node = snap.nodes[x_info.node]  # type: ignore[index]
+    assert leaf_node.kind == "leaf" and leaf_node.name == "AccumulateGrad"
+    assert leaf_node.variable == "x"
+    assert snap.nodes[o_info.node].next == [y_info.node]  # type: ignore[index]
+
+
+def test_every_accumulate_grad_of_one_leaf_shares_one_node() -> None:
+    x = leaf([1.0])
+    y = op("MulBackward0", [x, x], (1,))
+    assert y.grad_fn.next_functions[0][0] is not y.grad_fn.next_functions[1][0]
+    snap = build_snapshot(_ns(x=x, y=y))
+    node = snap.nodes[snap.tensor("y").node]  # type: ignore[union-attr, index]
+    assert node.next[0] == node.next[1] == snap.tensor("x").node  # type: ignore[union-attr]
+    assert sum(1 for n in snap.nodes.values() if n.kind == "leaf") == 1
+
+
+def test_node_ids_are_the_same_for_the_same_state() -> None:
+    x, y = chain(5)
+    ns = _ns(x=x, y=y)
+    assert to_dict(build_snapshot(ns)) == to_dict(build_snapshot(ns))
+
+
+def test_tensors_that_do_not_require_grad_have_no_node() -> None:
+    c = Tensor(np.ones(3, dtype=np.float32))
+    info = build_snapshot(_ns(c=c)).tensor("c")
+    assert info is not None and info.node is None
+
+
+def test_freed_buffers_are_reported() -> None:
+    x = leaf([1.0])
+    y = op("ExpBackward0", [x], (1,), result=np.array([2.7]))
+    y.grad_fn.saved_freed = True
+    node = build_snapshot(_ns(y=y)).nodes["n0"]
+    assert node.saved_freed and node.saved == []
+
+
+def test_a_10000_node_graph_is_cut_and_the_snapshot_stays_small() -> None:
+    x, y = chain(10_000)
+    snap = build_snapshot(_ns(x=x, y=y))
+    assert len(snap.nodes) == snapshot_module.MAX_NODES
+    assert "graph cut at 2000 nodes" in snap.truncated
+    assert len(json.dumps(to_dict(snap))) < 1_000_000
+    # x was listed first, so its leaf node is kept; the chain's far end was cut, and the
+    # edge into the cut names a node that is absent (front ends show "graph cut here")
+    assert snap.tensor("x").node in snap.nodes  # type: ignore[union-attr]
+    assert any(child not in snap.nodes for n in snap.nodes.values() for child in n.next if child)
+
+
+def test_a_huge_tensor_previews_without_listing_its_values() -> None:
+    big = Tensor(np.arange(10_000_000, dtype=np.float32))
+    snap = build_snapshot(_ns(big=big))
+    info = snap.tensor("big")
+    assert info is not None
+    assert info.values is None and info.numel == 10_000_000
+    assert info.value_preview == "[0., 1., 2., ..., 9999997., 9999998., 9999999.]"
+    assert len(json.dumps(to_dict(snap))) < 2_000
+
+
+def test_tensor_count_is_capped_with_a_note() -> None:
+    ns = _ns(**{f"t{i}": leaf([float(i)]) for i in range(600)})
+    snap = build_snapshot(ns)
+    assert len(snap.tensors) == snapshot_module.MAX_TENSORS
+    assert snap.truncated == ["only the first 500 tensors are listed (100 more)"]
+
+
+def test_snapshot_never_reads_grad_or_runs_tensor_properties() -> None:
+    # kernel_fake_engine.Tensor.grad and .data raise: a snapshot that touched them would fail here.
+    x = leaf([1.0])
+    y = op("MulBackward0", [x, None], (1,))
+    build_snapshot(_ns(x=x, y=y))
+
+
+def test_last_backward_marks_the_leaves_that_got_gradients(monkeypatch: pytest.MonkeyPatch) -> None:
+    x, w = leaf([1.0]), leaf([2.0])
+    y = op("MulBackward0", [x, w], (1,))
+    monkeypatch.setattr(snapshot_module, "_last_backward_ids", lambda: {id(w)})
+    snap = build_snapshot(_ns(x=x, w=w, y=y))
+    w_node = snap.tensor("w").node  # type: ignore[union-attr]
+    assert snap.last_backward == [w_node]
+    assert snap.nodes[w_node].got_grad  # type: ignore[index]
+    assert not snap.nodes[snap.tensor("x").node].got_grad  # type: ignore[union-attr, index]
+
+
+def test_last_value_names_the_echoed_tensor_only_when_it_is_listed() -> None:
+    y = leaf([1.0])
+    assert build_snapshot(_ns(y=y), last_value_name="y").last_value == "y"
+    assert build_snapshot(_ns(y=y), last_value_name="gone").last_value is None
+
+
+def test_snapshot_round_trips_through_json() -> None:
+    x, y = chain(3)
+    snap = build_snapshot(_ns(x=x, y=y))
+    again = from_dict(Snapshot, json.loads(json.dumps(to_dict(snap))))
+    assert again == snap
+
+
+def test_unbound_leaf_in_the_graph_has_no_variable_name() -> None:
+    y = op("MulBackward0", [leaf([1.0]), None], (1,))
+    snap = build_snapshot(_ns(y=y))
+    leaves = [n for n in snap.nodes.values() if n.kind == "leaf"]
+    assert len(leaves) == 1 and leaves[0].variable is None
+    assert isinstance(y.grad_fn.next_functions[0][0], AccumulateGrad)
