@@ -305,14 +305,14 @@ def resolve_name(namespace: dict[str, Any], text: str) -> Any:
 
 def trace_backward(namespace: dict[str, Any], name: str) -> BackwardTrace:
     """What ``name.backward()`` would do, step by step, without changing any state."""
-    from gradtui.engine.stepper import trace_backward as engine_trace
-
     try:
         t = resolve_name(namespace, name)
     except NameError as exc:
         return BackwardTrace(root=name, error=f"NameError: {exc}")
     if not is_tensor(t):
         return BackwardTrace(root=name, error=f"{name} is not a tensor")
+    from gradtui.engine.stepper import trace_backward as engine_trace
+
     try:
         steps = engine_trace(t)
     except Exception as exc:  # noqa: BLE001 - the same errors backward() would raise

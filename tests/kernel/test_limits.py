@@ -1,0 +1,35 @@
+"""Resource limit arithmetic (the enforcement itself is proved in test_client.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from gradtui.kernel import limits
+
+
+def test_default_memory_limit_is_half_the_ram_capped_at_4_gib(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(limits, "machine_memory_mb", lambda: 24_000)
+    assert limits.default_memory_limit_mb() == 4096
+    monkeypatch.setattr(limits, "machine_memory_mb", lambda: 2_000)
+    assert limits.default_memory_limit_mb() == 1000
+    monkeypatch.setattr(limits, "machine_memory_mb", lambda: None)
+    assert limits.default_memory_limit_mb() == 4096
+
+
+def test_zero_means_no_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[int, int, int]] = []
+    monkeypatch.setattr(limits, "_lower", lambda *args: calls.append(args))
+    assert limits.apply_limits(0, 0) == {"memory_mb": None, "cpu_s": None}
+    assert calls == []
+
+
+def test_limits_are_applied_in_bytes_and_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[int, int, int]] = []
+    monkeypatch.setattr(limits, "_lower", lambda *args: calls.append(args))
+    assert limits.apply_limits(512, 30) == {"memory_mb": 512, "cpu_s": 30}
+    assert calls == [
+        (limits.resource.RLIMIT_AS, 512 * 1024 * 1024, 512 * 1024 * 1024),
+        (limits.resource.RLIMIT_CPU, 30, 35),
+    ]

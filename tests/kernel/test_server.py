@@ -1,0 +1,79 @@
+"""The request loop over in-memory streams: wire format, bad requests, every op answers."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from gradtui.kernel.evaluator import Evaluator
+from gradtui.kernel.server import KernelServer
+
+
+def _serve(*requests: Any) -> list[dict[str, Any]]:
+    lines = [r if isinstance(r, bytes) else json.dumps(r).encode() for r in requests]
+    inbound = io.BytesIO(b"\n".join(lines) + b"\n")
+    outbound = io.BytesIO()
+    KernelServer(Evaluator(install_torch=False), inbound, outbound).serve_forever()
+    return [json.loads(line) for line in outbound.getvalue().splitlines()]
+
+
+def test_execute_replies_with_result_and_snapshot() -> None:
+    (reply,) = _serve({"id": 7, "op": "execute", "source": "1 + 1"})
+    assert reply["id"] == 7 and reply["ok"] is True
+    assert reply["result"]["result"]["value_repr"] == "2"
+    assert reply["result"]["snapshot"]["tensors"] == []
+
+
+def test_every_op_answers() -> None:
+    replies = _serve(
+        {"id": 1, "op": "execute", "source": "abc = 3"},
+        {"id": 2, "op": "complete", "source": "ab", "cursor": 2},
+        {"id": 3, "op": "inspect", "name": "abs"},
+        {"id": 4, "op": "snapshot"},
+        {"id": 5, "op": "evaluate", "expr": "abc == 3"},
+        {"id": 6, "op": "trace_backward", "name": "missing"},
+        {"id": 7, "op": "ping"},
+        {"id": 8, "op": "shutdown"},
+        {"id": 9, "op": "ping"},  # never read: the kernel stopped at shutdown
+    )
+    assert [r["id"] for r in replies] == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert all(r["ok"] for r in replies)
+    by_id = {r["id"]: r["result"] for r in replies}
+    assert {"text": "abc", "kind": "name", "start": 0} in by_id[2]
+    assert by_id[3].startswith("abs(x, /)")
+    assert by_id[5] == [True, "True"]
+    assert by_id[6]["error"] == "NameError: name 'missing' is not defined"
+    assert by_id[7] == "pong"
+
+
+def test_bad_requests_get_errors_and_the_kernel_keeps_serving() -> None:
+    replies = _serve(
+        b"this is not json",
+        b"[1, 2]",
+        {"id": 1, "op": "frobnicate"},
+        {"id": 2, "op": "execute"},
+        {"id": 3, "op": "complete", "source": "ab", "cursor": 99},
+        {"id": 4, "op": "ping"},
+    )
+    assert [r["ok"] for r in replies] == [False, False, False, False, False, True]
+    assert "unknown op 'frobnicate'" in replies[2]["error"]
+    assert "execute needs a string 'source'" in replies[3]["error"]
+    assert "cursor must be an offset" in replies[4]["error"]
+
+
+def test_learner_errors_are_ok_replies_carrying_the_error() -> None:
+    (reply,) = _serve({"id": 1, "op": "execute", "source": "1/0"})
+    assert reply["ok"] is True
+    assert reply["result"]["result"]["error"]["type"] == "ZeroDivisionError"
+
+
+def test_non_ascii_and_nan_survive_the_wire() -> None:
+    (reply,) = _serve({"id": 1, "op": "execute", "source": "print('∂L/∂x')\nfloat('nan')"})
+    result = reply["result"]["result"]
+    assert result["output"] == [{"stream": "stdout", "text": "∂L/∂x\n"}]
+    assert result["value_repr"] == "nan"
+
+
+def test_end_of_input_ends_the_loop() -> None:
+    assert _serve(b"") == []
