@@ -1,0 +1,290 @@
+"""The autograd graph and the backward engine.
+
+A ``Node`` is the ``grad_fn`` of a tensor produced by an op: it points at its op's table row
+(``ops.Op``), at the nodes of its inputs (``next_functions``, torch's order, ``None`` for
+constants) and at what the forward saved. ``AccumulateGrad`` is the sink of a leaf.
+
+Backward runs without recursion: every node carries a creation sequence number, and a node's
+inputs are always created before it, so visiting the reachable nodes by *decreasing* sequence
+number is a topological order (it is also torch's CPU execution order). Gradients arriving at a
+node are summed in a buffer; each gradient is summed back to its input's shape (unbroadcast)
+and cast to its dtype in exactly one place, ``_send``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import weakref
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from gradtui.engine import errors
+
+if TYPE_CHECKING:
+    from gradtui.engine.ops import Op
+    from gradtui.engine.tensor import Tensor
+
+_sequence = itertools.count()
+_last_leaves: list[weakref.ref] = []
+
+
+class Node:
+    """A ``grad_fn``: one recorded op application."""
+
+    __slots__ = ("op", "next_functions", "saved", "saved_freed", "output_shape", "_dtype",
+                 "_seq", "_versions", "_retained", "_output_version", "__weakref__")
+
+    def __init__(self, op: Op, next_functions: tuple, saved: tuple, output_shape: tuple,
+                 dtype: np.dtype) -> None:
+        self.op = op
+        self.next_functions = next_functions
+        self.saved = saved
+        self.saved_freed = False
+        self.output_shape = output_shape
+        self._dtype = dtype
+        self._seq = next(_sequence)
+        # (index in saved, shared version counter, version when saved, tensor description)
+        self._versions: tuple | None = None
+        self._retained: weakref.ref | None = None  # a non-leaf output that called retain_grad()
+        self._output_version: list[int] | None = None
+
+    def name(self) -> str:
+        """torch's grad_fn class name, e.g. ``"MulBackward0"``."""
+        return self.op.grad_fn
+
+    def saved_values(self) -> dict[str, Any]:
+        """What the forward saved for backward, by torch's names without ``_saved_``;
+        ``{}`` once the buffers were freed."""
+        if self.saved_freed or self.saved is None:
+            return {}
+        return dict(zip(self.op.saves, self.saved, strict=False))
+
+    def rules(self) -> list[str]:
+        """One human-readable local derivative per input (from the op table)."""
+        rules = self.op.rules
+        if len(rules) == len(self.next_functions):
+            return list(rules)
+        # variadic ops (cat, stack) state one rule for every input
+        return [rules[0]] * len(self.next_functions)
+
+    def __getattr__(self, attr: str) -> Any:
+        # torch exposes saved values as ``grad_fn._saved_self`` ...
+        if attr.startswith("_saved_"):
+            key = attr[len("_saved_"):]
+            if key in self.op.saves:
+                if self.saved_freed:
+                    raise RuntimeError(errors.BACKWARD_TWICE)
+                value = self.saved[self.op.saves.index(key)]
+                if isinstance(value, np.ndarray):
+                    from gradtui.engine.tensor import Tensor
+
+                    return Tensor._wrap(value)
+                return value
+        raise AttributeError(f"'{self.op.grad_fn}' object has no attribute '{attr}'")
+
+    def register_hook(self, hook: Any) -> None:
+        raise RuntimeError("gradtui does not support hooks on grad_fn nodes")
+
+    def __repr__(self) -> str:
+        return f"<{self.op.grad_fn} object at {id(self):#x}>"
+
+    def _free(self) -> None:
+        if self.op.kept is not None:
+            # scalars such as ``exponent``/``dim`` survive, tensors are released (like torch)
+            self.saved = tuple(v if keep else None
+                               for v, keep in zip(self.saved, self.op.kept, strict=True))
+            self.saved_freed = self.op.has_tensor_saves
+        elif self.saved:
+            self.saved = None
+            self.saved_freed = True
+
+    def _check_versions(self) -> None:
+        for vc, expected, legacy, shape, origin in self._versions or ():
+            if vc[0] != expected:
+                raise RuntimeError(errors.INPLACE_MODIFIED.format(
+                    legacy=legacy, shape=", ".join(map(str, shape)), origin=origin(),
+                    now=vc[0], saved=expected))
+
+
+class AccumulateGrad:
+    """The sink that adds incoming gradients into a leaf's ``.grad``."""
+
+    __slots__ = ("variable", "output_shape", "_dtype", "__weakref__")
+    next_functions: tuple = ()
+    saved_freed = False
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+        self.output_shape = variable._array.shape
+        self._dtype = variable._array.dtype
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    def saved_values(self) -> dict[str, Any]:
+        return {}
+
+    def rules(self) -> list[str]:
+        return []
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+def last_backward_leaves() -> list[Tensor]:
+    """The leaves that received a gradient in the most recent backward()/autograd.grad call."""
+    alive = (ref() for ref in _last_leaves)
+    return [t for t in alive if t is not None]
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum ``grad`` back to ``shape``: the adjoint of broadcasting ``shape`` to grad.shape."""
+    extra = grad.ndim - len(shape)
+    if extra < 0:
+        return np.broadcast_to(grad, shape)
+    if extra:
+        grad = grad.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad
+
+
+def _root_node(t: Tensor, index: int) -> Node | AccumulateGrad:
+    if t.grad_fn is not None:
+        return t.grad_fn
+    if t._requires_grad:
+        return t._accumulator()
+    raise RuntimeError(errors.NO_GRAD_FN.format(index=index))
+
+
+def _root_grad(t: Tensor, gradient: Any, index: int) -> np.ndarray:
+    from gradtui.engine.tensor import Size, Tensor
+
+    if gradient is None:
+        if t._array.size != 1:
+            raise RuntimeError(errors.IMPLICIT_GRAD_SCALAR)
+        return np.ones(t._array.shape, dtype=t._array.dtype)
+    g = gradient._array if isinstance(gradient, Tensor) else np.asarray(gradient)
+    if g.shape != t._array.shape:
+        raise RuntimeError(errors.SHAPE_MISMATCH.format(
+            index=index, got=repr(Size(g.shape)), expected=repr(Size(t._array.shape))))
+    if g.dtype != t._array.dtype:
+        g = g.astype(t._array.dtype)
+    return g
+
+
+def _reachable(roots: Sequence[Node | AccumulateGrad]) -> list[Node]:
+    """Every op node reachable from ``roots``, newest first (a topological order)."""
+    seen: set[int] = set()
+    nodes: list[Node] = []
+    stack = [r for r in roots if type(r) is Node]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        nodes.append(node)
+        for nxt, _ in node.next_functions:
+            if type(nxt) is Node and id(nxt) not in seen:
+                stack.append(nxt)
+    nodes.sort(key=_seq_key, reverse=True)
+    return nodes
+
+
+def _seq_key(node: Node) -> int:
+    return node._seq
+
+
+class _Buffers:
+    """Gradient buffers per node; arrays we allocated ourselves are summed into in place."""
+
+    __slots__ = ("grads", "owned")
+
+    def __init__(self) -> None:
+        self.grads: dict[Any, np.ndarray] = {}
+        self.owned: set[int] = set()
+
+    def add(self, node: Any, grad: np.ndarray) -> None:
+        grads = self.grads
+        old = grads.get(node)
+        if old is None:
+            grads[node] = grad
+        elif id(node) in self.owned and old.shape == np.broadcast_shapes(old.shape, grad.shape):
+            old += grad
+        else:
+            grads[node] = old + grad
+            self.owned.add(id(node))
+
+
+def _send(buffers: _Buffers, nxt: Any, grad: np.ndarray) -> None:
+    """Deliver one edge's gradient: unbroadcast to the input's shape, cast to its dtype."""
+    if grad.shape != nxt.output_shape:
+        grad = unbroadcast(grad, nxt.output_shape)
+    if grad.dtype != nxt._dtype:
+        grad = grad.astype(nxt._dtype)
+    buffers.add(nxt, grad)
+
+
+def execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph: bool,
+            capture: Sequence[Tensor] | None = None) -> list[np.ndarray | None] | None:
+    """Run backward from ``roots``. Without ``capture`` gradients accumulate into leaves
+    (``Tensor.backward``); with it, the gradients reaching those tensors are returned and no
+    ``.grad`` is written (``torch.autograd.grad``)."""
+    root_nodes = [_root_node(t, i) for i, t in enumerate(roots)]
+    root_grads = [_root_grad(t, g, i) for i, (t, g) in enumerate(zip(roots, gradients,
+                                                                      strict=True))]
+    buffers = _Buffers()
+    for node, grad in zip(root_nodes, root_grads, strict=True):
+        buffers.add(node, grad)
+    capture_list = [t.grad_fn if t.grad_fn is not None else t._accumulator()
+                    for t in capture or ()]
+    capture_nodes = {id(n): n for n in capture_list}
+    captured: dict[int, np.ndarray] = {}
+
+    for node in _reachable(root_nodes):
+        grad = buffers.grads.pop(node, None)
+        if grad is None:
+            continue
+        if id(node) in capture_nodes:
+            captured[id(node)] = grad
+        if node._retained is not None and capture is None:
+            kept = node._retained()
+            if kept is not None:
+                kept._accumulate_grad(grad, owned=False)
+        if node.saved_freed:
+            raise RuntimeError(errors.BACKWARD_TWICE)
+        if node._versions is not None:
+            node._check_versions()
+        op = node.op
+        saved = node.saved
+        if op.variadic:
+            rule = op.grads[0]
+            for i, (nxt, _) in enumerate(node.next_functions):
+                if nxt is not None:
+                    _send(buffers, nxt, rule(grad, i, *saved))
+        else:
+            for rule, (nxt, _) in zip(op.grads, node.next_functions, strict=True):
+                if nxt is not None:
+                    g = rule(grad, *saved)
+                    if g is not None:
+                        _send(buffers, nxt, g)
+        if not retain_graph:
+            node._free()
+
+    leaves = []
+    for node, grad in buffers.grads.items():
+        if type(node) is not AccumulateGrad:
+            continue  # a node that got no gradient path to a leaf (cannot happen) or captured
+        if id(node) in capture_nodes:
+            captured[id(node)] = grad
+            leaves.append(weakref.ref(node.variable))
+        elif capture is None:
+            node.variable._accumulate_grad(grad, owned=id(node) in buffers.owned)
+            leaves.append(weakref.ref(node.variable))
+    _last_leaves[:] = leaves
+    if capture is None:
+        return None
+    return [captured.get(id(n)) for n in capture_list]

@@ -1,0 +1,71 @@
+"""``torch.autograd.grad`` and ``torch.autograd.backward``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from gradtui.engine import autograd, errors
+from gradtui.engine.tensor import Tensor
+
+
+def _as_list(x: Any) -> list:
+    if x is None:
+        return []
+    if isinstance(x, Tensor):
+        return [x]
+    return list(x)
+
+
+def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
+         create_graph: bool = False, only_inputs: bool = True, allow_unused: bool | None = None,
+         is_grads_batched: bool = False, materialize_grads: bool = False) -> tuple:
+    """d(outputs)/d(inputs) as a tuple, without touching any ``.grad``."""
+    if create_graph:
+        raise RuntimeError("gradtui does not support create_graph=True (higher-order gradients)")
+    outs = _as_list(outputs)
+    ins = _as_list(inputs)
+    gouts = _as_list(grad_outputs) or [None] * len(outs)
+    if len(gouts) != len(outs):
+        raise RuntimeError(f"grad requires one gradient per output: got {len(gouts)} gradients "
+                           f"and {len(outs)} outputs")
+    for i, t in enumerate(ins):
+        if not t._requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+        _ = i
+    results = autograd.execute(outs, gouts, retain_graph=bool(retain_graph), capture=ins)
+    assert results is not None
+    out = []
+    for i, (t, g) in enumerate(zip(ins, results, strict=True)):
+        if g is None:
+            if materialize_grads:
+                out.append(Tensor._wrap(t._array * 0))
+                continue
+            if not allow_unused:
+                raise RuntimeError(errors.UNUSED_INPUT.format(index=i))
+            out.append(None)
+        else:
+            arr = g if g.shape == t._array.shape else autograd.unbroadcast(g, t._array.shape)
+            out.append(Tensor._wrap(arr.astype(t._array.dtype, copy=True)))
+    return tuple(out)
+
+
+def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
+             create_graph: bool = False, inputs: Any = None) -> None:
+    outs = _as_list(tensors)
+    gouts = _as_list(grad_tensors) or [None] * len(outs)
+    if inputs is not None:
+        for t, g in zip(outs, gouts, strict=True):
+            backward_to_inputs(t, g, retain_graph, inputs)
+        return
+    autograd.execute(outs, gouts, retain_graph=bool(retain_graph))
+
+
+def backward_to_inputs(t: Tensor, gradient: Any, retain_graph: Any,
+                       inputs: Sequence[Tensor] | Tensor) -> None:
+    """``backward(inputs=...)``: accumulate only into the given tensors."""
+    ins = _as_list(inputs)
+    grads = grad([t], ins, [gradient], retain_graph=retain_graph, allow_unused=True)
+    for x, g in zip(ins, grads, strict=True):
+        if g is not None:
+            x._accumulate_grad(g._array, owned=True)

@@ -1,0 +1,322 @@
+"""Tensor factories: ``tensor``, ``ones``, ``zeros``, ``arange``, ``rand``... with torch's dtype
+inference (floats -> float32, ints -> int64, bools -> bool) and shape conventions (varargs or
+one tuple)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from gradtui.engine import dtypes, errors, random
+from gradtui.engine.tensor import Tensor, shape_args
+
+
+def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
+    t = Tensor._wrap(array)
+    if requires_grad:
+        if array.dtype.kind != "f":
+            raise RuntimeError(errors.ONLY_FLOAT_CAN_REQUIRE_GRAD)
+        t._requires_grad = True
+    return t
+
+
+def _np_dtype(dtype: Any, default: dtypes.dtype) -> np.dtype:
+    return (default if dtype is None else dtypes.to_dtype(dtype)).np
+
+
+def _infer(data: Any) -> tuple[list[int], int]:
+    """Shape of nested sequences (torch's ragged check) and the widest scalar category."""
+    shape: list[int] = []
+    category = -1
+    level = [data]
+    dim = 0
+    while True:
+        first = level[0]
+        if isinstance(first, Tensor | np.ndarray) or not isinstance(first, list | tuple):
+            for item in level:
+                if isinstance(item, list | tuple):
+                    raise ValueError(errors.RAGGED.format(expected=0, dim=dim, got=len(item)))
+                category = max(category, _category(item))
+                if isinstance(item, Tensor | np.ndarray):
+                    pass
+            if isinstance(first, Tensor | np.ndarray):
+                shape.extend(np.shape(first._array if isinstance(first, Tensor) else first))
+            return shape, category
+        n = len(first)
+        nxt = []
+        for item in level:
+            if not isinstance(item, list | tuple):
+                raise TypeError(f"not a sequence at dim {dim}")
+            if len(item) != n:
+                raise ValueError(errors.RAGGED.format(expected=n, dim=dim, got=len(item)))
+            nxt.extend(item)
+        shape.append(n)
+        dim += 1
+        if not nxt:
+            return shape, category
+        level = nxt
+
+
+def _category(item: Any) -> int:
+    if isinstance(item, Tensor):
+        item = item._array
+    if isinstance(item, np.ndarray | np.generic):
+        kind = item.dtype.kind
+        return 2 if kind == "f" else 0 if kind == "b" else 1
+    if isinstance(item, bool):
+        return 0
+    if isinstance(item, int):
+        return 1
+    if isinstance(item, float):
+        return 2
+    raise TypeError(f"new(): invalid data type '{type(item).__name__}'")
+
+
+def _to_array(data: Any, dtype: Any) -> np.ndarray:
+    if isinstance(data, Tensor):
+        arr = data._array.copy()
+        return arr if dtype is None else arr.astype(dtypes.to_dtype(dtype).np)
+    if isinstance(data, np.ndarray):
+        src = dtypes.from_numpy_dtype(data.dtype)
+        return np.array(data, dtype=(src if dtype is None else dtypes.to_dtype(dtype)).np)
+    if isinstance(data, np.generic):
+        data = data.item()
+    shape, category = _infer(data)
+    if dtype is None:
+        default = {0: dtypes.bool_, 1: dtypes.int64, 2: dtypes.default_float()}
+        target = default.get(category, dtypes.default_float())
+        if category == -1 and isinstance(data, list | tuple):
+            target = dtypes.default_float()
+    else:
+        target = dtypes.to_dtype(dtype)
+    if any(isinstance(x, Tensor) for x in _flat_sample(data)):
+        data = _untensor(data)
+    arr = np.array(data, dtype=target.np if target.category != 0 else None)
+    if target.category == 0:
+        arr = arr.astype(np.bool_)
+    return arr.reshape(shape) if arr.shape != tuple(shape) and arr.size == np.prod(shape) else arr
+
+
+def _flat_sample(data: Any) -> list:
+    if isinstance(data, list | tuple) and data:
+        return [data[0]] + _flat_sample(data[0])
+    return []
+
+
+def _untensor(data: Any) -> Any:
+    if isinstance(data, Tensor):
+        return data._array
+    if isinstance(data, list | tuple):
+        return [_untensor(x) for x in data]
+    return data
+
+
+def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+           pin_memory: bool = False) -> Tensor:
+    """torch.tensor: copy ``data`` into a new leaf tensor."""
+    return _finish(_to_array(data, dtype), requires_grad)
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    if isinstance(data, Tensor) and dtype is None:
+        return data
+    if isinstance(data, np.ndarray) and dtype is None:
+        return from_numpy(data)
+    return tensor(data, dtype=dtype)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """Shares memory with ``array`` (writes are visible both ways)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    dtypes.from_numpy_dtype(array.dtype)
+    return Tensor._wrap(array)
+
+
+def _filled(size: tuple, value: Any, dtype: Any, requires_grad: bool,
+            default: dtypes.dtype | None = None) -> Tensor:
+    shape = shape_args(size)
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: "
+                           f"[{', '.join(map(str, shape))}]")
+    return _finish(np.full(shape, value, dtype=_np_dtype(dtype, default or
+                                                       dtypes.default_float())), requires_grad)
+
+
+def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+         out: Any = None) -> Tensor:
+    return _filled(size, 1, dtype, requires_grad)
+
+
+def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+          out: Any = None) -> Tensor:
+    return _filled(size, 0, dtype, requires_grad)
+
+
+def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+          memory_format: Any = None) -> Tensor:
+    # torch leaves memory uninitialised; zeros are one valid content and keep prints stable
+    return _filled(size, 0, dtype, requires_grad)
+
+
+def full(size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    if dtype is None:
+        default = {0: dtypes.bool_, 1: dtypes.int64}.get(_category(fill_value),
+                                                          dtypes.default_float())
+        return _filled((size,) if isinstance(size, int) else tuple(size), fill_value, None,
+                       requires_grad, default)
+    return _filled((size,) if isinstance(size, int) else tuple(size), fill_value, dtype,
+                   requires_grad)
+
+
+def _like(t: Tensor, dtype: Any) -> tuple[tuple[int, ...], Any]:
+    return t._array.shape, (t.dtype if dtype is None else dtype)
+
+
+def ones_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,
+              device: Any = None, memory_format: Any = None) -> Tensor:
+    shape, dt = _like(input, dtype)
+    return _filled(shape, 1, dt, requires_grad)
+
+
+def zeros_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,
+               device: Any = None, memory_format: Any = None) -> Tensor:
+    shape, dt = _like(input, dtype)
+    return _filled(shape, 0, dt, requires_grad)
+
+
+empty_like = zeros_like
+
+
+def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False,
+              device: Any = None) -> Tensor:
+    shape, dt = _like(input, dtype)
+    return _filled(shape, fill_value, dt, requires_grad)
+
+
+def rand_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,
+              device: Any = None) -> Tensor:
+    return rand(input._array.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randn_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,
+               device: Any = None) -> Tensor:
+    return randn(input._array.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
+           device: Any = None, requires_grad: bool = False) -> Tensor:
+    if end is None:
+        start, end = 0, start
+    values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    start, end, step = values
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) / step < 0:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    if dtype is None:
+        is_float = any(isinstance(v, float) for v in values)
+        target = dtypes.default_float() if is_float else dtypes.int64
+    else:
+        target = dtypes.to_dtype(dtype)
+    n = int(np.ceil((end - start) / step))
+    # torch computes start + i*step in double, then casts
+    arr = (start + np.arange(n, dtype=np.float64) * step) if target.category == 2 or any(
+        isinstance(v, float) for v in values) else np.arange(start, end, step)
+    return _finish(np.asarray(arr).astype(target.np), requires_grad)
+
+
+def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    if steps < 0:
+        raise RuntimeError("linspace(): number of steps must be non-negative")
+    target = _np_dtype(dtype, dtypes.default_float())
+    # torch fills the first half from the start and the second half from the end
+    step = (end - start) / (steps - 1) if steps > 1 else 0.0
+    idx = np.arange(steps)
+    half = steps // 2
+    values = np.where(idx < half, start + step * idx, end - step * (steps - 1 - idx))
+    return _finish(values.astype(target), requires_grad)
+
+
+def logspace(start: float, end: float, steps: int, base: float = 10.0, *,
+             dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    lin = linspace(start, end, steps, dtype=dtypes.float64)._array
+    return _finish((base ** lin).astype(_np_dtype(dtype, dtypes.default_float())), requires_grad)
+
+
+def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
+        requires_grad: bool = False) -> Tensor:
+    return _finish(np.eye(n, n if m is None else m, dtype=_np_dtype(dtype,
+                                                                     dtypes.default_float())),
+                   requires_grad)
+
+
+def rand(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+         generator: Any = None) -> Tensor:
+    shape = shape_args(size)
+    return _finish(random.uniform(shape).astype(_np_dtype(dtype, dtypes.default_float())),
+                   requires_grad)
+
+
+def randn(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+          generator: Any = None) -> Tensor:
+    shape = shape_args(size)
+    return _finish(random.normal(shape).astype(_np_dtype(dtype, dtypes.default_float())),
+                   requires_grad)
+
+
+def randint(low: int, high: Any = None, size: Any = None, *, dtype: Any = None,
+            device: Any = None, requires_grad: bool = False, generator: Any = None) -> Tensor:
+    if size is None:
+        low, high, size = 0, low, high
+    if size is None:
+        raise TypeError("randint() missing required argument 'size'")
+    shape = shape_args((size,))
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
+                           f">= to={high}")
+    return _finish(random.integers(low, high, shape).astype(_np_dtype(dtype, dtypes.int64)),
+                   requires_grad)
+
+
+def randperm(n: int, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _finish(random.permutation(n).astype(_np_dtype(dtype, dtypes.int64)), requires_grad)
+
+
+def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None) -> Tensor:
+    if size is not None:
+        return _finish((random.normal(shape_args((size,))) * std + mean).astype(np.float32),
+                       False)
+    m = mean._array if isinstance(mean, Tensor) else np.asarray(mean, dtype=np.float32)
+    s = std._array if isinstance(std, Tensor) else np.asarray(std, dtype=np.float32)
+    shape = np.broadcast_shapes(m.shape, s.shape)
+    return _finish((random.normal(shape) * s + m).astype(np.result_type(m, s)), False)
+
+
+def legacy_constructor(dtype: dtypes.dtype):
+    """``torch.FloatTensor([1., 2.])``/``torch.FloatTensor(2, 3)``: the legacy typed
+    constructors (the result is a plain ``torch.Tensor``)."""
+
+    def make(*args: Any) -> Tensor:
+        if len(args) == 1 and not isinstance(args[0], int):
+            return tensor(args[0], dtype=dtype)
+        return zeros(*args, dtype=dtype)
+
+    make.__name__ = dtype.legacy_name.split(".")[1]
+    return make
+
+
+FloatTensor = legacy_constructor(dtypes.float32)
+DoubleTensor = legacy_constructor(dtypes.float64)
+HalfTensor = legacy_constructor(dtypes.float16)
+LongTensor = legacy_constructor(dtypes.int64)
+IntTensor = legacy_constructor(dtypes.int32)
+ShortTensor = legacy_constructor(dtypes.int16)
+CharTensor = legacy_constructor(dtypes.int8)
+ByteTensor = legacy_constructor(dtypes.uint8)
+BoolTensor = legacy_constructor(dtypes.bool_)

@@ -1,0 +1,211 @@
+"""``apply``: the one road every op takes, from Tensor methods, dunders and torch functions.
+
+It runs the op's numpy forward, wraps the result in a Tensor and, when grad mode is on and an
+input requires grad, records a ``Node`` (the result's ``grad_fn``) with one edge per input, the
+values the forward saved, and the versions of the saved tensors (so a later in-place change
+makes backward raise torch's error instead of returning a wrong gradient).
+
+Dtype promotion for binary ops also lives here (``binary``), with a fast path for the common
+case of two tensors of one dtype or a tensor and a Python number that does not change it.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from gradtui.engine import dtypes, errors
+from gradtui.engine.autograd import Node
+from gradtui.engine.grad_mode import is_grad_enabled
+from gradtui.engine.ops import OPS, Op
+
+if TYPE_CHECKING:
+    from gradtui.engine.tensor import Tensor
+
+Tensor: Any = None  # set by gradtui.engine.tensor (it imports this module first)
+_NO_EDGE = (None, 0)
+_FLOAT_KINDS = frozenset("f")
+_ndarray = np.ndarray
+
+
+def apply(op: Op, inputs: tuple, arrays: tuple | None = None, **params: Any) -> Any:
+    """Run ``op`` on ``inputs`` (Tensors or Python scalars; the edges of the graph).
+    ``arrays`` overrides the numpy values (after dtype promotion); ``params`` go to the
+    forward as keywords."""
+    if arrays is None:
+        arrays = tuple(x._array if type(x) is Tensor else x for x in inputs)
+    result, saved = op.forward(*arrays, **params)
+    extra = None
+    if type(result) is tuple:  # max(dim) & co: (values, indices)
+        result, extra = result
+    if type(result) is not _ndarray:
+        result = np.asarray(result)
+    out = Tensor._wrap(result)
+    if op.view:
+        base = inputs[0]
+        out._vc = base._vc
+        out._base = base if base._base is None else base._base
+    if (op.differentiable and result.dtype.kind == "f" and is_grad_enabled()):
+        edges = []
+        tracked = False
+        for x in inputs:
+            if type(x) is Tensor and x._requires_grad:
+                fn = x.grad_fn
+                edges.append((fn if fn is not None else x._accumulator(), 0))
+                tracked = True
+            else:
+                edges.append(_NO_EDGE)
+        if tracked:
+            node = Node(op, tuple(edges), saved, result.shape, result.dtype)
+            out.grad_fn = node
+            out._requires_grad = True
+            if op.has_tensor_saves:
+                _record_versions(node, inputs, saved, out)
+    if extra is not None:
+        return out, Tensor._wrap(extra)
+    return out
+
+
+def _record_versions(node: Node, inputs: tuple, saved: tuple, out: Tensor) -> None:
+    """Remember the version of every input/output tensor whose array the node saved."""
+    versions = []
+    for value in saved:
+        if type(value) is not _ndarray:
+            continue
+        if value is out._array:
+            versions.append((out._vc, out._vc[0], node, out))
+            continue
+        for x in inputs:
+            if type(x) is Tensor and x._array is value:
+                versions.append((x._vc, x._vc[0], weakref.ref(x), x))
+                break
+    if versions:
+        node._versions = tuple(
+            (vc, ver, _describe(t), t._array.shape, _origin(ref)) for vc, ver, ref, t in versions)
+
+
+def _describe(t: Tensor) -> str:
+    return dtypes.BY_NUMPY[t._array.dtype].legacy_name
+
+
+def _origin(ref: Any) -> Any:
+    """How torch names the saved tensor in the in-place error: outputs by the node that
+    produced them, inputs by their grad_fn at the time of the error (nothing for leaves)."""
+    def origin() -> str:
+        fn = ref if isinstance(ref, Node) else None
+        if fn is None:
+            t = ref()
+            fn = None if t is None else t.grad_fn
+        if fn is None:
+            return ""
+        name = fn.name()
+        stripped = name.rstrip("0123456789")
+        if stripped.endswith("Backward"):
+            name = stripped[: -len("Backward")]
+        return f", which is output 0 of {name}"
+
+    return origin
+
+
+# ---------------------------------------------------------------- dtype promotion
+def _scalar_value(x: Any) -> Any:
+    """Python number for a scalar operand, or None when ``x`` is not one."""
+    if isinstance(x, bool | int | float):
+        return x
+    if isinstance(x, np.generic) and x.dtype.kind in "biuf":
+        return x.item()
+    return None
+
+
+def broadcast_shape(a: tuple, b: tuple) -> tuple:
+    """The broadcast shape of ``a`` and ``b``, or torch's RuntimeError naming the dimension."""
+    n = max(len(a), len(b))
+    out = [0] * n
+    for i in range(n - 1, -1, -1):
+        offset = n - 1 - i
+        sa = a[len(a) - 1 - offset] if offset < len(a) else 1
+        sb = b[len(b) - 1 - offset] if offset < len(b) else 1
+        if sa == sb or sb == 1:
+            out[i] = sa
+        elif sa == 1:
+            out[i] = sb
+        else:
+            raise RuntimeError(errors.BROADCAST.format(a=sa, b=sb, dim=i))
+    return tuple(out)
+
+
+def promote(operands: tuple) -> dtypes.dtype:
+    """torch.result_type of tensors and scalars."""
+    dim_dt, zero_dt, scalars = [], [], []
+    for x in operands:
+        if type(x) is Tensor:
+            (dim_dt if x._array.ndim else zero_dt).append(dtypes.BY_NUMPY[x._array.dtype])
+        else:
+            scalars.append(x)
+    return dtypes.result_type(dim_dt, zero_dt, scalars)
+
+
+def cast_arrays(operands: tuple, target: np.dtype) -> tuple:
+    out = []
+    for x in operands:
+        if type(x) is Tensor:
+            arr = x._array
+            out.append(arr if arr.dtype == target else arr.astype(target))
+        elif isinstance(x, bool) and target.kind != "b":
+            out.append(int(x))
+        else:
+            out.append(x)
+    return tuple(out)
+
+
+def binary(op: Op | str, a: Any, b: Any, *, float_result: bool = False, **params: Any) -> Any:
+    """Apply a two-input elementwise op with torch's dtype promotion and broadcast checks.
+    ``float_result`` makes integer results floating (true division). Returns NotImplemented
+    for operands torch would not accept, so Python raises its usual TypeError."""
+    if type(op) is str:
+        op = OPS[op]
+    ta, tb = type(a) is Tensor, type(b) is Tensor
+    if not ta:
+        sa = _scalar_value(a)
+        if sa is None:
+            if isinstance(a, np.ndarray):
+                a, ta = Tensor._from_numpy_copy(a), True
+            else:
+                return NotImplemented
+        else:
+            a = sa
+    if not tb:
+        sb = _scalar_value(b)
+        if sb is None:
+            if isinstance(b, np.ndarray):
+                b, tb = Tensor._from_numpy_copy(b), True
+            else:
+                return NotImplemented
+        else:
+            b = sb
+    if ta and tb:
+        aa, ba = a._array, b._array
+        if aa.shape != ba.shape:
+            broadcast_shape(aa.shape, ba.shape)
+        if aa.dtype is ba.dtype and (not float_result or aa.dtype.kind == "f"):
+            return apply(op, (a, b), (aa, ba), **params)
+    elif ta:
+        aa = a._array
+        kind = aa.dtype.kind
+        if (kind == "f" or (kind in "iu" and type(b) is not float)) and (
+                not float_result or kind == "f") and kind != "b":
+            return apply(op, (a, b), (aa, b), **params)
+    elif tb:
+        ba = b._array
+        kind = ba.dtype.kind
+        if (kind == "f" or (kind in "iu" and type(a) is not float)) and (
+                not float_result or kind == "f") and kind != "b":
+            return apply(op, (a, b), (a, ba), **params)
+    else:
+        raise TypeError("binary op needs at least one Tensor")
+    target = promote((a, b))
+    if float_result and not target.is_floating_point:
+        target = dtypes.default_float()
+    return apply(op, (a, b), cast_arrays((a, b), target.np), **params)

@@ -1,0 +1,60 @@
+"""torch 2.13's exact error and warning texts, in one place so tests and code share them."""
+
+from __future__ import annotations
+
+BACKWARD_TWICE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward."
+)
+IMPLICIT_GRAD_SCALAR = "grad can be implicitly created only for scalar outputs"
+NO_GRAD_FN = "element {index} of tensors does not require grad and does not have a grad_fn"
+LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+VIEW_OF_LEAF_INPLACE = (
+    "a view of a leaf Variable that requires grad is being used in an in-place operation."
+)
+NUMPY_REQUIRES_GRAD = (
+    "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+)
+ONLY_FLOAT_CAN_REQUIRE_GRAD = (
+    "Only Tensors of floating point and complex dtype can require gradients"
+)
+ONLY_FLOAT_REQUIRES_GRAD_ = "only Tensors of floating point dtype can require gradients"
+ITEM_NOT_SCALAR = "a Tensor with {n} elements cannot be converted to Scalar"
+SHAPE_MISMATCH = (
+    "Mismatch in shape: grad_output[{index}] has a shape of {got} and output[{index}] has a "
+    "shape of {expected}."
+)
+BROADCAST = (
+    "The size of tensor a ({a}) must match the size of tensor b ({b}) at non-singleton "
+    "dimension {dim}"
+)
+MM_SHAPES = "mat1 and mat2 shapes cannot be multiplied ({a0}x{a1} and {b0}x{b1})"
+VIEW_SHAPE = "shape '[{shape}]' is invalid for input of size {size}"
+MEAN_INT = (
+    "mean(): could not infer output dtype. Input dtype must be either a floating point or "
+    "complex dtype. Got: {name}"
+)
+UNUSED_INPUT = (
+    "The differentiated Tensor at index {index} appears to not have been used in the graph. "
+    "Set allow_unused=True if this is the desired behavior."
+)
+RAGGED = "expected sequence of length {expected} at dim {dim} (got {got})"
+INPLACE_MODIFIED = (
+    "one of the variables needed for gradient computation has been modified by an inplace "
+    "operation: [{legacy} [{shape}]]{origin}, is at version {now}; expected version {saved} "
+    "instead. Hint: enable anomaly detection to find the operation that failed to compute its "
+    "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+)
+NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad field "
+    "to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
+    "access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
+    "github.com/pytorch/pytorch/pull/30531 for more information. (Triggered internally at "
+    "/__w/pytorch/pytorch/build/aten/src/ATen/core/TensorBody.h:493.)"
+)
+DIM_RANGE = "Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})"
+INT_NEGATIVE_POWER = "Integers to negative integer powers are not allowed."
+REQUIRES_GRAD_NON_LEAF = "you can only change requires_grad flags of leaf variables."

@@ -1,0 +1,189 @@
+"""``x[index]`` and ``x[index] = value`` the way torch decomposes them.
+
+torch applies an index left to right: an int is a ``select`` (SelectBackward0), a slice a
+``slice`` (SliceBackward0; a bare ``:`` inside a tuple is skipped), ``None`` an ``unsqueeze``,
+``...`` skips dims; advanced indices (int lists/tensors, bool masks) are gathered at the end in
+one ``index`` op (IndexBackward0). So ``x[0, 1:]`` is SliceBackward0 over SelectBackward0,
+exactly as in torch, and every step is a view sharing the version counter.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from gradtui.engine import errors
+from gradtui.engine.dispatch import apply
+from gradtui.engine.grad_mode import is_grad_enabled
+from gradtui.engine.ops import OPS
+from gradtui.engine.tensor import Tensor
+
+
+def _components(index: Any) -> tuple:
+    if isinstance(index, tuple):
+        return index
+    return (index,)
+
+
+def _is_advanced(item: Any) -> bool:
+    if isinstance(item, Tensor):
+        return item._array.ndim > 0 or item._array.dtype.kind == "b"
+    return isinstance(item, list | np.ndarray)
+
+
+def _to_numpy_index(item: Any) -> Any:
+    if isinstance(item, Tensor):
+        arr = item._array
+        if arr.dtype.kind not in "iub":
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        return arr
+    if isinstance(item, list):
+        arr = np.asarray(item)
+        if arr.dtype.kind == "f":
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        return arr
+    return item
+
+
+def _scalar_int(item: Any) -> int | None:
+    if isinstance(item, bool):
+        return None
+    if isinstance(item, int | np.integer):
+        return int(item)
+    if isinstance(item, Tensor) and item._array.ndim == 0 and item._array.dtype.kind in "iu":
+        return int(item._array)
+    return None
+
+
+def getitem(t: Tensor, index: Any) -> Tensor:
+    items = _components(index)
+    lone_slice = not isinstance(index, tuple) and isinstance(index, slice)
+    consumed = sum(
+        0 if (it is None or it is Ellipsis) else
+        (it._array.ndim if isinstance(it, Tensor) and it._array.dtype.kind == "b" else 1)
+        for it in items)
+    ndim = t._array.ndim
+    if consumed > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
+    out = t
+    dim = 0  # position in `out` of the next dim the index addresses
+    advanced: list[tuple[int, Any]] = []
+    touched = False
+    for it in items:
+        if it is Ellipsis:
+            dim += ndim - consumed
+            continue
+        if it is None:
+            out = apply(OPS["unsqueeze"], (out,), dim=dim)
+            dim += 1
+            touched = True
+            continue
+        k = _scalar_int(it)
+        if k is not None:
+            size = out._array.shape[dim]
+            if k < -size or k >= size:
+                raise IndexError(f"index {k} is out of bounds for dimension {dim} with size "
+                                 f"{size}")
+            out = apply(OPS["select"], (out,), dim=dim, index=k % size)
+            touched = True
+            continue
+        if isinstance(it, slice):
+            if it.step is not None and it.step <= 0:
+                raise ValueError("step must be greater than zero")
+            if it != slice(None) or lone_slice:
+                size = out._array.shape[dim]
+                out = apply(OPS["slice"], (out,), dim=dim, sl=slice(*it.indices(size)))
+                touched = True
+            dim += 1
+            continue
+        if _is_advanced(it):
+            arr = _to_numpy_index(it)
+            advanced.append((dim, arr))
+            dim += arr.ndim if arr.dtype.kind == "b" else 1
+            continue
+        raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                         "Variables are valid tensor indices (got "
+                         f"{type(it).__name__})")
+    if advanced:
+        full: list[Any] = [slice(None)] * out._array.ndim
+        for pos, arr in advanced:
+            full[pos] = arr
+        # bool masks span several dims: drop the slots they consume
+        np_index: list[Any] = []
+        skip = 0
+        for i, part in enumerate(full):
+            if skip:
+                skip -= 1
+                continue
+            np_index.append(part)
+            if isinstance(part, np.ndarray) and part.dtype.kind == "b":
+                skip = part.ndim - 1
+                _check_mask(part, out._array.shape[i:i + part.ndim], i)
+        for part, size in zip(np_index, out._array.shape, strict=False):
+            if isinstance(part, np.ndarray) and part.dtype.kind != "b" and part.size:
+                bad = part[(part >= size) | (part < -size)]
+                if bad.size:
+                    raise IndexError(f"index {int(bad.flat[0])} is out of bounds for dimension "
+                                     f"{np_index.index(part)} with size {size}")
+        return apply(OPS["index"], (out,), index=tuple(np_index))
+    if not touched:
+        return apply(OPS["alias"], (out,))
+    return out
+
+
+def _check_mask(mask: np.ndarray, shape: tuple, start: int) -> None:
+    for k, (m, s) in enumerate(zip(mask.shape, shape, strict=False)):
+        if m != s:
+            raise IndexError(f"The shape of the mask [{', '.join(map(str, mask.shape))}] at index "
+                             f"{k} does not match the shape of the indexed tensor "
+                             f"[{', '.join(map(str, shape))}] at index {start + k}")
+
+
+def _numpy_index(index: Any) -> Any:
+    items = tuple(_to_numpy_index(i) if not isinstance(i, Tensor) or i._array.ndim
+                  else (int(i._array) if i._array.dtype.kind in "iu" else i._array)
+                  for i in _components(index))
+    return items if isinstance(index, tuple) else items[0]
+
+
+def setitem(t: Tensor, index: Any, value: Any) -> None:
+    """``t[index] = value``: in place, version bump; with grad, t's grad_fn becomes
+    CopySlices (IndexPutBackward0 for advanced indices), like torch."""
+    np_index = _numpy_index(index)
+    tracked = is_grad_enabled() and (
+        t._requires_grad or (isinstance(value, Tensor) and value._requires_grad))
+    if tracked and t._requires_grad and t.grad_fn is None:
+        raise RuntimeError(errors.VIEW_OF_LEAF_INPLACE)
+    if tracked and t._base is not None and t._base._requires_grad and t._base.grad_fn is None:
+        raise RuntimeError(errors.VIEW_OF_LEAF_INPLACE)
+    if isinstance(value, Tensor):
+        v = value._array
+    else:
+        v = np.asarray(value)
+        if v.dtype.kind == "f" and t._array.dtype.kind != "f":
+            v = v.astype(t._array.dtype)
+    try:
+        target_shape = np.empty(t._array.shape, dtype=np.bool_)[np_index].shape
+    except IndexError as exc:
+        raise IndexError(str(exc)) from None
+    try:
+        np.broadcast_shapes(np.shape(v), target_shape)
+    except ValueError:
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape [{', '.join(map(str, np.shape(v)))}] cannot "
+            f"be broadcast to indexing result of shape [{', '.join(map(str, target_shape))}]"
+        ) from None
+    if not tracked:
+        t._array[np_index] = v
+        t._vc[0] += 1
+        return
+    advanced = any(_is_advanced(i) for i in _components(index))
+    v_in = value if isinstance(value, Tensor) else Tensor._wrap(v.astype(t._array.dtype))
+    arr_v = v_in._array.astype(t._array.dtype, copy=False)
+    result = apply(OPS["index_put" if advanced else "copy_slices"], (t, v_in),
+                   (t._array, arr_v), index=np_index)
+    np.copyto(t._array, result._array)
+    t._vc[0] += 1
+    t.grad_fn = result.grad_fn
+    t._requires_grad = True

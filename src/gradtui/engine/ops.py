@@ -1,0 +1,538 @@
+"""The op table: every differentiable (and a few non-differentiable) op, one row each.
+
+Schema of a row (``Op``), in the spirit of PyTorch's ``derivatives.yaml``:
+
+- ``name``      our name for the row (``"mul"``); rows are looked up as ``OPS["mul"]``.
+- ``grad_fn``   the literal torch 2.13 grad_fn class name, copied from real torch, never derived.
+- ``forward``   ``(*inputs, **params) -> (result, saved)``: numpy in, numpy out. ``inputs`` are
+                the op's *edges* (ndarrays, or Python scalars that torch wraps as constants);
+                ``params`` are options that are not edges (``dim``, ``exponent``...). ``saved``
+                is the tuple of values the backward needs, in the order of ``saves``.
+- ``grads``     one function per input: ``(grad, *saved) -> grad for that input`` (or None when
+                the input gets no gradient). The engine calls it only when that input needs a
+                gradient, and sums the result back to the input's shape (``autograd._send``).
+                ``variadic`` rows (cat, stack) have one function ``(grad, i, *saved)``.
+- ``saves``     torch's names of the saved values (``self``, ``other``, ``result``...).
+- ``keeps``     the saved names that are plain scalars: they survive ``backward()``, while saved
+                arrays are freed (then a second backward raises torch's error).
+- ``rules``     the local derivative per input, in words, for the step-by-step backward.
+- ``view``      the result shares memory (and the version counter) with input 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+Grad = Callable[..., Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Op:
+    name: str
+    grad_fn: str
+    forward: Callable[..., tuple[Any, tuple]]
+    grads: tuple[Grad, ...]
+    saves: tuple[str, ...] = ()
+    rules: tuple[str, ...] = ()
+    keeps: tuple[str, ...] = ()
+    view: bool = False
+    variadic: bool = False
+    differentiable: bool = True
+    kept: tuple[bool, ...] | None = field(init=False, default=None)
+    has_tensor_saves: bool = field(init=False, default=False)
+
+    def __post_init__(self) -> None:
+        if self.keeps:
+            object.__setattr__(self, "kept", tuple(s in self.keeps for s in self.saves))
+        object.__setattr__(self, "has_tensor_saves",
+                           any(s not in self.keeps for s in self.saves))
+
+
+OPS: dict[str, Op] = {}
+
+
+def op(name: str, grad_fn: str, forward: Callable[..., tuple[Any, tuple]],
+       grads: tuple[Grad, ...] = (), **kw: Any) -> Op:
+    row = Op(name, grad_fn, forward, grads, **kw)
+    OPS[name] = row
+    return row
+
+
+# ---------------------------------------------------------------- helpers used by rules
+def _expand_reduced(g: np.ndarray, dims: tuple[int, ...], keepdim: bool,
+                    shape: tuple[int, ...]) -> np.ndarray:
+    """Broadcast the gradient of a reduction over ``dims`` back to the input ``shape``."""
+    if not keepdim and dims:
+        g = np.expand_dims(g, dims)
+    return np.broadcast_to(g, shape)
+
+
+def _sum_to_dims(a: np.ndarray, dims: tuple[int, ...] | None, keepdim: bool) -> np.ndarray:
+    return np.sum(a, axis=dims, keepdims=keepdim)
+
+
+def _pow_grad(g: Any, a: np.ndarray, e: float) -> Any:
+    if e == 0:
+        return np.zeros_like(a)
+    return g * (e * a ** (e - 1))
+
+
+def _pow_tensor_exponent_grad(g: Any, a: np.ndarray, b: Any, r: np.ndarray) -> Any:
+    # d(a**b)/db = a**b * log(a); torch defines it as 0 where a == 0 and b >= 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = g * r * np.log(a)
+    mask = (a == 0) & (np.asarray(b) >= 0)
+    if mask.any():
+        out = np.where(mask, 0, out)
+    return out
+
+
+def _softmax(a: np.ndarray, dim: int) -> np.ndarray:
+    shifted = a - a.max(axis=dim, keepdims=True)
+    e = np.exp(shifted)
+    e /= e.sum(axis=dim, keepdims=True)
+    return e
+
+
+def _log_softmax(a: np.ndarray, dim: int) -> np.ndarray:
+    shifted = a - a.max(axis=dim, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+
+
+def _scatter_dim(g: np.ndarray, indices: np.ndarray, dim: int, keepdim: bool,
+                 shape: tuple[int, ...]) -> np.ndarray:
+    """Gradient of max/min along ``dim``: ``g`` goes to the position of each chosen element."""
+    out = np.zeros(shape, dtype=g.dtype)
+    if not keepdim:
+        g = np.expand_dims(g, dim)
+        indices = np.expand_dims(indices, dim)
+    np.put_along_axis(out, indices, g, axis=dim)
+    return out
+
+
+def _evenly_distribute(g: Any, a: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """Gradient of a full max/min: shared evenly among the tied extreme elements (torch)."""
+    mask = a == r
+    if np.isnan(r):
+        mask = np.isnan(a)
+    return mask * (g / mask.sum())
+
+
+def _mm_grad_self(g: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return g @ b.T
+
+
+def _mm_grad_other(g: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return a.T @ g
+
+
+def _batched_matmul_grad(g: np.ndarray, a: np.ndarray, b: np.ndarray, which: int) -> np.ndarray:
+    """Gradients of a broadcasting matmul (both operands at least 2-d)."""
+    if which == 0:
+        return np.matmul(g, np.swapaxes(b, -1, -2))
+    return np.matmul(np.swapaxes(a, -1, -2), g)
+
+
+def _index_backward(g: np.ndarray, index: Any, shape: tuple[int, ...]) -> np.ndarray:
+    out = np.zeros(shape, dtype=g.dtype)
+    np.add.at(out, index, g)
+    return out
+
+
+def _slice_backward(g: np.ndarray, index: Any, shape: tuple[int, ...]) -> np.ndarray:
+    out = np.zeros(shape, dtype=g.dtype)
+    out[index] = g
+    return out
+
+
+def _copy_slices_self(g: np.ndarray, index: Any, value_shape: Any) -> np.ndarray:
+    out = g.copy()
+    out[index] = 0
+    return out
+
+
+def _split_grad(g: np.ndarray, i: int, dim: int, sizes: tuple[int, ...]) -> np.ndarray:
+    start = sum(sizes[:i])
+    index = (slice(None),) * dim + (slice(start, start + sizes[i]),)
+    return g[index]
+
+
+def _nll_forward(logp: np.ndarray, target: np.ndarray, reduction: str,
+                 weight: np.ndarray | None) -> tuple[np.ndarray, Any]:
+    n = logp.shape[0] if logp.ndim > 1 else 1
+    lp2 = logp.reshape(n, -1) if logp.ndim > 1 else logp.reshape(1, -1)
+    tgt = target.reshape(-1)
+    picked = -lp2[np.arange(n), tgt]
+    w = np.ones(n, dtype=logp.dtype) if weight is None else weight[tgt].astype(logp.dtype)
+    picked = picked * w
+    if reduction == "mean":
+        total = w.sum()
+        return np.asarray(picked.sum() / total, dtype=logp.dtype), total
+    if reduction == "sum":
+        return np.asarray(picked.sum(), dtype=logp.dtype), w.sum()
+    return picked.reshape(target.shape).astype(logp.dtype), w.sum()
+
+
+def _nll_grad(g: np.ndarray, logp: np.ndarray, target: np.ndarray, reduction: str,
+              weight: np.ndarray | None, total: Any) -> np.ndarray:
+    n = logp.shape[0] if logp.ndim > 1 else 1
+    out = np.zeros((n, logp.shape[-1]), dtype=logp.dtype)
+    tgt = target.reshape(-1)
+    w = np.ones(n, dtype=logp.dtype) if weight is None else weight[tgt].astype(logp.dtype)
+    if reduction == "mean":
+        coeff = -w * (g / total)
+    elif reduction == "sum":
+        coeff = -w * g
+    else:
+        coeff = -w * g.reshape(-1)
+    out[np.arange(n), tgt] = coeff
+    return out.reshape(logp.shape)
+
+
+def _mse_forward(a: np.ndarray, t: np.ndarray, reduction: str) -> tuple[Any, tuple]:
+    d = (a - t) ** 2
+    if reduction == "mean":
+        return np.asarray(d.mean(), dtype=d.dtype), (a, t, reduction)
+    if reduction == "sum":
+        return np.asarray(d.sum(), dtype=d.dtype), (a, t, reduction)
+    return d, (a, t, reduction)
+
+
+def _mse_grad(g: Any, a: np.ndarray, t: np.ndarray, reduction: str, sign: int) -> np.ndarray:
+    diff = np.broadcast_to(a - t, np.broadcast_shapes(np.shape(a), np.shape(t)))
+    scale = 2.0 / diff.size if reduction == "mean" else 2.0
+    return (sign * scale) * diff * g
+
+
+def _norm_grad(g: Any, a: np.ndarray, r: np.ndarray) -> np.ndarray:
+    if r == 0:
+        return np.zeros_like(a)
+    return a * (g / r)
+
+
+def _prod_grad(g: Any, a: np.ndarray, r: np.ndarray) -> np.ndarray:
+    zeros = a == 0
+    if not zeros.any():
+        return g * r / a
+    if zeros.sum() > 1:
+        return np.zeros_like(a)
+    # exactly one zero: its gradient is the product of all the other elements
+    out = np.zeros_like(a)
+    idx = np.unravel_index(np.argmax(zeros), a.shape)
+    others = a.copy()
+    others[idx] = 1
+    out[idx] = g * np.prod(others)
+    return out
+
+
+def _var_grad(g: Any, a: np.ndarray, dims: Any, correction: int, keepdim: bool) -> np.ndarray:
+    n = a.size if dims is None else int(np.prod([a.shape[d] for d in dims]))
+    mean = a.mean(axis=dims, keepdims=True)
+    gg = g if dims is None or keepdim else np.expand_dims(g, dims)
+    return gg * (2.0 / (n - correction)) * (a - mean)
+
+
+# ---------------------------------------------------------------- arithmetic
+op("add", "AddBackward0", lambda a, b, alpha=1: (a + b if alpha == 1 else a + alpha * b, (alpha,)),
+   (lambda g, alpha: g, lambda g, alpha: g if alpha == 1 else g * alpha),
+   saves=("alpha",), keeps=("alpha",), rules=("d(a+b)/da = 1", "d(a+b)/db = 1"))
+op("sub", "SubBackward0", lambda a, b, alpha=1: (a - b if alpha == 1 else a - alpha * b, (alpha,)),
+   (lambda g, alpha: g, lambda g, alpha: -g if alpha == 1 else g * -alpha),
+   saves=("alpha",), keeps=("alpha",), rules=("d(a-b)/da = 1", "d(a-b)/db = -1"))
+op("rsub", "RsubBackward1", lambda a, other, alpha=1: (other - alpha * a, (alpha,)),
+   (lambda g, alpha: -g if alpha == 1 else g * -alpha,),
+   saves=("alpha",), keeps=("alpha",), rules=("d(c-a)/da = -1",))
+op("mul", "MulBackward0", lambda a, b: (a * b, (a, b)),
+   (lambda g, a, b: g * b, lambda g, a, b: g * a),
+   saves=("self", "other"), rules=("d(a*b)/da = b", "d(a*b)/db = a"))
+op("div", "DivBackward0", lambda a, b: (a / b, (a, b)),
+   (lambda g, a, b: g / b, lambda g, a, b: -g * a / (b * b)),
+   saves=("self", "other"), rules=("d(a/b)/da = 1/b", "d(a/b)/db = -a/b^2"))
+op("reciprocal", "ReciprocalBackward0", lambda a: ((r := 1 / a), (r,)),
+   (lambda g, r: -g * r * r,), saves=("result",), rules=("d(1/a)/da = -1/a^2",))
+op("neg", "NegBackward0", lambda a: (-a, ()), (lambda g: -g,), rules=("d(-a)/da = -1",))
+op("pow", "PowBackward0", lambda a, exponent: (a ** exponent, (a, exponent)),
+   (_pow_grad,), saves=("self", "exponent"), keeps=("exponent",),
+   rules=("d(a^n)/da = n*a^(n-1)",))
+op("pow_tensor", "PowBackward1", lambda a, b: ((r := a ** b), (a, b, r)),
+   (lambda g, a, b, r: g * b * a ** (b - 1) if np.ndim(b) else _pow_grad(g, a, b),
+    _pow_tensor_exponent_grad),
+   saves=("self", "exponent", "result"),
+   rules=("d(a^b)/da = b*a^(b-1)", "d(a^b)/db = a^b*log(a)"))
+op("rpow", "PowBackward2", lambda a, base: ((r := base ** a), (base, r)),
+   (lambda g, base, r: g * r * np.log(base),), saves=("self", "result"), keeps=("self",),
+   rules=("d(c^a)/da = c^a*log(c)",))
+op("abs", "AbsBackward0", lambda a: (np.abs(a), (a,)), (lambda g, a: g * np.sign(a),),
+   saves=("self",), rules=("d|a|/da = sign(a)",))
+op("exp", "ExpBackward0", lambda a: ((r := np.exp(a)), (r,)), (lambda g, r: g * r,),
+   saves=("result",), rules=("d(e^a)/da = e^a",))
+op("log", "LogBackward0", lambda a: (np.log(a), (a,)), (lambda g, a: g / a,),
+   saves=("self",), rules=("d(log a)/da = 1/a",))
+op("log1p", "Log1PBackward0", lambda a: (np.log1p(a), (a,)), (lambda g, a: g / (a + 1),),
+   saves=("self",), rules=("d(log(1+a))/da = 1/(1+a)",))
+op("sqrt", "SqrtBackward0", lambda a: ((r := np.sqrt(a)), (r,)), (lambda g, r: g / (2 * r),),
+   saves=("result",), rules=("d(sqrt a)/da = 1/(2*sqrt a)",))
+op("rsqrt", "RsqrtBackward0", lambda a: ((r := 1 / np.sqrt(a)), (r,)),
+   (lambda g, r: -0.5 * g * r * r * r,), saves=("result",), rules=("d(a^-1/2)/da = -a^-3/2/2",))
+op("sin", "SinBackward0", lambda a: (np.sin(a), (a,)), (lambda g, a: g * np.cos(a),),
+   saves=("self",), rules=("d(sin a)/da = cos a",))
+op("cos", "CosBackward0", lambda a: (np.cos(a), (a,)), (lambda g, a: -g * np.sin(a),),
+   saves=("self",), rules=("d(cos a)/da = -sin a",))
+op("tanh", "TanhBackward0", lambda a: ((r := np.tanh(a)), (r,)), (lambda g, r: g * (1 - r * r),),
+   saves=("result",), rules=("d(tanh a)/da = 1 - tanh(a)^2",))
+op("sigmoid", "SigmoidBackward0",
+   lambda a: ((r := (1 / (1 + np.exp(-a))).astype(a.dtype, copy=False)), (r,)),
+   (lambda g, r: g * r * (1 - r),), saves=("result",), rules=("d(s(a))/da = s(a)*(1-s(a))",))
+op("relu", "ReluBackward0", lambda a: ((r := np.maximum(a, 0)), (r,)),
+   (lambda g, r: g * (r > 0),), saves=("result",), rules=("d(relu a)/da = 1 if a > 0 else 0",))
+op("clamp", "ClampBackward1",
+   lambda a, min=None, max=None: (np.clip(a, min, max), (a, min, max)),
+   (lambda g, a, lo, hi: g * ((a >= (-np.inf if lo is None else lo))
+                              & (a <= (np.inf if hi is None else hi))),),
+   saves=("self", "min", "max"), keeps=("min", "max"),
+   rules=("d(clamp a)/da = 1 inside [min, max], else 0",))
+op("maximum", "MaximumBackward0", lambda a, b: (np.maximum(a, b), (a, b)),
+   (lambda g, a, b: g * ((a > b) + 0.5 * (a == b)), lambda g, a, b: g * ((b > a) + 0.5 * (a == b))),
+   saves=("self", "other"), rules=("1 where a > b (1/2 on ties)", "1 where b > a (1/2 on ties)"))
+op("minimum", "MinimumBackward0", lambda a, b: (np.minimum(a, b), (a, b)),
+   (lambda g, a, b: g * ((a < b) + 0.5 * (a == b)), lambda g, a, b: g * ((b < a) + 0.5 * (a == b))),
+   saves=("self", "other"), rules=("1 where a < b (1/2 on ties)", "1 where b < a (1/2 on ties)"))
+op("remainder", "RemainderBackward0", lambda a, b: (np.remainder(a, b), ()),
+   (lambda g: g, lambda g: None), rules=("d(a mod b)/da = 1", "not differentiable"))
+
+# ---------------------------------------------------------------- reductions
+op("sum", "SumBackward0", lambda a: (np.asarray(a.sum()), (a.shape,)),
+   (lambda g, shape: np.broadcast_to(g, shape),), saves=("self_sym_sizes",),
+   keeps=("self_sym_sizes",), rules=("d(sum a)/da_i = 1",))
+op("sum_dim", "SumBackward1",
+   lambda a, dim, keepdim: (np.asarray(_sum_to_dims(a, dim, keepdim)), (dim, keepdim, a.shape)),
+   (_expand_reduced,), saves=("dim", "keepdim", "self_sym_sizes"),
+   keeps=("dim", "keepdim", "self_sym_sizes"), rules=("d(sum a)/da_i = 1",))
+op("mean", "MeanBackward0", lambda a: (np.asarray(a.mean(), dtype=a.dtype), (a.size, a.shape)),
+   (lambda g, n, shape: np.broadcast_to(g / n, shape),),
+   saves=("self_sym_numel", "self_sym_sizes"), keeps=("self_sym_numel", "self_sym_sizes"),
+   rules=("d(mean a)/da_i = 1/n",))
+op("mean_dim", "MeanBackward1",
+   lambda a, dim, keepdim: (np.asarray(a.mean(axis=dim, keepdims=keepdim), dtype=a.dtype),
+                            (dim, keepdim, a.shape,
+                             int(np.prod([a.shape[d] for d in dim])) if a.ndim else 1)),
+   (lambda g, dim, keepdim, shape, n: _expand_reduced(g / n, dim, keepdim, shape),),
+   saves=("dim", "keepdim", "self_sym_sizes", "self_sym_numel"),
+   keeps=("dim", "keepdim", "self_sym_sizes", "self_sym_numel"),
+   rules=("d(mean a)/da_i = 1/n",))
+op("max", "MaxBackward1", lambda a: ((r := np.asarray(a.max())), (a, r)),
+   (_evenly_distribute,), saves=("self", "result"),
+   rules=("1 at the maximum (shared among ties), else 0",))
+op("min", "MinBackward1", lambda a: ((r := np.asarray(a.min())), (a, r)),
+   (_evenly_distribute,), saves=("self", "result"),
+   rules=("1 at the minimum (shared among ties), else 0",))
+op("max_dim", "MaxBackward0",
+   lambda a, dim, keepdim: _reduce_with_indices(np.argmax, a, dim, keepdim),
+   (_scatter_dim,), saves=("indices", "dim", "keepdim", "self_sym_sizes"),
+   keeps=("dim", "keepdim", "self_sym_sizes"), rules=("1 at the maximum along dim, else 0",))
+op("min_dim", "MinBackward0",
+   lambda a, dim, keepdim: _reduce_with_indices(np.argmin, a, dim, keepdim),
+   (_scatter_dim,), saves=("indices", "dim", "keepdim", "self_sym_sizes"),
+   keeps=("dim", "keepdim", "self_sym_sizes"), rules=("1 at the minimum along dim, else 0",))
+op("prod", "ProdBackward0", lambda a: ((r := np.asarray(a.prod())), (a, r)), (_prod_grad,),
+   saves=("self", "result"), rules=("d(prod a)/da_i = prod of the others",))
+op("norm", "LinalgVectorNormBackward0",
+   lambda a: ((r := np.asarray(np.sqrt((a * a).sum()), dtype=a.dtype)), (a, r)),
+   (_norm_grad,), saves=("self", "result"), rules=("d|a|/da = a/|a|",))
+op("var", "VarBackward0",
+   lambda a, dim, correction, keepdim: (
+       np.asarray(np.var(a, axis=dim, ddof=correction, keepdims=keepdim), dtype=a.dtype),
+       (a, dim, correction, keepdim)),
+   (_var_grad,), saves=("self", "dim", "correction", "keepdim"),
+   keeps=("dim", "correction", "keepdim"), rules=("d(var a)/da_i = 2(a_i-mean)/(n-c)",))
+op("std", "StdBackward0",
+   lambda a, dim, correction, keepdim: (
+       (r := np.asarray(np.std(a, axis=dim, ddof=correction, keepdims=keepdim),
+                        dtype=a.dtype)), (a, dim, correction, keepdim, r)),
+   (lambda g, a, dim, c, keepdim, r: _var_grad(
+       g / (2 * (r if dim is None or keepdim else np.expand_dims(r, dim))), a, dim, c,
+       True if dim is not None else keepdim),),
+   saves=("self", "dim", "correction", "keepdim", "result"),
+   keeps=("dim", "correction", "keepdim"), rules=("d(std a)/da_i = (a_i-mean)/((n-c)*std)",))
+
+
+def _reduce_with_indices(arg: Callable, a: np.ndarray, dim: int,
+                         keepdim: bool) -> tuple[tuple[np.ndarray, np.ndarray], tuple]:
+    idx = arg(a, axis=dim, keepdims=True)
+    values = np.take_along_axis(a, idx, axis=dim)
+    if not keepdim:
+        idx = np.squeeze(idx, axis=dim)
+        values = np.squeeze(values, axis=dim)
+    return (values, idx.astype(np.int64)), (idx.astype(np.int64), dim, keepdim, a.shape)
+
+
+# ---------------------------------------------------------------- linear algebra
+op("mm", "MmBackward0", lambda a, b: (a @ b, (a, b)), (_mm_grad_self, _mm_grad_other),
+   saves=("self", "mat2"), rules=("d(A@B)/dA = grad @ B^T", "d(A@B)/dB = A^T @ grad"))
+op("dot", "DotBackward0", lambda a, b: (np.asarray(a @ b), (a, b)),
+   (lambda g, a, b: g * b, lambda g, a, b: g * a), saves=("self", "tensor"),
+   rules=("d(a.b)/da = b", "d(a.b)/db = a"))
+op("mv", "MvBackward0", lambda m, v: (m @ v, (m, v)),
+   (lambda g, m, v: np.outer(g, v), lambda g, m, v: m.T @ g), saves=("self", "vec"),
+   rules=("d(M@v)/dM = grad v^T", "d(M@v)/dv = M^T @ grad"))
+op("bmm", "BmmBackward0", lambda a, b: (np.matmul(a, b), (a, b)),
+   (lambda g, a, b: _batched_matmul_grad(g, a, b, 0),
+    lambda g, a, b: _batched_matmul_grad(g, a, b, 1)),
+   saves=("self", "mat2"), rules=("d(A@B)/dA = grad @ B^T", "d(A@B)/dB = A^T @ grad"))
+op("addmm", "AddmmBackward0",
+   lambda bias, a, b: (a @ b + bias, (a, b)),
+   (lambda g, a, b: g, _mm_grad_self, _mm_grad_other),
+   saves=("mat1", "mat2"),
+   rules=("d(c + A@B)/dc = 1", "d(c + A@B)/dA = grad @ B^T", "d(c + A@B)/dB = A^T @ grad"))
+
+# ---------------------------------------------------------------- shape and views
+op("view", "ViewBackward0", lambda a, shape: (a.reshape(shape), (a.shape,)),
+   (lambda g, shape: g.reshape(shape),), saves=("self_sym_sizes",), keeps=("self_sym_sizes",),
+   view=True, rules=("reshape the gradient back",))
+op("unsafe_view", "UnsafeViewBackward0", lambda a, shape: (a.reshape(shape), (a.shape,)),
+   (lambda g, shape: g.reshape(shape),), saves=("self_sym_sizes",), keeps=("self_sym_sizes",),
+   rules=("reshape the gradient back",))
+op("t", "TBackward0", lambda a: (a.T, ()), (lambda g: g.T,), view=True,
+   rules=("transpose the gradient back",))
+op("transpose", "TransposeBackward0",
+   lambda a, dim0, dim1: (np.swapaxes(a, dim0, dim1), (dim0, dim1)),
+   (lambda g, d0, d1: np.swapaxes(g, d0, d1),), saves=("dim0", "dim1"),
+   keeps=("dim0", "dim1"), view=True, rules=("swap the dims of the gradient back",))
+op("permute", "PermuteBackward0", lambda a, dims: (np.transpose(a, dims), (dims,)),
+   (lambda g, dims: np.transpose(g, np.argsort(dims)),), saves=("dims",), keeps=("dims",),
+   view=True, rules=("permute the gradient back",))
+op("unsqueeze", "UnsqueezeBackward0", lambda a, dim: (np.expand_dims(a, dim), (dim,)),
+   (lambda g, dim: np.squeeze(g, dim),), saves=("dim",), keeps=("dim",), view=True,
+   rules=("drop the inserted dim",))
+op("squeeze", "SqueezeBackward0", lambda a: (np.squeeze(a), (a.shape,)),
+   (lambda g, shape: g.reshape(shape),), saves=("self_sym_sizes",), keeps=("self_sym_sizes",),
+   view=True, rules=("put the size-1 dims back",))
+op("squeeze_dim", "SqueezeBackward1", lambda a, dim: (np.squeeze(a, dim), (dim, a.shape)),
+   (lambda g, dim, shape: g.reshape(shape),), saves=("dim", "self_sym_sizes"),
+   keeps=("dim", "self_sym_sizes"), view=True, rules=("put the size-1 dim back",))
+op("squeeze_dims", "SqueezeBackward2", lambda a, dims: (np.squeeze(a, dims), (dims, a.shape)),
+   (lambda g, dims, shape: g.reshape(shape),), saves=("dim", "self_sym_sizes"),
+   keeps=("dim", "self_sym_sizes"), view=True, rules=("put the size-1 dims back",))
+op("squeeze_matmul", "SqueezeBackward4", lambda a, dim: (np.squeeze(a, dim), (dim, a.shape)),
+   (lambda g, dim, shape: g.reshape(shape),), saves=("dim", "self_sym_sizes"),
+   keeps=("dim", "self_sym_sizes"), view=True, rules=("put the size-1 dim back",))
+op("expand", "ExpandBackward0", lambda a, shape: (np.broadcast_to(a, shape), (a.shape,)),
+   (lambda g, shape: g,), saves=("self_sym_sizes",), keeps=("self_sym_sizes",), view=True,
+   rules=("sum the gradient over the expanded dims",))
+op("repeat", "RepeatBackward0", lambda a, repeats: (np.tile(a, repeats), (repeats, a.shape)),
+   (lambda g, repeats, shape: _repeat_grad(g, repeats, shape),),
+   saves=("repeats", "self_sym_sizes"), keeps=("repeats", "self_sym_sizes"),
+   rules=("sum the gradient over the copies",))
+op("alias", "AliasBackward0", lambda a: (a.view(), ()), (lambda g: g,), view=True,
+   rules=("d(a)/da = 1",))
+op("select", "SelectBackward0", lambda a, dim, index: (
+    a[(slice(None),) * dim + (index,)], (dim, index, a.shape)),
+   (lambda g, dim, index, shape: _slice_backward(g, (slice(None),) * dim + (index,), shape),),
+   saves=("dim", "index", "self_sym_sizes"), keeps=("dim", "index", "self_sym_sizes"),
+   view=True, rules=("the gradient goes to the selected entries, 0 elsewhere",))
+op("slice", "SliceBackward0", lambda a, dim, sl: (
+    a[(slice(None),) * dim + (sl,)], (dim, sl, a.shape)),
+   (lambda g, dim, sl, shape: _slice_backward(g, (slice(None),) * dim + (sl,), shape),),
+   saves=("dim", "slice", "self_sym_sizes"), keeps=("dim", "slice", "self_sym_sizes"),
+   view=True, rules=("the gradient goes to the sliced entries, 0 elsewhere",))
+op("index", "IndexBackward0", lambda a, index: (a[index], (index, a.shape)),
+   (lambda g, index, shape: _index_backward(g, index, shape),),
+   saves=("indices", "self_sym_sizes"), keeps=("self_sym_sizes",),
+   rules=("the gradient is added at the indexed entries, 0 elsewhere",))
+op("copy_slices", "torch::autograd::CopySlices",
+   lambda a, v, index: (_set_index(a, index, v), (index, np.shape(v))),
+   (lambda g, index, vshape: _copy_slices_self(g, index, vshape),
+    lambda g, index, vshape: g[index]),
+   saves=("index", "value_shape"), keeps=("index", "value_shape"),
+   rules=("0 at the overwritten entries, 1 elsewhere", "the gradient of the written entries"))
+op("index_put", "IndexPutBackward0",
+   lambda a, v, index: (_set_index(a, index, v), (index, np.shape(v))),
+   (lambda g, index, vshape: _copy_slices_self(g, index, vshape),
+    lambda g, index, vshape: g[index]),
+   saves=("indices", "value_shape"), keeps=("value_shape",),
+   rules=("0 at the overwritten entries, 1 elsewhere", "the gradient of the written entries"))
+op("cat", "CatBackward0",
+   lambda *arrays, dim: (np.concatenate(arrays, axis=dim),
+                         (dim, tuple(a.shape[dim] for a in arrays))),
+   (_split_grad,), saves=("dim", "sizes"), keeps=("dim", "sizes"), variadic=True,
+   rules=("the gradient's slice for this input",))
+op("stack", "StackBackward0",
+   lambda *arrays, dim: (np.stack(arrays, axis=dim), (dim,)),
+   (lambda g, i, dim: np.take(g, i, axis=dim),), saves=("dim",), keeps=("dim",),
+   variadic=True, rules=("the gradient's entry for this input",))
+op("split", "SplitBackward0",
+   lambda a, dim, start, stop: (a[(slice(None),) * dim + (slice(start, stop),)],
+                                (dim, slice(start, stop), a.shape)),
+   (lambda g, dim, sl, shape: _slice_backward(g, (slice(None),) * dim + (sl,), shape),),
+   saves=("dim", "split_size", "self_sym_sizes"), keeps=("dim", "split_size", "self_sym_sizes"),
+   view=True, rules=("the gradient's slice for this chunk",))
+op("unbind", "UnbindBackward0",
+   lambda a, dim, index: (np.take(a, index, axis=dim), (dim, index, a.shape)),
+   (lambda g, dim, index, shape: _slice_backward(g, (slice(None),) * dim + (index,), shape),),
+   saves=("dim", "index", "self_sym_sizes"), keeps=("dim", "index", "self_sym_sizes"),
+   view=True, rules=("the gradient's entry for this piece",))
+op("clone", "CloneBackward0", lambda a: (a.copy(), ()), (lambda g: g,), rules=("d(a)/da = 1",))
+op("to_copy", "ToCopyBackward0", lambda a, dtype: (a.astype(dtype), ()), (lambda g: g,),
+   rules=("d(a)/da = 1 (cast back to the input dtype)",))
+op("where", "WhereBackward0",
+   lambda a, b, condition: (np.where(condition, a, b), (condition,)),
+   (lambda g, c: np.where(c, g, 0), lambda g, c: np.where(c, 0, g)), saves=("condition",),
+   rules=("1 where condition, else 0", "0 where condition, else 1"))
+
+# ---------------------------------------------------------------- nn functional
+op("softmax", "SoftmaxBackward0", lambda a, dim: ((r := _softmax(a, dim)), (dim, r)),
+   (lambda g, dim, r: r * (g - (g * r).sum(axis=dim, keepdims=True)),),
+   saves=("dim", "result"), keeps=("dim",), rules=("d(softmax)/da = s*(grad - sum(grad*s))",))
+op("log_softmax", "LogSoftmaxBackward0",
+   lambda a, dim: ((r := _log_softmax(a, dim)), (dim, r)),
+   (lambda g, dim, r: g - np.exp(r) * g.sum(axis=dim, keepdims=True),),
+   saves=("dim", "result"), keeps=("dim",),
+   rules=("d(log_softmax)/da = grad - softmax*sum(grad)",))
+op("mse_loss", "MseLossBackward0",
+   lambda a, t, reduction: _mse_forward(a, t, reduction),
+   (lambda g, a, t, r: _mse_grad(g, a, t, r, 1), lambda g, a, t, r: _mse_grad(g, a, t, r, -1)),
+   saves=("self", "target", "reduction"), keeps=("reduction",),
+   rules=("d(mean (a-t)^2)/da = 2(a-t)/n", "d(mean (a-t)^2)/dt = -2(a-t)/n"))
+op("nll_loss", "NllLossBackward0",
+   lambda logp, target, reduction, weight: (
+       (res := _nll_forward(logp, target, reduction, weight))[0],
+       (logp, target, reduction, weight, res[1])),
+   (_nll_grad,), saves=("self", "target", "reduction", "weight", "total_weight"),
+   keeps=("reduction",), rules=("-1/n at each target class, 0 elsewhere",))
+
+# ---------------------------------------------------------------- not differentiable
+for _name, _fn in (("eq", np.equal), ("ne", np.not_equal), ("lt", np.less),
+                   ("le", np.less_equal), ("gt", np.greater), ("ge", np.greater_equal),
+                   ("logical_and", np.logical_and), ("logical_or", np.logical_or),
+                   ("logical_xor", np.logical_xor), ("bitwise_and", np.bitwise_and),
+                   ("bitwise_or", np.bitwise_or), ("bitwise_xor", np.bitwise_xor)):
+    op(_name, "", (lambda f: lambda a, b: (f(a, b), ()))(_fn), differentiable=False)
+op("floor_divide", "torch::autograd::NotImplemented",
+   lambda a, b: (np.floor_divide(a, b), ()), (lambda g: None, lambda g: None),
+   rules=("not differentiable", "not differentiable"))
+for _name, _fn in (("floor", np.floor), ("ceil", np.ceil), ("round", np.round),
+                   ("trunc", np.trunc), ("sign", np.sign)):
+    op(_name, _name.capitalize() + "Backward0", (lambda f: lambda a: (f(a), ()))(_fn),
+       (lambda g: np.zeros_like(g),), rules=("d/da = 0 almost everywhere",))
+op("logical_not", "", lambda a: (np.logical_not(a), ()), differentiable=False)
+op("bitwise_not", "", lambda a: (np.invert(a), ()), differentiable=False)
+
+
+def _repeat_grad(g: np.ndarray, repeats: tuple[int, ...], shape: tuple[int, ...]) -> np.ndarray:
+    lead = len(repeats) - len(shape)
+    full_shape = (1,) * lead + tuple(shape)
+    split = []
+    for r, s in zip(repeats, full_shape, strict=True):
+        split += [r, s]
+    g = g.reshape(split).sum(axis=tuple(range(0, len(split), 2)))
+    return g.reshape(shape)
+
+
+def _set_index(a: np.ndarray, index: Any, v: Any) -> np.ndarray:
+    out = a.copy()
+    out[index] = v
+    return out

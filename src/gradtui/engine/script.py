@@ -1,0 +1,88 @@
+"""``gradtui run FILE.py ARGS...``: run a learner's script as ``python FILE.py ARGS`` would,
+with the engine standing in for torch."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+import types
+from pathlib import Path
+
+from gradtui.engine.shim import shim_active
+
+_GRADTUI_DIR = str(Path(__file__).resolve().parent.parent)
+
+
+def _learner_frames(tb: types.TracebackType | None) -> list[traceback.FrameSummary]:
+    """The traceback's frames minus gradtui's own (the engine's internals are not the
+    learner's business, just as torch's C++ frames never show)."""
+    frames = traceback.extract_tb(tb)
+    return [f for f in frames if not str(Path(f.filename).resolve()).startswith(_GRADTUI_DIR)]
+
+
+def format_exception(exc: BaseException) -> str:
+    """A traceback like Python's, trimmed to the learner's frames."""
+    frames = _learner_frames(exc.__traceback__)
+    lines = []
+    if frames:
+        lines.append("Traceback (most recent call last):\n")
+        lines.extend(traceback.format_list(frames))
+    lines.extend(traceback.format_exception_only(type(exc), exc))
+    return "".join(lines)
+
+
+def run_script(path: str, argv: list[str]) -> int:
+    """Execute ``path`` as ``__main__`` with ``sys.argv == [path, *argv]``; returns the exit
+    status (1 after an uncaught exception, whose trimmed traceback goes to stderr)."""
+    try:
+        source = Path(path).read_bytes()
+    except OSError as exc:
+        print(f"gradtui run: can't open file '{path}': [Errno {exc.errno}] {exc.strerror}",
+              file=sys.stderr)
+        return 2
+    try:
+        code = compile(source, path, "exec")
+    except SyntaxError as exc:
+        sys.stderr.write("".join(traceback.format_exception_only(type(exc), exc)))
+        return 1
+    main = types.ModuleType("__main__")
+    main.__file__ = path
+    main.__builtins__ = __builtins__  # type: ignore[attr-defined]
+    saved_argv, saved_path = sys.argv, list(sys.path)
+    saved_main = sys.modules.get("__main__")
+    sys.argv = [path, *argv]
+    sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+    sys.modules["__main__"] = main
+    try:
+        with shim_active():
+            try:
+                exec(code, main.__dict__)
+            except SystemExit as exc:
+                return _exit_status(exc)
+            except KeyboardInterrupt as exc:
+                sys.stdout.flush()
+                sys.stderr.write(format_exception(exc))
+                return 130
+            except BaseException as exc:  # noqa: BLE001 - report like the interpreter does
+                sys.stdout.flush()
+                sys.stderr.write(format_exception(exc))
+                return 1
+            finally:
+                sys.stdout.flush()
+        return 0
+    finally:
+        sys.argv = saved_argv
+        sys.path[:] = saved_path
+        if saved_main is not None:
+            sys.modules["__main__"] = saved_main
+
+
+def _exit_status(exc: SystemExit) -> int:
+    code = exc.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1

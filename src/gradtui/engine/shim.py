@@ -1,0 +1,101 @@
+"""The import hook that makes ``import torch`` give gradtui's engine.
+
+Only gradtui's own runners (the kernel, ``gradtui run``) install it; importing gradtui never
+does, so a real torch in the user's own Python is never shadowed. While installed, ``torch`` and
+every ``torch.X`` resolve to ``gradtui.engine.torchapi`` and ``gradtui.engine.torchapi.X``;
+``uninstall`` removes them and puts back whatever ``torch*`` modules were loaded before.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.util
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import ModuleType
+from typing import Any
+
+_PACKAGE = "gradtui.engine.torchapi"
+_EAGER = ("", ".autograd", ".autograd.variable", ".nn", ".nn.functional")
+
+
+def _is_torch_name(name: str) -> bool:
+    return name == "torch" or name.startswith("torch.")
+
+
+class _AliasLoader(importlib.abc.Loader):
+    """Hands out the already-imported engine module under the ``torch...`` name."""
+
+    def __init__(self, real_name: str) -> None:
+        self.real_name = real_name
+
+    def create_module(self, spec: Any) -> ModuleType:
+        return importlib.import_module(self.real_name)
+
+    def exec_module(self, module: ModuleType) -> None:
+        pass  # already executed under its real name
+
+
+class _TorchFinder(importlib.abc.MetaPathFinder):
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        if not _is_torch_name(fullname):
+            return None
+        real = _PACKAGE + fullname[len("torch"):]
+        try:
+            if importlib.util.find_spec(real) is None:
+                return None
+        except ModuleNotFoundError:
+            return None
+        return importlib.util.spec_from_loader(fullname, _AliasLoader(real),
+                                               is_package=fullname.count(".") < 2)
+
+
+_finder = _TorchFinder()
+_saved: dict[str, ModuleType] = {}
+_installed = False
+
+
+def install() -> None:
+    """Make ``import torch`` (and torch.autograd, torch.nn, ...) resolve to the engine."""
+    global _installed
+    if _installed:
+        return
+    _saved.clear()
+    for name in [n for n in sys.modules if _is_torch_name(n)]:
+        _saved[name] = sys.modules.pop(name)
+    sys.meta_path.insert(0, _finder)
+    for suffix in _EAGER:
+        sys.modules["torch" + suffix] = importlib.import_module(_PACKAGE + suffix)
+    _installed = True
+
+
+def uninstall() -> None:
+    """Remove every ``torch*`` module the shim provided; restore what was there before."""
+    global _installed
+    if not _installed:
+        return
+    if _finder in sys.meta_path:
+        sys.meta_path.remove(_finder)
+    for name in [n for n in sys.modules if _is_torch_name(n)]:
+        del sys.modules[name]
+    sys.modules.update(_saved)
+    _saved.clear()
+    _installed = False
+
+
+def is_installed() -> bool:
+    return _installed
+
+
+@contextmanager
+def shim_active() -> Iterator[None]:
+    """``with shim_active(): import torch`` gives the engine; afterwards it is gone."""
+    already = _installed
+    install()
+    try:
+        yield
+    finally:
+        if not already:
+            uninstall()

@@ -1,0 +1,862 @@
+"""``torch.Tensor`` on a numpy array.
+
+A Tensor owns ``_array`` (an ndarray of its dtype), its autograd state (``_requires_grad``,
+``grad_fn``, ``_grad``) and a version counter ``_vc`` (a one-item list shared with its views,
+bumped by every in-place write). Ops go through ``dispatch.apply``; this module is the method
+surface learners call, with torch's argument handling and error messages.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+import weakref
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from gradtui.engine import dispatch, dtypes, errors
+from gradtui.engine.autograd import AccumulateGrad, execute
+from gradtui.engine.dispatch import apply, binary
+from gradtui.engine.grad_mode import is_grad_enabled
+from gradtui.engine.ops import OPS
+from gradtui.engine.size import Size
+
+_ndarray = np.ndarray
+
+
+def normalize_dim(dim: int, ndim: int) -> int:
+    """A dim in ``[-ndim, ndim)`` made non-negative, or torch's IndexError."""
+    lo, hi = (-ndim, ndim - 1) if ndim else (-1, 0)
+    if not isinstance(dim, int | np.integer) or isinstance(dim, bool):
+        raise TypeError(f"dim must be an int, not {type(dim).__name__}")
+    if dim < lo or dim > hi:
+        raise IndexError(errors.DIM_RANGE.format(lo=lo, hi=hi, dim=dim))
+    return int(dim) % ndim if ndim else 0
+
+
+def normalize_dims(dim: Any, ndim: int) -> tuple[int, ...]:
+    dims = (dim,) if isinstance(dim, int | np.integer) else tuple(dim)
+    return tuple(sorted({normalize_dim(d, ndim) for d in dims}))
+
+
+def shape_args(args: tuple) -> tuple[int, ...]:
+    """Shapes given as varargs ``(2, 3)`` or one tuple/list/Size ``((2, 3),)``."""
+    if len(args) == 1 and isinstance(args[0], tuple | list):
+        args = tuple(args[0])
+    out = []
+    for a in args:
+        if isinstance(a, Tensor):
+            a = a.item()
+        if not isinstance(a, int | np.integer) or isinstance(a, bool):
+            raise TypeError(f"shape must be a sequence of ints, got {type(a).__name__}")
+        out.append(int(a))
+    return tuple(out)
+
+
+class Tensor:
+    """A multi-dimensional array with autograd, like ``torch.Tensor``."""
+
+    __slots__ = ("_array", "_requires_grad", "grad_fn", "_grad", "_vc", "_retains_grad",
+                 "_accum", "_base", "_hooks", "__weakref__")
+    # numpy must hand operators over to us: ndarray + tensor -> Tensor.__radd__
+    __array_priority__ = 1000
+
+    def __init__(self, *args: Any) -> None:
+        # torch.Tensor(data) or torch.Tensor(*shape): always the default float dtype
+        from gradtui.engine import creation
+
+        if len(args) == 1 and not isinstance(args[0], int):
+            src = creation.tensor(args[0], dtype=dtypes.default_float())
+            array = src._array
+        else:
+            array = np.zeros(shape_args(args), dtype=dtypes.default_float().np)
+        self._init(array)
+
+    def _init(self, array: np.ndarray) -> None:
+        self._array = array
+        self._requires_grad = False
+        self.grad_fn = None
+        self._grad = None
+        self._vc = [0]
+        self._retains_grad = False
+        self._accum = None
+        self._base = None
+        self._hooks = None
+
+    @classmethod
+    def _wrap(cls, array: np.ndarray) -> Tensor:
+        """A new leaf around ``array`` (no copy)."""
+        t = object.__new__(cls)
+        t._array = array
+        t._requires_grad = False
+        t.grad_fn = None
+        t._grad = None
+        t._vc = [0]
+        t._retains_grad = False
+        t._accum = None
+        t._base = None
+        t._hooks = None
+        return t
+
+    @classmethod
+    def _from_numpy_copy(cls, array: np.ndarray) -> Tensor:
+        return cls._wrap(np.array(array))
+
+    # ------------------------------------------------------------ attributes
+    @property
+    def shape(self) -> Size:
+        return Size(self._array.shape)
+
+    @property
+    def dtype(self) -> dtypes.dtype:
+        return dtypes.BY_NUMPY[self._array.dtype]
+
+    @property
+    def ndim(self) -> int:
+        return self._array.ndim
+
+    @property
+    def device(self) -> Device:
+        return _CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    @property
+    def layout(self) -> str:
+        return "torch.strided"
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if self.grad_fn is not None:
+            if value:
+                return
+            raise RuntimeError(
+                errors.REQUIRES_GRAD_NON_LEAF + " If you want to use a computed variable in a "
+                "subgraph that doesn't require differentiation use var_no_grad = var.detach().")
+        if value and self._array.dtype.kind != "f":
+            raise RuntimeError(errors.ONLY_FLOAT_REQUIRES_GRAD_)
+        self._requires_grad = bool(value)
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    @property
+    def _version(self) -> int:
+        return self._vc[0]
+
+    @property
+    def grad(self) -> Tensor | None:
+        if self.grad_fn is not None and not self._retains_grad:
+            warnings.warn(errors.NON_LEAF_GRAD, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
+                                f"of type {type(value).__name__}")
+            if value._array.shape != self._array.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+            if value._array.dtype != self._array.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+        self._grad = value
+
+    @property
+    def data(self) -> Tensor:
+        """The same values as a tensor that does not require grad (own version counter)."""
+        return Tensor._wrap(self._array)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        self._array = value._array
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802 - torch's name
+        n = self._array.ndim
+        if n == 2:
+            return apply(OPS["permute"], (self,), dims=(1, 0))
+        if n != 2 and n != 0:
+            warnings.warn(
+                "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+                "deprecated and it will throw an error in a future release. Consider `x.mT` to "
+                "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))`"
+                " to reverse the dimensions of a tensor. (Triggered internally at /__w/pytorch/"
+                "pytorch/aten/src/ATen/native/TensorShape.cpp:4314.)", UserWarning, stacklevel=2)
+        return apply(OPS["permute"], (self,), dims=tuple(range(n - 1, -1, -1)))
+
+    @property
+    def mT(self) -> Tensor:  # noqa: N802
+        if self._array.ndim < 2:
+            raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. "
+                               f"Got {self._array.ndim}-D tensor.")
+        return self.transpose(-2, -1)
+
+    def size(self, dim: int | None = None) -> Any:
+        if dim is None:
+            return Size(self._array.shape)
+        return self._array.shape[normalize_dim(dim, self._array.ndim)]
+
+    def dim(self) -> int:
+        return self._array.ndim
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        return int(self._array.size)
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self._array.itemsize
+
+    def is_floating_point(self) -> bool:
+        return self._array.dtype.kind == "f"
+
+    def is_contiguous(self) -> bool:
+        return bool(self._array.flags.c_contiguous)
+
+    def get_device(self) -> int:
+        return -1
+
+    def stride(self, dim: int | None = None) -> Any:
+        a = self._array
+        strides = tuple(s // a.itemsize for s in a.strides)
+        return strides if dim is None else strides[normalize_dim(dim, a.ndim)]
+
+    # ------------------------------------------------------------ conversion
+    def item(self) -> Any:
+        a = self._array
+        if a.size != 1:
+            raise RuntimeError(errors.ITEM_NOT_SCALAR.format(n=a.size))
+        return a.reshape(()).item()
+
+    def tolist(self) -> Any:
+        return self._array.tolist()
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        if self._requires_grad and not force:
+            raise RuntimeError(errors.NUMPY_REQUIRES_GRAD)
+        return self._array
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        if self._requires_grad:
+            raise RuntimeError(errors.NUMPY_REQUIRES_GRAD)
+        return self._array if dtype is None else self._array.astype(dtype)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._array.dtype.kind not in "iub" or self._array.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an "
+                            "index")
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self._array.size != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._array.reshape(()))
+
+    def __complex__(self) -> complex:
+        return complex(self.item())
+
+    def __len__(self) -> int:
+        if self._array.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._array.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self._array.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self, *, tensor_contents: Any = None) -> str:
+        fn = self.grad_fn
+        name = fn.name() if fn is not None else None
+        req = self._requires_grad and fn is None
+        try:
+            from gradtui.engine.printing import tensor_repr
+        except ImportError:  # the printing module has not landed yet: a plain fallback
+            return _plain_repr(self._array, self.dtype.name, req, name)
+        return tensor_repr(self._array, self.dtype.name, requires_grad=req, grad_fn=name)
+
+    __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        if self._array.ndim == 0 and spec:
+            return format(self.item(), spec)
+        return repr(self)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return (_rebuild, (self._array.copy(), self._requires_grad))
+
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        if self.grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
+                               "support the deepcopy protocol at the moment.  If you were "
+                               "attempting to deepcopy a module, this may be because of a "
+                               "torch.nn.utils.weight_norm usage, see "
+                               "https://github.com/pytorch/pytorch/pull/103001")
+        out = Tensor._wrap(self._array.copy())
+        out._requires_grad = self._requires_grad
+        if self._grad is not None:
+            out._grad = Tensor._wrap(self._grad._array.copy())
+        memo[id(self)] = out
+        return out
+
+    def type(self, dtype: Any = None) -> Any:
+        if dtype is None:
+            return self.dtype.legacy_name
+        if isinstance(dtype, str):
+            target = next((d for d in dtypes.ALL_DTYPES if d.legacy_name == dtype), None)
+            if target is None:
+                raise ValueError(f"invalid type: '{dtype}'")
+            dtype = target
+        return self.to(dtype)
+
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        target = kwargs.get("dtype")
+        copy = kwargs.get("copy", False)
+        for a in args:
+            if isinstance(a, dtypes.dtype):
+                target = a
+            elif isinstance(a, Tensor):
+                target = a.dtype
+            elif isinstance(a, str | Device):
+                _check_device(a)
+        _check_device(kwargs.get("device"))
+        if target is None or target.np == self._array.dtype:
+            return self.clone() if copy else self
+        return apply(OPS["to_copy"], (self,), dtype=target.np)
+
+    def _cast(self, target: dtypes.dtype) -> Tensor:
+        if target.np == self._array.dtype:
+            return self
+        return apply(OPS["to_copy"], (self,), dtype=target.np)
+
+    def float(self) -> Tensor:
+        return self._cast(dtypes.float32)
+
+    def double(self) -> Tensor:
+        return self._cast(dtypes.float64)
+
+    def half(self) -> Tensor:
+        return self._cast(dtypes.float16)
+
+    def long(self) -> Tensor:
+        return self._cast(dtypes.int64)
+
+    def int(self) -> Tensor:
+        return self._cast(dtypes.int32)
+
+    def short(self) -> Tensor:
+        return self._cast(dtypes.int16)
+
+    def char(self) -> Tensor:
+        return self._cast(dtypes.int8)
+
+    def byte(self) -> Tensor:
+        return self._cast(dtypes.uint8)
+
+    def bool(self) -> Tensor:
+        return self._cast(dtypes.bool_)
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
+        raise AssertionError("Torch not compiled with CUDA enabled")
+
+    # ------------------------------------------------------------ autograd
+    def _accumulator(self) -> AccumulateGrad:
+        ref = self._accum
+        acc = ref() if ref is not None else None
+        if acc is None:
+            acc = AccumulateGrad(self)
+            self._accum = weakref.ref(acc)
+        return acc
+
+    def _accumulate_grad(self, grad: np.ndarray, owned: bool) -> None:
+        """Add ``grad`` into ``.grad`` (in place once a grad exists, like torch)."""
+        if self._hooks:
+            for hook in self._hooks:
+                res = hook(Tensor._wrap(grad))
+                if res is not None:
+                    grad = res._array
+        old = self._grad
+        if old is None:
+            if not owned or not grad.flags.writeable or grad.base is not None:
+                grad = np.array(grad, dtype=self._array.dtype)
+            self._grad = Tensor._wrap(grad)
+        elif is_grad_enabled() and old._requires_grad:
+            self._grad = Tensor._wrap(old._array + grad)
+        else:
+            old._array += grad
+            old._vc[0] += 1
+
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs: Any = None) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
+        if create_graph:
+            raise RuntimeError("gradtui does not support create_graph=True (higher-order "
+                               "gradients)")
+        if inputs is not None:
+            from gradtui.engine.autograd_api import backward_to_inputs
+
+            backward_to_inputs(self, gradient, retain_graph, inputs)
+            return
+        execute((self,), (gradient,), retain_graph=bool(retain_graph))
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        self.requires_grad = requires_grad
+        return self
+
+    def retain_grad(self) -> None:
+        if self.grad_fn is None:
+            if not self._requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        self._retains_grad = True
+        self.grad_fn._retained = weakref.ref(self)
+
+    def register_hook(self, hook: Any) -> Any:
+        """Call ``hook(grad)`` when this leaf's gradient arrives (leaves only in gradtui)."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("gradtui supports hooks on leaf tensors only")
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        hooks = self._hooks
+
+        class _Handle:
+            def remove(self) -> None:
+                if hook in hooks:
+                    hooks.remove(hook)
+
+        return _Handle()
+
+    def detach(self) -> Tensor:
+        out = Tensor._wrap(self._array)
+        out._vc = self._vc
+        return out
+
+    def detach_(self) -> Tensor:
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def clone(self, *, memory_format: Any = None) -> Tensor:
+        return apply(OPS["clone"], (self,))
+
+    def contiguous(self, memory_format: Any = None) -> Tensor:
+        if self._array.flags.c_contiguous:
+            return self
+        return apply(OPS["clone"], (self,))
+
+    # ------------------------------------------------------------ in-place
+    def _check_inplace(self) -> None:
+        if is_grad_enabled() and self._requires_grad:
+            if self.grad_fn is None:
+                raise RuntimeError(errors.LEAF_INPLACE)
+            base = self._base
+            if base is not None and base.grad_fn is None and base._requires_grad:
+                raise RuntimeError(errors.VIEW_OF_LEAF_INPLACE)
+
+    def _inplace(self, name: str, other: Any = None, unary: bool = False,
+                 float_result: bool = False, **params: Any) -> Tensor:
+        """Compute the op out of place, then write the values into our own array (views and
+        numpy arrays sharing it see the change), bump the version, and take over the grad_fn."""
+        self._check_inplace()
+        if unary:
+            result = apply(OPS[name], (self,), **params)
+        else:
+            result = binary(name, self, other, float_result=float_result, **params)
+            if result is NotImplemented:
+                raise TypeError(f"{name}_(): argument 'other' must be Tensor or Number, not "
+                                f"{type(other).__name__}")
+        self._write_result(result, name)
+        return self
+
+    def _write_result(self, result: Tensor, name: str) -> None:
+        mine, new = self._array, result._array
+        if new.shape != mine.shape:
+            raise RuntimeError(f"output with shape [{', '.join(map(str, mine.shape))}] doesn't "
+                               f"match the broadcast shape [{', '.join(map(str, new.shape))}]")
+        src_dt, dst_dt = dtypes.BY_NUMPY[new.dtype], dtypes.BY_NUMPY[mine.dtype]
+        if src_dt.category > dst_dt.category:
+            raise RuntimeError(f"result type {src_dt.short_name} can't be cast to the desired "
+                               f"output type {dst_dt.short_name}")
+        node = result.grad_fn
+        if node is not None and node.saved:
+            # the node may have saved our old values: keep a private copy of them
+            node.saved = tuple(v.copy() if v is mine else (mine if v is new else v)
+                               for v in node.saved)
+            node._versions = tuple(entry for entry in (node._versions or ())
+                                   if entry[0] is not result._vc)
+        np.copyto(mine, new, casting="unsafe")
+        self._vc[0] += 1
+        if node is not None:
+            self.grad_fn = node
+            self._requires_grad = True
+            if node._versions is not None or node.op.saves and "result" in node.op.saves:
+                # a saved result is now our array: track our version from here
+                node._versions = (node._versions or ()) + (
+                    (self._vc, self._vc[0], dispatch._describe(self), mine.shape,
+                     dispatch._origin(node)),) if any(
+                    v is mine for v in node.saved) else node._versions
+
+    def _fast_inplace(self, ufunc: Any, other: Any) -> Tensor | None:
+        """``w -= lr * w.grad`` under no_grad: write straight into our array."""
+        if is_grad_enabled() and (self._requires_grad or
+                                  (type(other) is Tensor and other._requires_grad)):
+            return None
+        arr = self._array
+        if type(other) is Tensor:
+            o = other._array
+            if o.dtype.kind == "f" and arr.dtype.kind != "f" or (
+                    o.dtype.kind in "iu" and arr.dtype.kind == "b"):
+                return None
+            if o.shape != arr.shape and dispatch.broadcast_shape(arr.shape, o.shape) != arr.shape:
+                return None
+        elif isinstance(other, float) and arr.dtype.kind != "f":
+            return None
+        elif not isinstance(other, int | float):
+            return None
+        ufunc(arr, other, out=arr, casting="unsafe")
+        self._vc[0] += 1
+        return self
+
+    def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        if alpha == 1 and self._fast_inplace(np.add, other) is not None:
+            return self
+        return self._inplace("add", other, alpha=alpha)
+
+    def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        if alpha == 1 and self._fast_inplace(np.subtract, other) is not None:
+            return self
+        return self._inplace("sub", other, alpha=alpha)
+
+    def mul_(self, other: Any) -> Tensor:
+        if self._fast_inplace(np.multiply, other) is not None:
+            return self
+        return self._inplace("mul", other)
+
+    def div_(self, other: Any) -> Tensor:
+        if self._array.dtype.kind == "f" and self._fast_inplace(np.true_divide, other):
+            return self
+        return self._inplace("div", other, float_result=True)
+
+    def pow_(self, exponent: Any) -> Tensor:
+        self._check_inplace()
+        self._write_result(self.pow(exponent), "pow")
+        return self
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self.add_(other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self.sub_(other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self.mul_(other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self.div_(other)
+
+    def __ipow__(self, other: Any) -> Tensor:
+        return self.pow_(other)
+
+    def zero_(self) -> Tensor:
+        return self.fill_(0)
+
+    def fill_(self, value: Any) -> Tensor:
+        self._check_inplace()
+        value = value.item() if isinstance(value, Tensor) else value
+        if is_grad_enabled() and self.grad_fn is not None:
+            self._write_result(apply(OPS["mul"], (self, 0)) + value, "fill")
+            return self
+        self._array[...] = value
+        self._vc[0] += 1
+        return self
+
+    def copy_(self, src: Tensor) -> Tensor:
+        self._check_inplace()
+        values = np.broadcast_to(src._array if isinstance(src, Tensor) else src,
+                                 self._array.shape)
+        self._array[...] = values
+        self._vc[0] += 1
+        return self
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
+        self._check_inplace()
+        self._write_result(self.clamp(min, max), "clamp")
+        return self
+
+    clip_ = clamp_
+
+    def _unary_inplace(self, name: str) -> Tensor:
+        self._check_inplace()
+        self._write_result(getattr(self, name)(), name)
+        return self
+
+    def relu_(self) -> Tensor:
+        return self._unary_inplace("relu")
+
+    def exp_(self) -> Tensor:
+        return self._unary_inplace("exp")
+
+    def neg_(self) -> Tensor:
+        return self._unary_inplace("neg")
+
+    def sigmoid_(self) -> Tensor:
+        return self._unary_inplace("sigmoid")
+
+    def tanh_(self) -> Tensor:
+        return self._unary_inplace("tanh")
+
+    def abs_(self) -> Tensor:
+        return self._unary_inplace("abs")
+
+    def sqrt_(self) -> Tensor:
+        return self._unary_inplace("sqrt")
+
+    def log_(self) -> Tensor:
+        return self._unary_inplace("log")
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
+        from gradtui.engine import random
+
+        self._check_inplace()
+        self._array[...] = random.uniform(self._array.shape, a, b)
+        self._vc[0] += 1
+        return self
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
+        from gradtui.engine import random
+
+        self._check_inplace()
+        self._array[...] = random.normal(self._array.shape) * std + mean
+        self._vc[0] += 1
+        return self
+
+    # ------------------------------------------------------------ arithmetic dunders
+    def __add__(self, other: Any) -> Any:
+        return binary(OPS["add"], self, other)
+
+    def __radd__(self, other: Any) -> Any:
+        return binary(OPS["add"], self, other)
+
+    def __sub__(self, other: Any) -> Any:
+        return binary(OPS["sub"], self, other)
+
+    def __rsub__(self, other: Any) -> Any:
+        if isinstance(other, np.ndarray):
+            return binary(OPS["sub"], other, self)
+        return _fn.rsub(self, other)
+
+    def __mul__(self, other: Any) -> Any:
+        return binary(OPS["mul"], self, other)
+
+    def __rmul__(self, other: Any) -> Any:
+        return binary(OPS["mul"], other, self)
+
+    def __truediv__(self, other: Any) -> Any:
+        return binary(OPS["div"], self, other, float_result=True)
+
+    def __rtruediv__(self, other: Any) -> Any:
+        if isinstance(other, np.ndarray):
+            return binary(OPS["div"], other, self, float_result=True)
+        if dispatch._scalar_value(other) is None:
+            return NotImplemented
+        return binary(OPS["mul"], self.reciprocal(), other)
+
+    def __floordiv__(self, other: Any) -> Any:
+        return binary(OPS["floor_divide"], self, other)
+
+    def __rfloordiv__(self, other: Any) -> Any:
+        return binary(OPS["floor_divide"], other, self)
+
+    def __mod__(self, other: Any) -> Any:
+        return binary(OPS["remainder"], self, other)
+
+    def __rmod__(self, other: Any) -> Any:
+        return binary(OPS["remainder"], other, self)
+
+    def __pow__(self, exponent: Any) -> Any:
+        return self.pow(exponent)
+
+    def __rpow__(self, base: Any) -> Any:
+        return _fn.pow(base, self)
+
+    def __neg__(self) -> Tensor:
+        if self._array.dtype.kind == "b":
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
+                               "If you are trying to invert a mask, use the `~` or "
+                               "`logical_not()` operator instead.")
+        return apply(OPS["neg"], (self,))
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return self.abs()
+
+    def __invert__(self) -> Tensor:
+        if self._array.dtype.kind == "b":
+            return apply(OPS["logical_not"], (self,))
+        return apply(OPS["bitwise_not"], (self,))
+
+    def __matmul__(self, other: Any) -> Any:
+        if not isinstance(other, Tensor):
+            return NotImplemented
+        return _fn.matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Any:
+        if isinstance(other, np.ndarray):
+            return _fn.matmul(Tensor._from_numpy_copy(other), self)
+        return NotImplemented
+
+    def _compare(self, name: str, other: Any) -> Any:
+        return binary(OPS[name], self, other)
+
+    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+        return self._compare("eq", other)
+
+    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+        return self._compare("ne", other)
+
+    def __lt__(self, other: Any) -> Any:
+        return self._compare("lt", other)
+
+    def __le__(self, other: Any) -> Any:
+        return self._compare("le", other)
+
+    def __gt__(self, other: Any) -> Any:
+        return self._compare("gt", other)
+
+    def __ge__(self, other: Any) -> Any:
+        return self._compare("ge", other)
+
+    def __and__(self, other: Any) -> Any:
+        return binary(OPS["bitwise_and" if self._array.dtype.kind != "b" else "logical_and"],
+                      self, other)
+
+    __rand__ = __and__
+
+    def __or__(self, other: Any) -> Any:
+        return binary(OPS["bitwise_or" if self._array.dtype.kind != "b" else "logical_or"],
+                      self, other)
+
+    __ror__ = __or__
+
+    def __xor__(self, other: Any) -> Any:
+        return binary(OPS["bitwise_xor" if self._array.dtype.kind != "b" else "logical_xor"],
+                      self, other)
+
+    __rxor__ = __xor__
+
+    # ------------------------------------------------------------ indexing
+    def __getitem__(self, index: Any) -> Tensor:
+        from gradtui.engine.indexing import getitem
+
+        return getitem(self, index)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        from gradtui.engine.indexing import setitem
+
+        setitem(self, index, value)
+
+
+class Device:
+    """torch.device: only the CPU exists here."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type: str = "cpu", index: int | None = None) -> None:  # noqa: A002
+        if isinstance(type, Device):
+            type, index = type.type, type.index
+        if ":" in type:
+            type, _, idx = type.partition(":")
+            index = int(idx)
+        if type not in ("cpu", "cuda", "mps", "meta"):
+            raise RuntimeError(f"Expected one of cpu, cuda, ... device type at start of device "
+                               f"string: {type}")
+        self.type = type
+        self.index = index
+
+    def __repr__(self) -> str:
+        idx = "" if self.index is None else f", index={self.index}"
+        return f"device(type='{self.type}'{idx})"
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            other = Device(other)
+        return isinstance(other, Device) and (self.type, self.index) == (other.type, other.index)
+
+    def __hash__(self) -> int:
+        return hash((self.type, self.index))
+
+
+Device.__module__ = "torch"
+Device.__name__ = Device.__qualname__ = "device"
+_CPU = Device("cpu")
+
+
+def _check_device(device: Any) -> None:
+    if device is None:
+        return
+    d = device if isinstance(device, Device) else Device(str(device))
+    if d.type != "cpu":
+        raise AssertionError("Torch not compiled with CUDA enabled")
+
+
+def _plain_repr(array: np.ndarray, dtype_name: str, requires_grad: bool,
+                grad_fn: str | None) -> str:
+    body = np.array2string(array, separator=", ", precision=4)
+    extra = "" if dtype_name in ("float32", "int64", "bool") else f", dtype=torch.{dtype_name}"
+    if grad_fn is not None:
+        extra += f", grad_fn=<{grad_fn}>"
+    elif requires_grad:
+        extra += ", requires_grad=True"
+    return f"tensor({body}{extra})"
+
+
+def _rebuild(array: np.ndarray, requires_grad: bool) -> Tensor:
+    t = Tensor._wrap(array)
+    t._requires_grad = requires_grad
+    return t
+
+
+Tensor.__module__ = "torch"
+dispatch.Tensor = Tensor
+
+from gradtui.engine import functional as _fn  # noqa: E402  (needs Tensor defined)
+from gradtui.engine import tensor_methods as _methods  # noqa: E402
+
+_methods.install(Tensor)
+_ = math

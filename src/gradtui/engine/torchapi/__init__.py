@@ -1,0 +1,139 @@
+# ruff: noqa: F401 - this module re-exports the engine under torch's names
+"""The torch-shaped package learners import as ``torch`` inside gradtui (see ``shim``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gradtui.engine import creation as _creation
+from gradtui.engine import dtypes as _dtypes
+from gradtui.engine import functional as _functional
+from gradtui.engine import random as _random
+from gradtui.engine.creation import (  # noqa: F401
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    logspace,
+    normal,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from gradtui.engine.dtypes import (  # noqa: F401
+    bool_ as bool,
+)
+from gradtui.engine.dtypes import (
+    dtype,
+    float16,
+    float32,
+    float64,
+    int8,
+    int16,
+    int32,
+    int64,
+    uint8,
+)
+from gradtui.engine.functional import *  # noqa: F401,F403
+from gradtui.engine.functional import (  # noqa: F401
+    abs,
+    all,
+    any,
+    max,
+    min,
+    pow,
+    round,
+    sum,
+)
+from gradtui.engine.grad_mode import (  # noqa: F401
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from gradtui.engine.random import Generator, initial_seed, manual_seed, seed  # noqa: F401
+from gradtui.engine.size import Size  # noqa: F401
+from gradtui.engine.tensor import Device as device  # noqa: F401
+from gradtui.engine.tensor import Tensor  # noqa: F401
+from gradtui.engine.torchapi import autograd, nn  # noqa: F401
+
+__version__ = "2.13.0+cpu"
+
+float = float32  # noqa: A001 - torch's aliases
+double = float64
+half = float16
+long = int64
+int = int32  # noqa: A001
+short = int16
+strided = "torch.strided"
+default_generator = _random.Generator()
+
+
+def set_default_dtype(d: dtype) -> None:
+    _dtypes.set_default_dtype(d)
+
+
+def get_default_dtype() -> dtype:
+    return _dtypes.default_float()
+
+
+def promote_types(type1: dtype, type2: dtype) -> dtype:
+    return _dtypes.promote_pair(type1, type2)
+
+
+def result_type(tensor1: Any, tensor2: Any) -> dtype:
+    from gradtui.engine.dispatch import promote
+
+    return promote((tensor1, tensor2))
+
+
+def is_inference_mode_enabled() -> bool:
+    return False
+
+
+def set_printoptions(precision: Any = None, threshold: Any = None, edgeitems: Any = None,
+                     linewidth: Any = None, profile: Any = None, sci_mode: Any = None) -> None:
+    from gradtui.engine import printing
+
+    printing.set_printoptions(precision=precision, threshold=threshold, edgeitems=edgeitems,
+                              linewidth=linewidth, profile=profile, sci_mode=sci_mode)
+
+
+def get_printoptions() -> dict:
+    from gradtui.engine import printing
+
+    return printing.get_printoptions()
+
+
+def set_num_threads(n: Any) -> None:
+    """Accepted for compatibility; numpy's threading is configured outside the engine."""
+
+
+def get_num_threads() -> Any:
+    return 1
+
+
+_ = (_creation, _functional)

@@ -1,0 +1,144 @@
+"""``torch.nn.functional``: relu, softmax, losses, linear."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from gradtui.engine import dtypes
+from gradtui.engine.dispatch import apply
+from gradtui.engine.functional import (  # noqa: F401
+    addmm,
+    matmul,
+    relu,
+    sigmoid,
+    tanh,
+    unsqueeze,
+)
+from gradtui.engine.functional import log_softmax as _log_softmax
+from gradtui.engine.functional import softmax as _softmax
+from gradtui.engine.ops import OPS
+from gradtui.engine.tensor import Tensor
+
+
+def _warn_implicit_dim(name: str) -> None:
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+                  "include dim=X as an argument.", UserWarning, stacklevel=3)
+
+
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+            dtype: Any = None) -> Tensor:
+    if dim is None:
+        _warn_implicit_dim("softmax")
+    return _softmax(input, dim, dtype)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+                dtype: Any = None) -> Tensor:
+    if dim is None:
+        _warn_implicit_dim("log_softmax")
+    return _log_softmax(input, dim, dtype)
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``input @ weight.T + bias``; torch's addmm (AddmmBackward0) for a 2-d input."""
+    if input._array.ndim == 2 and bias is not None:
+        return addmm(bias, input, weight.t())
+    out = matmul(input, weight.t())
+    return out if bias is None else out + bias
+
+
+def _reduction(size_average: Any, reduce: Any, reduction: str) -> str:
+    if size_average is None and reduce is None:
+        if reduction not in ("mean", "sum", "none"):
+            raise ValueError(f"{reduction} is not a valid value for reduction")
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    return "none" if not reduce else ("mean" if size_average else "sum")
+
+
+def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
+             reduction: str = "mean", weight: Any = None) -> Tensor:
+    mode = _reduction(size_average, reduce, reduction)
+    if input._array.shape != target._array.shape:
+        warnings.warn(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
+            "Please ensure they have the same size.", UserWarning, stacklevel=2)
+    a, t = input._array, target._array
+    if a.dtype != t.dtype:
+        common = np.promote_types(a.dtype, t.dtype)
+        a, t = a.astype(common), t.astype(common)
+    return apply(OPS["mse_loss"], (input, target), (a, t), reduction=mode)
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: Any = None,
+             ignore_index: int = -100, reduce: Any = None, reduction: str = "mean") -> Tensor:
+    mode = _reduction(size_average, reduce, reduction)
+    tgt = target._array
+    if tgt.dtype.kind not in "iu":
+        raise RuntimeError(f"expected scalar type Long but found "
+                           f"{dtypes.BY_NUMPY[tgt.dtype].short_name}")
+    if input._array.ndim > 1 and tgt.shape[0] != input._array.shape[0]:
+        raise ValueError(f"Expected input batch_size ({input._array.shape[0]}) to match target "
+                         f"batch_size ({tgt.shape[0]}).")
+    n_classes = input._array.shape[-1] if input._array.ndim > 1 else input._array.shape[0]
+    bad = tgt[(tgt < 0) | (tgt >= n_classes)]
+    if bad.size:
+        raise IndexError(f"Target {int(bad.flat[0])} is out of bounds.")
+    w = None if weight is None else weight._array
+    return apply(OPS["nll_loss"], (input,), target=tgt, reduction=mode, weight=w)
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                  size_average: Any = None, ignore_index: int = -100, reduce: Any = None,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """log_softmax over the class dim, then nll_loss (LogSoftmaxBackward0 -> NllLossBackward0)."""
+    if target._array.dtype.kind == "f":
+        mode = _reduction(size_average, reduce, reduction)
+        logp = _log_softmax(input, 1 if input._array.ndim > 1 else 0)
+        per = -(logp * target).sum(1 if input._array.ndim > 1 else 0)
+        return per.mean() if mode == "mean" else per.sum() if mode == "sum" else per
+    logp = _log_softmax(input, 1 if input._array.ndim > 1 else 0)
+    return nll_loss(logp, target, weight, size_average, ignore_index, reduce, reduction)
+
+
+def l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
+            reduction: str = "mean") -> Tensor:
+    mode = _reduction(size_average, reduce, reduction)
+    d = (input - target).abs()
+    return d.mean() if mode == "mean" else d.sum() if mode == "sum" else d
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Any = None,
+                         size_average: Any = None, reduce: Any = None,
+                         reduction: str = "mean") -> Tensor:
+    mode = _reduction(size_average, reduce, reduction)
+    d = -(target * input.log().clamp(min=-100) + (1 - target) * (1 - input).log().clamp(min=-100))
+    if weight is not None:
+        d = d * weight
+    return d.mean() if mode == "mean" else d.sum() if mode == "sum" else d
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    from gradtui.engine.functional import where
+
+    return where(input > 0, input, input * negative_slope)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    arr = tensor._array
+    n = int(arr.max()) + 1 if num_classes == -1 else num_classes
+    return Tensor._wrap((arr[..., None] == np.arange(n)).astype(np.int64))
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    if not training or p == 0:
+        return input
+    from gradtui.engine import random
+
+    mask = (random.uniform(input._array.shape) >= p).astype(input._array.dtype) / (1 - p)
+    return input * Tensor._wrap(mask)
