@@ -17,7 +17,6 @@ import pytest
 from conftest import PASSWORD, RunningLab, wait_for_no_processes
 
 pytestmark = [
-    pytest.mark.asyncio,
     pytest.mark.skipif(shutil.which("ssh") is None, reason="OpenSSH client `ssh` not installed"),
 ]
 

@@ -26,8 +26,6 @@ from conftest import (
 
 from gradtui.serve.lab_log import setup_logging
 
-pytestmark = pytest.mark.asyncio
-
 
 async def test_key_login_gets_own_app_in_a_pty_with_client_term_and_size(lab: RunningLab) -> None:
     async with await lab.connect() as conn:

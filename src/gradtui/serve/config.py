@@ -37,6 +37,7 @@ class LabConfig:
     learners_root: Path = Path("learners")
     open_mode: bool = False
     web_user_header: str = ""
+    web_public_url: str = ""
     landing: tuple[str, ...] = ("lesson", "1")
     command: tuple[str, ...] = ()
     sandbox: str = "auto"
@@ -55,6 +56,7 @@ _SCHEMA: dict[str, dict[str, tuple[str, type | tuple[type, ...]]]] = {
         "max_sessions": ("max_sessions", int),
         "idle_timeout": ("idle_timeout_s", (int, float)),
         "web_user_header": ("web_user_header", str),
+        "web_public_url": ("web_public_url", str),
     },
     "learners": {
         "roster": ("roster", str),

@@ -87,22 +87,24 @@ def signal_all(pids: set[int], signum: int) -> None:
 
 
 async def end_session_processes(
-    leader: int, token_var: str, token: str, *, grace_s: float = 1.0
+    leader: int, token_var: str, token: str, *, grace_s: float = 1.0, kill_group: bool = True
 ) -> set[int]:
     """SIGHUP, then SIGTERM, then SIGKILL everything of the session; returns pids still alive.
 
     Each step waits up to ``grace_s`` for the processes to go, so a well-behaved app gets to
     restore its state (close its kernel) and a stuck one is killed within ``3 * grace_s``.
+    ``kill_group`` also signals the leader's process group (only if the leader started one).
     """
     for signum in (signal.SIGHUP, signal.SIGTERM, signal.SIGKILL):
         pids = await asyncio.to_thread(session_processes, leader, token_var, token)
         if not pids:
             return set()
         signal_all(pids, signum)
-        try:
-            os.killpg(leader, signum)
-        except (ProcessLookupError, PermissionError):
-            pass
+        if kill_group:
+            try:
+                os.killpg(leader, signum)
+            except (ProcessLookupError, PermissionError):
+                pass
         deadline = asyncio.get_running_loop().time() + grace_s
         while asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(0.05)

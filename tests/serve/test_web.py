@@ -1,0 +1,108 @@
+"""`gradtui serve web`: textual-serve behind an authenticating proxy's user header."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import asyncssh
+import pytest
+from aiohttp.test_utils import TestServer
+from conftest import wait_for_no_processes, write_lab, write_roster
+
+from gradtui.serve.config import load_lab_config
+from gradtui.serve.lab_runtime import LabRuntime
+from gradtui.serve.web import LabWebServer
+
+TEXTUAL_APP = Path(__file__).with_name("fake_textual_app.py")
+
+
+@pytest.fixture
+async def web_lab(
+    tmp_path: Path, alice_key: asyncssh.SSHKey
+) -> AsyncIterator[tuple[TestServer, LabRuntime]]:
+    lab_dir = tmp_path / "lab"
+    config_path = write_lab(
+        lab_dir,
+        command=[sys.executable, str(TEXTUAL_APP)],
+        extra_server='web_user_header = "X-Forwarded-User"\nmax_sessions = 1\n',
+    )
+    write_roster(lab_dir, alice_key)
+    runtime = LabRuntime(config=load_lab_config(config_path), sandbox_mode="none")
+    server = TestServer(await LabWebServer(runtime)._make_app())
+    await server.start_server()
+    yield server, runtime
+    await server.close()
+
+
+async def read_screen(ws: aiohttp.ClientWebSocketResponse, needle: str, timeout: float = 60) -> str:
+    seen = ""
+
+    async def loop() -> str:
+        nonlocal seen
+        while needle not in seen:
+            message = await ws.receive()
+            if message.type == aiohttp.WSMsgType.BINARY:
+                seen += message.data.decode("utf-8", "replace")
+            elif message.type == aiohttp.WSMsgType.TEXT:
+                seen += message.data
+            else:
+                raise AssertionError(f"socket ended before {needle!r}: {seen[-1500:]!r}")
+        return seen
+
+    try:
+        return await asyncio.wait_for(loop(), timeout)
+    except TimeoutError:
+        raise AssertionError(f"{needle!r} not on screen; got {seen[-1500:]!r}") from None
+
+
+async def test_browser_session_runs_as_the_proxy_user_and_cleans_up(web_lab) -> None:
+    server, runtime = web_lab
+    async with aiohttp.ClientSession() as client:
+        url = server.make_url("/ws?width=160&height=20")
+        async with client.ws_connect(url, headers={"X-Forwarded-User": "alice"}) as ws:
+            await read_screen(ws, f"HOME={runtime.config.learners_root / 'alice'}")
+            await ws.send_json(["stdin", "abc"])
+            await ws.send_json(["stdin", "\r"])
+            await read_screen(ws, "ANSWER cba")
+    assert await wait_for_no_processes(runtime.config.learners_root) == []
+
+
+@pytest.mark.parametrize(
+    ("headers", "reason"),
+    [({}, "no X-Forwarded-User header"), ({"X-Forwarded-User": "mallory"}, "not in the roster")],
+)
+async def test_requests_without_a_known_learner_are_forbidden(web_lab, headers, reason) -> None:
+    server, _ = web_lab
+    async with aiohttp.ClientSession() as client:
+        async with client.get(server.make_url("/ws"), headers=headers) as response:
+            assert response.status == 403
+            assert reason in await response.text()
+
+
+async def test_full_lab_answers_503_to_the_next_browser(web_lab) -> None:
+    server, runtime = web_lab
+    headers = {"X-Forwarded-User": "alice"}
+    async with aiohttp.ClientSession() as client:
+        url = server.make_url("/ws?width=160&height=20")
+        async with client.ws_connect(url, headers=headers) as ws:
+            await read_screen(ws, "HOME=")
+            async with client.get(server.make_url("/ws"), headers=headers) as response:
+                assert response.status == 503
+                assert "the lab is full (1 learners are connected)" in await response.text()
+    assert await wait_for_no_processes(runtime.config.learners_root) == []
+
+
+def test_web_refuses_to_start_without_login_or_open_lab(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import argparse
+
+    from gradtui.serve.web import main
+
+    config_path = write_lab(tmp_path / "lab", command=None)
+    assert main(argparse.Namespace(config=str(config_path), host=None, port=None)) == 2
+    assert "web_user_header" in capsys.readouterr().err
