@@ -109,7 +109,7 @@ async def test_kernel_death_is_shown_and_f9_restarts(app, fake):
         await pilot.press("f9")
         await settle(pilot, app)
         assert fake.restarts == 1 and app.screen.state == "idle"
-        assert app.screen.query_one(TensorsPanel).rows_text()[0][1] == "(no tensors yet)"
+        assert app.screen.query_one(TensorsPanel).rows_text()[0][1] == "(none)"
         await run_cell(pilot, app, ":restart")
         assert fake.restarts == 2
 

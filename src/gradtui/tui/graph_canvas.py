@@ -27,7 +27,7 @@ from gradtui.tui.graph_select import node_label, reachable
 MAX_LAYOUT_NODES = 150  # past this, grandalf gets slow and the drawing unreadable: use a tree
 MAX_LABEL = 30
 BOX_HEIGHT = 3
-GAP_ROWS = 3  # rows between layers: leave the box, run across, arrive with an arrow
+GAP_ROWS = 2  # rows between layers: leave the box and run across, then arrive with an arrow
 LAYER_ROWS = BOX_HEIGHT + GAP_ROWS
 COMPONENT_GAP = 3
 
@@ -162,6 +162,7 @@ def layout_graph(
     height = layers * LAYER_ROWS - GAP_ROWS
     bits = [[0] * width for _ in range(height)]
     arrows: set[tuple[int, int]] = set()
+    exits: set[tuple[int, int]] = set()  # bottom-border cells where an edge leaves a box
 
     def col(x: float) -> int:
         return min(width - 1, max(0, int(round(x))))
@@ -188,7 +189,8 @@ def layout_graph(
                 start = top  # a dummy point: the line runs through this layer's box rows
             else:
                 bits[start][c1] |= UP
-            mid = top + BOX_HEIGHT + 1
+                exits.add((start - 1, c1))
+            mid = top + BOX_HEIGHT
             end = l2 * LAYER_ROWS - 1
             link(start, c1, mid, c1)
             link(mid, c1, mid, c2)
@@ -212,6 +214,10 @@ def layout_graph(
         item = by_id[item_id]
         left = max(0, min(width - item.width, col(x) - item.width // 2))
         _draw_box(canvas, item, layer * LAYER_ROWS, left, glyphs, current=item_id == current)
+    tee = glyphs.line(LEFT | RIGHT | DOWN)
+    for r, c in exits:
+        if canvas.chars[r][c] == glyphs.box[4]:  # a plain stretch of border, not a tag letter
+            canvas.chars[r][c] = tee
     return canvas
 
 
@@ -241,10 +247,10 @@ def _draw_box(
 
 
 LEGEND: list[tuple[str, str]] = [
-    ("op", "op (grad_fn)"),
-    ("leaf", "leaf requiring grad"),
+    ("op", "op"),
+    ("leaf", "leaf (requires grad)"),
     ("output", "output"),
     ("const", "constant"),
-    ("tag", "saved/freed values"),
+    ("tag", "saved/freed"),
     ("current", "step"),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 # (keys, where, what) - the help screen prints these rows in this order.
 KEYS: list[tuple[str, str, str]] = [
     ("Enter", "input", "run the cell if complete, else a new line (empty line ends a block)"),
+    ("Ctrl+J / Alt+Enter", "input", "new line without running (multi-line cells)"),
     ("Up / Down", "input", "previous / next cell from history (on the first / last line)"),
     ("Tab", "input", "complete the name before the cursor (a list when several match)"),
     ("Escape", "input", "leave the input: focus the shown panel"),

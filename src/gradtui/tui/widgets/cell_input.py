@@ -9,6 +9,9 @@ from gradtui.tui.cells import is_complete
 from gradtui.tui.history import HistoryCursor
 from gradtui.tui.messages import CellSubmitted, CompletionRequested
 
+# Terminals send Ctrl+J as a line feed and Alt+Enter as Escape+Enter: both mean "newline, no run".
+NEWLINE_KEYS = ("ctrl+j", "alt+enter", "shift+enter", "ctrl+enter")
+
 
 class CellInput(TextArea):
     """Python input. Enter submits a complete cell and inserts a newline in an incomplete one."""
@@ -47,6 +50,12 @@ class CellInput(TextArea):
 
     async def _on_key(self, event: events.Key) -> None:
         key = event.key
+        if key in NEWLINE_KEYS:
+            # A newline even in a complete cell (to type a two-line cell like `y = x * 2\ny`).
+            event.stop()
+            event.prevent_default()
+            self.insert("\n")
+            return
         if key == "enter" and self._submit_if_complete():
             event.stop()
             event.prevent_default()

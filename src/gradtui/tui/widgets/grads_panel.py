@@ -31,7 +31,6 @@ class GradsPanel(DataTable):
         self.grad_rows: list[GradRow] = []
 
     def on_mount(self) -> None:
-        self.add_columns(*COLUMNS)
         self._fill()
 
     def watch_snapshot(self, snapshot: Snapshot | None) -> None:
@@ -43,10 +42,13 @@ class GradsPanel(DataTable):
         self._fill()
 
     def _fill(self) -> None:
-        self.clear()
+        self.clear(columns=True)
+        self.add_columns(*COLUMNS)
         if not self.grad_rows:
-            self.add_row("", "(no leaf requires grad yet)", "", "", "")
+            self.add_row("", "(none)", "", "", "")
+            self.border_subtitle = "no leaf requires grad yet"
             return
+        self.border_subtitle = ""
         for row in self.grad_rows:
             mark = self.glyphs.changed if row.changed else ""
             before = _one_line(row.before) if row.changed else ""

@@ -90,7 +90,6 @@ class GraphPanel(Vertical, can_focus=True):
         for role, label in LEGEND:
             text.append(label, style=ROLE_STYLES[role])
             text.append("  ")
-        text.append("(tags in borders: leaf, out, saved, freed)", style="dim")
         return text
 
     def watch_snapshot(self) -> None:

@@ -10,8 +10,10 @@ from gradtui.tui.changes import changed_tensors
 from gradtui.tui.glyphs import UNICODE, Glyphs
 from gradtui.tui.messages import TensorSelected
 
-COLUMNS = ("", "name", "shape", "dtype", "req_grad", "grad_fn", "value", "grad")
+# The value preview is last: it is the widest and the one a narrow terminal can cut.
+COLUMNS = ("", "name", "shape", "dtype", "req_grad", "grad_fn", "grad", "value")
 PREVIEW_WIDTH = 40
+GRAD_WIDTH = 20
 
 
 def _short(text: str | None, width: int = PREVIEW_WIDTH) -> str:
@@ -36,12 +38,17 @@ class TensorsPanel(DataTable):
         self._previous: Snapshot | None = None
 
     def on_mount(self) -> None:
-        self.add_columns(*COLUMNS)
         self.show_empty()
 
+    def _reset(self) -> None:
+        # Columns are rebuilt too, so their widths fit the new rows (not a long-gone tensor's).
+        self.clear(columns=True)
+        self.add_columns(*COLUMNS)
+
     def show_empty(self) -> None:
-        self.clear()
-        self.add_row("", "(no tensors yet)", "", "", "", "", "", "")
+        self._reset()
+        self.add_row("", "(none)", "", "", "", "", "", "")
+        self.border_subtitle = "no tensors yet"
 
     def watch_snapshot(self, snapshot: Snapshot | None) -> None:
         if snapshot is None:
@@ -52,7 +59,8 @@ class TensorsPanel(DataTable):
         self.changed = changed_tensors(self._previous, snapshot)
         self._previous = snapshot
         selected = self._selected_name()
-        self.clear()
+        self._reset()
+        self.border_subtitle = ""
         if not snapshot.tensors:
             self.show_empty()
             return
@@ -61,8 +69,8 @@ class TensorsPanel(DataTable):
             self.add_row(
                 mark, t.name, "[" + ", ".join(map(str, t.shape)) + "]",
                 t.dtype.removeprefix("torch."), "yes" if t.requires_grad else "no",
-                t.grad_fn or ("leaf" if t.is_leaf else ""), _short(t.value_preview),
-                _short(t.grad_preview, 24) if t.grad_preview is not None else "None",
+                t.grad_fn or ("leaf" if t.is_leaf else ""),
+                _short(t.grad_preview, GRAD_WIDTH), _short(t.value_preview),
                 key=t.name,
             )
         if selected is not None and selected in {t.name for t in snapshot.tensors}:
