@@ -119,9 +119,19 @@ def test_interrupt_stops_an_infinite_loop_and_keeps_the_namespace(fresh: KernelC
     assert fresh.execute("before").result.value_repr == "'still here'"
 
 
+def test_interrupt_cuts_a_blocking_sleep_short(shared: KernelClient) -> None:
+    waiter = _interrupt_when_busy(shared)
+    reply = shared.execute("import time\ntime.sleep(120)")
+    waiter.join()
+    assert reply.result.error is not None
+    assert reply.result.error.type == "KeyboardInterrupt"
+
+
 def test_an_idle_interrupt_does_not_kill_the_kernel(shared: KernelClient) -> None:
     shared.interrupt()
     shared.interrupt()
+    assert shared.pid is not None
+    os.kill(shared.pid, signal.SIGINT)  # a stray real SIGINT too
     time.sleep(0.1)
     assert shared.ping()
     assert shared.execute("'alive'").result.value_repr == "'alive'"
@@ -199,6 +209,31 @@ def test_environment_defaults_and_wrapper_are_honoured(monkeypatch: pytest.Monke
         assert client.limits == {"memory_mb": 900, "cpu_s": 120}
         reply = client.execute("import os\nos.environ.get('WRAPPED_BY')")
         assert reply.result.value_repr == "'test'"
+
+
+def _bwrap_prefix() -> list[str] | None:
+    prefix = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+              "--unshare-pid", "--die-with-parent"]
+    try:
+        ok = subprocess.run([*prefix, "true"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        ok = False
+    return prefix if ok else None
+
+
+def test_interrupt_reaches_a_kernel_inside_a_bwrap_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
+    prefix = _bwrap_prefix()
+    if prefix is None:
+        pytest.skip("bwrap cannot run here")
+    monkeypatch.setenv("GRADTUI_KERNEL_WRAPPER", json.dumps(prefix))
+    with KernelClient(memory_limit_mb=1024) as client:
+        client.execute("kept = 1")
+        waiter = _interrupt_when_busy(client)
+        reply = client.execute("while True:\n    pass")
+        waiter.join()
+        assert reply.result.error is not None
+        assert reply.result.error.type == "KeyboardInterrupt"
+        assert client.execute("kept").result.value_repr == "1"
 
 
 def test_a_malformed_wrapper_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:

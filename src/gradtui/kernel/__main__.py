@@ -7,9 +7,14 @@ Set-up order matters:
    into cell output (``os.write(1, ...)`` or C ``printf`` cannot corrupt replies).
 2. The engine and evaluator are imported *before* the memory limit is set, so the limit counts
    against learner allocations, not against a slow start.
-3. A watchdog exits the kernel if its parent (the front end) disappears, even while a cell spins
-   in ``while True: pass`` and so never reads stdin again. (``PR_SET_PDEATHSIG`` is not used: it
-   fires when the *thread* that started us exits, and front ends start kernels from workers.)
+3. Interrupts arrive as bytes on a private pipe (``--interrupt-fd``); a thread turns each into a
+   real SIGINT for the main thread (so even ``time.sleep`` is cut short). A pipe works through
+   any sandbox wrapper, where a signal from outside might hit the wrapper instead of us.
+4. The kernel exits if its front end disappears, even while a cell spins in ``while True:
+   pass`` and so never reads stdin again: end-of-file on the interrupt pipe means the client
+   process is gone, and a watchdog also checks the parent pid. (``PR_SET_PDEATHSIG`` is not
+   used: it fires when the *thread* that started us exits, and front ends start kernels from
+   worker threads.)
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import argparse
 import faulthandler
 import os
+import signal
 import sys
 import threading
 import time
@@ -33,6 +39,7 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m gradtui.kernel")
     parser.add_argument("--memory-mb", type=int, default=None, help="0 = no limit")
     parser.add_argument("--cpu-s", type=int, default=None, help="0 = no limit")
+    parser.add_argument("--interrupt-fd", type=int, default=None, help="pipe of interrupt bytes")
     return parser.parse_args(argv)
 
 
@@ -42,6 +49,19 @@ def _watch_parent() -> None:
         time.sleep(_WATCHDOG_PERIOD_S)
         if os.getppid() != parent:
             os._exit(0)
+
+
+def _watch_interrupts(fd: int) -> None:
+    main_thread = threading.main_thread().ident
+    assert main_thread is not None
+    while True:
+        try:
+            data = os.read(fd, 64)
+        except InterruptedError:
+            continue
+        if not data:
+            os._exit(0)  # the client's end closed: our front end is gone
+        signal.pthread_kill(main_thread, signal.SIGINT)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
     server = KernelServer(evaluator, requests, replies)
     server.install_sigint_handler()
     threading.Thread(target=_watch_parent, name="parent-watchdog", daemon=True).start()
+    if args.interrupt_fd is not None:
+        threading.Thread(
+            target=_watch_interrupts, args=(args.interrupt_fd,), name="interrupts", daemon=True
+        ).start()
     limits = apply_limits(args.memory_mb, args.cpu_s)
     server.send({"event": "ready", "pid": os.getpid(), "limits": limits})
     server.serve_forever()

@@ -5,7 +5,10 @@ may be called from any thread while ``execute`` blocks in another. A dead kernel
 end-of-file on its stdout and reported as :class:`KernelDied` with how it died.
 
 The kernel runs in its own session (process group): a Ctrl-C typed into the front end's terminal
-reaches only the front end, which decides whether to interrupt the kernel.
+reaches only the front end, which decides whether to interrupt the kernel. ``interrupt()`` writes
+a byte to a private pipe the kernel watches; the kernel raises SIGINT in itself. That reaches the
+kernel even through a sandbox wrapper such as bwrap, and the pipe's end-of-file tells the kernel
+its front end is gone.
 """
 
 from __future__ import annotations
@@ -114,6 +117,7 @@ class KernelClient:
         self.pid: int | None = None
         self.busy_since: float | None = None
         self._proc: subprocess.Popen[bytes] | None = None
+        self._interrupt_fd: int | None = None  # our end of the kernel's interrupt pipe
         self._lock = threading.Lock()  # one request at a time
         self._state: KernelState = "dead"
         self._next_id = 0
@@ -163,6 +167,7 @@ class KernelClient:
             except subprocess.TimeoutExpired:
                 self._kill(proc)
         self._reap(proc)
+        self._close_interrupt_pipe()
         self._state = "dead"
         self._death = self._death or "closed"
         _live_clients.discard(self)
@@ -181,15 +186,13 @@ class KernelClient:
 
     def interrupt(self) -> None:
         """SIGINT: the running cell stops with ``KeyboardInterrupt``; an idle kernel ignores it."""
-        proc = self._proc
-        if proc is None or proc.poll() is not None:
+        proc, fd = self._proc, self._interrupt_fd
+        if proc is None or fd is None or proc.poll() is not None:
             return
         try:
-            os.killpg(proc.pid, signal.SIGINT)
-        except ProcessLookupError:
-            pass
-        except PermissionError:
-            proc.send_signal(signal.SIGINT)
+            os.write(fd, b"\x03")
+        except (BlockingIOError, BrokenPipeError, OSError):
+            pass  # a full pipe already holds interrupts; a closed one means the kernel is gone
 
     @property
     def state(self) -> KernelState:
@@ -300,8 +303,9 @@ class KernelClient:
         self._next_id += 1
         return self._next_id
 
-    def _command(self) -> list[str]:
+    def _command(self, interrupt_fd: int) -> list[str]:
         argv = [*self.wrapper, sys.executable, "-m", "gradtui.kernel"]
+        argv += ["--interrupt-fd", str(interrupt_fd)]
         if self.memory_limit_mb is not None:
             argv += ["--memory-mb", str(self.memory_limit_mb)]
         if self.cpu_limit_s is not None:
@@ -319,16 +323,27 @@ class KernelClient:
         self._started_once = True
         self._death = None
         self._stderr_tail.clear()
-        proc = subprocess.Popen(
-            self._command(),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            cwd=self.cwd,
-            env=self._environment(),
-            start_new_session=True,
-        )
+        self._close_interrupt_pipe()
+        kernel_end, our_end = os.pipe()
+        os.set_blocking(our_end, False)
+        try:
+            proc = subprocess.Popen(
+                self._command(kernel_end),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                cwd=self.cwd,
+                env=self._environment(),
+                start_new_session=True,
+                pass_fds=(kernel_end,),
+            )
+        except BaseException:
+            os.close(our_end)
+            raise
+        finally:
+            os.close(kernel_end)
         self._proc = proc
+        self._interrupt_fd = our_end
         threading.Thread(
             target=self._drain_stderr, args=(proc,), name="kernel-stderr", daemon=True
         ).start()
@@ -356,6 +371,7 @@ class KernelClient:
         if not isinstance(message, dict) or message.get("event") != "ready":
             self._kill(proc)
             self._reap(proc)
+            self._close_interrupt_pipe()
             self._state = "dead"
             self._death = describe_exit(proc.returncode)
             time.sleep(0.05)  # let the stderr drain catch the kernel's last words
@@ -364,6 +380,14 @@ class KernelClient:
                 f"the kernel did not start ({self._death}): {detail[0]}"
             )
         return message
+
+    def _close_interrupt_pipe(self) -> None:
+        fd, self._interrupt_fd = self._interrupt_fd, None
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
 
     def _drain_stderr(self, proc: subprocess.Popen[bytes]) -> None:
         assert proc.stderr is not None
