@@ -6,7 +6,10 @@ judge it without ever touching a learner's objects. ``to_dict``/``from_dict`` ar
 (de)serialisers; the kernel process and its client both use them.
 
 Graph node ids are strings, stable within one snapshot (``"n<int>"``); a leaf's id is the id of
-its ``AccumulateGrad`` node. Shapes are lists of ints (``[]`` for a 0-d tensor).
+its ``AccumulateGrad`` node. Ids are given in a deterministic walk order, so the same learner
+state gets the same ids (a ``BackwardTrace`` names nodes as the snapshot before it did). When the
+node cap cut the graph, a ``next`` entry may name an id missing from ``Snapshot.nodes`` (show it
+as "graph cut here"). Shapes are lists of ints (``[]`` for a 0-d tensor).
 """
 
 from __future__ import annotations
@@ -93,7 +96,7 @@ class TensorInfo:
     value_preview: str  # short one-line preview of the values
     grad_preview: str | None  # None when .grad is None (or the tensor is a non-leaf)
     numel: int = 0
-    values: list[Any] | None = None  # nested list of values when numel <= 64, else None
+    values: list[Any] | None = None  # nested list of values when numel <= 64 (0-d: [v]), else None
     grad_values: list[Any] | None = None  # same for .grad
     version: int = 0  # torch's version counter (in-place ops bump it)
 
@@ -118,6 +121,8 @@ class Completion:
     """One completion candidate for a prefix at the cursor."""
 
     text: str  # the full replacement for the word being completed
+    # "keyword" is a keyword argument of the call at the cursor, completed as "lr=";
+    # Python keywords (lambda, import) are "name"s.
     kind: Literal["name", "attribute", "keyword", "module", "command"] = "name"
     start: int = 0  # offset in the source where the replaced word starts
 
