@@ -255,3 +255,15 @@ async def test_lesson_pane_hook(fake, history_path, monkeypatch):
         assert app.screen.query_one(CellInput).text == "x = 1"
     assert calls == [("init", "SESSION"), ("cell", True), ("command", "next", "step"),
                      ("command", "bogus", ""), ("do", "hint")]
+
+
+async def test_typing_while_a_panel_has_focus_types_into_the_input(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f5")
+        assert app.focused is app.screen.query_one(GradsPanel)
+        await pilot.press(*":grads")
+        assert app.screen.query_one(CellInput).text == ":grads"
+        await pilot.press("f4")
+        await pilot.press("x")  # not a Graph key
+        assert app.screen.query_one(CellInput).text == ":gradsx"

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -146,6 +146,18 @@ class WorkspaceScreen(Screen[None]):
             self.query_one(CellInput).focus()
         else:
             self.query_one(f"#{PANEL_IDS[name]}").focus()
+
+    def on_key(self, event: events.Key) -> None:
+        # Typing while a panel has focus types into the input (keys the panel binds, like the
+        # Graph panel's s/n/p/d, never get here): the learner need not go back first.
+        cell_input = self.query_one(CellInput)
+        if (event.is_printable and event.character and self.focused is not cell_input
+                and event.key not in self.app.active_bindings
+                and not isinstance(self.focused, CompletionList)):
+            event.stop()
+            event.prevent_default()
+            cell_input.focus()
+            cell_input.insert(event.character)
 
     @on(Tabs.TabActivated, "#panel-tabs")
     def _tab_activated(self, event: Tabs.TabActivated) -> None:
