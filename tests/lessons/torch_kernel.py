@@ -11,6 +11,7 @@ import ast
 import contextlib
 import io
 import traceback
+import warnings
 from typing import Any
 
 from gradtui.kernel.protocol import (
@@ -60,7 +61,9 @@ class TorchKernel:
 
     def evaluate(self, expr: str) -> tuple[bool, str]:
         try:
-            value = eval(expr, self.namespace)
+            with warnings.catch_warnings():  # torch warns on `_grad` of a non-leaf; we know
+                warnings.simplefilter("ignore")
+                value = eval(expr, self.namespace)
             return bool(value), repr(value)
         except Exception as exc:
             return False, f"{type(exc).__name__}: {exc}"

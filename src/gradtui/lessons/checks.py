@@ -198,6 +198,10 @@ def _values_of(ctx: JudgeContext, name: str, info: TensorInfo, grad: bool) -> An
     """The tensor's values (or grad) from the snapshot, else asked of the kernel."""
     snap_values = info.grad_values if grad else info.values
     if snap_values is not None:
+        # The snapshot lists a 0-d tensor's value as [v]; the tensor's shape says what it is.
+        array = np.asarray(snap_values, dtype=float)
+        if array.size == math.prod(info.shape):
+            return array.reshape(info.shape).tolist()
         return snap_values
     # Large tensors and non-leaf grads are not in the snapshot; `_grad` avoids torch's warning
     # about reading .grad of a non-leaf.

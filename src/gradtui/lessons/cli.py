@@ -79,9 +79,9 @@ def check_paths(targets: list[str], out: TextIO) -> int:
         return 1
     if lessons:
         try:
-            with KernelClient() as client:
+            with KernelClient() as client, KernelClient() as scratch:
                 for lesson in lessons:
-                    found = self_test(lesson, client)
+                    found = self_test(lesson, client, scratch)
                     problems.extend(found)
                     if not found:
                         wrong = sum(len(s.wrong_answers) for s in lesson.steps)

@@ -18,14 +18,20 @@ def _expects_error(step: Step) -> bool:
     return any(check.kind == "raised" for check in step.checks)
 
 
-def self_test(lesson: Lesson, kernel: LessonKernel) -> list[Problem]:
-    """Every problem found running ``lesson`` in ``kernel`` (restarted first)."""
+def self_test(lesson: Lesson, kernel: LessonKernel,
+              scratch: LessonKernel | None = None) -> list[Problem]:
+    """Every problem found running ``lesson`` in ``kernel`` (restarted first).
+
+    Wrong answers need a state rebuilt from scratch each; given a second ``scratch`` kernel they
+    run there, so the solutions run straight through ``kernel`` with no restarts in between
+    (about half the kernel starts, which is most of the time a self-test takes).
+    """
     problems: list[Problem] = []
     kernel.restart()
     previous = empty_reply()
     for number, step in enumerate(lesson.steps, start=1):
         try:
-            previous = _test_step(lesson, number, step, previous, kernel, problems)
+            previous = _test_step(lesson, number, step, previous, kernel, scratch, problems)
         except (KernelDied, KernelError) as exc:
             # A kernel that died (or a broken engine) ends this lesson's test, not the run.
             problems.append(Problem(lesson.path, step.line, f"step {number}: the kernel failed: "
@@ -36,17 +42,20 @@ def self_test(lesson: Lesson, kernel: LessonKernel) -> list[Problem]:
 
 
 def _test_step(lesson: Lesson, number: int, step: Step, previous: ExecuteReply,
-               kernel: LessonKernel, problems: list[Problem]) -> ExecuteReply:
+               kernel: LessonKernel, scratch: LessonKernel | None,
+               problems: list[Problem]) -> ExecuteReply:
     """Test one step on the state the earlier solutions left; returns its solution's reply."""
     path = lesson.path
     if step.wrong_answers:
+        wrong_kernel = scratch or kernel
         for wrong in step.wrong_answers:
-            _fresh_state(kernel, lesson, number - 1)
-            results = judge_step(step, kernel.execute(wrong.code), kernel)
+            _fresh_state(wrong_kernel, lesson, number - 1)
+            results = judge_step(step, wrong_kernel.execute(wrong.code), wrong_kernel)
             if all(r.passed for r in results):
                 problems.append(Problem(path, wrong.line, f"step {number}: this wrong "
                                                           "answer passes the step's checks"))
-        _fresh_state(kernel, lesson, number - 1)
+        if scratch is None:
+            _fresh_state(kernel, lesson, number - 1)
     if all(r.passed for r in judge_step(step, previous, kernel)):
         problems.append(Problem(path, step.line, f"step {number}: its checks already pass "
                                                  "before its solution runs"))

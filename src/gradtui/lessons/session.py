@@ -41,6 +41,7 @@ class Feedback:
     code: str = ""  # code to put in the input (starter or solution), if any
     advanced: bool = False  # the current step changed
     plot: list[float] | None = None  # the step's plot series after this cell
+    plot_name: str = ""  # the expression the series came from (e.g. "losses")
 
 
 @dataclass(frozen=True)
@@ -141,15 +142,16 @@ class LessonSession:
             return Feedback("info", "The lesson is over: this is free play now.")
         results = judge_step(step, reply, self._kernel())
         plot = self._plot(step)
+        extra = {"plot": plot, "plot_name": step.plot}
         if all(r.passed for r in results):
             self._advance(skipped=False)
             if self.finished:
                 return Feedback("finished", "Step passed. " + self.summary().text(),
-                                results=results, advanced=True, plot=plot)
+                                results=results, advanced=True, **extra)
             return Feedback("pass", f"Step passed! On to step {self.index + 1}.",
-                            results=results, advanced=True, code=self._starter(), plot=plot)
+                            results=results, advanced=True, code=self._starter(), **extra)
         failing = [r.message for r in results if not r.passed]
-        return Feedback("fail", "Not yet: " + " ".join(failing), results=results, plot=plot)
+        return Feedback("fail", "Not yet: " + " ".join(failing), results=results, **extra)
 
     # --- learner commands --------------------------------------------------------------------
 

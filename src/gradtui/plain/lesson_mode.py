@@ -1,0 +1,148 @@
+"""``gradtui lesson N --plain``: a lesson in the plain REPL, through ``ReplHooks``.
+
+The step's prose is printed as text (Markdown reads fine as is), every cell's check results
+follow its output, and ``:hint``, ``:solution``, ``:skip``, ``:reset``, ``:restart-lesson``,
+``:step`` (show the step again), ``:progress`` and ``:leave`` drive the lesson.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from gradtui.lessons.session import Feedback, LessonSession
+from gradtui.lessons.textplot import text_plot
+from gradtui.plain.repl import ReplHooks
+
+if TYPE_CHECKING:
+    from gradtui.kernel.client import KernelClient
+    from gradtui.kernel.protocol import ExecuteReply
+
+COMMANDS = {
+    "hint": "a hint for this step (ask again for the next one)",
+    "solution": "put a solution for this step in the input",
+    "skip": "skip this step (its solution runs for you)",
+    "reset": "start this step over (fresh kernel, earlier steps replayed)",
+    "restart-lesson": "take the lesson again from step 1",
+    "step": "show this step's text again",
+    "progress": "where you are: steps, hints, skips",
+    "leave": "leave the lesson (progress is saved)",
+}
+
+
+class LessonHooks(ReplHooks):
+    """Lesson mode: judges every cell and answers the lesson commands."""
+
+    def __init__(self, session: LessonSession, *, ascii_only: bool = False) -> None:
+        self.session = session
+        self.ascii_only = ascii_only
+        self._code = ""  # starter or solution code for the next prompt
+        self._leaving = False
+        self._opening = ""
+
+    # --- ReplHooks ---------------------------------------------------------------------------
+
+    def attach(self, client: KernelClient) -> None:
+        self.session.attach(client)
+        feedback = self.session.start()
+        self._code = feedback.code
+        self._opening = feedback.message
+
+    def banner(self) -> str | None:
+        lesson = self.session.lesson
+        rule = self._rule()
+        parts = [f"{rule}\n{lesson.title}\n{rule}", self._opening]
+        if self.session.store is not None and self.session.store.problem:
+            parts.append(f"Note: {self.session.store.problem}")
+        parts.append("Commands: :hint  :solution  :skip  :reset  :step  :leave  (:help for all)")
+        parts.append(self._step_text())
+        return "\n\n".join(p for p in parts if p)
+
+    def after_cell(self, reply: ExecuteReply) -> str | None:
+        return self._render(self.session.cell_finished(reply))
+
+    def command(self, name: str, arg: str) -> str | None:
+        actions = {
+            "hint": self.session.hint,
+            "solution": self.session.solution,
+            "skip": self.session.skip,
+            "reset": self.session.reset_step,
+            "restart-lesson": self.session.restart_lesson,
+        }
+        if name in actions:
+            return self._render(actions[name]())
+        if name == "step":
+            return self._step_text()
+        if name == "progress":
+            return self._progress_text()
+        if name == "leave":
+            self._leaving = True
+            return f"Leaving the lesson. {self._progress_text()}"
+        return None
+
+    def command_help(self) -> str | None:
+        width = max(len(name) for name in COMMANDS) + 1
+        lines = ["Lesson commands:"]
+        lines += [f"  :{name:<{width}} {text}" for name, text in COMMANDS.items()]
+        return "\n".join(lines)
+
+    def prefill(self) -> str:
+        code, self._code = self._code, ""
+        return code
+
+    def finished(self) -> bool:
+        return self._leaving
+
+    # --- text --------------------------------------------------------------------------------
+
+    def _rule(self) -> str:
+        return ("-" if self.ascii_only else "─") * 60
+
+    def _step_text(self) -> str:
+        step = self.session.step
+        if step is None:
+            return self.session.summary().text() + "\nFree play: keep experimenting, or :leave."
+        heading = f"{self.session.position()}" + (f": {step.title}" if step.title else "")
+        text = f"{heading}\n\n{step.prose.strip()}"
+        if step.graph:
+            text += f"\n\n(Type :graph {step.graph} to see the graph.)"
+        return text
+
+    def _progress_text(self) -> str:
+        p = self.session.progress
+        return (f"{self.session.position()}; {p.hints_used} hints used, {p.skips} skipped, "
+                f"{p.solutions_shown} solutions shown.")
+
+    def _render(self, feedback: Feedback) -> str:
+        ok, bad = ("ok", "X") if self.ascii_only else ("✓", "✗")
+        lines: list[str] = []
+        if feedback.kind == "fail":
+            lines.append("Not yet:")
+            lines += [f"  {bad} {r.message}" for r in feedback.results if not r.passed]
+        else:
+            if feedback.kind in ("pass", "finished"):
+                lines += [f"  {ok} {r.message}" for r in feedback.results]
+            lines.append(feedback.message)
+        if feedback.plot:
+            lines.append(text_plot(feedback.plot, title=f"{feedback.plot_name}, first to last:",
+                                   ascii_only=self.ascii_only))
+        if feedback.code:
+            self._code = feedback.code
+        if feedback.advanced:
+            lines.append(self._rule())
+            lines.append(self._step_text())
+        return "\n".join(lines)
+
+
+def run_plain_lesson(session: LessonSession, args: argparse.Namespace) -> int:
+    """Run the plain REPL in lesson mode."""
+    from gradtui.plain.repl import main
+
+    ascii_only = bool(getattr(args, "ascii", False)) or not _utf8(sys.stdout)
+    return main(args, hooks=LessonHooks(session, ascii_only=ascii_only))
+
+
+def _utf8(stream: object) -> bool:
+    encoding = getattr(stream, "encoding", None) or ""
+    return encoding.lower().replace("-", "") == "utf8"

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gradtui.lessons.cli import check_paths, list_lessons
+from gradtui.lessons.progress import LessonProgress, ProgressStore
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_listing_shows_every_lesson_with_progress(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GRADTUI_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("GRADTUI_LESSONS", raising=False)
+    store = ProgressStore(tmp_path)
+    store.save(LessonProgress("gradients", "Gradients", steps_total=11, current_step=3,
+                              steps_done=3))
+    store.save(LessonProgress("variables", "Variables", steps_total=7, current_step=7,
+                              steps_done=7, completed=True))
+    out, err = io.StringIO(), io.StringIO()
+    assert list_lessons([str(FIXTURES / "good.toml").rsplit("/", 1)[0]], out, err) == 0
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith(" 1. Variables") and "done (7/7)" in lines[0]
+    assert lines[1].startswith(" 2. Gradients") and "step 4 of 11" in lines[1]
+    assert "not started (8 steps)" in lines[2]
+    assert lines[6].startswith(" 7. Tiny")
+    # the broken fixtures in the same directory are reported, not fatal
+    assert "bad_toml.toml:3: bad TOML" in err.getvalue()
+
+
+def test_check_of_a_broken_file_exits_1_with_file_and_line() -> None:
+    out = io.StringIO()
+    assert check_paths([str(FIXTURES / "unknown_kind.toml")], out) == 1
+    assert out.getvalue() == (f"{FIXTURES / 'unknown_kind.toml'}:13: unknown check kind 'tensr' "
+                              "(known kinds: expr, grad, grad_fn, graph_has, printed, raised, "
+                              "tensor, values) in step 1 check 2\n")
+
+
+def test_check_of_a_missing_path_exits_1() -> None:
+    out = io.StringIO()
+    assert check_paths(["/nonexistent/lesson.toml"], out) == 1
+    assert "/nonexistent/lesson.toml:0: no such file or directory" in out.getvalue()
+
+
+def test_check_command_self_tests_files_in_a_real_kernel(tmp_path: Path) -> None:
+    env = {**os.environ, "GRADTUI_DATA_DIR": str(tmp_path)}
+    ok = subprocess.run([sys.executable, "-m", "gradtui", "lessons", "check",
+                         str(FIXTURES / "good.toml")], capture_output=True, text=True, env=env,
+                        timeout=120)
+    assert (ok.returncode, ok.stdout) == (
+        0, f"ok  {FIXTURES / 'good.toml'}: 2 steps, 1 wrong answers rejected\n")
+    bad = subprocess.run([sys.executable, "-m", "gradtui", "lessons", "check",
+                          str(FIXTURES / "wrong_answer_passes.toml")], capture_output=True,
+                         text=True, env=env, timeout=120)
+    assert (bad.returncode, bad.stdout) == (
+        1, f"{FIXTURES / 'wrong_answer_passes.toml'}:13: step 1: this wrong answer passes the "
+           "step's checks\n")
+
+
+def test_unknown_lesson_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    from gradtui.lessons.cli import run_lesson_command
+
+    args = argparse.Namespace(lesson="99", lessons=[], plain=True, restart=False)
+    assert run_lesson_command(args) == 2
+    assert "no lesson '99'. Lessons: 1 (variables), 2 (gradients)" in capsys.readouterr().err

@@ -1,0 +1,82 @@
+"""The plain REPL's lesson mode: hooks on a fake kernel, and `gradtui lesson 1 --plain` for real."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gradtui.lessons.catalog import builtin_dir, lesson_files
+from gradtui.lessons.loader import load_lesson
+from gradtui.lessons.progress import ProgressStore
+from gradtui.lessons.session import LessonSession
+from gradtui.plain.lesson_mode import LessonHooks
+
+from .fakes import FakeKernel
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def hooks_for(tmp_path: Path) -> tuple[LessonHooks, FakeKernel]:
+    session = LessonSession(load_lesson(FIXTURES / "good.toml"), ProgressStore(tmp_path))
+    hooks = LessonHooks(session, ascii_only=True)
+    kernel = FakeKernel()
+    hooks.attach(kernel)  # type: ignore[arg-type]
+    return hooks, kernel
+
+
+def test_banner_shows_the_lesson_and_the_first_step_with_its_starter(tmp_path: Path) -> None:
+    hooks, _ = hooks_for(tmp_path)
+    banner = hooks.banner() or ""
+    assert "Tiny" in banner and "Step 1 of 2" in banner and "Make x." in banner
+    assert hooks.prefill() == "x = " and hooks.prefill() == ""
+
+
+def test_cells_are_judged_and_a_pass_shows_the_next_step(tmp_path: Path) -> None:
+    hooks, kernel = hooks_for(tmp_path)
+    assert hooks.after_cell(kernel.execute("x = 5")) == (
+        "Not yet:\n  X `x == 1` is not true yet (it gives False).")
+    text = hooks.after_cell(kernel.execute("x = 1")) or ""
+    assert "Step passed! On to step 2." in text and "Step 2 of 2" in text and "Make y." in text
+    done = hooks.after_cell(kernel.execute("y = 2")) or ""
+    assert "Lesson complete: 2 of 2 steps solved" in done
+    assert not hooks.finished()
+
+
+def test_lesson_commands(tmp_path: Path) -> None:
+    hooks, kernel = hooks_for(tmp_path)
+    assert hooks.command("hint", "") == "Hint 1/2: first hint"
+    assert "x = 1" in (hooks.command("solution", "") or "") and hooks.prefill() == "x = 1"
+    assert hooks.command("skip", "") == "Your teacher has turned off skipping in this lesson."
+    assert hooks.command("progress", "") == ("Step 1 of 2; 1 hints used, 0 skipped, "
+                                             "1 solutions shown.")
+    assert "Make x." in (hooks.command("step", "") or "")
+    assert hooks.command("tensors", "") is None  # not ours: the REPL's built-in
+    assert ":restart-lesson" in (hooks.command_help() or "")
+    assert "Leaving the lesson" in (hooks.command("leave", "") or "") and hooks.finished()
+
+
+def test_a_plot_step_draws_the_series_as_text(tmp_path: Path) -> None:
+    lesson = load_lesson(lesson_files([builtin_dir()])[4])  # gradient descent
+    session = LessonSession(lesson)
+    session.progress.current_step = 3  # the loop step, which plots `losses`
+    hooks = LessonHooks(session, ascii_only=True)
+    kernel = FakeKernel()
+    session.attach(kernel)
+    text = hooks.after_cell(kernel.execute("losses = [9.0, 5.0, 2.0, 1.0]")) or ""
+    assert "losses, first to last:" in text and "*" in text
+
+
+@pytest.mark.slow
+def test_plain_lesson_one_end_to_end_through_a_pipe(tmp_path: Path) -> None:
+    lesson = load_lesson(lesson_files([builtin_dir()])[0])
+    cells = "\n\n".join(step.solution.strip() for step in lesson.steps) + "\n"
+    env = {**os.environ, "GRADTUI_DATA_DIR": str(tmp_path), "GRADTUI_STATE_DIR": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-m", "gradtui", "lesson", "1", "--plain"],
+                          input=cells, capture_output=True, text=True, env=env, timeout=300)
+    assert "Lesson complete: 7 of 7 steps solved, 0 skipped" in proc.stdout, (
+        proc.stdout[-3000:] + proc.stderr[-2000:])
+    assert ProgressStore(tmp_path).load()["variables"].completed

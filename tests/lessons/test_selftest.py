@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gradtui.kernel.client import KernelClient
+from gradtui.lessons.catalog import builtin_dir, lesson_files
+from gradtui.lessons.loader import load_lesson
+from gradtui.lessons.selftest import self_test
+
+from .fakes import FakeKernel
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SHIPPED = lesson_files([builtin_dir()])
+
+
+def lesson_text(tmp_path: Path, steps: str) -> Path:
+    path = tmp_path / "lesson.toml"
+    path.write_text(f'id = "t"\ntitle = "T"\n{steps}', encoding="utf-8")
+    return path
+
+
+def test_a_sound_lesson_has_no_problems() -> None:
+    assert self_test(load_lesson(FIXTURES / "good.toml"), FakeKernel()) == []
+
+
+def test_a_wrong_answer_that_passes_is_reported_at_its_line() -> None:
+    path = FIXTURES / "wrong_answer_passes.toml"
+    problems = self_test(load_lesson(path), FakeKernel(), FakeKernel())
+    assert [str(p) for p in problems] == [
+        f"{path}:13: step 1: this wrong answer passes the step's checks"]
+
+
+def test_a_solution_that_fails_its_check_is_reported_at_the_check(tmp_path: Path) -> None:
+    path = lesson_text(tmp_path, '[[steps]]\nprose = "p"\nsolution = "x = 1"\n'
+                                 '[[steps.checks]]\nkind = "expr"\nexpr = "x == 2"\n')
+    problems = self_test(load_lesson(path), FakeKernel())
+    assert [f"{p.line}: {p.message}" for p in problems] == [
+        "6: step 1: the solution fails check expr: `x == 2` is not true yet (it gives False)."]
+
+
+def test_a_solution_that_raises_unexpectedly_is_reported_at_the_solution(
+        tmp_path: Path) -> None:
+    path = lesson_text(tmp_path, '[[steps]]\nprose = "p"\nsolution = "x = 1; 1 / 0"\n'
+                                 '[[steps.checks]]\nkind = "expr"\nexpr = "x == 1"\n')
+    problems = self_test(load_lesson(path), FakeKernel())
+    assert [f"{p.line}: {p.message}" for p in problems] == [
+        "5: step 1: the solution raised ZeroDivisionError: division by zero"]
+
+
+def test_a_step_that_passes_before_its_solution_is_reported(tmp_path: Path) -> None:
+    path = lesson_text(tmp_path, '[[steps]]\nprose = "p"\nsolution = "x = 1"\n'
+                                 '[[steps.checks]]\nkind = "expr"\nexpr = "x == 1"\n'
+                                 '[[steps]]\nprose = "q"\nsolution = "y = 1"\n'
+                                 '[[steps.checks]]\nkind = "expr"\nexpr = "x == 1"\n')
+    problems = self_test(load_lesson(path), FakeKernel())
+    assert [f"{p.line}: {p.message}" for p in problems] == [
+        "9: step 2: its checks already pass before its solution runs"]
+
+
+def test_wrong_answers_start_from_the_earlier_solutions_state() -> None:
+    kernel, scratch = FakeKernel(), FakeKernel()
+    self_test(load_lesson(FIXTURES / "good.toml"), kernel, scratch)
+    assert kernel.executed == ["x = 1", "y = x + 1"] and kernel.restarts == 1
+    assert scratch.executed == ["x = 2"] and scratch.restarts == 1
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_shipped_lesson_self_tests_in_the_gradtui_kernel(path: Path) -> None:
+    with KernelClient() as kernel, KernelClient() as scratch:
+        problems = self_test(load_lesson(path), kernel, scratch)
+    assert problems == [], "\n".join(map(str, problems))
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_shipped_lesson_self_tests_against_real_torch(path: Path) -> None:
+    pytest.importorskip("torch")
+    from .torch_kernel import TorchKernel
+
+    problems = self_test(load_lesson(path), TorchKernel())
+    assert problems == [], "\n".join(map(str, problems))
