@@ -324,3 +324,26 @@ def test_complete_inspect_and_evaluate_go_through_the_kernel(shared: KernelClien
     assert shared.evaluate("learning_rate < 1") == (True, "True")
     doc = shared.inspect("len")
     assert doc is not None and doc.startswith("len(obj, /)")
+
+
+def test_torch_allocation_beyond_the_limit_is_a_memory_error(shared: KernelClient) -> None:
+    reply = shared.execute("import torch\nx = torch.ones(2, requires_grad=True)")
+    assert reply.result.ok
+    reply = shared.execute("big = torch.ones(100000, 100000)")
+    assert reply.result.error is not None
+    assert reply.result.error.type == "MemoryError"
+    assert "gradtui" not in reply.result.error.traceback
+    reply = shared.execute("x * 2")
+    assert reply.result.value_repr == "tensor([2., 2.], grad_fn=<MulBackward0>)"
+    assert reply.snapshot is not None and reply.snapshot.tensor("x") is not None
+
+
+def test_execute_reply_carries_the_snapshot_and_trace_works(fresh: KernelClient) -> None:
+    fresh.execute("import torch\nx = torch.ones(2, requires_grad=True)\ny = 5 * (x + 1) ** 2")
+    reply = fresh.execute("o = (1/2) * torch.sum(y)\no")
+    snap = reply.snapshot
+    assert snap is not None and snap.last_value == "o"
+    assert [t.name for t in snap.tensors] == ["x", "y", "o", "_"]  # `_` is the echoed o
+    trace = fresh.trace_backward("o")
+    assert trace.leaf_grads == {"x": "tensor([10., 10.])"}
+    assert fresh.snapshot() == snap

@@ -116,3 +116,21 @@ def test_inspect_of_a_property_shows_its_doc_without_running_it(ns: dict[str, An
     text = inspect_name(ns, "y.grad")
     assert text is not None and "The gradient (computing it has a side effect)." in text
     assert ns["calls"] == []
+
+
+def test_completing_a_tensor_never_runs_its_properties_or_grows_the_graph() -> None:
+    import warnings
+
+    ev = Evaluator()
+    ev.execute("import torch\nx = torch.ones(2, requires_grad=True)\ny = x * 2")
+    ns = ev.namespace
+    before = (ns["y"].grad_fn, ns["x"]._version)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # reading y.grad would warn: the test fails if it happens
+        names = _texts(ns, "y.")
+        assert {"backward", "grad", "grad_fn", "requires_grad"} <= set(names)
+        assert _texts(ns, "y.grad.") == []
+        assert _texts(ns, "y.T.") == []  # a property computing a new tensor (and graph node)
+        assert "requires_grad=" in _texts(ns, "torch.ones(2, requ")
+        assert inspect_name(ns, "y.grad") is not None
+    assert (ns["y"].grad_fn, ns["x"]._version) == before

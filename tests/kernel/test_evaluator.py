@@ -173,3 +173,70 @@ def test_runaway_output_is_capped_and_says_so(ev: Evaluator) -> None:
     assert result.ok
     assert len(result.stdout) <= 1_000_000
     assert "output cut after" in result.stderr
+
+
+# -- with the engine's torch shim (what the kernel process runs) -----------------------------
+
+SEED_CELLS = [
+    ("import torch\nfrom torch.autograd import Variable", None),
+    (
+        "a = Variable(torch.ones((3, 2)), requires_grad=True)\na",
+        "tensor([[1., 1.],\n        [1., 1.],\n        [1., 1.]], requires_grad=True)",
+    ),
+    ("type(a)", "<class 'torch.Tensor'>"),
+    (
+        "x = Variable(torch.ones((2)), requires_grad=True)\nx",
+        "tensor([1., 1.], requires_grad=True)",
+    ),
+    ("y = 5 * (x + 1) ** 2\ny", "tensor([20., 20.], grad_fn=<MulBackward0>)"),
+    ("o = (1/2) * torch.sum(y)\no", "tensor(20., grad_fn=<MulBackward0>)"),
+    ("o.backward()\nx.grad", "tensor([10., 10.])"),
+]
+
+
+def test_seed_notebook_cells_echo_what_torch_prints() -> None:
+    ev = Evaluator()
+    for source, expected in SEED_CELLS:
+        result = ev.execute(source)
+        assert result.ok, result.error
+        assert result.value_repr == expected
+
+
+def test_seed_notebooks_last_cell_fails_like_torch_213() -> None:
+    ev = Evaluator()
+    for source, _ in SEED_CELLS:
+        ev.execute(source)
+    result = ev.execute("o.backward(torch.FloatTensor([1.0, 1.0]))\nx.grad")
+    assert result.error is not None and result.error.type == "RuntimeError"
+    assert result.error.message == (
+        "Mismatch in shape: grad_output[0] has a shape of torch.Size([2]) and output[0] has a "
+        "shape of torch.Size([])."
+    )
+    text = result.error.traceback
+    assert 'File "<cell 8>", line 1, in <module>' in text
+    assert "gradtui" not in text and "numpy" not in text
+
+
+def test_engine_errors_show_only_the_learners_frames() -> None:
+    ev = Evaluator()
+    result = ev.execute("import torch\ntorch.ones(2) + torch.ones(3)")
+    assert result.error is not None
+    assert result.error.traceback == (
+        "Traceback (most recent call last):\n"
+        '  File "<cell 1>", line 2, in <module>\n'
+        "    torch.ones(2) + torch.ones(3)\n"
+        "    ~~~~~~~~~~~~~~^~~~~~~~~~~~~~~\n"
+        "RuntimeError: The size of tensor a (2) must match the size of tensor b (3) at "
+        "non-singleton dimension 0\n"
+    )
+
+
+def test_non_leaf_grad_warning_points_at_the_learners_line() -> None:
+    ev = Evaluator()
+    ev.execute("import torch\nx = torch.ones(2, requires_grad=True)\ny = x * 2")
+    result = ev.execute("y.grad")
+    assert result.ok and result.value_repr is None
+    assert result.stderr.startswith(
+        "<cell 2>:1: UserWarning: The .grad attribute of a Tensor that is not a leaf Tensor"
+    )
+    assert result.stderr.endswith("\n  y.grad\n")

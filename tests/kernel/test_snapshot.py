@@ -7,16 +7,18 @@ from typing import Any
 
 import numpy as np
 import pytest
-from kernel_fake_engine import AccumulateGrad, Tensor, chain, leaf, op
 
 from gradtui.kernel import snapshot as snapshot_module
 from gradtui.kernel.protocol import Snapshot, from_dict, to_dict
 from gradtui.kernel.snapshot import build_snapshot, namespace_tensors
+from kernel.kernel_fake_engine import AccumulateGrad, Tensor, chain, leaf, op
 
 
 @pytest.fixture(autouse=True)
-def no_backward_yet(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(snapshot_module, "_last_backward_ids", lambda: set())
+def no_backward_yet(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fake graphs never ran a backward; real-engine tests (``seed_ns``) ask the engine."""
+    if "seed_ns" not in request.fixturenames:
+        monkeypatch.setattr(snapshot_module, "_last_backward_ids", lambda: set())
 
 
 def _ns(**values: Any) -> dict[str, Any]:
@@ -174,3 +176,95 @@ def test_unbound_leaf_in_the_graph_has_no_variable_name() -> None:
     leaves = [n for n in snap.nodes.values() if n.kind == "leaf"]
     assert len(leaves) == 1 and leaves[0].variable is None
     assert isinstance(y.grad_fn.next_functions[0][0], AccumulateGrad)
+
+
+# -- with the real engine -------------------------------------------------------------------
+
+
+@pytest.fixture
+def seed_ns() -> dict[str, Any]:
+    from gradtui.kernel.evaluator import Evaluator
+
+    ev = Evaluator()
+    ev.execute(
+        "import torch\n"
+        "x = torch.ones(2, requires_grad=True)\n"
+        "y = 5 * (x + 1) ** 2\n"
+        "o = (1/2) * torch.sum(y)\n"
+        "params = [x]"
+    )
+    return ev.namespace
+
+
+def test_real_engine_graph_of_the_seed_notebook(seed_ns: dict[str, Any]) -> None:
+    snap = build_snapshot(seed_ns)
+    o = snap.tensor("o")
+    assert o is not None and o.grad_fn == "MulBackward0" and o.shape == []
+    chain_names = []
+    node_id: str | None = o.node
+    while node_id is not None:
+        node = snap.nodes[node_id]
+        chain_names.append(node.name)
+        node_id = next((c for c in node.next if c is not None), None)
+    assert chain_names == [
+        "MulBackward0", "SumBackward0", "MulBackward0", "PowBackward0", "AddBackward0",
+        "AccumulateGrad",
+    ]
+    leaf_node = snap.nodes[snap.tensor("x").node]  # type: ignore[union-attr, index]
+    assert leaf_node.variable == "x"
+    assert snap.tensor("params[0]").node == leaf_node.id  # type: ignore[union-attr]
+    assert snap.nodes[o.node].rules == ["d(a*b)/da = b", "d(a*b)/db = a"]  # type: ignore[index]
+
+
+def test_real_engine_backward_marks_gradients_and_freed_buffers(seed_ns: dict[str, Any]) -> None:
+    exec("o.backward()", seed_ns)
+    snap = build_snapshot(seed_ns)
+    x = snap.tensor("x")
+    assert x is not None and x.grad_values == [10.0, 10.0]
+    assert snap.last_backward == [x.node]
+    assert snap.nodes[snap.tensor("y").node].saved_freed  # type: ignore[union-attr, index]
+
+
+def test_real_engine_snapshot_reads_no_non_leaf_grad(seed_ns: dict[str, Any]) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the non-leaf .grad warning would fail the test
+        build_snapshot(seed_ns)
+
+
+def test_real_engine_10000_op_chain_is_cut(seed_ns: dict[str, Any]) -> None:
+    exec("z = x\nfor _i in range(10000):\n    z = z + 1", seed_ns)
+    snap = build_snapshot(seed_ns)
+    assert len(snap.nodes) <= snapshot_module.MAX_NODES
+    assert "graph cut at 2000 nodes" in snap.truncated
+    assert len(json.dumps(to_dict(snap))) < 1_000_000
+
+
+def test_real_engine_huge_tensor_snapshot_is_small(seed_ns: dict[str, Any]) -> None:
+    exec("big = torch.zeros(10_000_000)", seed_ns)
+    info = build_snapshot(seed_ns).tensor("big")
+    assert info is not None and info.values is None
+    assert info.value_preview == "[0., 0., 0., ..., 0., 0., 0.]"
+
+
+def test_trace_backward_steps_match_the_graph_ids(seed_ns: dict[str, Any]) -> None:
+    snap = build_snapshot(seed_ns)
+    trace = snapshot_module.trace_backward(seed_ns, "o")
+    assert trace.error is None
+    assert [s.name for s in trace.steps] == [
+        "MulBackward0", "SumBackward0", "MulBackward0", "PowBackward0", "AddBackward0",
+    ]
+    assert trace.steps[0].node == snap.tensor("o").node  # type: ignore[union-attr]
+    assert trace.steps[-1].targets[0] == snap.tensor("x").node  # type: ignore[union-attr]
+    assert trace.leaf_grads == {"x": "tensor([10., 10.])"}
+    assert seed_ns["x"]._grad is None  # tracing changed nothing
+
+
+def test_trace_backward_reports_errors_and_bad_names(seed_ns: dict[str, Any]) -> None:
+    exec("o.backward()", seed_ns)
+    assert snapshot_module.trace_backward(seed_ns, "o").error.startswith(  # type: ignore[union-attr]
+        "RuntimeError: Trying to backward through the graph a second time"
+    )
+    assert snapshot_module.trace_backward(seed_ns, "torch").error == "torch is not a tensor"
+    assert snapshot_module.trace_backward(seed_ns, "params[0]").error is not None

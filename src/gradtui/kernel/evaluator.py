@@ -11,7 +11,6 @@ or front ends, so tests use it directly.
 from __future__ import annotations
 
 import ast
-import importlib
 import sys
 import time
 import warnings
@@ -41,15 +40,8 @@ def fresh_namespace() -> dict[str, Any]:
 
 def install_torch_shim() -> None:
     """Make ``import torch`` in learner code resolve to gradtui's engine."""
-    try:
-        shim = importlib.import_module("gradtui.engine.shim")
-    except ModuleNotFoundError as exc:
-        # Transitional: the engine's shim lands separately; a kernel without it still runs
-        # plain Python, and says why `import torch` fails.
-        if exc.name != "gradtui.engine.shim":
-            raise
-        print("gradtui kernel: the torch shim is not available yet", file=sys.stderr)
-        return
+    from gradtui.engine import shim
+
     shim.install()
 
 
