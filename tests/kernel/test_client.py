@@ -256,6 +256,22 @@ def test_a_kernel_that_cannot_start_says_why(monkeypatch: pytest.MonkeyPatch) ->
         KernelClient().start()
 
 
+def test_a_wrapper_banner_before_the_kernel_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    wrapper = ["sh", "-c", 'echo "sandbox ready"; exec "$@"', "sh"]
+    monkeypatch.setenv("GRADTUI_KERNEL_WRAPPER", json.dumps(wrapper))
+    with KernelClient(memory_limit_mb=1024) as client:
+        assert client.execute("'up'").result.value_repr == "'up'"
+
+
+def test_a_kernel_that_never_answers_is_given_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gradtui.kernel import client as client_module
+
+    monkeypatch.setattr(client_module, "START_TIMEOUT_S", 0.5)
+    monkeypatch.setenv("GRADTUI_KERNEL_WRAPPER", json.dumps(["sh", "-c", "sleep 30", "sh"]))
+    with pytest.raises(KernelDied, match=r"did not start \(no answer within 0.5 s\)"):
+        KernelClient().start()
+
+
 def test_close_ends_the_kernel_even_mid_cell(fresh: KernelClient) -> None:
     pid = fresh.pid
     assert pid is not None
@@ -343,7 +359,8 @@ def test_execute_reply_carries_the_snapshot_and_trace_works(fresh: KernelClient)
     reply = fresh.execute("o = (1/2) * torch.sum(y)\no")
     snap = reply.snapshot
     assert snap is not None and snap.last_value == "o"
+    assert fresh.execute("q = 1").snapshot.last_value is None  # type: ignore[union-attr]
     assert [t.name for t in snap.tensors] == ["x", "y", "o", "_"]  # `_` is the echoed o
     trace = fresh.trace_backward("o")
     assert trace.leaf_grads == {"x": "tensor([10., 10.])"}
-    assert fresh.snapshot() == snap
+    assert fresh.snapshot().tensors == snap.tensors

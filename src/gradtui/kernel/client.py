@@ -41,7 +41,7 @@ ENV_MEMORY_MB = "GRADTUI_KERNEL_MEMORY_MB"
 ENV_CPU_S = "GRADTUI_KERNEL_CPU_S"
 ENV_WRAPPER = "GRADTUI_KERNEL_WRAPPER"
 
-_START_TIMEOUT_S = 60.0  # importing numpy on a loaded teaching-lab machine can be slow
+START_TIMEOUT_S = 60.0  # importing numpy on a loaded teaching-lab machine can be slow
 _STDERR_TAIL_LINES = 40
 _RESTART_HINT = ":restart starts a fresh one"
 
@@ -355,30 +355,39 @@ class KernelClient:
 
     def _wait_ready(self, proc: subprocess.Popen[bytes]) -> dict[str, Any]:
         assert proc.stdout is not None
-        timer = threading.Timer(_START_TIMEOUT_S, self._kill, args=(proc,))
+        timed_out = threading.Event()
+
+        def give_up() -> None:
+            timed_out.set()
+            self._kill(proc)
+
+        timer = threading.Timer(START_TIMEOUT_S, give_up)
         timer.daemon = True
         timer.start()
+        message: Any = None
         try:
-            line = proc.stdout.readline()
+            # A wrapper may print a banner first: skip lines until the kernel's ready event.
+            for line in iter(proc.stdout.readline, b""):
+                try:
+                    message = json.loads(line)
+                except json.JSONDecodeError:
+                    message = None
+                if isinstance(message, dict) and message.get("event") == "ready":
+                    break
+                self._stderr_tail.append(line.decode("utf-8", errors="replace"))
         finally:
             timer.cancel()
-        message: Any = None
-        if line:
-            try:
-                message = json.loads(line)
-            except json.JSONDecodeError:
-                message = None
         if not isinstance(message, dict) or message.get("event") != "ready":
             self._kill(proc)
             self._reap(proc)
             self._close_interrupt_pipe()
             self._state = "dead"
             self._death = describe_exit(proc.returncode)
+            if timed_out.is_set():
+                self._death = f"no answer within {START_TIMEOUT_S:g} s"
             time.sleep(0.05)  # let the stderr drain catch the kernel's last words
             detail = self.stderr_tail.strip().splitlines()[-1:] or ["no output"]
-            raise KernelDied(
-                f"the kernel did not start ({self._death}): {detail[0]}"
-            )
+            raise KernelDied(f"the kernel did not start ({self._death}): {detail[0]}")
         return message
 
     def _close_interrupt_pipe(self) -> None:

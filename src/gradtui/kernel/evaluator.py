@@ -75,8 +75,9 @@ class Evaluator:
             install_torch_shim()
         self.namespace: dict[str, Any] = fresh_namespace() if namespace is None else namespace
         self.execution_count = 0
-        # What the last cell echoed: the value and, when the trailing expression was a bare
-        # name, that name (the snapshot reports it so panels can highlight the tensor).
+        # What the last cell echoed (None if it echoed nothing): the value and its name — the
+        # bare name of the trailing expression, else "_" (the snapshot reports it so panels
+        # can highlight the tensor).
         self.last_value: Any = None
         self.last_value_name: str | None = None
         self.current_log: OutputLog | None = None
@@ -88,6 +89,7 @@ class Evaluator:
     def execute(self, source: str) -> CellResult:
         """Run one cell; never raises for anything the learner's code does (even ``exit()``)."""
         self.execution_count += 1
+        self.last_value_name = None  # only what *this* cell echoes is highlighted
         filename = cell_filename(self.execution_count)
         register_source(filename, source)
         log = OutputLog()
