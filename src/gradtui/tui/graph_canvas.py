@@ -1,16 +1,16 @@
 """Draw an autograd graph on a character grid: a layered DAG laid out by grandalf.
 
-Nodes are boxes (one per grad_fn, one per leaf named by its variable, a small ``const`` box per
-constant input); edges run from inputs down to the op that consumed them, like torchviz draws
-them: leaves at the top, the output at the bottom. A node shared by two paths is drawn once,
-so a diamond stays a diamond. grandalf (Sugiyama's layered layout) gives each node a layer and
-an x position and inserts dummy points on edges that skip layers; this module only maps those
-to rows and columns and draws lines with direction bits, so crossings and joins get the right
-box-drawing (or ASCII) glyph.
+Nodes are boxes: one per grad_fn, one per leaf named by its variable, and a ``const`` tag on an
+op whose input is a constant. Edges run from inputs down to the op that consumed them, as
+torchviz draws them: leaves at the top, the output at the bottom. A node shared by two paths is
+drawn once, so a diamond stays a diamond. grandalf (Sugiyama's layered layout) gives each node a
+layer and an x position and inserts dummy points on edges that skip layers; this module only
+maps those to rows and columns and draws lines with direction bits, so crossings and joins get
+the right box-drawing (or ASCII) glyph.
 
-Every cell carries a *role* (``op``, ``leaf``, ``output``, ``const``, ``edge``, ``tag``,
-``current``) so a widget can colour it; the text alone stays readable without colour (tags in
-the box borders say ``leaf``, ``out``, ``saved``, ``freed``, ``const``).
+Every cell carries a *role* (``op``, ``leaf``, ``output``, ``edge``, ``tag``, ``current``) so a
+widget can colour it; the text alone stays readable without colour (tags in the box borders say
+``leaf``, ``out``, ``const``, ``saved``, ``freed``; the current step is bracketed).
 """
 
 from __future__ import annotations
@@ -87,12 +87,8 @@ def _items(snapshot: Snapshot, root: str) -> tuple[list[_Item], list[tuple[str, 
     edges: list[tuple[str, str]] = []
     for node in nodes:
         items.append(_item_for(node, is_output=node.id == root))
-        for index, target in enumerate(node.next):
-            if target is None:
-                const_id = f"{node.id}#const{index}"
-                items.append(_Item(const_id, "const", "const"))
-                edges.append((const_id, node.id))
-            elif target in snapshot.nodes:
+        for target in node.next:
+            if target is not None and target in snapshot.nodes:
                 edges.append((target, node.id))
     return items, edges
 
@@ -105,9 +101,15 @@ def _item_for(node: GraphNode, *, is_output: bool) -> _Item:
         item = _Item(node.id, label, "leaf", top_tag="leaf")
     else:
         item = _Item(node.id, label, "op")
+    constants = sum(target is None for target in node.next)
+    if constants:
+        # Constant inputs (a Python number, a tensor without grad) get a tag, not a box of their
+        # own: boxes for them would all sit in the top layer with long edges down to their op.
+        item.top_tag = "const" if constants == 1 else f"{constants} const"
     if is_output:
         item.role = "output"
-        item.top_tag = "out" if node.kind == "op" else "out leaf"
+        item.top_tag = " ".join(t for t in ("out", "leaf" * (node.kind == "leaf"),
+                                             item.top_tag) if t)
     if node.saved_freed:
         item.bottom_tag = "freed"
     elif node.saved:
@@ -250,7 +252,6 @@ LEGEND: list[tuple[str, str]] = [
     ("op", "op"),
     ("leaf", "leaf (requires grad)"),
     ("output", "output"),
-    ("const", "constant"),
-    ("tag", "saved/freed"),
+    ("tag", "const/saved/freed"),
     ("current", "step"),
 ]

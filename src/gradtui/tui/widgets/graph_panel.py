@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import ScrollableContainer, Vertical
 from textual.reactive import reactive
 from textual.widgets import Static
 
@@ -56,7 +56,7 @@ class GraphPanel(Vertical, can_focus=True):
     GraphPanel { height: 1fr; }
     GraphPanel > #graph-title { height: 1; }
     GraphPanel > #graph-legend { height: auto; }
-    GraphPanel > VerticalScroll { height: 1fr; }
+    GraphPanel > ScrollableContainer { height: 1fr; width: 1fr; }
     GraphPanel > #graph-canvas-scroll > Static { width: auto; }
     GraphPanel > #graph-step { height: auto; max-height: 12; display: none; }
     GraphPanel.-walking > #graph-step { display: block; }
@@ -81,7 +81,7 @@ class GraphPanel(Vertical, can_focus=True):
     def compose(self):  # noqa: ANN201 - Textual's ComposeResult
         yield Static("", id="graph-title")
         yield Static(self._legend(), id="graph-legend")
-        with VerticalScroll(id="graph-canvas-scroll"):
+        with ScrollableContainer(id="graph-canvas-scroll"):
             yield Static("", id="graph-canvas")
         yield Static("", id="graph-step")
 
@@ -141,7 +141,7 @@ class GraphPanel(Vertical, can_focus=True):
         canvas.update(drawing_text(self.drawing))
         step.update(self._walk_text())
         if current is not None and current in self.drawing.node_rows:
-            scroll = self.query_one("#graph-canvas-scroll", VerticalScroll)
+            scroll = self.query_one("#graph-canvas-scroll", ScrollableContainer)
             scroll.scroll_to(y=max(0, self.drawing.node_rows[current] - 2), animate=False)
 
     def _walk_text(self) -> str:
