@@ -1,0 +1,214 @@
+"""The workspace's lesson pane: the step's prose, a progress bar, and every cell's verdict.
+
+The app mounts ``LessonPane(session)`` (see docs/contracts.md "Lessons"), calls
+``cell_finished(reply)`` after every cell, routes unknown ``:commands`` to ``command`` and binds
+``APP_BINDINGS`` to ``do``. The ``LessonSession`` talks to the kernel (replays, ``expr``
+checks), so every session call runs in a thread worker and the pane repaints from its
+``Feedback`` back on the event loop.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Markdown, ProgressBar, Static
+from textual_plotext import PlotextPlot
+
+from gradtui.kernel.protocol import ExecuteReply
+from gradtui.lessons.session import Feedback, LessonSession
+
+# Lesson actions and the `:commands` that name them.
+COMMANDS = {"hint": "hint", "solution": "solution", "skip": "skip", "reset": "reset",
+            "restart-lesson": "restart", "leave": "leave", "lesson": "show"}
+
+
+class LessonPane(Vertical, can_focus=True):
+    """One lesson, one step at a time."""
+
+    APP_BINDINGS = [
+        Binding("f7", "hint", "Hint"),
+        Binding("f8", "solution", "Solution"),
+        Binding("f10", "skip", "Skip step"),
+        Binding("f12", "reset", "Reset step"),
+        Binding("ctrl+r", "restart", "Restart lesson"),
+        Binding("ctrl+l", "leave", "Leave lesson"),
+    ]
+
+    DEFAULT_CSS = """
+    LessonPane { border: round $accent; padding: 0 1; height: 1fr; }
+    LessonPane:focus { border: round $accent-lighten-2; }
+    LessonPane #lesson-heading { text-style: bold; height: auto; }
+    LessonPane #lesson-progress { height: 1; margin: 0 0 1 0; }
+    LessonPane #lesson-progress Bar { width: 1fr; }
+    LessonPane #lesson-scroll { height: 1fr; }
+    LessonPane #lesson-prose { margin: 0; padding: 0; }
+    LessonPane #lesson-feedback { height: auto; margin: 1 0 0 0; }
+    LessonPane #lesson-plot { height: 12; display: none; }
+    LessonPane #lesson-plot.-shown { display: block; }
+    LessonPane #lesson-keys { height: auto; color: $text-muted; }
+    """
+
+    def __init__(self, session: LessonSession, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.session = session
+        self.feedback: Feedback | None = None  # the latest verdict (tests and repaints read it)
+        self.pending = 0  # session calls still running in workers
+        self._lock = threading.Lock()  # one session call at a time, in arrival order
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="lesson-heading")
+        yield ProgressBar(total=len(self.session.lesson.steps), show_eta=False,
+                          id="lesson-progress")
+        with VerticalScroll(id="lesson-scroll"):
+            yield Markdown(id="lesson-prose")
+            yield PlotextPlot(id="lesson-plot")
+            yield Static(id="lesson-feedback")
+        yield Static(self._keys_text(), id="lesson-keys")
+
+    def on_mount(self) -> None:
+        self.border_title = self.session.lesson.title
+        self._show_step()
+        session = self.session
+        if session.kernel is None:
+            session.attach(self.app.client)
+        self._run(session.start)
+
+    # -- the app's hooks --------------------------------------------------------------------
+
+    def cell_finished(self, reply: ExecuteReply) -> None:
+        """Judge the current step on a finished cell (in a worker: checks may ask the kernel)."""
+        self._run(lambda: self.session.cell_finished(reply), changes_kernel=False)
+
+    def command(self, name: str, arg: str) -> bool:
+        """``:hint``, ``:solution``, ``:skip``, ``:reset``, ``:restart-lesson``, ``:leave``,
+        ``:lesson``; False for any other name."""
+        action = COMMANDS.get(name)
+        if action is None:
+            return False
+        self.do(action)
+        return True
+
+    def do(self, name: str) -> None:
+        """Run lesson action ``name`` (a key of ``APP_BINDINGS`` or a command)."""
+        session = self.session
+        actions: dict[str, Callable[[], Feedback]] = {
+            "hint": session.hint, "solution": session.solution, "skip": session.skip,
+            "reset": session.reset_step, "restart": session.restart_lesson,
+        }
+        if name == "leave":
+            self.app.exit(0, message=f"Left the lesson at {session.position()}; your progress "
+                                     "is saved.")
+        elif name == "show":
+            self._show_step()
+            self._workspace_call("show_area", "lesson")
+        elif name in actions:
+            self._run(actions[name], changes_kernel=name in ("skip", "reset", "restart"))
+
+    # -- workers ----------------------------------------------------------------------------
+
+    def _run(self, call: Callable[[], Feedback], *, changes_kernel: bool = True) -> None:
+        self.pending += 1
+
+        def work() -> None:
+            with self._lock:
+                try:
+                    feedback = call()
+                except Exception as exc:  # a dead kernel must not take the workspace down
+                    feedback = Feedback("refused", f"The lesson could not do that: {exc}")
+                snapshot = None
+                if changes_kernel:
+                    try:
+                        snapshot = self.app.client.snapshot()
+                    except Exception:  # the panels simply keep their last picture
+                        snapshot = None
+            self.app.call_from_thread(self._apply, feedback, snapshot)
+
+        self.run_worker(work, thread=True, group="lesson")
+
+    def _apply(self, feedback: Feedback, snapshot: Any) -> None:
+        self.pending -= 1
+        self.feedback = feedback
+        if snapshot is not None:
+            self._workspace_call("push_snapshot", snapshot)
+        if feedback.advanced or feedback.kind in ("resume", "reset", "restart"):
+            self._show_step()
+        self._show_feedback(feedback)
+        self._show_plot(feedback.plot, feedback.plot_name)
+        if feedback.code:
+            self.app.set_input_text(feedback.code)
+
+    # -- painting ---------------------------------------------------------------------------
+
+    def _show_step(self) -> None:
+        session = self.session
+        step = session.step
+        title = f": {step.title}" if step is not None and step.title else ""
+        self.query_one("#lesson-heading", Static).update(f"{session.position()}{title}")
+        self.query_one(ProgressBar).update(total=len(session.lesson.steps),
+                                           progress=session.progress.steps_done)
+        if step is None:
+            prose = f"## Well done!\n\n{session.summary().text()}\n\nKeep experimenting, " \
+                    "or leave with Ctrl+L (`:leave`)."
+        else:
+            prose = step.prose
+            if step.graph:
+                prose += f"\n\n*The Graph panel (F4) shows `{step.graph}`.*"
+                self._select_graph(step.graph)
+        self.query_one("#lesson-prose", Markdown).update(prose)
+        self.query_one("#lesson-scroll", VerticalScroll).scroll_home(animate=False)
+        if step is None or not step.plot:
+            self.query_one(PlotextPlot).remove_class("-shown")
+
+    def _show_feedback(self, feedback: Feedback) -> None:
+        text = Text()
+        ok, bad = ("ok", "X") if getattr(self.app, "ascii_only", False) else ("✓", "✗")
+        if feedback.kind == "fail":
+            text.append("Not yet:\n", style="bold yellow")
+            for result in feedback.results:
+                if not result.passed:
+                    text.append(f"{bad} {result.message}\n", style="red")
+        else:
+            if feedback.kind in ("pass", "finished"):
+                for result in feedback.results:
+                    text.append(f"{ok} {result.message}\n", style="green")
+            style = {"pass": "bold green", "finished": "bold green", "refused": "yellow",
+                     "hint": "cyan", "solution": "cyan"}.get(feedback.kind, "")
+            text.append(feedback.message, style=style)
+        self.query_one("#lesson-feedback", Static).update(text)
+        self.query_one("#lesson-scroll", VerticalScroll).scroll_end(animate=False)
+
+    def _show_plot(self, values: list[float] | None, name: str) -> None:
+        plot = self.query_one(PlotextPlot)
+        if not values:
+            return
+        plt = plot.plt
+        plt.clear_data()
+        plt.plot(list(range(1, len(values) + 1)), values, marker="braille")
+        plt.title(f"{name} per step")
+        plt.xlabel("step")
+        plot.add_class("-shown")
+        plot.refresh()
+
+    def _select_graph(self, name: str) -> None:
+        screen = self._workspace()
+        snapshot = getattr(screen, "snapshot", None)
+        if snapshot is not None and snapshot.tensor(name) is not None:
+            screen.select_tensor(name)
+
+    def _keys_text(self) -> str:
+        return ("F7 hint · F8 solution · F10 skip · F12 reset step · ^R restart · ^L leave  "
+                "(or :hint :solution :skip :reset :restart-lesson :leave)")
+
+    def _workspace(self) -> Any:
+        return getattr(self.app, "_workspace_screen", lambda: None)()
+
+    def _workspace_call(self, method: str, *args: Any) -> None:
+        screen = self._workspace()
+        if screen is not None and hasattr(screen, method):
+            getattr(screen, method)(*args)

@@ -1,0 +1,100 @@
+"""The lesson pane in the real workspace app, over a real kernel (Pilot)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Markdown, ProgressBar
+
+from gradtui.kernel.client import KernelClient
+from gradtui.lessons.catalog import builtin_dir, lesson_files
+from gradtui.lessons.loader import load_lesson
+from gradtui.lessons.progress import ProgressStore
+from gradtui.lessons.session import LessonSession
+from gradtui.tui.app import GradtuiApp, create_app
+from gradtui.tui.lesson_pane import LessonPane
+from gradtui.tui.widgets.cell_input import CellInput
+
+from .fakes import FakeKernel
+
+
+async def settle(pilot, app: GradtuiApp, limit: float = 60.0) -> None:
+    """Until no kernel or lesson work is running and the pane has shown its verdict."""
+    waited = 0.0
+    while waited < limit:
+        await pilot.pause(0.05)
+        waited += 0.05
+        screen = app._workspace_screen()
+        pane = app.screen.query_one(LessonPane)
+        running = [w for w in [*app.workers] if not w.is_finished]
+        if screen.state not in ("busy", "starting") and not running and pane.pending == 0:
+            await pilot.pause()
+            return
+    raise AssertionError("the workspace did not settle")
+
+
+async def run_cell(pilot, app: GradtuiApp, source: str) -> None:
+    app.set_input_text(source)
+    await pilot.press("enter")
+    await settle(pilot, app)
+
+
+def lesson_two() -> Path:
+    return lesson_files([builtin_dir()])[1]
+
+
+async def test_lesson_two_end_to_end_in_the_workspace(tmp_path: Path) -> None:
+    lesson = load_lesson(lesson_two())
+    store = ProgressStore(tmp_path)
+    session = LessonSession(lesson, store)
+    app = create_app(KernelClient(), lesson_session=session, ascii_only=False,
+                     history_path=tmp_path / "history")
+    try:
+        async with app.run_test(size=(100, 32)) as pilot:
+            await settle(pilot, app)
+            pane = app.screen.query_one(LessonPane)
+            assert pane.display and "Step 1 of 11" in str(pane.query_one("#lesson-heading")
+                                                           .render())
+            await run_cell(pilot, app, "import torch\nx = torch.ones(3)")  # wrong: free play
+            assert pane.feedback is not None and pane.feedback.kind == "fail"
+            await pilot.press("f7")  # hint key
+            await settle(pilot, app)
+            assert pane.feedback.kind == "hint"
+            for number, step in enumerate(lesson.steps, start=1):
+                await run_cell(pilot, app, step.solution.strip())
+                assert pane.feedback.kind in ("pass", "finished"), (number, pane.feedback)
+            assert pane.feedback.kind == "finished" and session.finished
+            assert pane.query_one(ProgressBar).progress == 11
+            prose = pane.query_one("#lesson-prose", Markdown).source
+            assert "Lesson complete: 11 of 11 steps solved, 0 skipped, 1 hints used" in prose
+    finally:
+        app.client.close()
+    saved = store.load()["gradients"]
+    assert saved.completed and saved.hints_used == 1
+
+
+async def test_keys_and_commands_drive_the_lesson(tmp_path: Path) -> None:
+    lesson = load_lesson(lesson_files([builtin_dir()])[0])
+    session = LessonSession(lesson, ProgressStore(tmp_path))
+    kernel = FakeKernel()
+    session.attach(kernel)  # solutions run in the fake kernel; the app shows its replies
+    app = create_app(KernelClient(), lesson_session=session, history_path=tmp_path / "h")
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            pane = app.screen.query_one(LessonPane)
+            await pilot.press("f8")  # solution goes into the input
+            await settle(pilot, app)
+            assert app.screen.query_one(CellInput).text == lesson.steps[0].solution
+            await run_cell(pilot, app, ":skip")
+            assert pane.feedback.kind == "skip" and session.index == 1
+            assert kernel.executed[-1] == lesson.steps[0].solution
+            await run_cell(pilot, app, ":reset")
+            assert pane.feedback.kind == "reset" and kernel.restarts == 1
+            await pilot.press("ctrl+r")
+            await settle(pilot, app)
+            assert pane.feedback.kind == "restart" and session.index == 0
+            await run_cell(pilot, app, ":leave")
+        assert app.return_code == 0
+    finally:
+        app.client.close()
