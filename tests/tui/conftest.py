@@ -26,11 +26,11 @@ async def settle(pilot, app: GradtuiApp, limit: float = 10.0) -> None:
     raise AssertionError(f"the workspace did not settle in {limit}s (state {screen.state})")
 
 
-async def run_cell(pilot, app: GradtuiApp, source: str) -> None:
+async def run_cell(pilot, app: GradtuiApp, source: str, limit: float = 10.0) -> None:
     """Type a cell into the input as a learner would and press Enter."""
     app.set_input_text(source)
     await pilot.press("enter")
-    await settle(pilot, app)
+    await settle(pilot, app, limit)
 
 
 @pytest.fixture

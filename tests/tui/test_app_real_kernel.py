@@ -1,0 +1,83 @@
+"""The workspace over the real kernel and engine: the seed notebook, end to end."""
+
+from __future__ import annotations
+
+import pytest
+
+from gradtui.kernel.client import KernelClient
+from gradtui.tui.app import create_app
+from gradtui.tui.widgets.grads_panel import GradsPanel
+from gradtui.tui.widgets.graph_panel import GraphPanel
+from gradtui.tui.widgets.repl_log import ReplLog
+from gradtui.tui.widgets.tensors_panel import TensorsPanel
+
+from .conftest import run_cell, settle
+from .fake_kernel import INFINITE_LOOP, seed_cells
+
+
+@pytest.fixture
+def real_app(tmp_path):
+    client = KernelClient(cwd=str(tmp_path))
+    app = create_app(client, ascii_only=False, history_path=tmp_path / "history")
+    yield app
+    client.close()
+
+
+async def test_seed_notebook_on_the_real_kernel(real_app):
+    app = real_app
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app, limit=60)
+        cells = seed_cells()
+        for source in cells[:5]:
+            await run_cell(pilot, app, source, limit=60)
+        rows = {row[1]: row for row in app.screen.query_one(TensorsPanel).rows_text()}
+        assert rows["o"][5] == "MulBackward0" and rows["y"][2] == "[2]"
+        drawing = app.screen.query_one(GraphPanel).canvas_text()
+        for label in ("x [2]", "AddBackward0 [2]", "PowBackward0 [2]", "SumBackward0 []", "out"):
+            assert label in drawing
+
+        await run_cell(pilot, app, ":step o", limit=60)
+        graph = app.screen.query_one(GraphPanel)
+        while graph.walk.next():
+            pass
+        assert "x.grad = " in graph.walk.describe() and "10." in graph.walk.describe()
+
+        await run_cell(pilot, app, cells[5], limit=60)  # backward(retain_graph=True)
+        grads = {row[1]: row for row in app.screen.query_one(GradsPanel).rows_text()}
+        assert "10., 10." in grads["x"][3] and grads["x"][0] != ""
+        await run_cell(pilot, app, cells[7], limit=60)  # a second backward: 10 -> 20
+        grads = {row[1]: row for row in app.screen.query_one(GradsPanel).rows_text()}
+        assert "20., 20." in grads["x"][3] and "10., 10." in grads["x"][4]
+        log = "\n".join(app.screen.query_one(ReplLog).plain_lines)
+        assert "tensor([20., 20.])" in log
+
+
+async def test_interrupting_a_real_infinite_loop(real_app):
+    app = real_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app, limit=60)
+        app.set_input_text(INFINITE_LOOP)
+        await pilot.press("enter")
+        await pilot.pause(0.5)
+        assert app.screen.state == "busy"
+        await pilot.press("ctrl+c")
+        await settle(pilot, app, limit=60)
+        assert "KeyboardInterrupt" in "\n".join(app.screen.query_one(ReplLog).plain_lines)
+        await run_cell(pilot, app, "1 + 1", limit=60)
+        assert app.screen.query_one(ReplLog).plain_lines[-1] == "2"
+
+
+async def test_a_real_kernel_death_is_shown_and_f9_restarts_it(real_app):
+    app = real_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app, limit=60)
+        await run_cell(pilot, app, "x = 1", limit=60)
+        await run_cell(pilot, app, "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)",
+                       limit=60)
+        assert app.screen.state == "dead"
+        assert "the kernel died" in "\n".join(app.screen.query_one(ReplLog).plain_lines)
+        await pilot.press("f9")
+        await settle(pilot, app, limit=60)
+        assert app.screen.state == "idle"
+        await run_cell(pilot, app, "'x' in dir()", limit=60)
+        assert app.screen.query_one(ReplLog).plain_lines[-1] == "False"
