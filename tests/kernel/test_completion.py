@@ -134,3 +134,21 @@ def test_completing_a_tensor_never_runs_its_properties_or_grows_the_graph() -> N
         assert "requires_grad=" in _texts(ns, "torch.ones(2, requ")
         assert inspect_name(ns, "y.grad") is not None
     assert (ns["y"].grad_fn, ns["x"]._version) == before
+
+
+def test_torch_submodules_and_readable_signatures() -> None:
+    ev = Evaluator()
+    ev.execute("import torch\nimport torch.nn.functional")
+    ns = ev.namespace
+    assert _texts(ns, "import torch.") == ["autograd", "nn"]
+    assert _texts(ns, "from torch.autograd import Var") == ["Variable"]
+    assert _texts(ns, "torch.nn.functional.rel") == ["relu"]
+    text = inspect_name(ns, "torch.ones")
+    assert text is not None and text.startswith("torch.ones(*size, dtype=None")
+    assert "'Any'" not in text
+
+
+def test_learner_annotations_stay_in_signatures(ns: dict[str, Any]) -> None:
+    source = "def scale(v: float, k: int = 2) -> float:\n    return v * k"
+    exec(compile(source, "<cell>", "exec", dont_inherit=True), ns)  # no __future__ from here
+    assert inspect_name(ns, "scale") == "scale(v: float, k: int = 2) -> float"

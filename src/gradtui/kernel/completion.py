@@ -179,7 +179,6 @@ def _submodule_names(package: str) -> list[str]:
         path = getattr(module, "__path__", None)
         if path is not None:
             names |= {m.name for m in pkgutil.iter_modules(path)}
-        names |= {k for k, v in vars(module).items() if isinstance(v, types.ModuleType)}
     prefix = package + "."
     names |= {n[len(prefix):].split(".")[0] for n in sys.modules if n.startswith(prefix)}
     return sorted(names)
@@ -298,7 +297,7 @@ def inspect_name(namespace: dict[str, Any], name: str) -> str | None:
     lines: list[str] = []
     if callable(obj):
         try:
-            lines.append(f"{text}{inspect.signature(obj)}")
+            lines.append(f"{text}{_readable_signature(inspect.signature(obj))}")
         except (TypeError, ValueError):
             lines.append(text)
     else:
@@ -307,6 +306,20 @@ def inspect_name(namespace: dict[str, Any], name: str) -> str | None:
     if doc:
         lines += ["", doc]
     return "\n".join(lines)
+
+
+def _readable_signature(signature: inspect.Signature) -> inspect.Signature:
+    """Drop unevaluated string annotations (``'Any'`` from gradtui's own modules): noise for
+    a learner. Real annotations, as a learner's cell writes them, stay."""
+    empty = inspect.Parameter.empty
+    params = [
+        p.replace(annotation=empty) if isinstance(p.annotation, str) else p
+        for p in signature.parameters.values()
+    ]
+    ret = signature.return_annotation
+    return signature.replace(
+        parameters=params, return_annotation=empty if isinstance(ret, str) else ret
+    )
 
 
 def _descriptor_of(namespace: dict[str, Any], text: str) -> Any:
