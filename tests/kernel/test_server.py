@@ -6,6 +6,8 @@ import io
 import json
 from typing import Any
 
+import pytest
+
 from gradtui.kernel.evaluator import Evaluator
 from gradtui.kernel.server import KernelServer
 
@@ -77,3 +79,19 @@ def test_non_ascii_and_nan_survive_the_wire() -> None:
 
 def test_end_of_input_ends_the_loop() -> None:
     assert _serve(b"") == []
+
+
+def test_a_failing_snapshot_never_loses_the_cells_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gradtui.kernel import snapshot
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise ValueError("panel bug")
+
+    monkeypatch.setattr(snapshot, "build_snapshot", broken)
+    (reply,) = _serve({"id": 1, "op": "execute", "source": "print('kept')\n2 * 21"})
+    assert reply["ok"] is True
+    assert reply["result"]["snapshot"] is None
+    result = reply["result"]["result"]
+    assert result["value_repr"] == "42"
+    assert result["output"][0] == {"stream": "stdout", "text": "kept\n"}
+    assert "panels could not be updated: ValueError: panel bug" in result["output"][1]["text"]

@@ -36,7 +36,7 @@ from typing import Any, BinaryIO
 
 from gradtui.kernel import completion, snapshot
 from gradtui.kernel.evaluator import Evaluator
-from gradtui.kernel.protocol import CellResult, ErrorInfo, to_dict
+from gradtui.kernel.protocol import CellResult, ErrorInfo, StreamChunk, to_dict
 
 
 class KernelServer:
@@ -132,7 +132,14 @@ class KernelServer:
                 error=ErrorInfo("KeyboardInterrupt", "", "KeyboardInterrupt\n"),
                 execution_count=self.evaluator.execution_count,
             )
-        return {"result": to_dict(result), "snapshot": to_dict(self._snapshot())}
+        try:
+            snap = to_dict(self._snapshot())
+        except Exception as exc:  # noqa: BLE001 - never lose the cell's result to a panel bug
+            traceback.print_exc(file=sys.stderr)
+            snap = None
+            note = f"[gradtui: the panels could not be updated: {type(exc).__name__}: {exc}]\n"
+            result.output.append(StreamChunk("stderr", note))
+        return {"result": to_dict(result), "snapshot": snap}
 
     def _snapshot(self) -> Any:
         return snapshot.build_snapshot(
