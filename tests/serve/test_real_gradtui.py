@@ -1,0 +1,110 @@
+"""The lab serving the real gradtui (plain REPL and Textual workspace) to real SSH clients."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncssh
+import pytest
+from conftest import (
+    RunningLab,
+    start_lab,
+    stop_lab,
+    wait_for_no_processes,
+    write_lab,
+    write_roster,
+)
+
+from gradtui.lessons.progress import LessonProgress, ProgressStore
+from gradtui.serve.sandbox import bwrap_problem
+
+ANSI = re.compile(rb"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]")
+
+
+async def real_lab(tmp_path: Path, key: asyncssh.SSHKey, landing: str, sandbox: str):
+    lab_dir = tmp_path / "lab"
+    config_path = write_lab(lab_dir, command=None, landing=landing, sandbox=sandbox)
+    write_roster(lab_dir, key)
+    return await start_lab(config_path, key, sandbox_mode=sandbox)
+
+
+@pytest.fixture
+async def repl_lab(tmp_path: Path, alice_key: asyncssh.SSHKey) -> AsyncIterator[RunningLab]:
+    running, acceptor = await real_lab(tmp_path, alice_key, "repl", "none")
+    yield running
+    await stop_lab(running, acceptor)
+
+
+async def read_text_until(proc: asyncssh.SSHClientProcess, needle: str, timeout: float = 60) -> str:
+    """Read the raw stream, with escape sequences removed, until ``needle`` shows."""
+    raw = b""
+
+    async def loop() -> str:
+        nonlocal raw
+        while needle not in (text := ANSI.sub(b"", raw).decode("utf-8", "replace")):
+            chunk = await proc.stdout.read(65536)
+            if not chunk:
+                raise AssertionError(f"session ended before {needle!r}: {text[-1500:]!r}")
+            raw += chunk
+            if b"\x1b[6n" in chunk:  # answer cursor position requests like a terminal
+                proc.stdin.write(b"\x1b[1;1R")
+        return text
+
+    try:
+        return await asyncio.wait_for(loop(), timeout)
+    except TimeoutError:
+        text = ANSI.sub(b"", raw).decode("utf-8", "replace")
+        raise AssertionError(f"{needle!r} not seen; got {text[-1500:]!r}") from None
+
+
+async def test_plain_repl_over_ssh_runs_a_cell_and_leaves_no_kernel(repl_lab: RunningLab) -> None:
+    async with await repl_lab.connect() as conn:
+        proc = await conn.create_process(
+            term_type="xterm-256color", term_size=(100, 30), encoding=None
+        )
+        await read_text_until(proc, ">>>")
+        proc.stdin.write(b"import torch\r")
+        proc.stdin.write(b"a = torch.ones((3, 2), requires_grad=True)\r")
+        proc.stdin.write(b"(a * 2).sum()\r")
+        await read_text_until(proc, "tensor(12., grad_fn=<SumBackward0>)")
+    assert await wait_for_no_processes(repl_lab.config.learners_root) == []
+
+
+async def test_workspace_over_ssh_shows_the_cell_result(tmp_path: Path, alice_key) -> None:
+    running, acceptor = await real_lab(tmp_path, alice_key, "workspace", "none")
+    try:
+        async with await running.connect() as conn:
+            proc = await conn.create_process(
+                term_type="xterm-256color", term_size=(120, 40), encoding=None
+            )
+            await read_text_until(proc, "kernel: idle")
+            proc.stdin.write(b"import torch; torch.ones(2) * 3\r")
+            await read_text_until(proc, "tensor([3., 3.])")
+        assert await wait_for_no_processes(running.config.learners_root) == []
+    finally:
+        await stop_lab(running, acceptor)
+
+
+@pytest.mark.skipif(bwrap_problem() is not None, reason=f"no sandbox here: {bwrap_problem()}")
+async def test_sandboxed_cell_cannot_read_another_learners_progress(
+    tmp_path: Path, alice_key: asyncssh.SSHKey
+) -> None:
+    running, acceptor = await real_lab(tmp_path, alice_key, "repl", "bwrap")
+    bob_file = running.config.learners_root / "bob" / "data" / "progress.json"
+    ProgressStore(bob_file.parent).save(LessonProgress("01-variables", "Variables", 7))
+    try:
+        async with await running.connect() as conn:
+            proc = await conn.create_process(
+                term_type="xterm-256color", term_size=(160, 30), encoding=None
+            )
+            await read_text_until(proc, ">>>")
+            proc.stdin.write(f"open({str(bob_file)!r}).read()\r".encode())
+            await read_text_until(proc, "FileNotFoundError")
+            proc.stdin.write(b"import os; sorted(os.listdir(os.path.dirname(os.getcwd())))\r")
+            await read_text_until(proc, "['data', 'state', 'work']")
+    finally:
+        await stop_lab(running, acceptor)
+    assert await wait_for_no_processes(running.config.learners_root) == []
