@@ -115,7 +115,7 @@ class KernelClient:
         self.env = dict(env) if env else {}
         self.limits: dict[str, int | None] = {}  # what the kernel reported it enforces
         self.pid: int | None = None
-        self.busy_since: float | None = None
+        self.busy_since: float | None = None  # time.monotonic() when the current call began
         self._proc: subprocess.Popen[bytes] | None = None
         self._interrupt_fd: int | None = None  # our end of the kernel's interrupt pipe
         self._lock = threading.Lock()  # one request at a time
@@ -216,23 +216,29 @@ class KernelClient:
         return ExecuteReply.from_json(self._request("execute", source=source))
 
     def complete(self, source: str, cursor: int) -> list[Completion]:
-        return [from_dict(Completion, c) for c in self._request("complete", source=source,
-                                                               cursor=cursor)]
+        """Candidates for the word ending at ``cursor`` (never runs learner properties)."""
+        found = self._request("complete", source=source, cursor=cursor)
+        return [from_dict(Completion, c) for c in found]
 
     def inspect(self, name: str) -> str | None:
+        """Signature and docstring of what ``name`` refers to, or None if unknown."""
         return self._request("inspect", name=name)
 
     def snapshot(self) -> Snapshot:
+        """The tensors and graph now (``execute`` already returns one after each cell)."""
         return from_dict(Snapshot, self._request("snapshot"))
 
     def evaluate(self, expr: str) -> tuple[bool, str]:
+        """``(truthiness, repr)`` of ``expr``, or ``(False, "Type: message")`` if it raised."""
         truth, text = self._request("evaluate", expr=expr)
         return bool(truth), str(text)
 
     def trace_backward(self, name: str) -> BackwardTrace:
+        """``name.backward()`` step by step, computed without changing any state."""
         return from_dict(BackwardTrace, self._request("trace_backward", name=name))
 
     def ping(self) -> bool:
+        """True when the kernel answers (it must be idle to answer)."""
         return self._request("ping") == "pong"
 
     # -- internals -------------------------------------------------------------------------
