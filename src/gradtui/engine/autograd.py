@@ -108,6 +108,19 @@ class Node:
                     now=vc[0], saved=expected))
 
 
+_node_classes: dict[str, type[Node]] = {}
+
+
+def node_class(grad_fn: str) -> type[Node]:
+    """The Node subclass named like torch's grad_fn class (``MulBackward0``)."""
+    cls = _node_classes.get(grad_fn)
+    if cls is None:
+        short = grad_fn.rsplit("::", 1)[-1] or "Node"
+        cls = type(short, (Node,), {"__slots__": (), "__module__": "torch.autograd.graph"})
+        _node_classes[grad_fn] = cls
+    return cls
+
+
 class AccumulateGrad:
     """The sink that adds incoming gradients into a leaf's ``.grad``."""
 
@@ -180,7 +193,7 @@ def _reachable(roots: Sequence[Node | AccumulateGrad]) -> list[Node]:
     """Every op node reachable from ``roots``, newest first (a topological order)."""
     seen: set[int] = set()
     nodes: list[Node] = []
-    stack = [r for r in roots if type(r) is Node]
+    stack = [r for r in roots if type(r) is not AccumulateGrad]
     while stack:
         node = stack.pop()
         if id(node) in seen:
@@ -188,7 +201,7 @@ def _reachable(roots: Sequence[Node | AccumulateGrad]) -> list[Node]:
         seen.add(id(node))
         nodes.append(node)
         for nxt, _ in node.next_functions:
-            if type(nxt) is Node and id(nxt) not in seen:
+            if nxt is not None and type(nxt) is not AccumulateGrad and id(nxt) not in seen:
                 stack.append(nxt)
     nodes.sort(key=_seq_key, reverse=True)
     return nodes
@@ -229,6 +242,16 @@ def _send(buffers: _Buffers, nxt: Any, grad: np.ndarray) -> None:
 
 
 def execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph: bool,
+            capture: Sequence[Tensor] | None = None) -> list[np.ndarray | None] | None:
+    """Run backward from ``roots``. Without ``capture`` gradients accumulate into leaves
+    (``Tensor.backward``); with it, the gradients reaching those tensors are returned and no
+    ``.grad`` is written (``torch.autograd.grad``)."""
+    # torch computes inf/nan gradients silently; numpy would warn
+    with np.errstate(all="ignore"):
+        return _execute(roots, gradients, retain_graph=retain_graph, capture=capture)
+
+
+def _execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph: bool,
             capture: Sequence[Tensor] | None = None) -> list[np.ndarray | None] | None:
     """Run backward from ``roots``. Without ``capture`` gradients accumulate into leaves
     (``Tensor.backward``); with it, the gradients reaching those tensors are returned and no

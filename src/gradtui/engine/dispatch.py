@@ -36,7 +36,11 @@ def apply(op: Op, inputs: tuple, arrays: tuple | None = None, **params: Any) -> 
     forward as keywords."""
     if arrays is None:
         arrays = tuple(x._array if type(x) is Tensor else x for x in inputs)
-    result, saved = op.forward(*arrays, **params)
+    if op.quiet:
+        with np.errstate(all="ignore"):
+            result, saved = op.forward(*arrays, **params)
+    else:
+        result, saved = op.forward(*arrays, **params)
     extra = None
     if type(result) is tuple:  # max(dim) & co: (values, indices)
         result, extra = result
@@ -58,21 +62,26 @@ def apply(op: Op, inputs: tuple, arrays: tuple | None = None, **params: Any) -> 
             else:
                 edges.append(_NO_EDGE)
         if tracked:
-            node = Node(op, tuple(edges), saved, result.shape, result.dtype)
+            node = op.node_class(op, tuple(edges), saved, result.shape, result.dtype)
             out.grad_fn = node
             out._requires_grad = True
             if op.has_tensor_saves:
-                _record_versions(node, inputs, saved, out)
+                _record_versions(node, inputs, saved, out, edges)
     if extra is not None:
         return out, Tensor._wrap(extra)
     return out
 
 
-def _record_versions(node: Node, inputs: tuple, saved: tuple, out: Tensor) -> None:
-    """Remember the version of every input/output tensor whose array the node saved."""
+def _record_versions(node: Node, inputs: tuple, saved: tuple, out: Tensor,
+                     edges: list) -> None:
+    """Remember the version of every input/output tensor whose array the node saved (and
+    needs: only for inputs that require grad, as torch saves nothing else)."""
     versions = []
-    for value in saved:
+    users = node.op.slot_users
+    for slot, value in enumerate(saved):
         if type(value) is not _ndarray:
+            continue
+        if users is not None and not any(edges[i][0] is not None for i in users[slot]):
             continue
         if value is out._array:
             versions.append((out._vc, out._vc[0], node, out))
@@ -104,7 +113,7 @@ def _origin(ref: Any) -> Any:
         stripped = name.rstrip("0123456789")
         if stripped.endswith("Backward"):
             name = stripped[: -len("Backward")]
-        return f", which is output 0 of {name}"
+        return f", which is output 0 of {name},"
 
     return origin
 

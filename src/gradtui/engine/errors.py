@@ -43,7 +43,7 @@ UNUSED_INPUT = (
 RAGGED = "expected sequence of length {expected} at dim {dim} (got {got})"
 INPLACE_MODIFIED = (
     "one of the variables needed for gradient computation has been modified by an inplace "
-    "operation: [{legacy} [{shape}]]{origin}, is at version {now}; expected version {saved} "
+    "operation: [{legacy} [{shape}]]{origin} is at version {now}; expected version {saved} "
     "instead. Hint: enable anomaly detection to find the operation that failed to compute its "
     "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
 )
@@ -58,3 +58,11 @@ NON_LEAF_GRAD = (
 DIM_RANGE = "Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})"
 INT_NEGATIVE_POWER = "Integers to negative integer powers are not allowed."
 REQUIRES_GRAD_NON_LEAF = "you can only change requires_grad flags of leaf variables."
+BOOL_SUB = (
+    "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+    "invert a mask, use the `~` or `logical_not()` operator instead."
+)
+BOOL_SUB_BOTH = (
+    "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+    "`logical_xor()` operator instead."
+)

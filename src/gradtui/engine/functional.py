@@ -6,6 +6,7 @@ Each function checks its arguments the way torch does (same errors), picks the o
 
 from __future__ import annotations
 
+import builtins
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -45,10 +46,7 @@ def add(input: Any, other: Any, *, alpha: Any = 1, out: Any = None) -> Tensor:
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     if not isinstance(input, Tensor):
         input = _as_tensor(input)
-    if input._array.dtype.kind == "b" and isinstance(other, Tensor) and \
-            other._array.dtype.kind == "b":
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
-                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    check_bool_sub(input, other)
     if alpha != 1:
         return _check_binary(binary(OPS["sub"], input, other, alpha=alpha), "sub", other)
     return _check_binary(binary(OPS["sub"], input, other), "sub", other)
@@ -57,12 +55,25 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
 subtract = sub
 
 
+def check_bool_sub(a: Any, b: Any) -> None:
+    """torch refuses ``-`` when a bool tensor is involved."""
+    a_bool = isinstance(a, Tensor) and a._array.dtype.kind == "b"
+    b_bool = isinstance(b, Tensor) and b._array.dtype.kind == "b"
+    if a_bool and b_bool:
+        raise RuntimeError(errors.BOOL_SUB_BOTH)
+    if a_bool or b_bool:
+        raise RuntimeError(errors.BOOL_SUB)
+
+
 def rsub(input: Tensor, other: Any, *, alpha: Any = 1) -> Any:
     """``other - alpha * input``; with a Python number this is torch's RsubBackward1."""
+    check_bool_sub(input, other)
     value = _scalar_value(other)
     if value is None:
         if isinstance(other, Tensor):
-            return sub(other, input, alpha=alpha)
+            if alpha != 1:
+                return binary(OPS["rsub_tensor"], input, other, alpha=alpha)
+            return binary(OPS["rsub_tensor"], input, other)
         return NotImplemented
     target = _promoted_with_scalar(input, value)
     arr = input._array if target.np == input._array.dtype else input._array.astype(target.np)
@@ -241,12 +252,11 @@ def minimum(input: Tensor, other: Tensor) -> Tensor:
 class ReturnTypes(tuple):
     """torch.return_types.max & co: a (values, indices) tuple with names."""
 
+    __slots__ = ()
     _kind = "max"
 
     def __new__(cls, values: Tensor, indices: Tensor, kind: str) -> ReturnTypes:
-        obj = super().__new__(cls, (values, indices))
-        obj._kind = kind
-        return obj
+        return tuple.__new__(_RETURN_TYPES[kind], (values, indices))
 
     @property
     def values(self) -> Tensor:
@@ -258,6 +268,14 @@ class ReturnTypes(tuple):
 
     def __repr__(self) -> str:
         return f"torch.return_types.{self._kind}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+
+
+# one class per kind, so type(r).__name__ is "max" as in torch
+_RETURN_TYPES = {
+    kind: type(kind, (ReturnTypes,), {"__slots__": (), "_kind": kind,
+                                      "__module__": "torch.return_types"})
+    for kind in ("max", "min", "topk", "sort", "kthvalue", "median", "mode")
+}
 
 
 def _dims_or_none(dim: Any, ndim: int) -> tuple[int, ...] | None:
@@ -276,7 +294,8 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A001
         raise TypeError(
             "sum() received an invalid combination of arguments - got (Tensor, dim=str), but "
             "expected one of:\n * (Tensor input, *, torch.dtype dtype = None)\n * (Tensor "
-            "input, tuple of ints dim, bool keepdim = False, *, torch.dtype dtype = None)")
+            "input, tuple of ints dim, bool keepdim = False, *, torch.dtype dtype = None, Tensor "
+            "out = None)\n")
     arr = input._array
     if dtype is not None:
         arr = arr.astype(dtype.np)
@@ -582,7 +601,7 @@ def _infer_shape(shape: tuple[int, ...], size: int) -> tuple[int, ...]:
         if known == 0 or size % known:
             raise bad
         return tuple(size // known if s == -1 else s for s in shape)
-    if known != size or any(s < 0 for s in shape):
+    if known != size or builtins.any(s < 0 for s in shape):
         raise bad
     return shape
 
@@ -763,10 +782,10 @@ def split(input: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Ten
     n = input._array.shape[d]
     if isinstance(split_size_or_sections, int):
         size = split_size_or_sections
-        bounds = [(s, min(s + size, n)) for s in range(0, n, size)] or [(0, 0)]
+        bounds = [(s, builtins.min(s + size, n)) for s in range(0, n, size)] or [(0, 0)]
     else:
         sizes = list(split_size_or_sections)
-        if builtins_sum(sizes) != n:
+        if builtins.sum(sizes) != n:
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
                                f"(input tensor's size at dimension {d}), but got split_sizes="
                                f"{sizes}")
@@ -940,5 +959,3 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     grids[d] = idx
     return apply(OPS["index"], (input,), index=tuple(grids))
 
-
-builtins_sum = __builtins__["sum"] if isinstance(__builtins__, dict) else __builtins__.sum

@@ -65,14 +65,19 @@ def getitem(t: Tensor, index: Any) -> Tensor:
         for it in items)
     ndim = t._array.ndim
     if consumed > ndim:
+        if ndim == 0:
+            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                             "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
     out = t
     dim = 0  # position in `out` of the next dim the index addresses
+    source_dim = 0  # the same dim counted in `t` (torch's error messages use it)
     advanced: list[tuple[int, Any]] = []
     touched = False
     for it in items:
         if it is Ellipsis:
             dim += ndim - consumed
+            source_dim += ndim - consumed
             continue
         if it is None:
             out = apply(OPS["unsqueeze"], (out,), dim=dim)
@@ -83,24 +88,30 @@ def getitem(t: Tensor, index: Any) -> Tensor:
         if k is not None:
             size = out._array.shape[dim]
             if k < -size or k >= size:
-                raise IndexError(f"index {k} is out of bounds for dimension {dim} with size "
-                                 f"{size}")
+                raise IndexError(f"index {k} is out of bounds for dimension {source_dim} with "
+                                 f"size {size}")
             out = apply(OPS["select"], (out,), dim=dim, index=k % size)
+            source_dim += 1
             touched = True
             continue
         if isinstance(it, slice):
             if it.step is not None and it.step <= 0:
                 raise ValueError("step must be greater than zero")
-            if it != slice(None) or lone_slice:
-                size = out._array.shape[dim]
-                out = apply(OPS["slice"], (out,), dim=dim, sl=slice(*it.indices(size)))
+            size = out._array.shape[dim]
+            sl = slice(*it.indices(size))
+            # inside a tuple torch skips a slice that keeps the whole dim (x[:, 0:4] on 4 cols)
+            if lone_slice or not (sl.start == 0 and sl.stop == size and sl.step == 1):
+                out = apply(OPS["slice"], (out,), dim=dim, sl=sl)
                 touched = True
             dim += 1
+            source_dim += 1
             continue
         if _is_advanced(it):
             arr = _to_numpy_index(it)
             advanced.append((dim, arr))
-            dim += arr.ndim if arr.dtype.kind == "b" else 1
+            step = arr.ndim if arr.dtype.kind == "b" else 1
+            dim += step
+            source_dim += step
             continue
         raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
                          "Variables are valid tensor indices (got "

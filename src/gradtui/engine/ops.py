@@ -17,6 +17,11 @@ Schema of a row (``Op``), in the spirit of PyTorch's ``derivatives.yaml``:
                 arrays are freed (then a second backward raises torch's error).
 - ``rules``     the local derivative per input, in words, for the step-by-step backward.
 - ``view``      the result shares memory (and the version counter) with input 0.
+- ``uses``      optional, per input: the saved names its formula reads. torch saves (and
+                version-checks) a value only when an input needing it requires grad:
+                ``x * 2`` does not keep ``x``, so changing x in place is no error there.
+- ``quiet``     the forward may divide by zero or leave the domain: torch answers inf/nan
+                silently, so numpy's floating-point warnings are switched off for it.
 """
 
 from __future__ import annotations
@@ -42,12 +47,24 @@ class Op:
     view: bool = False
     variadic: bool = False
     differentiable: bool = True
+    uses: tuple[tuple[str, ...], ...] | None = None
+    quiet: bool = False
     kept: tuple[bool, ...] | None = field(init=False, default=None)
     has_tensor_saves: bool = field(init=False, default=False)
+    node_class: type = field(init=False, default=object)
+    slot_users: tuple[frozenset[int], ...] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
+        from gradtui.engine.autograd import node_class
+
+        # type(y.grad_fn).__name__ is the grad_fn name, as in torch
+        object.__setattr__(self, "node_class", node_class(self.grad_fn))
         if self.keeps:
             object.__setattr__(self, "kept", tuple(s in self.keeps for s in self.saves))
+        if self.uses is not None:
+            users = tuple(frozenset(i for i, names in enumerate(self.uses) if s in names)
+                          for s in self.saves)
+            object.__setattr__(self, "slot_users", users)
         object.__setattr__(self, "has_tensor_saves",
                            any(s not in self.keeps for s in self.saves))
 
@@ -69,6 +86,12 @@ def _expand_reduced(g: np.ndarray, dims: tuple[int, ...], keepdim: bool,
     if not keepdim and dims:
         g = np.expand_dims(g, dims)
     return np.broadcast_to(g, shape)
+
+
+def _mean_all(a: np.ndarray) -> np.ndarray:
+    if a.size == 0:  # torch: nan, silently (numpy would warn "Mean of empty slice")
+        return np.asarray(np.nan, dtype=a.dtype)
+    return np.asarray(a.mean(), dtype=a.dtype)
 
 
 def _sum_to_dims(a: np.ndarray, dims: tuple[int, ...] | None, keepdim: bool) -> np.ndarray:
@@ -246,47 +269,54 @@ op("sub", "SubBackward0", lambda a, b, alpha=1: (a - b if alpha == 1 else a - al
 op("rsub", "RsubBackward1", lambda a, other, alpha=1: (other - alpha * a, (alpha,)),
    (lambda g, alpha: -g if alpha == 1 else g * -alpha,),
    saves=("alpha",), keeps=("alpha",), rules=("d(c-a)/da = -1",))
+op("rsub_tensor", "RsubBackward0",
+   lambda a, b, alpha=1: (b - a if alpha == 1 else b - alpha * a, (alpha,)),
+   (lambda g, alpha: -g if alpha == 1 else g * -alpha, lambda g, alpha: g),
+   saves=("alpha",), keeps=("alpha",), rules=("d(b-a)/da = -1", "d(b-a)/db = 1"))
 op("mul", "MulBackward0", lambda a, b: (a * b, (a, b)),
    (lambda g, a, b: g * b, lambda g, a, b: g * a),
-   saves=("self", "other"), rules=("d(a*b)/da = b", "d(a*b)/db = a"))
+   saves=("self", "other"), uses=(("other",), ("self",)),
+   rules=("d(a*b)/da = b", "d(a*b)/db = a"))
 op("div", "DivBackward0", lambda a, b: (a / b, (a, b)),
    (lambda g, a, b: g / b, lambda g, a, b: -g * a / (b * b)),
-   saves=("self", "other"), rules=("d(a/b)/da = 1/b", "d(a/b)/db = -a/b^2"))
+   saves=("self", "other"), uses=(("other",), ("self", "other")),
+   rules=("d(a/b)/da = 1/b", "d(a/b)/db = -a/b^2"), quiet=True)
 op("reciprocal", "ReciprocalBackward0", lambda a: ((r := 1 / a), (r,)),
-   (lambda g, r: -g * r * r,), saves=("result",), rules=("d(1/a)/da = -1/a^2",))
+   (lambda g, r: -g * r * r,), saves=("result",), rules=("d(1/a)/da = -1/a^2",), quiet=True)
 op("neg", "NegBackward0", lambda a: (-a, ()), (lambda g: -g,), rules=("d(-a)/da = -1",))
 op("pow", "PowBackward0", lambda a, exponent: (a ** exponent, (a, exponent)),
    (_pow_grad,), saves=("self", "exponent"), keeps=("exponent",),
-   rules=("d(a^n)/da = n*a^(n-1)",))
+   rules=("d(a^n)/da = n*a^(n-1)",), quiet=True)
 op("pow_tensor", "PowBackward1", lambda a, b: ((r := a ** b), (a, b, r)),
    (lambda g, a, b, r: g * b * a ** (b - 1) if np.ndim(b) else _pow_grad(g, a, b),
     _pow_tensor_exponent_grad),
    saves=("self", "exponent", "result"),
-   rules=("d(a^b)/da = b*a^(b-1)", "d(a^b)/db = a^b*log(a)"))
+   uses=(("self", "exponent"), ("self", "exponent", "result")),
+   rules=("d(a^b)/da = b*a^(b-1)", "d(a^b)/db = a^b*log(a)"), quiet=True)
 op("rpow", "PowBackward2", lambda a, base: ((r := base ** a), (base, r)),
    (lambda g, base, r: g * r * np.log(base),), saves=("self", "result"), keeps=("self",),
-   rules=("d(c^a)/da = c^a*log(c)",))
+   rules=("d(c^a)/da = c^a*log(c)",), quiet=True)
 op("abs", "AbsBackward0", lambda a: (np.abs(a), (a,)), (lambda g, a: g * np.sign(a),),
    saves=("self",), rules=("d|a|/da = sign(a)",))
 op("exp", "ExpBackward0", lambda a: ((r := np.exp(a)), (r,)), (lambda g, r: g * r,),
-   saves=("result",), rules=("d(e^a)/da = e^a",))
+   saves=("result",), rules=("d(e^a)/da = e^a",), quiet=True)
 op("log", "LogBackward0", lambda a: (np.log(a), (a,)), (lambda g, a: g / a,),
-   saves=("self",), rules=("d(log a)/da = 1/a",))
+   saves=("self",), rules=("d(log a)/da = 1/a",), quiet=True)
 op("log1p", "Log1PBackward0", lambda a: (np.log1p(a), (a,)), (lambda g, a: g / (a + 1),),
-   saves=("self",), rules=("d(log(1+a))/da = 1/(1+a)",))
+   saves=("self",), rules=("d(log(1+a))/da = 1/(1+a)",), quiet=True)
 op("sqrt", "SqrtBackward0", lambda a: ((r := np.sqrt(a)), (r,)), (lambda g, r: g / (2 * r),),
-   saves=("result",), rules=("d(sqrt a)/da = 1/(2*sqrt a)",))
+   saves=("result",), rules=("d(sqrt a)/da = 1/(2*sqrt a)",), quiet=True)
 op("rsqrt", "RsqrtBackward0", lambda a: ((r := 1 / np.sqrt(a)), (r,)),
-   (lambda g, r: -0.5 * g * r * r * r,), saves=("result",), rules=("d(a^-1/2)/da = -a^-3/2/2",))
+   (lambda g, r: -0.5 * g * r * r * r,), saves=("result",), rules=("d(a^-1/2)/da = -a^-3/2/2",), quiet=True)
 op("sin", "SinBackward0", lambda a: (np.sin(a), (a,)), (lambda g, a: g * np.cos(a),),
    saves=("self",), rules=("d(sin a)/da = cos a",))
 op("cos", "CosBackward0", lambda a: (np.cos(a), (a,)), (lambda g, a: -g * np.sin(a),),
    saves=("self",), rules=("d(cos a)/da = -sin a",))
 op("tanh", "TanhBackward0", lambda a: ((r := np.tanh(a)), (r,)), (lambda g, r: g * (1 - r * r),),
-   saves=("result",), rules=("d(tanh a)/da = 1 - tanh(a)^2",))
+   saves=("result",), rules=("d(tanh a)/da = 1 - tanh(a)^2",), quiet=True)
 op("sigmoid", "SigmoidBackward0",
    lambda a: ((r := (1 / (1 + np.exp(-a))).astype(a.dtype, copy=False)), (r,)),
-   (lambda g, r: g * r * (1 - r),), saves=("result",), rules=("d(s(a))/da = s(a)*(1-s(a))",))
+   (lambda g, r: g * r * (1 - r),), saves=("result",), rules=("d(s(a))/da = s(a)*(1-s(a))",), quiet=True)
 op("relu", "ReluBackward0", lambda a: ((r := np.maximum(a, 0)), (r,)),
    (lambda g, r: g * (r > 0),), saves=("result",), rules=("d(relu a)/da = 1 if a > 0 else 0",))
 op("clamp", "ClampBackward1",
@@ -302,7 +332,7 @@ op("minimum", "MinimumBackward0", lambda a, b: (np.minimum(a, b), (a, b)),
    (lambda g, a, b: g * ((a < b) + 0.5 * (a == b)), lambda g, a, b: g * ((b < a) + 0.5 * (a == b))),
    saves=("self", "other"), rules=("1 where a < b (1/2 on ties)", "1 where b < a (1/2 on ties)"))
 op("remainder", "RemainderBackward0", lambda a, b: (np.remainder(a, b), ()),
-   (lambda g: g, lambda g: None), rules=("d(a mod b)/da = 1", "not differentiable"))
+   (lambda g: g, lambda g: None), rules=("d(a mod b)/da = 1", "not differentiable"), quiet=True)
 
 # ---------------------------------------------------------------- reductions
 op("sum", "SumBackward0", lambda a: (np.asarray(a.sum()), (a.shape,)),
@@ -312,10 +342,10 @@ op("sum_dim", "SumBackward1",
    lambda a, dim, keepdim: (np.asarray(_sum_to_dims(a, dim, keepdim)), (dim, keepdim, a.shape)),
    (_expand_reduced,), saves=("dim", "keepdim", "self_sym_sizes"),
    keeps=("dim", "keepdim", "self_sym_sizes"), rules=("d(sum a)/da_i = 1",))
-op("mean", "MeanBackward0", lambda a: (np.asarray(a.mean(), dtype=a.dtype), (a.size, a.shape)),
+op("mean", "MeanBackward0", lambda a: (_mean_all(a), (a.size, a.shape)),
    (lambda g, n, shape: np.broadcast_to(g / n, shape),),
    saves=("self_sym_numel", "self_sym_sizes"), keeps=("self_sym_numel", "self_sym_sizes"),
-   rules=("d(mean a)/da_i = 1/n",))
+   rules=("d(mean a)/da_i = 1/n",), quiet=True)
 op("mean_dim", "MeanBackward1",
    lambda a, dim, keepdim: (np.asarray(a.mean(axis=dim, keepdims=keepdim), dtype=a.dtype),
                             (dim, keepdim, a.shape,
@@ -323,7 +353,7 @@ op("mean_dim", "MeanBackward1",
    (lambda g, dim, keepdim, shape, n: _expand_reduced(g / n, dim, keepdim, shape),),
    saves=("dim", "keepdim", "self_sym_sizes", "self_sym_numel"),
    keeps=("dim", "keepdim", "self_sym_sizes", "self_sym_numel"),
-   rules=("d(mean a)/da_i = 1/n",))
+   rules=("d(mean a)/da_i = 1/n",), quiet=True)
 op("max", "MaxBackward1", lambda a: ((r := np.asarray(a.max())), (a, r)),
    (_evenly_distribute,), saves=("self", "result"),
    rules=("1 at the maximum (shared among ties), else 0",))
@@ -339,16 +369,16 @@ op("min_dim", "MinBackward0",
    (_scatter_dim,), saves=("indices", "dim", "keepdim", "self_sym_sizes"),
    keeps=("dim", "keepdim", "self_sym_sizes"), rules=("1 at the minimum along dim, else 0",))
 op("prod", "ProdBackward0", lambda a: ((r := np.asarray(a.prod())), (a, r)), (_prod_grad,),
-   saves=("self", "result"), rules=("d(prod a)/da_i = prod of the others",))
+   saves=("self", "result"), rules=("d(prod a)/da_i = prod of the others",), quiet=True)
 op("norm", "LinalgVectorNormBackward0",
    lambda a: ((r := np.asarray(np.sqrt((a * a).sum()), dtype=a.dtype)), (a, r)),
-   (_norm_grad,), saves=("self", "result"), rules=("d|a|/da = a/|a|",))
+   (_norm_grad,), saves=("self", "result"), rules=("d|a|/da = a/|a|",), quiet=True)
 op("var", "VarBackward0",
    lambda a, dim, correction, keepdim: (
        np.asarray(np.var(a, axis=dim, ddof=correction, keepdims=keepdim), dtype=a.dtype),
        (a, dim, correction, keepdim)),
    (_var_grad,), saves=("self", "dim", "correction", "keepdim"),
-   keeps=("dim", "correction", "keepdim"), rules=("d(var a)/da_i = 2(a_i-mean)/(n-c)",))
+   keeps=("dim", "correction", "keepdim"), rules=("d(var a)/da_i = 2(a_i-mean)/(n-c)",), quiet=True)
 op("std", "StdBackward0",
    lambda a, dim, correction, keepdim: (
        (r := np.asarray(np.std(a, axis=dim, ddof=correction, keepdims=keepdim),
@@ -357,7 +387,7 @@ op("std", "StdBackward0",
        g / (2 * (r if dim is None or keepdim else np.expand_dims(r, dim))), a, dim, c,
        True if dim is not None else keepdim),),
    saves=("self", "dim", "correction", "keepdim", "result"),
-   keeps=("dim", "correction", "keepdim"), rules=("d(std a)/da_i = (a_i-mean)/((n-c)*std)",))
+   keeps=("dim", "correction", "keepdim"), rules=("d(std a)/da_i = (a_i-mean)/((n-c)*std)",), quiet=True)
 
 
 def _reduce_with_indices(arg: Callable, a: np.ndarray, dim: int,
@@ -372,21 +402,23 @@ def _reduce_with_indices(arg: Callable, a: np.ndarray, dim: int,
 
 # ---------------------------------------------------------------- linear algebra
 op("mm", "MmBackward0", lambda a, b: (a @ b, (a, b)), (_mm_grad_self, _mm_grad_other),
-   saves=("self", "mat2"), rules=("d(A@B)/dA = grad @ B^T", "d(A@B)/dB = A^T @ grad"))
+   saves=("self", "mat2"), uses=(("mat2",), ("self",)), rules=("d(A@B)/dA = grad @ B^T", "d(A@B)/dB = A^T @ grad"))
 op("dot", "DotBackward0", lambda a, b: (np.asarray(a @ b), (a, b)),
    (lambda g, a, b: g * b, lambda g, a, b: g * a), saves=("self", "tensor"),
+   uses=(("tensor",), ("self",)),
    rules=("d(a.b)/da = b", "d(a.b)/db = a"))
 op("mv", "MvBackward0", lambda m, v: (m @ v, (m, v)),
    (lambda g, m, v: np.outer(g, v), lambda g, m, v: m.T @ g), saves=("self", "vec"),
+   uses=(("vec",), ("self",)),
    rules=("d(M@v)/dM = grad v^T", "d(M@v)/dv = M^T @ grad"))
 op("bmm", "BmmBackward0", lambda a, b: (np.matmul(a, b), (a, b)),
    (lambda g, a, b: _batched_matmul_grad(g, a, b, 0),
     lambda g, a, b: _batched_matmul_grad(g, a, b, 1)),
-   saves=("self", "mat2"), rules=("d(A@B)/dA = grad @ B^T", "d(A@B)/dB = A^T @ grad"))
+   saves=("self", "mat2"), uses=(("mat2",), ("self",)), rules=("d(A@B)/dA = grad @ B^T", "d(A@B)/dB = A^T @ grad"))
 op("addmm", "AddmmBackward0",
    lambda bias, a, b: (a @ b + bias, (a, b)),
    (lambda g, a, b: g, _mm_grad_self, _mm_grad_other),
-   saves=("mat1", "mat2"),
+   saves=("mat1", "mat2"), uses=((), ("mat2",), ("mat1",)),
    rules=("d(c + A@B)/dc = 1", "d(c + A@B)/dA = grad @ B^T", "d(c + A@B)/dB = A^T @ grad"))
 
 # ---------------------------------------------------------------- shape and views
@@ -486,12 +518,12 @@ op("where", "WhereBackward0",
 # ---------------------------------------------------------------- nn functional
 op("softmax", "SoftmaxBackward0", lambda a, dim: ((r := _softmax(a, dim)), (dim, r)),
    (lambda g, dim, r: r * (g - (g * r).sum(axis=dim, keepdims=True)),),
-   saves=("dim", "result"), keeps=("dim",), rules=("d(softmax)/da = s*(grad - sum(grad*s))",))
+   saves=("dim", "result"), keeps=("dim",), rules=("d(softmax)/da = s*(grad - sum(grad*s))",), quiet=True)
 op("log_softmax", "LogSoftmaxBackward0",
    lambda a, dim: ((r := _log_softmax(a, dim)), (dim, r)),
    (lambda g, dim, r: g - np.exp(r) * g.sum(axis=dim, keepdims=True),),
    saves=("dim", "result"), keeps=("dim",),
-   rules=("d(log_softmax)/da = grad - softmax*sum(grad)",))
+   rules=("d(log_softmax)/da = grad - softmax*sum(grad)",), quiet=True)
 op("mse_loss", "MseLossBackward0",
    lambda a, t, reduction: _mse_forward(a, t, reduction),
    (lambda g, a, t, r: _mse_grad(g, a, t, r, 1), lambda g, a, t, r: _mse_grad(g, a, t, r, -1)),
@@ -502,7 +534,7 @@ op("nll_loss", "NllLossBackward0",
        (res := _nll_forward(logp, target, reduction, weight))[0],
        (logp, target, reduction, weight, res[1])),
    (_nll_grad,), saves=("self", "target", "reduction", "weight", "total_weight"),
-   keeps=("reduction",), rules=("-1/n at each target class, 0 elsewhere",))
+   keeps=("reduction",), rules=("-1/n at each target class, 0 elsewhere",), quiet=True)
 
 # ---------------------------------------------------------------- not differentiable
 for _name, _fn in (("eq", np.equal), ("ne", np.not_equal), ("lt", np.less),
@@ -513,7 +545,7 @@ for _name, _fn in (("eq", np.equal), ("ne", np.not_equal), ("lt", np.less),
     op(_name, "", (lambda f: lambda a, b: (f(a, b), ()))(_fn), differentiable=False)
 op("floor_divide", "torch::autograd::NotImplemented",
    lambda a, b: (np.floor_divide(a, b), ()), (lambda g: None, lambda g: None),
-   rules=("not differentiable", "not differentiable"))
+   rules=("not differentiable", "not differentiable"), quiet=True)
 for _name, _fn in (("floor", np.floor), ("ceil", np.ceil), ("round", np.round),
                    ("trunc", np.trunc), ("sign", np.sign)):
     op(_name, _name.capitalize() + "Backward0", (lambda f: lambda a: (f(a), ()))(_fn),

@@ -46,6 +46,11 @@ def _deliver(g: np.ndarray, nxt: Any) -> np.ndarray:
 def trace_backward(t: Tensor, gradient: Tensor | None = None) -> list[Step]:
     """The steps ``t.backward(gradient)`` would take, in the engine's execution order; raises
     the same errors it would (non-scalar, no grad, freed buffers, in-place modification)."""
+    with np.errstate(all="ignore"):
+        return _trace(t, gradient)
+
+
+def _trace(t: Tensor, gradient: Tensor | None) -> list[Step]:
     root = _root_node(t, 0)
     grad = _root_grad(t, gradient, 0)
     buffers = _Buffers()

@@ -257,11 +257,16 @@ class Tensor:
             raise RuntimeError(errors.NUMPY_REQUIRES_GRAD)
         return self._array if dtype is None else self._array.astype(dtype)
 
+    def _python_scalar(self) -> Any:
+        if self._array.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self._array.reshape(()).item()
+
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._python_scalar())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._python_scalar())
 
     def __index__(self) -> int:
         if self._array.dtype.kind not in "iub" or self._array.size != 1:
@@ -292,7 +297,7 @@ class Tensor:
 
     def __repr__(self, *, tensor_contents: Any = None) -> str:
         fn = self.grad_fn
-        name = fn.name() if fn is not None else None
+        name = type(fn).__name__ if fn is not None else None  # torch prints the class name
         req = self._requires_grad and fn is None
         try:
             from gradtui.engine.printing import tensor_repr
@@ -510,22 +515,30 @@ class Tensor:
                                f"output type {dst_dt.short_name}")
         node = result.grad_fn
         if node is not None and node.saved:
-            # the node may have saved our old values: keep a private copy of them
-            node.saved = tuple(v.copy() if v is mine else (mine if v is new else v)
-                               for v in node.saved)
-            node._versions = tuple(entry for entry in (node._versions or ())
-                                   if entry[0] is not result._vc)
+            self._adopt_saved(node, mine, new, result)  # before our old values are overwritten
         np.copyto(mine, new, casting="unsafe")
         self._vc[0] += 1
         if node is not None:
             self.grad_fn = node
             self._requires_grad = True
-            if node._versions is not None or node.op.saves and "result" in node.op.saves:
-                # a saved result is now our array: track our version from here
-                node._versions = (node._versions or ()) + (
-                    (self._vc, self._vc[0], dispatch._describe(self), mine.shape,
-                     dispatch._origin(node)),) if any(
-                    v is mine for v in node.saved) else node._versions
+
+    def _adopt_saved(self, node: Any, mine: np.ndarray, new: np.ndarray, result: Tensor) -> None:
+        """After an in-place op the node's saved values must stay right: our *old* values get a
+        private copy; a saved *result* now lives in our array, tracked at our new version."""
+        saved = []
+        for value in node.saved:
+            if value is mine:
+                value = value.copy()
+            elif value is new:
+                value = mine
+            saved.append(value)
+        node.saved = tuple(saved)
+        entries = [e for e in node._versions or ()
+                   if e[0] is not self._vc and e[0] is not result._vc]
+        if any(v is mine for v in saved):
+            entries.append((self._vc, self._vc[0] + 1, dispatch._describe(self), mine.shape,
+                            dispatch._origin(node)))
+        node._versions = tuple(entries) or None
 
     def _fast_inplace(self, ufunc: Any, other: Any) -> Tensor | None:
         """``w -= lr * w.grad`` under no_grad: write straight into our array."""
@@ -564,7 +577,8 @@ class Tensor:
         return self._inplace("mul", other)
 
     def div_(self, other: Any) -> Tensor:
-        if self._array.dtype.kind == "f" and self._fast_inplace(np.true_divide, other):
+        if (self._array.dtype.kind == "f"
+                and self._fast_inplace(np.true_divide, other) is not None):
             return self
         return self._inplace("div", other, float_result=True)
 
@@ -669,6 +683,9 @@ class Tensor:
         return binary(OPS["add"], self, other)
 
     def __sub__(self, other: Any) -> Any:
+        if self._array.dtype.kind == "b" or (type(other) is Tensor and
+                                              other._array.dtype.kind == "b"):
+            _fn.check_bool_sub(self, other)
         return binary(OPS["sub"], self, other)
 
     def __rsub__(self, other: Any) -> Any:
@@ -680,7 +697,10 @@ class Tensor:
         return binary(OPS["mul"], self, other)
 
     def __rmul__(self, other: Any) -> Any:
-        return binary(OPS["mul"], other, self)
+        # torch evaluates `2 * x` as x.mul(2): the tensor stays the first input
+        if isinstance(other, np.ndarray):
+            return binary(OPS["mul"], other, self)
+        return binary(OPS["mul"], self, other)
 
     def __truediv__(self, other: Any) -> Any:
         return binary(OPS["div"], self, other, float_result=True)
