@@ -307,7 +307,8 @@ op("log1p", "Log1PBackward0", lambda a: (np.log1p(a), (a,)), (lambda g, a: g / (
 op("sqrt", "SqrtBackward0", lambda a: ((r := np.sqrt(a)), (r,)), (lambda g, r: g / (2 * r),),
    saves=("result",), rules=("d(sqrt a)/da = 1/(2*sqrt a)",), quiet=True)
 op("rsqrt", "RsqrtBackward0", lambda a: ((r := 1 / np.sqrt(a)), (r,)),
-   (lambda g, r: -0.5 * g * r * r * r,), saves=("result",), rules=("d(a^-1/2)/da = -a^-3/2/2",), quiet=True)
+   (lambda g, r: -0.5 * g * r * r * r,), saves=("result",), rules=("d(a^-1/2)/da = -a^-3/2/2",),
+    quiet=True)
 op("sin", "SinBackward0", lambda a: (np.sin(a), (a,)), (lambda g, a: g * np.cos(a),),
    saves=("self",), rules=("d(sin a)/da = cos a",))
 op("cos", "CosBackward0", lambda a: (np.cos(a), (a,)), (lambda g, a: -g * np.sin(a),),
@@ -316,7 +317,8 @@ op("tanh", "TanhBackward0", lambda a: ((r := np.tanh(a)), (r,)), (lambda g, r: g
    saves=("result",), rules=("d(tanh a)/da = 1 - tanh(a)^2",), quiet=True)
 op("sigmoid", "SigmoidBackward0",
    lambda a: ((r := (1 / (1 + np.exp(-a))).astype(a.dtype, copy=False)), (r,)),
-   (lambda g, r: g * r * (1 - r),), saves=("result",), rules=("d(s(a))/da = s(a)*(1-s(a))",), quiet=True)
+   (lambda g, r: g * r * (1 - r),), saves=("result",), rules=("d(s(a))/da = s(a)*(1-s(a))",),
+    quiet=True)
 op("relu", "ReluBackward0", lambda a: ((r := np.maximum(a, 0)), (r,)),
    (lambda g, r: g * (r > 0),), saves=("result",), rules=("d(relu a)/da = 1 if a > 0 else 0",))
 op("clamp", "ClampBackward1",
@@ -387,7 +389,8 @@ op("std", "StdBackward0",
        g / (2 * (r if dim is None or keepdim else np.expand_dims(r, dim))), a, dim, c,
        True if dim is not None else keepdim),),
    saves=("self", "dim", "correction", "keepdim", "result"),
-   keeps=("dim", "correction", "keepdim"), rules=("d(std a)/da_i = (a_i-mean)/((n-c)*std)",), quiet=True)
+   keeps=("dim", "correction", "keepdim"), rules=("d(std a)/da_i = (a_i-mean)/((n-c)*std)",),
+    quiet=True)
 
 
 def _reduce_with_indices(arg: Callable, a: np.ndarray, dim: int,
@@ -402,7 +405,8 @@ def _reduce_with_indices(arg: Callable, a: np.ndarray, dim: int,
 
 # ---------------------------------------------------------------- linear algebra
 op("mm", "MmBackward0", lambda a, b: (a @ b, (a, b)), (_mm_grad_self, _mm_grad_other),
-   saves=("self", "mat2"), uses=(("mat2",), ("self",)), rules=("d(A@B)/dA = grad @ B^T", "d(A@B)/dB = A^T @ grad"))
+   saves=("self", "mat2"), uses=(("mat2",), ("self",)),
+    rules=("d(A@B)/dA = grad @ B^T", "d(A@B)/dB = A^T @ grad"))
 op("dot", "DotBackward0", lambda a, b: (np.asarray(a @ b), (a, b)),
    (lambda g, a, b: g * b, lambda g, a, b: g * a), saves=("self", "tensor"),
    uses=(("tensor",), ("self",)),
@@ -414,7 +418,8 @@ op("mv", "MvBackward0", lambda m, v: (m @ v, (m, v)),
 op("bmm", "BmmBackward0", lambda a, b: (np.matmul(a, b), (a, b)),
    (lambda g, a, b: _batched_matmul_grad(g, a, b, 0),
     lambda g, a, b: _batched_matmul_grad(g, a, b, 1)),
-   saves=("self", "mat2"), uses=(("mat2",), ("self",)), rules=("d(A@B)/dA = grad @ B^T", "d(A@B)/dB = A^T @ grad"))
+   saves=("self", "mat2"), uses=(("mat2",), ("self",)),
+    rules=("d(A@B)/dA = grad @ B^T", "d(A@B)/dB = A^T @ grad"))
 op("addmm", "AddmmBackward0",
    lambda bias, a, b: (a @ b + bias, (a, b)),
    (lambda g, a, b: g, _mm_grad_self, _mm_grad_other),
@@ -518,7 +523,8 @@ op("where", "WhereBackward0",
 # ---------------------------------------------------------------- nn functional
 op("softmax", "SoftmaxBackward0", lambda a, dim: ((r := _softmax(a, dim)), (dim, r)),
    (lambda g, dim, r: r * (g - (g * r).sum(axis=dim, keepdims=True)),),
-   saves=("dim", "result"), keeps=("dim",), rules=("d(softmax)/da = s*(grad - sum(grad*s))",), quiet=True)
+   saves=("dim", "result"), keeps=("dim",), rules=("d(softmax)/da = s*(grad - sum(grad*s))",),
+    quiet=True)
 op("log_softmax", "LogSoftmaxBackward0",
    lambda a, dim: ((r := _log_softmax(a, dim)), (dim, r)),
    (lambda g, dim, r: g - np.exp(r) * g.sum(axis=dim, keepdims=True),),
