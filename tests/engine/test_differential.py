@@ -319,7 +319,7 @@ def test_type_promotion_matches_torch(data: st.DataObject) -> None:
         try:
             out = _binary(op, left, right)
         except Exception as exc:  # noqa: BLE001 - torch refuses some pairs; so must we
-            return "error", type(exc).__name__, None
+            return "error", f"{type(exc).__name__}: {exc}", None
         return str(out.dtype), None, out.numpy().copy()
 
     expected = program(torch)

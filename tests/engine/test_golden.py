@@ -22,6 +22,7 @@ def _load(name: str):
     spec = importlib.util.spec_from_file_location(f"_gradtui_golden_{name}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 

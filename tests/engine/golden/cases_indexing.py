@@ -24,6 +24,10 @@ CASES = [
     ("slice_step", _grad_case(_V, "m[::2]")),
     ("slice_negative", _grad_case(_V, "m[-3:-1]")),
     ("slice_empty", "m = torch.tensor([1., 2.])\nprint(m[2:], m[5:9])"),
+    ("full_slices_alias_or_slice",
+     "x = torch.ones(2, 3, requires_grad=True)\nv = torch.ones(3, requires_grad=True)\n"
+     "for y in [x[:], x[:, 0:], x[:, :3], x[:, :], x[...], x[0:2], v[:], v[0:], v[::1]]:\n"
+     "    print(y.grad_fn.name(), tuple(y.shape))"),
     ("none_front", _grad_case(_M, "m[None]")),
     ("none_middle", "m = torch.ones(2, 3)\nprint(m[:, None].shape, m[None, :, None].shape)"),
     ("ellipsis", "m = torch.arange(24).reshape(2, 3, 4)\nprint(m[..., 0])\nprint(m[0, ...].shape)"),

@@ -9,6 +9,7 @@ on random values or memory addresses, so real torch and our engine must print th
 from __future__ import annotations
 
 import importlib.util
+import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,5 +45,6 @@ def _load_module(path: Path):
     spec = importlib.util.spec_from_file_location(f"_gradtui_golden_{path.stem}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
