@@ -88,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     server.install_sigint_handler()
     threading.Thread(target=_watch_parent, name="parent-watchdog", daemon=True).start()
     if args.interrupt_fd is not None:
+        os.set_inheritable(args.interrupt_fd, False)  # not for a learner's subprocesses
         threading.Thread(
             target=_watch_interrupts, args=(args.interrupt_fd,), name="interrupts", daemon=True
         ).start()
