@@ -14,6 +14,8 @@ def test_default_memory_limit_is_half_the_ram_capped_at_4_gib(
     assert limits.default_memory_limit_mb() == 4096
     monkeypatch.setattr(limits, "machine_memory_mb", lambda: 2_000)
     assert limits.default_memory_limit_mb() == 1000
+    monkeypatch.setattr(limits, "machine_memory_mb", lambda: 1_000)
+    assert limits.default_memory_limit_mb() == 768  # never too small for the kernel itself
     monkeypatch.setattr(limits, "machine_memory_mb", lambda: None)
     assert limits.default_memory_limit_mb() == 4096
 

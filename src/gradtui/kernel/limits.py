@@ -4,7 +4,9 @@ Memory: ``RLIMIT_AS`` (the kernel's whole address space). Default: half the mach
 most 4 GiB — enough for any lesson, small enough that a learner's ``torch.ones(100000, 100000)``
 fails fast with ``MemoryError`` instead of swapping the machine or waking the OOM killer (which
 would take the kernel down). numpy raises ``MemoryError`` when its allocation is refused, and the
-learner sees it as the cell's error. ``0`` means no limit.
+learner sees it as the cell's error. ``0`` means no limit. The limit covers the whole process:
+Python, numpy and the engine already take about 350 MiB of address space before any cell runs,
+so limits below ~512 MiB leave learners almost nothing.
 
 CPU: optional ``RLIMIT_CPU`` in seconds of CPU time for the kernel's whole life (for teaching
 labs). When it runs out the kernel receives ``SIGXCPU`` and dies; the client reports that and a
@@ -18,6 +20,7 @@ import resource
 
 MiB = 1024 * 1024
 MAX_DEFAULT_MEMORY_MB = 4096
+MIN_DEFAULT_MEMORY_MB = 768  # the kernel's own ~350 MiB plus room for lesson-sized tensors
 # After the soft CPU limit's SIGXCPU, the hard limit's SIGKILL is the backstop.
 _CPU_HARD_GRACE_S = 5
 
@@ -31,11 +34,11 @@ def machine_memory_mb() -> int | None:
 
 
 def default_memory_limit_mb() -> int:
-    """min(50% of RAM, 4 GiB); 4 GiB when RAM is unknown."""
+    """min(50% of RAM, 4 GiB), at least 768 MiB; 4 GiB when RAM is unknown."""
     ram = machine_memory_mb()
     if ram is None:
         return MAX_DEFAULT_MEMORY_MB
-    return max(256, min(ram // 2, MAX_DEFAULT_MEMORY_MB))
+    return max(MIN_DEFAULT_MEMORY_MB, min(ram // 2, MAX_DEFAULT_MEMORY_MB))
 
 
 def apply_limits(memory_mb: int | None, cpu_s: int | None) -> dict[str, int | None]:
