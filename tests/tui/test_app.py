@@ -267,3 +267,12 @@ async def test_typing_while_a_panel_has_focus_types_into_the_input(app):
         await pilot.press("f4")
         await pilot.press("x")  # not a Graph key
         assert app.screen.query_one(CellInput).text == ":gradsx"
+
+
+async def test_escape_leaves_the_input_for_the_shown_panel(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("escape")
+        assert app.focused is app.screen.query_one(GraphPanel)
+        await pilot.press("f2")
+        assert app.focused is app.screen.query_one(CellInput)

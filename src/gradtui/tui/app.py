@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -33,6 +34,7 @@ from gradtui.tui.kernel_calls import KernelCalls
 from gradtui.tui.screens.help import HelpScreen
 from gradtui.tui.screens.workspace import WorkspaceScreen
 from gradtui.tui.widgets.cell_input import CellInput
+from gradtui.tui.widgets.completion_list import CompletionList
 from gradtui.tui.widgets.graph_panel import GraphPanel
 
 
@@ -99,6 +101,26 @@ class GradtuiApp(App[int]):
 
     def on_mount(self) -> None:
         self.screen.set_class(self.ascii_only, "-ascii")
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self._redirect_typing(event)
+        await super().on_event(event)
+
+    def _redirect_typing(self, key: events.Key) -> None:
+        """Typing while a panel has focus types into the input (keys the panel binds, like the
+        Graph panel's s/n/p/d, stay the panel's): the learner need not go back first.
+
+        Done here, before Textual forwards the key, because a fast typist's (or tmux's) next
+        keys are already queued: moving the focus any later would send them to the panel.
+        """
+        screen = self.screen
+        if not isinstance(screen, WorkspaceScreen) or not key.is_printable or not key.character:
+            return
+        focused = self.focused
+        if isinstance(focused, CellInput | CompletionList) or key.key in self.active_bindings:
+            return
+        screen.set_focus(screen.query_one(CellInput))
 
     # -- actions ----------------------------------------------------------------------------
 

@@ -40,17 +40,21 @@ class LessonPane(Vertical, can_focus=True):
         Binding("ctrl+l", "leave", "Leave lesson"),
     ]
 
+    # Not scoped: one rule needs the workspace screen's -wide class above the pane.
+    SCOPED_CSS = False
     DEFAULT_CSS = """
     LessonPane { border: round $accent; padding: 0 1; height: 1fr; }
     LessonPane:focus { border: round $accent-lighten-2; }
+    WorkspaceScreen.-wide LessonPane { min-height: 24; }
     LessonPane #lesson-heading { text-style: bold; height: auto; }
     LessonPane #lesson-progress { height: 1; margin: 0 0 1 0; }
     LessonPane #lesson-progress Bar { width: 1fr; }
-    LessonPane #lesson-scroll { height: 1fr; }
+    LessonPane #lesson-scroll { height: 1fr; min-height: 3; }
     LessonPane #lesson-prose { margin: 0; padding: 0; }
-    LessonPane #lesson-feedback { height: auto; margin: 1 0 0 0; }
-    LessonPane #lesson-plot { height: 12; display: none; }
+    LessonPane #lesson-plot { height: 1fr; min-height: 8; display: none; }
     LessonPane #lesson-plot.-shown { display: block; }
+    LessonPane #lesson-feedback { height: auto; max-height: 7; border-top: hkey $accent; }
+    LessonPane #lesson-feedback-text { height: auto; }
     LessonPane #lesson-keys { height: auto; color: $text-muted; }
     """
 
@@ -59,6 +63,7 @@ class LessonPane(Vertical, can_focus=True):
         self.session = session
         self.feedback: Feedback | None = None  # the latest verdict (tests and repaints read it)
         self.pending = 0  # session calls still running in workers
+        self._echo = ""  # the last cell's output, shown with its verdict on narrow screens
         self._lock = threading.Lock()  # one session call at a time, in arrival order
 
     def compose(self) -> ComposeResult:
@@ -67,8 +72,8 @@ class LessonPane(Vertical, can_focus=True):
                           id="lesson-progress")
         with VerticalScroll(id="lesson-scroll"):
             yield Markdown(id="lesson-prose")
-            yield PlotextPlot(id="lesson-plot")
-            yield Static(id="lesson-feedback")
+        yield PlotextPlot(id="lesson-plot")
+        yield VerticalScroll(Static(id="lesson-feedback-text"), id="lesson-feedback")
         yield Static(self._keys_text(), id="lesson-keys")
 
     def on_mount(self) -> None:
@@ -83,6 +88,10 @@ class LessonPane(Vertical, can_focus=True):
 
     def cell_finished(self, reply: ExecuteReply) -> None:
         """Judge the current step on a finished cell (in a worker: checks may ask the kernel)."""
+        screen = self._workspace()
+        # Below 120 columns the REPL log is on another tab: repeat the cell's output here so
+        # the learner sees what they got next to what the step wanted.
+        self._echo = "" if screen is None or getattr(screen, "wide", True) else cell_echo(reply)
         self._run(lambda: self.session.cell_finished(reply), changes_kernel=False)
 
     def command(self, name: str, arg: str) -> bool:
@@ -167,6 +176,9 @@ class LessonPane(Vertical, can_focus=True):
 
     def _show_feedback(self, feedback: Feedback) -> None:
         text = Text()
+        if self._echo and feedback.results:
+            text.append(self._echo + "\n", style="dim")
+        self._echo = ""
         ok, bad = ("ok", "X") if getattr(self.app, "ascii_only", False) else ("✓", "✗")
         if feedback.kind == "fail":
             text.append("Not yet:\n", style="bold yellow")
@@ -180,8 +192,11 @@ class LessonPane(Vertical, can_focus=True):
             style = {"pass": "bold green", "finished": "bold green", "refused": "yellow",
                      "hint": "cyan", "solution": "cyan"}.get(feedback.kind, "")
             text.append(feedback.message, style=style)
-        self.query_one("#lesson-feedback", Static).update(text)
-        self.query_one("#lesson-scroll", VerticalScroll).scroll_end(animate=False)
+            if feedback.kind in ("info", "resume") and not feedback.results:
+                text.append("\nCommands: :hint :solution :skip :reset :restart-lesson :leave "
+                            "(keys below).", style="dim")
+        self.query_one("#lesson-feedback-text", Static).update(text)
+        self.query_one("#lesson-feedback", VerticalScroll).scroll_home(animate=False)
 
     def _show_plot(self, values: list[float] | None, name: str) -> None:
         plot = self.query_one(PlotextPlot)
@@ -202,8 +217,7 @@ class LessonPane(Vertical, can_focus=True):
             screen.select_tensor(name)
 
     def _keys_text(self) -> str:
-        return ("F7 hint · F8 solution · F10 skip · F12 reset step · ^R restart · ^L leave  "
-                "(or :hint :solution :skip :reset :restart-lesson :leave)")
+        return "F7 hint · F8 solution · F10 skip · F12 reset · ^R restart · ^L leave"
 
     def _workspace(self) -> Any:
         return getattr(self.app, "_workspace_screen", lambda: None)()
@@ -212,3 +226,15 @@ class LessonPane(Vertical, can_focus=True):
         screen = self._workspace()
         if screen is not None and hasattr(screen, method):
             getattr(screen, method)(*args)
+
+
+def cell_echo(reply: ExecuteReply, max_lines: int = 4) -> str:
+    """A short copy of what a cell showed: its printed text and value, or its error line."""
+    result = reply.result
+    if result.error is not None:
+        return f"{result.error.type}: {result.error.message}"[:300]
+    shown = (result.stdout + (result.value_repr or "")).rstrip("\n")
+    lines = shown.splitlines()
+    if len(lines) > max_lines:
+        lines = [*lines[: max_lines - 1], "..."]
+    return "\n".join(lines)

@@ -44,3 +44,7 @@ class DotRequested(Message):
     def __init__(self, name: str) -> None:
         super().__init__()
         self.name = name
+
+
+class InputLeft(Message):
+    """Escape in the input: the learner wants to move to the panel on show."""

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -31,6 +31,7 @@ from gradtui.tui.messages import (
     CellSubmitted,
     CompletionRequested,
     DotRequested,
+    InputLeft,
     StepRequested,
     TensorSelected,
 )
@@ -147,17 +148,13 @@ class WorkspaceScreen(Screen[None]):
         else:
             self.query_one(f"#{PANEL_IDS[name]}").focus()
 
-    def on_key(self, event: events.Key) -> None:
-        # Typing while a panel has focus types into the input (keys the panel binds, like the
-        # Graph panel's s/n/p/d, never get here): the learner need not go back first.
-        cell_input = self.query_one(CellInput)
-        if (event.is_printable and event.character and self.focused is not cell_input
-                and event.key not in self.app.active_bindings
-                and not isinstance(self.focused, CompletionList)):
-            event.stop()
-            event.prevent_default()
-            cell_input.focus()
-            cell_input.insert(event.character)
+    @on(InputLeft)
+    def _input_left(self) -> None:
+        if self.wide or self.active != "repl":
+            area = self.active if self.active != "repl" else "graph"
+            self.query_one(f"#{PANEL_IDS[area]}").focus()
+        else:
+            self.query_one(ReplLog).focus()  # to scroll the log with the keyboard
 
     @on(Tabs.TabActivated, "#panel-tabs")
     def _tab_activated(self, event: Tabs.TabActivated) -> None:
@@ -331,7 +328,11 @@ class WorkspaceScreen(Screen[None]):
 
     def _trace_ready(self, name: str, outcome: BackwardTrace | KernelFailure) -> None:
         if isinstance(outcome, KernelFailure):
-            self._kernel_failed(outcome)
+            if outcome.died:
+                self._kernel_failed(outcome)
+            else:
+                self.query_one(ReplLog).note(f":step {name}: the walk could not be computed "
+                                             f"({outcome.message})", style="bold red")
             return
         graph = self.query_one(GraphPanel)
         if outcome.error:

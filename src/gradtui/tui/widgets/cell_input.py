@@ -7,7 +7,7 @@ from textual.widgets import TextArea
 
 from gradtui.tui.cells import is_complete
 from gradtui.tui.history import HistoryCursor
-from gradtui.tui.messages import CellSubmitted, CompletionRequested
+from gradtui.tui.messages import CellSubmitted, CompletionRequested, InputLeft
 
 # Terminals send Ctrl+J as a line feed and Alt+Enter as Escape+Enter: both mean "newline, no run".
 NEWLINE_KEYS = ("ctrl+j", "alt+enter", "shift+enter", "ctrl+enter")
@@ -59,6 +59,11 @@ class CellInput(TextArea):
         if key == "enter" and self._submit_if_complete():
             event.stop()
             event.prevent_default()
+            return
+        if key == "escape":
+            event.stop()
+            event.prevent_default()
+            self.post_message(InputLeft())
             return
         if key == "tab":
             event.stop()
