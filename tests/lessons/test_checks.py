@@ -134,7 +134,8 @@ def test_grad_check_reads_non_leaf_grads_through_the_kernel() -> None:
 def test_grad_fn_check() -> None:
     assert judge({"kind": "grad_fn", "name": "o", "expected": "MulBackward0"})[0]
     assert judge({"kind": "grad_fn", "name": "o", "expected": "SumBackward0"}) == (
-        False, "`o.grad_fn` is MulBackward0, but should be SumBackward0.")
+        False, "`o.grad_fn` is MulBackward0 (a multiplication (*)), but should be SumBackward0 "
+               "(a sum such as torch.sum): the last operation that made `o` is the wrong one.")
     assert judge({"kind": "grad_fn", "name": "x", "expected": "AddBackward0"})[1].startswith(
         "`x` has no grad_fn: it is a leaf")
 
@@ -143,7 +144,7 @@ def test_graph_has_walks_the_whole_graph() -> None:
     assert judge({"kind": "graph_has", "name": "o", "op": "PowBackward0"})[0]
     assert judge({"kind": "graph_has", "name": "o", "op": "AccumulateGrad"})[0]
     assert judge({"kind": "graph_has", "name": "y", "op": "SumBackward0"}) == (
-        False, "The graph of `y` has no SumBackward0 node.")
+        False, "The graph of `y` has no SumBackward0 (a sum such as torch.sum) node.")
     assert judge({"kind": "graph_has", "name": "k", "op": "AddBackward0"})[1].startswith(
         "`k` has no graph")
 

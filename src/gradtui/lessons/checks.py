@@ -132,6 +132,23 @@ def build_check(table: dict[str, Any], line: int = 0) -> Check:
 
 # --- helpers -------------------------------------------------------------------------------
 
+# What learner code records each node, so a message can say "a power such as ** 2" to someone
+# who has never seen the name PowBackward0.
+_OP_MEANING = {
+    "AddBackward0": "an addition (+)", "SubBackward0": "a subtraction (-)",
+    "MulBackward0": "a multiplication (*)", "DivBackward0": "a division (/)",
+    "PowBackward0": "a power such as ** 2", "SumBackward0": "a sum such as torch.sum",
+    "MeanBackward0": "a mean", "MseLossBackward0": "F.mse_loss", "ExpBackward0": "torch.exp",
+    "NegBackward0": "a negation (-x)", "MmBackward0": "a matrix product (@)",
+    "AccumulateGrad": "a leaf tensor that requires grad",
+}
+
+
+def _op(name: str) -> str:
+    meaning = _OP_MEANING.get(name)
+    return f"{name} ({meaning})" if meaning else name
+
+
 def _missing(name: str) -> CheckResult:
     return CheckResult(False, f"There is no tensor named `{name}` yet.")
 
@@ -182,7 +199,8 @@ def _compare(name: str, what: str, actual: Any, expected: Any, atol: float,
         return CheckResult(False, f"`{what}` has shape {list(got.shape)}, expected "
                                   f"{list(want.shape)}.")
     if np.allclose(got, want, atol=atol, rtol=rtol, equal_nan=True):
-        return CheckResult(True, f"`{what}` is {_fmt(expected)}.")
+        close = "close enough to " if atol > 1e-3 else ""
+        return CheckResult(True, f"`{what}` is {close}{_fmt(expected)}.")
     message = f"`{what}` is {_fmt(got.tolist())} but should be {_fmt(want.tolist())}."
     nonzero = want != 0
     if nonzero.any() and np.all(np.isfinite(got)):
@@ -357,10 +375,11 @@ class GradFnCheck(Check):
         if info.grad_fn is None:
             return CheckResult(False, f"`{name}` has no grad_fn: it is a leaf, not the result "
                                       f"of an operation on tensors that require grad "
-                                      f"(expected {expected}).")
+                                      f"(expected {_op(expected)}).")
         if info.grad_fn != expected:
-            return CheckResult(False, f"`{name}.grad_fn` is {info.grad_fn}, but should be "
-                                      f"{expected}.")
+            return CheckResult(False, f"`{name}.grad_fn` is {_op(info.grad_fn)}, but should "
+                                      f"be {_op(expected)}: the last operation that made "
+                                      f"`{name}` is the wrong one.")
         return CheckResult(True, f"`{name}.grad_fn` is {expected}.")
 
 
@@ -391,7 +410,7 @@ class GraphHasCheck(Check):
         if not seen:
             return CheckResult(False, f"`{name}` has no graph: it was not computed from tensors "
                                       f"that require grad, so it cannot contain {op}.")
-        return CheckResult(False, f"The graph of `{name}` has no {op} node.")
+        return CheckResult(False, f"The graph of `{name}` has no {_op(op)} node.")
 
 
 @register
