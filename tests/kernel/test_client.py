@@ -16,6 +16,7 @@ import pytest
 
 from gradtui.kernel import KernelDied
 from gradtui.kernel.client import KernelClient, describe_exit
+from gradtui.kernel.protocol import ExecuteReply
 
 
 @pytest.fixture(scope="module")
@@ -31,18 +32,25 @@ def fresh() -> Iterator[KernelClient]:
         yield client
 
 
-def _interrupt_when_busy(client: KernelClient) -> threading.Thread:
-    """Interrupt once the kernel has been busy for a moment (from another thread, like a UI)."""
+def _execute_interrupted(client: KernelClient, source: str) -> ExecuteReply:
+    """Run ``source`` while another thread (like a UI) interrupts until the cell gives up.
 
-    def run() -> None:
-        while client.busy_since is None:
-            time.sleep(0.01)
-        time.sleep(0.2)
-        client.interrupt()
+    Interrupts repeat: one that lands before the cell has started is ignored by design.
+    """
+    done = threading.Event()
 
-    thread = threading.Thread(target=run, daemon=True)
+    def keep_interrupting() -> None:
+        while not done.wait(0.2):
+            if client.busy_since is not None:
+                client.interrupt()
+
+    thread = threading.Thread(target=keep_interrupting, daemon=True)
     thread.start()
-    return thread
+    try:
+        return client.execute(source)
+    finally:
+        done.set()
+        thread.join()
 
 
 def _gone(pid: int) -> bool:
@@ -110,9 +118,7 @@ def test_input_gets_end_of_file_instead_of_reading_the_protocol(shared: KernelCl
 
 def test_interrupt_stops_an_infinite_loop_and_keeps_the_namespace(fresh: KernelClient) -> None:
     fresh.execute("before = 'still here'")
-    waiter = _interrupt_when_busy(fresh)
-    reply = fresh.execute("while True:\n    pass")
-    waiter.join()
+    reply = _execute_interrupted(fresh, "while True:\n    pass")
     assert reply.result.error is not None
     assert reply.result.error.type == "KeyboardInterrupt"
     assert '<cell 2>' in reply.result.error.traceback
@@ -120,9 +126,7 @@ def test_interrupt_stops_an_infinite_loop_and_keeps_the_namespace(fresh: KernelC
 
 
 def test_interrupt_cuts_a_blocking_sleep_short(shared: KernelClient) -> None:
-    waiter = _interrupt_when_busy(shared)
-    reply = shared.execute("import time\ntime.sleep(120)")
-    waiter.join()
+    reply = _execute_interrupted(shared, "import time\ntime.sleep(120)")
     assert reply.result.error is not None
     assert reply.result.error.type == "KeyboardInterrupt"
 
@@ -228,9 +232,7 @@ def test_interrupt_reaches_a_kernel_inside_a_bwrap_sandbox(monkeypatch: pytest.M
     monkeypatch.setenv("GRADTUI_KERNEL_WRAPPER", json.dumps(prefix))
     with KernelClient(memory_limit_mb=1024) as client:
         client.execute("kept = 1")
-        waiter = _interrupt_when_busy(client)
-        reply = client.execute("while True:\n    pass")
-        waiter.join()
+        reply = _execute_interrupted(client, "while True:\n    pass")
         assert reply.result.error is not None
         assert reply.result.error.type == "KeyboardInterrupt"
         assert client.execute("kept").result.value_repr == "1"
