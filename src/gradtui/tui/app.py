@@ -240,6 +240,10 @@ def main(args: Any, lesson_session: Any = None) -> int:
         memory_limit_mb=getattr(args, "memory_limit", None),
         cpu_limit_s=getattr(args, "cpu_limit", None),
     )
+    if app.ascii_only:
+        from gradtui.tui.widgets.ascii_scrollbar import use_ascii_scrollbars
+
+        use_ascii_scrollbars()
     try:
         app.run()
     finally:
