@@ -75,10 +75,8 @@ class Evaluator:
             install_torch_shim()
         self.namespace: dict[str, Any] = fresh_namespace() if namespace is None else namespace
         self.execution_count = 0
-        # What the last cell echoed (None if it echoed nothing): the value and its name — the
-        # bare name of the trailing expression, else "_" (the snapshot reports it so panels
-        # can highlight the tensor).
-        self.last_value: Any = None
+        # The name of what the last cell echoed (None if nothing): the bare name of the trailing
+        # expression, else "_" (the snapshot reports it so panels can highlight the tensor).
         self.last_value_name: str | None = None
         self.current_log: OutputLog | None = None
         self.on_cell_start: Callable[[], None] | None = None
@@ -110,7 +108,6 @@ class Evaluator:
                     if value is not None:
                         value_repr = repr(value)
                         self.namespace["_"] = value
-                        self.last_value = value
                         self.last_value_name = echoed_name or "_"
             except BaseException as exc:  # noqa: BLE001 - a learner's SystemExit is an error too
                 error = self._error_info(exc)
