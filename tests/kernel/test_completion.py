@@ -79,6 +79,8 @@ def test_keyword_arguments_of_the_call_at_the_cursor(ns: dict[str, Any]) -> None
     assert (got[0].text, got[0].kind, got[0].start) == ("learning_rate=", "keyword", 9)
     assert _texts(ns, "y.step(0.1, mo")[:1] == ["momentum="]
     assert _texts(ns, "train(y, e")[:1] == ["epochs="]
+    assert _texts(ns, "train(y, ") == ["epochs=", "learning_rate=", "model="]
+    assert _texts(ns, "x = ") == []  # no prefix outside a call: no flood of every name
 
 
 def test_module_names_after_import(ns: dict[str, Any]) -> None:

@@ -269,7 +269,8 @@ def complete(namespace: dict[str, Any], source: str, cursor: int) -> list[Comple
 
     out: list[Completion] = []
     callee = _open_call(before)
-    if callee is not None and word:
+    # Right after "(" or ", " the keyword arguments are the useful list, even with no prefix.
+    if callee is not None and (word or head.rstrip().endswith(("(", ","))):
         kwargs = _matches(_keyword_arguments(namespace, callee), word)
         out += [Completion(text=f"{k}=", kind="keyword", start=start) for k in kwargs]
     if word:
