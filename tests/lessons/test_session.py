@@ -49,8 +49,8 @@ def test_finishing_gives_a_summary_and_then_free_play() -> None:
     session.cell_finished(kernel.execute("x = 1"))
     feedback = session.cell_finished(kernel.execute("y = 2"))
     assert feedback.kind == "finished" and session.finished
-    assert feedback.message.endswith("Lesson complete: 2 of 2 steps solved, 0 skipped, "
-                                     "1 hints used, 0 solutions shown.")
+    assert session.summary().text() == ("Lesson complete: 2 of 2 steps solved, 0 skipped, "
+                                        "1 hints used, 0 solutions shown.")
     assert session.cell_finished(kernel.execute("z = 3")).kind == "info"
 
 

@@ -42,6 +42,12 @@ class Feedback:
     advanced: bool = False  # the current step changed
     plot: list[float] | None = None  # the step's plot series after this cell
     plot_name: str = ""  # the expression the series came from (e.g. "losses")
+    shown_code: str = ""  # code to display under the message (a solution), not to run
+
+    @property
+    def problems(self) -> list[str]:
+        """What is wrong, each message once (two checks on a missing tensor say the same)."""
+        return list(dict.fromkeys(r.message for r in self.results if not r.passed))
 
 
 @dataclass(frozen=True)
@@ -146,12 +152,13 @@ class LessonSession:
         if all(r.passed for r in results):
             self._advance(skipped=False)
             if self.finished:
-                return Feedback("finished", "Step passed. " + self.summary().text(),
+                return Feedback("finished", "Step passed: that was the last step!",
                                 results=results, advanced=True, **extra)
             return Feedback("pass", f"Step passed! On to step {self.index + 1}.",
                             results=results, advanced=True, code=self._starter(), **extra)
-        failing = [r.message for r in results if not r.passed]
-        return Feedback("fail", "Not yet: " + " ".join(failing), results=results, **extra)
+        feedback = Feedback("fail", "", results=results, **extra)
+        feedback.message = "Not yet: " + " ".join(feedback.problems)
+        return feedback
 
     # --- learner commands --------------------------------------------------------------------
 
@@ -181,7 +188,8 @@ class LessonSession:
         self.progress.solutions_shown += 1
         self._save()
         return Feedback("solution", "A solution (it is in your input line; run it, or change "
-                                    "it first):\n" + step.solution, code=step.solution)
+                                    "it first):", code=step.solution,
+                        shown_code=step.solution.strip())
 
     def skip(self) -> Feedback:
         """Skip the step: its solution runs so later steps find the names they need."""
@@ -194,11 +202,9 @@ class LessonSession:
         self._advance(skipped=True)
         note = "" if reply.result.error is None else (
             f" (running it raised {reply.result.error.type}, as this step intends)")
-        message = f"Skipped. This is what the step wanted, and it ran for you{note}:\n" \
-                  f"{step.solution}"
-        if self.finished:
-            return Feedback("finished", message + "\n" + self.summary().text(), advanced=True)
-        return Feedback("skip", message, advanced=True, code=self._starter())
+        message = f"Skipped. This is what the step wanted, and it ran for you{note}:"
+        return Feedback("finished" if self.finished else "skip", message, advanced=True,
+                        code=self._starter(), shown_code=step.solution.strip())
 
     def reset_step(self) -> Feedback:
         """Fresh kernel with the earlier steps' solutions replayed; the step starts over."""

@@ -8,9 +8,12 @@ follow its output, and ``:hint``, ``:solution``, ``:skip``, ``:reset``, ``:resta
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+import textwrap
 from typing import TYPE_CHECKING
 
+from gradtui.lessons.prose import plain_text
 from gradtui.lessons.session import Feedback, LessonSession
 from gradtui.lessons.textplot import text_plot
 from gradtui.plain.repl import ReplHooks
@@ -40,10 +43,12 @@ class LessonHooks(ReplHooks):
         self._code = ""  # starter or solution code for the next prompt
         self._leaving = False
         self._opening = ""
+        self._client: KernelClient | None = None
 
     # --- ReplHooks ---------------------------------------------------------------------------
 
     def attach(self, client: KernelClient) -> None:
+        self._client = client
         self.session.attach(client)
         feedback = self.session.start()
         self._code = feedback.code
@@ -52,7 +57,7 @@ class LessonHooks(ReplHooks):
     def banner(self) -> str | None:
         lesson = self.session.lesson
         rule = self._rule()
-        parts = [f"{rule}\n{lesson.title}\n{rule}", self._opening]
+        parts = [f"{rule}\n{lesson.title}\n{rule}", self._wrap(self._opening)]
         if self.session.store is not None and self.session.store.problem:
             parts.append(f"Note: {self.session.store.problem}")
         parts.append("Commands: :hint  :solution  :skip  :reset  :step  :leave  (:help for all)")
@@ -104,10 +109,29 @@ class LessonHooks(ReplHooks):
         if step is None:
             return self.session.summary().text() + "\nFree play: keep experimenting, or :leave."
         heading = f"{self.session.position()}" + (f": {step.title}" if step.title else "")
-        text = f"{heading}\n\n{step.prose.strip()}"
+        text = f"{heading}\n\n{plain_text(step.prose, _width())}"
         if step.graph:
-            text += f"\n\n(Type :graph {step.graph} to see the graph.)"
+            text += f"\n\n{self._graph_text(step.graph)}"
         return text
+
+    def _graph_text(self, name: str) -> str:
+        """The graph the step talks about, drawn now if it exists (else how to draw it)."""
+        from gradtui.kernel.views import graph_tree
+
+        try:
+            snapshot = self._client.snapshot() if self._client is not None else None
+        except Exception:  # no picture is better than a broken lesson
+            snapshot = None
+        if snapshot is None or snapshot.tensor(name) is None:
+            return f"(Type :graph {name} to see the graph.)"
+        try:
+            tree = graph_tree(snapshot, name, ascii=self.ascii_only)
+        except ValueError:  # ViewError: the tensor has no graph (yet)
+            return f"(Type :graph {name} to see the graph.)"
+        return f"The graph of {name} (:graph {name} draws it again):\n{tree}"
+
+    def _wrap(self, text: str) -> str:
+        return plain_text(text, _width())
 
     def _progress_text(self) -> str:
         p = self.session.progress
@@ -119,11 +143,11 @@ class LessonHooks(ReplHooks):
         lines: list[str] = []
         if feedback.kind == "fail":
             lines.append("Not yet:")
-            lines += [f"  {bad} {r.message}" for r in feedback.results if not r.passed]
+            lines += [_item(bad, message) for message in feedback.problems]
         else:
             if feedback.kind in ("pass", "finished"):
-                lines += [f"  {ok} {r.message}" for r in feedback.results]
-            lines.append(feedback.message)
+                lines += [_item(ok, r.message) for r in feedback.results]
+            lines.append(_message(feedback))
         if feedback.plot:
             lines.append(text_plot(feedback.plot, title=f"{feedback.plot_name}, first to last:",
                                    ascii_only=self.ascii_only))
@@ -141,6 +165,24 @@ def run_plain_lesson(session: LessonSession, args: argparse.Namespace) -> int:
 
     ascii_only = bool(getattr(args, "ascii", False)) or not _utf8(sys.stdout)
     return main(args, hooks=LessonHooks(session, ascii_only=ascii_only))
+
+
+def _item(mark: str, message: str) -> str:
+    return textwrap.fill(message, _width(), initial_indent=f"  {mark} ",
+                         subsequent_indent=" " * (len(mark) + 3), break_on_hyphens=False)
+
+
+def _message(feedback: Feedback) -> str:
+    """The feedback text, wrapped; code it shows (a solution) is indented, not wrapped."""
+    text = textwrap.fill(feedback.message, _width(), break_on_hyphens=False)
+    if feedback.shown_code:
+        text += "\n" + textwrap.indent(feedback.shown_code, "    ")
+    return text
+
+
+def _width() -> int:
+    """Columns to wrap prose to: the terminal's, at most 100 (long lines are hard to read)."""
+    return max(40, min(shutil.get_terminal_size((80, 24)).columns - 1, 100))
 
 
 def _utf8(stream: object) -> bool:

@@ -182,9 +182,8 @@ class LessonPane(Vertical, can_focus=True):
         ok, bad = ("ok", "X") if getattr(self.app, "ascii_only", False) else ("✓", "✗")
         if feedback.kind == "fail":
             text.append("Not yet:\n", style="bold yellow")
-            for result in feedback.results:
-                if not result.passed:
-                    text.append(f"{bad} {result.message}\n", style="red")
+            for message in feedback.problems:
+                text.append(f"{bad} {message}\n", style="red")
         else:
             if feedback.kind in ("pass", "finished"):
                 for result in feedback.results:
@@ -192,6 +191,8 @@ class LessonPane(Vertical, can_focus=True):
             style = {"pass": "bold green", "finished": "bold green", "refused": "yellow",
                      "hint": "cyan", "solution": "cyan"}.get(feedback.kind, "")
             text.append(feedback.message, style=style)
+            if feedback.shown_code:
+                text.append("\n" + feedback.shown_code, style="bold")
             if feedback.kind in ("info", "resume") and not feedback.results:
                 text.append("\nCommands: :hint :solution :skip :reset :restart-lesson :leave "
                             "(keys below).", style="dim")

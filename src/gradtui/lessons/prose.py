@@ -1,0 +1,52 @@
+"""Lesson prose (Markdown) as plain terminal text, for the plain REPL and screen readers.
+
+Paragraphs are re-flowed to the terminal's width (lesson files wrap their source lines at ~100
+columns, which a narrower terminal would break mid-word), code blocks are indented and kept
+verbatim, ``**bold**`` and ``*italic*`` markers are dropped, and tables and lists keep their lines.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_ITALIC = re.compile(r"(?<![\w*`])\*(\S[^*`]*?)\*(?![\w*])")
+_KEEP_LINE = re.compile(r"^\s*([-*+] |\d+\. |\||#)")
+
+
+def plain_text(markdown: str, width: int = 80) -> str:
+    """``markdown`` re-flowed for a terminal ``width`` columns wide."""
+    out: list[str] = []
+    paragraph: list[str] = []
+    in_code = False
+
+    def flush() -> None:
+        if paragraph:
+            text = _unemphasise(" ".join(line.strip() for line in paragraph))
+            out.extend(textwrap.wrap(text, width=width, break_on_hyphens=False) or [""])
+            paragraph.clear()
+
+    for line in markdown.strip("\n").splitlines():
+        if line.strip().startswith("```"):
+            flush()
+            in_code = not in_code
+            continue
+        if in_code:
+            out.append("    " + line)
+        elif not line.strip():
+            flush()
+            out.append("")
+        elif _KEEP_LINE.match(line):
+            flush()
+            heading = line.lstrip("#").strip() if line.lstrip().startswith("#") else None
+            out.append(_unemphasise(heading if heading is not None else line.rstrip()))
+        else:
+            paragraph.append(line)
+    flush()
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(out))
+
+
+def _unemphasise(text: str) -> str:
+    """Drop **bold** and *italic* markers; code in backticks is left alone."""
+    return _ITALIC.sub(r"\1", _BOLD.sub(r"\1", text))

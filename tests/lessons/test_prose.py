@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from gradtui.lessons.prose import plain_text
+
+
+def test_paragraphs_reflow_to_the_width_and_lose_emphasis_markers() -> None:
+    text = plain_text("A **gradient** is *one* slope\nper input, written as `x.grad`,\n"
+                      "for every input.", width=30)
+    assert text == "A gradient is one slope per\ninput, written as `x.grad`,\nfor every input."
+
+
+def test_code_blocks_are_indented_verbatim_and_lists_and_tables_keep_their_lines() -> None:
+    source = ("Run:\n\n```python\ny = 5 * (x + 1) ** 2\ny\n```\n\n- one\n- two\n\n"
+              "| node | rule |\n| --- | --- |\n## Heading\n")
+    assert plain_text(source) == ("Run:\n\n    y = 5 * (x + 1) ** 2\n    y\n\n- one\n- two\n\n"
+                                  "| node | rule |\n| --- | --- |\nHeading")
+
+
+def test_stars_inside_code_and_arithmetic_stay() -> None:
+    assert plain_text("`a*b*c` and 2 * 3 * 4") == "`a*b*c` and 2 * 3 * 4"
