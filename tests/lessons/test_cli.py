@@ -55,7 +55,7 @@ def test_check_command_self_tests_files_in_a_real_kernel(tmp_path: Path) -> None
                          str(FIXTURES / "good.toml")], capture_output=True, text=True, env=env,
                         timeout=120)
     assert (ok.returncode, ok.stdout) == (
-        0, f"ok  {FIXTURES / 'good.toml'}: 2 steps, 1 wrong answers rejected\n")
+        0, f"ok  {FIXTURES / 'good.toml'}: 2 steps, 1 wrong answer rejected\n")
     bad = subprocess.run([sys.executable, "-m", "gradtui", "lessons", "check",
                           str(FIXTURES / "wrong_answer_passes.toml")], capture_output=True,
                          text=True, env=env, timeout=120)

@@ -74,3 +74,13 @@ def test_progress_survives_sigkill_in_the_middle_of_writes(tmp_path: Path) -> No
         assert progress["a"].steps_done >= 5 and progress["a"].title == "A" * 5000
     leftovers = [p.name for p in tmp_path.iterdir() if p.name != "progress.json"]
     assert all(name.endswith(".tmp") for name in leftovers)  # only abandoned temp files
+
+
+def test_temp_files_left_by_a_killed_writer_are_cleaned_up_later(tmp_path: Path) -> None:
+    stale = tmp_path / ".progress.json.abc123.tmp"
+    fresh = tmp_path / ".progress.json.def456.tmp"
+    stale.write_text("half")
+    fresh.write_text("being written right now")
+    os.utime(stale, (0, 0))
+    ProgressStore(tmp_path).save(LessonProgress("a", "A", steps_total=1))
+    assert not stale.exists() and fresh.exists()

@@ -51,10 +51,14 @@ def list_lessons(extra: list[str], out: TextIO, err: TextIO) -> int:
 def _status(lesson: Lesson, progress: LessonProgress | None) -> str:
     total = len(lesson.steps)
     if progress is None or progress.steps_total != total:
-        return f"not started ({total} steps)"
+        return f"not started ({_count(total, 'step')})"
     if progress.completed:
         return f"done ({total}/{total})"
     return f"step {progress.current_step + 1} of {total}"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def check_paths(targets: list[str], out: TextIO) -> int:
@@ -85,8 +89,8 @@ def check_paths(targets: list[str], out: TextIO) -> int:
                     problems.extend(found)
                     if not found:
                         wrong = sum(len(s.wrong_answers) for s in lesson.steps)
-                        print(f"ok  {lesson.path}: {len(lesson.steps)} steps, {wrong} wrong "
-                              "answers rejected", file=out)
+                        print(f"ok  {lesson.path}: {_count(len(lesson.steps), 'step')}, "
+                              f"{_count(wrong, 'wrong answer')} rejected", file=out)
         except (KernelDied, OSError) as exc:
             print(f"gradtui lessons check: the kernel failed: {exc}", file=out)
             return 1

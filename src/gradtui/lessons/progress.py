@@ -19,6 +19,7 @@ from typing import Any
 
 FILE_NAME = "progress.json"
 FORMAT_VERSION = 1
+STALE_TEMP_S = 600  # a write takes milliseconds: older temp files were left by a killed writer
 
 
 @dataclass
@@ -100,6 +101,16 @@ class ProgressStore:
         payload = {"version": FORMAT_VERSION,
                    "lessons": {key: asdict(value) for key, value in sorted(everything.items())}}
         write_atomically(self.path, json.dumps(payload, indent=2) + "\n")
+        self._remove_stale_temp_files()
+
+    def _remove_stale_temp_files(self) -> None:
+        now = time.time()
+        for temp in self.data_dir.glob(f".{FILE_NAME}.*.tmp"):
+            try:
+                if now - temp.stat().st_mtime > STALE_TEMP_S:
+                    temp.unlink()
+            except OSError:
+                continue  # another process's cleanup got there first
 
     def _set_aside(self, error: Exception) -> None:
         stamp = time.strftime("%Y%m%d-%H%M%S")
