@@ -98,3 +98,29 @@ async def test_keys_and_commands_drive_the_lesson(tmp_path: Path) -> None:
         assert app.return_code == 0
     finally:
         app.client.close()
+
+
+async def test_resumed_lesson_replays_earlier_steps_and_plots_the_loss(tmp_path: Path) -> None:
+    from textual_plotext import PlotextPlot
+
+    from gradtui.lessons.progress import LessonProgress
+
+    lesson = load_lesson(lesson_files([builtin_dir()])[4])  # gradient descent
+    store = ProgressStore(tmp_path)
+    store.save(LessonProgress(lesson.id, lesson.title, steps_total=len(lesson.steps),
+                              steps_done=3, current_step=3))
+    session = LessonSession(lesson, store)
+    app = create_app(KernelClient(), lesson_session=session, history_path=tmp_path / "h")
+    try:
+        async with app.run_test(size=(130, 40)) as pilot:
+            await settle(pilot, app)
+            pane = app.screen.query_one(LessonPane)
+            assert pane.feedback.kind == "resume" and session.index == 3
+            assert app._workspace_screen().snapshot.tensor("x") is not None  # replayed
+            plot = pane.query_one(PlotextPlot)
+            assert not plot.has_class("-shown")
+            await run_cell(pilot, app, lesson.steps[3].solution.strip())
+            assert pane.feedback.kind == "pass" and plot.has_class("-shown")
+            assert len(pane.feedback.plot) == 25 and pane.feedback.plot[0] > pane.feedback.plot[-1]
+    finally:
+        app.client.close()
