@@ -98,8 +98,19 @@ def observe(out: Any) -> dict[str, Any]:
         "dtype": str(out.dtype),
         "shape": tuple(out.shape),
         "grad_fn": out.grad_fn.name() if out.grad_fn is not None else None,
+        "graph": graph_signature(out.grad_fn),
         "requires_grad": out.requires_grad,
     }
+
+
+def graph_signature(fn: Any, depth: int = 8) -> str:
+    """The graph below `fn` as nested names in `next_functions` order (what a learner walks)."""
+    if fn is None:
+        return "None"
+    if depth == 0:
+        return fn.name()
+    kids = ", ".join(f"{graph_signature(f, depth - 1)}:{i}" for f, i in fn.next_functions)
+    return f"{fn.name()}({kids})"
 
 
 def backward_and_grads(out: Any, leaves: list[Any], upstream: np.ndarray, T: Any) -> list:
@@ -108,7 +119,7 @@ def backward_and_grads(out: Any, leaves: list[Any], upstream: np.ndarray, T: Any
 
 
 def assert_same(ours_obs: dict[str, Any], torch_obs: dict[str, Any]) -> None:
-    for key in ("dtype", "shape", "grad_fn", "requires_grad"):
+    for key in ("dtype", "shape", "grad_fn", "graph", "requires_grad"):
         assert ours_obs[key] == torch_obs[key], key
     np.testing.assert_allclose(ours_obs["value"], torch_obs["value"], rtol=2e-5, atol=1e-6)
 
@@ -131,6 +142,9 @@ def assert_same_grads(ours_grads: list, torch_grads: list) -> None:
 def test_op_chains_on_broadcast_shapes_match_torch(data: st.DataObject) -> None:
     shape_a, shape_b = data.draw(broadcastable_shapes())
     a_np, b_np = data.draw(arrays_of(shape_a)), data.draw(arrays_of(shape_b))
+    # Mostly float32 (the default); sometimes float64 leaves, alone or mixed with float32.
+    a_np = a_np.astype(data.draw(st.sampled_from([np.float32, np.float32, np.float64])))
+    b_np = b_np.astype(data.draw(st.sampled_from([np.float32, np.float32, np.float64])))
     steps = data.draw(st.lists(
         st.one_of(
             st.tuples(st.just("unary"), st.sampled_from(sorted(UNARY))),
@@ -153,8 +167,9 @@ def test_op_chains_on_broadcast_shapes_match_torch(data: st.DataObject) -> None:
             else:
                 y = _scalar_op(step[1], step[2], y, swapped=step[3])
         obs = observe(y)
-        upstream = np.linspace(-1, 1, max(1, int(np.prod(obs["shape"])))).astype(np.float32)
-        grads = backward_and_grads(y, [a, b], upstream.reshape(obs["shape"]), T)
+        upstream = np.linspace(-1, 1, max(1, int(np.prod(obs["shape"]))))
+        upstream = upstream.astype(obs["value"].dtype).reshape(obs["shape"])
+        grads = backward_and_grads(y, [a, b], upstream, T)
         return obs, grads
 
     torch_obs, torch_grads = program(torch)
@@ -361,3 +376,51 @@ def test_cross_entropy_and_mse_match_torch(data: st.DataObject) -> None:
     assert_same(o_ce, t_ce)
     assert_same(o_mse, t_mse)
     assert_same_grads(o_grads, t_grads)
+
+
+@BOUNDED
+@given(data=st.data())
+def test_cat_stack_where_and_inplace_match_torch(data: st.DataObject) -> None:
+    rows, cols = data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3))
+    a_np, b_np = data.draw(arrays_of((rows, cols))), data.draw(arrays_of((rows, cols)))
+    kind = data.draw(st.sampled_from(["cat0", "cat1", "stack0", "stack2", "where", "add_",
+                                      "mul_", "retain_grad", "accumulate"]))
+
+    def program(T: Any) -> tuple[dict, list]:
+        a = T.tensor(a_np, requires_grad=True)
+        b = T.tensor(b_np, requires_grad=True)
+        extra = []
+        if kind == "cat0":
+            y = T.cat([a, b * 2])
+        elif kind == "cat1":
+            y = T.cat((a.exp(), b), dim=1)
+        elif kind == "stack0":
+            y = T.stack([a, b])
+        elif kind == "stack2":
+            y = T.stack([a * b, b], dim=2)
+        elif kind == "where":
+            y = T.where(a > b, a * 3, b)
+        elif kind == "add_":
+            y = a * b
+            y.add_(b)
+        elif kind == "mul_":
+            y = a + 1
+            y.mul_(b)
+        elif kind == "retain_grad":
+            h = a * b
+            h.retain_grad()
+            y = h.tanh()
+            extra.append(h)
+        else:  # gradients accumulate over two backward passes into the same leaves
+            (a * b).sum().backward()
+            y = a - b
+        obs = observe(y)
+        upstream = np.linspace(-1, 1, max(1, int(np.prod(obs["shape"])))).astype(np.float32)
+        grads = backward_and_grads(y, [a, b], upstream.reshape(obs["shape"]), T)
+        grads += [h.grad.numpy().copy() for h in extra]
+        return obs, grads
+
+    torch_obs, torch_grads = program(torch)
+    ours_obs, ours_grads = program(ours)
+    assert_same(ours_obs, torch_obs)
+    assert_same_grads(ours_grads, torch_grads)

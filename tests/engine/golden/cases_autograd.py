@@ -40,6 +40,15 @@ CASES = [
     ("retain_graph_then_third_error",
      "x = torch.ones(2, requires_grad=True)\ny = (x * x).sum()\ny.backward(retain_graph=True)\n"
      "y.backward()\ny.backward()"),
+    ("leaf_reused_in_chain_0d",
+     "a = torch.tensor(0., requires_grad=True)\nb = torch.tensor(0., requires_grad=True)\n"
+     "y = a + b\ny = y + b\ny = y + b\ny.backward()\nprint(a.grad, b.grad)"),
+    ("leaf_reused_in_chain_1d",
+     "a = torch.ones(2, requires_grad=True)\nb = torch.ones(2, requires_grad=True)\n"
+     "y = a + b\ny = y * b\ny = y - b\ny.sum().backward()\nprint(a.grad, b.grad)"),
+    ("leaf_reused_mul_0d",
+     "w = torch.tensor(2., requires_grad=True)\ny = w * 3\ny = y * w\ny = y + w\n"
+     "y.backward()\nprint(w.grad)"),
     ("accumulation_across_graphs",
      "x = torch.tensor([1., 2.], requires_grad=True)\n(x * 3).sum().backward()\n"
      "(x * x).sum().backward()\nprint(x.grad)"),
