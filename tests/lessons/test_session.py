@@ -145,3 +145,14 @@ def test_a_plot_series_is_read_after_each_cell() -> None:
     feedback = session.cell_finished(kernel.execute("losses = [3.0, 2, 1.5]"))
     assert feedback.plot == [3.0, 2.0, 1.5]
     assert session.cell_finished(kernel.execute("losses = 'oops'")).plot is None
+
+
+def test_opening_a_completed_lesson_says_so(tmp_path: Path) -> None:
+    store = ProgressStore(tmp_path)
+    session, kernel = started(tiny(), store)
+    session.cell_finished(kernel.execute("x = 1"))
+    session.cell_finished(kernel.execute("y = 2"))
+    again, new_kernel = started(tiny(), store)
+    feedback = again.start()
+    assert feedback.message.startswith("You have completed this lesson. Lesson complete: 2 of 2")
+    assert not new_kernel.executed

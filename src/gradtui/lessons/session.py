@@ -131,7 +131,10 @@ class LessonSession:
 
     def start(self) -> Feedback:
         """Begin or resume. Resuming replays earlier steps' solutions so their names exist."""
-        if self.index == 0 or self.finished:
+        if self.finished:
+            return Feedback("info", f"You have completed this lesson. {self.summary().text()} "
+                                    "Restart it to take it again, or play freely.")
+        if self.index == 0:
             return Feedback("info", self._intro(), code=self._starter())
         replayed = self._replay(self.index)
         note = (f"Welcome back: resuming at step {self.index + 1} of "
