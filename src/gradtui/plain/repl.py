@@ -10,11 +10,30 @@ Lesson mode (``gradtui/plain/lesson_mode.py``, owned by the lessons area) plugs 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import argparse
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
-if TYPE_CHECKING:
-    from gradtui.kernel.client import KernelClient
-    from gradtui.kernel.protocol import ExecuteReply
+from prompt_toolkit import PromptSession
+from prompt_toolkit.filters import has_completions
+from prompt_toolkit.history import FileHistory, InMemoryHistory
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.lexers import PygmentsLexer
+from prompt_toolkit.output import ColorDepth
+from pygments.lexers import PythonLexer
+
+from gradtui.kernel import KernelDied, KernelError
+from gradtui.kernel.client import KernelClient
+from gradtui.kernel.protocol import ExecuteReply, Snapshot
+from gradtui.paths import history_file
+from gradtui.plain.cells import cell_complete, iter_cells, parse_command
+from gradtui.plain.colon_commands import BUILTIN_COMMANDS, HELP, CommandError, run_builtin
+from gradtui.plain.completion import ReplCompleter
+from gradtui.plain.console import Console, ascii_wanted, colour_wanted
+
+T = TypeVar("T")
 
 
 class ReplHooks:
@@ -70,3 +89,306 @@ class ReplHooks:
         """True to leave the REPL before the next prompt (e.g. the lesson is over)."""
         return False
 
+
+
+class PlainRepl:
+    """Reads cells, runs them in the kernel, prints results; ``:commands`` print the views.
+
+    The same object serves a terminal (``run_interactive``, prompt-toolkit) and a pipe
+    (``run_piped``); tests drive either with their own input, output and a fake client.
+    """
+
+    def __init__(
+        self,
+        client: KernelClient,
+        console: Console,
+        *,
+        hooks: ReplHooks | None = None,
+        ascii: bool = False,
+    ) -> None:
+        self.client = client
+        self.console = console
+        self.hooks = hooks or ReplHooks()
+        self.ascii = ascii
+        self.snapshot: Snapshot | None = None  # from the last cell: tensor names for completion
+        self.failed = False  # some cell raised, or the kernel died: piped mode exits 1
+        self._dead_reported = False
+
+    # -- one cell or command ---------------------------------------------------------------
+
+    def handle(self, source: str) -> bool:
+        """Run one cell or ``:command``; False when the learner asked to leave."""
+        command = parse_command(source)
+        if command is not None:
+            return self._command(*command)
+        reply = self._execute(source)
+        if reply is None:
+            return True
+        self.console.cell_result(reply.result)
+        if not reply.result.ok:
+            self.failed = True
+        if reply.snapshot is not None:
+            self.snapshot = reply.snapshot
+        self._print_hook_text(lambda: self.hooks.after_cell(reply))
+        return True
+
+    def _execute(self, source: str) -> ExecuteReply | None:
+        """``client.execute`` in a worker thread, so Ctrl-C (SIGINT) here interrupts the kernel.
+
+        Returns None when the kernel is dead (after saying so).
+        """
+        if not self.client.alive:
+            self._report_dead(None)
+            return None
+        box: dict[str, Any] = {}
+        done = threading.Event()
+
+        def work() -> None:
+            try:
+                box["reply"] = self.client.execute(source)
+            except BaseException as exc:  # handed to the main thread below
+                box["error"] = exc
+            finally:
+                done.set()
+
+        threading.Thread(target=work, name="gradtui-cell", daemon=True).start()
+        interrupts = 0
+        while True:
+            try:
+                # A timed wait keeps the main thread responsive to SIGINT on every platform.
+                if done.wait(0.1):
+                    break
+            except KeyboardInterrupt:
+                interrupts += 1
+                if interrupts < 3:
+                    self.client.interrupt()
+                if interrupts == 2:
+                    self.console.notice(
+                        "The cell is still running (maybe inside one long numpy call). "
+                        "Press Ctrl-C once more to restart the kernel (variables are lost)."
+                    )
+                elif interrupts == 3:
+                    self._restart_stuck_kernel(done)
+                    return None
+        error = box.get("error")
+        if isinstance(error, KernelDied):
+            self._report_dead(str(error))
+            return None
+        if error is not None:
+            raise error
+        self._dead_reported = False
+        return box["reply"]
+
+    def _restart_stuck_kernel(self, cell_done: threading.Event) -> None:
+        """Kill a kernel that ignores interrupts and start a fresh one."""
+        try:
+            self.client.restart()  # also ends the blocked execute in the worker thread
+        except (KernelDied, OSError) as exc:
+            self.failed = True
+            self.console.error(f"The kernel was stopped but could not start again: {exc}")
+            return
+        cell_done.wait(5.0)
+        self.failed = True
+        self.snapshot = None
+        self._dead_reported = False
+        self.console.error(
+            "The cell did not stop, so the kernel was restarted: the namespace is empty "
+            "(import torch again)."
+        )
+
+    def _report_dead(self, message: str | None) -> None:
+        self.failed = True
+        if message is not None or not self._dead_reported:
+            # The client's message already says how it died; the restart hint is ours.
+            reason = (message or "").split("; :restart")[0]
+            self.console.error(
+                f"The kernel stopped{': ' + reason if reason else ''}.\n"
+                "Your variables are lost. Type :restart to start a fresh kernel."
+            )
+        else:
+            self.console.error("The kernel is not running. Type :restart to start a fresh one.")
+        self._dead_reported = True
+
+    def _command(self, name: str, arg: str) -> bool:
+        if name in ("quit", "exit", "q"):
+            return False
+        if name == "restart":
+            self._restart()
+            return True
+        if name == "help":
+            extra = self._hook_call(self.hooks.command_help)
+            self.console.text(HELP + (f"\n\n{extra}" if extra else ""))
+            return True
+        if name in BUILTIN_COMMANDS:
+            try:
+                self.console.text(run_builtin(self.client, name, arg, ascii=self.ascii))
+            except (CommandError, KernelError) as exc:
+                self.console.error(str(exc))
+            except KernelDied as exc:
+                self._report_dead(str(exc))
+            return True
+        handled = self._hook_call(lambda: self.hooks.command(name, arg))
+        if handled is None:
+            self.console.error(f"unknown command :{name}  (type :help for the list)")
+        elif handled:
+            self.console.text(handled)
+        return True
+
+    def _restart(self) -> None:
+        try:
+            self.client.restart()
+        except (KernelDied, OSError) as exc:
+            self.console.error(f"Could not start a fresh kernel: {exc}")
+            return
+        self.snapshot = None
+        self._dead_reported = False
+        self.console.notice("Fresh kernel started: the namespace is empty (import torch again).")
+
+    def _hook_call(self, call: Callable[[], T]) -> T | None:
+        """Run a hook; a failing hook is reported and must not take the REPL down."""
+        try:
+            return call()
+        except KernelDied as exc:
+            self._report_dead(str(exc))
+        except Exception as exc:  # a bug in a hook: say so and keep the learner's session
+            self.console.error(f"gradtui: a lesson hook failed: {type(exc).__name__}: {exc}")
+        return None
+
+    def _print_hook_text(self, call: Callable[[], str | None]) -> None:
+        text = self._hook_call(call)
+        if text:
+            self.console.text(text)
+
+    def tensor_names(self) -> list[str]:
+        return [t.name for t in self.snapshot.tensors] if self.snapshot else []
+
+    def command_names(self) -> list[str]:
+        return [*BUILTIN_COMMANDS]
+
+    # -- the two loops ---------------------------------------------------------------------
+
+    def start(self, *, default_banner: bool) -> None:
+        """Hand the client to the hooks and print the banner."""
+        self._hook_call(lambda: self.hooks.attach(self.client))
+        banner = self._hook_call(self.hooks.banner)
+        if banner is None and default_banner:
+            banner = DEFAULT_BANNER
+        if banner:
+            self.console.text(banner)
+
+    def run_piped(self, lines: Iterable[str]) -> int:
+        """Run cells read from ``lines`` (no prompts); 0 if every cell succeeded, else 1."""
+        self.start(default_banner=False)
+        try:
+            for cell in iter_cells(lines):
+                if self.hooks.finished() or not self.handle(cell):
+                    break
+        except KeyboardInterrupt:
+            return 130
+        return 1 if self.failed else 0
+
+    def run_interactive(self, session: PromptSession[str]) -> int:
+        """The prompt loop: Ctrl-C clears the line, Ctrl-D (or ``:quit``) leaves."""
+        self.start(default_banner=True)
+        while not self._hook_call(self.hooks.finished):
+            prefill = self._hook_call(self.hooks.prefill) or ""
+            try:
+                text = session.prompt(PROMPT, default=prefill)
+            except KeyboardInterrupt:
+                continue
+            except EOFError:
+                break
+            if text.strip() and not self.handle(text):
+                break
+        return 0
+
+    def make_session(self, *, colour: bool, **io: Any) -> PromptSession[str]:
+        """A prompt-toolkit session with this REPL's keys, completion, history and colours.
+
+        ``io`` may carry ``input``/``output`` (tests use a pipe input and a dummy output) and
+        ``history`` (default: the history file shared with the workspace).
+        """
+        history = io.pop("history", None)
+        if history is None:
+            path = history_file()
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                history = FileHistory(str(path))
+            except OSError:  # a read-only home must not stop the REPL; history stays in memory
+                history = InMemoryHistory()
+        return PromptSession(
+            history=history,
+            lexer=PygmentsLexer(PythonLexer) if colour else None,
+            completer=ReplCompleter(self.client, self.command_names, self.tensor_names),
+            complete_while_typing=False,
+            multiline=True,
+            key_bindings=_enter_bindings(),
+            prompt_continuation=lambda width, line_number, wrap_count: CONTINUATION,
+            color_depth=None if colour else ColorDepth.MONOCHROME,
+            include_default_pygments_style=colour,
+            **io,
+        )
+
+
+PROMPT = ">>> "
+CONTINUATION = "... "
+DEFAULT_BANNER = (
+    "gradtui REPL: PyTorch's autograd on numpy. `import torch` works here.\n"
+    "Type :help for commands (:tensors, :graph NAME, :grads), Ctrl-D to leave."
+)
+
+
+def _enter_bindings() -> KeyBindings:
+    """Enter runs a complete cell and opens a new, indented line otherwise."""
+    bindings = KeyBindings()
+
+    @bindings.add("enter", filter=~has_completions)
+    def _(event: KeyPressEvent) -> None:
+        buffer = event.current_buffer
+        document = buffer.document
+        if document.is_cursor_at_the_end:
+            if not document.current_line.strip() and "\n" in buffer.text:
+                # Enter on an empty (auto-indented) line ends the block, like the Python REPL.
+                buffer.delete_before_cursor(len(document.current_line))
+            if cell_complete(buffer.text):
+                buffer.text = buffer.text.rstrip()  # one clean history entry per cell
+                buffer.validate_and_handle()
+                return
+        current = buffer.document.current_line_before_cursor
+        indent = current[: len(current) - len(current.lstrip())]
+        if current.rstrip().endswith(":"):
+            indent += "    "
+        buffer.insert_text("\n" + indent)
+
+    @bindings.add("escape", "enter")
+    def _(event: KeyPressEvent) -> None:
+        event.current_buffer.insert_text("\n")  # Alt-Enter: a newline, even in a complete cell
+
+    return bindings
+
+
+def main(args: argparse.Namespace, hooks: ReplHooks | None = None) -> int:
+    """Run ``gradtui repl`` (or a lesson's plain mode, via ``hooks``); returns the exit status.
+
+    A terminal gets the prompt-toolkit REPL; anything else (a pipe, a file) is read as cells
+    with no prompts and no colour, so ``printf 'x = 1 + 1\\nx\\n' | gradtui repl`` prints ``2``.
+    """
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    colour = interactive and colour_wanted(sys.stdout)
+    console = Console(sys.stdout, sys.stderr, colour=colour)
+    client = KernelClient(
+        memory_limit_mb=getattr(args, "memory_limit", None),
+        cpu_limit_s=getattr(args, "cpu_limit", None),
+    )
+    try:
+        client.start()
+    except (KernelDied, OSError) as exc:
+        console.error(f"gradtui repl: could not start the kernel: {exc}")
+        return 1
+    try:
+        repl = PlainRepl(client, console, hooks=hooks, ascii=ascii_wanted(sys.stdout))
+        if interactive:
+            return repl.run_interactive(repl.make_session(colour=colour))
+        return repl.run_piped(sys.stdin)
+    finally:
+        client.close()

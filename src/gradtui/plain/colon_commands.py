@@ -1,0 +1,91 @@
+"""The plain REPL's built-in ``:commands``: the panels of the workspace, as text.
+
+Each command reads a fresh snapshot from the kernel and renders it with ``gradtui.kernel.views``;
+none of them runs learner code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gradtui.kernel import views
+
+if TYPE_CHECKING:
+    from gradtui.kernel.client import KernelClient
+
+HELP = """\
+Type Python; `import torch` gives gradtui's autograd engine. A cell runs when it is complete:
+a block (for, def, if ...) ends with an empty line.
+
+Commands:
+  :tensors          every tensor: shape, dtype, requires_grad, is_leaf, grad_fn, values
+  :graph NAME       the autograd graph of NAME as a tree, output first, leaves last
+                    (constant = a number or a tensor that does not require grad;
+                     (*1) marks a node used twice, shown once)
+  :grads            the .grad of every leaf that requires grad
+  :dot NAME [FILE]  the graph of NAME as Graphviz DOT (written to FILE if given;
+                    render with: dot -Tsvg FILE -o graph.svg)
+  :restart          a fresh kernel (all variables are lost)
+  :help             this text
+  :quit             leave (Ctrl-D works too)
+
+Keys: Tab completes, Up/Down and Ctrl-R search the history, Ctrl-C stops a running cell
+(or clears the line), Ctrl-D on an empty line leaves."""
+
+BUILTIN_COMMANDS = ("tensors", "graph", "grads", "dot", "restart", "help", "quit")
+
+
+class CommandError(Exception):
+    """A command could not run; the message says why and what to type instead."""
+
+
+def _need_name(command: str, arg: str) -> str:
+    name = arg.split()[0] if arg.split() else ""
+    if not name:
+        raise CommandError(f"usage: :{command} NAME   (for example :{command} o)")
+    return name
+
+
+def _view(call: Callable[[], str]) -> str:
+    try:
+        return call()
+    except views.ViewError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def run_builtin(client: KernelClient, name: str, arg: str, *, ascii: bool = False) -> str:
+    """The text output of the built-in command ``:name arg`` (not ``restart``/``quit``).
+
+    Raises ``CommandError`` for a usage error or an unknown name, and ``KernelDied`` when the
+    kernel is gone (the caller reports that).
+    """
+    if name == "help":
+        return HELP
+    if name == "tensors":
+        return views.tensors_table(client.snapshot(), ascii=ascii)
+    if name == "grads":
+        return views.grads_table(client.snapshot(), ascii=ascii)
+    if name == "graph":
+        tensor = _need_name("graph", arg)
+        snap = client.snapshot()
+        return _view(lambda: views.graph_tree(snap, tensor, ascii=ascii))
+    if name == "dot":
+        return _dot(client, arg)
+    raise CommandError(f"unknown command :{name}  (type :help for the list)")
+
+
+def _dot(client: KernelClient, arg: str) -> str:
+    parts = arg.split(None, 1)
+    tensor = _need_name("dot", arg)
+    snap = client.snapshot()
+    dot = _view(lambda: views.to_dot(snap, tensor))
+    if len(parts) < 2:
+        return dot.rstrip("\n")
+    path = Path(parts[1].strip()).expanduser()
+    try:
+        path.write_text(dot, encoding="utf-8")
+    except OSError as exc:
+        raise CommandError(f"could not write {path}: {exc.strerror or exc}") from None
+    return f"wrote the graph of {tensor} to {path}  (render: dot -Tsvg {path} -o {tensor}.svg)"

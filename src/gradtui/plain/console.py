@@ -1,0 +1,93 @@
+"""Where the plain REPL's output goes, and whether it is coloured.
+
+Cell output goes to stdout/stderr exactly as the cell wrote it; echoed values and the views go to
+stdout, tracebacks and REPL notices to stderr. Colour (pygments) only when the output is a
+terminal that wants it: never for pipes, ``NO_COLOR`` or ``TERM=dumb``, so scripts and screen
+readers get the bare text torch would print.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import TextIO
+
+from gradtui.kernel.protocol import CellResult
+
+_RED = "\x1b[31m"
+_DIM = "\x1b[2m"
+_RESET = "\x1b[0m"
+
+
+def colour_wanted(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
+    """True for a terminal that did not opt out with ``NO_COLOR`` (any value) or ``TERM=dumb``."""
+    env = os.environ if environ is None else environ
+    if "NO_COLOR" in env or env.get("TERM", "") in ("dumb", ""):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def ascii_wanted(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
+    """True when views should stay ASCII: a dumb terminal or an encoding without arrows."""
+    env = os.environ if environ is None else environ
+    if env.get("TERM") == "dumb":
+        return True
+    encoding = getattr(stream, "encoding", None) or "ascii"
+    try:
+        "→─".encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return True
+    return False
+
+
+class Console:
+    """Writes the REPL's output to two streams, highlighting with pygments when ``colour``."""
+
+    def __init__(self, stdout: TextIO, stderr: TextIO, *, colour: bool = False) -> None:
+        self.stdout = stdout
+        self.stderr = stderr
+        self.colour = colour
+        self._python_lexer = None
+
+    def _write(self, stream: TextIO, text: str) -> None:
+        stream.write(text)
+        stream.flush()
+
+    def _line(self, stream: TextIO, text: str) -> None:
+        self._write(stream, text if text.endswith("\n") else text + "\n")
+
+    def _highlight(self, text: str) -> str:
+        if not self.colour:
+            return text
+        from pygments import highlight
+        from pygments.formatters import TerminalFormatter
+        from pygments.lexers import PythonLexer
+
+        if self._python_lexer is None:
+            self._python_lexer = PythonLexer()
+        # pygments adds a final newline; the caller decides about line ends.
+        return highlight(text, self._python_lexer, TerminalFormatter()).rstrip("\n")
+
+    def cell_result(self, result: CellResult) -> None:
+        """A cell's captured output in write order, then its echoed value or its traceback."""
+        for chunk in result.output:
+            self._write(self.stderr if chunk.stream == "stderr" else self.stdout, chunk.text)
+        if result.value_repr is not None:
+            self._line(self.stdout, self._highlight(result.value_repr))
+        if result.error is not None:
+            self.error(result.error.traceback)
+
+    def text(self, text: str) -> None:
+        """Plain text for the learner (views, command output) on stdout."""
+        self._line(self.stdout, text)
+
+    def error(self, text: str) -> None:
+        """A traceback or an error message on stderr, red on colour terminals."""
+        body = text.rstrip("\n")
+        self._line(self.stderr, f"{_RED}{body}{_RESET}" if self.colour else body)
+
+    def notice(self, text: str) -> None:
+        """A message from the REPL itself (kernel restarted, file written) on stderr."""
+        body = text.rstrip("\n")
+        self._line(self.stderr, f"{_DIM}{body}{_RESET}" if self.colour else body)

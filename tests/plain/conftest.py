@@ -1,0 +1,175 @@
+"""Fixtures for the plain REPL tests: a fake kernel client and a REPL on string streams.
+
+``FakeKernelClient`` is a small in-process stand-in for ``KernelClient`` that honours its contract
+(docs/contracts.md): it runs cells with ``exec``/``eval`` in one namespace, echoes a trailing
+expression, captures ``print``, and has two magic cells for what a real kernel needs a process
+for: ``spin()`` blocks until ``interrupt()`` (then reports ``KeyboardInterrupt``), and ``die()``
+kills the "kernel" (every call then raises ``KernelDied`` until ``restart()``).
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import io
+import threading
+import traceback
+from collections.abc import Callable
+
+import pytest
+
+from gradtui.kernel import KernelDied
+from gradtui.kernel.protocol import (
+    CellResult,
+    Completion,
+    ErrorInfo,
+    ExecuteReply,
+    GraphNode,
+    Snapshot,
+    StreamChunk,
+    TensorInfo,
+)
+from gradtui.plain.console import Console
+from gradtui.plain.repl import PlainRepl, ReplHooks
+
+
+class FakeKernelClient:
+    def __init__(self, snapshot: Snapshot | None = None) -> None:
+        self.namespace: dict = {}
+        self.snap = snapshot or Snapshot()
+        self.executed: list[str] = []
+        self.interrupts = 0
+        self.restarts = 0
+        self.closed = False
+        self.spinning = threading.Event()
+        self._interrupted = threading.Event()
+        self._dead = False
+        self.ignore_interrupts = False  # spin() then only ends on restart()
+
+    # lifecycle
+    def start(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed = True
+
+    @property
+    def alive(self) -> bool:
+        return not self._dead
+
+    @property
+    def state(self) -> str:
+        return "dead" if self._dead else "idle"
+
+    def interrupt(self) -> None:
+        self.interrupts += 1
+        if not self.ignore_interrupts:
+            self._interrupted.set()
+
+    def restart(self) -> None:
+        self.restarts += 1
+        self.namespace = {}
+        self._dead = False
+        self._interrupted.set()
+
+    # requests
+    def _check(self) -> None:
+        if self._dead:
+            raise KernelDied("the kernel died (exit status 1); :restart starts a fresh one")
+
+    def execute(self, source: str) -> ExecuteReply:
+        self._check()
+        self.executed.append(source)
+        if source == "die()":
+            self._dead = True
+            self._check()
+        if source == "spin()":
+            self._interrupted.clear()
+            self.spinning.set()
+            self._interrupted.wait(10)
+            if self.restarts and self.ignore_interrupts:
+                raise KernelDied("the kernel was restarted; the cell did not finish")
+            tb = "Traceback (most recent call last):\n  File \"<cell>\", line 1\n" \
+                 "KeyboardInterrupt\n"
+            return ExecuteReply(CellResult(False, error=ErrorInfo("KeyboardInterrupt", "", tb)),
+                                self.snap)
+        out = io.StringIO()
+        value_repr = None
+        try:
+            tree = ast.parse(source)
+            last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+            with contextlib.redirect_stdout(out):
+                exec(compile(tree, "<cell>", "exec"), self.namespace)
+                if last is not None:
+                    value = eval(compile(ast.Expression(last.value), "<cell>", "eval"),
+                                 self.namespace)
+                    if value is not None:
+                        value_repr = repr(value)
+        except Exception as exc:
+            tb = "".join(traceback.format_exception_only(exc))
+            chunks = [StreamChunk("stdout", out.getvalue())] if out.getvalue() else []
+            error = ErrorInfo(type(exc).__name__, str(exc),
+                              "Traceback (most recent call last):\n" + tb)
+            return ExecuteReply(CellResult(False, chunks, None, error), self.snap)
+        chunks = [StreamChunk("stdout", out.getvalue())] if out.getvalue() else []
+        return ExecuteReply(CellResult(True, chunks, value_repr), self.snap)
+
+    def complete(self, source: str, cursor: int) -> list[Completion]:
+        self._check()
+        before = source[:cursor]
+        word = before[len(before.rstrip("abcdefghijklmnopqrstuvwxyz_0123456789")):]
+        names = sorted({*self.namespace, "print", "property"})
+        return [Completion(n, "name", cursor - len(word)) for n in names if n.startswith(word)]
+
+    def snapshot(self) -> Snapshot:
+        self._check()
+        return self.snap
+
+    def evaluate(self, expr: str) -> tuple[bool, str]:
+        self._check()
+        value = eval(expr, self.namespace)
+        return bool(value), repr(value)
+
+
+def small_graph_snapshot() -> Snapshot:
+    """``x = torch.ones(2, requires_grad=True); y = x * 2`` after no backward."""
+    nodes = {
+        "n0": GraphNode("n0", "MulBackward0", "op", [2], ["n1", None]),
+        "n1": GraphNode("n1", "AccumulateGrad", "leaf", [2], [], variable="x"),
+    }
+    tensors = [
+        TensorInfo("x", [2], "torch.float32", True, True, None, "n1",
+                   "tensor([1., 1.], requires_grad=True)", None, 2),
+        TensorInfo("y", [2], "torch.float32", True, False, "MulBackward0", "n0",
+                   "tensor([2., 2.], grad_fn=<MulBackward0>)", None, 2),
+    ]
+    return Snapshot(tensors, nodes)
+
+
+class ReplRig:
+    """A PlainRepl on a fake client, with its stdout/stderr captured."""
+
+    def __init__(self, hooks: ReplHooks | None = None) -> None:
+        self.client = FakeKernelClient(small_graph_snapshot())
+        self.stdout = io.StringIO()
+        self.stderr = io.StringIO()
+        self.repl = PlainRepl(self.client, Console(self.stdout, self.stderr), hooks=hooks,
+                              ascii=True)
+
+    @property
+    def out(self) -> str:
+        return self.stdout.getvalue()
+
+    @property
+    def err(self) -> str:
+        return self.stderr.getvalue()
+
+
+@pytest.fixture
+def rig() -> ReplRig:
+    return ReplRig()
+
+
+@pytest.fixture
+def make_rig() -> Callable[[ReplHooks | None], ReplRig]:
+    return ReplRig

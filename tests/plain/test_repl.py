@@ -1,0 +1,301 @@
+"""The plain REPL object on a fake kernel: piped loop, prompt-toolkit loop, commands, hooks."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from pathlib import Path
+
+import pytest
+from prompt_toolkit.history import FileHistory, InMemoryHistory
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from gradtui.kernel.protocol import ExecuteReply
+from gradtui.plain.repl import ReplHooks
+
+CTRL_C = "\x03"
+CTRL_D = "\x04"
+TAB = "\t"
+ENTER = "\r"
+
+
+def run_keys(rig, *chunks: str, history=None) -> int:
+    """Type ``chunks`` into the REPL's prompt-toolkit session (a pipe input, no real terminal).
+
+    Chunks after the first are sent a moment later: a Tab starts an asynchronous completion
+    that must land before the next keys are read. The end of the keys ends the input, so a
+    prompt that waits for more fails the test instead of hanging it.
+    """
+    with create_pipe_input() as pipe:
+        pipe.send_text(chunks[0])
+
+        def type_the_rest() -> None:
+            for chunk in chunks[1:]:
+                threading.Event().wait(0.3)
+                pipe.send_text(chunk)
+            pipe.close()
+
+        typist = threading.Thread(target=type_the_rest)
+        typist.start()
+        session = rig.repl.make_session(
+            colour=False, input=pipe, output=DummyOutput(), history=history or InMemoryHistory()
+        )
+        try:
+            return rig.repl.run_interactive(session)
+        finally:
+            typist.join()
+
+
+# -- piped -----------------------------------------------------------------------------------
+
+def test_piped_cells_print_only_the_echoed_value(rig) -> None:
+    assert rig.repl.run_piped(["x = 1 + 1\n", "x\n"]) == 0
+    assert rig.out == "2\n"
+    assert rig.err == ""
+
+
+def test_piped_error_goes_to_stderr_and_the_next_cells_still_run(rig) -> None:
+    assert rig.repl.run_piped(["1/0", "print('after')"]) == 1
+    assert "ZeroDivisionError: division by zero" in rig.err
+    assert rig.out == "after\n"
+
+
+def test_piped_blocks_run_as_one_cell(rig) -> None:
+    rig.repl.run_piped(["for i in range(3):", "    print(i)", "x = 5", "x"])
+    assert rig.client.executed == ["for i in range(3):\n    print(i)", "x = 5", "x"]
+    assert rig.out == "0\n1\n2\n5\n"
+
+
+# -- commands --------------------------------------------------------------------------------
+
+def test_graph_command_prints_the_tree_of_the_named_tensor(rig) -> None:
+    rig.repl.run_piped([":graph y"])
+    assert rig.out == "MulBackward0 [2]\n-> AccumulateGrad (x) [2]\n-> constant\n"
+
+
+def test_tensors_and_grads_commands_print_tables(rig) -> None:
+    rig.repl.run_piped([":tensors", ":grads"])
+    lines = rig.out.splitlines()
+    assert lines[0].split() == ["name", "shape", "dtype", "requires_grad", "is_leaf", "grad_fn",
+                                "value"]
+    assert lines[3].startswith("y     [2]    float32")
+    assert "No backward() has reached these tensors yet." in rig.out
+
+
+def test_graph_command_without_a_name_or_with_an_unknown_one_explains(rig) -> None:
+    rig.repl.run_piped([":graph", ":graph nope"])
+    assert rig.out == ""
+    assert rig.err.splitlines() == [
+        "usage: :graph NAME   (for example :graph o)",
+        "no tensor named 'nope' (tensors: x, y)",
+    ]
+
+
+def test_dot_command_writes_a_file_or_prints(rig, tmp_path: Path) -> None:
+    target = tmp_path / "y.dot"
+    rig.repl.run_piped([f":dot y {target}", ":dot y"])
+    assert target.read_text().startswith("digraph autograd {")
+    assert f"wrote the graph of y to {target}" in rig.out
+    assert rig.out.count("digraph autograd {") == 1
+
+
+def test_dot_command_reports_an_unwritable_file(rig, tmp_path: Path) -> None:
+    rig.repl.run_piped([f":dot y {tmp_path}/missing/dir/y.dot"])
+    assert "could not write" in rig.err and "No such file or directory" in rig.err
+
+
+def test_unknown_command_is_reported_and_help_lists_commands(rig) -> None:
+    rig.repl.run_piped([":frobnicate", ":help"])
+    assert "unknown command :frobnicate  (type :help for the list)" in rig.err
+    for command in (":tensors", ":graph NAME", ":grads", ":dot NAME [FILE]", ":restart"):
+        assert command in rig.out
+
+
+def test_quit_command_stops_reading(rig) -> None:
+    rig.repl.run_piped(["x = 1", ":quit", "x = 2"])
+    assert rig.client.executed == ["x = 1"]
+
+
+# -- the kernel dying and restarting ---------------------------------------------------------
+
+def test_kernel_death_is_reported_with_how_to_restart_and_restart_works(rig) -> None:
+    code = rig.repl.run_piped(["x = 1", "die()", "x", ":restart", "y = 3", "y"])
+    assert code == 1
+    assert rig.err.splitlines() == [
+        "The kernel stopped: the kernel died (exit status 1).",
+        "Your variables are lost. Type :restart to start a fresh kernel.",
+        "The kernel is not running. Type :restart to start a fresh one.",
+        "Fresh kernel started: the namespace is empty (import torch again).",
+    ]
+    assert rig.client.restarts == 1
+    assert rig.out == "3\n"
+
+
+def test_commands_on_a_dead_kernel_report_it(rig) -> None:
+    rig.repl.run_piped(["die()", ":tensors"])
+    assert rig.err.count("The kernel stopped") == 2
+
+
+# -- interrupting ----------------------------------------------------------------------------
+
+def _sigint_when_spinning(client, times: int = 1) -> threading.Thread:
+    def send() -> None:
+        client.spinning.wait(5)
+        for _ in range(times):
+            threading.Event().wait(0.2)  # let the main thread be inside its wait loop
+            os.kill(os.getpid(), signal.SIGINT)
+
+    thread = threading.Thread(target=send)
+    thread.start()
+    return thread
+
+
+def test_ctrl_c_during_a_cell_interrupts_the_kernel_and_the_repl_goes_on(rig) -> None:
+    sender = _sigint_when_spinning(rig.client)
+    code = rig.repl.run_piped(["x = 7", "spin()", "x"])
+    sender.join()
+    assert rig.client.interrupts == 1
+    assert "KeyboardInterrupt" in rig.err
+    assert rig.out == "7\n"
+    assert code == 1
+
+
+def test_a_cell_that_ignores_interrupts_is_ended_by_a_restart_on_the_third_ctrl_c(rig) -> None:
+    rig.client.ignore_interrupts = True
+    sender = _sigint_when_spinning(rig.client, times=3)
+    rig.repl.run_piped(["spin()", "y = 1", "y"])
+    sender.join()
+    assert rig.client.interrupts == 2 and rig.client.restarts == 1
+    assert "Press Ctrl-C once more to restart the kernel" in rig.err
+    assert "the kernel was restarted: the namespace is empty" in rig.err
+    assert rig.out == "1\n"
+
+
+# -- hooks -----------------------------------------------------------------------------------
+
+class LessonLikeHooks(ReplHooks):
+    def __init__(self) -> None:
+        self.client = None
+        self.replies: list[ExecuteReply] = []
+        self.prefills = ["x = ", ""]
+
+    def attach(self, client) -> None:
+        self.client = client
+
+    def banner(self) -> str | None:
+        return "Lesson 1: make x"
+
+    def after_cell(self, reply: ExecuteReply) -> str | None:
+        self.replies.append(reply)
+        return "check: passed" if reply.result.ok else None
+
+    def command(self, name: str, arg: str) -> str | None:
+        return f"hint for {arg or 'this step'}" if name == "hint" else None
+
+    def command_help(self) -> str | None:
+        return "  :hint             a hint for this step"
+
+    def prefill(self) -> str:
+        return self.prefills.pop(0) if self.prefills else ""
+
+    def finished(self) -> bool:
+        return len(self.replies) >= 2
+
+
+def test_hooks_get_the_client_banner_cells_and_commands(make_rig) -> None:
+    hooks = LessonLikeHooks()
+    rig = make_rig(hooks)
+    rig.repl.run_piped([":hint", ":hint step 2", "1/0", ":help", "x = 1", "never = 1"])
+    assert hooks.client is rig.client
+    assert rig.out.splitlines()[:3] == ["Lesson 1: make x", "hint for this step",
+                                        "hint for step 2"]
+    assert ":hint             a hint for this step" in rig.out
+    assert rig.out.rstrip().endswith("check: passed")
+    assert [r.result.ok for r in hooks.replies] == [False, True]
+    assert rig.client.executed == ["1/0", "x = 1"]  # finished() stopped the loop
+
+
+def test_a_failing_hook_is_reported_and_the_repl_survives(make_rig) -> None:
+    class Broken(ReplHooks):
+        def after_cell(self, reply: ExecuteReply) -> str | None:
+            raise ValueError("boom")
+
+    rig = make_rig(Broken())
+    assert rig.repl.run_piped(["x = 2", "x"]) == 0
+    assert rig.out == "2\n"
+    assert rig.err.count("gradtui: a lesson hook failed: ValueError: boom") == 2
+
+
+def test_prefill_puts_starter_code_in_the_prompt(make_rig) -> None:
+    hooks = LessonLikeHooks()
+    rig = make_rig(hooks)
+    run_keys(rig, "41 + 1" + ENTER + "x" + ENTER + CTRL_D)
+    assert rig.client.executed == ["x = 41 + 1", "x"]
+    assert rig.out == "Lesson 1: make x\ncheck: passed\n42\ncheck: passed\n"
+
+
+# -- the prompt-toolkit loop -----------------------------------------------------------------
+
+def test_interactive_cells_run_and_ctrl_d_leaves(rig) -> None:
+    assert run_keys(rig, "x = 1 + 1" + ENTER + "x" + ENTER + CTRL_D) == 0
+    assert rig.client.executed == ["x = 1 + 1", "x"]
+    assert rig.out.splitlines()[-1] == "2"
+    assert "Type :help for commands" in rig.out  # the default banner
+
+
+def test_interactive_block_continues_until_an_empty_line_with_auto_indent(rig) -> None:
+    run_keys(rig, "for i in range(2):" + ENTER + "print(i)" + ENTER + ENTER + CTRL_D)
+    assert rig.client.executed == ["for i in range(2):\n    print(i)"]
+    assert rig.out.endswith("0\n1\n")
+
+
+def test_interactive_open_bracket_continues_the_cell(rig) -> None:
+    run_keys(rig, "x = (1," + ENTER + "2)" + ENTER + "x" + ENTER + CTRL_D)
+    assert rig.client.executed[0] == "x = (1,\n2)"
+    assert rig.out.endswith("(1, 2)\n")
+
+
+def test_ctrl_c_at_the_prompt_clears_the_line(rig) -> None:
+    run_keys(rig, "x = 'lost'" + CTRL_C + "x = 3" + ENTER + CTRL_D)
+    assert rig.client.executed == ["x = 3"]
+
+
+def test_tab_completes_names_from_the_kernel(rig) -> None:
+    rig.client.namespace["learning_rate"] = 0.1
+    run_keys(rig, "learn" + TAB, ENTER + CTRL_D)
+    assert rig.client.executed == ["learning_rate"]
+    assert rig.out.endswith("0.1\n")
+
+
+def test_tab_completes_commands_and_tensor_names(rig) -> None:
+    run_keys(rig, "y = 1" + ENTER + ":grap" + TAB, " y" + ENTER + CTRL_D)
+    assert "MulBackward0 [2]" in rig.out
+    run_keys(rig, ":graph " + TAB, ENTER + CTRL_D)  # the first tensor name offered: x
+    assert "AccumulateGrad (x) [2]" in rig.out
+
+
+def test_history_keeps_one_entry_per_cell(rig) -> None:
+    history = InMemoryHistory()
+    run_keys(rig, "for i in []:" + ENTER + "pass" + ENTER + ENTER + "z = 1" + ENTER + CTRL_D,
+             history=history)
+    assert list(history.get_strings()) == ["for i in []:\n    pass", "z = 1"]
+
+
+def test_history_file_is_shared_in_prompt_toolkit_format(rig, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("GRADTUI_STATE_DIR", str(tmp_path / "state"))
+    with create_pipe_input() as pipe:
+        pipe.send_text("a = 1" + ENTER + "if a:" + ENTER + "b = 2" + ENTER + ENTER + CTRL_D)
+        session = rig.repl.make_session(colour=False, input=pipe, output=DummyOutput())
+        rig.repl.run_interactive(session)
+    path = tmp_path / "state" / "history"
+    text = path.read_text()
+    assert "\n+a = 1\n" in text and text.endswith("\n+if a:\n+    b = 2\n")
+    assert list(FileHistory(str(path)).load_history_strings()) == ["if a:\n    b = 2", "a = 1"]
+
+
+@pytest.mark.parametrize("keys", [":quit" + ENTER, CTRL_D])
+def test_quit_and_ctrl_d_leave_with_status_0(rig, keys: str) -> None:
+    assert run_keys(rig, keys + "x = 1" + ENTER) == 0
+    assert rig.client.executed == []
