@@ -30,6 +30,12 @@ HINTS = {
         "element i is start + i*step for i < steps // 2, else end - (steps - 1 - i)*step "
         "(so the middle of linspace(-1, 1, 7) is -2.9802e-08 in float32, not 0)."
     ),
+    "autograd.leaf_reused_in_chain_0d": (
+        "0-d only (the 1-d twin passes): a leaf reached through several nodes loses one "
+        "contribution; suspect an in-place `+=` on a gradient buffer shared between edges "
+        "(numpy 0-d arrays turn into scalars / views differently)."
+    ),
+    "autograd.leaf_reused_mul_0d": "see autograd.leaf_reused_in_chain_0d",
     "printing_more.format_spec_multi_error": "see printing_more.format_tensor_fstring_0d",
     "printing_more.format_tensor_fstring_0d": (
         "Tensor.__format__: a 0-d tensor formats as `self.item().__format__(spec)`; other "
