@@ -26,3 +26,9 @@ def test_tree_of_a_long_chain_is_iterative_and_capped():
 def test_roles_mark_output_and_leaves():
     lines = graph_tree_lines(diamond(), "a", UNICODE)
     assert lines[0][1] == "output" and lines[2][1] == "leaf" and lines[3][1] == "const"
+
+
+def test_deep_chains_restart_the_indentation_with_the_depth_written():
+    lines = [text for text, _ in graph_tree_lines(chain(200), "n199", UNICODE)]
+    assert max(len(line) for line in lines) < 3 * 24 + 40
+    assert any(line.startswith("[depth 24] ├─ AddBackward0 [1]") for line in lines)

@@ -91,9 +91,12 @@ class GradtuiApp(App[int]):
         """The ``KernelClient`` (blocking calls: use it from thread workers only)."""
         return self._client
 
-    @property
-    def workspace(self) -> WorkspaceScreen:
-        return self.get_screen("workspace")  # type: ignore[return-value]
+    def workspace_screen(self) -> WorkspaceScreen:
+        """The workspace screen (under any help screen or palette on top of it)."""
+        screen = self._workspace_screen()
+        if screen is None:
+            raise LookupError("the workspace screen is not mounted yet")
+        return screen
 
     def get_default_screen(self) -> Screen:
         return WorkspaceScreen(self.calls, self.glyphs, self.history, self.history_path,

@@ -1,8 +1,10 @@
 """The graph as an indented tree: the fallback for graphs too large or too wide to draw.
 
-Shared nodes are expanded once; later visits print a back-reference (``^ see n3 above``), so a
-diamond is not duplicated and a 5,000-node graph prints in time linear in its size. Iterative
-(no recursion limit on long chains); capped at ``max_lines`` with a note.
+Shared nodes are expanded once; later visits print a back-reference (``^ ... shown above``), so
+a diamond is not duplicated and a 5,000-node graph prints in time linear in its size. Iterative
+(no recursion limit on long chains); capped at ``max_lines`` with a note. Past ``MAX_INDENT``
+levels the indentation restarts with the depth written out (``[depth 25]``): a long chain stays
+readable and its lines stay short.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 from gradtui.kernel.protocol import Snapshot
 from gradtui.tui.glyphs import Glyphs
 from gradtui.tui.graph_select import node_label
+
+MAX_INDENT = 24
 
 
 def graph_tree_lines(
@@ -19,13 +23,13 @@ def graph_tree_lines(
     """Lines of the tree under node ``root`` with the role of each line (for colour)."""
     lines: list[tuple[str, str | None]] = []
     seen: set[str] = set()
-    # Stack of (node id or None for a constant, prefix for this line, prefix for children).
-    stack: list[tuple[str | None, str, str]] = [(root, "", "")]
+    # Stack of (node id or None for a constant, prefix for this line, prefix for children, depth).
+    stack: list[tuple[str | None, str, str, int]] = [(root, "", "", 0)]
     while stack:
         if len(lines) >= max_lines:
             lines.append((f"{glyphs.ellipsis} cut at {max_lines} lines", "tag"))
             break
-        node_id, prefix, child_prefix = stack.pop()
+        node_id, prefix, child_prefix, depth = stack.pop()
         if node_id is None:
             lines.append((prefix + "const", "const"))
             continue
@@ -45,9 +49,12 @@ def graph_tree_lines(
         extra = " (freed)" if node.saved_freed else " (saved)" if node.saved else ""
         lines.append((prefix + label + extra, role))
         children = list(node.next)
+        if depth and depth % MAX_INDENT == 0:
+            child_prefix = f"[depth {depth}] "
         for index in range(len(children) - 1, -1, -1):
             last = index == len(children) - 1
             branch = glyphs.tree_last if last else glyphs.tree_branch
             below = "   " if last else glyphs.tree_pipe
-            stack.append((children[index], child_prefix + branch, child_prefix + below))
+            stack.append((children[index], child_prefix + branch, child_prefix + below,
+                          depth + 1))
     return lines

@@ -8,6 +8,7 @@ from textual.widgets import DataTable
 from gradtui.kernel.protocol import Snapshot
 from gradtui.tui.changes import GradRow, GradTracker
 from gradtui.tui.glyphs import UNICODE, Glyphs
+from gradtui.tui.widgets.table_sync import Row, sync_rows
 
 COLUMNS = ("", "leaf", "shape", ".grad", "before last backward")
 
@@ -29,6 +30,7 @@ class GradsPanel(DataTable):
         self.glyphs = glyphs
         self.tracker = GradTracker()
         self.grad_rows: list[GradRow] = []
+        self._rows: list[Row] | None = None
 
     def on_mount(self) -> None:
         self._fill()
@@ -42,20 +44,20 @@ class GradsPanel(DataTable):
         self._fill()
 
     def _fill(self) -> None:
-        self.clear(columns=True)
-        self.add_columns(*COLUMNS)
         if not self.grad_rows:
-            self.add_row("", "(none)", "", "", "")
+            self._rows = sync_rows(self, COLUMNS, [("", ("", "(none)", "", "", ""))], None)
             self.border_subtitle = "no leaf requires grad yet"
             return
         self.border_subtitle = ""
-        for row in self.grad_rows:
-            mark = self.glyphs.changed if row.changed else ""
-            before = _one_line(row.before) if row.changed else ""
-            self.add_row(
-                mark, row.name, "[" + ", ".join(map(str, row.shape)) + "]",
-                _one_line(row.grad), before, key=row.name,
-            )
+        rows: list[Row] = [
+            (row.name, (
+                self.glyphs.changed if row.changed else "", row.name,
+                "[" + ", ".join(map(str, row.shape)) + "]", _one_line(row.grad),
+                _one_line(row.before) if row.changed else "",
+            ))
+            for row in self.grad_rows
+        ]
+        self._rows = sync_rows(self, COLUMNS, rows, self._rows)
 
     def rows_text(self) -> list[list[str]]:
         """Every row as strings."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.containers import ScrollableContainer, Vertical
+from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widgets import Static
 
@@ -15,6 +15,7 @@ from gradtui.tui.graph_render import GraphDrawing, draw_graph
 from gradtui.tui.graph_select import default_root
 from gradtui.tui.messages import DotRequested, StepRequested
 from gradtui.tui.walk import BackwardWalk
+from gradtui.tui.widgets.canvas_view import CanvasView
 
 ROLE_STYLES: dict[str | None, str] = {
     None: "",
@@ -28,17 +29,6 @@ ROLE_STYLES: dict[str | None, str] = {
 }
 # Past this width the DAG is replaced by the tree (the canvas scrolls horizontally up to it).
 MAX_DAG_WIDTH = 400
-
-
-def drawing_text(drawing: GraphDrawing) -> Text:
-    """Rich text of a drawing, each run styled by its role."""
-    text = Text(no_wrap=True, overflow="crop")
-    for index, line in enumerate(drawing.lines):
-        if index:
-            text.append("\n")
-        for chunk, role in line:
-            text.append(chunk, style=ROLE_STYLES.get(role, ""))
-    return text
 
 
 class GraphPanel(Vertical, can_focus=True):
@@ -56,8 +46,7 @@ class GraphPanel(Vertical, can_focus=True):
     GraphPanel { height: 1fr; }
     GraphPanel > #graph-title { height: 1; }
     GraphPanel > #graph-legend { height: auto; }
-    GraphPanel > ScrollableContainer { height: 1fr; width: 1fr; }
-    GraphPanel > #graph-canvas-scroll > Static { width: auto; }
+    GraphPanel > CanvasView { height: 1fr; width: 1fr; }
     GraphPanel > #graph-step { height: auto; max-height: 12; display: none; }
     GraphPanel.-walking > #graph-step { display: block; }
     """
@@ -81,8 +70,7 @@ class GraphPanel(Vertical, can_focus=True):
     def compose(self):  # noqa: ANN201 - Textual's ComposeResult
         yield Static("", id="graph-title")
         yield Static(self._legend(), id="graph-legend")
-        with ScrollableContainer(id="graph-canvas-scroll"):
-            yield Static("", id="graph-canvas")
+        yield CanvasView(ROLE_STYLES, id="graph-canvas")
         yield Static("", id="graph-step")
 
     def _legend(self) -> Text:
@@ -109,7 +97,7 @@ class GraphPanel(Vertical, can_focus=True):
             return
         self._dirty = False
         title = self.query_one("#graph-title", Static)
-        canvas = self.query_one("#graph-canvas", Static)
+        canvas = self.query_one("#graph-canvas", CanvasView)
         step = self.query_one("#graph-step", Static)
         snapshot = self.snapshot
         tensor = None
@@ -127,7 +115,7 @@ class GraphPanel(Vertical, can_focus=True):
                 title.update(f"{tensor.name}: no graph (does not require grad)")
             else:
                 title.update("no graph yet: make a tensor with requires_grad=True")
-            canvas.update("")
+            canvas.set_lines([])
             step.update(self._walk_text())
             return
         self.root_name = tensor.name
@@ -138,11 +126,10 @@ class GraphPanel(Vertical, can_focus=True):
         mode = "tree" if self.drawing.mode == "tree" else "graph"
         note = f" - {self.drawing.note}" if self.drawing.note else ""
         title.update(f"{mode} of {tensor.name} (s: step backward, d: DOT){note}")
-        canvas.update(drawing_text(self.drawing))
+        canvas.set_lines(self.drawing.lines)
         step.update(self._walk_text())
         if current is not None and current in self.drawing.node_rows:
-            scroll = self.query_one("#graph-canvas-scroll", ScrollableContainer)
-            scroll.scroll_to(y=max(0, self.drawing.node_rows[current] - 2), animate=False)
+            canvas.scroll_to(y=max(0, self.drawing.node_rows[current] - 2), animate=False)
 
     def _walk_text(self) -> str:
         if self.walk is None:

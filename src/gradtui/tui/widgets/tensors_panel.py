@@ -9,6 +9,7 @@ from gradtui.kernel.protocol import Snapshot
 from gradtui.tui.changes import changed_tensors
 from gradtui.tui.glyphs import UNICODE, Glyphs
 from gradtui.tui.messages import TensorSelected
+from gradtui.tui.widgets.table_sync import Row, sync_rows
 
 # The value preview is last: it is the widest and the one a narrow terminal can cut.
 COLUMNS = ("", "name", "shape", "dtype", "req_grad", "grad_fn", "grad", "value")
@@ -36,47 +37,37 @@ class TensorsPanel(DataTable):
         self.glyphs = glyphs
         self.changed: set[str] = set()
         self._previous: Snapshot | None = None
+        self._rows: list[Row] | None = None
 
     def on_mount(self) -> None:
         self.show_empty()
 
-    def _reset(self) -> None:
-        # Columns are rebuilt too, so their widths fit the new rows (not a long-gone tensor's).
-        self.clear(columns=True)
-        self.add_columns(*COLUMNS)
-
     def show_empty(self) -> None:
-        self._reset()
-        self.add_row("", "(none)", "", "", "", "", "", "")
+        self._rows = sync_rows(self, COLUMNS, [("", ("", "(none)", "", "", "", "", "", ""))],
+                               None)
         self.border_subtitle = "no tensors yet"
 
     def watch_snapshot(self, snapshot: Snapshot | None) -> None:
-        if snapshot is None:
-            self._previous = None
+        if snapshot is None or not snapshot.tensors:
+            self._previous = snapshot
             self.changed = set()
             self.show_empty()
             return
         self.changed = changed_tensors(self._previous, snapshot)
         self._previous = snapshot
         selected = self._selected_name()
-        self._reset()
-        self.border_subtitle = ""
-        if not snapshot.tensors:
-            self.show_empty()
-            return
+        rows: list[Row] = []
         for t in snapshot.tensors:
-            mark = self.glyphs.changed if t.name in self.changed else ""
-            self.add_row(
-                mark, t.name, "[" + ", ".join(map(str, t.shape)) + "]",
-                t.dtype.removeprefix("torch."), "yes" if t.requires_grad else "no",
-                t.grad_fn or ("leaf" if t.is_leaf else ""),
+            rows.append((t.name, (
+                self.glyphs.changed if t.name in self.changed else "", t.name,
+                "[" + ", ".join(map(str, t.shape)) + "]", t.dtype.removeprefix("torch."),
+                "yes" if t.requires_grad else "no", t.grad_fn or ("leaf" if t.is_leaf else ""),
                 _short(t.grad_preview, GRAD_WIDTH), _short(t.value_preview),
-                key=t.name,
-            )
+            )))
+        self._rows = sync_rows(self, COLUMNS, rows, self._rows)
+        self.border_subtitle = "; ".join(snapshot.truncated)
         if selected is not None and selected in {t.name for t in snapshot.tensors}:
             self.move_cursor(row=self.get_row_index(selected))
-        if snapshot.truncated:
-            self.border_subtitle = "; ".join(snapshot.truncated)
 
     def _selected_name(self) -> str | None:
         if self.row_count == 0 or self._previous is None:

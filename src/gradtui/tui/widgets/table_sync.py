@@ -1,0 +1,32 @@
+"""Update a DataTable to new rows with as little work as possible.
+
+Rebuilding a 200-row table for every cell costs tens of milliseconds (every cell is measured
+again); after most cells only a few rows changed. ``sync_rows`` updates just the changed cells
+when the row keys are the same as before, and rebuilds (columns too, so widths fit again) only
+when rows were added, removed or reordered. Cells are plain ``Text``: values such as
+``[1., 2.]`` must never be read as Rich markup.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+Row = tuple[str, tuple[str, ...]]  # (row key, cell texts)
+
+
+def sync_rows(table: DataTable, columns: tuple[str, ...], rows: list[Row],
+              previous: list[Row] | None) -> list[Row]:
+    """Make ``table`` show ``rows``; ``previous`` is what the last call returned (or None)."""
+    if previous is not None and [k for k, _ in previous] == [k for k, _ in rows]:
+        for (key, cells), (_, old_cells) in zip(rows, previous, strict=True):
+            for index, (cell, old) in enumerate(zip(cells, old_cells, strict=True)):
+                if cell != old:
+                    table.update_cell(key, columns[index], Text(cell), update_width=True)
+        return rows
+    table.clear(columns=True)
+    for name in columns:
+        table.add_column(name, key=name)
+    for key, cells in rows:
+        table.add_row(*(Text(c) for c in cells), key=key)
+    return rows
