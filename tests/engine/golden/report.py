@@ -36,6 +36,11 @@ HINTS = {
         "(numpy 0-d arrays turn into scalars / views differently)."
     ),
     "autograd.leaf_reused_mul_0d": "see autograd.leaf_reused_in_chain_0d",
+    "signed_zero.relu_neg_upstream": (
+        "torch's relu/clamp/max backward is `where(mask, grad, 0)` (masked entries +0), not "
+        "`grad * mask` (which gives -0. under a negative upstream gradient). Forward relu and "
+        "clamp(min=0) keep an input -0. as -0. (torch's clamp compares, it does not max with +0)."
+    ),
     "printing_more.format_spec_multi_error": "see printing_more.format_tensor_fstring_0d",
     "printing_more.format_tensor_fstring_0d": (
         "Tensor.__format__: a 0-d tensor formats as `self.item().__format__(spec)`; other "
