@@ -8,12 +8,14 @@ Backward runs without recursion: every node carries a creation sequence number, 
 inputs are always created before it, so visiting the reachable nodes by *decreasing* sequence
 number is a topological order (it is also torch's CPU execution order). Gradients arriving at a
 node are summed in a buffer; each gradient is summed back to its input's shape (unbroadcast)
-and cast to its dtype in exactly one place, ``_send``.
+and cast to its dtype in exactly one place, the edge loop of ``_execute``.
 """
 
 from __future__ import annotations
 
+import heapq
 import itertools
+import operator
 import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -101,11 +103,13 @@ class Node:
             self.saved_freed = True
 
     def _check_versions(self) -> None:
-        for vc, expected, legacy, shape, origin in self._versions or ():
+        from gradtui.engine.dispatch import describe, origin_text
+
+        for vc, expected, array, source in self._versions or ():
             if vc[0] != expected:
                 raise RuntimeError(errors.INPLACE_MODIFIED.format(
-                    legacy=legacy, shape=", ".join(map(str, shape)), origin=origin(),
-                    now=vc[0], saved=expected))
+                    legacy=describe(array), shape=", ".join(map(str, array.shape)),
+                    origin=origin_text(source), now=vc[0], saved=expected))
 
 
 _node_classes: dict[str, type[Node]] = {}
@@ -191,24 +195,24 @@ def _root_grad(t: Tensor, gradient: Any, index: int) -> np.ndarray:
 
 def _reachable(roots: Sequence[Node | AccumulateGrad]) -> list[Node]:
     """Every op node reachable from ``roots``, newest first (a topological order)."""
-    seen: set[int] = set()
-    nodes: list[Node] = []
+    seen: set[Node] = set()
+    add = seen.add
     stack = [r for r in roots if type(r) is not AccumulateGrad]
+    push, pop = stack.append, stack.pop
     while stack:
-        node = stack.pop()
-        if id(node) in seen:
+        node = pop()
+        if node in seen:
             continue
-        seen.add(id(node))
-        nodes.append(node)
+        add(node)
         for nxt, _ in node.next_functions:
-            if nxt is not None and type(nxt) is not AccumulateGrad and id(nxt) not in seen:
-                stack.append(nxt)
+            if nxt is not None and nxt not in seen and type(nxt) is not AccumulateGrad:
+                push(nxt)
+    nodes = list(seen)
     nodes.sort(key=_seq_key, reverse=True)
     return nodes
 
 
-def _seq_key(node: Node) -> int:
-    return node._seq
+_seq_key = operator.attrgetter("_seq")
 
 
 class _Buffers:
@@ -218,27 +222,19 @@ class _Buffers:
 
     def __init__(self) -> None:
         self.grads: dict[Any, np.ndarray] = {}
-        self.owned: set[int] = set()
+        self.owned: set[Any] = set()
 
     def add(self, node: Any, grad: np.ndarray) -> None:
         grads = self.grads
         old = grads.get(node)
         if old is None:
             grads[node] = grad
-        elif id(node) in self.owned and old.shape == np.broadcast_shapes(old.shape, grad.shape):
+        elif node in self.owned and old.shape == grad.shape:
             old += grad
         else:
-            grads[node] = old + grad
-            self.owned.add(id(node))
-
-
-def _send(buffers: _Buffers, nxt: Any, grad: np.ndarray) -> None:
-    """Deliver one edge's gradient: unbroadcast to the input's shape, cast to its dtype."""
-    if grad.shape != nxt.output_shape:
-        grad = unbroadcast(grad, nxt.output_shape)
-    if grad.dtype != nxt._dtype:
-        grad = grad.astype(nxt._dtype)
-    buffers.add(nxt, grad)
+            total = old + grad
+            grads[node] = total if type(total) is np.ndarray else np.asarray(total)
+            self.owned.add(node)
 
 
 def execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph: bool,
@@ -267,13 +263,24 @@ def _execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph:
     capture_nodes = {id(n): n for n in capture_list}
     captured: dict[int, np.ndarray] = {}
 
-    for node in _reachable(root_nodes):
-        grad = buffers.grads.pop(node, None)
-        if grad is None:
-            continue
-        if id(node) in capture_nodes:
+    grads = buffers.grads
+    owned = buffers.owned
+    pop = grads.pop
+    get = grads.get
+    retained_only = capture is None
+    # Nodes run newest first: a node's inputs are always older than it, so when the newest
+    # waiting node runs, every gradient it will ever receive has arrived. A heap of waiting
+    # nodes (a node waits once it received its first gradient) gives that order without a
+    # separate graph walk. The loop is kept flat (no helper calls per edge) on purpose.
+    heap = [(-n._seq, n) for n in {n for n in root_nodes if type(n) is not AccumulateGrad}]
+    heapq.heapify(heap)
+    heappush, heappop = heapq.heappush, heapq.heappop
+    while heap:
+        node = heappop(heap)[1]
+        grad = pop(node)
+        if capture_nodes and id(node) in capture_nodes:
             captured[id(node)] = grad
-        if node._retained is not None and capture is None:
+        if node._retained is not None and retained_only:
             kept = node._retained()
             if kept is not None:
                 kept._accumulate_grad(grad, owned=False)
@@ -283,19 +290,38 @@ def _execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph:
             node._check_versions()
         op = node.op
         saved = node.saved
-        if op.variadic:
-            rule = op.grads[0]
-            for i, (nxt, _) in enumerate(node.next_functions):
-                if nxt is not None:
-                    _send(buffers, nxt, rule(grad, i, *saved))
-        else:
-            for rule, (nxt, _) in zip(op.grads, node.next_functions, strict=True):
-                if nxt is not None:
-                    g = rule(grad, *saved)
-                    if g is not None:
-                        _send(buffers, nxt, g)
-        if not retain_graph:
-            node._free()
+        variadic = op.variadic
+        rules = op.grads
+        for i, (nxt, _) in enumerate(node.next_functions):
+            if nxt is None:
+                continue
+            g = rules[0](grad, i, *saved) if variadic else rules[i](grad, *saved)
+            if g is None:
+                continue
+            # sum back to the input's shape (broadcasting) and cast to its dtype
+            if g.shape != nxt.output_shape:
+                g = unbroadcast(g, nxt.output_shape)
+            dt = g.dtype
+            if dt is not nxt._dtype and dt != nxt._dtype:
+                g = g.astype(nxt._dtype)
+            old = get(nxt)
+            if old is None:
+                grads[nxt] = g
+                if type(nxt) is not AccumulateGrad:
+                    heappush(heap, (-nxt._seq, nxt))
+            elif nxt in owned and old.shape == g.shape:
+                old += g
+            else:
+                total = old + g
+                # 0-d sums come back as numpy scalars, which cannot be added to in place
+                grads[nxt] = total if type(total) is np.ndarray else np.asarray(total)
+                owned.add(nxt)
+        if not retain_graph and op.has_tensor_saves:
+            if op.kept is None:  # nothing to keep: drop all saved values (inlined _free)
+                node.saved = None
+                node.saved_freed = True
+            else:
+                node._free()
 
     leaves = []
     for node, grad in buffers.grads.items():
@@ -305,7 +331,7 @@ def _execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph:
             captured[id(node)] = grad
             leaves.append(weakref.ref(node.variable))
         elif capture is None:
-            node.variable._accumulate_grad(grad, owned=id(node) in buffers.owned)
+            node.variable._accumulate_grad(grad, owned=node in owned)
             leaves.append(weakref.ref(node.variable))
     _last_leaves[:] = leaves
     if capture is None:

@@ -4,6 +4,7 @@ one tuple)."""
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -75,6 +76,10 @@ def _category(item: Any) -> int:
 
 def _to_array(data: Any, dtype: Any) -> np.ndarray:
     if isinstance(data, Tensor):
+        warnings.warn("To copy construct from a tensor, it is recommended to use "
+                      "sourceTensor.detach().clone() or sourceTensor.detach().clone()."
+                      "requires_grad_(True), rather than torch.tensor(sourceTensor).",
+                      UserWarning, stacklevel=4)
         arr = data._array.copy()
         return arr if dtype is None else arr.astype(dtypes.to_dtype(dtype).np)
     if isinstance(data, np.ndarray):
@@ -235,17 +240,27 @@ def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device:
     if steps < 0:
         raise RuntimeError("linspace(): number of steps must be non-negative")
     target = _np_dtype(dtype, dtypes.default_float())
-    # torch fills the first half from the start and the second half from the end
-    step = (end - start) / (steps - 1) if steps > 1 else 0.0
+    return _finish(_linspace_values(start, end, steps, target), requires_grad)
+
+
+def _linspace_values(start: float, end: float, steps: int, target: np.dtype) -> np.ndarray:
+    """torch's kernel: the first half counts up from ``start``, the rest down from ``end``,
+    each as one fused multiply-add (emulated in a wider float) of a step of the target dtype."""
+    compute = target if target.kind == "f" else np.dtype(np.float64)
+    wide = np.float64 if compute.itemsize < 8 else np.longdouble
+    s, e = compute.type(start), compute.type(end)
+    if steps == 1:
+        return np.array([s]).astype(target)
+    step = (e - s) / compute.type(steps - 1) if steps > 1 else compute.type(0)
     idx = np.arange(steps)
-    half = steps // 2
-    values = np.where(idx < half, start + step * idx, end - step * (steps - 1 - idx))
-    return _finish(values.astype(target), requires_grad)
+    up = wide(s) + wide(step) * idx.astype(wide)
+    down = wide(e) - wide(step) * (steps - 1 - idx).astype(wide)
+    return np.where(idx < steps // 2, up, down).astype(compute).astype(target)
 
 
 def logspace(start: float, end: float, steps: int, base: float = 10.0, *,
              dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    lin = linspace(start, end, steps, dtype=dtypes.float64)._array
+    lin = _linspace_values(start, end, steps, np.dtype(np.float64))
     return _finish((base ** lin).astype(_np_dtype(dtype, dtypes.default_float())), requires_grad)
 
 

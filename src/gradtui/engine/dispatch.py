@@ -11,7 +11,6 @@ case of two tensors of one dtype or a tensor and a Python number that does not c
 
 from __future__ import annotations
 
-import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -35,7 +34,7 @@ def apply(op: Op, inputs: tuple, arrays: tuple | None = None, **params: Any) -> 
     ``arrays`` overrides the numpy values (after dtype promotion); ``params`` go to the
     forward as keywords."""
     if arrays is None:
-        arrays = tuple(x._array if type(x) is Tensor else x for x in inputs)
+        arrays = [x._array if type(x) is Tensor else x for x in inputs]
     if op.quiet:
         with np.errstate(all="ignore"):
             result, saved = op.forward(*arrays, **params)
@@ -46,18 +45,34 @@ def apply(op: Op, inputs: tuple, arrays: tuple | None = None, **params: Any) -> 
         result, extra = result
     if type(result) is not _ndarray:
         result = np.asarray(result)
-    out = Tensor._wrap(result)
+    # Tensor._wrap, inlined: this is the hottest path of the engine
+    out = _new(Tensor)
+    out._array = result
+    out._requires_grad = False
+    out.grad_fn = None
+    out._grad = None
+    out._retains_grad = False
+    out._accum = None
+    out._hooks = None
     if op.view:
         base = inputs[0]
         out._vc = base._vc
         out._base = base if base._base is None else base._base
-    if (op.differentiable and result.dtype.kind == "f" and is_grad_enabled()):
+    else:
+        out._vc = [0]
+        out._base = None
+    if op.differentiable and result.dtype.kind == "f" and is_grad_enabled():
         edges = []
         tracked = False
         for x in inputs:
             if type(x) is Tensor and x._requires_grad:
                 fn = x.grad_fn
-                edges.append((fn if fn is not None else x._accumulator(), 0))
+                if fn is None:
+                    ref = x._accum
+                    fn = ref() if ref is not None else None
+                    if fn is None:
+                        fn = x._accumulator()
+                edges.append((fn, 0))
                 tracked = True
             else:
                 edges.append(_NO_EDGE)
@@ -72,50 +87,58 @@ def apply(op: Op, inputs: tuple, arrays: tuple | None = None, **params: Any) -> 
     return out
 
 
+_new = object.__new__
+
+
 def _record_versions(node: Node, inputs: tuple, saved: tuple, out: Tensor,
                      edges: list) -> None:
     """Remember the version of every input/output tensor whose array the node saved (and
     needs: only for inputs that require grad, as torch saves nothing else)."""
-    versions = []
+    versions = None
     users = node.op.slot_users
+    result = out._array
     for slot, value in enumerate(saved):
         if type(value) is not _ndarray:
             continue
-        if users is not None and not any(edges[i][0] is not None for i in users[slot]):
-            continue
-        if value is out._array:
-            versions.append((out._vc, out._vc[0], node, out))
-            continue
-        for x in inputs:
-            if type(x) is Tensor and x._array is value:
-                versions.append((x._vc, x._vc[0], weakref.ref(x), x))
-                break
-    if versions:
-        node._versions = tuple(
-            (vc, ver, _describe(t), t._array.shape, _origin(ref)) for vc, ver, ref, t in versions)
+        if users is not None:
+            for i in users[slot]:
+                if edges[i][0] is not None:
+                    break
+            else:
+                continue  # no input that needs this value requires grad
+        if value is result:
+            entry = (out._vc, out._vc[0], value, node)
+        else:
+            for x in inputs:
+                if type(x) is Tensor and x._array is value:
+                    entry = (x._vc, x._vc[0], value, x)
+                    break
+            else:
+                continue
+        if versions is None:
+            versions = [entry]
+        else:
+            versions.append(entry)
+    if versions is not None:
+        node._versions = tuple(versions)
 
 
-def _describe(t: Tensor) -> str:
-    return dtypes.BY_NUMPY[t._array.dtype].legacy_name
+def describe(array: np.ndarray) -> str:
+    """torch's legacy type name of an array's dtype (``torch.FloatTensor``)."""
+    return dtypes.BY_NUMPY[array.dtype].legacy_name
 
 
-def _origin(ref: Any) -> Any:
-    """How torch names the saved tensor in the in-place error: outputs by the node that
-    produced them, inputs by their grad_fn at the time of the error (nothing for leaves)."""
-    def origin() -> str:
-        fn = ref if isinstance(ref, Node) else None
-        if fn is None:
-            t = ref()
-            fn = None if t is None else t.grad_fn
-        if fn is None:
-            return ""
-        name = fn.name()
-        stripped = name.rstrip("0123456789")
-        if stripped.endswith("Backward"):
-            name = stripped[: -len("Backward")]
-        return f", which is output 0 of {name},"
-
-    return origin
+def origin_text(source: Any) -> str:
+    """How torch names a saved tensor in the in-place error: an output by the node that made
+    it, an input by its grad_fn at the time of the error, a leaf by nothing."""
+    fn = source if isinstance(source, Node) else getattr(source, "grad_fn", None)
+    if fn is None:
+        return ""
+    name = fn.name()
+    stripped = name.rstrip("0123456789")
+    if stripped.endswith("Backward"):
+        name = stripped[: -len("Backward")]
+    return f", which is output 0 of {name},"
 
 
 # ---------------------------------------------------------------- dtype promotion

@@ -57,8 +57,8 @@ subtract = sub
 
 def check_bool_sub(a: Any, b: Any) -> None:
     """torch refuses ``-`` when a bool tensor is involved."""
-    a_bool = isinstance(a, Tensor) and a._array.dtype.kind == "b"
-    b_bool = isinstance(b, Tensor) and b._array.dtype.kind == "b"
+    a_bool = isinstance(a, bool) or isinstance(a, Tensor) and a._array.dtype.kind == "b"
+    b_bool = isinstance(b, bool) or isinstance(b, Tensor) and b._array.dtype.kind == "b"
     if a_bool and b_bool:
         raise RuntimeError(errors.BOOL_SUB_BOTH)
     if a_bool or b_bool:

@@ -88,6 +88,14 @@ def _expand_reduced(g: np.ndarray, dims: tuple[int, ...], keepdim: bool,
     return np.broadcast_to(g, shape)
 
 
+def _integer_safe(fn: Callable, a: Any, b: Any) -> Any:
+    """Integer division by zero is an error in torch (numpy would warn and give 0)."""
+    if np.asarray(b).dtype.kind in "iub" and np.asarray(a).dtype.kind in "iub" and (
+            np.asarray(b) == 0).any():
+        raise RuntimeError("ZeroDivisionError")
+    return fn(a, b)
+
+
 def _mean_all(a: np.ndarray) -> np.ndarray:
     if a.size == 0:  # torch: nan, silently (numpy would warn "Mean of empty slice")
         return np.asarray(np.nan, dtype=a.dtype)
@@ -333,7 +341,7 @@ op("maximum", "MaximumBackward0", lambda a, b: (np.maximum(a, b), (a, b)),
 op("minimum", "MinimumBackward0", lambda a, b: (np.minimum(a, b), (a, b)),
    (lambda g, a, b: g * ((a < b) + 0.5 * (a == b)), lambda g, a, b: g * ((b < a) + 0.5 * (a == b))),
    saves=("self", "other"), rules=("1 where a < b (1/2 on ties)", "1 where b < a (1/2 on ties)"))
-op("remainder", "RemainderBackward0", lambda a, b: (np.remainder(a, b), ()),
+op("remainder", "RemainderBackward0", lambda a, b: (_integer_safe(np.remainder, a, b), ()),
    (lambda g: g, lambda g: None), rules=("d(a mod b)/da = 1", "not differentiable"), quiet=True)
 
 # ---------------------------------------------------------------- reductions
@@ -550,7 +558,7 @@ for _name, _fn in (("eq", np.equal), ("ne", np.not_equal), ("lt", np.less),
                    ("bitwise_or", np.bitwise_or), ("bitwise_xor", np.bitwise_xor)):
     op(_name, "", (lambda f: lambda a, b: (f(a, b), ()))(_fn), differentiable=False)
 op("floor_divide", "torch::autograd::NotImplemented",
-   lambda a, b: (np.floor_divide(a, b), ()), (lambda g: None, lambda g: None),
+   lambda a, b: (_integer_safe(np.floor_divide, a, b), ()), (lambda g: None, lambda g: None),
    rules=("not differentiable", "not differentiable"), quiet=True)
 for _name, _fn in (("floor", np.floor), ("ceil", np.ceil), ("round", np.round),
                    ("trunc", np.trunc), ("sign", np.sign)):

@@ -308,8 +308,11 @@ class Tensor:
     __str__ = __repr__
 
     def __format__(self, spec: str) -> str:
-        if self._array.ndim == 0 and spec:
+        # torch formats a 0-d tensor as its Python number, whatever the spec
+        if self._array.ndim == 0:
             return format(self.item(), spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
         return repr(self)
 
     def __reduce_ex__(self, protocol: Any) -> Any:
@@ -536,8 +539,7 @@ class Tensor:
         entries = [e for e in node._versions or ()
                    if e[0] is not self._vc and e[0] is not result._vc]
         if any(v is mine for v in saved):
-            entries.append((self._vc, self._vc[0] + 1, dispatch._describe(self), mine.shape,
-                            dispatch._origin(node)))
+            entries.append((self._vc, self._vc[0] + 1, mine, node))
         node._versions = tuple(entries) or None
 
     def _fast_inplace(self, ufunc: Any, other: Any) -> Tensor | None:
@@ -683,8 +685,8 @@ class Tensor:
         return binary(OPS["add"], self, other)
 
     def __sub__(self, other: Any) -> Any:
-        if self._array.dtype.kind == "b" or (type(other) is Tensor and
-                                              other._array.dtype.kind == "b"):
+        if self._array.dtype.kind == "b" or other is True or other is False or (
+                type(other) is Tensor and other._array.dtype.kind == "b"):
             _fn.check_bool_sub(self, other)
         return binary(OPS["sub"], self, other)
 
