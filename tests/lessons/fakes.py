@@ -19,13 +19,16 @@ class FakeKernel:
         self.namespace: dict[str, Any] = {}
         self.executed: list[str] = []
         self.restarts = 0
+        self.count = 0  # execution count, back to 0 on restart like a real kernel
 
     def restart(self) -> None:
         self.restarts += 1
         self.namespace = {}
+        self.count = 0
 
     def execute(self, source: str) -> ExecuteReply:
         self.executed.append(source)
+        self.count += 1
         out = io.StringIO()
         value_repr = error = None
         try:
@@ -40,7 +43,7 @@ class FakeKernel:
         except Exception as exc:
             error = ErrorInfo(type=type(exc).__name__, message=str(exc), traceback="")
         result = CellResult(ok=error is None, output=[StreamChunk("stdout", out.getvalue())],
-                            value_repr=value_repr, error=error)
+                            value_repr=value_repr, error=error, execution_count=self.count)
         return ExecuteReply(result=result, snapshot=Snapshot())
 
     def evaluate(self, expr: str) -> tuple[bool, str]:

@@ -156,3 +156,22 @@ def test_opening_a_completed_lesson_says_so(tmp_path: Path) -> None:
     feedback = again.start()
     assert feedback.message.startswith("You have completed this lesson. Lesson complete: 2 of 2")
     assert not new_kernel.executed
+
+
+def test_a_kernel_restart_outside_the_lesson_is_noticed_and_reset_fixes_it() -> None:
+    session, kernel = started(tiny())
+    session.cell_finished(kernel.execute("x = 1"))
+    kernel.restart()  # e.g. F9 or :restart in the front end
+    feedback = session.cell_finished(kernel.execute("y = x + 1"))
+    assert feedback.kind == "fail" and "The kernel was restarted" in feedback.message
+    session.reset_step()
+    assert not session.kernel_lost
+    assert session.cell_finished(kernel.execute("y = x + 1")).kind == "finished"
+
+
+def test_the_lessons_own_restarts_are_not_mistaken_for_outside_ones() -> None:
+    session, kernel = started(tiny())
+    session.cell_finished(kernel.execute("x = 1"))
+    session.reset_step()
+    feedback = session.cell_finished(kernel.execute("y = 5"))
+    assert feedback.kind == "fail" and "restarted" not in feedback.message

@@ -27,6 +27,9 @@ class LessonKernel(Protocol):
     def restart(self) -> None: ...
 
 
+RESTART_NOTE = ("The kernel was restarted, so the variables of the earlier steps are gone: "
+                "reset the step (F12 or :reset) to rebuild them.")
+
 FeedbackKind = Literal["pass", "fail", "hint", "solution", "skip", "reset", "restart",
                        "resume", "finished", "refused", "info"]
 
@@ -90,6 +93,8 @@ class LessonSession:
         self.store = store
         self.kernel: LessonKernel | None = None
         self.hint_index = 0  # hints shown on the current step
+        self._last_count = 0  # the kernel's execution count after the latest cell we saw
+        self.kernel_lost = False  # the kernel restarted behind the lesson's back
         saved = None if store is None or restart else store.get(lesson.id)
         if saved is not None and saved.steps_total != len(lesson.steps):
             saved = None  # the lesson file changed shape: its old position means nothing now
@@ -149,6 +154,7 @@ class LessonSession:
         step = self.step
         if step is None:
             return Feedback("info", "The lesson is over: this is free play now.")
+        self._notice_restart(reply)
         results = judge_step(step, reply, self._kernel())
         plot = self._plot(step)
         extra = {"plot": plot, "plot_name": step.plot}
@@ -160,6 +166,8 @@ class LessonSession:
             return Feedback("pass", f"Step passed! On to step {self.index + 1}.",
                             results=results, advanced=True, code=self._starter(), **extra)
         feedback = Feedback("fail", "", results=results, **extra)
+        if self.kernel_lost and self.index > 0:
+            feedback.results.append(CheckResult(False, RESTART_NOTE))
         feedback.message = "Not yet: " + " ".join(feedback.problems)
         return feedback
 
@@ -201,7 +209,7 @@ class LessonSession:
             return Feedback("refused", "The lesson is over; nothing to skip.")
         if not self.lesson.settings.allow_skip:
             return Feedback("refused", "Your teacher has turned off skipping in this lesson.")
-        reply = self._kernel().execute(step.solution)
+        reply = self._execute(step.solution)
         self._advance(skipped=True)
         note = "" if reply.result.error is None else (
             f" (running it raised {reply.result.error.type}, as this step intends)")
@@ -213,14 +221,14 @@ class LessonSession:
         """Fresh kernel with the earlier steps' solutions replayed; the step starts over."""
         if self.finished:
             return Feedback("refused", "The lesson is over; use restart to take it again.")
-        self._kernel().restart()
+        self._restart_kernel()
         self._replay(self.index)
         self.hint_index = 0
         return Feedback("reset", f"Step {self.index + 1} starts over: your variables are back "
                                  "to how the step began.", code=self._starter())
 
     def restart_lesson(self) -> Feedback:
-        self._kernel().restart()
+        self._restart_kernel()
         self.progress = LessonProgress(lesson_id=self.lesson.id, title=self.lesson.title,
                                        steps_total=len(self.lesson.steps))
         self.hint_index = 0
@@ -253,14 +261,30 @@ class LessonSession:
 
     def _replay(self, count: int) -> str:
         """Run the solutions of the first ``count`` steps; describes any unexpected error."""
-        kernel = self._kernel()
         for step in self.lesson.steps[:count]:
-            reply = kernel.execute(step.solution)
+            reply = self._execute(step.solution)
             error = reply.result.error
             expects_error = any(c.kind == "raised" for c in step.checks)
             if error is not None and not expects_error:
                 return f"replaying step {self.lesson.steps.index(step) + 1} raised {error.type}"
         return ""
+
+    def _execute(self, source: str) -> ExecuteReply:
+        reply = self._kernel().execute(source)
+        self._last_count = reply.result.execution_count or self._last_count
+        return reply
+
+    def _restart_kernel(self) -> None:
+        self._kernel().restart()
+        self._last_count = 0
+        self.kernel_lost = False
+
+    def _notice_restart(self, reply: ExecuteReply) -> None:
+        """A cell count that went backwards means a fresh kernel the lesson did not start."""
+        count = reply.result.execution_count
+        if count and count <= self._last_count:
+            self.kernel_lost = True
+        self._last_count = count or self._last_count
 
     def _plot(self, step: Step) -> list[float] | None:
         if not step.plot:
