@@ -149,6 +149,12 @@ class LessonPane(Vertical, can_focus=True):
             self._show_step()
         self._show_feedback(feedback)
         self._show_plot(feedback.plot, feedback.plot_name)
+        if not self._visible() and feedback.kind in ("pass", "fail", "finished"):
+            # Below 120 columns the learner may be on another tab: a toast says how it went.
+            text = feedback.message if feedback.kind != "fail" else "Not yet: " + (
+                feedback.problems[0] if feedback.problems else "")
+            self.app.notify(text[:200] + " (F6: lesson)", title="Lesson",
+                            severity="warning" if feedback.kind == "fail" else "information")
         if feedback.code:
             self.app.set_input_text(feedback.code)
 
@@ -219,6 +225,11 @@ class LessonPane(Vertical, can_focus=True):
 
     def _keys_text(self) -> str:
         return "F7 hint · F8 solution · F10 skip · F12 reset · ^R restart · ^L leave"
+
+    def _visible(self) -> bool:
+        screen = self._workspace()
+        return screen is None or getattr(screen, "wide", True) or \
+            getattr(screen, "active", "lesson") == "lesson"
 
     def _workspace(self) -> Any:
         return getattr(self.app, "_workspace_screen", lambda: None)()
