@@ -74,5 +74,7 @@ class ExprCheck(Check):
         expr = self.params["expr"]
         truth, text = ctx.evaluate(expr)
         if truth:
-            return CheckResult(True, f"`{expr}` holds.")
+            # A teacher who wrote a message wrote the expression for themselves, not the learner.
+            return CheckResult(True, "That is right." if self.custom_message else
+                               f"`{expr}` holds.")
         return CheckResult(False, f"`{expr}` is not true yet (it gives {text}).")
