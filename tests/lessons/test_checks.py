@@ -171,7 +171,10 @@ def test_printed_check_sees_stdout_and_the_echoed_value() -> None:
 
 
 def test_expr_check_and_custom_message() -> None:
-    assert judge({"kind": "expr", "expr": "x == 1"}, evaluate=lambda e: (True, "True"))[0]
+    assert judge({"kind": "expr", "expr": "x == 1"}, evaluate=lambda e: (True, "True")) == (
+        True, "`x == 1` holds.")
+    assert judge({"kind": "expr", "expr": "x == 1", "message": "Set x to 1."},
+                 evaluate=lambda e: (True, "True")) == (True, "That is right.")
     assert judge({"kind": "expr", "expr": "x == 1"}, evaluate=lambda e: (False, "False")) == (
         False, "`x == 1` is not true yet (it gives False).")
     assert judge({"kind": "expr", "expr": "x == 1", "message": "Set x to 1."},
