@@ -80,3 +80,22 @@ def test_plain_lesson_one_end_to_end_through_a_pipe(tmp_path: Path) -> None:
     assert "Lesson complete: 7 of 7 steps solved, 0 skipped" in proc.stdout, (
         proc.stdout[-3000:] + proc.stderr[-2000:])
     assert ProgressStore(tmp_path).load()["variables"].completed
+
+
+@pytest.mark.slow
+def test_plain_lesson_two_with_a_mistake_a_hint_and_a_skip_through_a_pipe(tmp_path: Path) -> None:
+    lesson = load_lesson(lesson_files([builtin_dir()])[1])
+    cells = ["import torch", "x = torch.ones(3)", ":hint", ":skip"]
+    cells += [step.solution.strip() for step in lesson.steps[1:]]
+    env = {**os.environ, "GRADTUI_DATA_DIR": str(tmp_path), "GRADTUI_STATE_DIR": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-m", "gradtui", "lesson", "gradients", "--plain",
+                           "--ascii"], input="\n\n".join(cells) + "\n", capture_output=True,
+                          text=True, env=env, timeout=300)
+    out = proc.stdout
+    assert "X `x` has shape [3], but this step needs shape [2]." in out, out[-3000:]
+    assert "Hint 1/1: `torch.ones((2))` is `tensor([1., 1.])`" in out
+    assert "Skipped. This is what the step wanted, and it ran for you:" in out
+    assert "Mismatch in shape" in out and "MulBackward0 []" in out  # the error; the graph tree
+    assert "Lesson complete: 10 of 11 steps solved, 1 skipped, 1 hints used" in out
+    saved = ProgressStore(tmp_path).load()["gradients"]
+    assert (saved.completed, saved.skips, saved.hints_used) == (True, 1, 1)
