@@ -85,3 +85,16 @@ def test_unreadable_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
         load_lesson(tmp_path / "absent.toml")
     assert info.value.problems[0].line == 0
     assert "cannot read the file" in info.value.problems[0].message
+
+
+def test_plot_and_graph_fields_are_validated(tmp_path: Path) -> None:
+    path = tmp_path / "x.toml"
+    path.write_text('id = "x"\ntitle = "t"\n[[steps]]\nprose = "p"\nsolution = "s"\n'
+                    'plot = "losses["\ngraph = "o.grad"\n'
+                    '[[steps.checks]]\nkind = "printed"\ncontains = "x"\n', encoding="utf-8")
+    with pytest.raises(LessonFileError) as info:
+        load_lesson(path)
+    assert [f"{p.line}: {p.message}" for p in info.value.problems] == [
+        "6: `plot` is not a Python expression: '[' was never closed",
+        "7: `graph` must be a variable name, not 'o.grad'",
+    ]

@@ -6,6 +6,7 @@ of the offending key or table, so a teacher fixes a file in one pass.
 
 from __future__ import annotations
 
+import ast
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -191,6 +192,14 @@ def _build_step(raw: dict[str, Any], where: KeyPath, collect: _Collector) -> Ste
                                        line=collect.lines.line_of((*wrong_where, "code"))))
     optional = {key: collect.field(raw, where, key, str, required=False, default="")
                 for key in ("title", "starter", "plot", "graph")}
+    if optional["plot"]:
+        try:
+            ast.parse(optional["plot"], mode="eval")
+        except SyntaxError as exc:
+            collect.add((*where, "plot"), f"`plot` is not a Python expression: {exc.msg}")
+    if optional["graph"] and not optional["graph"].isidentifier():
+        collect.add((*where, "graph"), f"`graph` must be a variable name, not "
+                                       f"{optional['graph']!r}")
     if len(collect.problems) > before:
         return None
     return Step(prose=prose, checks=tuple(parts.checks), solution=solution,
