@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gradtui.engine import errors
+from gradtui.engine import errors, quiet
 
 if TYPE_CHECKING:
     from gradtui.engine.ops import Op
@@ -177,19 +177,35 @@ def _root_node(t: Tensor, index: int) -> Node | AccumulateGrad:
     raise RuntimeError(errors.NO_GRAD_FN.format(index=index))
 
 
+_ONES: dict[np.dtype, np.ndarray] = {}
+
+
+def _implicit_one(dtype: np.dtype) -> np.ndarray:
+    """A shared read-only 0-d 1 of ``dtype``: the implicit gradient of a scalar output."""
+    one = _ONES.get(dtype)
+    if one is None:
+        one = np.ones((), dtype=dtype)
+        one.flags.writeable = False
+        _ONES[dtype] = one
+    return one
+
+
 def _root_grad(t: Tensor, gradient: Any, index: int) -> np.ndarray:
+    array = t._array
+    if gradient is None:
+        if array.size != 1:
+            raise RuntimeError(errors.IMPLICIT_GRAD_SCALAR)
+        if array.ndim == 0:
+            return _implicit_one(array.dtype)
+        return np.ones(array.shape, dtype=array.dtype)
     from gradtui.engine.tensor import Size, Tensor
 
-    if gradient is None:
-        if t._array.size != 1:
-            raise RuntimeError(errors.IMPLICIT_GRAD_SCALAR)
-        return np.ones(t._array.shape, dtype=t._array.dtype)
     g = gradient._array if isinstance(gradient, Tensor) else np.asarray(gradient)
-    if g.shape != t._array.shape:
+    if g.shape != array.shape:
         raise RuntimeError(errors.SHAPE_MISMATCH.format(
-            index=index, got=repr(Size(g.shape)), expected=repr(Size(t._array.shape))))
-    if g.dtype != t._array.dtype:
-        g = g.astype(t._array.dtype)
+            index=index, got=repr(Size(g.shape)), expected=repr(Size(array.shape))))
+    if g.dtype != array.dtype:
+        g = g.astype(array.dtype)
     return g
 
 
@@ -243,8 +259,11 @@ def execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph: 
     (``Tensor.backward``); with it, the gradients reaching those tensors are returned and no
     ``.grad`` is written (``torch.autograd.grad``)."""
     # torch computes inf/nan gradients silently; numpy would warn
-    with np.errstate(all="ignore"):
+    token = quiet.enter()
+    try:
         return _execute(roots, gradients, retain_graph=retain_graph, capture=capture)
+    finally:
+        quiet.leave(token)
 
 
 def _execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph: bool,
@@ -256,11 +275,17 @@ def _execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph:
     root_grads = [_root_grad(t, g, i) for i, (t, g) in enumerate(zip(roots, gradients,
                                                                       strict=True))]
     buffers = _Buffers()
-    for node, grad in zip(root_nodes, root_grads, strict=True):
-        buffers.add(node, grad)
-    capture_list = [t.grad_fn if t.grad_fn is not None else t._accumulator()
-                    for t in capture or ()]
-    capture_nodes = {id(n): n for n in capture_list}
+    if len(root_nodes) == 1:
+        buffers.grads[root_nodes[0]] = root_grads[0]
+    else:
+        for node, grad in zip(root_nodes, root_grads, strict=True):
+            buffers.add(node, grad)
+    if capture is not None:
+        capture_list = [t.grad_fn if t.grad_fn is not None else t._accumulator()
+                        for t in capture]
+        capture_nodes = {id(n): n for n in capture_list}
+    else:
+        capture_list, capture_nodes = [], {}
     captured: dict[int, np.ndarray] = {}
 
     grads = buffers.grads
@@ -272,7 +297,7 @@ def _execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph:
     # waiting node runs, every gradient it will ever receive has arrived. A heap of waiting
     # nodes (a node waits once it received its first gradient) gives that order without a
     # separate graph walk. The loop is kept flat (no helper calls per edge) on purpose.
-    heap = [(-n._seq, n) for n in {n for n in root_nodes if type(n) is not AccumulateGrad}]
+    heap = [(-n._seq, n) for n in grads if type(n) is not AccumulateGrad]
     heapq.heapify(heap)
     heappush, heappop = heapq.heappush, heapq.heappop
     while heap:
@@ -324,10 +349,8 @@ def _execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph:
                 node._free()
 
     leaves = []
-    for node, grad in buffers.grads.items():
-        if type(node) is not AccumulateGrad:
-            continue  # a node that got no gradient path to a leaf (cannot happen) or captured
-        if id(node) in capture_nodes:
+    for node, grad in grads.items():  # only AccumulateGrad sinks are left
+        if capture_nodes and id(node) in capture_nodes:
             captured[id(node)] = grad
             leaves.append(weakref.ref(node.variable))
         elif capture is None:

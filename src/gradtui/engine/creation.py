@@ -145,8 +145,9 @@ def _filled(size: tuple, value: Any, dtype: Any, requires_grad: bool,
     if any(s < 0 for s in shape):
         raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: "
                            f"[{', '.join(map(str, shape))}]")
-    return _finish(np.full(shape, value, dtype=_np_dtype(dtype, default or
-                                                       dtypes.default_float())), requires_grad)
+    array = np.empty(shape, dtype=_np_dtype(dtype, default or dtypes.default_float()))
+    array.fill(value)
+    return _finish(array, requires_grad)
 
 
 def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gradtui.engine import dtypes, errors
+from gradtui.engine import dtypes, errors, quiet
 from gradtui.engine.autograd import Node
 from gradtui.engine.grad_mode import is_grad_enabled
 from gradtui.engine.ops import OPS, Op
@@ -36,8 +36,11 @@ def apply(op: Op, inputs: tuple, arrays: tuple | None = None, **params: Any) -> 
     if arrays is None:
         arrays = [x._array if type(x) is Tensor else x for x in inputs]
     if op.quiet:
-        with np.errstate(all="ignore"):
+        token = quiet.enter()
+        try:
             result, saved = op.forward(*arrays, **params)
+        finally:
+            quiet.leave(token)
     else:
         result, saved = op.forward(*arrays, **params)
     extra = None

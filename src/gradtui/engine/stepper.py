@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from gradtui.engine import errors
+from gradtui.engine import errors, quiet
 from gradtui.engine.autograd import (
     AccumulateGrad,
     Node,
@@ -46,8 +46,11 @@ def _deliver(g: np.ndarray, nxt: Any) -> np.ndarray:
 def trace_backward(t: Tensor, gradient: Tensor | None = None) -> list[Step]:
     """The steps ``t.backward(gradient)`` would take, in the engine's execution order; raises
     the same errors it would (non-scalar, no grad, freed buffers, in-place modification)."""
-    with np.errstate(all="ignore"):
+    token = quiet.enter()
+    try:
         return _trace(t, gradient)
+    finally:
+        quiet.leave(token)
 
 
 def _trace(t: Tensor, gradient: Tensor | None) -> list[Step]:
