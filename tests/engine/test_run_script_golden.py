@@ -1,7 +1,8 @@
 """The issue's "done when": the seed notebook through `gradtui run` gives what torch 2.13 gives.
 
-As a script: same stdout, same final exception line, same exit status as ``python`` with real
-torch (recorded in ``golden/seed_notebook.json``; compared live too when torch is importable).
+As a script: same stdout, warnings, script frames of the traceback, final exception line and exit
+status as ``python`` with real torch (recorded in ``golden/seed_notebook.json``; compared live
+too when torch is importable), for the seed notebook and for a script of learner mistakes.
 Cell by cell: each cell's echoed value matches the notebook's printed output, except the last
 cell, where torch 2.13 raises *Mismatch in shape* (the notebook shows an older torch).
 """
@@ -30,22 +31,36 @@ seed = _load_seed()
 ORACLE = json.loads(seed.SEED_FIXTURE_PATH.read_text(encoding="utf-8"))
 
 
-def _gradtui_run_record() -> dict:
-    return seed.script_record([sys.executable, "-m", "gradtui", "run"])
+def _gradtui_run_record(name: str) -> dict:
+    return seed.script_record([sys.executable, "-m", "gradtui", "run"], name)
 
 
 def test_gradtui_run_prints_what_torch_printed_for_the_seed_notebook() -> None:
-    got = _gradtui_run_record()
-    expected = ORACLE["script"]
+    got = _gradtui_run_record("seed_notebook.py")
+    expected = ORACLE["scripts"]["seed_notebook.py"]
     assert got["stdout"].splitlines() == expected["stdout"].splitlines()
     assert got["last_stderr_line"] == expected["last_stderr_line"]
     assert got["returncode"] == expected["returncode"] == 1
+    assert got == expected
+
+
+def test_gradtui_run_warns_and_fails_like_torch_in_a_learners_script() -> None:
+    """Warnings attributed to the learner's lines, the learner's traceback frames (with the
+    absolute path Python shows for `python NAME`), the error, the exit status."""
+    got = _gradtui_run_record("learner_mistakes.py")
+    expected = ORACLE["scripts"]["learner_mistakes.py"]
+    assert got["stdout"] == expected["stdout"]
+    assert got["warnings"] == expected["warnings"]
+    assert got["script_frames"] == expected["script_frames"]
+    assert (got["last_stderr_line"], got["returncode"]) == (
+        expected["last_stderr_line"], expected["returncode"])
 
 
 @pytest.mark.torch
-def test_gradtui_run_matches_live_python_with_real_torch() -> None:
+@pytest.mark.parametrize("name", seed.SCRIPTS)
+def test_gradtui_run_matches_live_python_with_real_torch(name: str) -> None:
     pytest.importorskip("torch")
-    assert _gradtui_run_record() == seed.script_record([sys.executable])
+    assert _gradtui_run_record(name) == seed.script_record([sys.executable], name)
 
 
 def test_oracle_cells_show_the_notebook_outputs() -> None:

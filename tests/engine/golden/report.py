@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import collections
 import datetime as dt
+import json
 import sys
 from pathlib import Path
 
@@ -20,6 +21,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import compare  # noqa: E402  (loaded beside this script on purpose)
+import seed  # noqa: E402
 
 BENCH_TABLE = Path("/tmp/golden_bench.md")
 
@@ -92,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     if BENCH_TABLE.exists():
         lines += ["", "## Performance (bench/engine_bench.py, last run)", "",
                   BENCH_TABLE.read_text(encoding="utf-8").strip()]
+    lines += ["", "## Scripts through `gradtui run` (tests/engine/test_run_script_golden.py)", ""]
+    lines += ["Note: since Python 3.9, `python NAME` runs the script under its absolute path, "
+              "so tracebacks and warnings show `/abs/dir/NAME` (here `<dir>/NAME`).", ""]
+    lines += _script_mismatches()
     lines += ["", "## Failing cases", ""]
     for case, got in failures:
         hint = [f"Hint: {HINTS[case['id']]}", ""] if case["id"] in HINTS else []
@@ -100,6 +106,24 @@ def main(argv: list[str] | None = None) -> int:
     Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"{len(failures)} failing of {len(cases)}; wrote {args.out}")
     return 0
+
+
+def _script_mismatches() -> list[str]:
+    """Each script of ``seed.SCRIPTS`` run by ``gradtui run`` vs the recorded python + torch."""
+    oracle = json.loads(seed.SEED_FIXTURE_PATH.read_text(encoding="utf-8"))["scripts"]
+    lines = []
+    for name in seed.SCRIPTS:
+        got = seed.script_record([sys.executable, "-m", "gradtui", "run"], name)
+        differing = [key for key in oracle[name] if got.get(key) != oracle[name][key]]
+        if not differing:
+            lines.append(f"- `{name}`: same as python + torch 2.13")
+            continue
+        lines.append(f"- `{name}` differs in {', '.join(differing)}:")
+        for key in differing:
+            lines += ["", f"  {key}, python + torch 2.13:", "", "```",
+                      json.dumps(oracle[name][key], indent=1), "```", "", f"  {key}, gradtui:",
+                      "", "```", json.dumps(got.get(key), indent=1), "```"]
+    return lines
 
 
 def _block(record: dict) -> str:

@@ -4,7 +4,8 @@
 learner meets them, both checked:
 
 * as a script (``python seed_notebook.py`` vs ``gradtui run seed_notebook.py``): same stdout,
-  same last stderr line (the exception), same exit status;
+  warnings, script frames of the traceback, last stderr line and exit status (``SCRIPTS`` also
+  holds ``learner_mistakes.py``, a script full of the warnings and errors beginners meet);
 * cell by cell in one namespace, echoing each cell's trailing expression as Jupyter does, compared
   with the notebook's printed outputs (``NOTEBOOK_OUTPUTS``), except the last cell: the notebook
   was made with an older torch, and torch 2.13 checks the gradient's shape first.
@@ -102,14 +103,35 @@ def _run_cell(source: str, namespace: dict[str, Any]) -> Any:
     return None
 
 
-def script_record(argv: list[str]) -> dict[str, Any]:
-    """Run ``argv + [seed script]``; keep stdout, the last stderr line and the exit status."""
+# Scripts run both ways; the seed notebook first. Each is run by its bare name from its own
+# folder, as a learner types `python NAME` / `gradtui run NAME`.
+SCRIPTS = ("seed_notebook.py", "learner_mistakes.py")
+_TRACEBACK = "Traceback (most recent call last):"
+
+
+def script_record(argv: list[str], name: str = "seed_notebook.py") -> dict[str, Any]:
+    """Run ``argv + [name]`` in this folder; keep what a learner sees.
+
+    stdout; the warning lines printed before any traceback; the traceback's frames that are in
+    the script itself (its "File" line and source line: torch's own frames differ by design);
+    the last stderr line; the exit status. This folder's path is replaced by ``<dir>`` so the
+    record does not depend on where the repository is checked out.
+    """
     proc = subprocess.run(
-        [*argv, str(SEED_SCRIPT)], capture_output=True, text=True, timeout=300, cwd=HERE
+        [*argv, name], capture_output=True, text=True, timeout=300, cwd=HERE
     )
-    lines = proc.stderr.strip().splitlines()
+    lines = proc.stderr.replace(str(HERE), "<dir>").splitlines()
+    start = lines.index(_TRACEBACK) if _TRACEBACK in lines else len(lines)
+    frames = []
+    for i in range(start, len(lines)):
+        if lines[i].startswith('  File "') and f'{name}", line' in lines[i]:
+            frames.append(lines[i])
+            if i + 1 < len(lines) and lines[i + 1].startswith("    "):
+                frames.append(lines[i + 1])
     return {
         "stdout": proc.stdout,
+        "warnings": lines[:start],
+        "script_frames": frames,
         "last_stderr_line": lines[-1] if lines else "",
         "returncode": proc.returncode,
     }
@@ -117,7 +139,10 @@ def script_record(argv: list[str]) -> dict[str, Any]:
 
 def record_with_real_python() -> dict[str, Any]:
     """The oracle's record (run by ``generate.py`` with real torch importable)."""
-    return {"script": script_record([sys.executable]), "cells": run_cells()}
+    return {
+        "scripts": {name: script_record([sys.executable], name) for name in SCRIPTS},
+        "cells": run_cells(),
+    }
 
 
 if __name__ == "__main__":
