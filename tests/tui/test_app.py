@@ -276,3 +276,38 @@ async def test_escape_leaves_the_input_for_the_shown_panel(app):
         assert app.focused is app.screen.query_one(GraphPanel)
         await pilot.press("f2")
         assert app.focused is app.screen.query_one(CellInput)
+
+
+async def test_resizing_through_many_sizes_never_crashes(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        for source in seed_cells()[:5]:
+            await run_cell(pilot, app, source)
+        await pilot.press("f4")
+        for size in [(200, 60), (120, 40), (119, 30), (40, 12), (20, 6), (10, 3), (80, 24)]:
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            assert app.screen.wide == (size[0] >= 120)
+        assert app.screen.query_one(CellInput).display
+        assert "PowBackward0 [2]" in app.screen.query_one(GraphPanel).canvas_text()
+
+
+async def test_enter_on_a_tensors_row_shows_its_graph(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        for source in seed_cells()[:5]:
+            await run_cell(pilot, app, source)
+        await pilot.press("f3")
+        await pilot.press("down", "down", "enter")  # a, x, [y], o
+        graph = app.screen.query_one(GraphPanel)
+        assert graph.display and graph.root_name == "y"
+        assert "SumBackward0" not in graph.canvas_text()
+
+
+async def test_command_palette_offers_dot_export_and_step(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        for source in seed_cells()[:5]:
+            await run_cell(pilot, app, source)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Export graph of o as DOT" in titles and "Step through o.backward()" in titles

@@ -130,7 +130,7 @@ class WorkspaceScreen(Screen[None]):
             for name, widget_id in PANEL_IDS.items():
                 if name != "repl" and (name != "lesson" or self.lesson_pane is not None):
                     self.query_one(f"#{widget_id}").display = name == self.active
-        self.query_one(GraphPanel).redraw()
+        self.query_one(GraphPanel).redraw_if_stale()
 
     def show_area(self, name: str, *, focus: bool = True) -> None:
         """Bring an area to view (a tab when narrow) and focus it."""

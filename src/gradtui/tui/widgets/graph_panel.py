@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from gradtui.kernel.protocol import Snapshot
+from gradtui.kernel.protocol import Snapshot, TensorInfo
 from gradtui.tui.glyphs import UNICODE, Glyphs
 from gradtui.tui.graph_canvas import LEGEND
 from gradtui.tui.graph_render import GraphDrawing, draw_graph
@@ -93,6 +93,9 @@ class GraphPanel(Vertical, can_focus=True):
     def redraw(self, *, force: bool = False) -> None:
         """Re-render now if visible; otherwise remember to when shown (hidden tabs cost nothing)."""
         self._dirty = True
+        tensor = self._shown_tensor()
+        # Known even while hidden: the command palette and :step/:dot use it.
+        self.root_name = tensor.name if tensor is not None else None
         if not self.is_mounted or (not force and not self.display):
             return
         self._dirty = False
@@ -100,16 +103,8 @@ class GraphPanel(Vertical, can_focus=True):
         canvas = self.query_one("#graph-canvas", CanvasView)
         step = self.query_one("#graph-step", Static)
         snapshot = self.snapshot
-        tensor = None
-        if snapshot is not None:
-            tensor = snapshot.tensor(self.selected) if self.selected else None
-            if tensor is None:
-                tensor = default_root(snapshot)
         walk = self.walk
-        if walk is not None and snapshot is not None and snapshot.tensor(walk.trace.root):
-            tensor = snapshot.tensor(walk.trace.root)
         if snapshot is None or tensor is None or tensor.node is None:
-            self.root_name = tensor.name if tensor else None
             self.drawing = None
             if tensor is not None:
                 title.update(f"{tensor.name}: no graph (does not require grad)")
@@ -118,7 +113,6 @@ class GraphPanel(Vertical, can_focus=True):
             canvas.set_lines([])
             step.update(self._walk_text())
             return
-        self.root_name = tensor.name
         current = walk.current_node if walk is not None else None
         self.drawing = draw_graph(
             snapshot, tensor.node, self.glyphs, max_width=MAX_DAG_WIDTH, current=current
@@ -130,6 +124,21 @@ class GraphPanel(Vertical, can_focus=True):
         step.update(self._walk_text())
         if current is not None and current in self.drawing.node_rows:
             canvas.scroll_to(y=max(0, self.drawing.node_rows[current] - 2), animate=False)
+
+    def redraw_if_stale(self) -> None:
+        """Draw what changed while the panel was hidden (called when it is shown)."""
+        if self._dirty:
+            self.redraw()
+
+    def _shown_tensor(self) -> TensorInfo | None:
+        """The walk's tensor, else the selected one, else the last result."""
+        snapshot = self.snapshot
+        if snapshot is None:
+            return None
+        if self.walk is not None and snapshot.tensor(self.walk.trace.root) is not None:
+            return snapshot.tensor(self.walk.trace.root)
+        tensor = snapshot.tensor(self.selected) if self.selected else None
+        return tensor if tensor is not None else default_root(snapshot)
 
     def _walk_text(self) -> str:
         if self.walk is None:
