@@ -180,13 +180,11 @@ def deep_chain_backward_floor(length: int) -> None:
 
 
 def big_elementwise_floor(x: np.ndarray) -> None:
-    # Forward as a careful numpy programmer writes it, backward as the derived formula:
-    # d/dx sum(x*x + x) = 2x + 1. Nothing an engine does can need less.
-    y = x * x
-    y += x
+    # The math as a person writes it in numpy: the forward, then the derived gradient
+    # d/dx sum(x*x + x) = 2x + 1, in plain expressions (no in-place tricks).
+    y = x * x + x
     y.sum()
-    grad_x = x * 2
-    grad_x += 1
+    grad_x = 2 * x + 1  # noqa: F841
 
 
 # ---------------------------------------------------------------------------------------------
