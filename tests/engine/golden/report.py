@@ -93,7 +93,14 @@ def main(argv: list[str] | None = None) -> int:
         lines += [f"- {n} x `{cause}`" for cause, n in causes.most_common(12)]
     if BENCH_TABLE.exists():
         lines += ["", "## Performance (bench/engine_bench.py, last run)", "",
-                  BENCH_TABLE.read_text(encoding="utf-8").strip()]
+                  BENCH_TABLE.read_text(encoding="utf-8").strip(), "",
+                  "Rerun: `/work/venv/bin/python bench/run.py engine -- --markdown-out "
+                  "/tmp/golden_bench.md`. The seed target (ours <= 0.5x torch) means about 25 us "
+                  "per notebook iteration of 13 tensor ops + one backward; torch itself pays "
+                  "~50 us. The 4M-element floor is `y = x * x + x; y.sum(); 2 * x + 1`: four "
+                  "full-size passes, so the engine can afford about two more (broadcast the sum's "
+                  "gradient as a view, do not materialise ones; accumulate x's three "
+                  "contributions in place)."]
     lines += ["", "## Scripts through `gradtui run` (tests/engine/test_run_script_golden.py)", ""]
     lines += ["Note: since Python 3.9, `python NAME` runs the script under its absolute path, "
               "so tracebacks and warnings show `/abs/dir/NAME` (here `<dir>/NAME`).", ""]
