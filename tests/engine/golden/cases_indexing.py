@@ -55,6 +55,19 @@ CASES = [
     ("setitem_nonleaf_tracks_grad",
      "x = torch.ones(3, requires_grad=True)\ny = x * 2\ny[0] = 0.\nprint(y)\n"
      "y.sum().backward()\nprint(x.grad)"),
+    ("setitem_nonleaf_copyslices",
+     "x = torch.ones(2, 3, requires_grad=True)\ny = x * 2\ny[0] = 5.\nprint(y)\n"
+     "print(y.grad_fn.name())\nprint([f.name() if f else None for f, _ in "
+     "y.grad_fn.next_functions])\ny.sum().backward()\nprint(x.grad)"),
+    ("setitem_augmented_on_column",
+     "x = torch.ones(2, 3, requires_grad=True)\ny = x * 2\ny[:, 0] += 1\nprint(y)\n"
+     "(y * y).sum().backward()\nprint(x.grad)"),
+    ("inplace_on_row_view",
+     "x = torch.ones(2, 3, requires_grad=True)\ny = x * 2\ny[0].mul_(3)\nprint(y)\n"
+     "y.sum().backward()\nprint(x.grad)"),
+    ("setitem_with_tensor_requiring_grad",
+     "x = torch.zeros(3)\nw = torch.tensor(2., requires_grad=True)\nx[1] = w * 3\nprint(x)\n"
+     "x.sum().backward()\nprint(w.grad)"),
     ("setitem_bumps_version",
      "t = torch.zeros(2)\nprint(t._version)\nt[0] = 1.\nprint(t._version)"),
     ("iterate_rows", "for row in torch.tensor([[1, 2], [3, 4]]):\n    print(row)"),
