@@ -68,6 +68,13 @@ CASES = [
     ("setitem_with_tensor_requiring_grad",
      "x = torch.zeros(3)\nw = torch.tensor(2., requires_grad=True)\nx[1] = w * 3\nprint(x)\n"
      "x.sum().backward()\nprint(w.grad)"),
+    ("inplace_on_view_of_leaf_error",
+     "x = torch.ones(2, 3, requires_grad=True)\nx[0].mul_(2)"),
+    ("inplace_on_reshaped_nonleaf",
+     "x = torch.ones(2, 2, requires_grad=True)\ny = x * 1\nv = y.view(4)\nv.add_(1)\n"
+     "print(y)\n(y * y).sum().backward()\nprint(x.grad)"),
+    ("setitem_through_data_of_leaf",
+     "x = torch.ones(3, requires_grad=True)\nx.data[0] = 7.\nprint(x)"),
     ("setitem_bumps_version",
      "t = torch.zeros(2)\nprint(t._version)\nt[0] = 1.\nprint(t._version)"),
     ("iterate_rows", "for row in torch.tensor([[1, 2], [3, 4]]):\n    print(row)"),

@@ -43,6 +43,12 @@ HINTS = {
         "`grad * mask` (which gives -0. under a negative upstream gradient). Forward relu and "
         "clamp(min=0) keep an input -0. as -0. (torch's clamp compares, it does not max with +0)."
     ),
+    "indexing.inplace_on_row_view": (
+        "WRONG GRADIENT, not just printing: an in-place op on a view of a non-leaf must "
+        "rebase the base's history (torch: the base's grad_fn becomes CopySlices wrapping the "
+        "in-place op's node), so the base's backward goes through the in-place op."
+    ),
+    "indexing.inplace_on_reshaped_nonleaf": "see indexing.inplace_on_row_view",
     "printing_more.format_spec_multi_error": "see printing_more.format_tensor_fstring_0d",
     "printing_more.format_tensor_fstring_0d": (
         "Tensor.__format__: a 0-d tensor formats as `self.item().__format__(spec)`; other "
