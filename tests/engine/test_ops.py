@@ -1,0 +1,263 @@
+"""Table-driven checks of the op table: every differentiable row's backward against central
+differences (float64), forwards against numpy, grad_fn names against real torch's."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+import gradtui.engine.torchapi as torch
+from gradtui.engine.autograd import AccumulateGrad
+from gradtui.engine.ops import OPS
+from gradtui.engine.torchapi.nn import functional as F
+
+RNG = np.random.default_rng(1234)
+
+
+def _positive(*shape: int) -> np.ndarray:
+    return RNG.uniform(0.5, 2.0, size=shape)
+
+
+def _any(*shape: int) -> np.ndarray:
+    # away from 0 and from ties so that abs/relu/clamp/max are differentiable at the samples
+    values = RNG.uniform(0.3, 2.0, size=shape) * RNG.choice([-1.0, 1.0], size=shape)
+    return values
+
+
+# (case id, function of float64 leaf tensors -> tensor, input arrays)
+GRAD_CASES: list[tuple[str, Callable, list[np.ndarray]]] = [
+    ("add_broadcast", lambda a, b: a + b, [_any(3, 1), _any(1, 4)]),
+    ("add_alpha", lambda a, b: torch.add(a, b, alpha=2.5), [_any(3), _any(3)]),
+    ("sub", lambda a, b: a - b, [_any(2, 3), _any(3)]),
+    ("sub_alpha", lambda a, b: a.sub(b, alpha=3), [_any(2), _any(2)]),
+    ("rsub_scalar", lambda a: 1.5 - a, [_any(4)]),
+    ("rsub_tensor", lambda a, b: torch.rsub(a, b), [_any(3), _any(3)]),
+    ("mul", lambda a, b: a * b, [_any(2, 3), _any(2, 1)]),
+    ("div", lambda a, b: a / b, [_any(3), _positive(3)]),
+    ("rdiv_reciprocal", lambda a: 2.0 / a, [_positive(3)]),
+    ("reciprocal", lambda a: a.reciprocal(), [_positive(3)]),
+    ("neg", lambda a: -a, [_any(3)]),
+    ("pow_scalar", lambda a: a ** 3, [_any(3)]),
+    ("pow_fraction", lambda a: a ** 0.5, [_positive(3)]),
+    ("pow_tensor", lambda a, b: a ** b, [_positive(3), _any(3)]),
+    ("rpow", lambda a: 2.0 ** a, [_any(3)]),
+    ("abs", lambda a: a.abs(), [_any(4)]),
+    ("exp", lambda a: a.exp(), [_any(3)]),
+    ("log", lambda a: a.log(), [_positive(3)]),
+    ("log1p", lambda a: a.log1p(), [_positive(3)]),
+    ("sqrt", lambda a: a.sqrt(), [_positive(3)]),
+    ("rsqrt", lambda a: a.rsqrt(), [_positive(3)]),
+    ("sin", lambda a: a.sin(), [_any(3)]),
+    ("cos", lambda a: a.cos(), [_any(3)]),
+    ("tanh", lambda a: a.tanh(), [_any(3)]),
+    ("sigmoid", lambda a: a.sigmoid(), [_any(3)]),
+    ("relu", lambda a: a.relu(), [_any(5)]),
+    ("clamp", lambda a: a.clamp(-1.0, 1.0), [_any(6)]),
+    ("maximum", lambda a, b: torch.maximum(a, b), [_any(4), _any(4)]),
+    ("minimum", lambda a, b: torch.minimum(a, b), [_any(4), _any(4)]),
+    ("remainder", lambda a: a % 0.7, [_positive(3)]),
+    ("sum", lambda a: a.sum(), [_any(2, 3)]),
+    ("sum_dim", lambda a: a.sum(1, keepdim=True), [_any(2, 3)]),
+    ("sum_dims", lambda a: a.sum((0, 2)), [_any(2, 3, 2)]),
+    ("mean", lambda a: a.mean(), [_any(2, 3)]),
+    ("mean_dim", lambda a: a.mean(0), [_any(2, 3)]),
+    ("max", lambda a: a.max(), [_any(5)]),
+    ("min", lambda a: a.min(), [_any(5)]),
+    ("max_dim", lambda a: a.max(1)[0], [_any(3, 4)]),
+    ("min_dim", lambda a: a.min(0, keepdim=True).values, [_any(3, 4)]),
+    ("prod", lambda a: a.prod(), [_any(4)]),
+    ("norm", lambda a: a.norm(), [_any(4)]),
+    ("var", lambda a: a.var(), [_any(5)]),
+    ("var_dim", lambda a: a.var(1), [_any(2, 5)]),
+    ("std", lambda a: a.std(), [_any(5)]),
+    ("std_dim", lambda a: a.std(0, keepdim=True), [_any(4, 2)]),
+    ("mm", lambda a, b: a @ b, [_any(2, 3), _any(3, 4)]),
+    ("dot", lambda a, b: a @ b, [_any(3), _any(3)]),
+    ("mv", lambda a, b: a @ b, [_any(2, 3), _any(3)]),
+    ("vec_mat", lambda a, b: a @ b, [_any(3), _any(3, 2)]),
+    ("bmm", lambda a, b: a @ b, [_any(2, 2, 3), _any(2, 3, 2)]),
+    ("batched_by_matrix", lambda a, b: a @ b, [_any(2, 2, 3), _any(3, 2)]),
+    ("addmm_linear", lambda x, w, b: F.linear(x, w, b), [_any(2, 3), _any(4, 3), _any(4)]),
+    ("view", lambda a: a.view(3, 2), [_any(2, 3)]),
+    ("reshape_non_contiguous", lambda a: a.t().reshape(6), [_any(2, 3)]),
+    ("t", lambda a: a.t(), [_any(2, 3)]),
+    ("transpose", lambda a: a.transpose(0, 2), [_any(2, 3, 2)]),
+    ("permute", lambda a: a.permute(2, 0, 1), [_any(2, 3, 2)]),
+    ("unsqueeze", lambda a: a.unsqueeze(1), [_any(3)]),
+    ("squeeze", lambda a: a.squeeze(), [_any(1, 3, 1)]),
+    ("squeeze_dim", lambda a: a.squeeze(0), [_any(1, 3)]),
+    ("squeeze_dims", lambda a: a.squeeze((0, 2)), [_any(1, 3, 1)]),
+    ("expand", lambda a: a.expand(3, 2), [_any(1, 2)]),
+    ("repeat", lambda a: a.repeat(2, 3), [_any(2, 2)]),
+    ("alias", lambda a: a[...], [_any(2, 2)]),
+    ("select", lambda a: a[1], [_any(3, 2)]),
+    ("slice", lambda a: a[:, 1:], [_any(2, 3)]),
+    ("index", lambda a: a[[0, 2, 0]], [_any(3, 2)]),
+    ("mask_index", lambda a: a[a > 0], [_any(2, 3)]),
+    ("cat", lambda a, b: torch.cat([a, b], 1), [_any(2, 1), _any(2, 3)]),
+    ("stack", lambda a, b: torch.stack([a, b], 1), [_any(2), _any(2)]),
+    ("split", lambda a: a.split(2)[1], [_any(3, 2)]),
+    ("chunk", lambda a: a.chunk(2, 1)[0], [_any(2, 4)]),
+    ("unbind", lambda a: a.unbind(1)[1], [_any(2, 3)]),
+    ("clone", lambda a: a.clone(), [_any(3)]),
+    # through float32 and back: central differences need a coarse step (see LOOSE)
+    ("to_copy", lambda a: a.float().double(), [_any(3)]),
+    ("where", lambda a, b: torch.where(a > 0, a, b), [_any(4), _any(4)]),
+    ("softmax", lambda a: a.softmax(1), [_any(2, 3)]),
+    ("log_softmax", lambda a: a.log_softmax(0), [_any(2, 3)]),
+    ("mse_loss", lambda a, b: F.mse_loss(a, b), [_any(2, 3), _any(2, 3)]),
+    ("mse_loss_sum", lambda a, b: F.mse_loss(a, b, reduction="sum"), [_any(3), _any(3)]),
+    ("nll_loss", lambda a: F.nll_loss(a, torch.tensor([0, 2])), [_any(2, 3)]),
+    ("cross_entropy", lambda a: F.cross_entropy(a, torch.tensor([1, 0, 2])), [_any(3, 3)]),
+    ("copy_slices", lambda a, b: _setitem(a * 1, slice(0, 2), b), [_any(3), _any(2)]),
+    ("index_put", lambda a, b: _setitem(a * 1, [0, 2], b), [_any(3), _any(2)]),
+]
+
+
+# cases whose forward runs in float32: (step, tolerance) for the central differences
+LOOSE = {"to_copy": (1e-2, 1e-4)}
+
+
+def _setitem(t: torch.Tensor, index: object, value: torch.Tensor) -> torch.Tensor:
+    t[index] = value
+    return t
+
+
+def _numeric_grad(fn: Callable, arrays: list[np.ndarray], which: int, weights: np.ndarray,
+                  eps: float = 1e-6) -> np.ndarray:
+    """Central differences of sum(weights * fn(...)) with respect to input ``which``."""
+    base = [a.copy() for a in arrays]
+    grad = np.zeros_like(base[which])
+    for idx in np.ndindex(base[which].shape):
+        vals = []
+        for sign in (1, -1):
+            moved = [a.copy() for a in base]
+            moved[which][idx] += sign * eps
+            out = fn(*[torch.tensor(a) for a in moved])
+            vals.append(float((out._array * weights).sum()))
+        grad[idx] = (vals[0] - vals[1]) / (2 * eps)
+    return grad
+
+
+@pytest.mark.parametrize("case_id,fn,arrays", GRAD_CASES, ids=[c[0] for c in GRAD_CASES])
+def test_backward_matches_central_differences(case_id: str, fn: Callable,
+                                              arrays: list[np.ndarray]) -> None:
+    leaves = [torch.tensor(a, requires_grad=True) for a in arrays]
+    out = fn(*leaves)
+    weights = RNG.uniform(0.5, 1.5, size=out.shape)  # a non-uniform upstream gradient
+    out.backward(torch.tensor(weights))
+    eps, tol = LOOSE.get(case_id, (1e-6, 1e-6))
+    for i, leaf in enumerate(leaves):
+        expected = _numeric_grad(fn, arrays, i, weights, eps)
+        assert leaf.grad is not None, f"{case_id}: input {i} got no gradient"
+        np.testing.assert_allclose(leaf.grad._array, expected, rtol=max(tol, 1e-5), atol=tol,
+                                   err_msg=f"{case_id}: input {i}")
+
+
+def _rows_used(fn: Callable, arrays: list[np.ndarray]) -> set[str]:
+    leaves = [torch.tensor(a, requires_grad=True) for a in arrays]
+    out = fn(*leaves)
+    seen, stack, names = set(), [out.grad_fn], set()
+    while stack:
+        node = stack.pop()
+        if node is None or isinstance(node, AccumulateGrad) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        names.add(node.op.name)
+        stack.extend(n for n, _ in node.next_functions)
+    return names
+
+
+def test_every_differentiable_row_has_a_gradient_check() -> None:
+    covered: set[str] = set()
+    for _, fn, arrays in GRAD_CASES:
+        covered |= _rows_used(fn, arrays)
+    # rounding ops have zero gradient almost everywhere and floor_divide has none (as in torch)
+    exempt = {"floor", "ceil", "round", "trunc", "sign", "floor_divide", "squeeze_matmul"}
+    rows = {name for name, row in OPS.items() if row.differentiable}
+    assert rows - covered - exempt == set()
+
+
+@pytest.mark.parametrize("name", sorted(n for n, r in OPS.items() if r.differentiable))
+def test_every_row_states_one_rule_per_input_and_names_its_saves(name: str) -> None:
+    row = OPS[name]
+    assert row.grad_fn, name
+    assert row.rules, f"{name} has no human-readable rule"
+    if not row.variadic:
+        assert len(row.rules) == len(row.grads), name
+    assert set(row.keeps) <= set(row.saves), name
+
+
+# Forward values against numpy, on the dtype torch would compute in.
+FORWARD_CASES = [
+    ("exp", lambda t: t.exp(), np.exp),
+    ("log", lambda t: t.log(), np.log),
+    ("sqrt", lambda t: t.sqrt(), np.sqrt),
+    ("sin", lambda t: t.sin(), np.sin),
+    ("cos", lambda t: t.cos(), np.cos),
+    ("tanh", lambda t: t.tanh(), np.tanh),
+    ("sigmoid", lambda t: t.sigmoid(), lambda a: 1 / (1 + np.exp(-a))),
+    ("relu", lambda t: t.relu(), lambda a: np.maximum(a, 0)),
+    ("abs", lambda t: t.abs(), np.abs),
+    ("neg", lambda t: -t, np.negative),
+    ("square", lambda t: t ** 2, np.square),
+    ("sum0", lambda t: t.sum(0), lambda a: a.sum(0)),
+    ("mean1", lambda t: t.mean(1), lambda a: a.mean(1)),
+    ("softmax", lambda t: t.softmax(1), lambda a: np.exp(a) / np.exp(a).sum(1, keepdims=True)),
+    ("matmul", lambda t: t @ t.t(), lambda a: a @ a.T),
+]
+
+
+@pytest.mark.parametrize("case_id,fn,reference", FORWARD_CASES,
+                         ids=[c[0] for c in FORWARD_CASES])
+def test_forward_matches_numpy_in_float32(case_id: str, fn: Callable,
+                                          reference: Callable) -> None:
+    data = RNG.uniform(0.1, 3.0, size=(3, 4)).astype(np.float32)
+    out = fn(torch.tensor(data))
+    assert out.dtype == torch.float32
+    np.testing.assert_allclose(out._array, reference(data.astype(np.float64)), rtol=1e-5,
+                               atol=1e-6)
+
+
+# grad_fn names observed from real torch 2.13 (see ../shared/torch-2.13-reference.md)
+TORCH_NAMES = [
+    ("x + 1", "AddBackward0"), ("1 + x", "AddBackward0"), ("x - 1", "SubBackward0"),
+    ("1 - x", "RsubBackward1"), ("torch.rsub(x, x)", "RsubBackward0"), ("2 * x", "MulBackward0"),
+    ("x / 2", "DivBackward0"), ("2 / x", "MulBackward0"), ("x ** 2", "PowBackward0"),
+    ("x ** x", "PowBackward1"), ("2 ** x", "PowBackward2"), ("-x", "NegBackward0"),
+    ("x.sum()", "SumBackward0"), ("x.sum(0)", "SumBackward1"), ("x.mean()", "MeanBackward0"),
+    ("x.mean(1)", "MeanBackward1"), ("x @ x.t()", "MmBackward0"), ("v @ v", "DotBackward0"),
+    ("x @ v3", "MvBackward0"), ("v @ x", "SqueezeBackward4"),
+    ("F.linear(x, x, v)", "AddmmBackward0"), ("x.exp()", "ExpBackward0"),
+    ("x.relu()", "ReluBackward0"), ("x.view(-1)", "ViewBackward0"),
+    ("x.reshape(6)", "ViewBackward0"), ("x.t().reshape(6)", "UnsafeViewBackward0"),
+    ("x.t()", "TBackward0"), ("x.T", "PermuteBackward0"), ("x.transpose(0, 1)",
+                                                            "TransposeBackward0"),
+    ("x[0]", "SelectBackward0"), ("x[0:1]", "SliceBackward0"), ("x[[0, 1]]", "IndexBackward0"),
+    ("x[None]", "UnsqueezeBackward0"), ("x.unsqueeze(0).squeeze()", "SqueezeBackward0"),
+    ("x.unsqueeze(0).squeeze(0)", "SqueezeBackward1"), ("x.expand(2, 2, 3)", "ExpandBackward0"),
+    ("x.clone()", "CloneBackward0"), ("torch.cat([x, x])", "CatBackward0"),
+    ("torch.stack([x, x])", "StackBackward0"), ("x.softmax(0)", "SoftmaxBackward0"),
+    ("x.log_softmax(0)", "LogSoftmaxBackward0"), ("x.max()", "MaxBackward1"),
+    ("x.max(0)[0]", "MaxBackward0"), ("x.min()", "MinBackward1"),
+    ("x.clamp(min=0)", "ClampBackward1"), ("x.norm()", "LinalgVectorNormBackward0"),
+    ("x.double()", "ToCopyBackward0"), ("F.mse_loss(x, x.detach())", "MseLossBackward0"),
+    ("F.cross_entropy(x, torch.tensor([0, 1]))", "NllLossBackward0"),
+    ("x.repeat(2, 1)", "RepeatBackward0"), ("torch.where(x > 0, x, 0.)", "WhereBackward0"),
+    ("x.prod()", "ProdBackward0"), ("x.reciprocal()", "ReciprocalBackward0"),
+    ("x.flatten()", "ViewBackward0"), ("x.permute(1, 0)", "PermuteBackward0"),
+    ("x[...]", "AliasBackward0"), ("x.split(1)[0]", "SplitBackward0"),
+    ("x.unbind(0)[0]", "UnbindBackward0"), ("torch.maximum(x, x)", "MaximumBackward0"),
+]
+
+
+@pytest.mark.parametrize("expr,name", TORCH_NAMES, ids=[e for e, _ in TORCH_NAMES])
+def test_grad_fn_name_is_torchs(expr: str, name: str) -> None:
+    x = torch.ones(2, 3, requires_grad=True)
+    v = torch.ones(2, requires_grad=True)
+    v3 = torch.ones(3, requires_grad=True)
+    out = eval(expr, {"torch": torch, "F": F, "x": x, "v": v, "v3": v3})
+    assert out.grad_fn.name() == name
+    assert type(out.grad_fn).__name__ == name

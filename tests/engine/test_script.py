@@ -1,0 +1,79 @@
+"""``run_script``: a learner's script runs like ``python FILE ARGS`` with the engine as torch."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from gradtui.engine.script import run_script
+
+
+def _write(tmp_path: Path, source: str, name: str = "learner.py") -> str:
+    path = tmp_path / name
+    path.write_text(source)
+    return str(path)
+
+
+def test_script_output_and_exit_status(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    path = _write(tmp_path, "import torch\nx = torch.ones(2, requires_grad=True)\n"
+                            "y = (x * 3).sum()\ny.backward()\nprint(x.grad)\n"
+                            "print(__name__, type(x))\n")
+    assert run_script(path, []) == 0
+    assert capsys.readouterr().out == ("tensor([3., 3.])\n__main__ <class 'torch.Tensor'>\n")
+
+
+def test_uncaught_exception_prints_a_traceback_of_the_learner_frames_only(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    path = _write(tmp_path, "import torch\n\ndef f():\n    return torch.ones(2).item()\n\nf()\n")
+    assert run_script(path, []) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Traceback (most recent call last):\n")
+    assert f'File "{path}", line 6, in <module>' in err
+    assert f'File "{path}", line 4, in f' in err
+    assert "gradtui" not in err.replace(str(tmp_path), "")
+    assert err.endswith("RuntimeError: a Tensor with 2 elements cannot be converted to Scalar\n")
+
+
+def test_argv_and_system_exit_codes_pass_through(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture) -> None:
+    path = _write(tmp_path, "import sys\nprint(sys.argv[1:])\nsys.exit(int(sys.argv[1]))\n")
+    saved_argv = list(sys.argv)
+    assert run_script(path, ["3", "--flag"]) == 3
+    assert capsys.readouterr().out == "['3', '--flag']\n"
+    assert sys.argv == saved_argv
+
+
+def test_script_directory_is_importable_and_torch_is_gone_afterwards(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    _write(tmp_path, "import torch\nVALUE = torch.tensor([1, 2]).sum().item()\n", "helper.py")
+    path = _write(tmp_path, "import helper\nprint(helper.VALUE)\n")
+    assert run_script(path, []) == 0
+    assert capsys.readouterr().out == "3\n"
+    assert "torch" not in sys.modules or not sys.modules["torch"].__name__.startswith("gradtui")
+    sys.modules.pop("helper", None)
+
+
+def test_missing_file_and_syntax_error(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert run_script(str(tmp_path / "nope.py"), []) == 2
+    assert "can't open file" in capsys.readouterr().err
+    path = _write(tmp_path, "x = (\n")
+    assert run_script(path, []) == 1
+    assert "SyntaxError" in capsys.readouterr().err
+
+
+def test_seed_notebook_as_a_script_matches_torch(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture) -> None:
+    path = _write(tmp_path, (
+        "import torch\nfrom torch.autograd import Variable\n"
+        "x = Variable(torch.ones((2)), requires_grad=True)\ny = 5 * (x + 1) ** 2\nprint(y)\n"
+        "o = (1/2) * torch.sum(y)\nprint(o)\no.backward()\nprint(x.grad)\n"
+        "o.backward(torch.FloatTensor([1.0, 1.0]))\n"))
+    assert run_script(path, []) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ("tensor([20., 20.], grad_fn=<MulBackward0>)\n"
+                            "tensor(20., grad_fn=<MulBackward0>)\ntensor([10., 10.])\n")
+    assert captured.err.endswith(
+        "RuntimeError: Mismatch in shape: grad_output[0] has a shape of torch.Size([2]) and "
+        "output[0] has a shape of torch.Size([]).\n")

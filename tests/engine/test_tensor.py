@@ -1,0 +1,140 @@
+"""The Tensor API learners touch: attributes, conversions, creation, errors with torch's text."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import gradtui.engine.torchapi as torch
+from gradtui.engine import errors
+from gradtui.engine.variable import Variable
+
+
+def test_tensor_identity_and_attributes() -> None:
+    a = Variable(torch.ones((3, 2)), requires_grad=True)
+    assert str(type(a)) == "<class 'torch.Tensor'>"
+    assert type(a).__module__ == "torch" and type(a).__qualname__ == "Tensor"
+    assert a.shape == (3, 2) and repr(a.shape) == "torch.Size([3, 2])"
+    assert a.size(1) == 2 and a.dim() == 2 and a.numel() == 6 and a.ndim == 2
+    assert str(a.dtype) == "torch.float32" and a.dtype.name == "float32"
+    assert a.is_leaf and a.requires_grad and a._version == 0
+    assert str(a.device) == "cpu"
+
+
+def test_variable_is_a_new_tensor_sharing_memory() -> None:
+    t = torch.ones(2)
+    v = Variable(t, requires_grad=True)
+    assert v is not t and isinstance(t, Variable)
+    t[0] = 5.0
+    assert v.tolist() == [5.0, 1.0]
+
+
+def test_item_tolist_and_numpy() -> None:
+    assert torch.tensor(0.1).item() == pytest.approx(0.10000000149011612, abs=0)
+    assert isinstance(torch.tensor(3).item(), int)
+    assert torch.tensor(True).item() is True
+    with pytest.raises(RuntimeError, match=re.escape(errors.ITEM_NOT_SCALAR.format(n=2))):
+        torch.ones(2).item()
+    with pytest.raises(RuntimeError, match="Can't call numpy"):
+        torch.ones(2, requires_grad=True).numpy()
+    arr = torch.ones(2).numpy()
+    assert arr.dtype == np.float32
+
+
+def test_factories_follow_torch_shapes_and_dtypes() -> None:
+    assert torch.ones((2)).shape == (2,)  # noqa: UP034 - the notebook spells it so
+    assert torch.ones(()).shape == ()
+    assert torch.zeros(2, 3).shape == torch.zeros((2, 3)).shape == (2, 3)
+    assert torch.arange(5).dtype == torch.int64
+    assert torch.arange(0.0, 1.0, 0.1).shape == (10,)
+    assert torch.tensor([1, 2]).dtype == torch.int64
+    assert torch.tensor([1, 2.0]).dtype == torch.float32
+    assert torch.from_numpy(np.ones(2)).dtype == torch.float64
+    assert torch.full((2,), 7).dtype == torch.int64
+    assert torch.eye(2).tolist() == [[1.0, 0.0], [0.0, 1.0]]
+    assert torch.linspace(0, 1, 5).tolist() == [0.0, 0.25, 0.5, 0.75, 1.0]
+    assert torch.LongTensor([1, 2]).dtype == torch.int64
+    assert torch.ones_like(torch.ones(2, dtype=torch.float64)).dtype == torch.float64
+
+
+def test_random_factories_are_reproducible_after_manual_seed() -> None:
+    torch.manual_seed(0)
+    first = (torch.rand(3), torch.randn(2, 2), torch.randint(0, 10, (4,)))
+    torch.manual_seed(0)
+    second = (torch.rand(3), torch.randn(2, 2), torch.randint(0, 10, (4,)))
+    for a, b in zip(first, second, strict=True):
+        assert a.tolist() == b.tolist()
+    assert first[2].dtype == torch.int64 and 0 <= first[0].min().item() < 1
+
+
+def test_ragged_list_error() -> None:
+    with pytest.raises(ValueError, match=r"expected sequence of length 2 at dim 1 \(got 1\)"):
+        torch.tensor([[1, 2], [3]])
+
+
+def test_shape_errors_use_torchs_messages() -> None:
+    with pytest.raises(RuntimeError, match=re.escape(errors.BROADCAST.format(a=3, b=2, dim=1))):
+        torch.ones(2, 3) + torch.ones(3, 2)
+    with pytest.raises(RuntimeError, match=r"mat1 and mat2 shapes cannot be multiplied "
+                                           r"\(2x3 and 2x3\)"):
+        torch.ones(2, 3) @ torch.ones(2, 3)
+    with pytest.raises(RuntimeError, match=r"shape '\[4, 2\]' is invalid for input of size 6"):
+        torch.ones(2, 3).view(4, 2)
+    with pytest.raises(IndexError, match=r"Dimension out of range \(expected to be in range of "
+                                         r"\[-2, 1\], but got 2\)"):
+        torch.ones(2, 3).sum(2)
+
+
+def test_unsupported_operand_is_pythons_type_error() -> None:
+    with pytest.raises(TypeError, match="unsupported operand type.*'Tensor' and 'str'"):
+        torch.ones(2) + "a"
+
+
+def test_views_share_memory_and_the_version_counter() -> None:
+    x = torch.zeros(2, 3)
+    row = x[0]
+    row.add_(1)
+    assert x.tolist() == [[1.0, 1.0, 1.0], [0.0, 0.0, 0.0]]
+    assert x._version == 1 == row._version
+    with pytest.raises(RuntimeError, match="view size is not compatible"):
+        x.t().view(6)
+
+
+def test_indexing_decomposes_like_torch() -> None:
+    x = torch.arange(12.0).reshape(3, 4).requires_grad_()
+    y = x[0, 1:]
+    assert y.grad_fn.name() == "SliceBackward0"
+    assert y.grad_fn.next_functions[0][0].name() == "SelectBackward0"
+    assert x[x > 5].tolist() == [6.0, 7.0, 8.0, 9.0, 10.0, 11.0]
+    assert x[torch.tensor([2, 0])][:, 0].tolist() == [8.0, 0.0]
+    assert x[None].shape == (1, 3, 4)
+    with pytest.raises(IndexError, match="index 5 is out of bounds for dimension 1 with size 4"):
+        x[0, 5]
+
+
+def test_setitem_on_a_non_leaf_records_copy_slices() -> None:
+    x = torch.ones(3, requires_grad=True)
+    y = x * 2
+    y[0] = 0.0
+    assert type(y.grad_fn).__name__ == "CopySlices"
+    y.sum().backward()
+    assert x.grad.tolist() == [0.0, 2.0, 2.0]
+
+
+def test_max_with_dim_returns_named_values_and_indices() -> None:
+    x = torch.tensor([[1.0, 5.0], [7.0, 2.0]])
+    result = x.max(1)
+    assert type(result).__name__ == "max"
+    assert result.values.tolist() == [5.0, 7.0] and result.indices.tolist() == [1, 0]
+
+
+def test_conversions_between_dtypes() -> None:
+    x = torch.ones(2, requires_grad=True)
+    assert x.float() is x
+    d = x.double()
+    assert d.dtype == torch.float64 and d.grad_fn.name() == "ToCopyBackward0"
+    assert x.to(torch.float64).dtype == torch.float64
+    assert torch.tensor([1.7]).int().dtype == torch.int32
+    assert torch.tensor([1, 0]).bool().tolist() == [True, False]
