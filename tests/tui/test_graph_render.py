@@ -26,3 +26,19 @@ def test_a_graph_wider_than_allowed_falls_back_to_a_tree_and_says_so():
 def test_tree_drawing_knows_where_the_current_step_is():
     drawing = draw_graph(chain(400), "n399", UNICODE, max_width=200, current="n397")
     assert drawing.node_rows == {"n397": 2}
+
+
+def test_drawing_key_changes_exactly_when_the_drawing_would():
+    from dataclasses import replace
+
+    from gradtui.tui.graph_render import drawing_key
+
+    snap = diamond()
+    assert drawing_key(snap, "a", None) == drawing_key(diamond(), "a", None)
+    assert drawing_key(snap, "a", None) != drawing_key(snap, "a", "b")
+    freed = diamond()
+    freed.nodes["b"] = replace(freed.nodes["b"], saved_freed=True)
+    assert drawing_key(freed, "a", None) != drawing_key(snap, "a", None)
+    unrelated = diamond()
+    unrelated.tensors = unrelated.tensors[:1]  # other tensors do not matter
+    assert drawing_key(unrelated, "a", None) == drawing_key(snap, "a", None)

@@ -64,6 +64,11 @@ def draw_graph(
     return GraphDrawing([[(text, role)] for text, role in tree], "tree", note, rows)
 
 
-def graph_size(snapshot: Snapshot, root: str) -> int:
-    """How many nodes the drawing of ``root`` would hold."""
-    return len(reachable(snapshot, root))
+def drawing_key(snapshot: Snapshot, root: str, current: str | None) -> tuple[object, ...]:
+    """Everything a drawing depends on: equal keys give equal drawings, so a panel can skip
+    redrawing a large graph that a cell did not touch (most cells touch other tensors)."""
+    return (root, current, tuple(
+        (n.id, n.name, n.kind, tuple(n.shape), tuple(n.next), n.variable, bool(n.saved),
+         n.saved_freed)
+        for n in reachable(snapshot, root)
+    ))

@@ -11,7 +11,7 @@ from textual.widgets import Static
 from gradtui.kernel.protocol import Snapshot, TensorInfo
 from gradtui.tui.glyphs import UNICODE, Glyphs
 from gradtui.tui.graph_canvas import LEGEND
-from gradtui.tui.graph_render import GraphDrawing, draw_graph
+from gradtui.tui.graph_render import GraphDrawing, draw_graph, drawing_key
 from gradtui.tui.graph_select import default_root
 from gradtui.tui.messages import DotRequested, StepRequested
 from gradtui.tui.walk import BackwardWalk
@@ -65,6 +65,7 @@ class GraphPanel(Vertical, can_focus=True):
         self.glyphs = glyphs
         self.root_name: str | None = None
         self.drawing: GraphDrawing | None = None
+        self._drawn_key: tuple[object, ...] | None = None
         self._dirty = True
 
     def compose(self):  # noqa: ANN201 - Textual's ComposeResult
@@ -114,13 +115,16 @@ class GraphPanel(Vertical, can_focus=True):
             step.update(self._walk_text())
             return
         current = walk.current_node if walk is not None else None
-        self.drawing = draw_graph(
-            snapshot, tensor.node, self.glyphs, max_width=MAX_DAG_WIDTH, current=current
-        )
+        key = drawing_key(snapshot, tensor.node, current)
+        if key != self._drawn_key or self.drawing is None:
+            self.drawing = draw_graph(
+                snapshot, tensor.node, self.glyphs, max_width=MAX_DAG_WIDTH, current=current
+            )
+            self._drawn_key = key
+            canvas.set_lines(self.drawing.lines)
         mode = "tree" if self.drawing.mode == "tree" else "graph"
         note = f" - {self.drawing.note}" if self.drawing.note else ""
         title.update(f"{mode} of {tensor.name} (s: step backward, d: DOT){note}")
-        canvas.set_lines(self.drawing.lines)
         step.update(self._walk_text())
         if current is not None and current in self.drawing.node_rows:
             canvas.scroll_to(y=max(0, self.drawing.node_rows[current] - 2), animate=False)
