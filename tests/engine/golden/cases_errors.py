@@ -37,4 +37,26 @@ CASES = [
     ("error_keeps_state",
      "x = torch.tensor([1., 2.], requires_grad=True)\ntry:\n    x + torch.ones(3)\n"
      "except RuntimeError as e:\n    print(type(e).__name__)\nprint(x)"),
+    # Mistakes around losses, shapes and constructors found by probing (golden/report.py).
+    ("cross_entropy_float_labels", "F.cross_entropy(torch.ones(2, 3), torch.tensor([0., 1.]))"),
+    ("cross_entropy_labels_column",
+     "F.cross_entropy(torch.ones(2, 3), torch.tensor([[0], [1]]))"),
+    ("cross_entropy_batch_mismatch",
+     "F.cross_entropy(torch.ones(2, 3), torch.tensor([0, 1, 2]))"),
+    ("mse_loss_int_target", "print(F.mse_loss(torch.ones(2), torch.tensor([1, 2])))"),
+    ("mse_loss_unbroadcastable", "F.mse_loss(torch.ones(2, 3), torch.ones(3, 2))"),
+    ("cat_empty_list", "torch.cat([])"),
+    ("setitem_value_shape", "t = torch.zeros(2, 2)\nt[0] = torch.ones(3)"),
+    ("where_float_condition", "torch.where(torch.ones(2), torch.ones(2), torch.zeros(2))"),
+    ("tensor_of_list_of_tensors",
+     "print(torch.tensor([torch.tensor(1.), torch.tensor(2.)]))\n"
+     "torch.tensor([torch.ones(2), torch.ones(2)])"),
+    ("ones_float_size", "n = 5\ntorch.ones(n / 2)"),
+    ("zeros_negative_dim", "torch.zeros(2, -3)"),
+    ("backward_gradient_list",
+     "x = torch.ones(2, requires_grad=True)\ny = x * 2\ny.backward([1., 1.])"),
+    ("grad_assign_wrong_shape", "x = torch.ones(2, requires_grad=True)\nx.grad = torch.ones(3)"),
+    ("autograd_grad_input_without_grad",
+     "x = torch.ones(2)\ny = (x * 2).sum()\ntorch.autograd.grad(y, x)"),
+    ("int_base_negative_power", "print(2 ** torch.tensor([-1, 1]))"),
 ]
