@@ -311,3 +311,14 @@ async def test_command_palette_offers_dot_export_and_step(app):
             await run_cell(pilot, app, source)
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Export graph of o as DOT" in titles and "Step through o.backward()" in titles
+
+
+async def test_quitting_while_a_cell_runs_ends_the_kernel_and_exits(app, fake):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        app.set_input_text(INFINITE_LOOP)
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert app.screen.state == "busy"
+        await pilot.press("ctrl+q")
+    assert not fake.alive  # the blocked execute() returned, so the process can exit

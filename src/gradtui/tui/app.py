@@ -105,6 +105,11 @@ class GradtuiApp(App[int]):
     def on_mount(self) -> None:
         self.screen.set_class(self.ascii_only, "-ascii")
 
+    def on_unmount(self) -> None:
+        # A cell still running holds a worker thread in client.execute, and the event loop
+        # waits for worker threads before the process can exit: ending the kernel frees it.
+        self._client.close()
+
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
             self._redirect_typing(event)
@@ -219,6 +224,7 @@ def create_app(
     cpu_limit_s: int | None = None,
 ) -> GradtuiApp:
     """Build the workspace. Without ``client`` a ``KernelClient`` is made (started on mount).
+    The app owns the client: it closes it when it exits.
 
     ``ascii_only=None`` chooses from the environment (``TERM=linux``, non-UTF-8 locales).
     """
