@@ -63,4 +63,13 @@ CASES = [
     ("norm_and_square",
      "x = torch.tensor([3., 4.], requires_grad=True)\nn = x.norm()\nprint(n)\n"
      "print(n.grad_fn.name())\nn.backward()\nprint(x.grad)"),
+    ("loss_item_each_epoch_ten_points",
+     "x = torch.arange(10.).reshape(10, 1)\ny = 3 * x + 2\n"
+     "w = torch.zeros(1, requires_grad=True)\nb = torch.zeros(1, requires_grad=True)\n"
+     "for epoch in range(5):\n    loss = ((x * w + b - y) ** 2).mean()\n    loss.backward()\n"
+     "    with torch.no_grad():\n        w -= 0.01 * w.grad\n        b -= 0.01 * b.grad\n"
+     "    w.grad.zero_()\n    b.grad.zero_()\n    print(epoch, loss.item())"),
+    ("sum_item_of_many_values",
+     "t = torch.arange(1, 41.) / 7\nprint(t.sum().item(), t.mean().item())\n"
+     "print(t.reshape(4, 10).sum(1).tolist())"),
 ]

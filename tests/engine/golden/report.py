@@ -49,6 +49,14 @@ HINTS = {
         "in-place op's node), so the base's backward goes through the in-place op."
     ),
     "indexing.inplace_on_reshaped_nonleaf": "see indexing.inplace_on_row_view",
+    "tutorial.loss_item_each_epoch_ten_points": (
+        "float32 sums in torch's order: item() shows every bit. torch 2.13 here sums a "
+        "contiguous row of n < 8 with 4 interleaved accumulators (row_sum, ilp 4) and n >= 8 "
+        "in 8-lane vectors with a 4-level cascade (SumKernel.cpp vectorized_inner_sum); a tested "
+        "numpy emulation is in /tmp/golden_torch_sum.py (`torch_sum_1d`, 0 mismatches on sizes "
+        "1..4097); mean() is that sum / n in float32."
+    ),
+    "tutorial.sum_item_of_many_values": "see tutorial.loss_item_each_epoch_ten_points",
     "printing_more.format_spec_multi_error": "see printing_more.format_tensor_fstring_0d",
     "printing_more.format_tensor_fstring_0d": (
         "Tensor.__format__: a 0-d tensor formats as `self.item().__format__(spec)`; other "
