@@ -30,6 +30,7 @@ class GradRow:
     grad: str | None  # current .grad preview; None before any backward reached it
     before: str | None  # its .grad just before the last backward that changed it
     changed: bool  # the last backward changed this leaf's .grad
+    value: str = ""  # the leaf's own values (preview)
 
 
 class GradTracker:
@@ -66,6 +67,7 @@ class GradTracker:
             GradRow(
                 name=t.name, shape=list(t.shape), grad=t.grad_preview,
                 before=self._before.get(t.name), changed=t.name in self._changed,
+                value=t.value_preview,
             )
             for t in leaves
         ]

@@ -10,7 +10,7 @@ from gradtui.tui.changes import GradRow, GradTracker
 from gradtui.tui.glyphs import UNICODE, Glyphs
 from gradtui.tui.widgets.table_sync import Row, sync_rows
 
-COLUMNS = ("", "leaf", "shape", ".grad", "before last backward")
+COLUMNS = ("", "leaf", "shape", ".grad", "before last backward", "value")
 
 
 def _one_line(text: str | None) -> str:
@@ -45,7 +45,7 @@ class GradsPanel(DataTable):
 
     def _fill(self) -> None:
         if not self.grad_rows:
-            self._rows = sync_rows(self, COLUMNS, [("", ("", "(none)", "", "", ""))], None)
+            self._rows = sync_rows(self, COLUMNS, [("", ("", "(none)", "", "", "", ""))], None)
             self.border_subtitle = "no leaf requires grad yet"
             return
         self.border_subtitle = ""
@@ -53,7 +53,7 @@ class GradsPanel(DataTable):
             (row.name, (
                 self.glyphs.changed if row.changed else "", row.name,
                 "[" + ", ".join(map(str, row.shape)) + "]", _one_line(row.grad),
-                _one_line(row.before) if row.changed else "",
+                _one_line(row.before) if row.changed else "", _one_line(row.value),
             ))
             for row in self.grad_rows
         ]
