@@ -45,6 +45,7 @@ from gradtui.tui.widgets.status_bar import StatusBar
 from gradtui.tui.widgets.tensors_panel import TensorsPanel
 
 WIDE_COLUMNS = 120
+ECHO_DELAY = 0.04  # seconds
 SNAPSHOT_INTERVAL = 0.05  # seconds: at most ~20 repaints a second, even over a slow SSH link
 PANEL_IDS = {"repl": "repl-column", "lesson": "lesson-pane", "tensors": "tensors-panel",
              "graph": "graph-panel", "grads": "grads-panel"}
@@ -73,6 +74,8 @@ class WorkspaceScreen(Screen[None]):
         self._pending: Snapshot | None = None
         self._flush_timer: Timer | None = None
         self._last_flush = 0.0
+        self._pending_echo: tuple[int, str] | None = None
+        self._echo_timer: Timer | None = None
         self.repaints = 0  # snapshot repaints done (the benchmark and tests read it)
 
     # -- layout ---------------------------------------------------------------------------
@@ -206,9 +209,21 @@ class WorkspaceScreen(Screen[None]):
             self.notify("the kernel is dead: F9 or :restart starts a new one", severity="error")
             return
         self.cell_number += 1
-        self.query_one(ReplLog).echo_input(self.cell_number, source)
+        # The echo waits a moment: a fast cell's echo and result then share one repaint (the
+        # result is on screen a frame sooner); a slow cell's echo shows after ECHO_DELAY.
+        self._pending_echo = (self.cell_number, source)
+        self._echo_timer = self.set_timer(ECHO_DELAY, self._write_echo)
         self.set_state("busy")
         self.execute_cell(source, self.calls.generation)
+
+    def _write_echo(self) -> None:
+        if self._echo_timer is not None:
+            self._echo_timer.stop()
+            self._echo_timer = None
+        if self._pending_echo is not None:
+            number, source = self._pending_echo
+            self._pending_echo = None
+            self.query_one(ReplLog).echo_input(number, source)
 
     @work(thread=True, group="kernel")
     def execute_cell(self, source: str, generation: int) -> None:
@@ -216,6 +231,7 @@ class WorkspaceScreen(Screen[None]):
         self.app.call_from_thread(self._cell_finished, outcome, generation)
 
     def _cell_finished(self, outcome: ExecuteReply | KernelFailure, generation: int) -> None:
+        self._write_echo()
         log = self.query_one(ReplLog)
         if generation != self.calls.generation:
             return  # the kernel was restarted while this cell ran: its result means nothing now
