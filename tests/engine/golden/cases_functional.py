@@ -76,4 +76,22 @@ CASES = [
      "print(loss)\nloss.backward()\nprint(W1.grad)\nprint(b1.grad)\nprint(W2.grad)\n"
      "with torch.no_grad():\n    W1 -= 0.1 * W1.grad\nprint(W1)"),
     ("nn_module_import", "import torch.nn as nn\nprint(nn.functional is F)"),
+    ("F_linear_1d_input_graph",
+     "x = torch.tensor([1., 2., -1.], requires_grad=True)\n"
+     "W = torch.tensor([[0.5, -1., 2.], [1., 1., 1.]], requires_grad=True)\n"
+     "b = torch.tensor([0.1, -0.2], requires_grad=True)\ny = F.linear(x, W, b)\nprint(y)\n"
+     "print(y.grad_fn.name(), y.grad_fn.next_functions[0][0].name())\ny.sum().backward()\n"
+     "print(x.grad, W.grad, b.grad, sep='\\n')"),
+    ("F_linear_3d_input_graph",
+     "x = torch.ones(2, 2, 3, requires_grad=True)\n"
+     "W = torch.tensor([[0.5, -1., 2.], [1., 1., 1.]], requires_grad=True)\n"
+     "b = torch.tensor([0.1, -0.2], requires_grad=True)\ny = F.linear(x, W, b)\nprint(y)\n"
+     "print(y.grad_fn.name(), y.grad_fn.next_functions[0][0].name())\ny.sum().backward()\n"
+     "print(W.grad, b.grad, sep='\\n')"),
+    ("softmax_sum_backward_rounding",
+     "x = torch.tensor([[1., -2., 3.], [-0.5, 0.25, 4.]], requires_grad=True)\n"
+     "x.softmax(0).sum().backward()\nprint(x.grad)"),
+    ("amax_grad_fn",
+     "x = torch.tensor([[1., 5.], [3., 2.]], requires_grad=True)\ny = x.amax(1)\n"
+     "print(y, y.grad_fn.name())"),
 ]
