@@ -112,4 +112,16 @@ CASES = [
     ("manual_seed_reproducible",
      "torch.manual_seed(0)\na = torch.rand(3)\ntorch.manual_seed(0)\nb = torch.rand(3)\n"
      "print((a == b).tolist())"),
+    ("tensor_from_numpy_scalars",
+     "print(torch.tensor(np.float64(1.5)))\nprint(torch.tensor(np.int32(3)))\n"
+     "print(torch.tensor(np.float32(2.5)))\nprint(torch.tensor(np.array(5)))"),
+    ("tensor_from_numpy_scalar_list", "print(torch.tensor([np.float32(1), np.float32(2)]))\n"
+     "print(torch.tensor([np.int64(1), 2]))"),
+    ("tensor_from_range", "print(torch.tensor(range(4)))"),
+    ("legacy_constructor_no_args", "print(torch.FloatTensor())\nprint(torch.LongTensor([]))"),
+    ("legacy_constructor_from_numpy",
+     "print(torch.FloatTensor(np.array([1, 2])))\nprint(torch.LongTensor(np.array([1., 2.])))"),
+    ("tensor_list_of_0d_tensors",
+     "print(torch.tensor([torch.tensor(1), torch.tensor(2)]))\n"
+     "print(torch.tensor([torch.tensor(1.5), 2]))"),
 ]
