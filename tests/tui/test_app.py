@@ -322,3 +322,25 @@ async def test_quitting_while_a_cell_runs_ends_the_kernel_and_exits(app, fake):
         assert app.screen.state == "busy"
         await pilot.press("ctrl+q")
     assert not fake.alive  # the blocked execute() returned, so the process can exit
+
+
+async def test_ascii_mode_puts_only_ascii_on_screen(fake, history_path, monkeypatch):
+    import html
+    import re
+
+    from textual.scrollbar import ScrollBar
+
+    from gradtui.tui.widgets.ascii_scrollbar import AsciiScrollBarRender
+
+    monkeypatch.setattr(ScrollBar, "renderer", AsciiScrollBarRender)
+    app = create_app(fake, ascii_only=True, history_path=history_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        for source in seed_cells()[:6]:
+            await run_cell(pilot, app, source)
+        for key in ("f2", "f3", "f4", "f5", "f1"):
+            await pilot.press(key)
+            await pilot.pause()
+            svg = app.export_screenshot()
+            text = html.unescape("".join(re.findall(r">([^<>]*)</text>", svg)))
+            assert text.strip() and text.replace("\xa0", " ").isascii(), key

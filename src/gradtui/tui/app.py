@@ -134,7 +134,7 @@ class GradtuiApp(App[int]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.lesson_keys))
+            self.push_screen(HelpScreen(self.lesson_keys, ascii_only=self.ascii_only))
 
     def action_show(self, area: str) -> None:
         screen = self._workspace_screen()
