@@ -69,8 +69,11 @@ class FakeKernel:
         try:
             if source == INFINITE_LOOP:
                 self._interrupted.clear()
+                restarts = self.restarts
                 while not self._interrupted.wait(0.01):
                     self._check()
+                    if self.restarts != restarts:  # restart kills the process running the cell
+                        raise FakeKernelDied("the kernel was restarted")
                 error = ErrorInfo("KeyboardInterrupt", "", "Traceback (most recent call last):\n"
                                   '  File "<cell 1>", line 1, in <module>\nKeyboardInterrupt\n')
                 return ExecuteReply(CellResult(False, error=error, execution_count=self.count),

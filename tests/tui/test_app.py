@@ -344,3 +344,17 @@ async def test_ascii_mode_puts_only_ascii_on_screen(fake, history_path, monkeypa
             svg = app.export_screenshot()
             text = html.unescape("".join(re.findall(r">([^<>]*)</text>", svg)))
             assert text.strip() and text.replace("\xa0", " ").isascii(), key
+
+
+async def test_f9_during_a_running_cell_gives_a_fresh_idle_kernel(app, fake):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        app.set_input_text(INFINITE_LOOP)
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        await pilot.press("f9")
+        await settle(pilot, app)
+        assert fake.restarts == 1 and app.screen.state == "idle"
+        assert "new kernel" in _log(app) and "the kernel died" not in _log(app)
+        await run_cell(pilot, app, "print(y)")
+        assert app.screen.state == "idle"
