@@ -58,4 +58,14 @@ CASES = [
     ("format_tensor_fstring_0d", "t = torch.tensor(2.5)\nprint(f'{t}', f'{t.item():.2f}')"),
     ("format_spec_0d", "print('{:.3f}'.format(torch.tensor(2.5)))"),
     ("format_spec_multi_error", "print('{:.3f}'.format(torch.tensor([2.5, 1.])))"),
+    ("printoptions_profile_short",
+     "torch.set_printoptions(profile='short')\nprint(torch.arange(2000.) / 3)\n"
+     "print(torch.tensor([1 / 3, 2.5]))"),
+    ("printoptions_profile_full",
+     "torch.set_printoptions(profile='full')\nprint(torch.arange(1010))"),
+    ("printoptions_profile_then_precision",
+     "torch.set_printoptions(profile='short', precision=5)\nprint(torch.tensor([1 / 3]))"),
+    ("printoptions_sci_mode_none_restores",
+     "torch.set_printoptions(sci_mode=False)\nprint(torch.tensor([1e-6, 1.]))\n"
+     "torch.set_printoptions(sci_mode=None)\nprint(torch.tensor([1e-6, 1.]))"),
 ]
