@@ -50,10 +50,18 @@ def test_gradtui_run_warns_and_fails_like_torch_in_a_learners_script() -> None:
     got = _gradtui_run_record("learner_mistakes.py")
     expected = ORACLE["scripts"]["learner_mistakes.py"]
     assert got["stdout"] == expected["stdout"]
-    assert got["warnings"] == expected["warnings"]
+    assert got["stderr_lines"] == expected["stderr_lines"]
     assert got["script_frames"] == expected["script_frames"]
     assert (got["last_stderr_line"], got["returncode"]) == (
         expected["last_stderr_line"], expected["returncode"])
+
+
+def test_gradtui_run_gives_a_script_what_python_gives_it() -> None:
+    """__name__, an absolute __file__, argv, sys.path[0], stderr, SystemExit's status."""
+    got = _gradtui_run_record("script_features.py")
+    expected = ORACLE["scripts"]["script_features.py"]
+    assert expected["returncode"] == 3
+    assert got == expected
 
 
 @pytest.mark.torch

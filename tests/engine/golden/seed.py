@@ -105,20 +105,22 @@ def _run_cell(source: str, namespace: dict[str, Any]) -> Any:
 
 # Scripts run both ways; the seed notebook first. Each is run by its bare name from its own
 # folder, as a learner types `python NAME` / `gradtui run NAME`.
-SCRIPTS = ("seed_notebook.py", "learner_mistakes.py")
+SCRIPTS = ("seed_notebook.py", "learner_mistakes.py", "script_features.py")
+SCRIPT_ARGS = {"script_features.py": ["--epochs", "3", "a b"]}
 _TRACEBACK = "Traceback (most recent call last):"
 
 
 def script_record(argv: list[str], name: str = "seed_notebook.py") -> dict[str, Any]:
     """Run ``argv + [name]`` in this folder; keep what a learner sees.
 
-    stdout; the warning lines printed before any traceback; the traceback's frames that are in
+    stdout; the stderr lines printed before any traceback (warnings, prints); the traceback's frames that are in
     the script itself (its "File" line and source line: torch's own frames differ by design);
     the last stderr line; the exit status. This folder's path is replaced by ``<dir>`` so the
     record does not depend on where the repository is checked out.
     """
     proc = subprocess.run(
-        [*argv, name], capture_output=True, text=True, timeout=300, cwd=HERE
+        [*argv, name, *SCRIPT_ARGS.get(name, [])], capture_output=True, text=True, timeout=300,
+        cwd=HERE,
     )
     lines = proc.stderr.replace(str(HERE), "<dir>").splitlines()
     start = lines.index(_TRACEBACK) if _TRACEBACK in lines else len(lines)
@@ -130,7 +132,7 @@ def script_record(argv: list[str], name: str = "seed_notebook.py") -> dict[str, 
                 frames.append(lines[i + 1])
     return {
         "stdout": proc.stdout,
-        "warnings": lines[:start],
+        "stderr_lines": lines[:start],
         "script_frames": frames,
         "last_stderr_line": lines[-1] if lines else "",
         "returncode": proc.returncode,
