@@ -4,8 +4,9 @@
 learner meets them, both checked:
 
 * as a script (``python seed_notebook.py`` vs ``gradtui run seed_notebook.py``): same stdout,
-  warnings, script frames of the traceback, last stderr line and exit status (``SCRIPTS`` also
-  holds ``learner_mistakes.py``, a script full of the warnings and errors beginners meet);
+  stderr before the traceback (warnings), script frames of the traceback, last stderr line and
+  exit status. ``SCRIPTS`` also holds ``learner_mistakes.py`` (the warnings and errors beginners
+  meet) and ``script_features.py`` (__name__, __file__, argv, sys.path, stderr, exit status);
 * cell by cell in one namespace, echoing each cell's trailing expression as Jupyter does, compared
   with the notebook's printed outputs (``NOTEBOOK_OUTPUTS``), except the last cell: the notebook
   was made with an older torch, and torch 2.13 checks the gradient's shape first.
@@ -111,12 +112,12 @@ _TRACEBACK = "Traceback (most recent call last):"
 
 
 def script_record(argv: list[str], name: str = "seed_notebook.py") -> dict[str, Any]:
-    """Run ``argv + [name]`` in this folder; keep what a learner sees.
+    """Run ``argv + [name, *args]`` in this folder; keep what a learner sees.
 
-    stdout; the stderr lines printed before any traceback (warnings, prints); the traceback's frames that are in
-    the script itself (its "File" line and source line: torch's own frames differ by design);
-    the last stderr line; the exit status. This folder's path is replaced by ``<dir>`` so the
-    record does not depend on where the repository is checked out.
+    stdout; the stderr lines printed before any traceback (warnings, prints); the traceback's
+    frames that are in the script itself (its "File" line and source line: torch's own frames
+    differ by design); the last stderr line; the exit status. This folder's path is replaced by
+    ``<dir>`` so the record does not depend on where the repository is checked out.
     """
     proc = subprocess.run(
         [*argv, name, *SCRIPT_ARGS.get(name, [])], capture_output=True, text=True, timeout=300,
