@@ -42,7 +42,7 @@ async def test_seed_notebook_cells_update_every_panel(app, fake):
         drawing = graph.canvas_text()
         assert graph.root_name == "o"
         for label in ("MulBackward0 []", "SumBackward0 []", "PowBackward0 [2]",
-                      "AddBackward0 [2]", "x [2]", "const", "out", "leaf"):
+                      "AddBackward0 [2]", "x [2]", "const", "out", "AccumulateGrad"):
             assert label in drawing
         assert drawing.count("x [2]") == 1
         grads = app.screen.query_one(GradsPanel).rows_text()

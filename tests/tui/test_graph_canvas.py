@@ -21,7 +21,7 @@ def test_a_diamond_draws_its_shared_leaf_once_above_both_ops():
 def test_roles_and_border_tags_say_what_each_box_is():
     canvas = layout_graph(diamond(), "a", UNICODE)
     text = "\n".join(canvas.lines())
-    assert "leaf" in text and "out" in text and "saved" in text and "const" in text
+    assert "AccumulateGrad" in text and "out" in text and "saved" in text and "const" in text
     row, col, _, _ = canvas.boxes["a"]
     assert canvas.chars[row][col] == "╔" and canvas.roles[row][col] == "output"
     row, col, _, _ = canvas.boxes["d"]

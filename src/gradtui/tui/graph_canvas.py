@@ -10,7 +10,8 @@ the right box-drawing (or ASCII) glyph.
 
 Every cell carries a *role* (``op``, ``leaf``, ``output``, ``edge``, ``tag``, ``current``) so a
 widget can colour it; the text alone stays readable without colour (tags in the box borders say
-``leaf``, ``out``, ``const``, ``saved``, ``freed``; the current step is bracketed).
+``AccumulateGrad`` for leaves, ``out``, ``const``, ``saved``, ``freed``; the current step is
+bracketed).
 """
 
 from __future__ import annotations
@@ -98,7 +99,8 @@ def _item_for(node: GraphNode, *, is_output: bool) -> _Item:
     if len(label) > MAX_LABEL:
         label = label[: MAX_LABEL - 1] + "~"
     if node.kind == "leaf":
-        item = _Item(node.id, label, "leaf", top_tag="leaf")
+        # A leaf's node in torch is its AccumulateGrad; the box is named by the variable.
+        item = _Item(node.id, label, "leaf", top_tag="AccumulateGrad")
     else:
         item = _Item(node.id, label, "op")
     constants = sum(target is None for target in node.next)
@@ -108,8 +110,7 @@ def _item_for(node: GraphNode, *, is_output: bool) -> _Item:
         item.top_tag = "const" if constants == 1 else f"{constants} const"
     if is_output:
         item.role = "output"
-        item.top_tag = " ".join(t for t in ("out", "leaf" * (node.kind == "leaf"),
-                                             item.top_tag) if t)
+        item.top_tag = " ".join(t for t in ("out", item.top_tag) if t)
     if node.saved_freed:
         item.bottom_tag = "freed"
     elif node.saved:
