@@ -298,8 +298,12 @@ class PlainRepl:
                 continue
             except EOFError:
                 break
-            if text.strip() and not self.handle(text):
-                break
+            try:
+                if text.strip() and not self.handle(text):
+                    break
+            except KeyboardInterrupt:
+                # Ctrl-C while printing or drawing a view (not inside a cell): drop that output.
+                self.console.notice("KeyboardInterrupt")
         return 0
 
     def make_session(self, *, colour: bool, **io: Any) -> PromptSession[str]:
@@ -386,7 +390,8 @@ def main(args: argparse.Namespace, hooks: ReplHooks | None = None) -> int:
         console.error(f"gradtui repl: could not start the kernel: {exc}")
         return 1
     try:
-        repl = PlainRepl(client, console, hooks=hooks, ascii=ascii_wanted(sys.stdout))
+        ascii = bool(getattr(args, "ascii", False)) or ascii_wanted(sys.stdout)
+        repl = PlainRepl(client, console, hooks=hooks, ascii=ascii)
         if interactive:
             return repl.run_interactive(repl.make_session(colour=colour))
         return repl.run_piped(sys.stdin)

@@ -1,0 +1,211 @@
+"""``gradtui repl`` for real: a subprocess on a pipe, and on a pseudo-terminal, with the kernel.
+
+The seed notebook ("Variables and Gradients") is typed cell by cell and every output is compared
+with what torch 2.13 prints, line for line.
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+GRADTUI = [sys.executable, "-m", "gradtui"]
+
+# The seed notebook's cells, each with what torch 2.13 prints for it (stdout). Two differences
+# from the notebook file itself: Jupyter shows `type(a)` as `torch.Tensor` while a Python REPL
+# (ours) shows the class repr, and the last cell fails with torch 2.13's *Mismatch in shape*
+# error (on stderr), after which the next line `x.grad` runs and echoes the unchanged gradient.
+NOTEBOOK = [
+    ("import torch\nfrom torch.autograd import Variable", ""),
+    ("a = Variable(torch.ones((3, 2)), requires_grad=True)\na",
+     "tensor([[1., 1.],\n        [1., 1.],\n        [1., 1.]], requires_grad=True)\n"),
+    ("type(a)", "<class 'torch.Tensor'>\n"),
+    ("b = Variable(torch.ones((3, 2)), requires_grad=True)\nb",
+     "tensor([[1., 1.],\n        [1., 1.],\n        [1., 1.]], requires_grad=True)\n"),
+    ("print(a+b)\nprint(torch.add(a, b))",
+     "tensor([[2., 2.],\n        [2., 2.],\n        [2., 2.]], grad_fn=<AddBackward0>)\n" * 2),
+    ("print(a*b)\nprint(torch.mul(a, b))",
+     "tensor([[1., 1.],\n        [1., 1.],\n        [1., 1.]], grad_fn=<MulBackward0>)\n" * 2),
+    ("x = Variable(torch.ones((2)), requires_grad=True)\nx",
+     "tensor([1., 1.], requires_grad=True)\n"),
+    ("y = 5 * (x + 1) ** 2\ny", "tensor([20., 20.], grad_fn=<MulBackward0>)\n"),
+    ("o = (1/2) * torch.sum(y)\no", "tensor(20., grad_fn=<MulBackward0>)\n"),
+    ("o.backward()\nx.grad", "tensor([10., 10.])\n"),
+    ("o.backward(torch.FloatTensor([1.0, 1.0]))\nx.grad", "tensor([10., 10.])\n"),
+]
+MISMATCH = ("RuntimeError: Mismatch in shape: grad_output[0] has a shape of torch.Size([2]) and "
+            "output[0] has a shape of torch.Size([]).")
+
+
+def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
+    return {**env, "TERM": "xterm-256color", "GRADTUI_STATE_DIR": str(tmp_path / "state"),
+            **extra}
+
+
+def run_piped(text: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*GRADTUI, "repl"], input=text, capture_output=True, text=True,
+                          env=environment(tmp_path), timeout=120, cwd=tmp_path)
+
+
+def test_piped_input_prints_exactly_the_value_and_exits_0(tmp_path: Path) -> None:
+    done = run_piped("x = 1 + 1\nx\n", tmp_path)
+    assert (done.stdout, done.stderr, done.returncode) == ("2\n", "", 0)
+
+
+def test_piped_seed_notebook_prints_what_torch_prints_line_for_line(tmp_path: Path) -> None:
+    done = run_piped("".join(cell + "\n" for cell, _ in NOTEBOOK), tmp_path)
+    expected = "".join(out for _, out in NOTEBOOK)
+    assert done.stdout.splitlines() == expected.splitlines()
+    assert done.stderr.splitlines()[-1] == MISMATCH
+    assert done.stderr.startswith("Traceback (most recent call last):\n")
+    assert "\x1b[" not in done.stdout + done.stderr  # no colour on pipes
+    assert done.returncode == 1  # a cell failed
+
+
+def test_piped_errors_continue_and_a_dead_kernel_restarts_on_request(tmp_path: Path) -> None:
+    script = "x = 5\n1/0\nx\nimport os; os._exit(3)\nx\n:restart\n'x' in dir()\n"
+    done = run_piped(script, tmp_path)
+    assert done.stdout == "5\nFalse\n"
+    err = done.stderr
+    assert "ZeroDivisionError: division by zero" in err
+    assert "The kernel stopped: the kernel died (exit status 3)." in err
+    assert "The kernel is not running. Type :restart to start a fresh one." in err
+    assert "Fresh kernel started" in err
+    assert done.returncode == 1
+
+
+def test_piped_graph_command_after_the_notebook(tmp_path: Path) -> None:
+    cells = "".join(cell + "\n" for cell, _ in NOTEBOOK[:1] + NOTEBOOK[6:10])
+    done = run_piped(cells + ":graph o\n", tmp_path)
+    tree = done.stdout.split("tensor([10., 10.])\n", 1)[1]
+    assert tree.splitlines() == [
+        "MulBackward0 []", "→ SumBackward0 []", "   → MulBackward0 [2]",
+        "      → PowBackward0 [2]", "         → AddBackward0 [2]",
+        "            → AccumulateGrad (x) [2]", "            → constant",
+        "      → constant", "→ constant",
+    ]
+
+
+def settle() -> None:
+    """Give a just-drawn prompt a moment to put the terminal in raw mode.
+
+    Control keys (Ctrl-C, Ctrl-D) typed while the terminal is still in cooked mode are eaten
+    by the kernel's line discipline (a signal, an end of file) instead of reaching the prompt.
+    """
+    time.sleep(0.5)
+
+
+class Terminal:
+    """``gradtui repl`` on a pseudo-terminal, so it runs its prompt-toolkit loop."""
+
+    def __init__(self, tmp_path: Path, **env: str) -> None:
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # the child: becomes gradtui, with the pty as its terminal
+            os.chdir(tmp_path)
+            # No terminal answers prompt-toolkit's cursor position requests here.
+            env = {"PROMPT_TOOLKIT_NO_CPR": "1", **env}
+            os.execve(sys.executable, [*GRADTUI, "repl"], environment(tmp_path, **env))
+        self.seen = ""
+
+    def send(self, keys: str) -> None:
+        os.write(self.fd, keys.encode())
+
+    def expect(self, text: str, deadline_s: float = 30.0) -> str:
+        """Read until ``text`` appears; returns everything after it (a safety net, not a timing)."""
+        end = time.monotonic() + deadline_s
+        while text not in self.seen:
+            if time.monotonic() > end:
+                raise AssertionError(f"never saw {text!r}; the screen had:\n{self.seen[-2000:]}")
+            ready, _, _ = select.select([self.fd], [], [], 0.2)
+            if ready:
+                try:
+                    self.seen += os.read(self.fd, 65536).decode(errors="replace")
+                except OSError:  # the child closed the terminal
+                    break
+        if text not in self.seen:
+            raise AssertionError(f"{text!r} never appeared:\n{self.seen[-2000:]}")
+        before, _, after = self.seen.partition(text)
+        self.seen = after
+        return before
+
+    def wait(self, deadline_s: float = 30.0) -> int:
+        """The exit status, reading the terminal meanwhile (a full pty would block the child)."""
+        end = time.monotonic() + deadline_s
+        while time.monotonic() < end:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                os.close(self.fd)
+                return os.waitstatus_to_exitcode(status)
+            if select.select([self.fd], [], [], 0.2)[0]:
+                try:
+                    self.seen += os.read(self.fd, 65536).decode(errors="replace")
+                except OSError:
+                    pass
+        raise AssertionError(f"gradtui repl did not exit; the screen had:\n{self.seen[-2000:]}")
+
+    def kill(self) -> None:
+        try:
+            os.kill(self.pid, 9)
+            os.waitpid(self.pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+
+
+@pytest.fixture
+def terminal(tmp_path: Path):
+    terminals: list[Terminal] = []
+
+    def start(**env: str) -> Terminal:
+        terminals.append(Terminal(tmp_path, **env))
+        return terminals[-1]
+
+    yield start
+    for t in terminals:
+        t.kill()
+
+
+def test_ctrl_c_in_a_terminal_stops_a_runaway_loop_and_the_session_goes_on(terminal) -> None:
+    term = terminal(NO_COLOR="1")
+    term.expect(">>>")
+    term.send("n = 41\r")
+    term.expect(">>>")
+    term.send("while True:\r")
+    term.expect("...")
+    term.send("n = n\r\r")  # an empty line ends the block: the loop starts
+    term.expect("n = n")
+    time.sleep(0.5)  # the loop is running in the kernel now
+    term.send("\x03")
+    term.expect("KeyboardInterrupt")
+    term.expect(">>>")
+    term.send("n + 1\r")
+    term.expect("42")
+    term.expect(">>>")
+    settle()
+    term.send("\x04")
+    assert term.wait() == 0
+
+
+def test_terminal_ctrl_c_clears_the_line_and_history_is_written(terminal, tmp_path) -> None:
+    term = terminal(TERM="dumb")
+    term.expect(">>>")
+    settle()
+    term.send("lost = 1\x03")
+    term.expect(">>>")
+    term.send("kept = 2\r")
+    term.expect(">>>")
+    term.send("print(kept * 2, 'lost' in dir())\r")
+    before = term.expect(">>>")
+    assert "4 False" in before and "\x1b[3" not in before  # no colour on a dumb terminal
+    settle()
+    term.send("\x04")
+    assert term.wait() == 0
+    history = (tmp_path / "state" / "history").read_text()
+    assert "+kept = 2\n" in history and "lost" not in history.split("+kept")[0]
