@@ -424,3 +424,43 @@ def test_cat_stack_where_and_inplace_match_torch(data: st.DataObject) -> None:
     ours_obs, ours_grads = program(ours)
     assert_same(ours_obs, torch_obs)
     assert_same_grads(ours_grads, torch_grads)
+
+
+SHAPE_OPS: dict[str, Callable[[Any, Any, Any], Any]] = {
+    "add": lambda T, a, b: a + b,
+    "mul": lambda T, a, b: a * b,
+    "sub_": lambda T, a, b: a.clone().sub_(b),
+    "matmul": lambda T, a, b: a @ b,
+    "mm": lambda T, a, b: T.mm(a, b),
+    "cat0": lambda T, a, b: T.cat([a, b]),
+    "cat1": lambda T, a, b: T.cat([a, b], dim=1),
+    "stack": lambda T, a, b: T.stack([a, b]),
+    "where": lambda T, a, b: T.where(a > 0, a, b),
+    "mse_loss": lambda T, a, b: T.nn.functional.mse_loss(a, b),
+    "view_as": lambda T, a, b: a.view(b.shape),
+    "expand_as": lambda T, a, b: a.expand_as(b),
+}
+
+
+@settings(BOUNDED, max_examples=120)
+@given(data=st.data())
+def test_shape_mistakes_raise_like_torch(data: st.DataObject) -> None:
+    """Random, often incompatible shapes: the same result shape, or the same error and message."""
+    dims = st.lists(st.integers(1, 4), min_size=0, max_size=3)
+    shape_a, shape_b = tuple(data.draw(dims)), tuple(data.draw(dims))
+    name = data.draw(st.sampled_from(sorted(SHAPE_OPS)))
+    a_np = np.arange(1, int(np.prod(shape_a)) + 1, dtype=np.float32).reshape(shape_a)
+    b_np = np.arange(1, int(np.prod(shape_b)) + 1, dtype=np.float32).reshape(shape_b)
+
+    def program(T: Any) -> tuple[str, str]:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # mse_loss's size warning is compared by the corpus
+            try:
+                out = SHAPE_OPS[name](T, T.tensor(a_np), T.tensor(b_np))
+            except Exception as exc:  # noqa: BLE001 - the error is the observation
+                return type(exc).__name__, str(exc)
+        return "ok", f"{tuple(out.shape)} {out.dtype}"
+
+    assert program(ours) == program(torch)

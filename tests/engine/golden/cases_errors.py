@@ -59,4 +59,11 @@ CASES = [
     ("autograd_grad_input_without_grad",
      "x = torch.ones(2)\ny = (x * 2).sum()\ntorch.autograd.grad(y, x)"),
     ("int_base_negative_power", "print(2 ** torch.tensor([-1, 1]))"),
+    # Found by test_differential.py's shape-mistake property (the reported dimension, batches).
+    ("expand_mismatch_reports_last_dim", "torch.ones(2, 2).expand(1, 1)"),
+    ("expand_as_mismatch", "torch.ones(2, 3).expand_as(torch.ones(2, 2))"),
+    ("matmul_vector_batch_mismatch", "torch.ones(1) @ torch.ones(2, 2, 1)"),
+    ("matmul_batch_broadcast_mismatch", "torch.ones(2, 1, 1) @ torch.ones(3, 2, 1)"),
+    ("matmul_vector_with_batch", "torch.ones(2) @ torch.ones(1, 1, 1)"),
+    ("cat_zero_dim", "torch.cat([torch.ones(1), torch.tensor(2.)])"),
 ]
