@@ -66,4 +66,16 @@ CASES = [
     ("matmul_batch_broadcast_mismatch", "torch.ones(2, 1, 1) @ torch.ones(3, 2, 1)"),
     ("matmul_vector_with_batch", "torch.ones(2) @ torch.ones(1, 1, 1)"),
     ("cat_zero_dim", "torch.cat([torch.ones(1), torch.tensor(2.)])"),
+    # Dimension arguments on 0-d tensors and odd sizes (an exhaustive dims sweep found them).
+    ("zero_d_reductions_accept_dim_0_and_minus_1",
+     "t = torch.tensor(2., requires_grad=True)\nprint(t.sum(0), t.mean(-1), t.sum(0, keepdim=True))\n"
+     "print(t.transpose(0, -1), t.softmax(0), t.max(0))"),
+    ("zero_d_dim_out_of_range", "torch.tensor(2.).softmax(-4)"),
+    ("zero_d_flatten_dim_error", "torch.tensor(2.).flatten(3)"),
+    ("zero_d_slice_error", "torch.tensor(2.)[1:]"),
+    ("zero_d_two_indices_error", "torch.tensor(2.)[:, 0]"),
+    ("view_negative_size_error", "torch.ones(2).view(-2, -1)"),
+    ("reshape_negative_size_error", "torch.ones(4).reshape(-1, -3)"),
+    ("expand_minus_one_new_dim_error", "torch.ones(1).expand(-1, 2)"),
+    ("expand_negative_error", "torch.tensor(1.).expand(-4)"),
 ]
