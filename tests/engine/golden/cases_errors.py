@@ -68,7 +68,8 @@ CASES = [
     ("cat_zero_dim", "torch.cat([torch.ones(1), torch.tensor(2.)])"),
     # Dimension arguments on 0-d tensors and odd sizes (an exhaustive dims sweep found them).
     ("zero_d_reductions_accept_dim_0_and_minus_1",
-     "t = torch.tensor(2., requires_grad=True)\nprint(t.sum(0), t.mean(-1), t.sum(0, keepdim=True))\n"
+     "t = torch.tensor(2., requires_grad=True)\n"
+     "print(t.sum(0), t.mean(-1), t.sum(0, keepdim=True))\n"
      "print(t.transpose(0, -1), t.softmax(0), t.max(0))"),
     ("zero_d_dim_out_of_range", "torch.tensor(2.).softmax(-4)"),
     ("zero_d_flatten_dim_error", "torch.tensor(2.).flatten(3)"),
