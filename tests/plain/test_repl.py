@@ -299,3 +299,10 @@ def test_history_file_is_shared_in_prompt_toolkit_format(rig, tmp_path, monkeypa
 def test_quit_and_ctrl_d_leave_with_status_0(rig, keys: str) -> None:
     assert run_keys(rig, keys + "x = 1" + ENTER) == 0
     assert rig.client.executed == []
+
+
+def test_a_pasted_multi_line_cell_runs_as_one_cell_on_enter(rig) -> None:
+    paste = "\x1b[200~x = 40\ny = x + 2\ny\n\x1b[201~"  # bracketed paste, as terminals send it
+    run_keys(rig, paste + ENTER + CTRL_D)
+    assert rig.client.executed == ["x = 40\ny = x + 2\ny"]
+    assert rig.out.endswith("42\n")

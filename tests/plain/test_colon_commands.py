@@ -1,0 +1,40 @@
+"""The built-in :commands render fresh snapshots with the text views."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gradtui.plain.colon_commands import HELP, CommandError, run_builtin
+
+
+def test_views_are_rendered_from_a_fresh_snapshot(rig) -> None:
+    assert run_builtin(rig.client, "graph", "y", ascii=True).splitlines()[0] == "MulBackward0 [2]"
+    assert run_builtin(rig.client, "tensors", "").splitlines()[0].startswith("name  shape")
+    assert "→ AccumulateGrad (x) [2]" in run_builtin(rig.client, "graph", "y")
+
+
+def test_help_names_every_builtin() -> None:
+    for name in ("tensors", "graph", "grads", "dot", "restart", "help", "quit"):
+        assert f":{name}" in HELP
+
+
+def test_dot_to_a_file_reports_where_and_how_to_render(rig, tmp_path: Path) -> None:
+    target = tmp_path / "g.dot"
+    message = run_builtin(rig.client, "dot", f"y {target}")
+    assert message == f"wrote the graph of y to {target}  (render: dot -Tsvg {target} -o y.svg)"
+    assert target.read_text().endswith("}\n")
+
+
+@pytest.mark.parametrize(
+    ("name", "arg", "message"),
+    [
+        ("dot", "", "usage: :dot NAME"),
+        ("graph", "x2", "no tensor named 'x2'"),
+        ("frob", "", "unknown command :frob"),
+    ],
+)
+def test_bad_commands_raise_a_clear_error(rig, name: str, arg: str, message: str) -> None:
+    with pytest.raises(CommandError, match=message):
+        run_builtin(rig.client, name, arg)

@@ -1,0 +1,76 @@
+"""Output routing and colour decisions of the plain REPL."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from gradtui.kernel.protocol import CellResult, ErrorInfo, StreamChunk
+from gradtui.plain.console import Console, ascii_wanted, colour_wanted
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class FakeTty(io.StringIO):
+    def __init__(self, encoding: str = "utf-8") -> None:
+        super().__init__()
+        self._encoding = encoding
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self._encoding
+
+    def isatty(self) -> bool:
+        return True
+
+
+def result() -> CellResult:
+    return CellResult(
+        ok=False,
+        output=[StreamChunk("stdout", "a\n"), StreamChunk("stderr", "warn\n"),
+                StreamChunk("stdout", "b\n")],
+        value_repr=None,
+        error=ErrorInfo("ValueError", "bad",
+                        "Traceback (most recent call last):\nValueError: bad\n"),
+    )
+
+
+def test_cell_output_keeps_streams_apart_and_the_traceback_goes_to_stderr() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    Console(out, err).cell_result(result())
+    assert out.getvalue() == "a\nb\n"
+    assert err.getvalue() == "warn\nTraceback (most recent call last):\nValueError: bad\n"
+
+
+def test_echoed_values_are_highlighted_only_with_colour() -> None:
+    value = CellResult(ok=True, value_repr="tensor([1., 2.], requires_grad=True)")
+    plain, coloured = io.StringIO(), io.StringIO()
+    Console(plain, io.StringIO()).cell_result(value)
+    Console(coloured, io.StringIO(), colour=True).cell_result(value)
+    assert plain.getvalue() == "tensor([1., 2.], requires_grad=True)\n"
+    assert "\x1b[" in coloured.getvalue()
+    assert ANSI.sub("", coloured.getvalue()) == plain.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("environ", "tty", "wanted"),
+    [
+        ({"TERM": "xterm-256color"}, True, True),
+        ({"TERM": "xterm-256color", "NO_COLOR": ""}, True, False),  # any value, even empty
+        ({"TERM": "dumb"}, True, False),
+        ({}, True, False),
+        ({"TERM": "xterm-256color"}, False, False),
+    ],
+)
+def test_colour_only_on_terminals_that_want_it(environ: dict, tty: bool, wanted: bool) -> None:
+    stream = FakeTty() if tty else io.StringIO()
+    assert colour_wanted(stream, environ) is wanted
+
+
+def test_ascii_views_on_dumb_terminals_and_non_unicode_encodings() -> None:
+    assert not ascii_wanted(FakeTty("utf-8"), {"TERM": "xterm"})
+    assert ascii_wanted(FakeTty("utf-8"), {"TERM": "dumb"})
+    assert ascii_wanted(FakeTty("ascii"), {"TERM": "xterm"})
+    assert ascii_wanted(FakeTty("latin-1"), {"TERM": "xterm"})
