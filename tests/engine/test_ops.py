@@ -112,12 +112,34 @@ GRAD_CASES: list[tuple[str, Callable, list[np.ndarray]]] = [
     ("nll_loss", lambda a: F.nll_loss(a, torch.tensor([0, 2])), [_any(2, 3)]),
     ("cross_entropy", lambda a: F.cross_entropy(a, torch.tensor([1, 0, 2])), [_any(3, 3)]),
     ("copy_slices", lambda a, b: _setitem(a * 1, slice(0, 2), b), [_any(3), _any(2)]),
+    ("copy_slices_via_view", lambda a, b: _inplace_on_view(a * 1, b), [_any(2, 3), _any(3)]),
+    ("as_strided", lambda a, b: _view_after_inplace(a * 1, b), [_any(2, 3), _any(3)]),
+    ("zero", lambda a, b: (a * 1).zero_() + b, [_any(3), _any(3)]),
+    ("fill", lambda a, b: (a * 1).fill_(2.0) * b, [_any(3), _any(3)]),
+    ("copy", lambda a, b: (a * 1).copy_(b), [_any(2, 3), _any(3)]),
+    ("amax", lambda a: a.amax(1), [_any(3, 4)]),
+    ("amin", lambda a: a.amin(0, keepdim=True), [_any(3, 4)]),
+    ("cumsum", lambda a: a.cumsum(1), [_any(2, 4)]),
+    ("gather", lambda a: a.gather(1, torch.tensor([[0, 2], [1, 1]])), [_any(2, 3)]),
+    ("topk", lambda a: a.topk(2).values, [_any(2, 4)]),
+    ("masked_fill", lambda a: a.masked_fill(a > 0, 0.5), [_any(2, 3)]),
     ("index_put", lambda a, b: _setitem(a * 1, [0, 2], b), [_any(3), _any(2)]),
 ]
 
 
 # cases whose forward runs in float32: (step, tolerance) for the central differences
 LOOSE = {"to_copy": (1e-2, 1e-4)}
+
+
+def _inplace_on_view(t: torch.Tensor, value: torch.Tensor) -> torch.Tensor:
+    t[0].mul_(value)  # CopySlices on t
+    return t
+
+
+def _view_after_inplace(t: torch.Tensor, value: torch.Tensor) -> torch.Tensor:
+    row = t[1]
+    row.add_(value)
+    return row  # AsStridedBackward0 over t's CopySlices
 
 
 def _setitem(t: torch.Tensor, index: object, value: torch.Tensor) -> torch.Tensor:

@@ -103,10 +103,10 @@ class Node:
             self.saved_freed = True
 
     def _check_versions(self) -> None:
-        from gradtui.engine.dispatch import describe, origin_text
-
         for vc, expected, array, source in self._versions or ():
             if vc[0] != expected:
+                from gradtui.engine.dispatch import describe, origin_text
+
                 raise RuntimeError(errors.INPLACE_MODIFIED.format(
                     legacy=describe(array), shape=", ".join(map(str, array.shape)),
                     origin=origin_text(source), now=vc[0], saved=expected))
@@ -200,7 +200,10 @@ def _root_grad(t: Tensor, gradient: Any, index: int) -> np.ndarray:
         return np.ones(array.shape, dtype=array.dtype)
     from gradtui.engine.tensor import Size, Tensor
 
-    g = gradient._array if isinstance(gradient, Tensor) else np.asarray(gradient)
+    if not isinstance(gradient, Tensor):
+        raise TypeError(f"gradients can be either Tensors or None, but got "
+                        f"{type(gradient).__name__}")
+    g = gradient._array
     if g.shape != array.shape:
         raise RuntimeError(errors.SHAPE_MISMATCH.format(
             index=index, got=repr(Size(g.shape)), expected=repr(Size(array.shape))))
@@ -253,6 +256,14 @@ class _Buffers:
             self.owned.add(node)
 
 
+def _flatten_gradients(gradients: Sequence[Any], n: int) -> Sequence[Any]:
+    """``backward([1., 1.])``: torch reads a list as one gradient per output."""
+    if n == 1 and len(gradients) == 1 and isinstance(gradients[0], list | tuple):
+        inner = gradients[0]
+        return [inner[0] if inner else None]
+    return gradients
+
+
 def execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph: bool,
             capture: Sequence[Tensor] | None = None) -> list[np.ndarray | None] | None:
     """Run backward from ``roots``. Without ``capture`` gradients accumulate into leaves
@@ -272,6 +283,7 @@ def _execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph:
     (``Tensor.backward``); with it, the gradients reaching those tensors are returned and no
     ``.grad`` is written (``torch.autograd.grad``)."""
     root_nodes = [_root_node(t, i) for i, t in enumerate(roots)]
+    gradients = _flatten_gradients(gradients, len(roots))
     root_grads = [_root_grad(t, g, i) for i, (t, g) in enumerate(zip(roots, gradients,
                                                                       strict=True))]
     buffers = _Buffers()

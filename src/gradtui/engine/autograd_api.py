@@ -29,10 +29,11 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     if len(gouts) != len(outs):
         raise RuntimeError(f"grad requires one gradient per output: got {len(gouts)} gradients "
                            f"and {len(outs)} outputs")
-    for i, t in enumerate(ins):
+    for i, t in enumerate(outs):
+        autograd._root_node(t, i)  # outputs are checked first, as in torch
+    for t in ins:
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-        _ = i
     results = autograd.execute(outs, gouts, retain_graph=bool(retain_graph), capture=ins)
     assert results is not None
     out = []

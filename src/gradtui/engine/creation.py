@@ -4,7 +4,6 @@ one tuple)."""
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
@@ -39,10 +38,8 @@ def _infer(data: Any) -> tuple[list[int], int]:
                 if isinstance(item, list | tuple):
                     raise ValueError(errors.RAGGED.format(expected=0, dim=dim, got=len(item)))
                 category = max(category, _category(item))
-                if isinstance(item, Tensor | np.ndarray):
-                    pass
-            if isinstance(first, Tensor | np.ndarray):
-                shape.extend(np.shape(first._array if isinstance(first, Tensor) else first))
+            if isinstance(first, np.ndarray):
+                shape.extend(first.shape)
             return shape, category
         n = len(first)
         nxt = []
@@ -76,17 +73,18 @@ def _category(item: Any) -> int:
 
 def _to_array(data: Any, dtype: Any) -> np.ndarray:
     if isinstance(data, Tensor):
-        warnings.warn("To copy construct from a tensor, it is recommended to use "
+        errors.warn("To copy construct from a tensor, it is recommended to use "
                       "sourceTensor.detach().clone() or sourceTensor.detach().clone()."
-                      "requires_grad_(True), rather than torch.tensor(sourceTensor).",
-                      UserWarning, stacklevel=4)
+                      "requires_grad_(True), rather than torch.tensor(sourceTensor).")
         arr = data._array.copy()
         return arr if dtype is None else arr.astype(dtypes.to_dtype(dtype).np)
     if isinstance(data, np.ndarray):
         src = dtypes.from_numpy_dtype(data.dtype)
         return np.array(data, dtype=(src if dtype is None else dtypes.to_dtype(dtype)).np)
-    if isinstance(data, np.generic):
-        data = data.item()
+    if isinstance(data, np.generic):  # numpy scalars keep their dtype, like arrays
+        return _to_array(np.asarray(data), dtype)
+    if isinstance(data, range):
+        data = list(data)
     shape, category = _infer(data)
     if dtype is None:
         default = {0: dtypes.bool_, 1: dtypes.int64, 2: dtypes.default_float()}
@@ -95,7 +93,7 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
             target = dtypes.default_float()
     else:
         target = dtypes.to_dtype(dtype)
-    if any(isinstance(x, Tensor) for x in _flat_sample(data)):
+    if isinstance(data, list | tuple):
         data = _untensor(data)
     arr = np.array(data, dtype=target.np if target.category != 0 else None)
     if target.category == 0:
@@ -103,15 +101,11 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
     return arr.reshape(shape) if arr.shape != tuple(shape) and arr.size == np.prod(shape) else arr
 
 
-def _flat_sample(data: Any) -> list:
-    if isinstance(data, list | tuple) and data:
-        return [data[0]] + _flat_sample(data[0])
-    return []
-
-
 def _untensor(data: Any) -> Any:
     if isinstance(data, Tensor):
-        return data._array
+        if data._array.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return data._array.reshape(()).item()
     if isinstance(data, list | tuple):
         return [_untensor(x) for x in data]
     return data
@@ -139,12 +133,19 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._wrap(array)
 
 
+def _check_sizes(shape: tuple[int, ...], name: str) -> None:
+    for s in shape:
+        if s < 0:
+            if name == "zeros":
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"[{', '.join(map(str, shape))}]")
+
+
 def _filled(size: tuple, value: Any, dtype: Any, requires_grad: bool,
-            default: dtypes.dtype | None = None) -> Tensor:
-    shape = shape_args(size)
-    if any(s < 0 for s in shape):
-        raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: "
-                           f"[{', '.join(map(str, shape))}]")
+            default: dtypes.dtype | None = None, name: str = "full") -> Tensor:
+    shape = shape_args(size, name)
+    _check_sizes(shape, name)
     array = np.empty(shape, dtype=_np_dtype(dtype, default or dtypes.default_float()))
     array.fill(value)
     return _finish(array, requires_grad)
@@ -152,18 +153,18 @@ def _filled(size: tuple, value: Any, dtype: Any, requires_grad: bool,
 
 def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
          out: Any = None) -> Tensor:
-    return _filled(size, 1, dtype, requires_grad)
+    return _filled(size, 1, dtype, requires_grad, name="ones")
 
 
 def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
           out: Any = None) -> Tensor:
-    return _filled(size, 0, dtype, requires_grad)
+    return _filled(size, 0, dtype, requires_grad, name="zeros")
 
 
 def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
           memory_format: Any = None) -> Tensor:
     # torch leaves memory uninitialised; zeros are one valid content and keep prints stable
-    return _filled(size, 0, dtype, requires_grad)
+    return _filled(size, 0, dtype, requires_grad, name="empty")
 
 
 def full(size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
@@ -274,14 +275,16 @@ def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
 
 def rand(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
          generator: Any = None) -> Tensor:
-    shape = shape_args(size)
+    shape = shape_args(size, "rand")
+    _check_sizes(shape, "rand")
     return _finish(random.uniform(shape).astype(_np_dtype(dtype, dtypes.default_float())),
                    requires_grad)
 
 
 def randn(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
           generator: Any = None) -> Tensor:
-    shape = shape_args(size)
+    shape = shape_args(size, "randn")
+    _check_sizes(shape, "randn")
     return _finish(random.normal(shape).astype(_np_dtype(dtype, dtypes.default_float())),
                    requires_grad)
 
@@ -319,6 +322,8 @@ def legacy_constructor(dtype: dtypes.dtype):
     constructors (the result is a plain ``torch.Tensor``)."""
 
     def make(*args: Any) -> Tensor:
+        if not args:
+            return zeros(0, dtype=dtype)
         if len(args) == 1 and not isinstance(args[0], int):
             return tensor(args[0], dtype=dtype)
         return zeros(*args, dtype=dtype)

@@ -60,10 +60,18 @@ def apply(op: Op, inputs: tuple, arrays: tuple | None = None, **params: Any) -> 
     if op.view:
         base = inputs[0]
         out._vc = base._vc
-        out._base = base if base._base is None else base._base
+        # how to find this view in its base's memory: replayed by in-place ops on the view
+        step = _view_step(op.forward, params)
+        if base._base is None:
+            out._base = base
+            out._view_fn = step
+        else:
+            out._base = base._base
+            out._view_fn = _compose(base._view_fn, step)
     else:
         out._vc = [0]
         out._base = None
+        out._view_fn = None
     if op.differentiable and result.dtype.kind == "f" and is_grad_enabled():
         edges = []
         tracked = False
@@ -91,6 +99,14 @@ def apply(op: Op, inputs: tuple, arrays: tuple | None = None, **params: Any) -> 
 
 
 _new = object.__new__
+
+
+def _view_step(forward: Any, params: dict) -> Any:
+    return lambda array: forward(array, **params)[0]
+
+
+def _compose(first: Any, then: Any) -> Any:
+    return lambda array: then(first(array))
 
 
 def _record_versions(node: Node, inputs: tuple, saved: tuple, out: Tensor,
@@ -202,6 +218,15 @@ def binary(op: Op | str, a: Any, b: Any, *, float_result: bool = False, **params
     if type(op) is str:
         op = OPS[op]
     ta, tb = type(a) is Tensor, type(b) is Tensor
+    if ta:
+        aa = a._array
+        if tb:  # the commonest case first: two tensors of one dtype and shape
+            ba = b._array
+            if aa.dtype is ba.dtype and aa.shape == ba.shape and (
+                    not float_result or aa.dtype.kind == "f"):
+                return apply(op, (a, b), (aa, ba), **params)
+        elif type(b) is float and aa.dtype.kind == "f":
+            return apply(op, (a, b), (aa, b), **params)
     if not ta:
         sa = _scalar_value(a)
         if sa is None:

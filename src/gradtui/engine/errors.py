@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+import warnings
+
 BACKWARD_TWICE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
     "they have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -66,3 +69,14 @@ BOOL_SUB_BOTH = (
     "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
     "`logical_xor()` operator instead."
 )
+
+
+def warn(message: str, category: type[Warning] = UserWarning) -> None:
+    """Warn like torch does: attributed to the learner's line that called into the engine
+    (the first frame outside ``gradtui.engine``), whatever our internal call depth."""
+    frame = sys._getframe(1)
+    level = 2
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("gradtui.engine"):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, category, stacklevel=level - 1)

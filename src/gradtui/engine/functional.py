@@ -347,15 +347,13 @@ def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: 
 
 
 def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
-    if dim == () or dim is None:
-        return max(input)
-    return max(input, dim, keepdim)[0]
+    dims = _dims_or_none(dim, input._array.ndim) or tuple(range(input._array.ndim))
+    return apply(OPS["amax"], (input,), dim=dims, keepdim=keepdim)
 
 
 def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
-    if dim == () or dim is None:
-        return min(input)
-    return min(input, dim, keepdim)[0]
+    dims = _dims_or_none(dim, input._array.ndim) or tuple(range(input._array.ndim))
+    return apply(OPS["amin"], (input,), dim=dims, keepdim=keepdim)
 
 
 def _arg(fn: Any, input: Tensor, dim: Any, keepdim: bool) -> Tensor:
@@ -440,11 +438,15 @@ def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noq
     return Tensor._wrap(np.asarray(np.any(arr, axis=axis, keepdims=keepdim and axis is not None)))
 
 
-def cumsum(input: Tensor, dim: int) -> Tensor:
-    d = normalize_dim(dim, input._array.ndim)
-    n = input._array.shape[d] if input._array.ndim else 1
-    pieces = [sum(input.narrow(d, 0, i + 1), d, keepdim=True) for i in range(n)]
-    return cat(pieces, d)
+def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    arr = input._array
+    if dtype is not None:
+        arr = arr.astype(dtype.np)
+    elif arr.dtype.kind in "biu":
+        arr = arr.astype(np.int64)
+    if arr.ndim == 0:
+        return apply(OPS["clone"], (input,), (arr,))
+    return apply(OPS["cumsum"], (input,), (arr,), dim=normalize_dim(dim, arr.ndim))
 
 
 # ---------------------------------------------------------------- linear algebra
@@ -720,7 +722,7 @@ def repeat(input: Tensor, *repeats: Any) -> Tensor:
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     # torch skips legacy empty 1-d tensors
     kept = [t for t in tensors if not (t._array.ndim == 1 and t._array.shape[0] == 0)] or tensors
     ref = kept[0]._array
@@ -815,7 +817,10 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
 def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
     if input is None and other is None:
         return tuple(Tensor._wrap(i.astype(np.int64)) for i in np.nonzero(condition._array))
-    cond = condition._array.astype(bool, copy=False)
+    if condition._array.dtype.kind != "b":
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
+                           f"with dtype {condition.dtype.short_name}")
+    cond = condition._array
     a = input if isinstance(input, Tensor) else None
     b = other if isinstance(other, Tensor) else None
     from gradtui.engine.dispatch import promote
@@ -830,8 +835,13 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
 
 
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
-    return where(mask, _as_tensor(value).to(input.dtype) if isinstance(value, Tensor)
-                 else _scalar_like(value, input), input)
+    if mask._array.dtype.kind != "b":
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{mask.dtype.name.replace('int64', 'long int')}")
+    broadcast_shape(input._array.shape, mask._array.shape)
+    if isinstance(value, Tensor):
+        value = value.item()
+    return apply(OPS["masked_fill"], (input,), mask=mask._array, value=value)
 
 
 def _scalar_like(value: Any, like: Tensor) -> Tensor:
@@ -946,16 +956,14 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,
     d = normalize_dim(dim, input._array.ndim)
     arr = input._array
     order = np.argsort(-arr if largest else arr, axis=d, kind="stable")
-    idx = np.take(order, np.arange(k), axis=d)
-    values = gather(input, d, Tensor._wrap(idx.astype(np.int64)))
-    out = ReturnTypes(values, Tensor._wrap(idx.astype(np.int64)), "topk")
-    return out
+    idx = np.take(order, np.arange(k), axis=d).astype(np.int64)
+    values = apply(OPS["topk"], (input,), dim=d, index=idx)
+    return ReturnTypes(values, Tensor._wrap(idx), "topk")
 
 
 def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     d = normalize_dim(dim, input._array.ndim)
-    idx = index._array
-    grids = list(np.indices(idx.shape, sparse=True))
-    grids[d] = idx
-    return apply(OPS["index"], (input,), index=tuple(grids))
+    if index._array.dtype != np.int64:
+        raise RuntimeError("gather(): Expected dtype int64 for index")
+    return apply(OPS["gather"], (input,), dim=d, index=index._array)
 

@@ -151,6 +151,30 @@ def _check_mask(mask: np.ndarray, shape: tuple, start: int) -> None:
                              f"[{', '.join(map(str, shape))}] at index {start + k}")
 
 
+def _view_index(np_index: Any) -> tuple:
+    parts = np_index if isinstance(np_index, tuple) else (np_index,)
+    return parts if any(p is Ellipsis for p in parts) else (*parts, Ellipsis)
+
+
+def _check_expand(shape: tuple[int, ...], target: tuple[int, ...]) -> None:
+    """torch expands the value to the indexed shape, with expand's error message."""
+    lead = len(target) - len(shape)
+    # leading size-1 dims of the value may be dropped, like torch's slicePrefix1sSize
+    while lead < 0 and shape and shape[0] == 1:
+        shape = shape[1:]
+        lead += 1
+    detail = (f"Target sizes: [{', '.join(map(str, target))}].  Tensor sizes: "
+              f"[{', '.join(map(str, shape))}]")
+    if lead < 0:
+        raise RuntimeError(f"expand: the number of sizes provided ({len(target)}) must be greater"
+                           f" or equal to the number of dimensions in the tensor ({len(shape)})")
+    for i, s in enumerate(shape):
+        want = target[lead + i]
+        if s != want and s != 1:
+            raise RuntimeError(f"The expanded size of the tensor ({want}) must match the existing "
+                               f"size ({s}) at non-singleton dimension {lead + i}.  {detail}")
+
+
 def _numpy_index(index: Any) -> Any:
     items = tuple(_to_numpy_index(i) if not isinstance(i, Tensor) or i._array.ndim
                   else (int(i._array) if i._array.dtype.kind in "iu" else i._array)
@@ -178,23 +202,34 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
         target_shape = np.empty(t._array.shape, dtype=np.bool_)[np_index].shape
     except IndexError as exc:
         raise IndexError(str(exc)) from None
-    try:
-        np.broadcast_shapes(np.shape(v), target_shape)
-    except ValueError:
-        raise RuntimeError(
-            f"shape mismatch: value tensor of shape [{', '.join(map(str, np.shape(v)))}] cannot "
-            f"be broadcast to indexing result of shape [{', '.join(map(str, target_shape))}]"
-        ) from None
+    _check_expand(np.shape(v), target_shape)
     if not tracked:
         t._array[np_index] = v
         t._vc[0] += 1
         return
     advanced = any(_is_advanced(i) for i in _components(index))
     v_in = value if isinstance(value, Tensor) else Tensor._wrap(v.astype(t._array.dtype))
-    arr_v = v_in._array.astype(t._array.dtype, copy=False)
-    result = apply(OPS["index_put" if advanced else "copy_slices"], (t, v_in),
-                   (t._array, arr_v), index=np_index)
-    np.copyto(t._array, result._array)
+    arr_v = np.broadcast_to(v_in._array.astype(t._array.dtype, copy=False), target_shape)
+    # the write happens on the root tensor's memory; a view's path into it comes first
+    root = t if t._base is None else t._base
+    if advanced:
+        if t._base is not None:
+            raise RuntimeError("gradtui does not support advanced-index assignment into a view "
+                               "of a tensor that requires grad; assign into the tensor itself")
+        node = apply(OPS["index_put"], (t, v_in), (t._array, arr_v), index=np_index).grad_fn
+        t._array[np_index] = arr_v
+    else:
+        inner = t._view_fn
+        # a trailing ... keeps an all-int index a 0-d view instead of a numpy scalar
+        as_view = _view_index(np_index)
+        view_fn = (lambda arr: arr[as_view]) if inner is None else (
+            lambda arr: inner(arr)[as_view])
+        node = apply(OPS["copy_slices"], (root, v_in), (root._array, arr_v),
+                     view_fn=view_fn).grad_fn
+        t._array[np_index] = arr_v
     t._vc[0] += 1
-    t.grad_fn = result.grad_fn
-    t._requires_grad = True
+    root.grad_fn = node
+    root._requires_grad = True
+    if root is not t:
+        t.grad_fn = apply(OPS["as_strided"], (root,), view_fn=t._view_fn).grad_fn
+        t._requires_grad = True

@@ -88,6 +88,19 @@ def _expand_reduced(g: np.ndarray, dims: tuple[int, ...], keepdim: bool,
     return np.broadcast_to(g, shape)
 
 
+def _power(base: Any, exponent: Any) -> Any:
+    """``base ** exponent``; for integers torch gives 0 (or +-1 for bases +-1) where the
+    exponent is negative, where numpy would raise."""
+    e = np.asarray(exponent)
+    b = np.asarray(base)
+    if e.dtype.kind in "iu" and b.dtype.kind in "iu" and (e < 0).any():
+        safe = b ** np.where(e < 0, 0, e)
+        odd = (e % 2) != 0
+        neg_value = np.where(b == 1, 1, np.where(b == -1, np.where(odd, -1, 1), 0))
+        return np.where(e < 0, neg_value, safe).astype(safe.dtype)
+    return base ** exponent
+
+
 def _clamp(a: np.ndarray, lo: Any, hi: Any) -> np.ndarray:
     """torch's clamp compares (``x < lo ? lo : x``), so -0. and nan pass through unchanged."""
     out = a if lo is None else np.where(a < lo, lo, a)
@@ -172,6 +185,29 @@ def _evenly_distribute(g: Any, a: np.ndarray, r: np.ndarray) -> np.ndarray:
     return np.where(mask, g / mask.sum(), 0)
 
 
+def _amax_grad(g: Any, a: np.ndarray, dims: tuple[int, ...], keepdim: bool,
+               r: np.ndarray) -> np.ndarray:
+    """amax/amin share the gradient evenly among tied extremes along ``dims``."""
+    if not keepdim:
+        g, r = np.expand_dims(g, dims), np.expand_dims(r, dims)
+    mask = a == r
+    count = mask.sum(axis=dims, keepdims=True)
+    return np.where(mask, g / count, 0)
+
+
+def _std_grad(g: Any, a: np.ndarray, dims: Any, correction: int, keepdim: bool,
+              r: np.ndarray) -> np.ndarray:
+    if dims is not None and not keepdim:
+        g, r = np.expand_dims(g, dims), np.expand_dims(r, dims)
+    return _var_grad(g / (2 * r), a, dims, correction, True)
+
+
+def _gather_index(index: np.ndarray, dim: int) -> tuple:
+    grids = list(np.indices(index.shape, sparse=True))
+    grids[dim] = index
+    return tuple(grids)
+
+
 def _mm_grad_self(g: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return g @ b.T
 
@@ -199,9 +235,27 @@ def _slice_backward(g: np.ndarray, index: Any, shape: tuple[int, ...]) -> np.nda
     return out
 
 
-def _copy_slices_self(g: np.ndarray, index: Any, value_shape: Any) -> np.ndarray:
-    out = g.copy()
-    out[index] = 0
+def _copy_slices_self(g: np.ndarray, view_fn: Callable) -> np.ndarray:
+    out = np.array(g)
+    view_fn(out)[...] = 0
+    return out
+
+
+class _IndexView:
+    """``arr[index] = value`` for advanced indices, which numpy cannot return as a view."""
+
+    __slots__ = ("arr", "index")
+
+    def __init__(self, arr: np.ndarray, index: Any) -> None:
+        self.arr, self.index = arr, index
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self.arr[self.index] = value
+
+
+def _as_strided_grad(g: np.ndarray, view_fn: Callable, shape: tuple[int, ...]) -> np.ndarray:
+    out = np.zeros(shape, dtype=g.dtype)
+    view_fn(out)[...] = g
     return out
 
 
@@ -314,13 +368,13 @@ op("neg", "NegBackward0", lambda a: (-a, ()), (lambda g: -g,), rules=("d(-a)/da 
 op("pow", "PowBackward0", lambda a, exponent: (a ** exponent, (a, exponent)),
    (_pow_grad,), saves=("self", "exponent"), keeps=("exponent",),
    rules=("d(a^n)/da = n*a^(n-1)",), quiet=True)
-op("pow_tensor", "PowBackward1", lambda a, b: ((r := a ** b), (a, b, r)),
+op("pow_tensor", "PowBackward1", lambda a, b: ((r := _power(a, b)), (a, b, r)),
    (lambda g, a, b, r: g * b * a ** (b - 1) if np.ndim(b) else _pow_grad(g, a, b),
     _pow_tensor_exponent_grad),
    saves=("self", "exponent", "result"),
    uses=(("self", "exponent"), ("self", "exponent", "result")),
    rules=("d(a^b)/da = b*a^(b-1)", "d(a^b)/db = a^b*log(a)"), quiet=True)
-op("rpow", "PowBackward2", lambda a, base: ((r := base ** a), (base, r)),
+op("rpow", "PowBackward2", lambda a, base: ((r := _power(base, a)), (base, r)),
    (lambda g, base, r: g * r * np.log(base),), saves=("self", "result"), keeps=("self",),
    rules=("d(c^a)/da = c^a*log(c)",), quiet=True)
 op("abs", "AbsBackward0", lambda a: (np.abs(a), (a,)), (lambda g, a: g * np.sign(a),),
@@ -400,6 +454,33 @@ op("min_dim", "MinBackward0",
    lambda a, dim, keepdim: _reduce_with_indices(np.argmin, a, dim, keepdim),
    (_scatter_dim,), saves=("indices", "dim", "keepdim", "self_sym_sizes"),
    keeps=("dim", "keepdim", "self_sym_sizes"), rules=("1 at the minimum along dim, else 0",))
+op("amax", "AmaxBackward0",
+   lambda a, dim, keepdim: ((r := np.amax(a, axis=dim, keepdims=keepdim)), (a, dim, keepdim, r)),
+   (lambda g, a, dim, keepdim, r: _amax_grad(g, a, dim, keepdim, r),),
+   saves=("self", "dim", "keepdim", "result"), keeps=("dim", "keepdim"),
+   rules=("1 at the maximum along dim (shared among ties), else 0",))
+op("amin", "AminBackward0",
+   lambda a, dim, keepdim: ((r := np.amin(a, axis=dim, keepdims=keepdim)), (a, dim, keepdim, r)),
+   (lambda g, a, dim, keepdim, r: _amax_grad(g, a, dim, keepdim, r),),
+   saves=("self", "dim", "keepdim", "result"), keeps=("dim", "keepdim"),
+   rules=("1 at the minimum along dim (shared among ties), else 0",))
+op("cumsum", "CumsumBackward0", lambda a, dim: (np.cumsum(a, axis=dim), (dim,)),
+   (lambda g, dim: np.flip(np.cumsum(np.flip(g, dim), axis=dim), dim),), saves=("dim",),
+   keeps=("dim",), rules=("d(cumsum a)_j/da_i = 1 for j >= i",))
+op("gather", "GatherBackward0",
+   lambda a, dim, index: (a[_gather_index(index, dim)], (dim, index, a.shape)),
+   (lambda g, dim, index, shape: _index_backward(g, _gather_index(index, dim), shape),),
+   saves=("dim", "index", "self_sym_sizes"), keeps=("dim", "self_sym_sizes"),
+   rules=("the gradient is added at the gathered entries, 0 elsewhere",))
+op("topk", "TopkBackward0",
+   lambda a, dim, index: (np.take_along_axis(a, index, axis=dim), (dim, index, a.shape)),
+   (lambda g, dim, index, shape: _index_backward(g, _gather_index(index, dim), shape),),
+   saves=("dim", "indices", "self_sym_sizes"), keeps=("dim", "self_sym_sizes"),
+   rules=("the gradient goes to the k chosen entries, 0 elsewhere",))
+op("masked_fill", "MaskedFillBackward0",
+   lambda a, mask, value: (np.where(mask, np.asarray(value, dtype=a.dtype), a), (mask,)),
+   (lambda g, mask: np.where(mask, 0, g),), saves=("mask",),
+   rules=("0 where filled, 1 elsewhere",))
 op("prod", "ProdBackward0", lambda a: ((r := np.asarray(a.prod())), (a, r)), (_prod_grad,),
    saves=("self", "result"), rules=("d(prod a)/da_i = prod of the others",), quiet=True)
 op("norm", "LinalgVectorNormBackward0",
@@ -415,9 +496,7 @@ op("std", "StdBackward0",
    lambda a, dim, correction, keepdim: (
        (r := np.asarray(np.std(a, axis=dim, ddof=correction, keepdims=keepdim),
                         dtype=a.dtype)), (a, dim, correction, keepdim, r)),
-   (lambda g, a, dim, c, keepdim, r: _var_grad(
-       g / (2 * (r if dim is None or keepdim else np.expand_dims(r, dim))), a, dim, c,
-       True if dim is not None else keepdim),),
+   (lambda g, a, dim, c, keepdim, r: _std_grad(g, a, dim, c, keepdim, r),),
    saves=("self", "dim", "correction", "keepdim", "result"),
    keeps=("dim", "correction", "keepdim"), rules=("d(std a)/da_i = (a_i-mean)/((n-c)*std)",),
     quiet=True)
@@ -497,7 +576,7 @@ op("repeat", "RepeatBackward0", lambda a, repeats: (np.tile(a, repeats), (repeat
 op("alias", "AliasBackward0", lambda a: (a.view(), ()), (lambda g: g,), view=True,
    rules=("d(a)/da = 1",))
 op("select", "SelectBackward0", lambda a, dim, index: (
-    a[(slice(None),) * dim + (index,)], (dim, index, a.shape)),
+    a[(slice(None),) * dim + (index, Ellipsis)], (dim, index, a.shape)),
    (lambda g, dim, index, shape: _slice_backward(g, (slice(None),) * dim + (index,), shape),),
    saves=("dim", "index", "self_sym_sizes"), keeps=("dim", "index", "self_sym_sizes"),
    view=True, rules=("the gradient goes to the selected entries, 0 elsewhere",))
@@ -510,18 +589,32 @@ op("index", "IndexBackward0", lambda a, index: (a[index], (index, a.shape)),
    (lambda g, index, shape: _index_backward(g, index, shape),),
    saves=("indices", "self_sym_sizes"), keeps=("self_sym_sizes",),
    rules=("the gradient is added at the indexed entries, 0 elsewhere",))
+# In-place writes into (a view of) a tensor with a graph. The forward returns the base array
+# itself: the caller writes the new values into it afterwards, so nothing is copied.
 op("copy_slices", "torch::autograd::CopySlices",
-   lambda a, v, index: (_set_index(a, index, v), (index, np.shape(v))),
-   (lambda g, index, vshape: _copy_slices_self(g, index, vshape),
-    lambda g, index, vshape: g[index]),
-   saves=("index", "value_shape"), keeps=("index", "value_shape"),
+   lambda a, v, view_fn: (a, (view_fn, np.shape(v))),
+   (lambda g, view_fn, vshape: _copy_slices_self(g, view_fn),
+    lambda g, view_fn, vshape: np.array(view_fn(np.ascontiguousarray(g)))),
+   saves=("view_fn", "value_shape"), keeps=("view_fn", "value_shape"),
    rules=("0 at the overwritten entries, 1 elsewhere", "the gradient of the written entries"))
 op("index_put", "IndexPutBackward0",
-   lambda a, v, index: (_set_index(a, index, v), (index, np.shape(v))),
-   (lambda g, index, vshape: _copy_slices_self(g, index, vshape),
+   lambda a, v, index: (a, (index, np.shape(v))),
+   (lambda g, index, vshape: _copy_slices_self(g, lambda arr: _IndexView(arr, index)),
     lambda g, index, vshape: g[index]),
    saves=("indices", "value_shape"), keeps=("value_shape",),
    rules=("0 at the overwritten entries, 1 elsewhere", "the gradient of the written entries"))
+op("as_strided", "AsStridedBackward0", lambda a, view_fn: (view_fn(a), (view_fn, a.shape)),
+   (lambda g, view_fn, shape: _as_strided_grad(g, view_fn, shape),),
+   saves=("view_fn", "self_sym_sizes"), keeps=("view_fn", "self_sym_sizes"), view=True,
+   rules=("the gradient goes to the viewed entries, 0 elsewhere",))
+op("zero", "ZeroBackward0", lambda a: (np.zeros_like(a), ()), (lambda g: np.zeros_like(g),),
+   rules=("d(0)/da = 0",))
+op("fill", "FillBackward2", lambda a, value: (np.full_like(a, value), (value,)),
+   (lambda g, value: np.zeros_like(g),), saves=("value",), keeps=("value",),
+   rules=("d(c)/da = 0",))
+op("copy", "torch::autograd::CopyBackwards",
+   lambda a, src: (np.array(np.broadcast_to(src, a.shape), dtype=a.dtype), ()),
+   (lambda g: np.zeros_like(g), lambda g: g), rules=("overwritten: 0", "d(src)/dsrc = 1"))
 op("cat", "CatBackward0",
    lambda *arrays, dim: (np.concatenate(arrays, axis=dim),
                          (dim, tuple(a.shape[dim] for a in arrays))),
@@ -538,7 +631,7 @@ op("split", "SplitBackward0",
    saves=("dim", "split_size", "self_sym_sizes"), keeps=("dim", "split_size", "self_sym_sizes"),
    view=True, rules=("the gradient's slice for this chunk",))
 op("unbind", "UnbindBackward0",
-   lambda a, dim, index: (np.take(a, index, axis=dim), (dim, index, a.shape)),
+   lambda a, dim, index: (a[(slice(None),) * dim + (index, Ellipsis)], (dim, index, a.shape)),
    (lambda g, dim, index, shape: _slice_backward(g, (slice(None),) * dim + (index,), shape),),
    saves=("dim", "index", "self_sym_sizes"), keeps=("dim", "index", "self_sym_sizes"),
    view=True, rules=("the gradient's entry for this piece",))
@@ -600,7 +693,3 @@ def _repeat_grad(g: np.ndarray, repeats: tuple[int, ...], shape: tuple[int, ...]
     return g.reshape(shape)
 
 
-def _set_index(a: np.ndarray, index: Any, v: Any) -> np.ndarray:
-    out = a.copy()
-    out[index] = v
-    return out

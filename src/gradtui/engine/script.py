@@ -41,13 +41,16 @@ def run_script(path: str, argv: list[str]) -> int:
         print(f"gradtui run: can't open file '{path}': [Errno {exc.errno}] {exc.strerror}",
               file=sys.stderr)
         return 2
+    # like `python NAME` since 3.9: __file__ and the traceback show the absolute path, while
+    # sys.argv[0] keeps the path as typed
+    filename = os.path.abspath(path)
     try:
-        code = compile(source, path, "exec")
+        code = compile(source, filename, "exec")
     except SyntaxError as exc:
         sys.stderr.write("".join(traceback.format_exception_only(type(exc), exc)))
         return 1
     main = types.ModuleType("__main__")
-    main.__file__ = path
+    main.__file__ = filename
     main.__builtins__ = __builtins__  # type: ignore[attr-defined]
     saved_argv, saved_path = sys.argv, list(sys.path)
     saved_main = sys.modules.get("__main__")

@@ -9,7 +9,6 @@ surface learners call, with torch's argument handling and error messages.
 from __future__ import annotations
 
 import math
-import warnings
 import weakref
 from collections.abc import Iterator
 from typing import Any
@@ -24,6 +23,9 @@ from gradtui.engine.ops import OPS
 from gradtui.engine.size import Size
 
 _ndarray = np.ndarray
+# op rows used by the dunders, bound once (a dict lookup per operator adds up)
+_ADD, _SUB, _MUL, _DIV = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"]
+_FLOOR_DIVIDE, _REMAINDER = OPS["floor_divide"], OPS["remainder"]
 
 
 def normalize_dim(dim: int, ndim: int) -> int:
@@ -41,16 +43,25 @@ def normalize_dims(dim: Any, ndim: int) -> tuple[int, ...]:
     return tuple(sorted({normalize_dim(d, ndim) for d in dims}))
 
 
-def shape_args(args: tuple) -> tuple[int, ...]:
-    """Shapes given as varargs ``(2, 3)`` or one tuple/list/Size ``((2, 3),)``."""
-    if len(args) == 1 and isinstance(args[0], tuple | list):
-        args = tuple(args[0])
+def shape_args(args: tuple, name: str = "view") -> tuple[int, ...]:
+    """Shapes given as varargs ``(2, 3)`` or one tuple/list/Size ``((2, 3),)``; ``name`` is
+    the function torch names in its TypeError (``ones(): argument 'size' ...``)."""
+    single = len(args) == 1 and isinstance(args[0], tuple | list)
+    values = tuple(args[0]) if single else args
     out = []
-    for a in args:
-        if isinstance(a, Tensor):
+    for pos, a in enumerate(values):
+        if isinstance(a, Tensor) and a._array.size == 1 and a._array.dtype.kind in "iu":
             a = a.item()
         if not isinstance(a, int | np.integer) or isinstance(a, bool):
-            raise TypeError(f"shape must be a sequence of ints, got {type(a).__name__}")
+            kind = type(a).__name__
+            if len(args) == 1 and not single:
+                msg = f"must be tuple of ints, not {kind}"
+                raise TypeError(f"{name}(): argument 'size' (position 1) {msg}")
+            if single and pos == 0:
+                raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, "
+                                f"but found element of type {kind} at pos 0")
+            raise TypeError(f"{name}(): argument 'size' failed to unpack the object at pos "
+                            f"{pos + 1} with error \"type must be tuple of ints,but got {kind}\"")
         out.append(int(a))
     return tuple(out)
 
@@ -59,7 +70,7 @@ class Tensor:
     """A multi-dimensional array with autograd, like ``torch.Tensor``."""
 
     __slots__ = ("_array", "_requires_grad", "grad_fn", "_grad", "_vc", "_retains_grad",
-                 "_accum", "_base", "_hooks", "__weakref__")
+                 "_accum", "_base", "_view_fn", "_hooks", "__weakref__")
     # numpy must hand operators over to us: ndarray + tensor -> Tensor.__radd__
     __array_priority__ = 1000
 
@@ -83,6 +94,7 @@ class Tensor:
         self._retains_grad = False
         self._accum = None
         self._base = None
+        self._view_fn = None
         self._hooks = None
 
     @classmethod
@@ -97,6 +109,7 @@ class Tensor:
         t._retains_grad = False
         t._accum = None
         t._base = None
+        t._view_fn = None
         t._hooks = None
         return t
 
@@ -160,7 +173,7 @@ class Tensor:
     @property
     def grad(self) -> Tensor | None:
         if self.grad_fn is not None and not self._retains_grad:
-            warnings.warn(errors.NON_LEAF_GRAD, UserWarning, stacklevel=2)
+            errors.warn(errors.NON_LEAF_GRAD)
         return self._grad
 
     @grad.setter
@@ -170,7 +183,11 @@ class Tensor:
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
                                 f"of type {type(value).__name__}")
             if value._array.shape != self._array.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size "
+                    f"'[{', '.join(map(str, value._array.shape))}]' "
+                    f"to a tensor of size '[{', '.join(map(str, self._array.shape))}]'. Please "
+                    "ensure that the gradient and the tensor are the same size")
             if value._array.dtype != self._array.dtype:
                 raise RuntimeError("assigned grad has data of a different type")
         self._grad = value
@@ -190,12 +207,12 @@ class Tensor:
         if n == 2:
             return apply(OPS["permute"], (self,), dims=(1, 0))
         if n != 2 and n != 0:
-            warnings.warn(
+            errors.warn(
                 "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
                 "deprecated and it will throw an error in a future release. Consider `x.mT` to "
                 "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))`"
                 " to reverse the dimensions of a tensor. (Triggered internally at /__w/pytorch/"
-                "pytorch/aten/src/ATen/native/TensorShape.cpp:4314.)", UserWarning, stacklevel=2)
+                "pytorch/aten/src/ATen/native/TensorShape.cpp:4314.)")
         return apply(OPS["permute"], (self,), dims=tuple(range(n - 1, -1, -1)))
 
     @property
@@ -519,11 +536,29 @@ class Tensor:
         node = result.grad_fn
         if node is not None and node.saved:
             self._adopt_saved(node, mine, new, result)  # before our old values are overwritten
+        if node is not None and self._base is not None:
+            # writing through a view: the base's graph records the write (CopySlices)
+            self._rebase_view(result)
+            return
         np.copyto(mine, new, casting="unsafe")
         self._vc[0] += 1
         if node is not None:
             self.grad_fn = node
             self._requires_grad = True
+
+    def _rebase_view(self, value: Tensor) -> None:
+        """``view.op_(...)``: the base gets a CopySlices grad_fn that routes the gradient of
+        the written entries to ``value``'s graph, and the view an AsStridedBackward0 on it."""
+        base = self._base
+        view_fn = self._view_fn
+        copy = apply(OPS["copy_slices"], (base, value),
+                     (base._array, value._array), view_fn=view_fn)
+        np.copyto(self._array, value._array, casting="unsafe")
+        self._vc[0] += 1
+        base.grad_fn = copy.grad_fn
+        base._requires_grad = True
+        self.grad_fn = apply(OPS["as_strided"], (base,), view_fn=view_fn).grad_fn
+        self._requires_grad = True
 
     def _adopt_saved(self, node: Any, mine: np.ndarray, new: np.ndarray, result: Tensor) -> None:
         """After an in-place op the node's saved values must stay right: our *old* values get a
@@ -605,23 +640,34 @@ class Tensor:
         return self.pow_(other)
 
     def zero_(self) -> Tensor:
-        return self.fill_(0)
+        self._check_inplace()
+        if is_grad_enabled() and self._requires_grad:
+            self._write_result(apply(OPS["zero"], (self,)), "zero")
+            return self
+        self._array[...] = 0
+        self._vc[0] += 1
+        return self
 
     def fill_(self, value: Any) -> Tensor:
         self._check_inplace()
         value = value.item() if isinstance(value, Tensor) else value
-        if is_grad_enabled() and self.grad_fn is not None:
-            self._write_result(apply(OPS["mul"], (self, 0)) + value, "fill")
+        if is_grad_enabled() and self._requires_grad:
+            self._write_result(apply(OPS["fill"], (self,), value=value), "fill")
             return self
         self._array[...] = value
         self._vc[0] += 1
         return self
 
-    def copy_(self, src: Tensor) -> Tensor:
+    def copy_(self, src: Any) -> Tensor:
         self._check_inplace()
-        values = np.broadcast_to(src._array if isinstance(src, Tensor) else src,
-                                 self._array.shape)
-        self._array[...] = values
+        if not isinstance(src, Tensor):
+            raise TypeError(f"copy_(): argument 'src' (position 1) must be Tensor, not "
+                            f"{type(src).__name__}")
+        dispatch.broadcast_shape(self._array.shape, src._array.shape)
+        if is_grad_enabled() and (self._requires_grad or src._requires_grad):
+            self._write_result(apply(OPS["copy"], (self, src)), "copy")
+            return self
+        self._array[...] = np.broadcast_to(src._array, self._array.shape)
         self._vc[0] += 1
         return self
 
@@ -679,52 +725,52 @@ class Tensor:
 
     # ------------------------------------------------------------ arithmetic dunders
     def __add__(self, other: Any) -> Any:
-        return binary(OPS["add"], self, other)
+        return binary(_ADD, self, other)
 
     def __radd__(self, other: Any) -> Any:
-        return binary(OPS["add"], self, other)
+        return binary(_ADD, self, other)
 
     def __sub__(self, other: Any) -> Any:
         if self._array.dtype.kind == "b" or other is True or other is False or (
                 type(other) is Tensor and other._array.dtype.kind == "b"):
             _fn.check_bool_sub(self, other)
-        return binary(OPS["sub"], self, other)
+        return binary(_SUB, self, other)
 
     def __rsub__(self, other: Any) -> Any:
         if isinstance(other, np.ndarray):
-            return binary(OPS["sub"], other, self)
+            return binary(_SUB, other, self)
         return _fn.rsub(self, other)
 
     def __mul__(self, other: Any) -> Any:
-        return binary(OPS["mul"], self, other)
+        return binary(_MUL, self, other)
 
     def __rmul__(self, other: Any) -> Any:
         # torch evaluates `2 * x` as x.mul(2): the tensor stays the first input
         if isinstance(other, np.ndarray):
-            return binary(OPS["mul"], other, self)
-        return binary(OPS["mul"], self, other)
+            return binary(_MUL, other, self)
+        return binary(_MUL, self, other)
 
     def __truediv__(self, other: Any) -> Any:
-        return binary(OPS["div"], self, other, float_result=True)
+        return binary(_DIV, self, other, float_result=True)
 
     def __rtruediv__(self, other: Any) -> Any:
         if isinstance(other, np.ndarray):
-            return binary(OPS["div"], other, self, float_result=True)
+            return binary(_DIV, other, self, float_result=True)
         if dispatch._scalar_value(other) is None:
             return NotImplemented
-        return binary(OPS["mul"], self.reciprocal(), other)
+        return binary(_MUL, self.reciprocal(), other)
 
     def __floordiv__(self, other: Any) -> Any:
-        return binary(OPS["floor_divide"], self, other)
+        return binary(_FLOOR_DIVIDE, self, other)
 
     def __rfloordiv__(self, other: Any) -> Any:
-        return binary(OPS["floor_divide"], other, self)
+        return binary(_FLOOR_DIVIDE, other, self)
 
     def __mod__(self, other: Any) -> Any:
-        return binary(OPS["remainder"], self, other)
+        return binary(_REMAINDER, self, other)
 
     def __rmod__(self, other: Any) -> Any:
-        return binary(OPS["remainder"], other, self)
+        return binary(_REMAINDER, other, self)
 
     def __pow__(self, exponent: Any) -> Any:
         return self.pow(exponent)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 
-from gradtui.engine import dtypes
-from gradtui.engine.dispatch import apply
+from gradtui.engine import dtypes, errors
+from gradtui.engine.dispatch import apply, broadcast_shape, promote
 from gradtui.engine.functional import (  # noqa: F401
     addmm,
     matmul,
@@ -24,8 +23,8 @@ from gradtui.engine.tensor import Tensor
 
 
 def _warn_implicit_dim(name: str) -> None:
-    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
-                  "include dim=X as an argument.", UserWarning, stacklevel=3)
+    errors.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+                  "include dim=X as an argument.")
 
 
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
@@ -44,8 +43,14 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias``; torch's addmm (AddmmBackward0) for a 2-d input."""
-    if input._array.ndim == 2 and bias is not None:
+    ndim = input._array.ndim
+    if ndim == 2 and bias is not None:
         return addmm(bias, input, weight.t())
+    if bias is not None and ndim != 0:
+        # torch folds the leading dims into rows, runs addmm, and views the result back
+        rows = input.reshape(-1, input._array.shape[-1])
+        out = addmm(bias, rows, weight.t())
+        return out.view(*input._array.shape[:-1], weight._array.shape[0])
     out = matmul(input, weight.t())
     return out if bias is None else out + bias
 
@@ -64,14 +69,15 @@ def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: An
              reduction: str = "mean", weight: Any = None) -> Tensor:
     mode = _reduction(size_average, reduce, reduction)
     if input._array.shape != target._array.shape:
-        warnings.warn(
+        errors.warn(
             f"Using a target size ({target.shape}) that is different to the input size "
             f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
-            "Please ensure they have the same size.", UserWarning, stacklevel=2)
+            "Please ensure they have the same size.")
     a, t = input._array, target._array
+    broadcast_shape(a.shape, t.shape)
     if a.dtype != t.dtype:
-        common = np.promote_types(a.dtype, t.dtype)
-        a, t = a.astype(common), t.astype(common)
+        common = promote((input, target)).np
+        a, t = a.astype(common, copy=False), t.astype(common, copy=False)
     return apply(OPS["mse_loss"], (input, target), (a, t), reduction=mode)
 
 
@@ -97,6 +103,12 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                   size_average: Any = None, ignore_index: int = -100, reduce: Any = None,
                   reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """log_softmax over the class dim, then nll_loss (LogSoftmaxBackward0 -> NllLossBackward0)."""
+    tgt = target._array
+    if tgt.dtype.kind == "f" and tgt.shape != input._array.shape:
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
+                           f"{dtypes.BY_NUMPY[tgt.dtype].short_name}")
+    if tgt.dtype.kind != "f" and input._array.ndim == 2 and tgt.ndim > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if target._array.dtype.kind == "f":
         mode = _reduction(size_average, reduce, reduction)
         logp = _log_softmax(input, 1 if input._array.ndim > 1 else 0)
