@@ -358,3 +358,12 @@ async def test_f9_during_a_running_cell_gives_a_fresh_idle_kernel(app, fake):
         assert "new kernel" in _log(app) and "the kernel died" not in _log(app)
         await run_cell(pilot, app, "print(y)")
         assert app.screen.state == "idle"
+
+
+async def test_a_result_hidden_behind_a_panel_tab_is_toasted(app):
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f4")
+        await run_cell(pilot, app, "1/0")
+        messages = [n.message for n in app._notifications]
+        assert any("ZeroDivisionError: division by zero" in m for m in messages)

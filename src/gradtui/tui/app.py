@@ -189,8 +189,7 @@ class GradtuiApp(App[int]):
             return
         cell_input = screen.query_one(CellInput)
         cell_input.set_text(code)
-        screen.show_area("repl") if not screen.wide else cell_input.focus()
-        cell_input.focus()
+        cell_input.focus()  # the input is always on screen: the shown tab stays
 
     def _workspace_screen(self) -> WorkspaceScreen | None:
         for screen in reversed(self.screen_stack):

@@ -119,20 +119,11 @@ class WorkspaceScreen(Screen[None]):
         self.set_class(not self.wide, "-narrow")
         tabs = self.query_one("#panel-tabs", Tabs)
         tabs.display = not self.wide
-        repl = self.query_one("#repl-column")
-        side = self.query_one("#side")
-        if self.wide:
-            repl.display = True
-            side.display = True
-            for name, widget_id in PANEL_IDS.items():
-                if name != "repl" and (name != "lesson" or self.lesson_pane is not None):
-                    self.query_one(f"#{widget_id}").display = True
-        else:
-            repl.display = self.active == "repl"
-            side.display = self.active != "repl"
-            for name, widget_id in PANEL_IDS.items():
-                if name != "repl" and (name != "lesson" or self.lesson_pane is not None):
-                    self.query_one(f"#{widget_id}").display = name == self.active
+        self.query_one("#repl-column").display = self.wide or self.active == "repl"
+        self.query_one("#side").display = self.wide or self.active != "repl"
+        for name, widget_id in PANEL_IDS.items():
+            if name != "repl" and (name != "lesson" or self.lesson_pane is not None):
+                self.query_one(f"#{widget_id}").display = self.wide or name == self.active
         self.query_one(GraphPanel).redraw_if_stale()
 
     def show_area(self, name: str, *, focus: bool = True) -> None:
@@ -243,10 +234,25 @@ class WorkspaceScreen(Screen[None]):
         if result.execution_count:
             self.cell_number = result.execution_count
         log.show_result(result)
+        if not self.wide and self.active != "repl":
+            self._toast_result(outcome)
         if outcome.snapshot is not None:
             self.push_snapshot(outcome.snapshot)
         if self.lesson_pane is not None:
             self.lesson_pane.cell_finished(outcome)
+
+    def _toast_result(self, reply: ExecuteReply) -> None:
+        """The log is hidden behind another tab: say briefly what the cell did."""
+        result = reply.result
+        if result.error is not None:
+            text = f"{result.error.type}: {result.error.message}".strip()
+            self.notify(f"{text[:200]}\n(F2 shows the log)", severity="error", timeout=4)
+            return
+        shown = result.value_repr if result.value_repr is not None else result.stdout
+        if shown.strip():
+            lines = shown.strip().split("\n")
+            more = f"\n... {len(lines) - 4} more lines (F2)" if len(lines) > 4 else ""
+            self.notify("\n".join(lines[:4]) + more, timeout=3)
 
     def _kernel_failed(self, failure: KernelFailure) -> None:
         log = self.query_one(ReplLog)
