@@ -81,3 +81,24 @@ async def test_a_real_kernel_death_is_shown_and_f9_restarts_it(real_app):
         assert app.screen.state == "idle"
         await run_cell(pilot, app, "'x' in dir()", limit=60)
         assert app.screen.query_one(ReplLog).plain_lines[-1] == "False"
+
+
+async def test_real_completion_popup_completes_an_attribute(real_app):
+    from gradtui.tui.widgets.cell_input import CellInput
+    from gradtui.tui.widgets.completion_list import CompletionList
+
+    app = real_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app, limit=60)
+        await run_cell(pilot, app, "import torch", limit=60)
+        app.set_input_text("torch.on")
+        await pilot.press("tab")
+        popup = app.screen.query_one(CompletionList)
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if popup.has_class("-shown"):
+                break
+        assert popup.option_count >= 2
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.query_one(CellInput).text == "torch.ones"
