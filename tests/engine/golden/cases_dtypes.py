@@ -100,4 +100,16 @@ CASES = [
     ("sum_of_bool_is_int64", "t = torch.tensor([True, True, False]).sum()\nprint(t, t.dtype)"),
     ("is_floating_point_method",
      "print(torch.ones(1).is_floating_point(), torch.tensor([1]).is_floating_point())"),
+    # Integer and bool inputs to float-only kernels (a dtype sweep found these).
+    ("softmax_int_error", "F.softmax(torch.tensor([1, 2, 3]), dim=0)"),
+    ("log_softmax_int_error", "F.log_softmax(torch.tensor([[1, 2]]), dim=1)"),
+    ("mse_loss_int_error", "F.mse_loss(torch.tensor([1, 2]), torch.tensor([1, 3]))"),
+    ("relu_bool_error", "torch.tensor([True, False]).relu()"),
+    ("abs_bool_error", "torch.tensor([True]).abs()"),
+    ("argmax_bool_error", "torch.tensor([True, False]).argmax()"),
+    ("matmul_bool_error", "torch.tensor([True, False]) @ torch.tensor([True, True])"),
+    ("bool_clamp_and_square",
+     "t = torch.tensor([True, False])\nprint(t.clamp(min=0), t ** 2)"),
+    ("bool_add_int_inplace_error", "t = torch.tensor([True, False])\nt.add_(1)"),
+    ("float16_softmax", "print(torch.tensor([1., 0.], dtype=torch.float16).softmax(0))"),
 ]
