@@ -25,6 +25,22 @@ import seed  # noqa: E402
 
 BENCH_TABLE = Path("/tmp/golden_bench.md")
 
+# Failures a learner meets first (wrong numbers, then everyday idioms), listed on top when failing.
+PRIORITY = (
+    "indexing.inplace_on_row_view",
+    "indexing.inplace_on_reshaped_nonleaf",
+    "autograd.leaf_reused_in_chain_0d",
+    "tutorial.loss_item_each_epoch_ten_points",
+    "tutorial.sum_item_of_many_values",
+    "functional.F_linear_1d_input_graph",
+    "dtypes.softmax_int_error",
+    "errors.cross_entropy_float_labels",
+    "errors.cross_entropy_labels_column",
+    "errors.tensor_of_list_of_tensors",
+    "errors.ones_float_size",
+    "creation.tensor_from_numpy_scalars",
+)
+
 # What golden found out about torch while chasing a failure: a hint for whoever fixes it.
 HINTS = {
     "printing_more.linspace_float_print": (
@@ -97,6 +113,11 @@ def main(argv: list[str] | None = None) -> int:
         "| --- | ---: | ---: |",
     ]
     lines += [f"| {t} | {p} | {f} |" for t, (p, f) in sorted(per_topic.items())]
+    failing_ids = {case["id"] for case, _ in failures}
+    first = [case_id for case_id in PRIORITY if case_id in failing_ids]
+    if first:
+        lines += ["", "**Fix first** (what learners meet soonest): "
+                  + ", ".join(f"`{case_id}`" for case_id in first)]
     causes = collections.Counter(
         f"{got['error']['type']}: {got['error']['message'].splitlines()[0][:120]}"
         for case, got in failures
