@@ -367,3 +367,23 @@ async def test_a_result_hidden_behind_a_panel_tab_is_toasted(app):
         await run_cell(pilot, app, "1/0")
         messages = [n.message for n in app._notifications]
         assert any("ZeroDivisionError: division by zero" in m for m in messages)
+
+
+async def test_a_burst_of_snapshots_is_painted_once_with_the_newest(app):
+    from dataclasses import replace
+
+    from .fake_kernel import seed_script
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        screen = app.screen
+        snapshot = seed_script()[seed_cells()[4]].snapshot
+        await pilot.pause(0.1)
+        before = screen.repaints
+        for index in range(50):
+            tensors = [replace(t, value_preview=f"v{index}") for t in snapshot.tensors]
+            screen.push_snapshot(replace(snapshot, tensors=tensors))
+        await settle(pilot, app)
+        assert screen.repaints - before <= 2
+        values = {row[1]: row[7] for row in screen.query_one(TensorsPanel).rows_text()}
+        assert values["o"] == "v49"
