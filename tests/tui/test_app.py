@@ -387,3 +387,20 @@ async def test_a_burst_of_snapshots_is_painted_once_with_the_newest(app):
         assert screen.repaints - before <= 2
         values = {row[1]: row[7] for row in screen.query_one(TensorsPanel).rows_text()}
         assert values["o"] == "v49"
+
+
+async def test_graph_panel_keys_start_a_walk_and_show_dot(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        for source in seed_cells()[:5]:
+            await run_cell(pilot, app, source)
+        await pilot.press("f4", "s")
+        await settle(pilot, app)
+        graph = app.screen.query_one(GraphPanel)
+        assert graph.walk is not None and graph.walk.trace.root == "o"
+        await pilot.press("n")
+        assert graph.walk.current_node == "n1"
+        await pilot.press("escape")
+        assert graph.walk is None
+        await pilot.press("d")
+        assert "digraph" in _log(app)
