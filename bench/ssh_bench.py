@@ -17,7 +17,8 @@ temporary lab; asyncssh clients in this process play the learners. Per round of 
 
 It is bounded: at most ``--time-limit`` seconds in total, timeouts on every wait, and it stops
 the server itself. "Held" means p95 echo latency under 200 ms; the largest N held is searched
-between the sizes tried (at most two extra rounds, time permitting).
+for in at most two extra rounds, time permitting: twice the largest N that held (at most
+``--max-n``, default 60), or halfway between the largest that held and the next that did not.
 """
 
 from __future__ import annotations
@@ -416,26 +417,30 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--sandbox", choices=["auto", "bwrap", "none"], default="auto")
     parser.add_argument("--time-limit", type=float, default=900, help="seconds for everything")
     parser.add_argument("--no-search", action="store_true", help="only the sizes given")
+    parser.add_argument("--max-n", type=int, default=60, help="largest N the search tries")
     parser.add_argument("--quick", action="store_true", help="N = 2,5 and 15 keystrokes")
     args = parser.parse_args(argv)
     if args.quick:
-        args.sessions, args.keys = "2,5", 15
+        args.sessions, args.keys, args.max_n = "2,5", 15, 5
     args.sizes = sorted({int(n) for n in args.sessions.split(",") if n.strip()})
-    if not args.sizes or min(args.sizes) < 1 or max(args.sizes) > 200:
-        parser.error("--sessions must be between 1 and 200")
+    if not args.sizes or min(args.sizes) < 1 or max([*args.sizes, args.max_n]) > 200:
+        parser.error("--sessions and --max-n must be between 1 and 200")
     return args
 
 
-def next_size(results: list[RoundResult]) -> int | None:
-    """Bisect between the largest size that held and the smallest larger one that did not."""
+def next_size(results: list[RoundResult], max_n: int) -> int | None:
+    """The next N to try: double past the largest that held (up to ``max_n``), else bisect
+    between the largest that held and the smallest larger one that did not."""
     held = [r.sessions for r in results if r.held]
     if not held:
         return None
+    tried = {r.sessions for r in results}
     failed = [r.sessions for r in results if not r.held and r.sessions > max(held)]
     if not failed:
-        return None
+        bigger = min(max(held) * 2, max_n)
+        return bigger if bigger not in tried else None
     middle = (max(held) + min(failed)) // 2
-    return middle if middle not in {r.sessions for r in results} else None
+    return middle if middle not in tried else None
 
 
 def main(argv: list[str]) -> int:
@@ -446,7 +451,7 @@ def main(argv: list[str]) -> int:
     sandbox = args.sandbox
     with tempfile.TemporaryDirectory(prefix="gradtui-ssh-bench-") as tmp:
         lab = Path(tmp)
-        biggest = max(args.sizes)
+        biggest = max([*args.sizes, args.max_n])
         config = write_lab(lab, key, biggest, args.app, sandbox)
         port = free_port()
         server = start_server(config, port, lab / "server.log")
@@ -465,7 +470,11 @@ def main(argv: list[str]) -> int:
                         run_round(n, port, server.pid, key, args.app, args.keys, lab / "learners")
                     )
                 )
-                if not queue and extra_rounds and (size := next_size(results)) is not None:
+                if (
+                    not queue
+                    and extra_rounds
+                    and (size := next_size(results, args.max_n)) is not None
+                ):
                     queue.append(size)
                     extra_rounds -= 1
         finally:
