@@ -147,3 +147,16 @@ def test_progress_with_no_learners_says_how_to_add_them(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert "gradtui lab add-learner" in progress(lab_config(tmp_path), "table", capsys)
+
+
+def test_progress_reports_an_unreadable_file_and_leaves_it_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = lab_config(tmp_path)
+    broken = tmp_path / "learners" / "eve" / "data" / "progress.json"
+    broken.parent.mkdir(parents=True)
+    broken.write_text("{not json")
+    out = progress(config, "table", capsys)
+    assert "! eve: unreadable progress file" in out
+    assert broken.read_text() == "{not json"
+    assert sorted(p.name for p in broken.parent.iterdir()) == ["progress.json"]

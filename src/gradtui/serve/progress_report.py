@@ -52,8 +52,16 @@ class LearnerReport:
     problem: str | None = None  # an unreadable progress file, said out loud
 
 
+class _ReadOnlyProgressStore(ProgressStore):
+    """The learner's store, minus one side effect: the teacher's report must not move a learner's
+    unreadable file aside (the learner's own gradtui does that, and says so to them)."""
+
+    def _set_aside(self, error: Exception) -> None:
+        self.problem = f"unreadable progress file {self.path} ({error})"
+
+
 def _load_lessons(data_dir: Path) -> tuple[list[LessonProgress], str | None]:
-    store = ProgressStore(data_dir)
+    store = _ReadOnlyProgressStore(data_dir)
     lessons = store.load()
     return list(lessons.values()), store.problem
 
