@@ -464,3 +464,41 @@ def test_shape_mistakes_raise_like_torch(data: st.DataObject) -> None:
         return "ok", f"{tuple(out.shape)} {out.dtype}"
 
     assert program(ours) == program(torch)
+
+
+@settings(BOUNDED, max_examples=80)
+@given(data=st.data())
+def test_random_graphs_with_shared_nodes_match_torch(data: st.DataObject) -> None:
+    """DAGs, not chains: each step may reuse any earlier node, so gradients meet and add up."""
+    shape_a, shape_b = data.draw(broadcastable_shapes())
+    a_np, b_np = data.draw(arrays_of(shape_a)), data.draw(arrays_of(shape_b))
+    steps = []
+    for i in range(data.draw(st.integers(1, 6))):
+        pool = i + 2  # leaves a, b, then one node per step
+        if data.draw(st.booleans()):
+            steps.append(("unary", data.draw(st.sampled_from(sorted(UNARY))),
+                          data.draw(st.integers(0, pool - 1))))
+        else:
+            steps.append(("binary", data.draw(st.sampled_from(sorted(BINARY))),
+                          data.draw(st.integers(0, pool - 1)), data.draw(st.integers(0, pool - 1))))
+
+    def program(T: Any) -> tuple[dict, list]:
+        a = T.tensor(a_np, requires_grad=True)
+        b = T.tensor(b_np, requires_grad=True)
+        nodes = [a, b]
+        for step in steps:
+            if step[0] == "unary":
+                nodes.append(UNARY[step[1]](T, nodes[step[2]]))
+            else:
+                nodes.append(BINARY[step[1]](nodes[step[2]], nodes[step[3]]))
+        out = nodes[-1]
+        for node in nodes[2:-1]:  # every intermediate also feeds the loss
+            out = out + node.sum()
+        obs = observe(out)
+        upstream = np.linspace(-1, 1, max(1, int(np.prod(obs["shape"])))).astype(np.float32)
+        return obs, backward_and_grads(out, [a, b], upstream.reshape(obs["shape"]), T)
+
+    torch_obs, torch_grads = program(torch)
+    ours_obs, ours_grads = program(ours)
+    assert_same(ours_obs, torch_obs)
+    assert_same_grads(ours_grads, torch_grads)
