@@ -306,3 +306,20 @@ def test_a_pasted_multi_line_cell_runs_as_one_cell_on_enter(rig) -> None:
     run_keys(rig, paste + ENTER + CTRL_D)
     assert rig.client.executed == ["x = 40\ny = x + 2\ny"]
     assert rig.out.endswith("42\n")
+
+
+def test_ctrl_r_searches_the_history(rig) -> None:
+    history = InMemoryHistory()
+    history.append_string("answer = 42")
+    history.append_string("other = 1")
+    # Ctrl-R once the history has loaded, then Enter accepts the match and Enter runs it.
+    run_keys(rig, "\x12" + "answ", ENTER, ENTER + CTRL_D, history=history)
+    assert rig.client.executed == ["answer = 42"]
+
+
+def test_enter_in_the_completion_menu_picks_the_completion_without_running(rig) -> None:
+    rig.client.namespace.update(rate_a=1, rate_b=2)
+    # Tab shows the menu (two candidates), Tab selects the first, Enter picks it, Enter runs.
+    run_keys(rig, "rate" + TAB, TAB, ENTER, ENTER + CTRL_D)
+    assert rig.client.executed == ["rate_a"]
+    assert rig.out.endswith("1\n")

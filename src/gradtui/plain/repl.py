@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from prompt_toolkit import PromptSession
-from prompt_toolkit.filters import has_completions
+from prompt_toolkit.filters import is_searching
 from prompt_toolkit.history import FileHistory, InMemoryHistory
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.lexers import PygmentsLexer
@@ -346,11 +346,18 @@ def _enter_bindings() -> KeyBindings:
     """Enter runs a complete cell and opens a new, indented line otherwise."""
     bindings = KeyBindings()
 
-    @bindings.add("enter", filter=~has_completions)
+    @bindings.add("enter", filter=~is_searching)
     def _(event: KeyPressEvent) -> None:
         buffer = event.current_buffer
+        if buffer.complete_state is not None:
+            chosen = buffer.complete_state.current_completion is not None
+            buffer.complete_state = None  # keep what the menu inserted, close the menu
+            if chosen:
+                return  # Enter picks the completion; the next Enter runs the cell
         document = buffer.document
-        if document.is_cursor_at_the_end:
+        # Mid-cell, Enter splits the line; on a one-line cell (e.g. a Ctrl-R match, where the
+        # cursor sits on the match) it runs it, like the Python REPL.
+        if document.is_cursor_at_the_end or "\n" not in buffer.text:
             if not document.current_line.strip() and "\n" in buffer.text:
                 # Enter on an empty (auto-indented) line ends the block, like the Python REPL.
                 buffer.delete_before_cursor(len(document.current_line))
