@@ -27,6 +27,7 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import Input, OptionList, TextArea
 
 from gradtui.tui.glyphs import glyphs_for, wants_ascii
 from gradtui.tui.history import HistoryCursor, load_history
@@ -34,7 +35,6 @@ from gradtui.tui.kernel_calls import KernelCalls
 from gradtui.tui.screens.help import HelpScreen
 from gradtui.tui.screens.workspace import WorkspaceScreen
 from gradtui.tui.widgets.cell_input import CellInput
-from gradtui.tui.widgets.completion_list import CompletionList
 from gradtui.tui.widgets.graph_panel import GraphPanel
 
 
@@ -126,7 +126,8 @@ class GradtuiApp(App[int]):
         if not isinstance(screen, WorkspaceScreen) or not key.is_printable or not key.character:
             return
         focused = self.focused
-        if isinstance(focused, CellInput | CompletionList) or key.key in self.active_bindings:
+        # Widgets that take text themselves (ours, or a lesson pane's) keep their keys.
+        if isinstance(focused, TextArea | Input | OptionList) or key.key in self.active_bindings:
             return
         screen.set_focus(screen.query_one(CellInput))
 
