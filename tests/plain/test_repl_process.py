@@ -209,3 +209,26 @@ def test_terminal_ctrl_c_clears_the_line_and_history_is_written(terminal, tmp_pa
     assert term.wait() == 0
     history = (tmp_path / "state" / "history").read_text()
     assert "+kept = 2\n" in history and "lost" not in history.split("+kept")[0]
+
+
+def test_a_cell_that_ignores_ctrl_c_is_ended_by_a_kernel_restart(terminal) -> None:
+    term = terminal(NO_COLOR="1")
+    term.expect(">>>")
+    term.send("import signal; _ = signal.signal(signal.SIGINT, signal.SIG_IGN)\r")
+    term.expect(">>>")
+    term.send("while True: pass\r\r")
+    term.expect("while True: pass")
+    settle()
+    term.send("\x03")
+    settle()
+    term.send("\x03")
+    term.expect("Press Ctrl-C once more to restart the kernel")
+    term.send("\x03")
+    term.expect("the kernel was restarted: the namespace is empty")
+    term.expect(">>>")
+    term.send("'signal' in dir()\r")
+    term.expect("False")
+    term.expect(">>>")
+    settle()
+    term.send("\x04")
+    assert term.wait() == 0
