@@ -279,7 +279,6 @@ class WorkspaceScreen(Screen[None]):
 
     def _flush_snapshot(self) -> None:
         self._flush_timer = None
-        self._last_flush = time.monotonic()
         snapshot = self._pending
         self.snapshot = snapshot
         graph = self.query_one(GraphPanel)
@@ -289,6 +288,8 @@ class WorkspaceScreen(Screen[None]):
         self.query_one(TensorsPanel).snapshot = snapshot
         self.query_one(GradsPanel).snapshot = snapshot
         self.repaints += 1
+        # Counted from the end: a slow repaint (a loaded machine) still leaves a quiet gap.
+        self._last_flush = time.monotonic()
 
     # -- colon commands -----------------------------------------------------------------------
 
