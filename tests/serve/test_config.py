@@ -63,6 +63,7 @@ lessons = ["extra"]
         ("[server]\nport = true\n", "wrong type"),
         ("[server]\nport = 70000\n", "between 0 and 65535"),
         ("[server]\nmax_sessions = 0\n", "at least 1"),
+        ("[server]\nmax_sessions_per_learner = 0\n", "max_sessions_per_learner must be at least 1"),
         ('[session]\nsandbox = "docker"\n', "sandbox must be one of auto, bwrap, none"),
         ("[session]\ncommand = [1]\n", "list of non-empty strings"),
         ("[server\n", "not valid TOML"),

@@ -170,3 +170,21 @@ async def test_server_shutdown_ends_every_session(tmp_path: Path, alice_key) -> 
     assert "shutting down" in result.stdout
     conn.close()
     assert await wait_for_no_processes(running.config.learners_root) == []
+
+
+async def test_one_learner_cannot_fill_the_lab(tmp_path: Path, alice_key) -> None:
+    config_path = write_lab(
+        tmp_path / "lab", command=fake_app_command(), extra_server="max_sessions_per_learner = 1\n"
+    )
+    write_roster(tmp_path / "lab", alice_key)
+    running, acceptor = await start_lab(config_path, alice_key)
+    try:
+        async with await running.connect() as first, await running.connect() as second:
+            await read_until((await open_app(first)).stdout, r">>> ")
+            result = await asyncio.wait_for((await open_app(second)).wait(), 20)
+            assert "You already have 1 sessions open" in result.stdout
+            assert result.exit_status == 1
+            async with await running.connect("bob", client_keys=None, password=PASSWORD) as bob:
+                await read_until((await open_app(bob)).stdout, r">>> ")
+    finally:
+        await stop_lab(running, acceptor)

@@ -32,6 +32,7 @@ class LabConfig:
     web_port: int = 8000
     host_key: Path = Path("ssh_host_ed25519_key")
     max_sessions: int = 30
+    max_sessions_per_learner: int = 3
     idle_timeout_s: float = 1800.0
     roster: Path = Path("roster.toml")
     learners_root: Path = Path("learners")
@@ -54,6 +55,7 @@ _SCHEMA: dict[str, dict[str, tuple[str, type | tuple[type, ...]]]] = {
         "web_port": ("web_port", int),
         "host_key": ("host_key", str),
         "max_sessions": ("max_sessions", int),
+        "max_sessions_per_learner": ("max_sessions_per_learner", int),
         "idle_timeout": ("idle_timeout_s", (int, float)),
         "web_user_header": ("web_user_header", str),
         "web_public_url": ("web_public_url", str),
@@ -147,8 +149,9 @@ def _check_values(path: Path, values: dict[str, Any]) -> None:
     for name in ("port", "web_port"):
         if name in values and not 0 <= values[name] <= 65535:
             raise bad(f"{name} must be between 0 and 65535, not {values[name]}")
-    if values.get("max_sessions", 1) < 1:
-        raise bad("max_sessions must be at least 1")
+    for name in ("max_sessions", "max_sessions_per_learner"):
+        if values.get(name, 1) < 1:
+            raise bad(f"{name} must be at least 1")
     if values.get("idle_timeout_s", 0) < 0:
         raise bad("idle_timeout must be 0 (never) or a number of seconds")
     for name in ("kernel_memory_mb", "kernel_cpu_s"):

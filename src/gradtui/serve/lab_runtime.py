@@ -11,6 +11,8 @@ from gradtui.serve.roster import Roster, load_roster
 
 
 class LiveSession(Protocol):
+    learner: str
+
     async def close_for_shutdown(self) -> None: ...
 
 
@@ -34,6 +36,11 @@ class LabRuntime:
 
     def is_full(self) -> bool:
         return len(self.sessions) >= self.config.max_sessions
+
+    def learner_at_limit(self, learner: str) -> bool:
+        """One learner may not fill the lab by opening session after session."""
+        mine = sum(1 for session in self.sessions if session.learner == learner)
+        return mine >= self.config.max_sessions_per_learner
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

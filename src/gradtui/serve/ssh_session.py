@@ -38,7 +38,7 @@ class LearnerSession(asyncssh.SSHServerSession):  # type: ignore[misc]
 
     def __init__(self, runtime: LabRuntime, learner: str, peer: str) -> None:
         self._runtime = runtime
-        self._learner = learner
+        self.learner = learner
         self._peer = peer
         self._chan: asyncssh.SSHServerChannel | None = None
         self._term = "xterm-256color"
@@ -81,6 +81,13 @@ class LearnerSession(asyncssh.SSHServerSession):  # type: ignore[misc]
         if self._runtime.is_full():
             self._refuse("full", full_message(self._runtime.config.max_sessions))
             return
+        if self._runtime.learner_at_limit(self.learner):
+            limit = self._runtime.config.max_sessions_per_learner
+            self._refuse(
+                "learner-limit",
+                f"You already have {limit} sessions open in this lab; close one first.\r\n",
+            )
+            return
         if not self._has_pty:
             self._refuse("no-terminal", "This lab needs a terminal: connect with `ssh -t`.\r\n")
             return
@@ -120,7 +127,7 @@ class LearnerSession(asyncssh.SSHServerSession):  # type: ignore[misc]
         config = self._runtime.config
         try:
             plan = plan_session(
-                config, self._learner, term=self._term, sandbox_mode=self._runtime.sandbox_mode
+                config, self.learner, term=self._term, sandbox_mode=self._runtime.sandbox_mode
             )
             cols, rows = self._size
             self._process = PtyProcess(
@@ -136,7 +143,7 @@ class LearnerSession(asyncssh.SSHServerSession):  # type: ignore[misc]
             )
             await self._process.start()
         except Exception as error:  # a broken lab config must not kill the server
-            event("session-error", user=self._learner, peer=self._peer, error=repr(error))
+            event("session-error", user=self.learner, peer=self._peer, error=repr(error))
             self._process = None
             self._runtime.sessions.discard(self)
             self._write(b"The lab could not start your session; please tell your teacher.\r\n")
@@ -144,7 +151,7 @@ class LearnerSession(asyncssh.SSHServerSession):  # type: ignore[misc]
             return
         event(
             "session",
-            user=self._learner,
+            user=self.learner,
             peer=self._peer,
             pid=self._process.pid,
             term=self._term,
@@ -162,7 +169,9 @@ class LearnerSession(asyncssh.SSHServerSession):  # type: ignore[misc]
     def _on_exit(self, code: int | None) -> None:
         if self._end_reason is None:
             self._end_reason = "app-exited"
-            asyncio.get_running_loop().create_task(self._end(exit_status=code or 0))
+            # SSH exit statuses are unsigned: a signal death -N becomes 128 + N, like a shell.
+            status = 0 if code is None else code if code >= 0 else 128 - code
+            asyncio.get_running_loop().create_task(self._end(exit_status=status))
 
     # -- idle timeout -------------------------------------------------------------------------
 
@@ -203,7 +212,7 @@ class LearnerSession(asyncssh.SSHServerSession):  # type: ignore[misc]
         self._close_channel(exit_status)
         event(
             "session-end",
-            user=self._learner,
+            user=self.learner,
             peer=self._peer,
             reason=self._end_reason,
             exit=self._process.returncode if self._process else None,
@@ -218,7 +227,7 @@ class LearnerSession(asyncssh.SSHServerSession):  # type: ignore[misc]
         await self._ended.wait()
 
     def _refuse(self, reason: str, message: str) -> None:
-        event("session-refused", user=self._learner, peer=self._peer, reason=reason)
+        event("session-refused", user=self.learner, peer=self._peer, reason=reason)
         self._end_reason = reason
         self._write(message.encode())
         self._close_channel(1)

@@ -131,6 +131,11 @@ class LabWebServer(Server):  # type: ignore[misc]
             raise web.HTTPServiceUnavailable(
                 text=f"Sorry, the lab is full ({config.max_sessions} learners are connected).\n"
             )
+        if self.runtime.learner_at_limit(learner):
+            event("session-refused", user=learner, peer=peer, reason="learner-limit")
+            raise web.HTTPTooManyRequests(
+                text=f"You already have {config.max_sessions_per_learner} sessions open.\n"
+            )
         event("web-auth", user=learner, peer=peer, result="ok")
         session = _WebSession(self, learner, peer)
         self.runtime.sessions.add(session)
