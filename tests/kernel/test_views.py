@@ -133,11 +133,22 @@ def test_graph_tree_marks_nodes_missing_from_a_capped_snapshot() -> None:
         ("c", "c has no graph: it does not require grad (made under no_grad or from constants)"),
     ],
 )
-def test_graph_views_explain_why_there_is_no_graph(name: str, message: str) -> None:
+def test_graph_tree_explains_why_there_is_no_graph(name: str, message: str) -> None:
     with pytest.raises(views.ViewError, match=re.escape(message)):
         views.graph_tree(notebook_snapshot(), name)
-    with pytest.raises(views.ViewError, match=re.escape(message)):
-        views.to_dot(notebook_snapshot(), name)
+
+
+def test_to_dot_rejects_an_unknown_name() -> None:
+    with pytest.raises(views.ViewError, match=re.escape("no tensor named 'nope'")):
+        views.to_dot(notebook_snapshot(), "nope")
+
+
+def test_to_dot_draws_a_tensor_without_a_graph_alone_and_says_why() -> None:
+    dot = views.to_dot(notebook_snapshot(), "c")
+    nodes, edges = _dot_statements(dot)
+    assert nodes == {"graph", "node", "edge", "output"} and edges == []
+    assert ('output [label="c\\n[3, 2]\\n(c has no graph: it does not require grad (made '
+            'under no_grad or from constants))" fillcolor=darkolivegreen1]') in dot
 
 
 def test_tensors_table_has_one_aligned_row_per_tensor() -> None:

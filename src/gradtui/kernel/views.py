@@ -270,17 +270,17 @@ def to_dot(snap: Snapshot, name: str) -> str:
     Edges point the way values flow in the forward pass (inputs to ops, ops to the output).
     Ops show their name, output shape and saved non-tensor values; saved tensors are orange nodes
     joined by dashed edges; each ``AccumulateGrad`` gets the blue leaf variable it fills. Render
-    with ``dot -Tsvg graph.dot -o graph.svg``. Raises ``ViewError`` like ``graph_tree``.
+    with ``dot -Tsvg graph.dot -o graph.svg``. A tensor without a graph is drawn alone, saying
+    why; an unknown name raises ``ViewError``.
     """
-    tensor, root = _graph_root(snap, name)
-    lines = [
-        "digraph autograd {",
-        '    graph [rankdir=TB ranksep=0.2 label="autograd graph of '
-        + _dot_string(name)[1:-1] + '" labelloc=t]',
-        "    node [style=filled shape=box align=left fontsize=10 height=0.2 fontname=monospace]",
-        "    edge [fontsize=9]",
-        _dot_node("output", f"{name}\n{format_shape(tensor.shape)}", _OUTPUT_COLOUR),
-    ]
+    try:
+        tensor, root = _graph_root(snap, name)
+    except ViewError as why:
+        tensor = snap.tensor(name)
+        if tensor is None:
+            raise
+        return "\n".join([*_dot_header(name, tensor, f"\n({why})"), "}"]) + "\n"
+    lines = _dot_header(name, tensor)
     edges: list[str] = []
     for node_id in _reachable(snap, root.id):
         node = snap.nodes[node_id]
@@ -313,6 +313,18 @@ def to_dot(snap: Snapshot, name: str) -> str:
                 edges.append(f"    {child} -> {node_id}")
     edges.append(f"    {root.id} -> output")
     return "\n".join([*lines, *edges, "}"]) + "\n"
+
+
+def _dot_header(name: str, tensor: TensorInfo, note: str = "") -> list[str]:
+    """The opening lines of a graph: its title, node style, and the output tensor's node."""
+    return [
+        "digraph autograd {",
+        '    graph [rankdir=TB ranksep=0.2 label="autograd graph of '
+        + _dot_string(name)[1:-1] + '" labelloc=t]',
+        "    node [style=filled shape=box align=left fontsize=10 height=0.2 fontname=monospace]",
+        "    edge [fontsize=9]",
+        _dot_node("output", f"{name}\n{format_shape(tensor.shape)}{note}", _OUTPUT_COLOUR),
+    ]
 
 
 def _dot_id_part(text: str) -> str:
