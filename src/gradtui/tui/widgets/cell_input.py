@@ -43,10 +43,8 @@ class CellInput(TextArea):
         """Replace characters ``start:end`` (offsets) with ``text``; cursor after it."""
         source = self.text
         self.set_text(source[:start] + text + source[end:])
-        target = start + len(text)
         before = (source[:start] + text).split("\n")
         self.move_cursor((len(before) - 1, len(before[-1])))
-        del target
 
     async def _on_key(self, event: events.Key) -> None:
         key = event.key
