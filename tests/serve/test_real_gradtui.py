@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import csv
+import io
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,6 +22,7 @@ from conftest import (
 )
 
 from gradtui.lessons.progress import LessonProgress, ProgressStore
+from gradtui.serve.lab import main as lab_main
 from gradtui.serve.sandbox import bwrap_problem
 
 ANSI = re.compile(rb"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]")
@@ -108,3 +112,28 @@ async def test_sandboxed_cell_cannot_read_another_learners_progress(
     finally:
         await stop_lab(running, acceptor)
     assert await wait_for_no_processes(running.config.learners_root) == []
+
+
+async def test_learner_takes_lesson_one_and_the_teacher_sees_progress(
+    tmp_path: Path, alice_key: asyncssh.SSHKey, capsys: pytest.CaptureFixture[str]
+) -> None:
+    running, acceptor = await real_lab(tmp_path, alice_key, "lesson 1 --plain", "none")
+    try:
+        async with await running.connect() as conn:
+            proc = await conn.create_process(
+                term_type="xterm-256color", term_size=(100, 30), encoding=None
+            )
+            await read_text_until(proc, "Step 1 of 7")
+            proc.stdin.write(b"import torch\r")
+            proc.stdin.write(b"from torch.autograd import Variable\r")
+            await read_text_until(proc, "Step 2 of 7")
+        assert await wait_for_no_processes(running.config.learners_root) == []
+    finally:
+        await stop_lab(running, acceptor)
+    args = argparse.Namespace(
+        lab_command="progress", config=str(running.lab_dir / "lab.toml"), format="csv"
+    )
+    assert lab_main(args) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    alice = next(row for row in rows if row["learner"] == "alice")
+    assert (alice["steps_done"], alice["steps_total"]) == ("1", "7")
