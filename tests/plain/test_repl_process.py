@@ -232,3 +232,46 @@ def test_a_cell_that_ignores_ctrl_c_is_ended_by_a_kernel_restart(terminal) -> No
     settle()
     term.send("\x04")
     assert term.wait() == 0
+
+
+def test_a_malformed_kernel_setting_is_a_clear_error(tmp_path: Path) -> None:
+    done = subprocess.run([*GRADTUI, "repl"], input="1\n", capture_output=True, text=True,
+                          env=environment(tmp_path, GRADTUI_KERNEL_MEMORY_MB="lots"),
+                          timeout=120)
+    assert done.returncode == 2
+    assert "GRADTUI_KERNEL_MEMORY_MB must be a whole number, got 'lots'" in done.stderr
+
+
+def test_pasting_each_notebook_cell_at_the_prompt_prints_the_notebook(tmp_path, monkeypatch):
+    """The prompt-toolkit loop on the real kernel, each cell pasted whole (bracketed paste).
+
+    A pasted cell runs as one cell, so the last one stops at its error like the notebook does:
+    only the *Mismatch in shape* traceback, no echo of ``x.grad``.
+    """
+    import io
+    import threading
+
+    from prompt_toolkit.history import InMemoryHistory
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from gradtui.kernel.client import KernelClient
+    from gradtui.plain.console import Console
+    from gradtui.plain.repl import PlainRepl
+
+    monkeypatch.setenv("GRADTUI_STATE_DIR", str(tmp_path / "state"))
+    out, err = io.StringIO(), io.StringIO()
+    with KernelClient() as client, create_pipe_input() as pipe:
+        repl = PlainRepl(client, Console(out, err))
+        for cell, _ in NOTEBOOK:
+            pipe.send_text(f"\x1b[200~{cell}\x1b[201~\r")
+        pipe.send_text("\x04")
+        session = repl.make_session(colour=False, input=pipe, output=DummyOutput(),
+                                    history=InMemoryHistory())
+        runner = threading.Thread(target=repl.run_interactive, args=(session,))
+        runner.start()
+        runner.join(120)
+        assert not runner.is_alive()
+    expected = "".join(output for _, output in NOTEBOOK[:-1])
+    assert out.getvalue().splitlines()[2:] == expected.splitlines()  # after the banner
+    assert err.getvalue().splitlines()[-1] == MISMATCH

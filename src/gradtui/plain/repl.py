@@ -11,6 +11,7 @@ Lesson mode (``gradtui/plain/lesson_mode.py``, owned by the lessons area) plugs 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 from collections.abc import Callable, Iterable
@@ -281,7 +282,7 @@ class PlainRepl:
         self.start(default_banner=False)
         try:
             for cell in iter_cells(lines):
-                if self.hooks.finished() or not self.handle(cell):
+                if self._hook_call(self.hooks.finished) or not self.handle(cell):
                     break
         except KeyboardInterrupt:
             return 130
@@ -387,10 +388,14 @@ def main(args: argparse.Namespace, hooks: ReplHooks | None = None) -> int:
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     colour = interactive and colour_wanted(sys.stdout)
     console = Console(sys.stdout, sys.stderr, colour=colour)
-    client = KernelClient(
-        memory_limit_mb=getattr(args, "memory_limit", None),
-        cpu_limit_s=getattr(args, "cpu_limit", None),
-    )
+    try:
+        client = KernelClient(
+            memory_limit_mb=getattr(args, "memory_limit", None),
+            cpu_limit_s=getattr(args, "cpu_limit", None),
+        )
+    except ValueError as exc:  # a malformed GRADTUI_KERNEL_* variable
+        console.error(f"gradtui repl: {exc}")
+        return 2
     try:
         client.start()
     except (KernelDied, OSError) as exc:
@@ -402,5 +407,9 @@ def main(args: argparse.Namespace, hooks: ReplHooks | None = None) -> int:
         if interactive:
             return repl.run_interactive(repl.make_session(colour=colour))
         return repl.run_piped(sys.stdin)
+    except BrokenPipeError:
+        # The reader went away (`gradtui repl < cells.py | head -1`): stop quietly, like cat.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     finally:
         client.close()
