@@ -519,34 +519,57 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     return _batched_matmul(input, other)
 
 
+def _should_fold(a: Tensor, b: Tensor) -> bool:
+    """torch's ``should_fold``: multiply by folding the batch dims of the larger operand into
+    matrix rows (mm/mv) instead of a batched product, when that needs no copy."""
+    larger = a._array.ndim >= b._array.ndim
+    t1 = a._array if larger else np.swapaxes(b._array, -1, -2)
+    dim_t2 = b._array.ndim if larger else a._array.ndim
+    if not (t1.ndim >= 3 and dim_t2 <= 2):
+        return False
+    if (b if larger else a)._requires_grad:
+        return True
+    if a._array.ndim == 2:
+        return False
+    if t1.size == 0:
+        return True
+    strides, shape = t1.strides, t1.shape
+    return builtins.all(strides[i] == strides[i + 1] * shape[i + 1]
+                        for i in range(t1.ndim - 2))
+
+
 def _batched_matmul(a: Tensor, b: Tensor) -> Tensor:
     aa, ba = a._array, b._array
-    if aa.ndim >= 3 and ba.ndim <= 2:
-        # torch folds the batch into the rows: (B*n, k) @ (k, m), then views back
-        folded = reshape(a, (-1, aa.shape[-1]))
-        if ba.ndim == 1:
-            out = mv(folded, b)
-            return apply(OPS["unsafe_view"], (out,), shape=aa.shape[:-1])
-        if folded._array.shape[1] != ba.shape[0]:
-            raise RuntimeError(errors.MM_SHAPES.format(
-                a0=folded._array.shape[0], a1=folded._array.shape[1], b0=ba.shape[0],
-                b1=ba.shape[1]))
-        out = mm(folded, b)
-        return apply(OPS["unsafe_view"], (out,), shape=aa.shape[:-1] + (ba.shape[-1],))
-    if aa.ndim == 1:
-        a = unsqueeze(a, 0)
-        out = _batched_matmul(a, b)
-        return apply(OPS["squeeze_matmul"], (out,), dim=-2)
-    if ba.ndim == 1:
-        out = _batched_matmul(a, unsqueeze(b, -1))
-        return apply(OPS["squeeze_matmul"], (out,), dim=-1)
-    if aa.shape[-1] != ba.shape[-2]:
+    if _should_fold(a, b):
+        if aa.ndim >= ba.ndim:
+            # (..., n, k) @ (k, m) or (k,): fold the batch into rows, then view back
+            folded = reshape(a, (-1, aa.shape[-1]))
+            out = mv(folded, b) if ba.ndim == 1 else mm(folded, b)
+            shape = aa.shape[:-1] + (() if ba.ndim == 1 else (ba.shape[-1],))
+            return apply(OPS["unsafe_view"], (out,), shape=shape)
+        # (n,) or (p, n) @ (..., n, m): the same on the transposed problem
+        bt = transpose(b, -1, -2)
+        folded = reshape(bt, (-1, bt._array.shape[-1]))
+        if aa.ndim == 1:
+            out = mv(folded, a)
+            return apply(OPS["unsafe_view"], (out,), shape=bt._array.shape[:-1])
+        out = mm(folded, t(a))
+        out = apply(OPS["unsafe_view"], (out,), shape=bt._array.shape[:-1] + (aa.shape[0],))
+        return transpose(out, -1, -2).contiguous()
+    n = aa.shape[-2] if aa.ndim > 1 else 1
+    m1 = aa.shape[-1]
+    m2 = ba.shape[-2] if ba.ndim > 1 else ba.shape[0]
+    p = ba.shape[-1] if ba.ndim > 1 else 1
+    batch = broadcast_shape(aa.shape[:-2], ba.shape[:-2] if ba.ndim > 1 else ())
+    if m1 != m2:
+        count = int(np.prod(batch)) if batch else 1
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
-                           f"[{aa.shape[0]}, {aa.shape[-1]}] but got: [{ba.shape[0]}, "
-                           f"{ba.shape[-2]}].")
-    broadcast_shape(aa.shape[:-2], ba.shape[:-2])
-    out = apply(OPS["bmm"], (a, b))
-    return apply(OPS["unsafe_view"], (out,), shape=out._array.shape)
+                           f"[{count}, {m1}] but got: [{count}, {m2}].")
+    left = unsqueeze(a, 0) if aa.ndim == 1 else a
+    right = unsqueeze(b, -1) if ba.ndim == 1 else b
+    out = apply(OPS["bmm"], (left, right))
+    shape = batch + ((n,) if aa.ndim > 1 else ()) + ((p,) if ba.ndim > 1 else ())
+    return apply(OPS["unsafe_view"], (out,), shape=shape)
 
 
 def addmm(input: Tensor, mat1: Tensor, mat2: Tensor) -> Tensor:
@@ -691,7 +714,8 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
                            f"in the tensor ({len(old)})")
     lead = len(shape) - len(old)
     target = list(shape)
-    for i, s in enumerate(old):
+    for i in range(len(old) - 1, -1, -1):  # torch reports the last mismatching dim
+        s = old[i]
         want = shape[lead + i]
         if want == -1:
             target[lead + i] = s
@@ -725,9 +749,11 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     # torch skips legacy empty 1-d tensors
     kept = [t for t in tensors if not (t._array.ndim == 1 and t._array.shape[0] == 0)] or tensors
+    for i, t in enumerate(kept):
+        if t._array.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be "
+                               "concatenated")
     ref = kept[0]._array
-    if ref.ndim == 0:
-        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
     d = normalize_dim(dim, ref.ndim)
     for i, t in enumerate(kept):
         shape = t._array.shape

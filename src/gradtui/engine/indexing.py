@@ -168,7 +168,8 @@ def _check_expand(shape: tuple[int, ...], target: tuple[int, ...]) -> None:
     if lead < 0:
         raise RuntimeError(f"expand: the number of sizes provided ({len(target)}) must be greater"
                            f" or equal to the number of dimensions in the tensor ({len(shape)})")
-    for i, s in enumerate(shape):
+    for i in range(len(shape) - 1, -1, -1):  # torch reports the last mismatching dim
+        s = shape[i]
         want = target[lead + i]
         if s != want and s != 1:
             raise RuntimeError(f"The expanded size of the tensor ({want}) must match the existing "
