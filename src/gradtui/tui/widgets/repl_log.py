@@ -17,7 +17,9 @@ class ReplLog(RichLog):
     """
 
     def __init__(self, **kwargs: object) -> None:
-        super().__init__(wrap=True, markup=False, highlight=False, **kwargs)  # type: ignore[arg-type]
+        # min_width=1: wrap to the pane however narrow (the default 78 crops the side-by-side log).
+        super().__init__(wrap=True, markup=False, highlight=False, min_width=1,
+                         **kwargs)  # type: ignore[arg-type]
         self.plain_lines: list[str] = []  # what was written, as text (tests, screen readers)
 
     def _add(self, renderable: object, text: str) -> None:
