@@ -106,3 +106,29 @@ def test_web_refuses_to_start_without_login_or_open_lab(
     config_path = write_lab(tmp_path / "lab", command=None)
     assert main(argparse.Namespace(config=str(config_path), host=None, port=None)) == 2
     assert "web_user_header" in capsys.readouterr().err
+
+
+async def test_idle_browser_session_is_closed_and_cleaned_up(
+    tmp_path: Path, alice_key: asyncssh.SSHKey
+) -> None:
+    lab_dir = tmp_path / "lab"
+    config_path = write_lab(
+        lab_dir,
+        command=[sys.executable, str(TEXTUAL_APP)],
+        extra_server='web_user_header = "X-Forwarded-User"\nidle_timeout = 1\n',
+    )
+    write_roster(lab_dir, alice_key)
+    runtime = LabRuntime(config=load_lab_config(config_path), sandbox_mode="none")
+    server = TestServer(await LabWebServer(runtime)._make_app())
+    await server.start_server()
+    try:
+        async with aiohttp.ClientSession() as client:
+            url = server.make_url("/ws?width=160&height=20")
+            async with client.ws_connect(url, headers={"X-Forwarded-User": "alice"}) as ws:
+                await read_screen(ws, "HOME=")
+                with pytest.raises(AssertionError, match="socket ended"):
+                    await read_screen(ws, "never shown", timeout=30)
+        assert await wait_for_no_processes(runtime.config.learners_root) == []
+        assert not runtime.sessions
+    finally:
+        await server.close()
