@@ -18,21 +18,15 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from prompt_toolkit import PromptSession
-from prompt_toolkit.filters import is_searching
-from prompt_toolkit.history import FileHistory, InMemoryHistory
-from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
-from prompt_toolkit.lexers import PygmentsLexer
-from prompt_toolkit.output import ColorDepth
-from pygments.lexers import PythonLexer
 
 from gradtui.kernel import KernelDied, KernelError
 from gradtui.kernel.client import KernelClient
 from gradtui.kernel.protocol import ExecuteReply, Snapshot
-from gradtui.paths import history_file
-from gradtui.plain.cells import cell_complete, iter_cells, parse_command
+from gradtui.plain.cells import iter_cells, parse_command
 from gradtui.plain.colon_commands import BUILTIN_COMMANDS, HELP, CommandError, run_builtin
 from gradtui.plain.completion import ReplCompleter
 from gradtui.plain.console import Console, ascii_wanted, colour_wanted
+from gradtui.plain.prompt import PROMPT, make_prompt_session
 
 T = TypeVar("T")
 
@@ -308,75 +302,19 @@ class PlainRepl:
         return 0
 
     def make_session(self, *, colour: bool, **io: Any) -> PromptSession[str]:
-        """A prompt-toolkit session with this REPL's keys, completion, history and colours.
+        """A prompt-toolkit session for this REPL (see ``gradtui.plain.prompt``).
 
         ``io`` may carry ``input``/``output`` (tests use a pipe input and a dummy output) and
         ``history`` (default: the history file shared with the workspace).
         """
-        history = io.pop("history", None)
-        if history is None:
-            path = history_file()
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                history = FileHistory(str(path))
-            except OSError:  # a read-only home must not stop the REPL; history stays in memory
-                history = InMemoryHistory()
-        return PromptSession(
-            history=history,
-            lexer=PygmentsLexer(PythonLexer) if colour else None,
-            completer=ReplCompleter(self.client, self.command_names, self.tensor_names),
-            complete_while_typing=False,
-            multiline=True,
-            key_bindings=_enter_bindings(),
-            prompt_continuation=lambda width, line_number, wrap_count: CONTINUATION,
-            color_depth=None if colour else ColorDepth.MONOCHROME,
-            include_default_pygments_style=colour,
-            **io,
-        )
+        completer = ReplCompleter(self.client, self.command_names, self.tensor_names)
+        return make_prompt_session(completer, colour=colour, **io)
 
 
-PROMPT = ">>> "
-CONTINUATION = "... "
 DEFAULT_BANNER = (
     "gradtui REPL: PyTorch's autograd on numpy. `import torch` works here.\n"
     "Type :help for commands (:tensors, :graph NAME, :grads), Ctrl-D to leave."
 )
-
-
-def _enter_bindings() -> KeyBindings:
-    """Enter runs a complete cell and opens a new, indented line otherwise."""
-    bindings = KeyBindings()
-
-    @bindings.add("enter", filter=~is_searching)
-    def _(event: KeyPressEvent) -> None:
-        buffer = event.current_buffer
-        if buffer.complete_state is not None:
-            chosen = buffer.complete_state.current_completion is not None
-            buffer.complete_state = None  # keep what the menu inserted, close the menu
-            if chosen:
-                return  # Enter picks the completion; the next Enter runs the cell
-        document = buffer.document
-        # Mid-cell, Enter splits the line; on a one-line cell (e.g. a Ctrl-R match, where the
-        # cursor sits on the match) it runs it, like the Python REPL.
-        if document.is_cursor_at_the_end or "\n" not in buffer.text:
-            if not document.current_line.strip() and "\n" in buffer.text:
-                # Enter on an empty (auto-indented) line ends the block, like the Python REPL.
-                buffer.delete_before_cursor(len(document.current_line))
-            if cell_complete(buffer.text):
-                buffer.text = buffer.text.rstrip()  # one clean history entry per cell
-                buffer.validate_and_handle()
-                return
-        current = buffer.document.current_line_before_cursor
-        indent = current[: len(current) - len(current.lstrip())]
-        if current.rstrip().endswith(":"):
-            indent += "    "
-        buffer.insert_text("\n" + indent)
-
-    @bindings.add("escape", "enter")
-    def _(event: KeyPressEvent) -> None:
-        event.current_buffer.insert_text("\n")  # Alt-Enter: a newline, even in a complete cell
-
-    return bindings
 
 
 def main(args: argparse.Namespace, hooks: ReplHooks | None = None) -> int:
