@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import pytest
 
-from gradtui.kernel import KernelDied
+from gradtui.kernel import KernelDied, KernelError
 from gradtui.kernel.protocol import (
     CellResult,
     Completion,
@@ -80,6 +80,8 @@ class FakeKernelClient:
     def execute(self, source: str) -> ExecuteReply:
         self._check()
         self.executed.append(source)
+        if source == "refuse()":
+            raise KernelError("the kernel refused 'execute': bad request")
         if source == "die()":
             self._dead = True
             self._check()

@@ -323,3 +323,9 @@ def test_enter_in_the_completion_menu_picks_the_completion_without_running(rig) 
     run_keys(rig, "rate" + TAB, TAB, ENTER, ENTER + CTRL_D)
     assert rig.client.executed == ["rate_a"]
     assert rig.out.endswith("1\n")
+
+
+def test_a_kernel_protocol_error_is_reported_and_the_session_goes_on(rig) -> None:
+    assert rig.repl.run_piped(["refuse()", "x = 3", "x"]) == 1
+    assert rig.err == "gradtui: the kernel refused 'execute': bad request\n"
+    assert rig.out == "3\n"

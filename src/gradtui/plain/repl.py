@@ -169,6 +169,10 @@ class PlainRepl:
         if isinstance(error, KernelDied):
             self._report_dead(str(error))
             return None
+        if isinstance(error, KernelError):  # a protocol problem, not the learner's fault
+            self.failed = True
+            self.console.error(f"gradtui: {error}")
+            return None
         if error is not None:
             raise error
         self._dead_reported = False
