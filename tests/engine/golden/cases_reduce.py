@@ -98,4 +98,15 @@ CASES = [
         "X = torch.tensor([[1., 2.], [3., 4.], [5., 6.]])\n"
         "W = torch.tensor([[0.1, 0.2], [0.3, 0.4]], requires_grad=True)\n"
         "b = torch.tensor([0.5, -0.5], requires_grad=True)", "X @ W.t() + b", ("W", "b"))),
+    # Summation order shows when a sum should cancel to zero (torch prints 0., not -9.3e-10).
+    ("sum_dim0_cancels_to_zero",
+     "t = torch.tensor([[0.026, -0.012, 0.001], [0.01, -0.008, 0.01], [-0.013, -0.021, 0.013],\n"
+     "                  [-0.006, 0.033, -0.035], [0.036, 0.008, -0.017]])\n"
+     "print(t.sum(0))\nprint(t.mean(0))\nprint(t.t().sum(1))"),
+    # float16 sums accumulate in float32 in torch, so they neither overflow nor drift.
+    ("float16_sum_no_overflow",
+     "t = torch.tensor([[30000., -20000.], [30000., -30000.], [-28672., 10000.]],"
+     " dtype=torch.float16)\nprint(t.sum(0))\nprint(t.sum())\nprint(t.mean(1))"),
+    ("float16_sum_precision",
+     "t = torch.full((1000,), 0.1, dtype=torch.float16)\nprint(t.sum(), t.mean())"),
 ]
