@@ -38,4 +38,15 @@ CASES = [
      "x = torch.tensor([0., 4.], requires_grad=True)\n(x ** 0.5).sum().backward()\nprint(x.grad)"),
     ("log_zero_grad_inf",
      "x = torch.tensor([0., 2.], requires_grad=True)\nx.log().sum().backward()\nprint(x.grad)"),
+    # Overflow is silent in torch: numpy's RuntimeWarnings must not reach the learner.
+    ("mul_overflow_silent", "print(torch.tensor([3e38]) * 10)"),
+    ("float16_mul_overflow_silent", "print(torch.tensor([60000.], dtype=torch.float16) * 2)"),
+    ("create_overflow_silent",
+     "print(torch.tensor([1e40]))\nprint(torch.tensor([1e6], dtype=torch.float16))"),
+    ("double_to_float_overflow_silent",
+     "print(torch.tensor([1e300], dtype=torch.float64).float())"),
+    ("inf_to_long_silent", "print(torch.tensor([float('inf')]).long())"),
+    ("mse_loss_overflow_silent",
+     "print(F.mse_loss(torch.tensor([1e30]), torch.tensor([-1e30])))"),
+    ("nan_to_int_tensor_error", "torch.tensor([float('nan')], dtype=torch.int64)"),
 ]
