@@ -38,3 +38,9 @@ def test_dot_to_a_file_reports_where_and_how_to_render(rig, tmp_path: Path) -> N
 def test_bad_commands_raise_a_clear_error(rig, name: str, arg: str, message: str) -> None:
     with pytest.raises(CommandError, match=message):
         run_builtin(rig.client, name, arg)
+
+
+def test_graph_and_dot_without_a_name_use_the_value_just_shown(rig) -> None:
+    rig.client.snap.last_value = "y"
+    assert run_builtin(rig.client, "graph", "").splitlines()[0] == "MulBackward0 [2]"
+    assert 'label="autograd graph of y"' in run_builtin(rig.client, "dot", "")

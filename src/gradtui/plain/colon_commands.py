@@ -14,6 +14,7 @@ from gradtui.kernel import views
 
 if TYPE_CHECKING:
     from gradtui.kernel.client import KernelClient
+    from gradtui.kernel.protocol import Snapshot
 
 HELP = """\
 Type Python; `import torch` gives gradtui's autograd engine. A cell runs when it is complete:
@@ -21,7 +22,8 @@ a block (for, def, if ...) ends with an empty line.
 
 Commands:
   :tensors          every tensor: shape, dtype, requires_grad, is_leaf, grad_fn, values
-  :graph NAME       the autograd graph of NAME as a tree, output first, leaves last
+  :graph [NAME]     the autograd graph of NAME as a tree, output first, leaves last
+                    (without NAME: of the value just shown)
                     (constant = a number or a tensor that does not require grad;
                      (*1) marks a node used twice, shown once)
   :grads            the .grad of every leaf that requires grad
@@ -41,11 +43,14 @@ class CommandError(Exception):
     """A command could not run; the message says why and what to type instead."""
 
 
-def _need_name(command: str, arg: str) -> str:
+def _tensor_name(command: str, arg: str, snap: Snapshot) -> str:
+    """The NAME argument, or the tensor the last cell echoed when it is left out."""
     name = arg.split()[0] if arg.split() else ""
-    if not name:
-        raise CommandError(f"usage: :{command} NAME   (for example :{command} o)")
-    return name
+    if name:
+        return name
+    if snap.last_value and snap.tensor(snap.last_value) is not None:
+        return snap.last_value
+    raise CommandError(f"usage: :{command} NAME   (for example :{command} o)")
 
 
 def _view(call: Callable[[], str]) -> str:
@@ -68,8 +73,8 @@ def run_builtin(client: KernelClient, name: str, arg: str, *, ascii: bool = Fals
     if name == "grads":
         return views.grads_table(client.snapshot(), ascii=ascii)
     if name == "graph":
-        tensor = _need_name("graph", arg)
         snap = client.snapshot()
+        tensor = _tensor_name("graph", arg, snap)
         return _view(lambda: views.graph_tree(snap, tensor, ascii=ascii))
     if name == "dot":
         return _dot(client, arg)
@@ -78,8 +83,8 @@ def run_builtin(client: KernelClient, name: str, arg: str, *, ascii: bool = Fals
 
 def _dot(client: KernelClient, arg: str) -> str:
     parts = arg.split(None, 1)
-    tensor = _need_name("dot", arg)
     snap = client.snapshot()
+    tensor = _tensor_name("dot", arg, snap)
     dot = _view(lambda: views.to_dot(snap, tensor))
     if len(parts) < 2:
         return dot.rstrip("\n")
