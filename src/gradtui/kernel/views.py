@@ -203,7 +203,7 @@ def graph_tree(
     tensor, _ = _graph_root(snap, name)
     assert tensor.node is not None
     shared = _shared_nodes(snap, tensor.node)
-    refs: dict[str, int] = {}
+    marks: dict[str, int] = {}  # shared node id -> its (*N) mark, from its first appearance
     arrow = _arrow(ascii)
     lines: list[str] = []
     cut = False
@@ -217,14 +217,12 @@ def graph_tree(
             lines.append(f"{indent}... (graph cut here)")
             continue
         label = _safe(_node_label(node), ascii)
-        if node_id in refs and refs[node_id] > 0:
-            lines.append(f"{indent}{label} (*{refs[node_id]}, shown above)")
+        if node_id in marks:
+            lines.append(f"{indent}{label} (*{marks[node_id]}, shown above)")
             continue
         if node_id in shared:
-            refs[node_id] = sum(1 for v in refs.values() if v > 0) + 1
-            label += f" (*{refs[node_id]})"
-        else:
-            refs[node_id] = 0
+            marks[node_id] = len(marks) + 1
+            label += f" (*{marks[node_id]})"
         if depth == max_depth and node.next:
             label += " ..."
             cut = True
