@@ -123,6 +123,11 @@ class FakeKernelClient:
         names = sorted({*self.namespace, "print", "property"})
         return [Completion(n, "name", cursor - len(word)) for n in names if n.startswith(word)]
 
+    def inspect(self, name: str) -> str | None:
+        self._check()
+        value = self.namespace.get(name)
+        return f"{name}(...)\n\n{value.__doc__}" if callable(value) else None
+
     def snapshot(self) -> Snapshot:
         self._check()
         return self.snap

@@ -16,7 +16,7 @@ def test_views_are_rendered_from_a_fresh_snapshot(rig) -> None:
 
 
 def test_help_names_every_builtin() -> None:
-    for name in ("tensors", "graph", "grads", "dot", "restart", "help", "quit"):
+    for name in ("tensors", "graph", "grads", "dot", "doc", "restart", "help", "quit"):
         assert f":{name}" in HELP
 
 
@@ -44,3 +44,12 @@ def test_graph_and_dot_without_a_name_use_the_value_just_shown(rig) -> None:
     rig.client.snap.last_value = "y"
     assert run_builtin(rig.client, "graph", "").splitlines()[0] == "MulBackward0 [2]"
     assert 'label="autograd graph of y"' in run_builtin(rig.client, "dot", "")
+
+
+def test_doc_shows_what_the_kernel_knows_about_a_name(rig) -> None:
+    rig.client.execute("def area(r):\n    'Area of a circle of radius r.'\n    return 3.14 * r * r")
+    assert run_builtin(rig.client, "doc", "area") == "area(...)\n\nArea of a circle of radius r."
+    with pytest.raises(CommandError, match="nothing known about 'radius'"):
+        run_builtin(rig.client, "doc", "radius")
+    with pytest.raises(CommandError, match="usage: :doc NAME"):
+        run_builtin(rig.client, "doc", "")

@@ -27,6 +27,7 @@ Commands:
                     (constant = a number or a tensor that does not require grad;
                      (*1) marks a node used twice, shown once)
   :grads            the .grad of every leaf that requires grad
+  :doc NAME         the signature and docstring of NAME (e.g. :doc torch.sum)
   :dot NAME [FILE]  the graph of NAME as Graphviz DOT (written to FILE if given;
                     render with: dot -Tsvg FILE -o graph.svg)
   :restart          a fresh kernel (all variables are lost)
@@ -36,7 +37,7 @@ Commands:
 Keys: Tab completes, Up/Down and Ctrl-R search the history, Ctrl-C stops a running cell
 (or clears the line), Ctrl-D on an empty line leaves."""
 
-BUILTIN_COMMANDS = ("tensors", "graph", "grads", "dot", "restart", "help", "quit")
+BUILTIN_COMMANDS = ("tensors", "graph", "grads", "dot", "doc", "restart", "help", "quit")
 
 
 class CommandError(Exception):
@@ -78,7 +79,18 @@ def run_builtin(client: KernelClient, name: str, arg: str, *, ascii: bool = Fals
         return _view(lambda: views.graph_tree(snap, tensor, ascii=ascii))
     if name == "dot":
         return _dot(client, arg)
+    if name == "doc":
+        return _doc(client, arg.strip())
     raise CommandError(f"unknown command :{name}  (type :help for the list)")
+
+
+def _doc(client: KernelClient, name: str) -> str:
+    if not name:
+        raise CommandError("usage: :doc NAME   (for example :doc torch.sum)")
+    text = client.inspect(name)  # looked up statically in the kernel: nothing runs
+    if text is None:
+        raise CommandError(f"nothing known about {name!r} (is it defined? imported?)")
+    return text
 
 
 def _dot(client: KernelClient, arg: str) -> str:
