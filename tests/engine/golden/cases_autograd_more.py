@@ -1,0 +1,228 @@
+"""Autograd API details and which graphs survive a second backward.
+
+A second backward fails only where a node saved tensors (mul of two tensors, pow, exp, ...);
+graphs of adds, views, sums and scalar multiplications replay fine in torch 2.13.
+"""
+
+TOPIC = "autograd_more"
+
+CASES = [
+    ("grad_outputs_shape",
+     "x = torch.ones(2, requires_grad=True)\n"
+     "print(torch.autograd.grad(x * 2, x, grad_outputs=torch.ones(3)))"),
+    ("grad_list_outputs",
+     "x = torch.ones(2, requires_grad=True)\n"
+     "print(torch.autograd.grad([(x * 2).sum(), (x * 3).sum()], x))"),
+    ("grad_non_tensor_input",
+     "x = torch.ones(2, requires_grad=True)\n"
+     "print(torch.autograd.grad((x * 2).sum(), 3))"),
+    ("grad_tuple_inputs",
+     "a = torch.ones(1, requires_grad=True)\n"
+     "b = torch.ones(1, requires_grad=True)\n"
+     "print(torch.autograd.grad((a * b).sum(), (a, b)))"),
+    ("grad_does_not_touch_dotgrad",
+     "x = torch.ones(2, requires_grad=True)\n"
+     "torch.autograd.grad((x * 2).sum(), x)\n"
+     "print(x.grad)"),
+    ("backward_inputs",
+     "a = torch.ones(1, requires_grad=True)\n"
+     "b = torch.ones(1, requires_grad=True)\n"
+     "(a * b * 2).sum().backward(inputs=[a])\n"
+     "print((a.grad, b.grad))"),
+    ("autograd_backward_grad_tensors",
+     "x = torch.ones(2, requires_grad=True)\n"
+     "torch.autograd.backward([x * 2], [torch.tensor([1., 2.])])\n"
+     "print(x.grad)"),
+    ("backward_retain_graph_false_explicit",
+     "x = torch.ones(2, requires_grad=True)\n"
+     "y = (x * x).sum()\n"
+     "y.backward(retain_graph=False)\n"
+     "print(x.grad)"),
+    ("grad_of_leaf_itself",
+     "x = torch.ones(2, requires_grad=True)\n"
+     "print(torch.autograd.grad(x.sum(), x))"),
+    ("grad_of_output_wrt_itself",
+     "x = torch.ones(2, requires_grad=True)\n"
+     "y = x * 2\n"
+     "print(torch.autograd.grad(y.sum(), y))"),
+    ("nonleaf_grad_via_retain_and_grad_fn",
+     "x = torch.ones(2, requires_grad=True)\n"
+     "y = x * 2\n"
+     "y.retain_grad()\n"
+     "z = y * y\n"
+     "z.sum().backward()\n"
+     "print((y.grad, y.is_leaf, z.grad_fn.name()))"),
+    ("no_grad_inside_function_then_backward",
+     "x = torch.ones(2, requires_grad=True)\n"
+     "with torch.no_grad():\n"
+     "    c = x * 2\n"
+     "y = (x * c).sum()\n"
+     "y.backward()\n"
+     "print(x.grad)"),
+    ("inference_mode",
+     "x = torch.ones(2, requires_grad=True)\n"
+     "with torch.inference_mode():\n"
+     "    y = x * 2\n"
+     "print((y.requires_grad, y))"),
+    ("requires_grad_of_grad",
+     "x = torch.ones(2, requires_grad=True)\n"
+     "(x * 2).sum().backward()\n"
+     "print(x.grad.requires_grad)"),
+    ("grad_accumulates_dtype64",
+     "x = torch.ones(2, dtype=torch.float64, requires_grad=True)\n"
+     "(x * 2).sum().backward()\n"
+     "(x * x).sum().backward()\n"
+     "print(x.grad)"),
+    ("backward_twice_leaf_only_graph",
+     "x = torch.ones(2, requires_grad=True)\n"
+     "y = x.sum()\n"
+     "y.backward()\n"
+     "y.backward()\n"
+     "print(x.grad)"),
+    ("backward_through_view_twice",
+     "x = torch.ones(2, requires_grad=True)\n"
+     "y = x.view(2, 1).sum()\n"
+     "y.backward()\n"
+     "y.backward()\n"
+     "print(x.grad)"),
+    ("backward_through_mul_const_twice",
+     "x = torch.ones(2, requires_grad=True)\n"
+     "y = (x * 3).sum()\n"
+     "y.backward()\n"
+     "y.backward()\n"
+     "print(x.grad)"),
+    ("backward_through_pow_twice",
+     "x = torch.ones(2, requires_grad=True)\n"
+     "y = (x ** 2).sum()\n"
+     "y.backward()\n"
+     "y.backward()\n"
+     "print(x.grad)"),
+    ("backward_through_relu_twice",
+     "x = torch.ones(2, requires_grad=True)\n"
+     "y = x.relu().sum()\n"
+     "y.backward()\n"
+     "y.backward()\n"
+     "print(x.grad)"),
+    ("backward_through_mean_twice",
+     "x = torch.ones(2, requires_grad=True)\n"
+     "y = x.mean()\n"
+     "y.backward()\n"
+     "y.backward()\n"
+     "print(x.grad)"),
+    ("backward_through_neg_twice",
+     "x = torch.ones(2, requires_grad=True)\n"
+     "y = (-x).sum()\n"
+     "y.backward()\n"
+     "y.backward()\n"
+     "print(x.grad)"),
+    ("backward_through_div_const_twice",
+     "x = torch.ones(2, requires_grad=True)\n"
+     "y = (x / 2).sum()\n"
+     "y.backward()\n"
+     "y.backward()\n"
+     "print(x.grad)"),
+    ("backward_through_scalar_div_twice",
+     "x = torch.ones(2, requires_grad=True)\n"
+     "y = (2 / x).sum()\n"
+     "y.backward()\n"
+     "y.backward()\n"
+     "print(x.grad)"),
+    ("backward_through_index_twice",
+     "x = torch.ones(2, requires_grad=True)\n"
+     "y = x[0] * 1\n"
+     "y.backward()\n"
+     "y.backward()\n"
+     "print(x.grad)"),
+    ("backward_through_exp_twice",
+     "x = torch.ones(2, requires_grad=True)\n"
+     "y = x.exp().sum()\n"
+     "y.backward()\n"
+     "y.backward()\n"
+     "print(x.grad)"),
+    ("backward_through_sigmoid_twice",
+     "x = torch.ones(2, requires_grad=True)\n"
+     "y = x.sigmoid().sum()\n"
+     "y.backward()\n"
+     "y.backward()\n"
+     "print(x.grad)"),
+    ("backward_through_mm_twice",
+     "x = torch.ones(2, 2, requires_grad=True)\n"
+     "y = (x @ torch.ones(2, 2)).sum()\n"
+     "y.backward()\n"
+     "y.backward()\n"
+     "print(x.grad)"),
+    ("backward_through_softmax_twice",
+     "x = torch.ones(2, requires_grad=True)\n"
+     "y = (x.softmax(0) * torch.tensor([1., 2.])).sum()\n"
+     "y.backward()\n"
+     "y.backward()\n"
+     "print(x.grad)"),
+    ("backward_through_ce_twice",
+     "x = torch.ones(1, 2, requires_grad=True)\n"
+     "y = F.cross_entropy(x, torch.tensor([0]))\n"
+     "y.backward()\n"
+     "y.backward()\n"
+     "print(x.grad)"),
+    ("backward_through_mse_twice",
+     "x = torch.ones(2, requires_grad=True)\n"
+     "y = F.mse_loss(x, torch.zeros(2))\n"
+     "y.backward()\n"
+     "y.backward()\n"
+     "print(x.grad)"),
+    ("backward_through_clamp_twice",
+     "x = torch.ones(2, requires_grad=True)\n"
+     "y = x.clamp(min=0).sum()\n"
+     "y.backward()\n"
+     "y.backward()\n"
+     "print(x.grad)"),
+    ("backward_through_abs_twice",
+     "x = torch.ones(2, requires_grad=True)\n"
+     "y = x.abs().sum()\n"
+     "y.backward()\n"
+     "y.backward()\n"
+     "print(x.grad)"),
+    ("backward_through_expand_twice",
+     "x = torch.ones(1, requires_grad=True)\n"
+     "y = x.expand(3).sum()\n"
+     "y.backward()\n"
+     "y.backward()\n"
+     "print(x.grad)"),
+    ("backward_through_cat_twice",
+     "x = torch.ones(1, requires_grad=True)\n"
+     "y = torch.cat([x, x]).sum()\n"
+     "y.backward()\n"
+     "y.backward()\n"
+     "print(x.grad)"),
+    ("backward_through_max_twice",
+     "x = torch.tensor([1., 2.], requires_grad=True)\n"
+     "y = x.max()\n"
+     "y.backward()\n"
+     "y.backward()\n"
+     "print(x.grad)"),
+    ("backward_through_where_twice",
+     "x = torch.tensor([1., -2.], requires_grad=True)\n"
+     "y = torch.where(x > 0, x, 0.).sum()\n"
+     "y.backward()\n"
+     "y.backward()\n"
+     "print(x.grad)"),
+    ("backward_through_double_twice",
+     "x = torch.ones(2, requires_grad=True)\n"
+     "y = x.double().sum()\n"
+     "y.backward()\n"
+     "y.backward()\n"
+     "print(x.grad)"),
+    ("backward_through_add_tensors_twice",
+     "x = torch.ones(2, requires_grad=True)\n"
+     "w = torch.ones(2, requires_grad=True)\n"
+     "y = (x + w).sum()\n"
+     "y.backward()\n"
+     "y.backward()\n"
+     "print(x.grad)"),
+    ("backward_through_mul_tensors_twice",
+     "x = torch.ones(2, requires_grad=True)\n"
+     "w = torch.ones(2, requires_grad=True)\n"
+     "y = (x * w).sum()\n"
+     "y.backward()\n"
+     "y.backward()\n"
+     "print(x.grad)"),
+]
