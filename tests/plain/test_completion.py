@@ -58,3 +58,9 @@ def test_commands_and_tensor_names_complete_locally() -> None:
     assert completions(completer, ":graph p") == [("params[0]", -1)]
     assert completions(completer, ":tensors x") == []
     assert client.calls == []
+
+
+def test_doc_argument_is_completed_by_the_kernel() -> None:
+    completer, client = make([Completion("sum", "attribute", 6)])
+    assert completions(completer, ":doc torch.su") == [("sum", -2)]
+    assert client.calls == [("torch.su", 8)]

@@ -15,7 +15,7 @@ from prompt_toolkit.document import Document
 if TYPE_CHECKING:
     from gradtui.kernel.client import KernelClient
 
-# Commands whose argument is a tensor name.
+# Commands whose argument is a tensor name (``:doc`` takes any Python name: the kernel completes).
 _NAME_COMMANDS = ("graph", "dot")
 
 
@@ -34,18 +34,25 @@ class ReplCompleter(Completer):
 
     def get_completions(self, document: Document, complete_event: CompleteEvent):
         text = document.text_before_cursor
-        if text.lstrip().startswith(":") and "\n" not in text:
-            yield from self._command_completions(text.lstrip())
+        stripped = text.lstrip()
+        if stripped.startswith(":doc ") and "\n" not in text:
+            # `:doc torch.su<Tab>`: complete the Python expression after the command.
+            offset = len(text) - len(stripped) + len(":doc ")
+            yield from self._kernel_completions(text[offset:], len(text) - offset)
             return
+        if stripped.startswith(":") and "\n" not in text:
+            yield from self._command_completions(stripped)
+            return
+        yield from self._kernel_completions(document.text, document.cursor_position)
+
+    def _kernel_completions(self, source: str, cursor: int):
         try:
-            candidates = self.client.complete(document.text, document.cursor_position)
+            candidates = self.client.complete(source, cursor)
         except Exception:  # a dead or busy kernel simply offers nothing
             return
         for cand in candidates:
-            start = min(cand.start, document.cursor_position)
-            yield Completion(
-                cand.text, start_position=start - document.cursor_position, display_meta=cand.kind
-            )
+            start = min(cand.start, cursor)
+            yield Completion(cand.text, start_position=start - cursor, display_meta=cand.kind)
 
     def _command_completions(self, text: str):
         name, space, arg = text[1:].partition(" ")
