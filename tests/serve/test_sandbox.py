@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -68,7 +69,8 @@ async def test_learner_cannot_read_another_learners_progress(sandboxed_lab: Runn
 async def test_learner_can_write_only_their_own_directory(sandboxed_lab: RunningLab) -> None:
     own = sandboxed_lab.config.learners_root / "alice" / "work" / "notes.txt"
     outside = Path(sys.executable).parent / "planted-by-a-learner.txt"  # not under /tmp
-    in_tmp = sandboxed_lab.lab_dir / "planted.txt"  # /tmp is the sandbox's own tmpfs
+    in_lab = sandboxed_lab.lab_dir / "planted.txt"  # read-only, or in the sandbox's own /tmp
+    in_tmp = Path(f"/tmp/planted-{uuid.uuid4().hex}")  # the sandbox's /tmp is its own tmpfs
     async with await sandboxed_lab.connect() as conn:
         proc = await open_app(conn)
         await read_until(proc.stdout, r">>> ")
@@ -76,7 +78,9 @@ async def test_learner_can_write_only_their_own_directory(sandboxed_lab: Running
         answer = await evaluate(proc, f"open({str(outside)!r}, 'w').write('x')")
         assert answer.startswith("! OSError") and "Read-only file system" in answer
         assert await evaluate(proc, f"open({str(in_tmp)!r}, 'w').write('x')") == "= 1"
-    assert own.read_text() == "mine" and not outside.exists() and not in_tmp.exists()
+        await evaluate(proc, f"open({str(in_lab)!r}, 'w').write('x')")
+    assert own.read_text() == "mine"
+    assert not outside.exists() and not in_tmp.exists() and not in_lab.exists()
 
 
 @needs_bwrap

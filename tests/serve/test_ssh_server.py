@@ -146,7 +146,8 @@ async def test_log_has_one_line_per_event_and_no_secrets(lab: RunningLab) -> Non
         await lab.connect("bob", client_keys=None, password="wrong-password")
     await wait_for_no_processes(lab.config.learners_root)
     for _ in range(100):  # the server logs the disconnect just after the client sees it
-        if stream.getvalue().count("disconnect ") >= 2:
+        logged = stream.getvalue()
+        if logged.count("disconnect ") >= 2 and "session-end " in logged:
             break
         await asyncio.sleep(0.05)
     text = stream.getvalue()
