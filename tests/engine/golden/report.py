@@ -24,6 +24,7 @@ import compare  # noqa: E402  (loaded beside this script on purpose)
 import seed  # noqa: E402
 
 BENCH_TABLE = Path("/tmp/golden_bench.md")
+PER_OP_TABLE = Path("/tmp/golden_perop.md")  # per-call costs on tiny tensors, measured by golden
 
 # Failures a learner meets first (wrong numbers, then everyday idioms), listed on top when failing.
 PRIORITY = (
@@ -149,6 +150,10 @@ def main(argv: list[str] | None = None) -> int:
                   "full-size passes, so the engine can afford about two more (broadcast the sum's "
                   "gradient as a view, do not materialise ones; accumulate x's three "
                   "contributions in place)."]
+    if PER_OP_TABLE.exists():
+        lines += ["", "Per call on the seed notebook's tiny tensors (median of 5 x 3000 calls; "
+                  "the seed target needs about half of torch's figure everywhere):", "",
+                  PER_OP_TABLE.read_text(encoding="utf-8").strip()]
     lines += ["", "## Scripts through `gradtui run` (tests/engine/test_run_script_golden.py)", ""]
     lines += ["Note: since Python 3.9, `python NAME` runs the script under its absolute path, "
               "so tracebacks and warnings show `/abs/dir/NAME` (here `<dir>/NAME`).", ""]
