@@ -43,7 +43,7 @@ def main() -> int:
             return 0
         try:
             print(f"= {eval(line)!r}", flush=True)
-        except Exception as error:  # noqa: BLE001 - a REPL shows every error
+        except Exception as error:  # a REPL shows every error
             print(f"! {type(error).__name__}: {error}", flush=True)
 
 

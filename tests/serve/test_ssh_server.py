@@ -189,3 +189,20 @@ async def test_one_learner_cannot_fill_the_lab(tmp_path: Path, alice_key) -> Non
                 await read_until((await open_app(bob)).stdout, r">>> ")
     finally:
         await stop_lab(running, acceptor)
+
+
+async def test_a_broken_lab_command_is_reported_and_the_server_survives(
+    tmp_path: Path, alice_key
+) -> None:
+    config_path = write_lab(tmp_path / "lab", command=["/nonexistent/gradtui-app"])
+    write_roster(tmp_path / "lab", alice_key)
+    running, acceptor = await start_lab(config_path, alice_key)
+    try:
+        for _ in range(2):  # the second learner is served just the same
+            async with await running.connect() as conn:
+                result = await asyncio.wait_for((await open_app(conn)).wait(), 20)
+                assert "could not start your session" in result.stdout
+                assert result.exit_status == 1
+        assert not running.runtime.sessions
+    finally:
+        await stop_lab(running, acceptor)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from typing import TextIO
 
 LOGGER_NAME = "gradtui.lab"
 log = logging.getLogger(LOGGER_NAME)
@@ -17,13 +18,13 @@ log = logging.getLogger(LOGGER_NAME)
 class _UtcFormatter(logging.Formatter):
     converter = time.gmtime
 
-    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         return time.strftime("%Y-%m-%dT%H:%M:%SZ", self.converter(record.created))
 
 
-def setup_logging(stream: object = None) -> None:
+def setup_logging(stream: TextIO | None = None) -> None:
     """Send lab events to stderr (or ``stream``); quiet asyncssh's own per-packet chatter."""
-    handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
+    handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(_UtcFormatter("%(asctime)s %(message)s"))
     log.handlers[:] = [handler]
     log.setLevel(logging.INFO)

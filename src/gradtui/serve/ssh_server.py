@@ -20,12 +20,12 @@ from gradtui.serve.config import LabConfig, LabConfigError, load_lab_config, wit
 from gradtui.serve.host_key import fingerprint, host_key_too_open, load_or_create_host_key
 from gradtui.serve.lab_log import event, setup_logging
 from gradtui.serve.lab_runtime import LabRuntime
-from gradtui.serve.roster import RosterError, check_learner_name, verify_password
+from gradtui.serve.roster import Learner, RosterError, check_learner_name, verify_password
 from gradtui.serve.sandbox import SandboxUnavailable, resolve_sandbox_mode
 from gradtui.serve.ssh_session import LearnerSession
 
 
-class LabSSHServer(asyncssh.SSHServer):  # type: ignore[misc]
+class LabSSHServer(asyncssh.SSHServer):
     """One per connection: authenticates against the roster and opens the learner's session."""
 
     def __init__(self, runtime: LabRuntime) -> None:
@@ -110,7 +110,7 @@ class LabSSHServer(asyncssh.SSHServer):  # type: ignore[misc]
         assert self._user is not None
         return LearnerSession(self._runtime, self._user, self._peer)
 
-    def _known(self, username: str):  # noqa: ANN202 - Learner | None
+    def _known(self, username: str) -> Learner | None:
         try:
             check_learner_name(username)
             return self._runtime.roster().get(username)

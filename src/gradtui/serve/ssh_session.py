@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Coroutine
+from typing import Any
 
 import asyncssh
 
@@ -33,7 +35,7 @@ def idle_message(timeout_s: float) -> str:
     )
 
 
-class LearnerSession(asyncssh.SSHServerSession):  # type: ignore[misc]
+class LearnerSession(asyncssh.SSHServerSession):
     """Runs the lab's landing command for one authenticated learner."""
 
     def __init__(self, runtime: LabRuntime, learner: str, peer: str) -> None:
@@ -51,6 +53,7 @@ class LearnerSession(asyncssh.SSHServerSession):  # type: ignore[misc]
         self._end_reason: str | None = None
         self._channel_open = True
         self._ended = asyncio.Event()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     # -- SSH requests -------------------------------------------------------------------------
 
@@ -59,7 +62,7 @@ class LearnerSession(asyncssh.SSHServerSession):  # type: ignore[misc]
 
     def pty_requested(
         self, term_type: str, term_size: tuple[int, int, int, int], term_modes: object
-    ) -> bool:  # noqa: E501
+    ) -> bool:
         self._has_pty = True
         self._term = term_type or self._term
         cols, rows = term_size[0], term_size[1]
@@ -92,7 +95,7 @@ class LearnerSession(asyncssh.SSHServerSession):  # type: ignore[misc]
             self._refuse("no-terminal", "This lab needs a terminal: connect with `ssh -t`.\r\n")
             return
         self._runtime.sessions.add(self)
-        asyncio.get_running_loop().create_task(self._start())
+        self._spawn(self._start())
 
     def data_received(self, data: bytes, datatype: object) -> None:
         self._last_input = time.monotonic()
@@ -148,6 +151,7 @@ class LearnerSession(asyncssh.SSHServerSession):  # type: ignore[misc]
             self._runtime.sessions.discard(self)
             self._write(b"The lab could not start your session; please tell your teacher.\r\n")
             self._close_channel(1)
+            self._ended.set()
             return
         event(
             "session",
@@ -171,7 +175,7 @@ class LearnerSession(asyncssh.SSHServerSession):  # type: ignore[misc]
             self._end_reason = "app-exited"
             # SSH exit statuses are unsigned: a signal death -N becomes 128 + N, like a shell.
             status = 0 if code is None else code if code >= 0 else 128 - code
-            asyncio.get_running_loop().create_task(self._end(exit_status=status))
+            self._spawn(self._end(exit_status=status))
 
     # -- idle timeout -------------------------------------------------------------------------
 
@@ -196,7 +200,7 @@ class LearnerSession(asyncssh.SSHServerSession):  # type: ignore[misc]
             return
         self._end_reason = reason
         if self._process is not None:
-            asyncio.get_running_loop().create_task(self._end(message=message))
+            self._spawn(self._end(message=message))
         elif self not in self._runtime.sessions:
             self._ended.set()
 
@@ -225,6 +229,12 @@ class LearnerSession(asyncssh.SSHServerSession):  # type: ignore[misc]
         """The server is stopping: end this learner's app and say so."""
         self._begin_end("server-shutdown", "The lab server is shutting down. Goodbye!\r\n")
         await self._ended.wait()
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        # The loop keeps only weak references to tasks: hold them until they finish.
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def _refuse(self, reason: str, message: str) -> None:
         event("session-refused", user=self.learner, peer=self._peer, reason=reason)

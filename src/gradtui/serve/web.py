@@ -60,7 +60,7 @@ def shell_command(plan: LaunchPlan) -> str:
     return f"cd {shlex.quote(str(plan.cwd))} && exec {shlex.join(plan.argv)}"
 
 
-class LearnerAppService(AppService):  # type: ignore[misc]
+class LearnerAppService(AppService):
     """textual-serve's process manager with the learner's own environment, not the server's."""
 
     def __init__(self, plan: LaunchPlan, **kwargs: Any) -> None:
@@ -104,7 +104,7 @@ class _ActivityTrackingSocket:
             yield message
 
 
-class LabWebServer(Server):  # type: ignore[misc]
+class LabWebServer(Server):
     """textual-serve's server with per-learner processes, a session cap and an idle timeout."""
 
     def __init__(self, runtime: LabRuntime) -> None:
