@@ -297,8 +297,8 @@ async def test_enter_on_a_tensors_row_shows_its_graph(app):
         await settle(pilot, app)
         for source in seed_cells()[:5]:
             await run_cell(pilot, app, source)
-        await pilot.press("f3")
-        await pilot.press("down", "down", "enter")  # a, x, [y], o
+        await pilot.press("f3")  # the cursor is on the newest change: o
+        await pilot.press("up", "enter")  # a, x, [y], o
         graph = app.screen.query_one(GraphPanel)
         assert graph.display and graph.root_name == "y"
         assert "SumBackward0" not in graph.canvas_text()

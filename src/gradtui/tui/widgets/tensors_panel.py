@@ -66,8 +66,12 @@ class TensorsPanel(DataTable):
             )))
         self._rows = sync_rows(self, COLUMNS, rows, self._rows)
         self.border_subtitle = "; ".join(snapshot.truncated)
-        if selected is not None and selected in {t.name for t in snapshot.tensors}:
-            self.move_cursor(row=self.get_row_index(selected))
+        if self.has_focus and selected is not None and snapshot.tensor(selected) is not None:
+            self.move_cursor(row=self.get_row_index(selected))  # the learner is navigating
+        elif self.changed:
+            # Bring the newest change into view (a new tensor lands at the bottom).
+            last = max(self.get_row_index(name) for name in self.changed)
+            self.move_cursor(row=last)
 
     def _selected_name(self) -> str | None:
         if self.row_count == 0 or self._previous is None:
