@@ -502,3 +502,41 @@ def test_random_graphs_with_shared_nodes_match_torch(data: st.DataObject) -> Non
     ours_obs, ours_grads = program(ours)
     assert_same(ours_obs, torch_obs)
     assert_same_grads(ours_grads, torch_grads)
+
+
+EXACT_VIEWS: dict[str, Callable[[Any], Any]] = {
+    # Ops whose results are exact in every dtype, so any difference is in printing or suffixes.
+    "self": lambda t: t,
+    "neg": lambda t: -t if t.dtype.is_floating_point else t,
+    "twice": lambda t: t * 2,
+    "none": lambda t: t[None],
+    "unsqueeze": lambda t: t.unsqueeze(-1),
+    "t": lambda t: t.t() if t.dim() == 2 else t,
+    "flatten": lambda t: t.flatten(),
+    "first": lambda t: t[0] if t.dim() else t,
+}
+
+
+@settings(BOUNDED, max_examples=150)
+@given(data=st.data())
+def test_printing_through_ops_matches_torch(data: st.DataObject) -> None:
+    """repr of random tensors of every dtype, scale and rank, straight or through exact ops."""
+    shape = tuple(data.draw(st.lists(st.integers(1, 6), min_size=0, max_size=3)))
+    dtype = data.draw(st.sampled_from(["float32", "float64", "float16", "int64", "int32",
+                                       "int8", "uint8", "bool"]))
+    scale = data.draw(st.sampled_from([0.25, 1.0, 3.0, 1024.0, 1e-3, 1e5, 1e9]))
+    ints = data.draw(hnp.arrays(np.int64, shape, elements=st.integers(-40, 40)))
+    values = ints * scale if dtype.startswith("float") else np.clip(ints, 0, 40)
+    requires_grad = dtype.startswith("float") and data.draw(st.booleans())
+    op = data.draw(st.sampled_from(sorted(EXACT_VIEWS)))
+
+    def program(T: Any) -> tuple[str, list[str]]:
+        import warnings
+
+        with warnings.catch_warnings(record=True) as caught:  # overflow to inf is silent
+            warnings.simplefilter("always")
+            t = T.tensor(values.tolist(), dtype=getattr(T, dtype), requires_grad=requires_grad)
+            text = repr(EXACT_VIEWS[op](t))
+        return text, [str(w.message) for w in caught]
+
+    assert program(ours) == program(torch)
