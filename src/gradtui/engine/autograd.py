@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from gradtui.engine import errors, quiet
+from gradtui.engine.reduction import torch_sum
 
 if TYPE_CHECKING:
     from gradtui.engine.ops import Op
@@ -157,16 +158,19 @@ def last_backward_leaves() -> list[Tensor]:
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
-    """Sum ``grad`` back to ``shape``: the adjoint of broadcasting ``shape`` to grad.shape."""
+    """Sum ``grad`` back to ``shape``: the adjoint of broadcasting ``shape`` to grad.shape.
+    One reduction over all the broadcast dims, like torch's ``sum_to``, so the rounding is
+    torch's too."""
     extra = grad.ndim - len(shape)
     if extra < 0:
         return np.broadcast_to(grad, shape)
-    if extra:
-        grad = grad.sum(axis=tuple(range(extra)))
-    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
-    if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
-    return grad
+    dims = tuple(range(extra)) + tuple(
+        extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1)
+    if not dims:
+        return grad.reshape(shape)
+    exact = torch_sum(grad, dims, True)
+    summed = exact if exact is not None else grad.sum(axis=dims, keepdims=True)
+    return np.asarray(summed).reshape(shape)
 
 
 def _root_node(t: Tensor, index: int) -> Node | AccumulateGrad:

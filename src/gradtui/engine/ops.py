@@ -32,6 +32,8 @@ from typing import Any
 
 import numpy as np
 
+from gradtui.engine.reduction import torch_sum
+
 Grad = Callable[..., Any]
 
 
@@ -127,14 +129,27 @@ def _integer_safe(fn: Callable, a: Any, b: Any) -> Any:
     return fn(a, b)
 
 
+def _sum(a: np.ndarray, dims: tuple[int, ...] | None = None, keepdim: bool = False) -> Any:
+    """A sum rounded like torch's kernel where we can reproduce it, numpy's elsewhere."""
+    exact = torch_sum(a, dims, keepdim)
+    if exact is not None:
+        return exact
+    return np.sum(a, axis=dims, keepdims=keepdim)
+
+
 def _mean_all(a: np.ndarray) -> np.ndarray:
     if a.size == 0:  # torch: nan, silently (numpy would warn "Mean of empty slice")
         return np.asarray(np.nan, dtype=a.dtype)
-    return np.asarray(a.mean(), dtype=a.dtype)
+    return np.asarray(_sum(a) / a.dtype.type(a.size), dtype=a.dtype)
+
+
+def _mean_dims(a: np.ndarray, dims: tuple[int, ...], keepdim: bool) -> np.ndarray:
+    count = int(np.prod([a.shape[d] for d in dims])) if a.ndim else 1
+    return np.asarray(_sum(a, dims, keepdim) / a.dtype.type(count), dtype=a.dtype)
 
 
 def _sum_to_dims(a: np.ndarray, dims: tuple[int, ...] | None, keepdim: bool) -> np.ndarray:
-    return np.sum(a, axis=dims, keepdims=keepdim)
+    return _sum(a, dims, keepdim)
 
 
 def _pow_grad(g: Any, a: np.ndarray, e: float) -> Any:
@@ -421,7 +436,7 @@ op("remainder", "RemainderBackward0", lambda a, b: (_integer_safe(np.remainder, 
    (lambda g: g, lambda g: None), rules=("d(a mod b)/da = 1", "not differentiable"), quiet=True)
 
 # ---------------------------------------------------------------- reductions
-op("sum", "SumBackward0", lambda a: (np.asarray(a.sum()), (a.shape,)),
+op("sum", "SumBackward0", lambda a: (np.asarray(_sum(a)), (a.shape,)),
    (lambda g, shape: _spread(g, shape),), saves=("self_sym_sizes",),
    keeps=("self_sym_sizes",), rules=("d(sum a)/da_i = 1",))
 op("sum_dim", "SumBackward1",
@@ -433,7 +448,7 @@ op("mean", "MeanBackward0", lambda a: (_mean_all(a), (a.size, a.shape)),
    saves=("self_sym_numel", "self_sym_sizes"), keeps=("self_sym_numel", "self_sym_sizes"),
    rules=("d(mean a)/da_i = 1/n",), quiet=True)
 op("mean_dim", "MeanBackward1",
-   lambda a, dim, keepdim: (np.asarray(a.mean(axis=dim, keepdims=keepdim), dtype=a.dtype),
+   lambda a, dim, keepdim: (_mean_dims(a, dim, keepdim),
                             (dim, keepdim, a.shape,
                              int(np.prod([a.shape[d] for d in dim])) if a.ndim else 1)),
    (lambda g, dim, keepdim, shape, n: _expand_reduced(g / n, dim, keepdim, shape),),

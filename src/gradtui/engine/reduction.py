@@ -1,0 +1,149 @@
+"""Floating-point sums in torch's order, so ``loss.item()`` prints torch's last digits.
+
+Float addition is not associative: numpy's pairwise sum and torch's CPU kernel round
+differently, and a learner comparing ``print(loss.item())`` with a tutorial sees it. This is
+torch's algorithm (aten/src/ATen/native/cpu/SumKernel.cpp), vectorised with numpy: the data
+are read as SIMD vectors of ``32 // itemsize`` lanes (AVX2), four vectors at a time ("ILP"),
+and partial sums are cascaded through four levels of accumulators so only numbers of similar
+size are added. Large reductions (> 32768 elements) are split across threads by torch, which
+makes their rounding depend on the thread count; there we use numpy's sum.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_GRAIN = 32768  # torch's internal::GRAIN_SIZE: above it the reduction is parallel
+_ILP = 4
+_LEVELS = 4
+
+
+def _ceil_log2(x: int) -> int:
+    return 1 if x <= 2 else int(x - 1).bit_length()
+
+
+def _seq(x: np.ndarray) -> np.ndarray:
+    """Sequential sum along axis 0 (left to right, in x's dtype), starting from zero."""
+    acc = np.zeros(x.shape[1:], dtype=x.dtype)
+    for row in x:
+        acc = acc + row
+    return acc
+
+
+def _seq_groups(x: np.ndarray, group: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sequential sums of consecutive groups of ``group`` rows, and of the incomplete rest."""
+    full = len(x) // group
+    grouped = x[:full * group].reshape((full, group) + x.shape[1:])
+    sums = np.zeros((full,) + x.shape[1:], dtype=x.dtype)
+    for j in range(group):
+        sums = sums + grouped[:, j]
+    return sums, _seq(x[full * group:])
+
+
+def _multi_row_sum(data: np.ndarray) -> np.ndarray:
+    """torch's cascade sum along axis 0 (``multi_row_sum``): blocks of ``step`` rows, whose
+    sums move up one accumulator level every ``step`` blocks."""
+    size = len(data)
+    power = max(4, _ceil_log2(size) // _LEVELS)
+    step = 1 << power
+    blocks, rest = _seq_groups(data, step)  # rest: the tail, summed into level 0 at the end
+    level1, left1 = _seq_groups(blocks, step)
+    level2, left2 = _seq_groups(level1, step)
+    left3 = _seq(level2)
+    return ((rest + left1) + left2) + left3
+
+
+def _row_sum(rows: np.ndarray) -> np.ndarray:
+    """torch's ``row_sum``: four interleaved cascades (ILP), then the leftovers and the four
+    partial sums added in order."""
+    size = len(rows)
+    size_ilp = size // _ILP
+    interleaved = rows[:size_ilp * _ILP].reshape((size_ilp, _ILP) + rows.shape[1:])
+    partial = _multi_row_sum(interleaved) if size_ilp else np.zeros(
+        (_ILP,) + rows.shape[1:], dtype=rows.dtype)
+    first = partial[0]
+    for i in range(size_ilp * _ILP, size):
+        first = first + rows[i]
+    for k in range(1, _ILP):
+        first = first + partial[k]
+    return first
+
+
+LANE_BYTES = 32  # torch 2.13 runs its sum kernel with AVX2 vectors (8 floats)
+
+
+def _inner_sum(x: np.ndarray) -> np.ndarray:
+    """Sum over the last axis of ``x`` (contiguous rows), one result per leading index."""
+    lanes = LANE_BYTES // x.itemsize
+    n = x.shape[-1]
+    if n < lanes:  # too short for a vector: the scalar row_sum, per row
+        return _row_sum(np.moveaxis(x, -1, 0))
+    vec_count = n // lanes
+    lead = x.shape[:-1]
+    vectors = x[..., :vec_count * lanes].reshape(lead + (vec_count, lanes))
+    vectors = np.moveaxis(vectors, -2, 0)  # (vec_count, *lead, lanes)
+    vec_acc = _row_sum(vectors) if vec_count else np.zeros(lead + (lanes,), dtype=x.dtype)
+    final = np.zeros(lead, dtype=x.dtype)
+    for k in range(vec_count * lanes, n):
+        final = final + x[..., k]
+    for k in range(lanes):
+        final = final + vec_acc[..., k]
+    return final
+
+
+def _outer_sum(x: np.ndarray) -> np.ndarray:
+    """Sum over axis 0 of a contiguous 2-d ``x`` (torch's ``vectorized_outer_sum``)."""
+    lanes = LANE_BYTES // x.itemsize
+    cols = x.shape[1]
+    if cols < lanes:  # torch's scalar_outer_sum: columns four at a time, then one by one
+        out = np.empty(cols, dtype=x.dtype)
+        quad = (cols // _ILP) * _ILP
+        if quad:
+            out[:quad] = _multi_row_sum(x[:, :quad])
+        if cols > quad:
+            out[quad:] = _row_sum(x[:, quad:])
+        return out
+    out = np.empty(cols, dtype=x.dtype)
+    wide = (cols // (_ILP * lanes)) * _ILP * lanes
+    if wide:
+        out[:wide] = _multi_row_sum(x[:, :wide])  # each column its own cascade
+    vec_end = wide + ((cols - wide) // lanes) * lanes
+    if vec_end > wide:
+        out[wide:vec_end] = _row_sum(x[:, wide:vec_end])
+    if cols > vec_end:
+        out[vec_end:] = _row_sum(x[:, vec_end:])
+    return out
+
+
+def torch_sum(a: np.ndarray, dims: tuple[int, ...] | None, keepdim: bool) -> np.ndarray | None:
+    """``a.sum(dims)`` rounded like torch, or None when torch's order is not reproduced here
+    (the caller then uses numpy)."""
+    if a.dtype.kind != "f" or a.dtype.itemsize < 4 or a.size > _GRAIN or a.size == 0:
+        return None
+    ndim = a.ndim
+    reduced = set(range(ndim)) if dims is None else {d % ndim for d in dims} if ndim else set()
+    if keepdim:
+        out_shape = tuple(1 if i in reduced else n for i, n in enumerate(a.shape))
+    else:
+        out_shape = tuple(n for i, n in enumerate(a.shape) if i not in reduced)
+    if not a.flags.c_contiguous:
+        # torch walks memory, not the logical order: sum the contiguous array this one views
+        if ndim != 2 or not a.T.flags.c_contiguous:  # (only verified for matrices)
+            return None
+        a = a.T
+        reduced = {ndim - 1 - d for d in reduced}
+    # like TensorIterator: drop size-1 dims, then merge neighbours reduced (or kept) together
+    flags = [i in reduced for i in range(ndim) if a.shape[i] != 1]
+    sizes = [n for n in a.shape if n != 1]
+    if all(flags):
+        result = _inner_sum(a.reshape(-1))
+    elif not any(flags):
+        result = a.copy()
+    else:
+        split = flags.index(not flags[0])
+        if any(f != flags[split] for f in flags[split:]):
+            return None  # reduced and kept dims interleave: not reproduced here
+        rows = int(np.prod(sizes[:split]))
+        matrix = a.reshape(rows, -1)
+        result = _inner_sum(matrix) if flags[split] else _outer_sum(matrix)
+    return np.asarray(result).reshape(out_shape)
