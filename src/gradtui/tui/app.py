@@ -19,6 +19,7 @@ docs/contracts.md "Lessons"). When ``create_app``/``main`` get a ``lesson_sessio
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -242,13 +243,17 @@ def main(args: Any, lesson_session: Any = None) -> int:
     """Run the workspace for ``gradtui``: ``args.ascii``, ``.memory_limit``, ``.cpu_limit``."""
     from gradtui.paths import history_file
 
-    app = create_app(
-        lesson_session=lesson_session,
-        ascii_only=wants_ascii(os.environ, forced=bool(getattr(args, "ascii", False))),
-        history_path=history_file(),
-        memory_limit_mb=getattr(args, "memory_limit", None),
-        cpu_limit_s=getattr(args, "cpu_limit", None),
-    )
+    try:
+        app = create_app(
+            lesson_session=lesson_session,
+            ascii_only=wants_ascii(os.environ, forced=bool(getattr(args, "ascii", False))),
+            history_path=history_file(),
+            memory_limit_mb=getattr(args, "memory_limit", None),
+            cpu_limit_s=getattr(args, "cpu_limit", None),
+        )
+    except ValueError as exc:  # e.g. a malformed GRADTUI_KERNEL_* variable
+        print(f"gradtui: {exc}", file=sys.stderr)
+        return 2
     if app.ascii_only:
         from gradtui.tui.widgets.ascii_scrollbar import use_ascii_scrollbars
 
