@@ -25,7 +25,7 @@ from gradtui.kernel.protocol import GraphNode, Snapshot
 from gradtui.tui.glyphs import DOWN, LEFT, RIGHT, UP, Glyphs
 from gradtui.tui.graph_select import node_label, reachable
 
-MAX_LAYOUT_NODES = 150  # past this, grandalf gets slow and the drawing unreadable: use a tree
+MAX_LAYOUT_NODES = 300  # "a few hundred": past this a layered drawing is unreadable; use a tree
 MAX_LABEL = 30
 BOX_HEIGHT = 3
 GAP_ROWS = 2  # rows between layers: leave the box and run across, then arrive with an arrow
