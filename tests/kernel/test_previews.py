@@ -10,6 +10,8 @@ from gradtui.kernel.previews import format_number, preview_array, preview_value,
 def test_numbers_print_like_torch_values() -> None:
     assert format_number(np.float32(2.0)) == "2."
     assert format_number(0.123456) == "0.1235"
+    assert format_number(458.0271) == "458.0271"  # not "458": decimals are never hidden
+    assert format_number(1.5e-6) == "1.5000e-06"
     assert format_number(np.int64(3)) == "3"
     assert format_number(np.bool_(True)) == "True"
     assert format_number(float("nan")) == "nan"

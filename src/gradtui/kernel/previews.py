@@ -18,7 +18,11 @@ _EDGE_ND = 2
 
 
 def format_number(value: Any) -> str:
-    """``1.`` for whole floats (as torch prints), 4 significant digits otherwise."""
+    """``1.`` for whole floats, up to 4 decimals otherwise (torch's precision).
+
+    Significant digits would hide the decimals of larger values (``458.0271`` as ``458``, which
+    reads as a whole number); tiny and huge values use torch's scientific form.
+    """
     if isinstance(value, bool | np.bool_):
         return str(bool(value))
     if isinstance(value, int | np.integer):
@@ -31,7 +35,10 @@ def format_number(value: Any) -> str:
             return "inf" if v > 0 else "-inf"
         if v.is_integer() and abs(v) < 1e8:
             return f"{int(v)}."
-        return f"{v:.4g}"
+        magnitude = abs(v)
+        if magnitude < 1e-4 or magnitude >= 1e8:
+            return f"{v:.4e}"
+        return f"{v:.4f}".rstrip("0")  # compact, but never fewer decimals than the value has
     return repr(value)
 
 
