@@ -58,9 +58,10 @@ def test_corpus_is_hundreds_of_cases_across_topics() -> None:
 
 
 @pytest.mark.torch
+@pytest.mark.slow
 def test_fixtures_are_what_real_torch_prints_now() -> None:
-    """Regenerating with the installed torch changes nothing (runs in a subprocess: real torch
-    and the shim must not share one process's ``sys.modules``)."""
+    """Regenerating with the installed torch changes nothing, corpus and seed scripts alike
+    (in a subprocess: real torch and the shim must not share one process's ``sys.modules``)."""
     pytest.importorskip("torch")
     proc = subprocess.run(
         [sys.executable, str(GOLDEN_DIR / "generate.py"), "--check"],
