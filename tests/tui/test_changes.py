@@ -40,3 +40,12 @@ def test_zeroing_a_grad_by_hand_is_not_a_backward():
     tracker.update(Snapshot([_x("tensor([10., 10.])")], last_backward=["n6"]))
     rows = tracker.update(Snapshot([_x("tensor([0., 0.])")], last_backward=[]))
     assert rows[0].grad == "tensor([0., 0.])" and rows[0].before is None
+
+
+def test_a_leaf_bound_to_two_names_is_one_row_named_by_the_real_name():
+    from dataclasses import replace
+
+    tracker = GradTracker()
+    rows = tracker.update(Snapshot([replace(_x(None), name="_"), _x(None), replace(_x(None),
+                                    name="alias")]))
+    assert [r.name for r in rows] == ["x"]

@@ -33,6 +33,23 @@ class GradRow:
     value: str = ""  # the leaf's own values (preview)
 
 
+def _distinct_leaves(snapshot: Snapshot) -> list[TensorInfo]:
+    """Leaves requiring grad, each tensor once: ``_`` (the REPL's last value) or a second name
+    bound to the same tensor is not another leaf. Namespace order; a real name wins over ``_``."""
+    chosen: dict[str, TensorInfo] = {}
+    order: list[str] = []
+    for t in snapshot.tensors:
+        if not (t.is_leaf and t.requires_grad):
+            continue
+        key = t.node or f"name:{t.name}"
+        if key not in chosen:
+            chosen[key] = t
+            order.append(key)
+        elif chosen[key].name == "_":
+            chosen[key] = t
+    return [chosen[key] for key in order]
+
+
 class GradTracker:
     """Remembers the gradients before the most recent backward, across cells.
 
@@ -49,7 +66,7 @@ class GradTracker:
 
     def update(self, snapshot: Snapshot) -> list[GradRow]:
         """Take the next snapshot; return the rows to show, in namespace order."""
-        leaves = [t for t in snapshot.tensors if t.is_leaf and t.requires_grad]
+        leaves = _distinct_leaves(snapshot)
         by_node = {t.node: t.name for t in leaves if t.node is not None}
         backward_names = {by_node[n] for n in snapshot.last_backward if n in by_node}
         now = {t.name: t.grad_preview for t in leaves}
