@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from gradtui.engine import dtypes, errors, random
+from gradtui.engine import dtypes, errors, quiet, random
 from gradtui.engine.tensor import Tensor, shape_args
 
 
@@ -95,6 +95,12 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
         target = dtypes.to_dtype(dtype)
     if isinstance(data, list | tuple):
         data = _untensor(data)
+    if target.category == 1 and category == 2:
+        # floats into an integer tensor: torch refuses nan/inf
+        flat = np.asarray(data, dtype=np.float64)
+        if not np.isfinite(flat).all():
+            raise RuntimeError(f"value cannot be converted to type {target.name} without "
+                               "overflow")
     arr = np.array(data, dtype=target.np if target.category != 0 else None)
     if target.category == 0:
         arr = arr.astype(np.bool_)
@@ -114,7 +120,11 @@ def _untensor(data: Any) -> Any:
 def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False,
            pin_memory: bool = False) -> Tensor:
     """torch.tensor: copy ``data`` into a new leaf tensor."""
-    return _finish(_to_array(data, dtype), requires_grad)
+    token = quiet.enter()  # 1e40 -> inf as float32, silently, like torch
+    try:
+        return _finish(_to_array(data, dtype), requires_grad)
+    finally:
+        quiet.leave(token)
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:

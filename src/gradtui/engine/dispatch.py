@@ -35,14 +35,12 @@ def apply(op: Op, inputs: tuple, arrays: tuple | None = None, **params: Any) -> 
     forward as keywords."""
     if arrays is None:
         arrays = [x._array if type(x) is Tensor else x for x in inputs]
-    if op.quiet:
-        token = quiet.enter()
-        try:
-            result, saved = op.forward(*arrays, **params)
-        finally:
-            quiet.leave(token)
-    else:
+    # torch overflows to inf and divides by zero silently: numpy's warnings stay off
+    token = quiet.enter()
+    try:
         result, saved = op.forward(*arrays, **params)
+    finally:
+        quiet.leave(token)
     extra = None
     if type(result) is tuple:  # max(dim) & co: (values, indices)
         result, extra = result

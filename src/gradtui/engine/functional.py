@@ -141,10 +141,11 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - torch's name
                         f"'{type(exponent).__name__}'")
     arr = input._array
     if arr.dtype.kind in "iub":
-        if isinstance(e, float):
-            arr = arr.astype(dtypes.default_float().np)
-        elif e < 0:
+        if not isinstance(e, float) and e < 0:
             raise RuntimeError(errors.INT_NEGATIVE_POWER)
+        target = _promoted_with_scalar(input, e)
+        if target.np != arr.dtype:
+            arr = arr.astype(target.np)
     return apply(OPS["pow"], (input,), (arr,), exponent=e)
 
 
@@ -186,6 +187,8 @@ negative = neg
 
 
 def abs(input: Tensor) -> Tensor:  # noqa: A001
+    if input._array.dtype.kind == "b":
+        raise NotImplementedError('"abs_cpu" not implemented for \'Bool\'')
     return apply(OPS["abs"], (input,))
 
 
@@ -193,6 +196,8 @@ absolute = abs
 
 
 def relu(input: Tensor) -> Tensor:
+    if input._array.dtype.kind == "b":
+        raise RuntimeError("Boolean inputs not supported for relu")
     return apply(OPS["relu"], (input,))
 
 
@@ -232,8 +237,11 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
             out = minimum(out, _as_tensor(max))
         return out
     arr = input._array
-    if arr.dtype.kind != "f" and (isinstance(min, float) or isinstance(max, float)):
-        arr = arr.astype(dtypes.default_float().np)
+    from gradtui.engine.dispatch import promote
+
+    target = promote(tuple(x for x in (input, min, max) if x is not None))
+    if target.np != arr.dtype:
+        arr = arr.astype(target.np)
     return apply(OPS["clamp"], (input,), (arr,), min=min, max=max)
 
 
@@ -304,6 +312,8 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A001
     dims = _dims_or_none(dim, arr.ndim)
     if dim is None:
         return apply(OPS["sum"], (input,), (arr,))
+    if arr.ndim == 0:
+        dims = ()
     return apply(OPS["sum_dim"], (input,), (arr,), dim=dims or (), keepdim=keepdim)
 
 
@@ -316,7 +326,8 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *,
         raise RuntimeError(errors.MEAN_INT.format(name=dtypes.BY_NUMPY[arr.dtype].short_name))
     if dim is None:
         return apply(OPS["mean"], (input,), (arr,))
-    return apply(OPS["mean_dim"], (input,), (arr,), dim=_dims_or_none(dim, arr.ndim) or (),
+    dims = _dims_or_none(dim, arr.ndim) or ()
+    return apply(OPS["mean_dim"], (input,), (arr,), dim=dims if arr.ndim else (),
                  keepdim=keepdim)
 
 
@@ -331,9 +342,6 @@ def _extreme(kind: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
                                "argument.")
         return apply(OPS[kind], (input,))
     d = normalize_dim(dim, arr.ndim)
-    if arr.ndim == 0:
-        values, indices = input.clone(), Tensor._wrap(np.asarray(0, dtype=np.int64))
-        return ReturnTypes(values, indices, kind)
     values, indices = apply(OPS[kind + "_dim"], (input,), dim=d, keepdim=keepdim)
     return ReturnTypes(values, indices, kind)
 
@@ -358,6 +366,8 @@ def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
 
 def _arg(fn: Any, input: Tensor, dim: Any, keepdim: bool) -> Tensor:
     arr = input._array
+    if arr.dtype.kind == "b":
+        raise RuntimeError(f"{fn.__name__}(): does not support bool input")
     if dim is None:
         out = np.asarray(fn(arr.reshape(-1)), dtype=np.int64)
         if keepdim:
@@ -464,7 +474,13 @@ def _same_float(a: Tensor, b: Tensor, name: str) -> None:
                            f"{b.dtype.short_name}")
 
 
+def _check_matmul_dtype(t: Tensor, kernel: str) -> None:
+    if t._array.dtype.kind == "b":
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+
+
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
+    _check_matmul_dtype(input, "addmm_impl_cpu_")
     a, b = input._array, mat2._array
     if a.ndim != 2:
         raise RuntimeError("self must be a matrix")
@@ -478,6 +494,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
 
 
 def dot(input: Tensor, other: Tensor) -> Tensor:
+    _check_matmul_dtype(input, "dot")
     a, b = input._array, other._array
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
@@ -490,6 +507,7 @@ def dot(input: Tensor, other: Tensor) -> Tensor:
 
 
 def mv(input: Tensor, vec: Tensor) -> Tensor:
+    _check_matmul_dtype(input, "addmv_impl_cpu")
     a, v = input._array, vec._array
     if a.shape[1] != v.shape[0]:
         raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat "
@@ -618,6 +636,10 @@ def permute(input: Tensor, *dims: Any) -> Tensor:
 
 
 def _infer_shape(shape: tuple[int, ...], size: int) -> tuple[int, ...]:
+    for i, s in enumerate(shape):
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape "
+                               f"[{', '.join(map(str, shape))}]")
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
     known = math.prod(s for s in shape if s != -1)
@@ -670,6 +692,8 @@ def reshape_as(input: Tensor, other: Tensor) -> Tensor:
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     shape = input._array.shape
     if not shape:
+        normalize_dim(start_dim, 0)
+        normalize_dim(end_dim, 0)
         return reshape(input, (1,))
     s = normalize_dim(start_dim, len(shape))
     e = normalize_dim(end_dim, len(shape))
@@ -713,6 +737,12 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
                            f"({len(shape)}) must be greater or equal to the number of dimensions "
                            f"in the tensor ({len(old)})")
     lead = len(shape) - len(old)
+    for i in range(lead):
+        if shape[i] == -1:
+            raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, "
+                               f"non-existing dimension {i}")
+        if shape[i] < 0:
+            raise RuntimeError("numel: integer multiplication overflow")
     target = list(shape)
     for i in range(len(old) - 1, -1, -1):  # torch reports the last mismatching dim
         s = old[i]
@@ -887,8 +917,8 @@ def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
     if dtype is not None:
         arr = arr.astype(dtype.np)
     if arr.dtype.kind != "f":
-        raise RuntimeError('"softmax_lastdim_kernel_impl" not implemented for '
-                           f"'{dtypes.BY_NUMPY[arr.dtype].short_name}'")
+        raise NotImplementedError('"softmax_lastdim_kernel_impl" not implemented for '
+                                  f"'{dtypes.BY_NUMPY[arr.dtype].short_name}'")
     d = _implicit_dim(dim, arr.ndim)
     return apply(OPS["softmax"], (input,), (arr,), dim=d)
 
@@ -898,8 +928,8 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Ten
     if dtype is not None:
         arr = arr.astype(dtype.np)
     if arr.dtype.kind != "f":
-        raise RuntimeError('"log_softmax_lastdim_kernel_impl" not implemented for '
-                           f"'{dtypes.BY_NUMPY[arr.dtype].short_name}'")
+        raise NotImplementedError('"log_softmax_lastdim_kernel_impl" not implemented for '
+                                  f"'{dtypes.BY_NUMPY[arr.dtype].short_name}'")
     d = _implicit_dim(dim, arr.ndim)
     return apply(OPS["log_softmax"], (input,), (arr,), dim=d)
 
@@ -908,7 +938,7 @@ def _implicit_dim(dim: int | None, ndim: int) -> int:
     if dim is None:
         # torch's legacy rule, used when F.softmax gets no dim (it also warns)
         return 0 if ndim in (0, 1, 3) else 1
-    return normalize_dim(dim, ndim) if ndim else 0
+    return normalize_dim(dim, ndim)
 
 
 def _comparison(name: str):

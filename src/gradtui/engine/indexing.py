@@ -64,8 +64,10 @@ def getitem(t: Tensor, index: Any) -> Tensor:
         (it._array.ndim if isinstance(it, Tensor) and it._array.dtype.kind == "b" else 1)
         for it in items)
     ndim = t._array.ndim
+    if ndim == 0 and len(items) == 1 and isinstance(items[0], slice):
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
     if consumed > ndim:
-        if ndim == 0:
+        if ndim == 0 and consumed == 1:
             raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                              "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
         raise IndexError(f"too many indices for tensor of dimension {ndim}")

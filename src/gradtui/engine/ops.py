@@ -169,6 +169,10 @@ def _pow_tensor_exponent_grad(g: Any, a: np.ndarray, b: Any, r: np.ndarray) -> A
 
 
 def _softmax(a: np.ndarray, dim: int) -> np.ndarray:
+    if a.dtype == np.float16:  # torch computes half precision in float32, then rounds
+        return _softmax(a.astype(np.float32), dim).astype(np.float16)
+    if a.ndim == 0:
+        return np.ones_like(a)
     shifted = a - a.max(axis=dim, keepdims=True)
     e = np.exp(shifted)
     e /= e.sum(axis=dim, keepdims=True)
@@ -176,6 +180,10 @@ def _softmax(a: np.ndarray, dim: int) -> np.ndarray:
 
 
 def _log_softmax(a: np.ndarray, dim: int) -> np.ndarray:
+    if a.dtype == np.float16:
+        return _log_softmax(a.astype(np.float32), dim).astype(np.float16)
+    if a.ndim == 0:
+        return np.zeros_like(a)
     shifted = a - a.max(axis=dim, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
 
@@ -183,6 +191,8 @@ def _log_softmax(a: np.ndarray, dim: int) -> np.ndarray:
 def _scatter_dim(g: np.ndarray, indices: np.ndarray, dim: int, keepdim: bool,
                  shape: tuple[int, ...]) -> np.ndarray:
     """Gradient of max/min along ``dim``: ``g`` goes to the position of each chosen element."""
+    if not shape:
+        return np.array(g)
     out = np.zeros(shape, dtype=g.dtype)
     if not keepdim:
         g = np.expand_dims(g, dim)
@@ -519,6 +529,9 @@ op("std", "StdBackward0",
 
 def _reduce_with_indices(arg: Callable, a: np.ndarray, dim: int,
                          keepdim: bool) -> tuple[tuple[np.ndarray, np.ndarray], tuple]:
+    if a.ndim == 0:  # a 0-d tensor is its own max along dim 0 (or -1)
+        zero = np.zeros((), dtype=np.int64)
+        return (a.copy(), zero), (zero, dim, keepdim, a.shape)
     idx = arg(a, axis=dim, keepdims=True)
     values = np.take_along_axis(a, idx, axis=dim)
     if not keepdim:
@@ -560,8 +573,8 @@ op("unsafe_view", "UnsafeViewBackward0", lambda a, shape: (a.reshape(shape), (a.
 op("t", "TBackward0", lambda a: (a.T, ()), (lambda g: g.T,), view=True,
    rules=("transpose the gradient back",))
 op("transpose", "TransposeBackward0",
-   lambda a, dim0, dim1: (np.swapaxes(a, dim0, dim1), (dim0, dim1)),
-   (lambda g, d0, d1: np.swapaxes(g, d0, d1),), saves=("dim0", "dim1"),
+   lambda a, dim0, dim1: (np.swapaxes(a, dim0, dim1) if a.ndim else a.view(), (dim0, dim1)),
+   (lambda g, d0, d1: np.swapaxes(g, d0, d1) if np.ndim(g) else g,), saves=("dim0", "dim1"),
    keeps=("dim0", "dim1"), view=True, rules=("swap the dims of the gradient back",))
 op("permute", "PermuteBackward0", lambda a, dims: (np.transpose(a, dims), (dims,)),
    (lambda g, dims: np.transpose(g, np.argsort(dims)),), saves=("dims",), keeps=("dims",),
@@ -660,12 +673,12 @@ op("where", "WhereBackward0",
 
 # ---------------------------------------------------------------- nn functional
 op("softmax", "SoftmaxBackward0", lambda a, dim: ((r := _softmax(a, dim)), (dim, r)),
-   (lambda g, dim, r: r * (g - (g * r).sum(axis=dim, keepdims=True)),),
+   (lambda g, dim, r: r * (g - (g * r).sum(axis=dim, keepdims=True)) if r.ndim else g * 0,),
    saves=("dim", "result"), keeps=("dim",), rules=("d(softmax)/da = s*(grad - sum(grad*s))",),
     quiet=True)
 op("log_softmax", "LogSoftmaxBackward0",
    lambda a, dim: ((r := _log_softmax(a, dim)), (dim, r)),
-   (lambda g, dim, r: g - np.exp(r) * g.sum(axis=dim, keepdims=True),),
+   (lambda g, dim, r: g - np.exp(r) * g.sum(axis=dim, keepdims=True) if r.ndim else g * 0,),
    saves=("dim", "result"), keeps=("dim",),
    rules=("d(log_softmax)/da = grad - softmax*sum(grad)",), quiet=True)
 op("mse_loss", "MseLossBackward0",

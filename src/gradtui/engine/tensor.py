@@ -592,6 +592,8 @@ class Tensor:
                 return None
         elif isinstance(other, float) and arr.dtype.kind != "f":
             return None
+        elif arr.dtype.kind == "b" and not isinstance(other, bool):
+            return None  # bool += int is torch's cast error
         elif not isinstance(other, int | float):
             return None
         ufunc(arr, other, out=arr, casting="unsafe")

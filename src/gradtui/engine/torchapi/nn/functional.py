@@ -75,6 +75,9 @@ def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: An
             "Please ensure they have the same size.")
     a, t = input._array, target._array
     broadcast_shape(a.shape, t.shape)
+    common_type = promote((input, target))
+    if not common_type.is_floating_point:
+        raise NotImplementedError(f'"mse_cpu" not implemented for \'{common_type.short_name}\'')
     if a.dtype != t.dtype:
         common = promote((input, target)).np
         a, t = a.astype(common, copy=False), t.astype(common, copy=False)
