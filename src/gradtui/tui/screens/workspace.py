@@ -24,6 +24,7 @@ from textual.widgets import Tab, Tabs
 
 from gradtui.kernel.protocol import BackwardTrace, Completion, ExecuteReply, Snapshot
 from gradtui.tui.cells import ColonCommand, parse_colon_command
+from gradtui.tui.coalesce import Coalescer
 from gradtui.tui.glyphs import Glyphs
 from gradtui.tui.history import HistoryCursor, append_history
 from gradtui.tui.kernel_calls import KernelCalls, KernelFailure
@@ -71,9 +72,8 @@ class WorkspaceScreen(Screen[None]):
         self.wide = False
         self.cell_number = 0
         self.state = "starting"
-        self._pending: Snapshot | None = None
+        self._snapshots: Coalescer[Snapshot] = Coalescer(SNAPSHOT_INTERVAL)
         self._flush_timer: Timer | None = None
-        self._last_flush = 0.0
         self._pending_echo: tuple[int, str] | None = None
         self._echo_timer: Timer | None = None
         self.repaints = 0  # snapshot repaints done (the benchmark and tests read it)
@@ -268,18 +268,17 @@ class WorkspaceScreen(Screen[None]):
 
     def push_snapshot(self, snapshot: Snapshot | None) -> None:
         """Queue a snapshot; only the newest of a burst is painted (throttled repaints)."""
-        self._pending = snapshot
-        if self._flush_timer is not None:
-            return
-        delay = self._last_flush + SNAPSHOT_INTERVAL - time.monotonic()
-        if delay <= 0:
+        delay = self._snapshots.offer(snapshot)
+        if delay is None:
+            return  # a repaint is already scheduled and will take this snapshot
+        if delay == 0:
             self._flush_snapshot()
         else:
             self._flush_timer = self.set_timer(delay, self._flush_snapshot)
 
     def _flush_snapshot(self) -> None:
         self._flush_timer = None
-        snapshot = self._pending
+        snapshot = self._snapshots.take()
         self.snapshot = snapshot
         graph = self.query_one(GraphPanel)
         if graph.walk is not None:
@@ -288,8 +287,7 @@ class WorkspaceScreen(Screen[None]):
         self.query_one(TensorsPanel).snapshot = snapshot
         self.query_one(GradsPanel).snapshot = snapshot
         self.repaints += 1
-        # Counted from the end: a slow repaint (a loaded machine) still leaves a quiet gap.
-        self._last_flush = time.monotonic()
+        self._snapshots.painted()
 
     # -- colon commands -----------------------------------------------------------------------
 
