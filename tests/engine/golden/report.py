@@ -25,6 +25,7 @@ import seed  # noqa: E402
 
 BENCH_TABLE = Path("/tmp/golden_bench.md")
 PER_OP_TABLE = Path("/tmp/golden_perop.md")  # per-call costs on tiny tensors, measured by golden
+NOTES = Path("/tmp/golden_notes.md")  # golden's latest free-form findings, shown under the summary
 
 # Failures a learner meets first (wrong numbers, then everyday idioms), listed on top when failing.
 PRIORITY = (
@@ -120,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
         "| --- | ---: | ---: |",
     ]
     lines += [f"| {t} | {p} | {f} |" for t, (p, f) in sorted(per_topic.items())]
+    if NOTES.exists():
+        lines += ["", NOTES.read_text(encoding="utf-8").strip()]
     failing_ids = {case["id"] for case, _ in failures}
     first = [case_id for case_id in PRIORITY if case_id in failing_ids]
     if first:
