@@ -42,3 +42,12 @@ def test_drawing_key_changes_exactly_when_the_drawing_would():
     unrelated = diamond()
     unrelated.tensors = unrelated.tensors[:1]  # other tensors do not matter
     assert drawing_key(unrelated, "a", None) == drawing_key(snap, "a", None)
+
+
+def test_a_graph_cut_by_the_kernel_says_so():
+    snap = chain(10)
+    del snap.nodes["leaf"]
+    snap.truncated = ["graph cut at 10 nodes"]
+    drawing = draw_graph(snap, "n9", UNICODE, max_width=200)
+    assert drawing.mode == "dag" and drawing.note == "graph cut at 10 nodes"
+    assert draw_graph(chain(10), "n9", UNICODE, max_width=200).note == ""

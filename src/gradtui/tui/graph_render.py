@@ -45,6 +45,7 @@ def draw_graph(
     columns wide; otherwise the indented tree, with a note saying why."""
     from gradtui.tui.graph_tree import graph_tree_lines
 
+    cut = _cut_note(snapshot, root)
     note = ""
     try:
         canvas = layout_graph(snapshot, root, glyphs, current=current)
@@ -54,14 +55,23 @@ def draw_graph(
         if canvas.width <= max_width:
             lines = [_runs(r, roles) for r, roles in zip(canvas.chars, canvas.roles, strict=True)]
             rows = {node: box[0] for node, box in canvas.boxes.items()}
-            return GraphDrawing(lines, "dag", "", rows)
+            return GraphDrawing(lines, "dag", cut, rows)
         note = f"graph {canvas.width} columns wide, panel {max_width}: shown as a tree"
+    note = f"{note}; {cut}" if cut else note
     tree = graph_tree_lines(snapshot, root, glyphs, current=current)
     rows: dict[str, int] = {}
     if current is not None:
         marker = glyphs.current[0]
         rows = {current: next((i for i, (t, _) in enumerate(tree) if marker in t), 0)}
     return GraphDrawing([[(text, role)] for text, role in tree], "tree", note, rows)
+
+
+def _cut_note(snapshot: Snapshot, root: str) -> str:
+    """Why part of the graph is missing (the kernel caps snapshot size), or ""."""
+    for node in reachable(snapshot, root):
+        if any(n is not None and n not in snapshot.nodes for n in node.next):
+            return "; ".join(snapshot.truncated) or "part of the graph is not in the snapshot"
+    return ""
 
 
 def drawing_key(snapshot: Snapshot, root: str, current: str | None) -> tuple[object, ...]:
