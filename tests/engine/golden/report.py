@@ -75,6 +75,11 @@ HINTS = {
         "1..4097); mean() is that sum / n in float32."
     ),
     "tutorial.sum_item_of_many_values": "see tutorial.loss_item_each_epoch_ten_points",
+    "functional.softmax_sum_backward_rounding": (
+        "torch's softmax backward is `y * (g - (g * y).sum(dim, keepdim=True))` in float32 "
+        "(the forward's y = exp(x - max) / sum); with g = 1 the column sums of y are 1 +- 1 ulp, "
+        "so torch's gradient is a tiny non-zero (4.8731e-08), not an exact 0."
+    ),
     "reduce.sum_dim0_cancels_to_zero": (
         "reductions over a non-innermost dim take SumKernel.cpp's outer path; for this 5x3 "
         "case each column is summed as row_sum does (4 interleaved accumulators, the 5th row "
