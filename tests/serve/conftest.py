@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -168,3 +168,11 @@ async def open_app(
     size: tuple[int, int] = (100, 30),
 ) -> asyncssh.SSHClientProcess:
     return await conn.create_process(term_type=term, term_size=size)
+
+
+async def wait_until(condition: Callable[[], bool], timeout: float = 15) -> bool:
+    """Poll ``condition`` until true or ``timeout``; returns its last value."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition() and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.05)
+    return condition()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import re
+import stat
 from pathlib import Path
 
 import asyncssh
@@ -20,6 +21,7 @@ from conftest import (
     start_lab,
     stop_lab,
     wait_for_no_processes,
+    wait_until,
     write_lab,
     write_roster,
 )
@@ -83,7 +85,7 @@ async def test_disconnect_leaves_no_app_or_kernel_process(lab: RunningLab) -> No
     await conn.wait_closed()
     assert await wait_for_no_processes(lab.config.learners_root) == []
     assert not pid_running(kernel_pid)
-    assert not lab.runtime.sessions
+    assert await wait_until(lambda: not lab.runtime.sessions)
 
 
 async def test_app_exit_closes_the_session_and_ends_its_kernel(lab: RunningLab) -> None:
@@ -206,3 +208,34 @@ async def test_a_broken_lab_command_is_reported_and_the_server_survives(
         assert not running.runtime.sessions
     finally:
         await stop_lab(running, acceptor)
+
+
+async def test_open_lab_lets_any_valid_name_in_without_credentials(
+    tmp_path: Path, alice_key
+) -> None:
+    config_path = write_lab(
+        tmp_path / "lab", command=fake_app_command(), extra_learners="open = true\n"
+    )
+    running, acceptor = await start_lab(config_path, alice_key)
+    try:
+        async with await running.connect("zoe", client_keys=None) as conn:
+            seen = await read_until((await open_app(conn)).stdout, r">>> ")
+            assert f"HOME={running.config.learners_root / 'zoe'}" in seen
+        with pytest.raises(asyncssh.PermissionDenied):
+            await running.connect("../zoe", client_keys=None)
+    finally:
+        await stop_lab(running, acceptor)
+
+
+async def test_host_key_is_created_private_and_kept(tmp_path: Path, alice_key) -> None:
+    config_path = write_lab(tmp_path / "lab", command=fake_app_command())
+    write_roster(tmp_path / "lab", alice_key)
+    keys = []
+    for _ in range(2):
+        running, acceptor = await start_lab(config_path, alice_key)
+        async with await running.connect() as conn:
+            keys.append(conn.get_server_host_key().export_public_key())
+        await stop_lab(running, acceptor)
+    key_file = running.config.host_key
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert keys[0] == keys[1]

@@ -11,7 +11,7 @@ import aiohttp
 import asyncssh
 import pytest
 from aiohttp.test_utils import TestServer
-from conftest import wait_for_no_processes, write_lab, write_roster
+from conftest import wait_for_no_processes, wait_until, write_lab, write_roster
 
 from gradtui.serve.config import load_lab_config
 from gradtui.serve.lab_runtime import LabRuntime
@@ -129,6 +129,6 @@ async def test_idle_browser_session_is_closed_and_cleaned_up(
                 with pytest.raises(AssertionError, match="socket ended"):
                     await read_screen(ws, "never shown", timeout=30)
         assert await wait_for_no_processes(runtime.config.learners_root) == []
-        assert not runtime.sessions
+        assert await wait_until(lambda: not runtime.sessions)
     finally:
         await server.close()
