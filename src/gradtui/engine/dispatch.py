@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from gradtui.engine.tensor import Tensor
 
 Tensor: Any = None  # set by gradtui.engine.tensor (it imports this module first)
+_grad_enabled = is_grad_enabled
+_quiet_enter, _quiet_leave = quiet.enter, quiet.leave
 _NO_EDGE = (None, 0)
 _FLOAT_KINDS = frozenset("f")
 _ndarray = np.ndarray
@@ -36,16 +38,17 @@ def apply(op: Op, inputs: tuple, arrays: tuple | None = None, **params: Any) -> 
     if arrays is None:
         arrays = [x._array if type(x) is Tensor else x for x in inputs]
     # torch overflows to inf and divides by zero silently: numpy's warnings stay off
-    token = quiet.enter()
+    token = _quiet_enter()
     try:
         result, saved = op.forward(*arrays, **params)
     finally:
-        quiet.leave(token)
+        _quiet_leave(token)
     extra = None
-    if type(result) is tuple:  # max(dim) & co: (values, indices)
-        result, extra = result
     if type(result) is not _ndarray:
-        result = np.asarray(result)
+        if type(result) is tuple:  # max(dim) & co: (values, indices)
+            result, extra = result
+        if type(result) is not _ndarray:
+            result = np.asarray(result)
     # Tensor._wrap, inlined: this is the hottest path of the engine
     out = _new(Tensor)
     out._array = result
@@ -70,30 +73,36 @@ def apply(op: Op, inputs: tuple, arrays: tuple | None = None, **params: Any) -> 
         out._vc = [0]
         out._base = None
         out._view_fn = None
-    if op.differentiable and result.dtype.kind == "f" and is_grad_enabled():
-        edges = []
-        tracked = False
+    if op.differentiable and _grad_enabled():
         for x in inputs:
             if type(x) is Tensor and x._requires_grad:
-                fn = x.grad_fn
-                if fn is None:
-                    ref = x._accum
-                    fn = ref() if ref is not None else None
-                    if fn is None:
-                        fn = x._accumulator()
-                edges.append((fn, 0))
-                tracked = True
-            else:
-                edges.append(_NO_EDGE)
-        if tracked:
-            node = op.node_class(op, tuple(edges), saved, result.shape, result.dtype)
-            out.grad_fn = node
-            out._requires_grad = True
-            if op.has_tensor_saves:
-                _record_versions(node, inputs, saved, out, edges)
+                if result.dtype.kind == "f":
+                    _record(op, inputs, saved, result, out)
+                break
     if extra is not None:
         return out, Tensor._wrap(extra)
     return out
+
+
+def _record(op: Op, inputs: tuple, saved: tuple, result: np.ndarray, out: Tensor) -> None:
+    """Make ``out``'s grad_fn: one edge per input (None for constants)."""
+    edges = []
+    for x in inputs:
+        if type(x) is Tensor and x._requires_grad:
+            fn = x.grad_fn
+            if fn is None:
+                ref = x._accum
+                fn = ref() if ref is not None else None
+                if fn is None:
+                    fn = x._accumulator()
+            edges.append((fn, 0))
+        else:
+            edges.append(_NO_EDGE)
+    node = op.node_class(op, tuple(edges), saved, result.shape, result.dtype)
+    out.grad_fn = node
+    out._requires_grad = True
+    if op.has_tensor_saves:
+        _record_versions(node, inputs, saved, out, edges)
 
 
 _new = object.__new__
