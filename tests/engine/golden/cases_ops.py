@@ -158,3 +158,15 @@ CASES += [
     ("add_str_type_error", "torch.ones(2) + 'a'"),
     ("radd_str_type_error", "'a' + torch.ones(2)"),
 ]
+
+# torch computes small integer powers by multiplication (x**3 is x*x*x, x**-2 is 1/(x*x),
+# x**-0.5 is 1/sqrt(x)), which rounds differently from a general pow: visible at 4 decimals.
+CASES += [
+    ("pow_three_values_print", "x = torch.tensor([8.2, 9.8, 10.7, 10.8, 11.1])\nprint(x ** 3)\n"
+     "print(x.pow(3).tolist())"),
+    ("pow_minus_two_and_minus_half_item",
+     "x = torch.tensor([0.7, 3.3, 12.9])\nprint((x ** -2).tolist())\nprint((x ** -0.5).tolist())"),
+    ("pow_three_grad_item",
+     "x = torch.tensor([8.2, 10.7], requires_grad=True)\ny = x ** 3\ny.sum().backward()\n"
+     "print(y)\nprint(x.grad.tolist())"),
+]
