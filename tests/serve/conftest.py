@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiohttp
 import asyncssh
 import pytest
 
@@ -176,3 +177,24 @@ async def wait_until(condition: Callable[[], bool], timeout: float = 15) -> bool
     while not condition() and asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(0.05)
     return condition()
+
+
+async def read_screen(ws: aiohttp.ClientWebSocketResponse, needle: str, timeout: float = 60) -> str:
+    seen = ""
+
+    async def loop() -> str:
+        nonlocal seen
+        while needle not in seen:
+            message = await ws.receive()
+            if message.type == aiohttp.WSMsgType.BINARY:
+                seen += message.data.decode("utf-8", "replace")
+            elif message.type == aiohttp.WSMsgType.TEXT:
+                seen += message.data
+            else:
+                raise AssertionError(f"socket ended before {needle!r}: {seen[-1500:]!r}")
+        return seen
+
+    try:
+        return await asyncio.wait_for(loop(), timeout)
+    except TimeoutError:
+        raise AssertionError(f"{needle!r} not on screen; got {seen[-1500:]!r}") from None

@@ -10,10 +10,13 @@ import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
 import asyncssh
 import pytest
+from aiohttp.test_utils import TestServer
 from conftest import (
     RunningLab,
+    read_screen,
     start_lab,
     stop_lab,
     wait_for_no_processes,
@@ -22,8 +25,11 @@ from conftest import (
 )
 
 from gradtui.lessons.progress import LessonProgress, ProgressStore
+from gradtui.serve.config import load_lab_config
 from gradtui.serve.lab import main as lab_main
+from gradtui.serve.lab_runtime import LabRuntime
 from gradtui.serve.sandbox import bwrap_problem
+from gradtui.serve.web import LabWebServer
 
 ANSI = re.compile(rb"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]")
 
@@ -137,3 +143,30 @@ async def test_learner_takes_lesson_one_and_the_teacher_sees_progress(
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     alice = next(row for row in rows if row["learner"] == "alice")
     assert (alice["steps_done"], alice["steps_total"]) == ("1", "7")
+
+
+async def test_browser_learner_gets_lesson_one_and_runs_a_cell(
+    tmp_path: Path, alice_key: asyncssh.SSHKey
+) -> None:
+    lab_dir = tmp_path / "lab"
+    config_path = write_lab(
+        lab_dir,
+        command=None,
+        landing="lesson 1",
+        extra_server='web_user_header = "X-Forwarded-User"\n',
+    )
+    write_roster(lab_dir, alice_key)
+    runtime = LabRuntime(config=load_lab_config(config_path), sandbox_mode="none")
+    server = TestServer(await LabWebServer(runtime)._make_app())
+    await server.start_server()
+    try:
+        async with aiohttp.ClientSession() as client:
+            url = server.make_url("/ws?width=140&height=40")
+            async with client.ws_connect(url, headers={"X-Forwarded-User": "alice"}) as ws:
+                await read_screen(ws, "Step 1 of 7")
+                await ws.send_json(["stdin", "import torch; torch.ones(2) * 3"])
+                await ws.send_json(["stdin", "\r"])
+                await read_screen(ws, "tensor([3., 3.])")
+        assert await wait_for_no_processes(runtime.config.learners_root) == []
+    finally:
+        await server.close()

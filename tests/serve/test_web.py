@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -11,7 +10,7 @@ import aiohttp
 import asyncssh
 import pytest
 from aiohttp.test_utils import TestServer
-from conftest import wait_for_no_processes, wait_until, write_lab, write_roster
+from conftest import read_screen, wait_for_no_processes, wait_until, write_lab, write_roster
 
 from gradtui.serve.config import load_lab_config
 from gradtui.serve.lab_runtime import LabRuntime
@@ -36,27 +35,6 @@ async def web_lab(
     await server.start_server()
     yield server, runtime
     await server.close()
-
-
-async def read_screen(ws: aiohttp.ClientWebSocketResponse, needle: str, timeout: float = 60) -> str:
-    seen = ""
-
-    async def loop() -> str:
-        nonlocal seen
-        while needle not in seen:
-            message = await ws.receive()
-            if message.type == aiohttp.WSMsgType.BINARY:
-                seen += message.data.decode("utf-8", "replace")
-            elif message.type == aiohttp.WSMsgType.TEXT:
-                seen += message.data
-            else:
-                raise AssertionError(f"socket ended before {needle!r}: {seen[-1500:]!r}")
-        return seen
-
-    try:
-        return await asyncio.wait_for(loop(), timeout)
-    except TimeoutError:
-        raise AssertionError(f"{needle!r} not on screen; got {seen[-1500:]!r}") from None
 
 
 async def test_browser_session_runs_as_the_proxy_user_and_cleans_up(web_lab) -> None:
