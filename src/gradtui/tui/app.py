@@ -146,38 +146,14 @@ class GradtuiApp(App[int]):
     def action_interrupt(self) -> None:
         screen = self._workspace_screen()
         if screen is not None and screen.state == "busy":
-            failure = self.calls.interrupt()
-            if failure is not None:
-                screen._kernel_failed(failure)
+            screen.interrupt_cell()
         elif self.focused is not None and hasattr(self.focused, "action_copy"):
             self.focused.action_copy()  # Ctrl+C keeps its copy meaning while nothing runs
 
     def action_restart(self) -> None:
         screen = self._workspace_screen()
-        if screen is None:
-            return
-        screen.set_state("starting")
-        screen.query_one("ReplLog").note("restarting the kernel...", style="dim")
-        self.run_worker(self._restart, thread=True, group="kernel-restart")
-
-    def _restart(self) -> None:
-        outcome = self.calls.restart()
-        self.call_from_thread(self._restarted, outcome)
-
-    def _restarted(self, outcome: Any) -> None:
-        from gradtui.tui.kernel_calls import KernelFailure
-
-        screen = self._workspace_screen()
-        if screen is None:
-            return
-        if isinstance(outcome, KernelFailure):
-            screen._kernel_failed(outcome)
-            return
-        screen.set_state("idle")
-        screen.cell_number = 0
-        screen.query_one("ReplLog").note("new kernel: the namespace is empty.", style="dim")
-        screen.push_snapshot(None)
-        screen.push_snapshot(outcome)
+        if screen is not None:
+            screen.restart_kernel()
 
     def action_lesson(self, name: str) -> None:
         """Run lesson action ``name`` (from ``LessonPane.APP_BINDINGS``) on the lesson pane."""

@@ -30,7 +30,7 @@ COLON_COMMANDS: list[tuple[str, str]] = [
     (":step NAME", "walk NAME.backward() node by node in the Graph panel"),
     (":dot NAME [FILE]", "the graph of NAME as Graphviz DOT (to FILE, else shown in the log)"),
     (":tensors", "show the Tensors panel"),
-    (":graph [NAME]", "show the Graph panel (of NAME)"),
+    (":graph [NAME]", "show the Graph panel: NAME's graph, or (no NAME) the last result's"),
     (":grads", "show the Gradients panel"),
     (":restart", "restart the kernel"),
     (":help", "this help"),

@@ -103,6 +103,10 @@ class WorkspaceScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.apply_layout(self.app.size.width)
+        self._number_input()
+        dot = " | " if self.glyphs.ascii else " · "
+        self.query_one(CellInput).border_subtitle = dot.join(
+            ("Enter runs", "Ctrl+J new line", "F1 keys"))
         self.query_one(CellInput).focus()
         self.query_one(ReplLog).note(
             "gradtui: type PyTorch code (import torch gives gradtui's engine). "
@@ -221,6 +225,9 @@ class WorkspaceScreen(Screen[None]):
         outcome = self.calls.execute(source)
         self.app.call_from_thread(self._cell_finished, outcome, generation)
 
+    def _number_input(self) -> None:
+        self.query_one(CellInput).border_title = f"In [{self.cell_number + 1}]"
+
     def _cell_finished(self, outcome: ExecuteReply | KernelFailure, generation: int) -> None:
         self._write_echo()
         log = self.query_one(ReplLog)
@@ -233,6 +240,7 @@ class WorkspaceScreen(Screen[None]):
         result = outcome.result
         if result.execution_count:
             self.cell_number = result.execution_count
+        self._number_input()
         log.show_result(result)
         if not self.wide and self.active != "repl":
             self._toast_result(outcome)
@@ -253,6 +261,34 @@ class WorkspaceScreen(Screen[None]):
             lines = shown.strip().split("\n")
             more = f"\n... {len(lines) - 4} more lines (F2)" if len(lines) > 4 else ""
             self.notify("\n".join(lines[:4]) + more, timeout=3)
+
+    def interrupt_cell(self) -> None:
+        """Ctrl+C: stop the running cell (its result then reports KeyboardInterrupt)."""
+        failure = self.calls.interrupt()
+        if failure is not None:
+            self._kernel_failed(failure)
+
+    def restart_kernel(self) -> None:
+        """F9 / :restart: a fresh kernel, even in the middle of a cell."""
+        self.set_state("starting")
+        self.query_one(ReplLog).note("restarting the kernel...", style="dim")
+        self._restart_worker()
+
+    @work(thread=True, group="kernel-restart")
+    def _restart_worker(self) -> None:
+        outcome = self.calls.restart()
+        self.app.call_from_thread(self._restarted, outcome)
+
+    def _restarted(self, outcome: Snapshot | KernelFailure) -> None:
+        if isinstance(outcome, KernelFailure):
+            self._kernel_failed(outcome)
+            return
+        self.set_state("idle")
+        self.cell_number = 0
+        self._number_input()
+        self.query_one(ReplLog).note("new kernel: the namespace is empty.", style="dim")
+        self.push_snapshot(None)
+        self.push_snapshot(outcome)
 
     def _kernel_failed(self, failure: KernelFailure) -> None:
         log = self.query_one(ReplLog)
@@ -297,12 +333,15 @@ class WorkspaceScreen(Screen[None]):
         if name == "help":
             self.app.action_help()
         elif name == "restart":
-            self.app.action_restart()
+            self.restart_kernel()
         elif name in ("tensors", "grads"):
             self.show_area(name)
         elif name == "graph":
             if args:
                 self.select_tensor(args[0])
+            else:  # follow the last result again
+                self.query_one(GraphPanel).selected = None
+                self.query_one(StatusBar).note = ""
             self.show_area("graph")
         elif name == "step":
             target = args[0] if args else self.query_one(GraphPanel).root_name
