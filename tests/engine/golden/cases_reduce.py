@@ -109,4 +109,11 @@ CASES = [
      " dtype=torch.float16)\nprint(t.sum(0))\nprint(t.sum())\nprint(t.mean(1))"),
     ("float16_sum_precision",
      "t = torch.full((1000,), 0.1, dtype=torch.float16)\nprint(t.sum(), t.mean())"),
+    ("sum_order_large_matrix_item_values",
+     "t = (torch.arange(100000.).reshape(10000, 10) % 97) / 7\n"
+     "print(t.sum(0).tolist())\ns = t.sum(1)\nprint(s[:4].tolist(), s[-4:].tolist())\n"
+     "print(t.mean(0)[:3].tolist(), t.sum().item(), t.mean().item())"),
+    ("sum_order_medium_matrix_item_values",
+     "t = (torch.arange(600.).reshape(40, 15) % 13) / 3\n"
+     "print(t.sum(0).tolist())\nprint(t.sum(1)[:5].tolist())\nprint(t.sum().item())"),
 ]
