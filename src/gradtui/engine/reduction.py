@@ -72,10 +72,28 @@ def _row_sum(rows: np.ndarray) -> np.ndarray:
 LANE_BYTES = 32  # torch 2.13 runs its sum kernel with AVX2 vectors (8 floats)
 
 
+def _tiny_sum(values: list, zero: np.generic) -> np.generic:
+    """torch's scalar ``row_sum`` of fewer than 8 numbers: the first of four interleaved
+    partial sums takes the elements past the first four, then the others are added."""
+    if len(values) <= 4:
+        total = zero
+        for v in values:
+            total = total + v
+        return total
+    first = zero + values[0]
+    for v in values[4:]:
+        first = first + v
+    for v in values[1:4]:
+        first = first + v
+    return first
+
+
 def _inner_sum(x: np.ndarray) -> np.ndarray:
     """Sum over the last axis of ``x`` (contiguous rows), one result per leading index."""
     lanes = LANE_BYTES // x.itemsize
     n = x.shape[-1]
+    if x.ndim == 1 and n < lanes:  # the common tiny case, on numpy scalars: much cheaper
+        return np.asarray(_tiny_sum(list(x), x.dtype.type(0)))
     if n < lanes:  # too short for a vector: the scalar row_sum, per row
         return _row_sum(np.moveaxis(x, -1, 0))
     vec_count = n // lanes
@@ -120,6 +138,11 @@ def torch_sum(a: np.ndarray, dims: tuple[int, ...] | None, keepdim: bool) -> np.
     (the caller then uses numpy)."""
     if a.dtype.kind != "f" or a.dtype.itemsize < 4 or a.size > _GRAIN or a.size == 0:
         return None
+    if dims is None and a.flags.c_contiguous:  # a full sum: no layout questions
+        if a.size < LANE_BYTES // a.itemsize:
+            return np.asarray(_tiny_sum(list(a.flat),
+                                        a.dtype.type(0)))
+        return _inner_sum(a.reshape(-1))
     ndim = a.ndim
     reduced = set(range(ndim)) if dims is None else {d % ndim for d in dims} if ndim else set()
     if keepdim:
