@@ -404,3 +404,17 @@ async def test_graph_panel_keys_start_a_walk_and_show_dot(app):
         assert graph.walk is None
         await pilot.press("d")
         assert "digraph" in _log(app)
+
+
+async def test_enter_indents_a_block_and_an_empty_line_runs_it(app, fake):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        cell_input = app.screen.query_one(CellInput)
+        await pilot.press(*"def f(a):", "enter")
+        assert cell_input.text == "def f(a):\n    "
+        await pilot.press(*"return a", "enter")
+        assert cell_input.text == "def f(a):\n    return a\n    "
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert fake.executed[-1] == "def f(a):\n    return a"
+        assert cell_input.text == ""

@@ -54,9 +54,11 @@ class CellInput(TextArea):
             event.prevent_default()
             self.insert("\n")
             return
-        if key == "enter" and self._submit_if_complete():
+        if key == "enter":
             event.stop()
             event.prevent_default()
+            if not self._submit_if_complete():
+                self.insert("\n" + self._next_indent())
             return
         if key == "escape":
             event.stop()
@@ -74,6 +76,13 @@ class CellInput(TextArea):
             return
         await super()._on_key(event)
 
+    def _next_indent(self) -> str:
+        """Indentation for a new line: the current line's, one level deeper after a ``:``."""
+        row, column = self.cursor_location
+        line = self.document[row][:column]
+        indent = line[: len(line) - len(line.lstrip())]
+        return indent + "    " if line.rstrip().endswith(":") else indent
+
     def _submit_if_complete(self) -> bool:
         source = self.text
         row, _ = self.cursor_location
@@ -81,7 +90,7 @@ class CellInput(TextArea):
         # Enter in the middle of a multi-line cell edits it; at the end it may run it.
         if not on_last_line or not is_complete(source):
             return False
-        cell = source.rstrip("\n")
+        cell = source.rstrip()  # the empty (maybe auto-indented) line that ended a block
         self.cell_history.add(cell)
         self.set_text("")
         self.post_message(CellSubmitted(cell))
