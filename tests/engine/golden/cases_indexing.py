@@ -81,4 +81,17 @@ CASES = [
     ("len_of_tensor", "print(len(torch.ones(4, 2)))"),
     ("len_of_0d_error", "len(torch.tensor(1.))"),
     ("index_0d_error", "torch.tensor(1.)[0]"),
+    # Found by an exhaustive index sweep (shapes x index kinds).
+    ("nested_list_index_is_a_tuple",
+     "x = torch.arange(6.).reshape(2, 3)\nprint(x[[[0, 1]]])\nprint(torch.arange(3.)[[[0, 1]]])"),
+    ("float_index_error", "torch.ones(3)[1.0]"),
+    ("float_tensor_index_error", "torch.ones(3)[torch.tensor(0.)]"),
+    ("mask_shape_mismatch_error", "torch.ones(1, 3)[torch.tensor([True, False])]"),
+    ("zero_d_index_one_error", "torch.tensor(5.)[1]"),
+    ("zero_d_index_minus_one_error", "torch.tensor(5.)[-1]"),
+    ("zero_d_list_index_error", "torch.tensor(5.)[[0, 1]]"),
+    ("zero_d_none_then_int_error", "torch.tensor(5.)[None, 0]"),
+    ("zero_d_mask",
+     "x = torch.tensor(1., requires_grad=True)\ny = x[x > 2]\nprint(y, y.shape)\n"
+     "(y * 2).sum().backward()\nprint(x.grad)\nprint(x[x > 0])"),
 ]
