@@ -47,4 +47,5 @@ def test_unsupported_layouts_fall_back_to_numpy() -> None:
     a = np.ones((2, 3, 4), dtype=np.float32)
     assert torch_sum(a, (0, 2), False) is None  # reduced and kept dims interleave
     assert torch_sum(np.ones(40000, dtype=np.float32), None, False) is None  # torch: threads
+    assert torch_sum(np.ones((40000, 2), dtype=np.float32), (0,), False) is not None
     assert torch_sum(np.ones(3, dtype=np.int64), None, False) is None

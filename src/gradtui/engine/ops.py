@@ -152,10 +152,29 @@ def _sum_to_dims(a: np.ndarray, dims: tuple[int, ...] | None, keepdim: bool) -> 
     return _sum(a, dims, keepdim)
 
 
+def _scalar_pow(a: np.ndarray, e: Any) -> np.ndarray:
+    """``a ** e`` as torch's kernel computes it: a few exponents are products or roots
+    (x**3 is x*x*x, rounded twice), the rest go to pow()."""
+    if a.dtype.kind == "f":
+        if e == 2:
+            return a * a
+        if e == 3:
+            return a * a * a
+        if e == 0.5:
+            return np.sqrt(a)
+        if e == -0.5:
+            return 1 / np.sqrt(a)
+        if e == -1:
+            return 1 / a
+        if e == -2:
+            return 1 / (a * a)
+    return a ** e
+
+
 def _pow_grad(g: Any, a: np.ndarray, e: float) -> Any:
     if e == 0:
         return np.zeros_like(a)
-    return g * (e * a ** (e - 1))
+    return g * (e * _scalar_pow(a, e - 1))
 
 
 def _pow_tensor_exponent_grad(g: Any, a: np.ndarray, b: Any, r: np.ndarray) -> Any:
@@ -390,7 +409,7 @@ op("div", "DivBackward0", lambda a, b: (a / b, (a, b)),
 op("reciprocal", "ReciprocalBackward0", lambda a: ((r := 1 / a), (r,)),
    (lambda g, r: -g * r * r,), saves=("result",), rules=("d(1/a)/da = -1/a^2",), quiet=True)
 op("neg", "NegBackward0", lambda a: (-a, ()), (lambda g: -g,), rules=("d(-a)/da = -1",))
-op("pow", "PowBackward0", lambda a, exponent: (a ** exponent, (a, exponent)),
+op("pow", "PowBackward0", lambda a, exponent: (_scalar_pow(a, exponent), (a, exponent)),
    (_pow_grad,), saves=("self", "exponent"), keeps=("exponent",),
    rules=("d(a^n)/da = n*a^(n-1)",), quiet=True)
 op("pow_tensor", "PowBackward1", lambda a, b: ((r := _power(a, b)), (a, b, r)),

@@ -5,8 +5,9 @@ differently, and a learner comparing ``print(loss.item())`` with a tutorial sees
 torch's algorithm (aten/src/ATen/native/cpu/SumKernel.cpp), vectorised with numpy: the data
 are read as SIMD vectors of ``32 // itemsize`` lanes (AVX2), four vectors at a time ("ILP"),
 and partial sums are cascaded through four levels of accumulators so only numbers of similar
-size are added. Large reductions (> 32768 elements) are split across threads by torch, which
-makes their rounding depend on the thread count; there we use numpy's sum.
+size are added. A single sum over more than 32768 elements is split across threads by torch,
+which makes its rounding depend on the thread count; there we use numpy's sum. (Sums along a
+dim are split by output, which changes nothing.)
 """
 
 from __future__ import annotations
@@ -136,8 +137,11 @@ def _outer_sum(x: np.ndarray) -> np.ndarray:
 def torch_sum(a: np.ndarray, dims: tuple[int, ...] | None, keepdim: bool) -> np.ndarray | None:
     """``a.sum(dims)`` rounded like torch, or None when torch's order is not reproduced here
     (the caller then uses numpy)."""
-    if a.dtype.kind != "f" or a.dtype.itemsize < 4 or a.size > _GRAIN or a.size == 0:
+    if a.dtype.kind != "f" or a.dtype.itemsize < 4 or a.size == 0:
         return None
+    full = dims is None or len(set(dims)) == a.ndim
+    if full and a.size > _GRAIN:
+        return None  # torch splits one big sum across threads: thread-count dependent
     if dims is None and a.flags.c_contiguous:  # a full sum: no layout questions
         if a.size < LANE_BYTES // a.itemsize:
             return np.asarray(_tiny_sum(list(a.flat),
