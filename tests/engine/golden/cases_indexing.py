@@ -94,4 +94,17 @@ CASES = [
     ("zero_d_mask",
      "x = torch.tensor(1., requires_grad=True)\ny = x[x > 2]\nprint(y, y.shape)\n"
      "(y * 2).sum().backward()\nprint(x.grad)\nprint(x[x > 0])"),
+    # Item assignment mistakes (an exhaustive setitem sweep found these).
+    ("setitem_out_of_range_error", "t = torch.zeros(3)\nt[5] = 1."),
+    ("setitem_2d_out_of_range_error", "t = torch.zeros(2, 3)\nt[0, 5] = 1."),
+    ("setitem_too_many_indices_error", "t = torch.zeros(3)\nt[:, 0] = 1."),
+    ("setitem_list_value_error", "t = torch.zeros(3)\nt[:] = [1., 2., 3.]"),
+    ("setitem_vector_into_element_error", "t = torch.zeros(3)\nt[0] = torch.tensor([1., 2.])"),
+    ("setitem_index_list_shape_error",
+     "t = torch.zeros(3)\nt[[0, 1]] = torch.tensor([1., 2., 3.])"),
+    ("setitem_index_list_dtype_error",
+     "t = torch.zeros(2, 3)\nt[[0, 1]] = torch.tensor([1, 2, 3])"),
+    ("setitem_scalar_tensor_requiring_grad",
+     "t = torch.zeros(2, 3)\nw = torch.tensor(5., requires_grad=True)\nt[:] = w\nprint(t)\n"
+     "t.sum().backward()\nprint(w.grad)"),
 ]
