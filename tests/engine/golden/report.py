@@ -41,6 +41,12 @@ PRIORITY = (
     "errors.tensor_of_list_of_tensors",
     "errors.ones_float_size",
     "creation.tensor_from_numpy_scalars",
+    "indexing.setitem_out_of_range_error",
+    "indexing.setitem_list_value_error",
+    "indexing.float_index_error",
+    "indexing.zero_d_mask",
+    "ops.pow_three_values_print",
+    "reduce.sum_order_large_matrix_item_values",
 )
 
 # What golden found out about torch while chasing a failure: a hint for whoever fixes it.
