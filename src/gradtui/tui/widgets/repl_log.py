@@ -12,6 +12,8 @@ from gradtui.kernel.protocol import CellResult
 class ReplLog(RichLog):
     """Cells and their results, newest at the bottom."""
 
+    BORDER_TITLE = "REPL"
+
     DEFAULT_CSS = """
     ReplLog { height: 1fr; }
     """
