@@ -14,7 +14,8 @@ from pathlib import Path
 
 import asyncssh
 import pytest
-from conftest import PASSWORD, RunningLab, wait_for_no_processes
+
+from .lab_helpers import PASSWORD, RunningLab, wait_for_no_processes
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("ssh") is None, reason="OpenSSH client `ssh` not installed"),

@@ -14,7 +14,15 @@ import aiohttp
 import asyncssh
 import pytest
 from aiohttp.test_utils import TestServer
-from conftest import (
+
+from gradtui.lessons.progress import LessonProgress, ProgressStore
+from gradtui.serve.config import load_lab_config
+from gradtui.serve.lab import main as lab_main
+from gradtui.serve.lab_runtime import LabRuntime
+from gradtui.serve.sandbox import bwrap_problem
+from gradtui.serve.web import LabWebServer
+
+from .lab_helpers import (
     RunningLab,
     read_screen,
     start_lab,
@@ -23,13 +31,6 @@ from conftest import (
     write_lab,
     write_roster,
 )
-
-from gradtui.lessons.progress import LessonProgress, ProgressStore
-from gradtui.serve.config import load_lab_config
-from gradtui.serve.lab import main as lab_main
-from gradtui.serve.lab_runtime import LabRuntime
-from gradtui.serve.sandbox import bwrap_problem
-from gradtui.serve.web import LabWebServer
 
 ANSI = re.compile(rb"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]")
 

@@ -10,7 +10,11 @@ from pathlib import Path
 
 import asyncssh
 import pytest
-from conftest import (
+
+from gradtui.lessons.progress import LessonProgress, ProgressStore
+from gradtui.serve.sandbox import bwrap_prefix, bwrap_problem, resolve_sandbox_mode
+
+from .lab_helpers import (
     RunningLab,
     fake_app_command,
     open_app,
@@ -21,9 +25,6 @@ from conftest import (
     write_lab,
     write_roster,
 )
-
-from gradtui.lessons.progress import LessonProgress, ProgressStore
-from gradtui.serve.sandbox import bwrap_prefix, bwrap_problem, resolve_sandbox_mode
 
 ANSWER = re.compile(r"(?:^|\n|>>> )([=!] [^\r\n]*)\r?\n")
 PROBLEM = bwrap_problem()

@@ -10,7 +10,10 @@ from pathlib import Path
 
 import asyncssh
 import pytest
-from conftest import (
+
+from gradtui.serve.lab_log import setup_logging
+
+from .lab_helpers import (
     PASSWORD,
     RunningLab,
     fake_app_command,
@@ -25,8 +28,6 @@ from conftest import (
     write_lab,
     write_roster,
 )
-
-from gradtui.serve.lab_log import setup_logging
 
 
 async def test_key_login_gets_own_app_in_a_pty_with_client_term_and_size(lab: RunningLab) -> None:

@@ -10,11 +10,12 @@ import aiohttp
 import asyncssh
 import pytest
 from aiohttp.test_utils import TestServer
-from conftest import read_screen, wait_for_no_processes, wait_until, write_lab, write_roster
 
 from gradtui.serve.config import load_lab_config
 from gradtui.serve.lab_runtime import LabRuntime
 from gradtui.serve.web import LabWebServer
+
+from .lab_helpers import read_screen, wait_for_no_processes, wait_until, write_lab, write_roster
 
 TEXTUAL_APP = Path(__file__).with_name("fake_textual_app.py")
 

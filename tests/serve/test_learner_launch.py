@@ -1,0 +1,68 @@
+"""What a learner's session is started with: own directories, limits, and no server secrets."""
+
+from __future__ import annotations
+
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from gradtui.serve.config import load_lab_config
+from gradtui.serve.learner_launch import SESSION_TOKEN_VAR, plan_session
+from gradtui.serve.roster import RosterError
+
+
+def config_in(tmp_path: Path, session: str = ""):
+    path = tmp_path / "lab.toml"
+    path.write_text(
+        '[session]\nlanding = "lesson 2"\nkernel_memory_mb = 700\nkernel_cpu_s = 90\n' + session
+    )
+    return load_lab_config(path)
+
+
+def test_plan_gives_own_directories_limits_and_landing(tmp_path: Path) -> None:
+    plan = plan_session(config_in(tmp_path), "ann", term="xterm-kitty", sandbox_mode="none")
+    root = tmp_path / "learners" / "ann"
+    assert plan.argv == [sys.executable, "-m", "gradtui", "lesson", "2"]
+    assert plan.cwd == root / "work"
+    env = plan.env
+    assert (env["HOME"], env["USER"], env["TERM"]) == (str(root), "ann", "xterm-kitty")
+    assert env["GRADTUI_DATA_DIR"] == str(root / "data")
+    assert env["GRADTUI_STATE_DIR"] == str(root / "state")
+    assert (env["GRADTUI_KERNEL_MEMORY_MB"], env["GRADTUI_KERNEL_CPU_S"]) == ("700", "90")
+    assert env[SESSION_TOKEN_VAR] == plan.token
+    for sub in ("", "data", "state", "work"):
+        assert stat.S_IMODE((root / sub).stat().st_mode) == 0o700
+
+
+def test_plan_does_not_pass_the_servers_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "do-not-leak")
+    plan = plan_session(config_in(tmp_path), "ann", term="xterm", sandbox_mode="none")
+    assert "AWS_SECRET_ACCESS_KEY" not in plan.env
+    assert "do-not-leak" not in "".join(plan.env.values())
+
+
+def test_each_session_gets_a_fresh_token(tmp_path: Path) -> None:
+    config = config_in(tmp_path)
+    first = plan_session(config, "ann", term="xterm", sandbox_mode="none")
+    second = plan_session(config, "ann", term="xterm", sandbox_mode="none")
+    assert first.token != second.token
+
+
+def test_bwrap_plan_confines_the_session_to_the_learners_directory(tmp_path: Path) -> None:
+    config = config_in(tmp_path, 'command = ["python3", "app.py"]\n')
+    plan = plan_session(config, "ann", term="xterm", sandbox_mode="bwrap")
+    separator = plan.argv.index("--")
+    assert plan.argv[separator + 1 :] == ["python3", "app.py"]
+    prefix = plan.argv[:separator]
+    assert prefix[0].endswith("bwrap")
+    bind = prefix.index("--bind")
+    assert prefix[bind + 1 : bind + 3] == [str(tmp_path / "learners" / "ann")] * 2
+
+
+def test_invalid_learner_name_never_becomes_a_path(tmp_path: Path) -> None:
+    with pytest.raises(RosterError):
+        plan_session(config_in(tmp_path), "../../etc", term="xterm", sandbox_mode="none")
