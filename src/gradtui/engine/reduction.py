@@ -24,20 +24,21 @@ def _ceil_log2(x: int) -> int:
 
 
 def _seq(x: np.ndarray) -> np.ndarray:
-    """Sequential sum along axis 0 (left to right, in x's dtype), starting from zero."""
-    acc = np.zeros(x.shape[1:], dtype=x.dtype)
-    for row in x:
-        acc = acc + row
-    return acc
+    """Sequential sum along axis 0 (left to right, in x's dtype), starting from zero. numpy
+    reduces a leading axis row by row, i.e. sequentially for every lane (pairwise summation
+    only happens along the innermost axis)."""
+    if len(x) == 0:
+        return np.zeros(x.shape[1:], dtype=x.dtype)
+    return np.add.reduce(np.ascontiguousarray(x), axis=0) + x.dtype.type(0)
 
 
 def _seq_groups(x: np.ndarray, group: int) -> tuple[np.ndarray, np.ndarray]:
     """Sequential sums of consecutive groups of ``group`` rows, and of the incomplete rest."""
     full = len(x) // group
-    grouped = x[:full * group].reshape((full, group) + x.shape[1:])
-    sums = np.zeros((full,) + x.shape[1:], dtype=x.dtype)
-    for j in range(group):
-        sums = sums + grouped[:, j]
+    grouped = np.ascontiguousarray(x[:full * group]).reshape((full, group) + x.shape[1:])
+    # moving the group axis first makes it the leading (row-by-row) reduction axis
+    sums = _seq(np.moveaxis(grouped, 1, 0)) if full else np.zeros(
+        (0,) + x.shape[1:], dtype=x.dtype)
     return sums, _seq(x[full * group:])
 
 
