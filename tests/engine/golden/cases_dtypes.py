@@ -112,4 +112,13 @@ CASES = [
      "t = torch.tensor([True, False])\nprint(t.clamp(min=0), t ** 2)"),
     ("bool_add_int_inplace_error", "t = torch.tensor([True, False])\nt.add_(1)"),
     ("float16_softmax", "print(torch.tensor([1., 0.], dtype=torch.float16).softmax(0))"),
+    # numpy scalars and arrays meeting tensors (learners mix numpy into their torch code).
+    ("numpy_float64_scalar_is_a_python_scalar",
+     "x = torch.tensor([1., 2.], requires_grad=True)\ny = x * np.float64(2.)\nprint(y)\n"
+     "print(np.sqrt(2.) * x, x / np.float32(4.), torch.tensor([1, 2]) * np.int64(2))"),
+    ("numpy_ufunc_on_tensor", "print(np.exp(torch.tensor([0., 1.])))\n"
+     "print(np.sum(torch.ones(3)), np.mean(torch.tensor([1., 2.])))"),
+    ("tensor_matmul_numpy_array", "print(torch.tensor([1., 2.]) @ np.ones(2))"),
+    ("np_array_of_tensor", "print(np.array(torch.ones(2)), np.array(torch.ones(2) * 2).dtype)"),
+    ("np_array_of_requires_grad_error", "np.array(torch.ones(2, requires_grad=True))"),
 ]
