@@ -3,7 +3,8 @@
 The same function runs under real torch (``generate.py`` writes the fixtures) and under gradtui's
 engine (``test_golden.py`` compares): whatever ``import torch`` resolves to when it is called is the
 torch under test. Recorded: stdout, the exception (type name + message) if one escapes, and every
-warning (category name + message), so "same behaviour" means byte-identical records.
+warning a learner would see under Python's default filters (category name + message), so "same
+behaviour" means byte-identical records.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def run_snippet(source: str) -> dict[str, Any]:
     out = io.StringIO()
     error: dict[str, str] | None = None
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+        _learner_warning_filters()
         try:
             with contextlib.redirect_stdout(out):
                 exec(compile(PRELUDE + source, "<golden>", "exec"), namespace)
@@ -43,6 +44,20 @@ def run_snippet(source: str) -> dict[str, Any]:
             {"category": w.category.__name__, "message": str(w.message)} for w in caught
         ],
     }
+
+
+def _learner_warning_filters() -> None:
+    """Python's default filters, whatever the host (pytest) set: what a learner's script sees.
+
+    So library-internal DeprecationWarnings (numpy 2 vs torch's ``__array__``) stay hidden, and
+    a warning repeated from one line shows once, as in ``python script.py``.
+    """
+    warnings.resetwarnings()
+    warnings.simplefilter("default")
+    for category in (ResourceWarning, ImportWarning, PendingDeprecationWarning,
+                     DeprecationWarning):
+        warnings.filterwarnings("ignore", category=category)
+    warnings.filterwarnings("default", category=DeprecationWarning, module="__main__")
 
 
 def _reset_global_state() -> None:
