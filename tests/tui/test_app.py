@@ -49,6 +49,7 @@ async def test_seed_notebook_cells_update_every_panel(app, fake):
         assert [row[1] for row in grads] == ["a", "x"]
         assert grads[1][3] == "None"
 
+        assert "changed: o" in app.screen.query_one(StatusBar).render()
         await run_cell(pilot, app, cells[5])  # o.backward(retain_graph=True); x.grad
         grads = app.screen.query_one(GradsPanel).rows_text()
         assert grads[1][3] == "tensor([10., 10.])" and grads[1][4] == "None"

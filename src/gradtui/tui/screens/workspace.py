@@ -52,6 +52,15 @@ PANEL_IDS = {"repl": "repl-column", "lesson": "lesson-pane", "tensors": "tensors
              "graph": "graph-panel", "grads": "grads-panel"}
 
 
+def _changes_text(names: list[str], limit: int = 4) -> str:
+    """``changed: y, o`` for the status bar (a narrow screen shows one panel at a time)."""
+    if not names:
+        return ""
+    shown = ", ".join(names[:limit])
+    more = f" +{len(names) - limit}" if len(names) > limit else ""
+    return f"changed: {shown}{more}"
+
+
 class WorkspaceScreen(Screen[None]):
     """The one screen of the workspace."""
 
@@ -320,8 +329,11 @@ class WorkspaceScreen(Screen[None]):
         if graph.walk is not None:
             graph.walk = None  # the state the walk described is gone
         graph.snapshot = snapshot
-        self.query_one(TensorsPanel).snapshot = snapshot
+        tensors = self.query_one(TensorsPanel)
+        tensors.snapshot = snapshot
         self.query_one(GradsPanel).snapshot = snapshot
+        self.query_one(StatusBar).changes = _changes_text(
+            [t.name for t in snapshot.tensors if t.name in tensors.changed] if snapshot else [])
         self.repaints += 1
         self._snapshots.painted()
 

@@ -20,7 +20,9 @@ class StatusBar(Static):
     busy_since: reactive[float | None] = reactive(None)
     """``time.monotonic()`` when the running cell started."""
     note: reactive[str] = reactive("")
-    """A short extra text (graph root, walk position)."""
+    """A short extra text (the tensor the graph is pinned to)."""
+    changes: reactive[str] = reactive("")
+    """Names of the tensors the last cell changed."""
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._tick)
@@ -37,7 +39,7 @@ class StatusBar(Static):
             status = "kernel: dead  (F9 or :restart starts a new one)"
         else:
             status = f"kernel: {self.state}"
-        extra = f"  |  {self.note}" if self.note else ""
+        extra = "".join(f"  |  {text}" for text in (self.note, self.changes) if text)
         return f"{status}{extra}  |  F1 help"
 
     def watch_state(self, state: str) -> None:
