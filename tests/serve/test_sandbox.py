@@ -109,3 +109,16 @@ def test_bwrap_prefix_binds_only_the_learners_directory(tmp_path: Path) -> None:
 def test_sandbox_none_is_always_available() -> None:
     assert resolve_sandbox_mode("none") == "none"
     assert resolve_sandbox_mode("auto") == ("none" if PROBLEM else "bwrap")
+
+
+def test_bwrap_prefix_keeps_needed_paths_under_tmp_visible(tmp_path: Path) -> None:
+    root = tmp_path / "learners"
+    app = tmp_path / "app.py"
+    app.write_text("")
+    argv = bwrap_prefix(root / "ann", root, [], [app, Path(sys.prefix), tmp_path / "missing"])
+    binds = [argv[i + 1] for i, arg in enumerate(argv) if arg == "--ro-bind"]
+    assert str(app) in binds  # tmp_path is under /tmp: bound back over the private /tmp
+    assert str(tmp_path / "missing") not in binds
+    assert (str(Path(sys.prefix).resolve()) in binds) == str(sys.prefix).startswith("/tmp/")
+    # bound before the learners root is hidden, so it can never uncover another learner
+    assert argv.index(str(app)) < argv.index(str(root))

@@ -74,7 +74,10 @@ def plan_session(config: LabConfig, learner: str, *, term: str, sandbox_mode: st
     app = list(config.command) or [sys.executable, "-m", "gradtui", *config.landing]
     if sandbox_mode == "bwrap":
         hidden = [config.roster, config.host_key]
-        app = bwrap_prefix(dirs.root, config.learners_root, hidden) + app
+        # Python, gradtui and the app must stay visible even if they live under /tmp.
+        needed = [Path(sys.prefix), Path(sys.base_prefix), *(Path(p) for p in sys.path if p)]
+        needed += [Path(arg) for arg in app if os.path.isabs(arg)]
+        app = bwrap_prefix(dirs.root, config.learners_root, hidden, needed) + app
     env = {key: os.environ[key] for key in _PASSTHROUGH if key in os.environ}
     env.setdefault("LANG", "C.UTF-8")
     env.update(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -26,21 +27,9 @@ def bwrap_problem() -> str | None:
     if bwrap is None:
         return "bwrap is not installed (apt-get install bubblewrap)"
     probe = [
-        bwrap,
-        "--ro-bind",
-        "/",
-        "/",
-        "--proc",
-        "/proc",
-        "--dev",
-        "/dev",
-        "--unshare-net",
-        "--unshare-pid",
-        "--die-with-parent",
-        "--cap-drop",
-        "ALL",
-        "true",
-    ]
+        bwrap, "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "--unshare-net",
+        "--unshare-pid", "--die-with-parent", "--cap-drop", "ALL", "true",
+    ]  # fmt: skip
     try:
         result = subprocess.run(probe, capture_output=True, text=True, timeout=20)
     except (OSError, subprocess.TimeoutExpired) as error:
@@ -63,34 +52,34 @@ def resolve_sandbox_mode(requested: str) -> str:
     return "none"
 
 
-def bwrap_prefix(learner_dir: Path, learners_root: Path, hidden_files: list[Path]) -> list[str]:
-    """The ``bwrap ...`` argv prefix that confines one learner to ``learner_dir``."""
+PRIVATE_TMP = Path("/tmp")
+
+# Namespaces and safety switches, whatever the paths.
+_ISOLATION = [
+    "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+    "--die-with-parent", "--cap-drop", "ALL",
+]  # fmt: skip
+
+
+def bwrap_prefix(
+    learner_dir: Path,
+    learners_root: Path,
+    hidden_files: list[Path],
+    keep_visible: Sequence[Path] = (),
+) -> list[str]:
+    """The ``bwrap ...`` argv prefix that confines one learner to ``learner_dir``.
+
+    ``keep_visible``: paths the session needs (Python, gradtui, the app) that may live under
+    ``/tmp`` (a CI checkout, say), bound back read-only over the private ``/tmp``.
+    """
     bwrap = shutil.which("bwrap") or "bwrap"
-    argv = [
-        bwrap,
-        "--ro-bind",
-        "/",
-        "/",
-        "--dev",
-        "/dev",
-        "--proc",
-        "/proc",
-        "--tmpfs",
-        "/tmp",
-        "--unshare-net",
-        "--unshare-pid",
-        "--unshare-ipc",
-        "--unshare-uts",
-        "--die-with-parent",
-        "--cap-drop",
-        "ALL",
-        # Hide every other learner: an empty tmpfs over the root, then only this learner's dir.
-        "--tmpfs",
-        str(learners_root),
-        "--bind",
-        str(learner_dir),
-        str(learner_dir),
-    ]
+    argv = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+    argv += ["--tmpfs", str(PRIVATE_TMP), *_ISOLATION]
+    for path in sorted({p.resolve() for p in keep_visible if _inside(p, PRIVATE_TMP)}):
+        if path.exists():
+            argv += ["--ro-bind", str(path), str(path)]
+    # Hide every other learner: an empty tmpfs over the root, then only this learner's dir.
+    argv += ["--tmpfs", str(learners_root), "--bind", str(learner_dir), str(learner_dir)]
     for secret in hidden_files:
         if secret.exists() and not _inside(secret, learners_root):
             # Not /dev/null: bwrap mounts binds "nodev", so a device there cannot be opened.
