@@ -20,7 +20,8 @@ def size() -> str:
 
 
 def on_winch(signum: int, frame: object) -> None:
-    print(f"SIZE {size()}", flush=True)
+    # os.write, not print: the signal may arrive while print() holds stdout's buffer.
+    os.write(1, f"SIZE {size()}\r\n".encode())
 
 
 def main() -> int:
