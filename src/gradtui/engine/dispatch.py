@@ -169,9 +169,14 @@ def origin_text(source: Any) -> str:
 
 # ---------------------------------------------------------------- dtype promotion
 def _scalar_value(x: Any) -> Any:
-    """Python number for a scalar operand, or None when ``x`` is not one."""
-    if isinstance(x, bool | int | float):
+    """Python number for a scalar operand, or None when ``x`` is not one. numpy scalars
+    (np.float64 is a float subclass) become plain numbers: torch treats them as Python
+    scalars, which do not decide the result dtype."""
+    t = type(x)
+    if t is float or t is int or t is bool:
         return x
+    if isinstance(x, bool | int | float):
+        return t.__mro__[-2](x) if t.__mro__[-2] in (int, float) else x.item()
     if isinstance(x, np.generic) and x.dtype.kind in "biuf":
         return x.item()
     return None

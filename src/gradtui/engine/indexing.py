@@ -13,11 +13,29 @@ from typing import Any
 
 import numpy as np
 
-from gradtui.engine import errors
+from gradtui.engine import dtypes, errors
 from gradtui.engine.dispatch import apply
 from gradtui.engine.grad_mode import is_grad_enabled
 from gradtui.engine.ops import OPS
 from gradtui.engine.tensor import Tensor
+
+_NON_TUPLE_WARNING = (
+    "Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed "
+    "in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be "
+    "interpreted as tensor index, x[torch.tensor(seq)], which will result either in an error or "
+    "a different result (Triggered internally at /__w/pytorch/pytorch/torch/csrc/autograd/"
+    "python_variable_indexing.cpp:349.)"
+)
+
+
+def _as_tuple(index: Any) -> Any:
+    """torch reads a short list holding sequences, slices, None, ... as a tuple (and warns)."""
+    if isinstance(index, list) and len(index) < 32 and any(
+            isinstance(i, list | tuple | slice | Tensor) or i is None or i is Ellipsis
+            for i in index):
+        errors.warn(_NON_TUPLE_WARNING)
+        return tuple(index)
+    return index
 
 
 def _components(index: Any) -> tuple:
@@ -57,7 +75,11 @@ def _scalar_int(item: Any) -> int | None:
 
 
 def getitem(t: Tensor, index: Any) -> Tensor:
+    index = _as_tuple(index)
     items = _components(index)
+    for it in items:
+        if isinstance(it, Tensor) and it._array.dtype.kind not in "iub":
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
     lone_slice = not isinstance(index, tuple) and isinstance(index, slice)
     consumed = sum(
         0 if (it is None or it is Ellipsis) else
@@ -66,8 +88,15 @@ def getitem(t: Tensor, index: Any) -> Tensor:
     ndim = t._array.ndim
     if ndim == 0 and len(items) == 1 and isinstance(items[0], slice):
         raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+    if ndim == 0 and len(items) == 1:
+        k = _scalar_int(items[0])
+        if k is not None and k != 0:
+            raise IndexError(f"index {k} is out of bounds for dimension 0 with size 0")
+        if isinstance(items[0], Tensor) and items[0]._array.dtype.kind == "b" \
+                and items[0]._array.ndim == 0:
+            return apply(OPS["index"], (t,), index=items[0]._array)
     if consumed > ndim:
-        if ndim == 0 and consumed == 1:
+        if ndim == 0 and consumed == 1 and _scalar_int(items[0]) is not None:
             raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                              "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
@@ -116,8 +145,7 @@ def getitem(t: Tensor, index: Any) -> Tensor:
             source_dim += step
             continue
         raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
-                         "Variables are valid tensor indices (got "
-                         f"{type(it).__name__})")
+                         f"Variables are valid indices (got {type(it).__name__})")
     if advanced:
         full: list[Any] = [slice(None)] * out._array.ndim
         for pos, arr in advanced:
@@ -132,7 +160,7 @@ def getitem(t: Tensor, index: Any) -> Tensor:
             np_index.append(part)
             if isinstance(part, np.ndarray) and part.dtype.kind == "b":
                 skip = part.ndim - 1
-                _check_mask(part, out._array.shape[i:i + part.ndim], i)
+                _check_mask(part, out._array.shape[i:], i)
         for part, size in zip(np_index, out._array.shape, strict=False):
             if isinstance(part, np.ndarray) and part.dtype.kind != "b" and part.size:
                 bad = part[(part >= size) | (part < -size)]
@@ -146,7 +174,7 @@ def getitem(t: Tensor, index: Any) -> Tensor:
 
 
 def _check_mask(mask: np.ndarray, shape: tuple, start: int) -> None:
-    for k, (m, s) in enumerate(zip(mask.shape, shape, strict=False)):
+    for k, (m, s) in enumerate(zip(mask.shape, shape[:mask.ndim], strict=False)):
         if m != s:
             raise IndexError(f"The shape of the mask [{', '.join(map(str, mask.shape))}] at index "
                              f"{k} does not match the shape of the indexed tensor "
@@ -158,7 +186,8 @@ def _view_index(np_index: Any) -> tuple:
     return parts if any(p is Ellipsis for p in parts) else (*parts, Ellipsis)
 
 
-def _check_expand(shape: tuple[int, ...], target: tuple[int, ...]) -> None:
+def _check_expand(shape: tuple[int, ...], target: tuple[int, ...],
+                  legacy: str = "torch.FloatTensor") -> None:
     """torch expands the value to the indexed shape, with expand's error message."""
     lead = len(target) - len(shape)
     # leading size-1 dims of the value may be dropped, like torch's slicePrefix1sSize
@@ -168,8 +197,10 @@ def _check_expand(shape: tuple[int, ...], target: tuple[int, ...]) -> None:
     detail = (f"Target sizes: [{', '.join(map(str, target))}].  Tensor sizes: "
               f"[{', '.join(map(str, shape))}]")
     if lead < 0:
-        raise RuntimeError(f"expand: the number of sizes provided ({len(target)}) must be greater"
-                           f" or equal to the number of dimensions in the tensor ({len(shape)})")
+        raise RuntimeError(f"expand({legacy}{{[{', '.join(map(str, shape))}]}}, "
+                           f"size=[{', '.join(map(str, target))}]): the number of sizes provided "
+                           f"({len(target)}) must be greater or equal to the number of "
+                           f"dimensions in the tensor ({len(shape)})")
     for i in range(len(shape) - 1, -1, -1):  # torch reports the last mismatching dim
         s = shape[i]
         want = target[lead + i]
@@ -188,6 +219,14 @@ def _numpy_index(index: Any) -> Any:
 def setitem(t: Tensor, index: Any, value: Any) -> None:
     """``t[index] = value``: in place, version bump; with grad, t's grad_fn becomes
     CopySlices (IndexPutBackward0 for advanced indices), like torch."""
+    index = _as_tuple(index)
+    if isinstance(value, list):
+        raise TypeError(f"can't assign a list to a {t.dtype.legacy_name}")
+    # the same index errors as reading (out of range, too many indices, ...)
+    from gradtui.engine.grad_mode import no_grad
+
+    with no_grad():
+        getitem(Tensor._wrap(np.empty(t._array.shape, dtype=np.bool_)), index)
     np_index = _numpy_index(index)
     tracked = is_grad_enabled() and (
         t._requires_grad or (isinstance(value, Tensor) and value._requires_grad))
@@ -205,12 +244,27 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
         target_shape = np.empty(t._array.shape, dtype=np.bool_)[np_index].shape
     except IndexError as exc:
         raise IndexError(str(exc)) from None
-    _check_expand(np.shape(v), target_shape)
+    advanced = any(_is_advanced(i) for i in _components(index))
+    if advanced:
+        if isinstance(value, Tensor) and value._array.dtype != t._array.dtype:
+            raise RuntimeError(
+                f"Index put requires the source and destination dtypes match, got "
+                f"{t.dtype.short_name} for the destination and {value.dtype.short_name} for "
+                "the source.")
+        try:
+            np.broadcast_shapes(np.shape(v), target_shape)
+        except ValueError:
+            raise RuntimeError(
+                f"shape mismatch: value tensor of shape [{', '.join(map(str, np.shape(v)))}] "
+                f"cannot be broadcast to indexing result of shape "
+                f"[{', '.join(map(str, target_shape))}]") from None
+    else:
+        _check_expand(np.shape(v), target_shape,
+                      dtypes.BY_NUMPY.get(np.asarray(v).dtype, t.dtype).legacy_name)
     if not tracked:
         t._array[np_index] = v
         t._vc[0] += 1
         return
-    advanced = any(_is_advanced(i) for i in _components(index))
     v_in = value if isinstance(value, Tensor) else Tensor._wrap(v.astype(t._array.dtype))
     arr_v = np.broadcast_to(v_in._array.astype(t._array.dtype, copy=False), target_shape)
     # the write happens on the root tensor's memory; a view's path into it comes first

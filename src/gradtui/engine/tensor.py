@@ -269,10 +269,17 @@ class Tensor:
             raise RuntimeError(errors.NUMPY_REQUIRES_GRAD)
         return self._array
 
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        if self._requires_grad:
-            raise RuntimeError(errors.NUMPY_REQUIRES_GRAD)
-        return self._array if dtype is None else self._array.astype(dtype)
+    # torch 2.13's own numpy protocol, signatures included: numpy 2 warns about them exactly
+    # as it does for torch (DeprecationWarning on np.array(t) and on ufuncs of tensors)
+    def __array__(self, dtype: Any = None) -> np.ndarray:
+        if dtype is None:
+            return self.numpy()
+        return self.numpy().astype(dtype, copy=False)
+
+    def __array_wrap__(self, array: np.ndarray) -> Tensor:
+        if array.dtype == bool:
+            array = array.astype("uint8")
+        return Tensor._wrap(array)
 
     def _python_scalar(self) -> Any:
         if self._array.size != 1:
