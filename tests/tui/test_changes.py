@@ -49,3 +49,9 @@ def test_a_leaf_bound_to_two_names_is_one_row_named_by_the_real_name():
     rows = tracker.update(Snapshot([replace(_x(None), name="_"), _x(None), replace(_x(None),
                                     name="alias")]))
     assert [r.name for r in rows] == ["x"]
+
+
+def test_renumbered_graph_nodes_alone_are_not_a_change():
+    before = Snapshot([_y()])
+    after = Snapshot([replace(_y(), node="n9")])
+    assert changed_tensors(before, after) == set()

@@ -9,9 +9,10 @@ from gradtui.kernel.protocol import Snapshot, TensorInfo
 
 
 def _fingerprint(t: TensorInfo) -> tuple[object, ...]:
+    # Not ``t.node``: node ids are only stable within one snapshot (a new ``_`` shifts them).
     return (
-        tuple(t.shape), t.dtype, t.requires_grad, t.grad_fn, t.value_preview,
-        t.grad_preview, t.version, t.node,
+        tuple(t.shape), t.dtype, t.requires_grad, t.is_leaf, t.grad_fn, t.value_preview,
+        t.grad_preview, t.version,
     )
 
 
