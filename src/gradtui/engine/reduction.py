@@ -29,16 +29,19 @@ def _seq(x: np.ndarray) -> np.ndarray:
     only happens along the innermost axis)."""
     if len(x) == 0:
         return np.zeros(x.shape[1:], dtype=x.dtype)
-    return np.add.reduce(np.ascontiguousarray(x), axis=0) + x.dtype.type(0)
+    if len(x) == 1:
+        return x[0] + x.dtype.type(0)
+    return np.add.reduce(x, axis=0) + x.dtype.type(0)
 
 
 def _seq_groups(x: np.ndarray, group: int) -> tuple[np.ndarray, np.ndarray]:
     """Sequential sums of consecutive groups of ``group`` rows, and of the incomplete rest."""
     full = len(x) // group
-    grouped = np.ascontiguousarray(x[:full * group]).reshape((full, group) + x.shape[1:])
-    # moving the group axis first makes it the leading (row-by-row) reduction axis
-    sums = _seq(np.moveaxis(grouped, 1, 0)) if full else np.zeros(
-        (0,) + x.shape[1:], dtype=x.dtype)
+    if not full:
+        return np.zeros((0,) + x.shape[1:], dtype=x.dtype), _seq(x)
+    grouped = x[:full * group].reshape((full, group) + x.shape[1:])
+    # reducing a middle axis, numpy walks it row by row: sequential within each group
+    sums = np.add.reduce(grouped, axis=1) + x.dtype.type(0)
     return sums, _seq(x[full * group:])
 
 
