@@ -12,6 +12,7 @@ import asyncssh
 import pytest
 
 from gradtui.serve.lab_log import setup_logging
+from gradtui.serve.roster import load_roster, save_roster
 
 from .lab_helpers import (
     PASSWORD,
@@ -240,3 +241,16 @@ async def test_host_key_is_created_private_and_kept(tmp_path: Path, alice_key) -
     key_file = running.config.host_key
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert keys[0] == keys[1]
+
+
+async def test_learner_added_while_the_lab_runs_can_log_in(lab: RunningLab) -> None:
+    newcomer = asyncssh.generate_private_key("ssh-ed25519")
+    with pytest.raises(asyncssh.PermissionDenied):
+        await lab.connect("dan", client_keys=[newcomer])
+    roster = load_roster(lab.config.roster).with_learner(
+        "dan", key=newcomer.export_public_key().decode()
+    )
+    save_roster(roster, lab.config.roster)
+    async with await lab.connect("dan", client_keys=[newcomer]) as conn:
+        seen = await read_until((await open_app(conn)).stdout, r">>> ")
+        assert f"HOME={lab.config.learners_root / 'dan'}" in seen

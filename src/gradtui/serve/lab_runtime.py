@@ -24,7 +24,7 @@ class LabRuntime:
     sandbox_mode: str
     sessions: set[LiveSession] = field(default_factory=set)
     _roster: Roster = field(default_factory=Roster)
-    _roster_stamp: tuple[int, int] | None = None
+    _roster_stamp: tuple[int, int, int] | None = None
 
     def roster(self) -> Roster:
         """The roster, re-read when the file changed: a teacher may add learners mid-lab."""
@@ -43,9 +43,10 @@ class LabRuntime:
         return mine >= self.config.max_sessions_per_learner
 
 
-def _stamp(path: Path) -> tuple[int, int] | None:
+def _stamp(path: Path) -> tuple[int, int, int] | None:
     try:
         info = path.stat()
     except FileNotFoundError:
         return None
-    return (info.st_mtime_ns, info.st_size)
+    # The inode too: add-learner replaces the file, possibly within one mtime tick.
+    return (info.st_ino, info.st_mtime_ns, info.st_size)
