@@ -127,7 +127,7 @@ CASES = [
     # Found by a factory sweep.
     ("factories_size_keyword", "print(torch.ones(size=(2,)), torch.zeros(size=[2, 1]), sep='\\n')"),
     ("arange_negative_end_error", "torch.arange(-3)"),
-    ("uint8_from_negative_wraps", "print(torch.tensor([-1, 255, -256], dtype=torch.uint8))"),
+    ("uint8_from_negative_wraps", "print(torch.tensor([-1, 255, -128, -255], dtype=torch.uint8))"),
     ("uint8_overflow_error", "torch.tensor([256], dtype=torch.uint8)"),
     ("int32_overflow_error", "torch.tensor(1e10, dtype=torch.int32)"),
 ]
