@@ -25,6 +25,7 @@ from textual.widgets import Tab, Tabs
 from gradtui.kernel.protocol import BackwardTrace, Completion, ExecuteReply, Snapshot
 from gradtui.tui.cells import ColonCommand, parse_colon_command
 from gradtui.tui.coalesce import Coalescer
+from gradtui.tui.dot_export import export_dot
 from gradtui.tui.glyphs import Glyphs
 from gradtui.tui.history import HistoryCursor, append_history
 from gradtui.tui.kernel_calls import KernelCalls, KernelFailure
@@ -421,25 +422,8 @@ class WorkspaceScreen(Screen[None]):
         self.export_dot(event.name, None)
 
     def export_dot(self, name: str | None, path: str | None) -> None:
-        from gradtui.kernel.views import to_dot
-
-        log = self.query_one(ReplLog)
-        name = name or self.query_one(GraphPanel).root_name
-        snapshot = self.snapshot
-        if name is None or snapshot is None or snapshot.tensor(name) is None:
-            log.note(f":dot: no tensor named {name!r}" if name else ":dot needs a tensor name",
-                     style="bold red")
-            return
-        dot = to_dot(snapshot, name)
-        if path is None:
-            log.note(dot, style="")
-            return
-        try:
-            Path(path).expanduser().write_text(dot, encoding="utf-8")
-        except OSError as exc:
-            log.note(f":dot: cannot write {path}: {exc}", style="bold red")
-            return
-        log.note(f"wrote the graph of {name} to {path} (render: dot -Tsvg {path} -o graph.svg)")
+        outcome = export_dot(self.snapshot, name or self.query_one(GraphPanel).root_name, path)
+        self.query_one(ReplLog).note(outcome.text, style="" if outcome.ok else "bold red")
 
     # -- completion ---------------------------------------------------------------------------
 
