@@ -61,6 +61,7 @@ class PtyProcess:
         self._pending = bytearray()
         self._reading = False
         self._ended = False
+        self._leftover: set[int] = set()
         self._waiter: asyncio.Task[None] | None = None
 
     @property
@@ -189,12 +190,18 @@ class PtyProcess:
         """End the program and everything it started; returns pids that would not die."""
         if self._process is None:
             return set()
+        if self._ended:
+            # It already exited and was swept: a second scan by its (possibly reused) pid
+            # could only hit an unrelated process.
+            if self._waiter is not None:
+                await asyncio.shield(self._waiter)
+            return self._leftover
         leftover = await end_session_processes(
             self._process.pid, self._token_var, self._token, grace_s=grace_s
         )
         if self._waiter is not None:
             await asyncio.shield(self._waiter)
-        return leftover
+        return leftover | self._leftover
 
     async def _finish(self) -> None:
         """After the leader exited: end its stragglers (a kernel) and close the pty."""
@@ -202,7 +209,9 @@ class PtyProcess:
             return
         self._ended = True
         assert self._process is not None
-        await end_session_processes(self._process.pid, self._token_var, self._token, grace_s=1.0)
+        self._leftover = await end_session_processes(
+            self._process.pid, self._token_var, self._token, grace_s=1.0
+        )
         if self._master is not None:
             loop = asyncio.get_running_loop()
             loop.remove_reader(self._master)
