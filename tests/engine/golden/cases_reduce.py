@@ -116,4 +116,20 @@ CASES = [
     ("sum_order_medium_matrix_item_values",
      "t = (torch.arange(600.).reshape(40, 15) % 13) / 3\n"
      "print(t.sum(0).tolist())\nprint(t.sum(1)[:5].tolist())\nprint(t.sum().item())"),
+    # numpy habits torch accepts: axis= for dim= (a keyword sweep found these).
+    ("axis_keyword_reductions",
+     "x = torch.tensor([[1., 5., 3.], [4., 2., 6.]], requires_grad=True)\n"
+     "print(x.sum(axis=0))\nprint(x.mean(axis=1))\nprint(torch.sum(x, axis=1))\n"
+     "print(x.max(axis=0))\nprint(x.argmax(axis=0))"),
+    ("axis_keyword_cat_stack",
+     "x = torch.tensor([[1., 2.]])\nprint(torch.cat((x, x), axis=1))\n"
+     "print(torch.stack([x, x], axis=0).shape)"),
+    ("shape_keywords",
+     "x = torch.arange(6.).reshape(2, 3)\nprint(x.reshape(shape=(3, 2)))\n"
+     "print(x.view(size=(3, 2)).shape, x.permute(dims=(1, 0)).shape, "
+     "x[:1].expand(size=(2, 2, 3)).shape)"),
+    ("clamp_with_tensor_bound",
+     "x = torch.tensor([[1., 5.], [4., 2.]], requires_grad=True)\n"
+     "y = x.clamp(max=torch.tensor(3.))\n"
+     "print(y)\ny.sum().backward()\nprint(x.grad)"),
 ]
