@@ -47,6 +47,9 @@ PRIORITY = (
     "indexing.zero_d_mask",
     "ops.pow_three_values_print",
     "reduce.sum_order_large_matrix_item_values",
+    "reduce.axis_keyword_reductions",
+    "creation.factories_size_keyword",
+    "dtypes.numpy_float64_scalar_is_a_python_scalar",
 )
 
 # What golden found out about torch while chasing a failure: a hint for whoever fixes it.
