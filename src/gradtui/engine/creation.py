@@ -98,9 +98,20 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
     if target.category == 1 and category == 2:
         # floats into an integer tensor: torch refuses nan/inf
         flat = np.asarray(data, dtype=np.float64)
-        if not np.isfinite(flat).all():
+        info = np.iinfo(target.np)
+        if not np.isfinite(flat).all() or (flat < info.min).any() or (flat > info.max).any():
             raise RuntimeError(f"value cannot be converted to type {target.name} without "
                                "overflow")
+    if target.category == 1 and category <= 1:
+        info = np.iinfo(target.np)
+        # torch lets negative values wrap into uint8 (-1 -> 255), down to -255
+        low = -int(info.max) if target.np == np.uint8 else int(info.min)
+        flat = np.asarray(data, dtype=object).ravel() if not isinstance(data, int) else [data]
+        if any(not low <= int(v) <= info.max for v in flat):
+            raise RuntimeError(f"value cannot be converted to type {target.name} without "
+                               "overflow")
+        if target.np == np.uint8:
+            data = (np.asarray(data, dtype=np.int64) % 256).astype(np.uint8)
     arr = np.array(data, dtype=target.np if target.category != 0 else None)
     if target.category == 0:
         arr = arr.astype(np.bool_)
@@ -143,6 +154,15 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._wrap(array)
 
 
+def _sizes(size: tuple, size_kw: Any) -> tuple:
+    """Factories take the shape as varargs, one sequence, or ``size=``."""
+    if size_kw is not None:
+        if size:
+            raise TypeError("got multiple values for argument 'size'")
+        return (size_kw,)
+    return size
+
+
 def _check_sizes(shape: tuple[int, ...], name: str) -> None:
     for s in shape:
         if s < 0:
@@ -161,20 +181,20 @@ def _filled(size: tuple, value: Any, dtype: Any, requires_grad: bool,
     return _finish(array, requires_grad)
 
 
-def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
-         out: Any = None) -> Tensor:
-    return _filled(size, 1, dtype, requires_grad, name="ones")
+def ones(*sizes: Any, size: Any = None, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False, out: Any = None) -> Tensor:
+    return _filled(_sizes(sizes, size), 1, dtype, requires_grad, name="ones")
 
 
-def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
-          out: Any = None) -> Tensor:
-    return _filled(size, 0, dtype, requires_grad, name="zeros")
+def zeros(*sizes: Any, size: Any = None, dtype: Any = None, device: Any = None,
+          requires_grad: bool = False, out: Any = None) -> Tensor:
+    return _filled(_sizes(sizes, size), 0, dtype, requires_grad, name="zeros")
 
 
-def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
-          memory_format: Any = None) -> Tensor:
+def empty(*sizes: Any, size: Any = None, dtype: Any = None, device: Any = None,
+          requires_grad: bool = False, memory_format: Any = None) -> Tensor:
     # torch leaves memory uninitialised; zeros are one valid content and keep prints stable
-    return _filled(size, 0, dtype, requires_grad, name="empty")
+    return _filled(_sizes(sizes, size), 0, dtype, requires_grad, name="empty")
 
 
 def full(size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
@@ -234,7 +254,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) / step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         is_float = any(isinstance(v, float) for v in values)
         target = dtypes.default_float() if is_float else dtypes.int64
@@ -283,17 +303,17 @@ def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
                    requires_grad)
 
 
-def rand(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
-         generator: Any = None) -> Tensor:
-    shape = shape_args(size, "rand")
+def rand(*sizes: Any, size: Any = None, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False, generator: Any = None) -> Tensor:
+    shape = shape_args(_sizes(sizes, size), "rand")
     _check_sizes(shape, "rand")
     return _finish(random.uniform(shape).astype(_np_dtype(dtype, dtypes.default_float())),
                    requires_grad)
 
 
-def randn(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
-          generator: Any = None) -> Tensor:
-    shape = shape_args(size, "randn")
+def randn(*sizes: Any, size: Any = None, dtype: Any = None, device: Any = None,
+          requires_grad: bool = False, generator: Any = None) -> Tensor:
+    shape = shape_args(_sizes(sizes, size), "randn")
     _check_sizes(shape, "randn")
     return _finish(random.normal(shape).astype(_np_dtype(dtype, dtypes.default_float())),
                    requires_grad)
