@@ -94,4 +94,37 @@ CASES = [
     ("amax_grad_fn",
      "x = torch.tensor([[1., 5.], [3., 2.]], requires_grad=True)\ny = x.amax(1)\n"
      "print(y, y.grad_fn.name())"),
+    # Loss options found by a functional sweep (label_smoothing was silently ignored).
+    ("cross_entropy_label_smoothing",
+     "x = torch.tensor([[1., -2., 3.], [0.5, 0., -1.]], requires_grad=True)\n"
+     "loss = F.cross_entropy(x, torch.tensor([2, 0]), label_smoothing=0.1)\nprint(loss)\n"
+     "loss.backward()\nprint(x.grad)"),
+    ("cross_entropy_default_ignore_index",
+     "x = torch.tensor([[1., -2., 3.], [0.5, 0., -1.]], requires_grad=True)\n"
+     "loss = F.cross_entropy(x, torch.tensor([2, -100]))\nprint(loss)\nloss.backward()\n"
+     "print(x.grad)"),
+    ("cross_entropy_ignore_index",
+     "x = torch.tensor([[1., -2., 3.], [0.5, 0., -1.]])\n"
+     "print(F.cross_entropy(x, torch.tensor([2, 1]), ignore_index=1))"),
+    ("cross_entropy_probability_targets",
+     "x = torch.tensor([[1., -2., 3.], [0.5, 0., -1.]], requires_grad=True)\n"
+     "p = torch.tensor([[0.1, 0.2, 0.7], [1., 0., 0.]])\nloss = F.cross_entropy(x, p)\n"
+     "print(loss)\nloss.backward()\nprint(x.grad)"),
+    ("cross_entropy_weight",
+     "x = torch.tensor([[1., -2., 3.], [0.5, 0., -1.]], requires_grad=True)\n"
+     "loss = F.cross_entropy(x, torch.tensor([2, 0]), weight=torch.tensor([1., 2., 3.]))\n"
+     "print(loss)\nloss.backward()\nprint(x.grad)"),
+    ("mse_loss_legacy_size_average",
+     "x = torch.tensor([1., 2.], requires_grad=True)\n"
+     "print(F.mse_loss(x, torch.zeros(2), size_average=False))"),
+    ("mse_loss_legacy_elementwise_mean",
+     "print(F.mse_loss(torch.tensor([1., 2.]), torch.zeros(2), reduction='elementwise_mean'))"),
+    ("mse_loss_bad_reduction", "F.mse_loss(torch.ones(2), torch.zeros(2), reduction='avg')"),
+    ("F_relu_inplace_keyword",
+     "x = torch.tensor([-1., 2.])\nprint(F.relu(x, inplace=False), x)\n"
+     "print(F.relu(x, inplace=True), x)"),
+    ("binary_cross_entropy_and_leaky_relu_names",
+     "x = torch.tensor([[1., -2.], [0.5, 0.]], requires_grad=True)\n"
+     "b = F.binary_cross_entropy(x.sigmoid(), torch.tensor([[1., 0.], [0., 1.]]))\n"
+     "print(b, F.leaky_relu(x).grad_fn.name())"),
 ]
