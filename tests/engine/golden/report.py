@@ -29,6 +29,7 @@ NOTES = Path("/tmp/golden_notes.md")  # golden's latest free-form findings, show
 
 # Failures a learner meets first (wrong numbers, then everyday idioms), listed on top when failing.
 PRIORITY = (
+    "functional.cross_entropy_label_smoothing",
     "indexing.inplace_on_row_view",
     "indexing.inplace_on_reshaped_nonleaf",
     "autograd.leaf_reused_in_chain_0d",
@@ -92,6 +93,10 @@ HINTS = {
     ),
     "ops.pow_minus_two_and_minus_half_item": "see ops.pow_three_values_print",
     "ops.pow_three_grad_item": "see ops.pow_three_values_print",
+    "functional.cross_entropy_label_smoothing": (
+        "WRONG VALUE, silently: label_smoothing is accepted and ignored. torch: loss = "
+        "(1 - eps) * nll + eps * mean over classes of -log_softmax (grad_fn AddBackward0)."
+    ),
     "functional.softmax_sum_backward_rounding": (
         "torch's softmax backward is `y * (g - (g * y).sum(dim, keepdim=True))` in float32 "
         "(the forward's y = exp(x - max) / sum); with g = 1 the column sums of y are 1 +- 1 ulp, "
