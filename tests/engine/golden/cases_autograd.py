@@ -184,4 +184,18 @@ CASES = [
     ("saved_tensor_values_after_backward_graph_kept_names",
      "x = torch.ones(2, requires_grad=True)\ny = (x * 2).sum()\ny.backward()\n"
      "print(y.grad_fn.name(), y.grad_fn.next_functions[0][0].name())"),
+    # Grad-mode forms found by a sweep.
+    ("no_grad_decorator_without_parentheses",
+     "x = torch.ones(2, requires_grad=True)\n@torch.no_grad\ndef f(t):\n    return t * 2\n"
+     "print(f(x).requires_grad, torch.is_grad_enabled())"),
+    ("set_grad_enabled_as_decorator_restores_mode",
+     "x = torch.ones(2, requires_grad=True)\n@torch.set_grad_enabled(False)\ndef f(t):\n"
+     "    return t * 2\nprint(torch.is_grad_enabled())\nprint(f(x).requires_grad, "
+     "torch.is_grad_enabled())"),
+    ("no_grad_on_generator",
+     "x = torch.ones(2, requires_grad=True)\n@torch.no_grad()\ndef gen():\n    yield x * 2\n"
+     "print(next(gen()).requires_grad)"),
+    ("view_of_leaf_in_no_grad_requires_grad",
+     "x = torch.ones(2, requires_grad=True)\nwith torch.no_grad():\n"
+     "    v = x[0]\n    w = x * 1\nprint(v.requires_grad, v.grad_fn, w.requires_grad)"),
 ]
