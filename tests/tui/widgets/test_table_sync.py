@@ -38,3 +38,12 @@ async def test_new_keys_rebuild_the_table():
         sync_rows(table, COLUMNS, [("a", ("a", "1")), ("c", ("c", "2"))], rows)
         await pilot.pause()
         assert _texts(table) == [["a", "1"], ["c", "2"]]
+
+
+async def test_a_repeated_key_does_not_crash_the_table():
+    app = TableApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(DataTable)
+        sync_rows(table, COLUMNS, [("a", ("a", "1")), ("a", ("a", "2"))], None)
+        await pilot.pause()
+        assert _texts(table) == [["a", "1"], ["a", "2"]]

@@ -18,6 +18,7 @@ Row = tuple[str, tuple[str, ...]]  # (row key, cell texts)
 def sync_rows(table: DataTable, columns: tuple[str, ...], rows: list[Row],
               previous: list[Row] | None) -> list[Row]:
     """Make ``table`` show ``rows``; ``previous`` is what the last call returned (or None)."""
+    rows = _unique_keys(rows)
     if previous is not None and [k for k, _ in previous] == [k for k, _ in rows]:
         for (key, cells), (_, old_cells) in zip(rows, previous, strict=True):
             for index, (cell, old) in enumerate(zip(cells, old_cells, strict=True)):
@@ -30,3 +31,14 @@ def sync_rows(table: DataTable, columns: tuple[str, ...], rows: list[Row],
     for key, cells in rows:
         table.add_row(*(Text(c) for c in cells), key=key)
     return rows
+
+
+def _unique_keys(rows: list[Row]) -> list[Row]:
+    """DataTable refuses duplicate row keys; a repeated name (which a kernel should never send)
+    gets a ``#2`` suffix instead of crashing the panel."""
+    seen: dict[str, int] = {}
+    unique: list[Row] = []
+    for key, cells in rows:
+        seen[key] = seen.get(key, 0) + 1
+        unique.append((key if seen[key] == 1 else f"{key}#{seen[key]}", cells))
+    return unique
