@@ -51,3 +51,14 @@ def test_a_graph_cut_by_the_kernel_says_so():
     drawing = draw_graph(snap, "n9", UNICODE, max_width=200)
     assert drawing.mode == "dag" and drawing.note == "graph cut at 10 nodes"
     assert draw_graph(chain(10), "n9", UNICODE, max_width=200).note == ""
+
+
+def test_a_failing_layout_falls_back_to_the_tree(monkeypatch):
+    import gradtui.tui.graph_render as graph_render
+
+    def broken(*args, **kwargs):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(graph_render, "layout_graph", broken)
+    drawing = draw_graph(diamond(), "a", UNICODE, max_width=200)
+    assert drawing.mode == "tree" and "layout failed (ValueError: boom)" in drawing.note

@@ -51,6 +51,8 @@ def draw_graph(
         canvas = layout_graph(snapshot, root, glyphs, current=current)
     except GraphTooLarge as exc:
         note = f"graph too large to draw ({exc}): shown as a tree"
+    except Exception as exc:  # a layout bug must cost the drawing, never the session
+        note = f"layered layout failed ({type(exc).__name__}: {exc}): shown as a tree"
     else:
         if canvas.width <= max_width:
             lines = [_runs(r, roles) for r, roles in zip(canvas.chars, canvas.roles, strict=True)]
