@@ -132,4 +132,11 @@ CASES = [
      "x = torch.tensor([[1., 5.], [4., 2.]], requires_grad=True)\n"
      "y = x.clamp(max=torch.tensor(3.))\n"
      "print(y)\ny.sum().backward()\nprint(x.grad)"),
+    # Batched matmul (a shapes sweep found these).
+    ("matmul_batched_graph",
+     "a = torch.ones(2, 2, 3, requires_grad=True)\nb = torch.ones(2, 3, 2, requires_grad=True)\n"
+     "y = a @ b\nprint(y.grad_fn.name(), [f.name() for f, _ in y.grad_fn.next_functions],"
+     " y.grad_fn.next_functions[0][0].next_functions[0][0].name())"),
+    ("matmul_batched_inner_mismatch_error", "torch.ones(2, 3, 2) @ torch.ones(1, 3, 2)"),
+    ("matmul_broadcast_batch_inner_mismatch_error", "torch.ones(1, 3, 2) @ torch.ones(2, 1, 3)"),
 ]
