@@ -114,4 +114,9 @@ CASES = [
      "print(torch.tensor([-0., -0.]).sum())"),
     ("mean_negzero",
      "print(torch.tensor([-0., -0.]).mean())"),
+    ("nan_gradients_of_relu_and_abs",
+     "x = torch.tensor([float(\"nan\"), -1., 2.], requires_grad=True)\n"
+     "(x.relu() + x.abs()).sum().backward()\nprint(x.grad)\n"
+     "w = torch.tensor([float(\"nan\")], requires_grad=True)\nw.relu().sum().backward()\n"
+     "print(w.grad)"),
 ]
