@@ -419,3 +419,33 @@ async def test_enter_indents_a_block_and_an_empty_line_runs_it(app, fake):
         await settle(pilot, app)
         assert fake.executed[-1] == "def f(a):\n    return a"
         assert cell_input.text == ""
+
+
+async def test_a_failing_lesson_pane_is_reported_and_the_session_goes_on(fake, history_path,
+                                                                          monkeypatch):
+    class LessonPane(Static):
+        APP_BINDINGS: list[Binding] = []
+
+        def __init__(self, session):
+            super().__init__("lesson")
+
+        def cell_finished(self, reply):
+            raise KeyError("step")
+
+        def command(self, name, arg):
+            raise RuntimeError("bad command")
+
+        def do(self, name):
+            pass
+
+    module = types.ModuleType("gradtui.tui.lesson_pane")
+    module.LessonPane = LessonPane
+    monkeypatch.setitem(sys.modules, "gradtui.tui.lesson_pane", module)
+    app = create_app(fake, lesson_session="S", history_path=history_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await run_cell(pilot, app, "print(y)")
+        await run_cell(pilot, app, ":next")
+        assert "the lesson pane failed in cell_finished: KeyError" in _log(app)
+        assert "the lesson pane failed in command: RuntimeError: bad command" in _log(app)
+        assert app.screen.state == "idle"

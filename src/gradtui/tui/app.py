@@ -157,8 +157,9 @@ class GradtuiApp(App[int]):
 
     def action_lesson(self, name: str) -> None:
         """Run lesson action ``name`` (from ``LessonPane.APP_BINDINGS``) on the lesson pane."""
-        if self.lesson_pane is not None:
-            self.lesson_pane.do(name)
+        screen = self._workspace_screen()
+        if self.lesson_pane is not None and screen is not None:
+            screen.call_lesson_pane("do", name)
 
     def set_input_text(self, code: str) -> None:
         """Put ``code`` in the input (cursor at the end) and focus it."""

@@ -257,7 +257,7 @@ class WorkspaceScreen(Screen[None]):
         if outcome.snapshot is not None:
             self.push_snapshot(outcome.snapshot)
         if self.lesson_pane is not None:
-            self.lesson_pane.cell_finished(outcome)
+            self.call_lesson_pane("cell_finished", outcome)
 
     def _toast_result(self, reply: ExecuteReply) -> None:
         """The log is hidden behind another tab: say briefly what the cell did."""
@@ -299,6 +299,17 @@ class WorkspaceScreen(Screen[None]):
         self.query_one(ReplLog).note("new kernel: the namespace is empty.", style="dim")
         self.push_snapshot(None)
         self.push_snapshot(outcome)
+
+    def call_lesson_pane(self, method: str, *args: Any) -> Any:
+        """Call the lesson pane; an exception in it is reported in the log, not fatal (the
+        learner keeps the session and the namespace)."""
+        try:
+            return getattr(self.lesson_pane, method)(*args)
+        except Exception as exc:
+            self.query_one(ReplLog).note(
+                f"the lesson pane failed in {method}: {type(exc).__name__}: {exc}",
+                style="bold red")
+            return None
 
     def _kernel_failed(self, failure: KernelFailure) -> None:
         log = self.query_one(ReplLog)
@@ -364,7 +375,7 @@ class WorkspaceScreen(Screen[None]):
                 log.note(":step needs a tensor name, e.g. :step o", style="bold red")
         elif name == "dot":
             self.export_dot(args[0] if args else None, args[1] if len(args) > 1 else None)
-        elif self.lesson_pane is not None and self.lesson_pane.command(name, command.arg):
+        elif self.lesson_pane is not None and self.call_lesson_pane("command", name, command.arg):
             return
         else:
             log.note(f"unknown command :{name} (:help lists them)", style="bold red")
