@@ -1,0 +1,158 @@
+"""Exhaustive differential sweeps against real torch: every small shape x every dim argument,
+every index kind and every special value, for the ops learners use.
+
+Where the hypothesis tests sample, these enumerate a small closed space completely (a few
+thousand combinations, a few seconds), comparing the result's shape/dtype/repr, gradients, or
+the exact exception type and message. One test per op keeps a failure readable.
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from gradtui.engine import torchapi as ours  # noqa: E402
+
+pytestmark = pytest.mark.torch
+
+SHAPES = [()] + [s for nd in (1, 2, 3) for s in itertools.product((1, 2, 3), repeat=nd)]
+DIMS = (-4, -3, -2, -1, 0, 1, 2, 3)
+
+
+def _outcome(fn: Callable[[], Any]) -> tuple[str, str]:
+    """("ok", a description of the result) or (exception type, message)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            out = fn()
+        except Exception as exc:  # noqa: BLE001 - the error is the observation
+            return type(exc).__name__, str(exc)
+    if hasattr(out, "shape"):
+        return "ok", f"{tuple(out.shape)} {out.dtype} {out!r}"
+    return "ok", repr(out)
+
+
+def _arange(T: Any, shape: tuple[int, ...], requires_grad: bool = False) -> Any:
+    values = np.arange(1, int(np.prod(shape)) + 1, dtype=np.float32).reshape(shape)
+    return T.tensor(values, requires_grad=requires_grad)
+
+
+DIM_OPS: dict[str, Callable[[Any, Any, int], Any]] = {
+    "sum": lambda T, t, d: t.sum(d),
+    "sum_keepdim": lambda T, t, d: t.sum(d, keepdim=True),
+    "mean": lambda T, t, d: t.mean(d),
+    "max": lambda T, t, d: t.max(d),
+    "min": lambda T, t, d: T.min(t, d),
+    "softmax": lambda T, t, d: T.softmax(t, d),
+    "log_softmax": lambda T, t, d: T.nn.functional.log_softmax(t, dim=d),
+    "squeeze": lambda T, t, d: t.squeeze(d),
+    "unsqueeze": lambda T, t, d: t.unsqueeze(d),
+    "transpose": lambda T, t, d: t.transpose(d, 0),
+    "flatten": lambda T, t, d: t.flatten(d),
+    "cat": lambda T, t, d: T.cat([t, t], d),
+    "stack": lambda T, t, d: T.stack([t, t], d),
+    "select": lambda T, t, d: t[d],
+    "view": lambda T, t, d: t.view(d, -1),
+    "argmax": lambda T, t, d: t.argmax(d),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DIM_OPS))
+def test_dim_arguments_behave_like_torch(name: str) -> None:
+    op = DIM_OPS[name]
+    mismatches = []
+    for shape, dim in itertools.product(SHAPES, DIMS):
+        expected = _outcome(lambda s=shape, d=dim: op(torch, _arange(torch, s), d))
+        got = _outcome(lambda s=shape, d=dim: op(ours, _arange(ours, s), d))
+        if got != expected:
+            mismatches.append(f"{name} shape={shape} dim={dim}\n  torch:   {expected}\n"
+                              f"  gradtui: {got}")
+    assert not mismatches, f"{len(mismatches)} mismatches, first:\n" + "\n".join(mismatches[:3])
+
+
+INDEXES: dict[str, Callable[[Any], Any]] = {
+    "int": lambda T: 0,
+    "negative": lambda T: -1,
+    "out_of_range": lambda T: 5,
+    "slice": lambda T: slice(1, None),
+    "step": lambda T: slice(None, None, 2),
+    "empty_slice": lambda T: slice(3, 1),
+    "none": lambda T: None,
+    "ellipsis": lambda T: Ellipsis,
+    "pair": lambda T: (0, 0),
+    "column": lambda T: (slice(None), -1),
+    "none_int": lambda T: (None, 0),
+    "list": lambda T: [0, 1],
+    "repeat_list": lambda T: [1, 0, 1],
+    "bool_list": lambda T: [True, False],
+    "long_tensor": lambda T: T.tensor([0, 1]),
+    "long_0d": lambda T: T.tensor(1),
+    "bool_tensor": lambda T: T.tensor([True, False]),
+    "two_tensors": lambda T: (T.tensor([0, 1]), T.tensor([1, 0])),
+    "slice_and_list": lambda T: (slice(None), [0, 1]),
+    "float": lambda T: 1.0,
+}
+INDEX_SHAPES = [(), (3,), (2, 3), (1, 3), (2, 2, 3)]
+
+
+@pytest.mark.parametrize("kind", sorted(INDEXES))
+def test_indexing_behaves_like_torch(kind: str) -> None:
+    """Result, grad_fn and gradient, or the error, for one index kind on every shape."""
+
+    def run(T: Any, shape: tuple[int, ...]) -> tuple[str, str]:
+        def go() -> str:
+            x = _arange(T, shape, requires_grad=True)
+            y = x[INDEXES[kind](T)]
+            name = y.grad_fn.name() if y.grad_fn is not None else None
+            (y * 2).sum().backward()
+            return f"{y!r} {name} {x.grad!r}"
+
+        return _outcome(go)
+
+    mismatches = [
+        f"x[{kind}] shape={shape}\n  torch:   {run(torch, shape)}\n  gradtui: {run(ours, shape)}"
+        for shape in INDEX_SHAPES
+        if run(torch, shape) != run(ours, shape)
+    ]
+    assert not mismatches, "\n".join(mismatches[:3])
+
+
+SPECIAL_VALUES = [float("nan"), float("inf"), float("-inf"), 0.0, -0.0, 1e-45, 3e38, -2.0, 0.5]
+UNARY: dict[str, Callable[[Any, Any], Any]] = {
+    "exp": lambda T, t: t.exp(), "log": lambda T, t: t.log(), "sqrt": lambda T, t: t.sqrt(),
+    "sin": lambda T, t: t.sin(), "cos": lambda T, t: t.cos(), "tanh": lambda T, t: t.tanh(),
+    "sigmoid": lambda T, t: t.sigmoid(), "relu": lambda T, t: t.relu(),
+    "abs": lambda T, t: t.abs(), "neg": lambda T, t: -t, "clamp": lambda T, t: t.clamp(-1, 1),
+    "square": lambda T, t: t**2, "sqrt_pow": lambda T, t: t**0.5, "reciprocal": lambda T, t: 1 / t,
+    "rpow": lambda T, t: 2**t, "max_with_1": lambda T, t: T.stack([t, T.tensor(1.0)]).max(),
+    "softmax_with_1": lambda T, t: T.stack([t, T.tensor(1.0)]).softmax(0),
+    "mse_to_1": lambda T, t: T.nn.functional.mse_loss(t, T.tensor(1.0)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+def test_special_values_forward_and_gradient_like_torch(name: str) -> None:
+    """nan, ±inf, ±0, a denormal and a huge value: the printed result and the gradient."""
+
+    def run(T: Any, value: float) -> tuple[str, str]:
+        def go() -> str:
+            x = T.tensor(value, requires_grad=True)
+            y = UNARY[name](T, x)
+            y.sum().backward()
+            return f"{y!r} {x.grad!r}"
+
+        return _outcome(go)
+
+    mismatches = [
+        f"{name}({value})\n  torch:   {run(torch, value)}\n  gradtui: {run(ours, value)}"
+        for value in SPECIAL_VALUES
+        if run(torch, value) != run(ours, value)
+    ]
+    assert not mismatches, "\n".join(mismatches[:3])
