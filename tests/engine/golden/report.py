@@ -121,6 +121,8 @@ HINTS = {
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="/tmp/golden_failures.md")
+    parser.add_argument("--differential", action="store_true",
+                        help="also run tests/engine/test_differential*.py and list their failures")
     args = parser.parse_args(argv)
 
     cases = compare.load_fixtures()["cases"]
@@ -189,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
     lines += ["Note: since Python 3.9, `python NAME` runs the script under its absolute path, "
               "so tracebacks and warnings show `/abs/dir/NAME` (here `<dir>/NAME`).", ""]
     lines += _script_mismatches()
+    if args.differential:
+        lines += ["", "## Differential tests (tests/engine/test_differential*.py)", ""]
+        lines += _differential_failures()
     lines += ["", "## Failing cases", ""]
     for case, got in failures:
         hint = [f"Hint: {HINTS[case['id']]}", ""] if case["id"] in HINTS else []
@@ -215,6 +220,20 @@ def _script_mismatches() -> list[str]:
                       json.dumps(oracle[name][key], indent=1), "```", "", f"  {key}, gradtui:",
                       "", "```", json.dumps(got.get(key), indent=1), "```"]
     return lines
+
+
+def _differential_failures() -> list[str]:
+    """Run the differential tests (real torch needed) and keep their failure summaries."""
+    import subprocess
+
+    tests = sorted(str(p) for p in HERE.parent.glob("test_differential*.py"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--tb=line", *tests],
+        capture_output=True, text=True, timeout=900, cwd=HERE.parent.parent.parent,
+    )
+    keep = [line for line in proc.stdout.splitlines()
+            if line.startswith(("FAILED", "E  ", "/")) or " passed" in line or " failed" in line]
+    return ["```", *keep[-60:], "```"]
 
 
 def _block(record: dict) -> str:
