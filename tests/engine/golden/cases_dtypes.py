@@ -119,4 +119,11 @@ CASES = [
     # (np.exp(t), np.array(t) and t @ ndarray are left out: with numpy 2 they also raise numpy's
     # own DeprecationWarnings about torch's __array__/__array_wrap__, which depend on numpy.)
     ("numpy_sum_of_tensor_error", "print(np.sum(torch.ones(3)))"),
+    # Bool corners of an exhaustive dtype x operand x op sweep.
+    ("sub_inplace_with_bool_error",
+     "t = torch.tensor([1., 2.])\nt.sub_(torch.tensor([True, False]))"),
+    ("bool_inplace_sub_error", "t = torch.tensor([True, False])\nt.sub_(torch.tensor([1., 2.]))"),
+    ("bool_floordiv_error", "torch.tensor([True]) // torch.tensor([True])"),
+    ("bool_pow_error", "torch.tensor([True]) ** torch.tensor([True])"),
+    ("bool_pow_python_bool", "print(torch.tensor([True, False]) ** True)"),
 ]
