@@ -62,7 +62,12 @@ class Node:
         ``{}`` once the buffers were freed."""
         if self.saved_freed or self.saved is None:
             return {}
-        return dict(zip(self.op.saves, self.saved, strict=False))
+        out: dict[str, Any] = {}
+        for name, value in zip(self.op.saves, self.saved, strict=False):
+            shown = _displayable(value)
+            if shown is not _HIDDEN:
+                out[name] = shown
+        return out
 
     def rules(self) -> list[str]:
         """One human-readable local derivative per input (from the op table)."""
@@ -111,6 +116,26 @@ class Node:
                 raise RuntimeError(errors.INPLACE_MODIFIED.format(
                     legacy=describe(array), shape=", ".join(map(str, array.shape)),
                     origin=origin_text(source), now=vc[0], saved=expected))
+
+
+_HIDDEN = object()
+
+
+def _displayable(value: Any) -> Any:
+    """A saved value as plain data for the graph panel: arrays, numbers, tuples; slices as
+    (start, stop, step); internal helpers (view functions) are not shown."""
+    if isinstance(value, np.ndarray | bool | int | float) or value is None:
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, slice):
+        return (value.start, value.stop, value.step)
+    if isinstance(value, tuple):
+        items = tuple(_displayable(v) for v in value)
+        return _HIDDEN if any(i is _HIDDEN for i in items) else items
+    if isinstance(value, str):
+        return value
+    return _HIDDEN
 
 
 _node_classes: dict[str, type[Node]] = {}

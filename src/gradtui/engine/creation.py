@@ -154,12 +154,15 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._wrap(array)
 
 
-def _sizes(size: tuple, size_kw: Any) -> tuple:
-    """Factories take the shape as varargs, one sequence, or ``size=``."""
-    if size_kw is not None:
+def _sizes(size: tuple, kwargs: dict, name: str) -> tuple:
+    """Factories take the shape as varargs, one sequence, or the keyword ``size=``."""
+    for key in kwargs:
+        if key != "size":
+            raise TypeError(f"{name}() got an unexpected keyword argument '{key}'")
+    if "size" in kwargs:
         if size:
-            raise TypeError("got multiple values for argument 'size'")
-        return (size_kw,)
+            raise TypeError(f"{name}() got multiple values for argument 'size'")
+        return (kwargs["size"],)
     return size
 
 
@@ -181,20 +184,20 @@ def _filled(size: tuple, value: Any, dtype: Any, requires_grad: bool,
     return _finish(array, requires_grad)
 
 
-def ones(*sizes: Any, size: Any = None, dtype: Any = None, device: Any = None,
-         requires_grad: bool = False, out: Any = None) -> Tensor:
-    return _filled(_sizes(sizes, size), 1, dtype, requires_grad, name="ones")
+def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+         out: Any = None, **kwargs: Any) -> Tensor:
+    return _filled(_sizes(size, kwargs, "ones"), 1, dtype, requires_grad, name="ones")
 
 
-def zeros(*sizes: Any, size: Any = None, dtype: Any = None, device: Any = None,
-          requires_grad: bool = False, out: Any = None) -> Tensor:
-    return _filled(_sizes(sizes, size), 0, dtype, requires_grad, name="zeros")
+def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+          out: Any = None, **kwargs: Any) -> Tensor:
+    return _filled(_sizes(size, kwargs, "zeros"), 0, dtype, requires_grad, name="zeros")
 
 
-def empty(*sizes: Any, size: Any = None, dtype: Any = None, device: Any = None,
-          requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+          memory_format: Any = None, **kwargs: Any) -> Tensor:
     # torch leaves memory uninitialised; zeros are one valid content and keep prints stable
-    return _filled(_sizes(sizes, size), 0, dtype, requires_grad, name="empty")
+    return _filled(_sizes(size, kwargs, "empty"), 0, dtype, requires_grad, name="empty")
 
 
 def full(size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
@@ -303,17 +306,17 @@ def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
                    requires_grad)
 
 
-def rand(*sizes: Any, size: Any = None, dtype: Any = None, device: Any = None,
-         requires_grad: bool = False, generator: Any = None) -> Tensor:
-    shape = shape_args(_sizes(sizes, size), "rand")
+def rand(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+         generator: Any = None, **kwargs: Any) -> Tensor:
+    shape = shape_args(_sizes(size, kwargs, "rand"), "rand")
     _check_sizes(shape, "rand")
     return _finish(random.uniform(shape).astype(_np_dtype(dtype, dtypes.default_float())),
                    requires_grad)
 
 
-def randn(*sizes: Any, size: Any = None, dtype: Any = None, device: Any = None,
-          requires_grad: bool = False, generator: Any = None) -> Tensor:
-    shape = shape_args(_sizes(sizes, size), "randn")
+def randn(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+          generator: Any = None, **kwargs: Any) -> Tensor:
+    shape = shape_args(_sizes(size, kwargs, "randn"), "randn")
     _check_sizes(shape, "randn")
     return _finish(random.normal(shape).astype(_np_dtype(dtype, dtypes.default_float())),
                    requires_grad)
