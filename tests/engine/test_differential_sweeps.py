@@ -156,3 +156,51 @@ def test_special_values_forward_and_gradient_like_torch(name: str) -> None:
         if run(torch, value) != run(ours, value)
     ]
     assert not mismatches, "\n".join(mismatches[:3])
+
+
+DTYPES = ["float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool"]
+OPERANDS = [*DTYPES, "python_int", "python_float", "python_bool", "0d_float64", "0d_int64"]
+BINARY: dict[str, Callable[[Any, Any], Any]] = {
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "truediv": lambda a, b: a / b,
+    "floordiv": lambda a, b: a // b,
+    "pow": lambda a, b: a**b,
+    "eq": lambda a, b: a == b,
+    "lt": lambda a, b: a < b,
+}
+INPLACE: dict[str, Callable[[Any, Any], Any]] = {
+    "add_": lambda a, b: a.add_(b),
+    "sub_": lambda a, b: a.sub_(b),
+    "mul_": lambda a, b: a.mul_(b),
+    "div_": lambda a, b: a.div_(b),
+}
+
+
+def _operand(T: Any, kind: str) -> Any:
+    scalars = {"python_int": 2, "python_float": 1.5, "python_bool": True}
+    if kind in scalars:
+        return scalars[kind]
+    if kind == "0d_float64":
+        return T.tensor(1.5, dtype=T.float64)
+    if kind == "0d_int64":
+        return T.tensor(2)
+    return T.tensor([1, 2], dtype=getattr(T, kind))
+
+
+@pytest.mark.parametrize("name", sorted(BINARY) + sorted(INPLACE))
+def test_type_promotion_table_matches_torch(name: str) -> None:
+    """Every tensor dtype against every dtype, Python scalar and 0-d tensor, both orders."""
+    op = BINARY.get(name) or INPLACE[name]
+    orders = (False,) if name in INPLACE else (False, True)
+    mismatches = []
+    for left, right, swapped in itertools.product(DTYPES, OPERANDS, orders):
+        def run(T: Any, left: str = left, right: str = right, swapped: bool = swapped) -> Any:
+            a, b = _operand(T, left), _operand(T, right)
+            return _outcome(lambda: op(b, a) if swapped else op(a, b))
+
+        if run(torch) != run(ours):
+            order = f"{right} {name} {left}" if swapped else f"{left} {name} {right}"
+            mismatches.append(f"{order}\n  torch:   {run(torch)}\n  gradtui: {run(ours)}")
+    assert not mismatches, f"{len(mismatches)} mismatches, first:\n" + "\n".join(mismatches[:3])
