@@ -171,3 +171,20 @@ async def test_browser_learner_gets_lesson_one_and_runs_a_cell(
         assert await wait_for_no_processes(runtime.config.learners_root) == []
     finally:
         await server.close()
+
+
+async def test_default_landing_is_the_lesson_in_the_workspace(
+    tmp_path: Path, alice_key: asyncssh.SSHKey
+) -> None:
+    running, acceptor = await real_lab(tmp_path, alice_key, "lesson 1", "none")
+    try:
+        async with await running.connect() as conn:
+            proc = await conn.create_process(
+                term_type="xterm-256color", term_size=(140, 45), encoding=None
+            )
+            await read_text_until(proc, "Step 1 of 7")
+            proc.stdin.write(b"import torch; from torch.autograd import Variable\r")
+            await read_text_until(proc, "Step 2 of 7")
+        assert await wait_for_no_processes(running.config.learners_root) == []
+    finally:
+        await stop_lab(running, acceptor)
