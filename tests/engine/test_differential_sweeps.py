@@ -204,3 +204,42 @@ def test_type_promotion_table_matches_torch(name: str) -> None:
             order = f"{right} {name} {left}" if swapped else f"{left} {name} {right}"
             mismatches.append(f"{order}\n  torch:   {run(torch)}\n  gradtui: {run(ours)}")
     assert not mismatches, f"{len(mismatches)} mismatches, first:\n" + "\n".join(mismatches[:3])
+
+
+DTYPE_UNARY: dict[str, Callable[[Any, Any], Any]] = {
+    "neg": lambda T, t: -t,
+    "abs": lambda T, t: t.abs(),
+    "exp": lambda T, t: t.exp(),
+    "log": lambda T, t: t.log(),
+    "sqrt": lambda T, t: t.sqrt(),
+    "sigmoid": lambda T, t: t.sigmoid(),
+    "relu": lambda T, t: t.relu(),
+    "clamp": lambda T, t: t.clamp(min=0),
+    "sum": lambda T, t: t.sum(),
+    "mean": lambda T, t: t.mean(),
+    "max": lambda T, t: t.max(),
+    "argmax": lambda T, t: t.argmax(),
+    "softmax": lambda T, t: T.softmax(t, 0),
+    "matmul": lambda T, t: t @ t,
+    "mse_loss": lambda T, t: T.nn.functional.mse_loss(t, t),
+    "requires_grad_": lambda T, t: t.requires_grad_(),
+    "double": lambda T, t: t.double(),
+    "long": lambda T, t: t.long(),
+    "bool": lambda T, t: t.bool(),
+    "item": lambda T, t: t[0].item(),
+    "tolist": lambda T, t: t.tolist(),
+    "cumsum": lambda T, t: t.cumsum(0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DTYPE_UNARY))
+def test_ops_on_every_dtype_match_torch(name: str) -> None:
+    """Result dtype and value, or torch's refusal, for each of the nine dtypes."""
+    mismatches = []
+    for dtype in DTYPES:
+        def run(T: Any, dtype: str = dtype) -> Any:
+            return _outcome(lambda: DTYPE_UNARY[name](T, T.tensor([1, 0], dtype=getattr(T, dtype))))
+
+        if run(torch) != run(ours):
+            mismatches.append(f"{name} on {dtype}\n  torch:   {run(torch)}\n  gradtui: {run(ours)}")
+    assert not mismatches, "\n".join(mismatches[:3])
