@@ -8,6 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from gradtui.lessons.progress import LessonProgress, ProgressStore
 
 
@@ -37,6 +39,17 @@ def test_corrupt_file_is_reported_and_set_aside(tmp_path: Path) -> None:
         store.problem
     store.save(LessonProgress("a", "A", steps_total=1))  # and saving works again
     assert ProgressStore(tmp_path).load()["a"].steps_total == 1
+
+
+def test_a_read_only_store_reports_a_corrupt_file_and_leaves_it_in_place(tmp_path: Path) -> None:
+    (tmp_path / "progress.json").write_text("not json", encoding="utf-8")
+    store = ProgressStore(tmp_path, read_only=True)
+    assert store.load() == {}
+    assert store.problem is not None and "unreadable" in store.problem
+    assert (tmp_path / "progress.json").read_text() == "not json"
+    assert not list(tmp_path.glob("progress.json.corrupt-*"))
+    with pytest.raises(PermissionError):
+        store.save(LessonProgress("a", "A", steps_total=1))
 
 
 def test_wrong_shapes_of_valid_json_count_as_corrupt(tmp_path: Path) -> None:

@@ -56,11 +56,17 @@ class LessonProgress:
 
 
 class ProgressStore:
-    """Reads and writes ``progress.json`` in ``data_dir``; ``problem`` reports a set-aside file."""
+    """Reads and writes ``progress.json`` in ``data_dir``; ``problem`` reports a set-aside file.
 
-    def __init__(self, data_dir: Path) -> None:
+    ``read_only=True`` is for onlookers such as the teacher's progress report: an unreadable file
+    is reported in ``problem`` but left where it is (the learner's own gradtui sets it aside and
+    tells the learner).
+    """
+
+    def __init__(self, data_dir: Path, *, read_only: bool = False) -> None:
         self.data_dir = Path(data_dir)
         self.path = self.data_dir / FILE_NAME
+        self.read_only = read_only
         self.problem: str | None = None
 
     def load(self) -> dict[str, LessonProgress]:
@@ -87,6 +93,8 @@ class ProgressStore:
 
     def save(self, progress: LessonProgress) -> None:
         """Store one lesson's progress (others are kept), atomically."""
+        if self.read_only:
+            raise PermissionError(f"{self.path} was opened read-only")
         everything = self.load()
         progress.touch()
         everything[progress.lesson_id] = progress
@@ -113,6 +121,9 @@ class ProgressStore:
                 continue  # another process's cleanup got there first
 
     def _set_aside(self, error: Exception) -> None:
+        if self.read_only:
+            self.problem = f"unreadable progress file {self.path} ({error})"
+            return
         stamp = time.strftime("%Y%m%d-%H%M%S")
         target = self.path.with_name(f"{FILE_NAME}.corrupt-{stamp}")
         try:

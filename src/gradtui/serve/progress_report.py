@@ -52,16 +52,9 @@ class LearnerReport:
     problem: str | None = None  # an unreadable progress file, said out loud
 
 
-class _ReadOnlyProgressStore(ProgressStore):
-    """The learner's store, minus one side effect: the teacher's report must not move a learner's
-    unreadable file aside (the learner's own gradtui does that, and says so to them)."""
-
-    def _set_aside(self, error: Exception) -> None:
-        self.problem = f"unreadable progress file {self.path} ({error})"
-
-
 def _load_lessons(data_dir: Path) -> tuple[list[LessonProgress], str | None]:
-    store = _ReadOnlyProgressStore(data_dir)
+    # Read-only: the teacher's report must never move a learner's unreadable file aside.
+    store = ProgressStore(data_dir, read_only=True)
     lessons = store.load()
     return list(lessons.values()), store.problem
 
