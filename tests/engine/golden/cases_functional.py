@@ -127,4 +127,8 @@ CASES = [
      "x = torch.tensor([[1., -2.], [0.5, 0.]], requires_grad=True)\n"
      "b = F.binary_cross_entropy(x.sigmoid(), torch.tensor([[1., 0.], [0., 1.]]))\n"
      "print(b, F.leaky_relu(x).grad_fn.name())"),
+    ("log_softmax_backward_digits",
+     "x = torch.arange(1., 19.).reshape(3, 2, 3).requires_grad_()\n"
+     "y = torch.log_softmax(x, 1)\n(y * torch.arange(1., 19.).reshape(3, 2, 3)).sum().backward()\n"
+     "print(x.grad)"),
 ]

@@ -97,6 +97,11 @@ HINTS = {
         "WRONG VALUE, silently: label_smoothing is accepted and ignored. torch: loss = "
         "(1 - eps) * nll + eps * mean over classes of -log_softmax (grad_fn AddBackward0)."
     ),
+    "functional.log_softmax_backward_digits": (
+        "torch's LogSoftmaxBackward is g - exp(y) * g.sum(dim, keepdim=True) with a fused "
+        "multiply-add in float32: emulate as (g64 - exp_y64 * s64).astype(float32), where "
+        "exp_y = exp(y) computed in float64 and rounded to float32 (bit-exact on this case)."
+    ),
     "functional.softmax_sum_backward_rounding": (
         "torch's softmax backward is `y * (g - (g * y).sum(dim, keepdim=True))` in float32 "
         "(the forward's y = exp(x - max) / sum); with g = 1 the column sums of y are 1 +- 1 ulp, "
