@@ -272,3 +272,52 @@ def test_ops_on_every_dtype_match_torch(name: str) -> None:
         if run(torch) != run(ours):
             mismatches.append(f"{name} on {dtype}\n  torch:   {run(torch)}\n  gradtui: {run(ours)}")
     assert not mismatches, "\n".join(mismatches[:3])
+
+
+def _graph_names(fn: Any, depth: int = 4) -> str:
+    if fn is None or depth == 0:
+        return "" if fn is None else fn.name()
+    kids = ",".join(_graph_names(f, depth - 1) for f, _ in fn.next_functions)
+    return f"{fn.name()}({kids})"
+
+
+VIEW_OPS: dict[str, Callable[[Any], Any]] = {
+    "reshape_flat": lambda t: t.reshape(-1),
+    "view_flat": lambda t: t.view(-1),
+    "t": lambda t: t.t(),
+    "T": lambda t: t.T,
+    "mT_like_transpose": lambda t: t.transpose(0, -1),
+    "permute_reversed": lambda t: t.permute(*reversed(range(t.dim()))),
+    "unsqueeze": lambda t: t.unsqueeze(0),
+    "squeeze": lambda t: t.squeeze(),
+    "flatten": lambda t: t.flatten(),
+    "none": lambda t: t[None],
+    "expand": lambda t: t.expand(2, *t.shape),
+    "repeat": lambda t: t.repeat(2, *([1] * t.dim())),
+    "transpose_then_reshape": lambda t: t.transpose(0, -1).reshape(-1),
+    "contiguous_of_transpose": lambda t: t.transpose(0, -1).contiguous(),
+    "clone": lambda t: t.clone(),
+    "double_then_float": lambda t: t.double().float(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(VIEW_OPS))
+def test_views_match_torch_in_value_graph_and_gradient(name: str) -> None:
+    """Shape ops are exact, so values, the graph's names and the gradients must all be equal."""
+
+    def run(T: Any, shape: tuple[int, ...]) -> tuple[str, str]:
+        def go() -> str:
+            x = _arange(T, shape, requires_grad=True)
+            y = VIEW_OPS[name](x)
+            graph = _graph_names(y.grad_fn)
+            (y * T.arange(1.0, y.numel() + 1).reshape(y.shape)).sum().backward()
+            return f"{y!r} {graph} {x.grad!r}"
+
+        return _outcome(go)
+
+    mismatches = [
+        f"{name} shape={shape}\n  torch:   {run(torch, shape)}\n  gradtui: {run(ours, shape)}"
+        for shape in SHAPES
+        if run(torch, shape) != run(ours, shape)
+    ]
+    assert not mismatches, f"{len(mismatches)} mismatches, first:\n" + "\n".join(mismatches[:3])
