@@ -321,3 +321,47 @@ def test_views_match_torch_in_value_graph_and_gradient(name: str) -> None:
         if run(torch, shape) != run(ours, shape)
     ]
     assert not mismatches, f"{len(mismatches)} mismatches, first:\n" + "\n".join(mismatches[:3])
+
+
+BROADCAST_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / b,
+    "pow": lambda a, b: a**b,
+    "where": lambda a, b: a.where(a > 2, b),
+    "maximum_via_max": lambda a, b: a.max() * b,
+    "mse_loss": lambda a, b: a.new_zeros(()) + ((a - b) ** 2).mean(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BROADCAST_OPS))
+def test_broadcasting_values_errors_and_summed_gradients_like_torch(name: str) -> None:
+    """Every pair of small shapes: the result (or torch's broadcast error) and both inputs'
+    gradients summed back to their own shapes."""
+    op = BROADCAST_OPS[name]
+
+    def run(T: Any, shape_a: tuple[int, ...], shape_b: tuple[int, ...]) -> Any:
+        grads: list[np.ndarray] = []
+
+        def go() -> Any:
+            a = _arange(T, shape_a, requires_grad=True)
+            values = np.arange(1, int(np.prod(shape_b)) + 1, dtype=np.float32) / 4 + 0.5
+            b = T.tensor(values.reshape(shape_b), requires_grad=True)
+            y = op(a, b)
+            (y * T.arange(1.0, y.numel() + 1).reshape(y.shape)).sum().backward()
+            grads.extend([a.grad.numpy().copy(), b.grad.numpy().copy()])
+            return y
+
+        return _outcome(go), grads
+
+    mismatches = []
+    for shape_a, shape_b in itertools.product(SHAPES, repeat=2):
+        (expected, expected_grads), (got, got_grads) = (run(torch, shape_a, shape_b),
+                                                        run(ours, shape_a, shape_b))
+        same_grads = len(got_grads) == len(expected_grads) and all(
+            _same_gradient(g, e) for g, e in zip(got_grads, expected_grads, strict=True))
+        if got != expected or not same_grads:
+            mismatches.append(f"{name} {shape_a} with {shape_b}\n  torch:   {expected}\n"
+                              f"  gradtui: {got}")
+    assert not mismatches, f"{len(mismatches)} mismatches, first:\n" + "\n".join(mismatches[:3])
