@@ -169,4 +169,7 @@ CASES += [
     ("pow_three_grad_item",
      "x = torch.tensor([8.2, 10.7], requires_grad=True)\ny = x ** 3\ny.sum().backward()\n"
      "print(y)\nprint(x.grad.tolist())"),
+    ("pow_tensor_exponent_digits",
+     "a = torch.arange(1., 10.).reshape(3, 3)\nb = torch.arange(1., 10.).reshape(3, 3) / 4 + 0.5\n"
+     "print(a ** b)"),
 ]
