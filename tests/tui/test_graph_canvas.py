@@ -53,3 +53,10 @@ def test_current_step_node_is_marked_in_text_and_role():
 def test_too_many_nodes_raise_graph_too_large():
     with pytest.raises(GraphTooLarge):
         layout_graph(chain(MAX_LAYOUT_NODES + 5), f"n{MAX_LAYOUT_NODES + 4}", UNICODE)
+
+
+def test_nodes_a_walk_has_passed_are_ticked():
+    canvas = layout_graph(diamond(), "a", UNICODE, current="c", visited=frozenset({"a"}))
+    row, col, _, width = canvas.boxes["a"]
+    assert "".join(canvas.chars[row + 1][col:col + width]).endswith("✓║")
+    assert canvas.roles[row][col] == "visited"

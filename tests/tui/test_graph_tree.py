@@ -32,3 +32,8 @@ def test_deep_chains_restart_the_indentation_with_the_depth_written():
     lines = [text for text, _ in graph_tree_lines(chain(200), "n199", UNICODE)]
     assert max(len(line) for line in lines) < 3 * 24 + 40
     assert any(line.startswith("[depth 24] ├─ AddBackward0 [1]") for line in lines)
+
+
+def test_tree_ticks_visited_nodes():
+    lines = graph_tree_lines(diamond(), "a", ASCII, visited=frozenset({"a"}))
+    assert lines[0] == ("AddBackward0 [2] *", "visited")

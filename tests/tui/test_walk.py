@@ -35,3 +35,14 @@ def test_a_trace_that_cannot_run_explains_why():
                                       "graph a second time"))
     assert "Cannot step through o.backward()" in walk.describe()
     assert "second time" in walk.describe()
+
+
+def test_visited_nodes_grow_with_the_walk_and_end_with_the_leaves():
+    walk = BackwardWalk(seed_trace())
+    assert walk.visited_nodes() == frozenset()
+    walk.next()
+    walk.next()
+    assert walk.visited_nodes() == {"n1"}
+    while walk.next():
+        pass
+    assert walk.visited_nodes(frozenset({"n6"})) == {"n1", "n2", "n3", "n4", "n5", "n6"}

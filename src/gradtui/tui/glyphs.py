@@ -30,6 +30,7 @@ class Glyphs:
     tree_pipe: str  # "│  "
     changed: str  # marks a changed row
     current: tuple[str, str]  # brackets around the node a step-by-step walk is on
+    done: str  # after a node the step-by-step walk has passed
     ellipsis: str
 
     def line(self, bits: int) -> str:
@@ -53,6 +54,7 @@ UNICODE = Glyphs(
     tree_pipe="│  ",
     changed="●",
     current=("▶", "◀"),
+    done="✓",
     ellipsis="…",
 )
 
@@ -72,6 +74,7 @@ ASCII = Glyphs(
     tree_pipe="|  ",
     changed="*",
     current=(">", "<"),
+    done="*",
     ellipsis="...",
 )
 

@@ -8,7 +8,8 @@ layer and an x position and inserts dummy points on edges that skip layers; this
 maps those to rows and columns and draws lines with direction bits, so crossings and joins get
 the right box-drawing (or ASCII) glyph.
 
-Every cell carries a *role* (``op``, ``leaf``, ``output``, ``edge``, ``tag``, ``current``) so a
+Every cell carries a *role* (``op``, ``leaf``, ``output``, ``edge``, ``tag``, ``current``,
+``visited``) so a
 widget can colour it; the text alone stays readable without colour (tags in the box borders say
 ``AccumulateGrad`` for leaves, ``out``, ``const``, ``saved``, ``freed``; the current step is
 bracketed).
@@ -119,9 +120,11 @@ def _item_for(node: GraphNode, *, is_output: bool) -> _Item:
 
 
 def layout_graph(
-    snapshot: Snapshot, root: str, glyphs: Glyphs, *, current: str | None = None
+    snapshot: Snapshot, root: str, glyphs: Glyphs, *, current: str | None = None,
+    visited: frozenset[str] = frozenset(),
 ) -> Canvas:
-    """Draw the graph reachable from node ``root``; ``current`` marks a step-by-step node.
+    """Draw the graph reachable from node ``root``; ``current`` marks the node a step-by-step
+    walk is on, ``visited`` the nodes it has passed (their gradient is known).
 
     Raises ``GraphTooLarge`` past ``MAX_LAYOUT_NODES`` nodes (the caller shows a tree instead).
     """
@@ -216,7 +219,8 @@ def layout_graph(
     for item_id, (x, layer) in centres.items():
         item = by_id[item_id]
         left = max(0, min(width - item.width, col(x) - item.width // 2))
-        _draw_box(canvas, item, layer * LAYER_ROWS, left, glyphs, current=item_id == current)
+        _draw_box(canvas, item, layer * LAYER_ROWS, left, glyphs, current=item_id == current,
+                  done=item_id in visited)
     tee = glyphs.line(LEFT | RIGHT | DOWN)
     for r, c in exits:
         if canvas.chars[r][c] == glyphs.box[4]:  # a plain stretch of border, not a tag letter
@@ -225,11 +229,12 @@ def layout_graph(
 
 
 def _draw_box(
-    canvas: Canvas, item: _Item, row: int, col: int, glyphs: Glyphs, *, current: bool
+    canvas: Canvas, item: _Item, row: int, col: int, glyphs: Glyphs, *, current: bool,
+    done: bool = False,
 ) -> None:
     w = item.width
     tl, tr, bl, br, h, v = glyphs.output_box if item.role == "output" else glyphs.box
-    role = "current" if current else item.role
+    role = "current" if current else "visited" if done else item.role
 
     def border(left: str, right: str, tag: str) -> list[tuple[str, str]]:
         inner = [(h, role)] * (w - 2)
@@ -239,7 +244,7 @@ def _draw_box(
         return [(left, role), *inner, (right, role)]
 
     label = item.label.center(w - 4)
-    open_, close = glyphs.current if current else (" ", " ")
+    open_, close = glyphs.current if current else (" ", glyphs.done) if done else (" ", " ")
     middle = [(v, role), (open_, role)] + [(ch, role) for ch in label] + [(close, role), (v, role)]
     rows = [border(tl, tr, item.top_tag), middle, border(bl, br, item.bottom_tag)]
     for dr, cells in enumerate(rows):
@@ -255,4 +260,5 @@ LEGEND: list[tuple[str, str]] = [
     ("output", "output"),
     ("tag", "const/saved/freed"),
     ("current", "step"),
+    ("visited", "done"),
 ]

@@ -39,7 +39,8 @@ def _runs(chars: list[str], roles: list[str | None]) -> list[Run]:
 
 
 def draw_graph(
-    snapshot: Snapshot, root: str, glyphs: Glyphs, *, max_width: int, current: str | None = None
+    snapshot: Snapshot, root: str, glyphs: Glyphs, *, max_width: int, current: str | None = None,
+    visited: frozenset[str] = frozenset(),
 ) -> GraphDrawing:
     """The DAG when it has at most ``MAX_LAYOUT_NODES`` nodes and is at most ``max_width``
     columns wide; otherwise the indented tree, with a note saying why."""
@@ -48,7 +49,7 @@ def draw_graph(
     cut = _cut_note(snapshot, root)
     note = ""
     try:
-        canvas = layout_graph(snapshot, root, glyphs, current=current)
+        canvas = layout_graph(snapshot, root, glyphs, current=current, visited=visited)
     except GraphTooLarge as exc:
         note = f"graph too large to draw ({exc}): shown as a tree"
     except Exception as exc:  # a layout bug must cost the drawing, never the session
@@ -60,7 +61,7 @@ def draw_graph(
             return GraphDrawing(lines, "dag", cut, rows)
         note = f"graph {canvas.width} columns wide, panel {max_width}: shown as a tree"
     note = f"{note}; {cut}" if cut else note
-    tree = graph_tree_lines(snapshot, root, glyphs, current=current)
+    tree = graph_tree_lines(snapshot, root, glyphs, current=current, visited=visited)
     rows: dict[str, int] = {}
     if current is not None:
         marker = glyphs.current[0]
@@ -76,10 +77,11 @@ def _cut_note(snapshot: Snapshot, root: str) -> str:
     return ""
 
 
-def drawing_key(snapshot: Snapshot, root: str, current: str | None) -> tuple[object, ...]:
+def drawing_key(snapshot: Snapshot, root: str, current: str | None,
+                visited: frozenset[str] = frozenset()) -> tuple[object, ...]:
     """Everything a drawing depends on: equal keys give equal drawings, so a panel can skip
     redrawing a large graph that a cell did not touch (most cells touch other tensors)."""
-    return (root, current, tuple(
+    return (root, current, tuple(sorted(visited)), tuple(
         (n.id, n.name, n.kind, tuple(n.shape), tuple(n.next), n.variable, bool(n.saved),
          n.saved_freed)
         for n in reachable(snapshot, root)

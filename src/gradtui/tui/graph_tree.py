@@ -18,7 +18,7 @@ MAX_INDENT = 24
 
 def graph_tree_lines(
     snapshot: Snapshot, root: str, glyphs: Glyphs, *, max_lines: int = 2000,
-    current: str | None = None,
+    current: str | None = None, visited: frozenset[str] = frozenset(),
 ) -> list[tuple[str, str | None]]:
     """Lines of the tree under node ``root`` with the role of each line (for colour)."""
     lines: list[tuple[str, str | None]] = []
@@ -42,6 +42,9 @@ def graph_tree_lines(
         if node_id == current:
             label = f"{glyphs.current[0]}{label}{glyphs.current[1]}"
             role = "current"
+        elif node_id in visited:
+            label = f"{label} {glyphs.done}"
+            role = "visited"
         if node_id in seen:
             lines.append((prefix + f"^ {label} (shared, shown above)", "tag"))
             continue

@@ -32,6 +32,12 @@ class BackwardWalk:
             return self.trace.steps[self.position].node
         return None
 
+    def visited_nodes(self, leaf_nodes: frozenset[str] = frozenset()) -> frozenset[str]:
+        """Nodes whose gradient the walk has computed so far; once finished, also the leaves
+        (``leaf_nodes``: the graph ids of ``trace.leaf_grads``' tensors), now filled."""
+        passed = frozenset(step.node for step in self.trace.steps[: max(0, self.position)])
+        return passed | leaf_nodes if self.finished else passed
+
     def next(self) -> bool:
         """Advance one node; False when already at the end."""
         if self.position >= self.total:

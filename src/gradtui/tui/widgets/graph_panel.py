@@ -26,6 +26,7 @@ ROLE_STYLES: dict[str | None, str] = {
     "edge": "#808080",
     "tag": "#ffaf00",
     "current": "bold reverse #ffd700",
+    "visited": "bold #5fd7af",
 }
 # Past this width the DAG is replaced by the tree (the canvas scrolls horizontally up to it).
 MAX_DAG_WIDTH = 400
@@ -115,10 +116,12 @@ class GraphPanel(Vertical, can_focus=True):
             step.update(self._walk_text())
             return
         current = walk.current_node if walk is not None else None
-        key = drawing_key(snapshot, tensor.node, current)
+        visited = self._visited(snapshot, walk)
+        key = drawing_key(snapshot, tensor.node, current, visited)
         if key != self._drawn_key or self.drawing is None:
             self.drawing = draw_graph(
-                snapshot, tensor.node, self.glyphs, max_width=MAX_DAG_WIDTH, current=current
+                snapshot, tensor.node, self.glyphs, max_width=MAX_DAG_WIDTH, current=current,
+                visited=visited,
             )
             self._drawn_key = key
             canvas.set_lines(self.drawing.lines)
@@ -128,6 +131,13 @@ class GraphPanel(Vertical, can_focus=True):
         step.update(self._walk_text())
         if current is not None and current in self.drawing.node_rows:
             canvas.scroll_to(y=max(0, self.drawing.node_rows[current] - 2), animate=False)
+
+    @staticmethod
+    def _visited(snapshot: Snapshot, walk: BackwardWalk | None) -> frozenset[str]:
+        if walk is None:
+            return frozenset()
+        leaves = (snapshot.tensor(name) for name in walk.trace.leaf_grads)
+        return walk.visited_nodes(frozenset(t.node for t in leaves if t and t.node))
 
     def redraw_if_stale(self) -> None:
         """Draw what changed while the panel was hidden (called when it is shown)."""
