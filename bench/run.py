@@ -21,6 +21,10 @@ def available() -> dict[str, Path]:
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] in (["-h"], ["--help"]):
+        print(__doc__.strip())
+        print(f"\navailable: {', '.join(available())}")
+        return 0
     names, passed = argv, []
     if "--" in argv:
         split = argv.index("--")
