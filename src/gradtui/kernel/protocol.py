@@ -164,7 +164,8 @@ def from_dict(cls: type[T], data: dict[str, Any]) -> T:
     """Rebuild a dataclass of this module from ``to_dict`` output."""
     nested: dict[str, Any] = {
         "output": lambda v: [StreamChunk(**c) for c in v],
-        "error": lambda v: None if v is None else ErrorInfo(**v),
+        # CellResult.error is an ErrorInfo; BackwardTrace.error is plain text and stays as it is.
+        "error": lambda v: ErrorInfo(**v) if isinstance(v, dict) else v,
         "saved": lambda v: [SavedValue(**s) for s in v],
         "tensors": lambda v: [TensorInfo(**t) for t in v],
         "nodes": lambda v: {k: from_dict(GraphNode, n) for k, n in v.items()},
