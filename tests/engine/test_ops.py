@@ -123,6 +123,13 @@ GRAD_CASES: list[tuple[str, Callable, list[np.ndarray]]] = [
     ("gather", lambda a: a.gather(1, torch.tensor([[0, 2], [1, 1]])), [_any(2, 3)]),
     ("topk", lambda a: a.topk(2).values, [_any(2, 4)]),
     ("masked_fill", lambda a: a.masked_fill(a > 0, 0.5), [_any(2, 3)]),
+    ("div_scalar", lambda a: F.cross_entropy(a, torch.tensor([[0.2, 0.8], [1.0, 0.0]])),
+     [_any(2, 2)]),
+    ("leaky_relu", lambda a: F.leaky_relu(a, 0.2), [_any(5)]),
+    ("binary_cross_entropy", lambda a: F.binary_cross_entropy(a.sigmoid(), torch.tensor(
+        [1.0, 0.0, 1.0], dtype=torch.float64)), [_any(3)]),
+    ("bce_with_logits", lambda a: F.binary_cross_entropy_with_logits(a, torch.tensor(
+        [1.0, 0.0, 0.5], dtype=torch.float64)), [_any(3)]),
     ("index_put", lambda a, b: _setitem(a * 1, [0, 2], b), [_any(3), _any(2)]),
 ]
 

@@ -252,6 +252,40 @@ def _gather_index(index: np.ndarray, dim: int) -> tuple:
     return tuple(grids)
 
 
+def _reduce(values: np.ndarray, reduction: str) -> np.ndarray:
+    if reduction == "mean":
+        return np.asarray(_sum(values) / values.dtype.type(max(values.size, 1)),
+                          dtype=values.dtype)
+    if reduction == "sum":
+        return np.asarray(_sum(values), dtype=values.dtype)
+    return values
+
+
+def _reduce_grad(g: Any, local: np.ndarray, reduction: str) -> np.ndarray:
+    scale = 1 / local.size if reduction == "mean" else 1
+    return local * (g * local.dtype.type(scale)) if reduction != "none" else local * g
+
+
+def _bce_forward(p: np.ndarray, t: np.ndarray, reduction: str) -> tuple[np.ndarray, tuple]:
+    # torch clamps the logs at -100 so p = 0 or 1 gives a finite loss
+    log_p = np.maximum(np.log(p), -100)
+    log_q = np.maximum(np.log(1 - p), -100)
+    values = -(t * log_p + (1 - t) * log_q)
+    return _reduce(values.astype(p.dtype), reduction), (p, t, reduction)
+
+
+def _bce_grad(g: Any, p: np.ndarray, t: np.ndarray, reduction: str) -> np.ndarray:
+    eps = p.dtype.type(1e-12)
+    local = (p - t) / np.maximum((1 - p) * p, eps)
+    return _reduce_grad(g, local, reduction)
+
+
+def _bce_logits_forward(z: np.ndarray, t: np.ndarray,
+                        reduction: str) -> tuple[np.ndarray, tuple]:
+    values = (1 - t) * z + np.logaddexp(0, -z)
+    return _reduce(values.astype(z.dtype), reduction), (z, t, reduction)
+
+
 def _mm_grad_self(g: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return g @ b.T
 
@@ -309,13 +343,21 @@ def _split_grad(g: np.ndarray, i: int, dim: int, sizes: tuple[int, ...]) -> np.n
     return g[index]
 
 
+def _row_weights(weight: np.ndarray | None, target: np.ndarray,
+                 per_row: bool) -> np.ndarray | None:
+    """Class weights as a per-row vector (already per row for ignore_index)."""
+    if weight is None or per_row:
+        return weight
+    return weight[target.reshape(-1)]
+
+
 def _nll_forward(logp: np.ndarray, target: np.ndarray, reduction: str,
                  weight: np.ndarray | None) -> tuple[np.ndarray, Any]:
     n = logp.shape[0] if logp.ndim > 1 else 1
     lp2 = logp.reshape(n, -1) if logp.ndim > 1 else logp.reshape(1, -1)
     tgt = target.reshape(-1)
     picked = -lp2[np.arange(n), tgt]
-    w = np.ones(n, dtype=logp.dtype) if weight is None else weight[tgt].astype(logp.dtype)
+    w = np.ones(n, dtype=logp.dtype) if weight is None else weight.astype(logp.dtype)
     picked = picked * w
     if reduction == "mean":
         total = w.sum()
@@ -330,14 +372,14 @@ def _nll_grad(g: np.ndarray, logp: np.ndarray, target: np.ndarray, reduction: st
     n = logp.shape[0] if logp.ndim > 1 else 1
     out = np.zeros((n, logp.shape[-1]), dtype=logp.dtype)
     tgt = target.reshape(-1)
-    w = np.ones(n, dtype=logp.dtype) if weight is None else weight[tgt].astype(logp.dtype)
+    w = np.ones(n, dtype=logp.dtype) if weight is None else weight.astype(logp.dtype)
     if reduction == "mean":
         coeff = -w * (g / total)
     elif reduction == "sum":
         coeff = -w * g
     else:
         coeff = -w * g.reshape(-1)
-    out[np.arange(n), tgt] = coeff
+    out[np.arange(n), tgt] = coeff + 0  # + 0: ignored rows (weight 0) get +0., not -0.
     return out.reshape(logp.shape)
 
 
@@ -706,11 +748,30 @@ op("mse_loss", "MseLossBackward0",
    saves=("self", "target", "reduction"), keeps=("reduction",),
    rules=("d(mean (a-t)^2)/da = 2(a-t)/n", "d(mean (a-t)^2)/dt = -2(a-t)/n"))
 op("nll_loss", "NllLossBackward0",
-   lambda logp, target, reduction, weight: (
-       (res := _nll_forward(logp, target, reduction, weight))[0],
-       (logp, target, reduction, weight, res[1])),
+   lambda logp, target, reduction, weight, per_row=False: (
+       (res := _nll_forward(logp, target, reduction, _row_weights(weight, target, per_row)))[0],
+       (logp, target, reduction, _row_weights(weight, target, per_row), res[1])),
    (_nll_grad,), saves=("self", "target", "reduction", "weight", "total_weight"),
    keeps=("reduction",), rules=("-1/n at each target class, 0 elsewhere",), quiet=True)
+
+op("div_scalar", "DivBackward1", lambda a, other: (a / other, (other,)),
+   (lambda g, other: g / other,), saves=("other",), keeps=("other",),
+   rules=("d(a/c)/da = 1/c",))
+op("leaky_relu", "LeakyReluBackward0",
+   lambda a, slope: (np.where(a > 0, a, a * a.dtype.type(slope)), (a, slope)),
+   (lambda g, a, slope: np.where(a > 0, g, g * a.dtype.type(slope)),),
+   saves=("self", "negative_slope"), keeps=("negative_slope",),
+   rules=("1 where a > 0, else the slope",))
+op("binary_cross_entropy", "BinaryCrossEntropyBackward0",
+   lambda p, t, reduction: _bce_forward(p, t, reduction),
+   (lambda g, p, t, reduction: _bce_grad(g, p, t, reduction),),
+   saves=("self", "target", "reduction"), keeps=("reduction",),
+   rules=("d(bce)/dp = (p - t) / (p (1 - p))",))
+op("bce_with_logits", "BinaryCrossEntropyWithLogitsBackward0",
+   lambda z, t, reduction: _bce_logits_forward(z, t, reduction),
+   (lambda g, z, t, reduction: _reduce_grad(g, (1 / (1 + np.exp(-z)) - t), reduction),),
+   saves=("self", "target", "reduction"), keeps=("reduction",),
+   rules=("d(bce)/dz = sigmoid(z) - t",))
 
 # ---------------------------------------------------------------- not differentiable
 for _name, _fn in (("eq", np.equal), ("ne", np.not_equal), ("lt", np.less),

@@ -11,15 +11,22 @@ from gradtui.engine.dispatch import apply, broadcast_shape, promote
 from gradtui.engine.functional import (  # noqa: F401
     addmm,
     matmul,
-    relu,
     sigmoid,
     tanh,
     unsqueeze,
 )
 from gradtui.engine.functional import log_softmax as _log_softmax
+from gradtui.engine.functional import relu as _relu
 from gradtui.engine.functional import softmax as _softmax
 from gradtui.engine.ops import OPS
 from gradtui.engine.tensor import Tensor
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """F.relu; ``inplace=True`` writes the result into ``input`` (torch's relu_)."""
+    if inplace:
+        return input.relu_()
+    return _relu(input)
 
 
 def _warn_implicit_dim(name: str) -> None:
@@ -57,12 +64,19 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 def _reduction(size_average: Any, reduce: Any, reduction: str) -> str:
     if size_average is None and reduce is None:
+        if reduction == "elementwise_mean":
+            errors.warn("reduction='elementwise_mean' is deprecated. Please use "
+                        "reduction='mean' instead.")
+            return "mean"
         if reduction not in ("mean", "sum", "none"):
             raise ValueError(f"{reduction} is not a valid value for reduction")
         return reduction
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
-    return "none" if not reduce else ("mean" if size_average else "sum")
+    mode = "none" if not reduce else ("mean" if size_average else "sum")
+    errors.warn(f"size_average and reduce args will be deprecated, please use "
+                f"reduction='{mode}' instead.")
+    return mode
 
 
 def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
@@ -94,12 +108,20 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     if input._array.ndim > 1 and tgt.shape[0] != input._array.shape[0]:
         raise ValueError(f"Expected input batch_size ({input._array.shape[0]}) to match target "
                          f"batch_size ({tgt.shape[0]}).")
-    n_classes = input._array.shape[-1] if input._array.ndim > 1 else input._array.shape[0]
-    bad = tgt[(tgt < 0) | (tgt >= n_classes)]
+    n_classes = input._array.shape[1] if input._array.ndim > 1 else input._array.shape[0]
+    kept = tgt != ignore_index
+    bad = tgt[kept & ((tgt < 0) | (tgt >= n_classes))]
     if bad.size:
         raise IndexError(f"Target {int(bad.flat[0])} is out of bounds.")
-    w = None if weight is None else weight._array
-    return apply(OPS["nll_loss"], (input,), target=tgt, reduction=mode, weight=w)
+    w = np.ones(n_classes, dtype=input._array.dtype) if weight is None else weight._array
+    if not kept.all():
+        # ignored targets weigh nothing (and point at class 0 so indexing stays valid)
+        tgt = np.where(kept, tgt, 0)
+        w_rows = np.where(kept, w[tgt], 0).astype(input._array.dtype)
+        return apply(OPS["nll_loss"], (input,), target=tgt, reduction=mode,
+                     weight=w_rows, per_row=True)
+    return apply(OPS["nll_loss"], (input,), target=tgt, reduction=mode,
+                 weight=None if weight is None else w)
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
@@ -112,13 +134,33 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                            f"{dtypes.BY_NUMPY[tgt.dtype].short_name}")
     if tgt.dtype.kind != "f" and input._array.ndim == 2 and tgt.ndim > 1:
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-    if target._array.dtype.kind == "f":
+    class_dim = 1 if input._array.ndim > 1 else 0
+    n_classes = input._array.shape[class_dim]
+    if target._array.dtype.kind == "f":  # class probabilities
         mode = _reduction(size_average, reduce, reduction)
-        logp = _log_softmax(input, 1 if input._array.ndim > 1 else 0)
-        per = -(logp * target).sum(1 if input._array.ndim > 1 else 0)
-        return per.mean() if mode == "mean" else per.sum() if mode == "sum" else per
-    logp = _log_softmax(input, 1 if input._array.ndim > 1 else 0)
-    return nll_loss(logp, target, weight, size_average, ignore_index, reduce, reduction)
+        logp = _log_softmax(input, class_dim)
+        if label_smoothing:
+            target = target * (1 - label_smoothing) + label_smoothing / n_classes
+        per = -(logp * target).sum(class_dim)
+        if mode == "mean":
+            return apply(OPS["div_scalar"], (per.sum(),),
+                         other=float(input._array.size // n_classes))
+        return per.sum() if mode == "sum" else per
+    logp = _log_softmax(input, class_dim)
+    nll = nll_loss(logp, target, weight, size_average, ignore_index, reduce, reduction)
+    if not label_smoothing:
+        return nll
+    mode = _reduction(size_average, reduce, reduction)
+    smooth = -logp.sum(class_dim)
+    ignored = Tensor._wrap(target._array == ignore_index)
+    if ignored._array.any():
+        smooth = smooth.masked_fill(ignored, 0.0)
+    if mode == "mean":
+        kept = int((~ignored._array).sum())
+        smooth = smooth.sum() / kept
+    elif mode == "sum":
+        smooth = smooth.sum()
+    return (1 - label_smoothing) * nll + smooth * (label_smoothing / n_classes)
 
 
 def l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
@@ -132,16 +174,34 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Any = None,
                          size_average: Any = None, reduce: Any = None,
                          reduction: str = "mean") -> Tensor:
     mode = _reduction(size_average, reduce, reduction)
-    d = -(target * input.log().clamp(min=-100) + (1 - target) * (1 - input).log().clamp(min=-100))
-    if weight is not None:
-        d = d * weight
-    return d.mean() if mode == "mean" else d.sum() if mode == "sum" else d
+    if input._array.shape != target._array.shape:
+        raise ValueError(f"Using a target size ({target.shape}) that is different to the input "
+                         f"size ({input.shape}) is deprecated. Please ensure they have the same "
+                         "size.")
+    out = apply(OPS["binary_cross_entropy"], (input, target), reduction=mode if weight is None
+                else "none")
+    if weight is None:
+        return out
+    out = out * weight
+    return out.mean() if mode == "mean" else out.sum() if mode == "sum" else out
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Any = None,
+                                     size_average: Any = None, reduce: Any = None,
+                                     reduction: str = "mean", pos_weight: Any = None) -> Tensor:
+    mode = _reduction(size_average, reduce, reduction)
+    if pos_weight is not None or weight is not None:
+        p = input.sigmoid()
+        return binary_cross_entropy(p, target, weight, reduction=mode)
+    return apply(OPS["bce_with_logits"], (input, target), reduction=mode)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
-    from gradtui.engine.functional import where
-
-    return where(input > 0, input, input * negative_slope)
+    out = apply(OPS["leaky_relu"], (input,), slope=negative_slope)
+    if inplace:
+        input._write_result(out, "leaky_relu")
+        return input
+    return out
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
