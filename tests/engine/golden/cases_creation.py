@@ -130,4 +130,14 @@ CASES = [
     ("uint8_from_negative_wraps", "print(torch.tensor([-1, 255, -128, -255], dtype=torch.uint8))"),
     ("uint8_overflow_error", "torch.tensor([256], dtype=torch.uint8)"),
     ("int32_overflow_error", "torch.tensor(1e10, dtype=torch.int32)"),
+    # torch.tensor(data) for the data learners have at hand (a literal sweep found these).
+    ("tensor_from_list_of_numpy_rows",
+     "rows = [np.array([1., 2.]), np.array([3., 4.])]\nprint(torch.tensor(rows))\n"
+     "print(torch.tensor([np.int8(3), np.int8(4)]))"),
+    ("tensor_from_negative_stride_array_error",
+     "a = np.array([1., 2., 3.], dtype=np.float32)\ntorch.tensor(a[::-1])"),
+    ("tensor_with_none_error", "torch.tensor([1.5, None])"),
+    ("tensor_of_strings_error", "torch.tensor(['a', 'b'])"),
+    ("tensor_from_generator_error", "torch.tensor(i * 0.5 for i in range(3))"),
+    ("tensor_int64_overflow_error", "torch.tensor([2**63])"),
 ]
