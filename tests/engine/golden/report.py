@@ -51,6 +51,8 @@ PRIORITY = (
     "reduce.axis_keyword_reductions",
     "creation.factories_size_keyword",
     "dtypes.numpy_float64_scalar_is_a_python_scalar",
+    "creation.tensor_from_list_of_numpy_rows",
+    "creation.tensor_from_negative_stride_array_error",
 )
 
 # What golden found out about torch while chasing a failure: a hint for whoever fixes it.
