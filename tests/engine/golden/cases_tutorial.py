@@ -72,4 +72,13 @@ CASES = [
     ("sum_item_of_many_values",
      "t = torch.arange(1, 41.) / 7\nprint(t.sum().item(), t.mean().item())\n"
      "print(t.reshape(4, 10).sum(1).tolist())"),
+    # The first lines of most tutorials pick a device.
+    ("device_selection_idiom",
+     "device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')\nprint(device)\n"
+     "x = torch.ones(2, requires_grad=True).to(device)\nprint(x, x.device, x.is_leaf)\n"
+     "print(torch.cuda.is_available(), torch.cuda.device_count())"),
+    ("mps_availability", "print(torch.backends.mps.is_available())"),
+    ("cuda_tensor_error", "torch.ones(2).cuda()"),
+    ("to_cuda_error", "torch.ones(2).to('cuda')"),
+    ("cuda_factory_error", "torch.zeros(2, device='cuda')"),
 ]
