@@ -19,6 +19,21 @@ from gradtui.engine.ops import OPS
 from gradtui.engine.tensor import Tensor, normalize_dim, normalize_dims, shape_args
 
 
+def _dim_alias(func: Any) -> Any:
+    """torch accepts numpy's ``axis=`` wherever it takes ``dim=``."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if "axis" in kwargs:
+            if "dim" in kwargs:
+                raise TypeError(f"{func.__name__}() got multiple values for argument 'dim'")
+            kwargs["dim"] = kwargs.pop("axis")
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
 def _as_tensor(x: Any) -> Tensor:
     if isinstance(x, Tensor):
         return x
@@ -110,7 +125,16 @@ divide = true_divide = div
 
 
 def floor_divide(input: Tensor, other: Any) -> Tensor:
+    check_bool_kernel(input, other, "div_floor_cpu")
     return binary(OPS["floor_divide"], input, other)
+
+
+
+def check_bool_kernel(a: Any, b: Any, kernel: str) -> None:
+    """Floor division and pow of two bool tensors have no kernel in torch."""
+    if (isinstance(a, Tensor) and isinstance(b, Tensor) and a._array.dtype.kind == "b"
+            and b._array.dtype.kind == "b"):
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
 
 
 def remainder(input: Tensor, other: Any) -> Tensor:
@@ -132,8 +156,7 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - torch's name
             arr = arr.astype(target.np)
         return apply(OPS["rpow"], (exponent,), (arr,), base=base)
     if isinstance(exponent, Tensor):
-        if exponent._array.ndim == 0 and input._array.ndim and False:
-            pass
+        check_bool_kernel(input, exponent, "pow")
         return binary(OPS["pow_tensor"], input, exponent)
     e = _scalar_value(exponent)
     if e is None:
@@ -297,7 +320,9 @@ def _dims_or_none(dim: Any, ndim: int) -> tuple[int, ...] | None:
 
 
 def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A001
-        dtype: dtypes.dtype | None = None) -> Tensor:
+        dtype: dtypes.dtype | None = None, axis: Any = None) -> Tensor:
+    if axis is not None:
+        dim = axis
     if isinstance(dim, str):
         raise TypeError(
             "sum() received an invalid combination of arguments - got (Tensor, dim=str), but "
@@ -318,7 +343,9 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A001
 
 
 def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *,
-         dtype: dtypes.dtype | None = None) -> Tensor:
+         dtype: dtypes.dtype | None = None, axis: Any = None) -> Tensor:
+    if axis is not None:
+        dim = axis
     arr = input._array
     if dtype is not None:
         arr = arr.astype(dtype.np)
@@ -346,19 +373,23 @@ def _extreme(kind: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
     return ReturnTypes(values, indices, kind)
 
 
+@_dim_alias
 def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
     return _extreme("max", input, dim, keepdim)
 
 
+@_dim_alias
 def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
     return _extreme("min", input, dim, keepdim)
 
 
+@_dim_alias
 def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     dims = _dims_or_none(dim, input._array.ndim) or tuple(range(input._array.ndim))
     return apply(OPS["amax"], (input,), dim=dims, keepdim=keepdim)
 
 
+@_dim_alias
 def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     dims = _dims_or_none(dim, input._array.ndim) or tuple(range(input._array.ndim))
     return apply(OPS["amin"], (input,), dim=dims, keepdim=keepdim)
@@ -377,14 +408,17 @@ def _arg(fn: Any, input: Tensor, dim: Any, keepdim: bool) -> Tensor:
     return Tensor._wrap(np.asarray(fn(arr, axis=d, keepdims=keepdim), dtype=np.int64))
 
 
+@_dim_alias
 def argmax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     return _arg(np.argmax, input, dim, keepdim)
 
 
+@_dim_alias
 def argmin(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     return _arg(np.argmin, input, dim, keepdim)
 
 
+@_dim_alias
 def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     arr = input._array
     if arr.dtype.kind in "biu":
@@ -402,6 +436,7 @@ def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
     return out.unsqueeze(d) if keepdim else out
 
 
+@_dim_alias
 def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
     if dim is None and p in ("fro", 2, 2.0):
         return apply(OPS["norm"], (input,))
@@ -420,6 +455,7 @@ def _correction(unbiased: Any, correction: Any) -> int:
     return 1 if unbiased in (None, True) else 0
 
 
+@_dim_alias
 def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
         correction: Any = None) -> Tensor:
     if isinstance(dim, bool):
@@ -428,6 +464,7 @@ def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = Fa
                  correction=_correction(unbiased, correction), keepdim=keepdim)
 
 
+@_dim_alias
 def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
         correction: Any = None) -> Tensor:
     if isinstance(dim, bool):
@@ -436,18 +473,21 @@ def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = Fa
                  correction=_correction(unbiased, correction), keepdim=keepdim)
 
 
+@_dim_alias
 def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
     arr = input._array
     axis = None if dim is None else normalize_dim(dim, arr.ndim)
     return Tensor._wrap(np.asarray(np.all(arr, axis=axis, keepdims=keepdim and axis is not None)))
 
 
+@_dim_alias
 def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
     arr = input._array
     axis = None if dim is None else normalize_dim(dim, arr.ndim)
     return Tensor._wrap(np.asarray(np.any(arr, axis=axis, keepdims=keepdim and axis is not None)))
 
 
+@_dim_alias
 def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     arr = input._array
     if dtype is not None:
@@ -622,7 +662,8 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
 swapaxes = swapdims = transpose
 
 
-def permute(input: Tensor, *dims: Any) -> Tensor:
+def permute(input: Tensor, *dims: Any, **kwargs: Any) -> Tensor:
+    dims = _keyword_shape(dims, kwargs, "dims", "permute")
     dims = shape_args(dims) if dims else ()
     n = input._array.ndim
     if len(dims) != n:
@@ -633,6 +674,18 @@ def permute(input: Tensor, *dims: Any) -> Tensor:
     if len(set(norm_dims)) != n:
         raise RuntimeError("permute(): duplicate dims are not allowed.")
     return apply(OPS["permute"], (input,), dims=norm_dims)
+
+
+def _keyword_shape(args: tuple, kwargs: dict, keyword: str, name: str) -> tuple:
+    """``x.reshape(shape=(3, 2))``, ``x.view(size=...)``, ``x.permute(dims=...)``."""
+    for key in kwargs:
+        if key != keyword:
+            raise TypeError(f"{name}() got an unexpected keyword argument '{key}'")
+    if keyword in kwargs:
+        if args:
+            raise TypeError(f"{name}() got multiple values for argument '{keyword}'")
+        return (kwargs[keyword],)
+    return args
 
 
 def _infer_shape(shape: tuple[int, ...], size: int) -> tuple[int, ...]:
@@ -653,7 +706,8 @@ def _infer_shape(shape: tuple[int, ...], size: int) -> tuple[int, ...]:
     return shape
 
 
-def view(input: Tensor, *shape: Any) -> Tensor:
+def view(input: Tensor, *shape: Any, **kwargs: Any) -> Tensor:
+    shape = _keyword_shape(shape, kwargs, "size", "view")
     if len(shape) == 1 and isinstance(shape[0], dtypes.dtype):
         raise RuntimeError("gradtui does not support view(dtype)")
     arr = input._array
@@ -669,7 +723,8 @@ def view(input: Tensor, *shape: Any) -> Tensor:
     return apply(OPS["view"], (input,), shape=target)
 
 
-def reshape(input: Tensor, *shape: Any) -> Tensor:
+def reshape(input: Tensor, *shape: Any, **kwargs: Any) -> Tensor:
+    shape = _keyword_shape(shape, kwargs, "shape", "reshape")
     arr = input._array
     target = _infer_shape(shape_args(shape), arr.size)
     if arr.flags.c_contiguous:
@@ -711,6 +766,7 @@ def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     return view(input, shape[:d] + tuple(sizes) + shape[d + 1:])
 
 
+@_dim_alias
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     shape = input._array.shape
     if dim is None:
@@ -724,11 +780,13 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     return apply(OPS["squeeze_dim"], (input,), dim=d if shape else ())
 
 
+@_dim_alias
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     return apply(OPS["unsqueeze"], (input,), dim=normalize_dim(dim, input._array.ndim + 1))
 
 
-def expand(input: Tensor, *sizes: Any) -> Tensor:
+def expand(input: Tensor, *sizes: Any, **kwargs: Any) -> Tensor:
+    sizes = _keyword_shape(sizes, kwargs, "size", "expand")
     shape = shape_args(sizes)
     old = input._array.shape
     if len(shape) < len(old):
@@ -773,6 +831,7 @@ def repeat(input: Tensor, *repeats: Any) -> Tensor:
     return apply(OPS["repeat"], (input,), repeats=reps)
 
 
+@_dim_alias
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     tensors = list(tensors)
     if not tensors:
@@ -803,6 +862,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 concat = concatenate = cat
 
 
+@_dim_alias
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     tensors = list(tensors)
     if not tensors:
@@ -912,6 +972,7 @@ def detach(input: Tensor) -> Tensor:
     return input.detach()
 
 
+@_dim_alias
 def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
     arr = input._array
     if dtype is not None:
@@ -923,6 +984,7 @@ def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
     return apply(OPS["softmax"], (input,), (arr,), dim=d)
 
 
+@_dim_alias
 def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
     arr = input._array
     if dtype is not None:

@@ -4,6 +4,7 @@ their own mode, exactly like torch's thread-local grad mode."""
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any, TypeVar
@@ -28,6 +29,31 @@ class _GradModeContext:
 
     def __call__(self, func: F) -> F:
         mode = self._mode
+        if inspect.isgeneratorfunction(func):
+            # like torch: the mode holds each time the generator runs, not while it waits
+            @functools.wraps(func)
+            def generator(*args: Any, **kwargs: Any) -> Any:
+                gen = func(*args, **kwargs)
+                token = _grad_enabled.set(mode)
+                try:
+                    response = gen.send(None)
+                finally:
+                    _grad_enabled.reset(token)
+                while True:
+                    try:
+                        request = yield response
+                    except GeneratorExit:
+                        gen.close()
+                        raise
+                    token = _grad_enabled.set(mode)
+                    try:
+                        response = gen.send(request)
+                    except StopIteration as stop:
+                        return stop.value
+                    finally:
+                        _grad_enabled.reset(token)
+
+            return generator  # type: ignore[return-value]
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -40,22 +66,28 @@ class _GradModeContext:
         return wrapper  # type: ignore[return-value]
 
 
-class no_grad(_GradModeContext):  # noqa: N801 - torch's name
+class _NoParamContext(_GradModeContext):
+    """Also usable as a bare decorator (``@torch.no_grad`` without parentheses)."""
+
+    def __new__(cls, orig_func: Any = None) -> Any:
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+    def __init__(self, orig_func: Any = None) -> None:
+        self._tokens: list[Any] = []
+
+
+class no_grad(_NoParamContext):  # noqa: N801 - torch's name
     """Disable graph recording: results have no grad_fn and do not require grad."""
 
     _mode = False
 
-    def __init__(self) -> None:
-        self._tokens: list[Any] = []
 
-
-class enable_grad(_GradModeContext):  # noqa: N801
+class enable_grad(_NoParamContext):  # noqa: N801
     """Re-enable graph recording inside a no_grad block."""
 
     _mode = True
-
-    def __init__(self) -> None:
-        self._tokens: list[Any] = []
 
 
 class set_grad_enabled(_GradModeContext):  # noqa: N801
@@ -64,21 +96,27 @@ class set_grad_enabled(_GradModeContext):  # noqa: N801
 
     def __init__(self, mode: bool) -> None:
         self._mode = bool(mode)
-        self._previous = _grad_enabled.set(self._mode)
+        self._prev_mode = _grad_enabled.get()
+        _grad_enabled.set(self._mode)
         self._tokens = []
+
+    def __call__(self, func: F) -> F:
+        # as a decorator it must not leave the mode changed at definition time (torch)
+        _grad_enabled.set(self._prev_mode)
+        return super().__call__(func)
 
     def __enter__(self) -> None:
         pass
 
     def __exit__(self, *exc: object) -> None:
-        _grad_enabled.reset(self._previous)
+        _grad_enabled.set(self._prev_mode)
 
 
-class inference_mode(no_grad):  # noqa: N801
+class inference_mode(_GradModeContext):  # noqa: N801
     """torch.inference_mode: for this engine the same as no_grad."""
 
     def __init__(self, mode: bool = True) -> None:
-        super().__init__()
+        self._tokens: list[Any] = []
         self._mode = not mode
 
 

@@ -613,6 +613,9 @@ class Tensor:
         return self._inplace("add", other, alpha=alpha)
 
     def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        if self._array.dtype.kind == "b" or isinstance(other, bool) or (
+                type(other) is Tensor and other._array.dtype.kind == "b"):
+            _fn.check_bool_sub(self, other)
         if alpha == 1 and self._fast_inplace(np.subtract, other) is not None:
             return self
         return self._inplace("sub", other, alpha=alpha)
@@ -770,6 +773,7 @@ class Tensor:
         return binary(_MUL, self.reciprocal(), other)
 
     def __floordiv__(self, other: Any) -> Any:
+        _fn.check_bool_kernel(self, other, "div_floor_cpu")
         return binary(_FLOOR_DIVIDE, self, other)
 
     def __rfloordiv__(self, other: Any) -> Any:
