@@ -122,4 +122,8 @@ CASES = [
      "h.zero_()\n"
      "(h + x).sum().backward()\n"
      "print(x.grad)"),
+    ("inplace_on_expanded_view_error",
+     "x = torch.ones(1, 2)\ny = x.expand(2, 2)\ny.add_(1)"),
+    ("inplace_overlapping_operands_error",
+     "x = torch.tensor([[1., 2.], [3., 4.]])\nx.t().sub_(x)"),
 ]
