@@ -10,9 +10,12 @@ import numpy as np
 
 from gradtui.engine import dtypes, errors, quiet, random
 from gradtui.engine.tensor import Tensor, shape_args
+from gradtui.engine.tensor import _check_device as check_device
 
 
-def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
+def _finish(array: np.ndarray, requires_grad: bool, device: Any = None) -> Tensor:
+    if device is not None:
+        check_device(device)
     t = Tensor._wrap(array)
     if requires_grad:
         if array.dtype.kind != "f":
@@ -133,7 +136,7 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
     """torch.tensor: copy ``data`` into a new leaf tensor."""
     token = quiet.enter()  # 1e40 -> inf as float32, silently, like torch
     try:
-        return _finish(_to_array(data, dtype), requires_grad)
+        return _finish(_to_array(data, dtype), requires_grad, device)
     finally:
         quiet.leave(token)
 
@@ -186,11 +189,15 @@ def _filled(size: tuple, value: Any, dtype: Any, requires_grad: bool,
 
 def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
          out: Any = None, **kwargs: Any) -> Tensor:
+    if device is not None:
+        check_device(device)
     return _filled(_sizes(size, kwargs, "ones"), 1, dtype, requires_grad, name="ones")
 
 
 def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
           out: Any = None, **kwargs: Any) -> Tensor:
+    if device is not None:
+        check_device(device)
     return _filled(_sizes(size, kwargs, "zeros"), 0, dtype, requires_grad, name="zeros")
 
 

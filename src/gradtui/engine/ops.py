@@ -103,6 +103,14 @@ def _power(base: Any, exponent: Any) -> Any:
     return base ** exponent
 
 
+def _sgn(a: np.ndarray) -> np.ndarray:
+    """torch's sgn: like np.sign but 0 at nan (so |x|'s gradient at nan is 0)."""
+    s = np.sign(a)
+    if a.dtype.kind == "f" and np.isnan(s).any():
+        s = np.where(np.isnan(s), 0, s)
+    return s
+
+
 def _clamp(a: np.ndarray, lo: Any, hi: Any) -> np.ndarray:
     """torch's clamp compares (``x < lo ? lo : x``), so -0. and nan pass through unchanged."""
     out = a if lo is None else np.where(a < lo, lo, a)
@@ -463,7 +471,7 @@ op("pow_tensor", "PowBackward1", lambda a, b: ((r := _power(a, b)), (a, b, r)),
 op("rpow", "PowBackward2", lambda a, base: ((r := _power(base, a)), (base, r)),
    (lambda g, base, r: g * r * np.log(base),), saves=("self", "result"), keeps=("self",),
    rules=("d(c^a)/da = c^a*log(c)",), quiet=True)
-op("abs", "AbsBackward0", lambda a: (np.abs(a), (a,)), (lambda g, a: g * np.sign(a),),
+op("abs", "AbsBackward0", lambda a: (np.abs(a), (a,)), (lambda g, a: g * _sgn(a),),
    saves=("self",), rules=("d|a|/da = sign(a)",))
 op("exp", "ExpBackward0", lambda a: ((r := np.exp(a)), (r,)), (lambda g, r: g * r,),
    saves=("result",), rules=("d(e^a)/da = e^a",), quiet=True)
@@ -487,7 +495,7 @@ op("sigmoid", "SigmoidBackward0",
    (lambda g, r: g * r * (1 - r),), saves=("result",), rules=("d(s(a))/da = s(a)*(1-s(a))",),
     quiet=True)
 op("relu", "ReluBackward0", lambda a: ((r := np.where(a < 0, 0, a)), (r,)),
-   (lambda g, r: np.where(r > 0, g, 0),), saves=("result",),
+   (lambda g, r: np.where(r <= 0, 0, g),), saves=("result",),
    rules=("d(relu a)/da = 1 if a > 0 else 0",))
 op("clamp", "ClampBackward1",
    lambda a, min=None, max=None: (_clamp(a, min, max), (a, min, max)),

@@ -1,0 +1,22 @@
+"""``torch.cuda``: gradtui runs on the CPU only, so CUDA is never available."""
+
+from __future__ import annotations
+
+
+def is_available() -> bool:
+    return False
+
+
+def device_count() -> int:
+    return 0
+
+
+def current_device() -> int:
+    raise AssertionError("Torch not compiled with CUDA enabled")
+
+
+def manual_seed(seed: int) -> None:
+    """Accepted (and ignored) so CPU scripts that seed every device run unchanged."""
+
+
+manual_seed_all = manual_seed
