@@ -198,4 +198,18 @@ CASES = [
     ("view_of_leaf_in_no_grad_requires_grad",
      "x = torch.ones(2, requires_grad=True)\nwith torch.no_grad():\n"
      "    v = x[0]\n    w = x * 1\nprint(v.requires_grad, v.grad_fn, w.requires_grad)"),
+    # The seed notebook as learners change it.
+    ("notebook_variant_vector_backward",
+     "x = Variable(torch.ones((2)), requires_grad=True)\ny = 5 * (x + 1) ** 2\n"
+     "y.backward(torch.FloatTensor([1.0, 1.0]))\nprint(x.grad)\nprint(x.grad.data)"),
+    ("notebook_variant_retain_graph_accumulates",
+     "x = Variable(torch.ones((2)), requires_grad=True)\ny = 5 * (x + 1) ** 2\n"
+     "o = (1/2) * torch.sum(y)\no.backward(retain_graph=True)\nprint(x.grad)\n"
+     "o.backward(torch.tensor(1.0))\nprint(x.grad)\nx.grad.zero_()\no.backward()\n"
+     "print(x.grad)\no.backward()"),
+    ("notebook_variant_mean_instead_of_half_sum",
+     "x = Variable(torch.ones((2)), requires_grad=True)\ny = 5 * (x + 1) ** 2\no = y.mean()\n"
+     "print(o)\no.backward()\nprint(x.grad)\nprint(o.grad_fn.name(), y.grad_fn.name())"),
+    ("notebook_variant_y_backward_without_gradient",
+     "x = Variable(torch.ones((2)), requires_grad=True)\ny = 5 * (x + 1) ** 2\ny.backward()"),
 ]
