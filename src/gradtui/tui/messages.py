@@ -13,6 +13,14 @@ class CellSubmitted(Message):
         self.source = source
 
 
+class CellRefused(Message):
+    """Enter on a complete cell while no cell can run (``reason`` says why, with the way out)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+
 class CompletionRequested(Message):
     """Tab in the input: complete the word before ``cursor`` (an offset into ``source``)."""
 

@@ -30,6 +30,7 @@ from gradtui.tui.glyphs import Glyphs
 from gradtui.tui.history import HistoryCursor, append_history
 from gradtui.tui.kernel_calls import KernelCalls, KernelFailure
 from gradtui.tui.messages import (
+    CellRefused,
     CellSubmitted,
     CompletionRequested,
     DotRequested,
@@ -49,6 +50,8 @@ from gradtui.tui.widgets.tensors_panel import TensorsPanel
 WIDE_COLUMNS = 120
 ECHO_DELAY = 0.04  # seconds
 SNAPSHOT_INTERVAL = 0.05  # seconds: at most ~20 repaints a second, even over a slow SSH link
+BUSY_REFUSAL = "a cell is still running (Ctrl+C interrupts it)"
+DEAD_REFUSAL = "the kernel is dead: F9 or :restart starts a new one"
 PANEL_IDS = {"repl": "repl-column", "lesson": "lesson-pane", "tensors": "tensors-panel",
              "graph": "graph-panel", "grads": "grads-panel"}
 
@@ -176,6 +179,8 @@ class WorkspaceScreen(Screen[None]):
         status = self.query_one(StatusBar)
         status.state = state
         status.busy_since = time.monotonic() if state == "busy" else None
+        self.query_one(CellInput).refusal = {"busy": BUSY_REFUSAL,
+                                             "dead": DEAD_REFUSAL}.get(state)
 
     @work(thread=True, group="kernel-start")
     def start_kernel(self) -> None:
@@ -205,13 +210,12 @@ class WorkspaceScreen(Screen[None]):
         if command is not None:
             self.run_command(command)
             return
-        if self.state == "busy":
+        # The input refuses cells itself while busy or dead (see CellInput.refusal); this is
+        # for a cell that slipped through between the state change and the key.
+        if self.state in ("busy", "dead"):
             self.query_one(CellInput).set_text(source)
-            self.notify("a cell is still running (Ctrl+C interrupts it)", severity="warning")
-            return
-        if self.state == "dead":
-            self.query_one(CellInput).set_text(source)
-            self.notify("the kernel is dead: F9 or :restart starts a new one", severity="error")
+            self._cell_refused(CellRefused(BUSY_REFUSAL if self.state == "busy"
+                                           else DEAD_REFUSAL))
             return
         self.cell_number += 1
         # The echo waits a moment: a fast cell's echo and result then share one repaint (the
@@ -220,6 +224,10 @@ class WorkspaceScreen(Screen[None]):
         self._echo_timer = self.set_timer(ECHO_DELAY, self._write_echo)
         self.set_state("busy")
         self.execute_cell(source, self.calls.generation)
+
+    @on(CellRefused)
+    def _cell_refused(self, event: CellRefused) -> None:
+        self.notify(event.reason, severity="error" if self.state == "dead" else "warning")
 
     def _write_echo(self) -> None:
         if self._echo_timer is not None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from textual import events
 from textual.widgets import TextArea
 
-from gradtui.tui.cells import is_complete
+from gradtui.tui.cells import is_complete, parse_colon_command
 from gradtui.tui.history import HistoryCursor
-from gradtui.tui.messages import CellSubmitted, CompletionRequested, InputLeft
+from gradtui.tui.messages import CellRefused, CellSubmitted, CompletionRequested, InputLeft
 
 # Terminals send Ctrl+J as a line feed and Alt+Enter as Escape+Enter: both mean "newline, no run".
 NEWLINE_KEYS = ("ctrl+j", "alt+enter", "shift+enter", "ctrl+enter")
@@ -26,6 +26,25 @@ class CellInput(TextArea):
             **kwargs,  # type: ignore[arg-type]
         )
         self.cell_history = history
+        self._refusal: str | None = None
+        self._refusal_told = False
+
+    @property
+    def refusal(self) -> str | None:
+        """Why Enter cannot run a cell now (a cell is running, the kernel is dead), or None.
+
+        While set, Enter on a complete cell changes nothing: the text stays, no newline is
+        added and nothing is redrawn; only the first refused Enter of a period posts a
+        ``CellRefused`` (a burst of them over a slow link must not flood the screen).
+        ``:commands`` still run.
+        """
+        return self._refusal
+
+    @refusal.setter
+    def refusal(self, reason: str | None) -> None:
+        if reason != self._refusal:
+            self._refusal = reason
+            self._refusal_told = False
 
     @property
     def cursor_offset(self) -> int:
@@ -57,6 +76,8 @@ class CellInput(TextArea):
         if key == "enter":
             event.stop()
             event.prevent_default()
+            if not self.text.strip():
+                return  # nothing to run: an empty input stays as it is (no growing blank lines)
             if not self._submit_if_complete():
                 self.insert("\n" + self._next_indent())
             return
@@ -91,6 +112,11 @@ class CellInput(TextArea):
         if not on_last_line or not is_complete(source):
             return False
         cell = source.rstrip()  # the empty (maybe auto-indented) line that ended a block
+        if self._refusal is not None and parse_colon_command(cell) is None:
+            if not self._refusal_told:
+                self._refusal_told = True
+                self.post_message(CellRefused(self._refusal))
+            return True  # handled: the text stays exactly as it is
         self.cell_history.add(cell)
         self.set_text("")
         self.post_message(CellSubmitted(cell))

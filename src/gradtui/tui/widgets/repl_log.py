@@ -24,6 +24,12 @@ class ReplLog(RichLog):
                          **kwargs)  # type: ignore[arg-type]
         self.plain_lines: list[str] = []  # what was written, as text (tests, screen readers)
 
+    def on_mount(self) -> None:
+        # Anchored: the log keeps showing its end when it is resized (the input growing or
+        # shrinking, a terminal resize), not only when a line is written; scrolling up
+        # releases the anchor until the learner scrolls back to the end.
+        self.anchor()
+
     def _add(self, renderable: object, text: str) -> None:
         self.write(renderable)
         self.plain_lines.extend(text.split("\n"))

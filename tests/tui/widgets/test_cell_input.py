@@ -1,0 +1,72 @@
+"""The cell input driven with Pilot: what Enter does when a cell can or cannot run."""
+
+from __future__ import annotations
+
+from gradtui.tui.widgets.cell_input import CellInput
+
+from ..conftest import settle
+from ..fake_kernel import INFINITE_LOOP
+
+
+def _count_refreshes(widget) -> list[object]:
+    calls: list[object] = []
+    original = widget.refresh
+
+    def spy(*args, **kwargs):
+        calls.append((args, kwargs))
+        return original(*args, **kwargs)
+
+    widget.refresh = spy
+    return calls
+
+
+async def test_enter_on_an_empty_input_changes_nothing(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        cell_input = app.screen.query_one(CellInput)
+        height = cell_input.size.height
+        await pilot.press("enter", "enter", "enter")
+        await pilot.pause()
+        assert cell_input.text == ""
+        assert cell_input.size.height == height
+
+
+async def test_a_burst_of_refused_enters_changes_nothing_and_says_so_once(app, fake):
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot, app)
+        app.set_input_text(INFINITE_LOOP)
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert app.screen.state == "busy"
+        cell_input = app.screen.query_one(CellInput)
+        cell_input.cursor_blink = False  # the blink would redraw the cursor line on its own
+        await pilot.press(*"x + 1")
+        await pilot.pause()
+        height = cell_input.size.height
+        refreshes = _count_refreshes(cell_input)
+        await pilot.press(*["enter"] * 20)
+        await pilot.pause()
+        assert cell_input.text == "x + 1"  # kept, no newline added
+        assert cell_input.size.height == height
+        assert refreshes == []
+        refusals = [n for n in app._notifications if "still running" in n.message]
+        assert len(refusals) == 1
+        assert fake.executed == [INFINITE_LOOP]
+        await pilot.press("ctrl+c")
+        await settle(pilot, app)
+        await pilot.press("enter")  # idle again: the kept cell runs
+        await settle(pilot, app)
+        assert fake.executed[-1] == "x + 1"
+
+
+async def test_a_colon_command_still_runs_while_a_cell_runs(app, fake):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        app.set_input_text(INFINITE_LOOP)
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        app.set_input_text(":restart")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert fake.restarts == 1
+        assert app.screen.query_one(CellInput).text == ""

@@ -1,0 +1,29 @@
+"""The REPL log keeps following its end when the layout around it changes."""
+
+from __future__ import annotations
+
+from gradtui.tui.widgets.cell_input import CellInput
+from gradtui.tui.widgets.repl_log import ReplLog
+
+from ..conftest import run_cell, settle
+
+
+async def test_the_log_keeps_its_end_in_view_when_the_input_grows_and_shrinks(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        log = app.screen.query_one(ReplLog)
+        for index in range(60):
+            log.note(f"line {index}")
+        await run_cell(pilot, app, "1/0")
+        assert log.max_scroll_y > 0 and log.is_vertical_scroll_end
+        cell_input = app.screen.query_one(CellInput)
+        app.set_input_text("a = (\n" + "1,\n" * 7)  # the input grows: the log shrinks
+        await pilot.pause(0.1)
+        assert cell_input.size.height > 3
+        assert log.is_vertical_scroll_end
+        app.set_input_text("")  # and shrinks back: the log grows
+        await pilot.pause(0.1)
+        assert log.is_vertical_scroll_end
+        await pilot.resize_terminal(130, 30)
+        await pilot.pause(0.1)
+        assert log.is_vertical_scroll_end
