@@ -79,4 +79,8 @@ CASES = [
     ("reshape_negative_size_error", "torch.ones(4).reshape(-1, -3)"),
     ("expand_minus_one_new_dim_error", "torch.ones(1).expand(-1, 2)"),
     ("expand_negative_error", "torch.tensor(1.).expand(-4)"),
+    ("eye_negative_error", "torch.eye(-1)"),
+    ("linspace_negative_steps_error", "torch.linspace(0, 1, -1)"),
+    ("add_float_alpha_on_ints_error",
+     "torch.add(torch.tensor([1, 2]), torch.tensor([1, 1]), alpha=0.5)"),
 ]
