@@ -365,3 +365,41 @@ def test_broadcasting_values_errors_and_summed_gradients_like_torch(name: str) -
             mismatches.append(f"{name} {shape_a} with {shape_b}\n  torch:   {expected}\n"
                               f"  gradtui: {got}")
     assert not mismatches, f"{len(mismatches)} mismatches, first:\n" + "\n".join(mismatches[:3])
+
+
+SETITEM_VALUES: dict[str, Callable[[Any], Any]] = {
+    "python_float": lambda T: 0.0,
+    "python_int": lambda T: 7,
+    "python_bool": lambda T: True,
+    "tensor_0d": lambda T: T.tensor(9.0),
+    "tensor_2": lambda T: T.tensor([1.0, 2.0]),
+    "tensor_3": lambda T: T.tensor([1.0, 2.0, 3.0]),
+    "tensor_1x3": lambda T: T.tensor([[1.0, 2.0, 3.0]]),
+    "tensor_2x3": lambda T: T.ones(2, 3),
+    "int_tensor_3": lambda T: T.tensor([1, 2, 3]),
+    "list": lambda T: [1.0, 2.0, 3.0],
+    "nan": lambda T: float("nan"),
+}
+SETITEM_INDEXES = ["int", "negative", "out_of_range", "slice", "column", "pair", "list",
+                   "long_tensor", "none", "ellipsis"]
+
+
+@pytest.mark.parametrize("value", sorted(SETITEM_VALUES))
+def test_item_assignment_behaves_like_torch(value: str) -> None:
+    """t[index] = value for every index kind and 1-d/2-d targets: the result or the error."""
+
+    def run(T: Any, shape: tuple[int, ...], kind: str) -> tuple[str, str]:
+        def go() -> Any:
+            t = _arange(T, shape)
+            t[INDEXES[kind](T)] = SETITEM_VALUES[value](T)
+            return t
+
+        return _outcome(go)
+
+    mismatches = [
+        f"t{shape}[{kind}] = {value}\n  torch:   {run(torch, shape, kind)}\n"
+        f"  gradtui: {run(ours, shape, kind)}"
+        for shape, kind in itertools.product([(3,), (2, 3)], SETITEM_INDEXES)
+        if run(torch, shape, kind) != run(ours, shape, kind)
+    ]
+    assert not mismatches, f"{len(mismatches)} mismatches, first:\n" + "\n".join(mismatches[:3])
