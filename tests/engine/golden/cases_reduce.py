@@ -139,4 +139,9 @@ CASES = [
      " y.grad_fn.next_functions[0][0].next_functions[0][0].name())"),
     ("matmul_batched_inner_mismatch_error", "torch.ones(2, 3, 2) @ torch.ones(1, 3, 2)"),
     ("matmul_broadcast_batch_inner_mismatch_error", "torch.ones(1, 3, 2) @ torch.ones(2, 1, 3)"),
+    # Empty tensors (an empty-shapes x ops sweep found these).
+    ("empty_max_dim_error", "torch.ones(0, 3).max(0)"),
+    ("empty_argmax_error", "torch.ones(0).argmax()"),
+    ("empty_softmax", "x = torch.ones(0, 3, requires_grad=True)\nprint(x.softmax(0))"),
+    ("empty_view_minus_one_error", "torch.ones(0, 3).view(0, -1)"),
 ]
