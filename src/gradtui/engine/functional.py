@@ -131,9 +131,11 @@ def floor_divide(input: Tensor, other: Any) -> Tensor:
 
 
 def check_bool_kernel(a: Any, b: Any, kernel: str) -> None:
-    """Floor division and pow of two bool tensors have no kernel in torch."""
-    if (isinstance(a, Tensor) and isinstance(b, Tensor) and a._array.dtype.kind == "b"
-            and b._array.dtype.kind == "b"):
+    """Floor division and pow with only bool operands have no kernel in torch."""
+    def is_bool(x: Any) -> bool:
+        return isinstance(x, bool) or isinstance(x, Tensor) and x._array.dtype.kind == "b"
+
+    if is_bool(a) and is_bool(b):
         raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
 
 
@@ -150,6 +152,7 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - torch's name
         base = _scalar_value(input)
         if base is None or not isinstance(exponent, Tensor):
             raise TypeError("pow() received an invalid combination of arguments")
+        check_bool_kernel(input, exponent, "pow")
         target = _promoted_with_scalar(exponent, base)
         arr = exponent._array
         if arr.dtype != target.np:
@@ -163,6 +166,8 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - torch's name
         raise TypeError(f"unsupported operand type(s) for ** or pow(): 'Tensor' and "
                         f"'{type(exponent).__name__}'")
     arr = input._array
+    if arr.dtype.kind == "b" and isinstance(e, bool):  # x ** True is x, x ** False is all True
+        return apply(OPS["clone"], (input,), (arr.copy() if e else np.ones_like(arr),))
     if arr.dtype.kind in "iub":
         if not isinstance(e, float) and e < 0:
             raise RuntimeError(errors.INT_NEGATIVE_POWER)
@@ -664,6 +669,8 @@ swapaxes = swapdims = transpose
 
 def permute(input: Tensor, *dims: Any, **kwargs: Any) -> Tensor:
     dims = _keyword_shape(dims, kwargs, "dims", "permute")
+    if not dims:
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
     dims = shape_args(dims) if dims else ()
     n = input._array.ndim
     if len(dims) != n:

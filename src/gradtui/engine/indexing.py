@@ -89,14 +89,15 @@ def getitem(t: Tensor, index: Any) -> Tensor:
     if ndim == 0 and len(items) == 1 and isinstance(items[0], slice):
         raise IndexError("slice() cannot be applied to a 0-dim tensor.")
     if ndim == 0 and len(items) == 1:
-        k = _scalar_int(items[0])
+        k = _scalar_int(items[0]) if not isinstance(items[0], Tensor) else None
         if k is not None and k != 0:
             raise IndexError(f"index {k} is out of bounds for dimension 0 with size 0")
         if isinstance(items[0], Tensor) and items[0]._array.dtype.kind == "b" \
                 and items[0]._array.ndim == 0:
             return apply(OPS["index"], (t,), index=items[0]._array)
     if consumed > ndim:
-        if ndim == 0 and consumed == 1 and _scalar_int(items[0]) is not None:
+        if ndim == 0 and consumed == 1 and _scalar_int(items[0]) is not None and not \
+                isinstance(items[0], Tensor):
             raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                              "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
