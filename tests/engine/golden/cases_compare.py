@@ -28,4 +28,9 @@ CASES = [
     ("logical_not_bool", "print(~torch.tensor([True, False]))"),
     ("and_or_bool", "a = torch.tensor([True, False, True])\nb = torch.tensor([True, True, False])\n"
      "print(a & b, a | b)"),
+    ("bool_of_empty_error", "bool(torch.tensor([]))"),
+    ("python_builtins_on_tensors",
+     "import math\nprint(round(torch.tensor(2.567), 2), round(torch.tensor([1.44, 2.55]), 1))\n"
+     "print(abs(torch.tensor(-2.)), min(torch.tensor([3., 1.])), sorted(torch.tensor([3, 1, 2])))\n"
+     "print(math.sqrt(torch.tensor(4.)), [1, 2, 3][torch.tensor(1)], divmod(7, torch.tensor(2)))"),
 ]
