@@ -60,6 +60,8 @@ def _infer(data: Any) -> tuple[list[int], int]:
 
 
 def _category(item: Any) -> int:
+    if isinstance(item, str):
+        raise ValueError(f"too many dimensions '{type(item).__name__}'")
     if isinstance(item, Tensor):
         item = item._array
     if isinstance(item, np.ndarray | np.generic):
@@ -71,7 +73,7 @@ def _category(item: Any) -> int:
         return 1
     if isinstance(item, float):
         return 2
-    raise TypeError(f"new(): invalid data type '{type(item).__name__}'")
+    raise RuntimeError(f"Could not infer dtype of {type(item).__name__}")
 
 
 def _to_array(data: Any, dtype: Any) -> np.ndarray:
@@ -82,12 +84,19 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
         arr = data._array.copy()
         return arr if dtype is None else arr.astype(dtypes.to_dtype(dtype).np)
     if isinstance(data, np.ndarray):
+        if any(st < 0 for st in data.strides):
+            raise ValueError(
+                "At least one stride in the given numpy array is negative, and tensors with "
+                "negative strides are not currently supported. (You can probably work around "
+                "this by making a copy of your array  with array.copy().) ")
         src = dtypes.from_numpy_dtype(data.dtype)
         return np.array(data, dtype=(src if dtype is None else dtypes.to_dtype(dtype)).np)
     if isinstance(data, np.generic):  # numpy scalars keep their dtype, like arrays
         return _to_array(np.asarray(data), dtype)
     if isinstance(data, range):
         data = list(data)
+    elif not isinstance(data, list | tuple | int | float | bool | complex):
+        raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
     shape, category = _infer(data)
     if dtype is None:
         default = {0: dtypes.bool_, 1: dtypes.int64, 2: dtypes.default_float()}
@@ -97,6 +106,15 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
     else:
         target = dtypes.to_dtype(dtype)
     if isinstance(data, list | tuple):
+        if data and isinstance(data[0], np.ndarray):
+            errors.warn("Creating a tensor from a list of numpy.ndarrays is extremely slow. "
+                        "Please consider converting the list to a single numpy.ndarray with "
+                        "numpy.array() before converting to a tensor. (Triggered internally "
+                        "at /__w/pytorch/pytorch/torch/csrc/utils/tensor_new.cpp:252.)")
+            if dtype is None:  # the arrays' own dtype, as torch keeps it
+                return _to_array(np.array(data), None)
+        if dtype is None and data and all(isinstance(v, np.generic) for v in data):
+            return _to_array(np.array(data), None)
         data = _untensor(data)
     if target.category == 1 and category == 2:
         # floats into an integer tensor: torch refuses nan/inf
@@ -107,6 +125,10 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
                                "overflow")
     if target.category == 1 and category <= 1:
         info = np.iinfo(target.np)
+        flat_values = np.asarray(data, dtype=object).ravel() if not isinstance(data, int) \
+            else [data]
+        if any(not -(2**63) <= int(v) < 2**63 for v in flat_values):
+            raise ValueError("Overflow when unpacking long long")
         # torch lets negative values wrap into uint8 (-1 -> 255), down to -255
         low = -int(info.max) if target.np == np.uint8 else int(info.min)
         flat = np.asarray(data, dtype=object).ravel() if not isinstance(data, int) else [data]
@@ -280,7 +302,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
 def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
     if steps < 0:
-        raise RuntimeError("linspace(): number of steps must be non-negative")
+        raise RuntimeError("number of steps must be non-negative")
     target = _np_dtype(dtype, dtypes.default_float())
     return _finish(_linspace_values(start, end, steps, target), requires_grad)
 
@@ -308,6 +330,10 @@ def logspace(start: float, end: float, steps: int, base: float = 10.0, *,
 
 def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
         requires_grad: bool = False) -> Tensor:
+    if n < 0:
+        raise RuntimeError(f"n must be greater or equal to 0, got {n}")
+    if m is not None and m < 0:
+        raise RuntimeError(f"m must be greater or equal to 0, got {m}")
     return _finish(np.eye(n, n if m is None else m, dtype=_np_dtype(dtype,
                                                                      dtypes.default_float())),
                    requires_grad)

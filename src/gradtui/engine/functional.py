@@ -53,6 +53,10 @@ def _check_binary(result: Any, name: str, other: Any) -> Any:
 def add(input: Any, other: Any, *, alpha: Any = 1, out: Any = None) -> Tensor:
     if not isinstance(input, Tensor):
         input = _as_tensor(input)
+    if isinstance(alpha, float) and input._array.dtype.kind in "iub" and (
+            not isinstance(other, Tensor) or other._array.dtype.kind in "iub"):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
     if alpha != 1:
         return _check_binary(binary(OPS["add"], input, other, alpha=alpha), "add", other)
     return _check_binary(binary(OPS["add"], input, other), "add", other)
