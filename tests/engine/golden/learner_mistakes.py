@@ -15,6 +15,9 @@ def train_step(loss):
     loss.backward()
 
 
+for step in range(3):
+    print(step, y.grad)  # the same warning from one line is shown once, as Python does
+
 loss = y.sum()
 train_step(loss)
 print(x.grad)
