@@ -70,3 +70,31 @@ async def test_a_colon_command_still_runs_while_a_cell_runs(app, fake):
         await settle(pilot, app)
         assert fake.restarts == 1
         assert app.screen.query_one(CellInput).text == ""
+
+
+async def _send_in_one_read(pilot, app, keys: list[tuple[str, str | None]]) -> None:
+    """Post keys back to back, as the driver does for one terminal read (``\\x15#a``)."""
+    from textual import events
+
+    for key, character in keys:
+        app.post_message(events.Key(key, character))
+    await pilot.pause(0.1)
+
+
+async def test_ctrl_u_read_together_with_the_next_keys_keeps_them(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        cell_input = app.screen.query_one(CellInput)
+        await pilot.press(*"abc")
+        await _send_in_one_read(pilot, app, [("ctrl+u", "\x15"), ("number_sign", "#"),
+                                             ("a", "a")])
+        assert cell_input.text == "#a"
+
+
+async def test_cursor_keys_read_together_with_text_apply_in_order(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        cell_input = app.screen.query_one(CellInput)
+        await _send_in_one_read(pilot, app, [("a", "a"), ("b", "b"), ("left", None),
+                                             ("c", "c"), ("ctrl+w", "\x17"), ("d", "d")])
+        assert cell_input.text == "db"

@@ -95,7 +95,26 @@ class CellInput(TextArea):
             event.stop()
             event.prevent_default()
             return
+        if await self._run_own_binding(event):
+            return
         await super()._on_key(event)
+
+    async def _run_own_binding(self, event: events.Key) -> bool:
+        """Run the input's own key binding (Ctrl+U, Ctrl+W, Left, Home...) now, in key order.
+
+        Textual runs a focused widget's non-priority bindings only once the key has bubbled up
+        to the app, through the message queues; by then the keys read with it in the same
+        terminal read (``\x15#`` over SSH) have been inserted, and Ctrl+U would delete them too.
+        Running the binding here keeps every key in the order it was typed.
+        """
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            if binding.priority:
+                continue  # priority bindings already ran before the key reached us
+            if await self.app.run_action(binding.action, self):
+                event.stop()
+                event.prevent_default()
+                return True
+        return False
 
     def _next_indent(self) -> str:
         """Indentation for a new line: the current line's, one level deeper after a ``:``."""
