@@ -140,4 +140,10 @@ CASES = [
     ("tensor_of_strings_error", "torch.tensor(['a', 'b'])"),
     ("tensor_from_generator_error", "torch.tensor(i * 0.5 for i in range(3))"),
     ("tensor_int64_overflow_error", "torch.tensor([2**63])"),
+    # Old (0.3-era) tutorials, like the seed notebook, use volatile=True.
+    ("variable_volatile_warns",
+     "v = Variable(torch.ones(2), volatile=True)\nprint(v, v.requires_grad)"),
+    ("variable_volatile_attribute", "v = Variable(torch.ones(2))\nprint(v.volatile)"),
+    ("variable_old_style_positional",
+     "v = Variable(torch.ones(2), True)\nprint(v)\nprint(Variable([1., 2.]))"),
 ]
