@@ -54,6 +54,7 @@ PRIORITY = (
     "dtypes.numpy_float64_scalar_is_a_python_scalar",
     "creation.tensor_from_list_of_numpy_rows",
     "creation.tensor_from_negative_stride_array_error",
+    "creation.variable_volatile_warns",
 )
 
 # What golden found out about torch while chasing a failure: a hint for whoever fixes it.
