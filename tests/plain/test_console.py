@@ -74,3 +74,13 @@ def test_ascii_views_on_dumb_terminals_and_non_unicode_encodings() -> None:
     assert ascii_wanted(FakeTty("utf-8"), {"TERM": "dumb"})
     assert ascii_wanted(FakeTty("ascii"), {"TERM": "xterm"})
     assert ascii_wanted(FakeTty("latin-1"), {"TERM": "xterm"})
+
+
+@pytest.mark.parametrize("term", ["linux", "vt100", "vt220", "ansi"])
+def test_ascii_views_on_console_terminals_like_the_workspace(term: str) -> None:
+    # The workspace draws ASCII for these TERMs; the plain REPL must not draw arrows there.
+    assert ascii_wanted(FakeTty("utf-8"), {"TERM": term})
+
+
+def test_ascii_views_when_gradtui_ascii_is_set() -> None:
+    assert ascii_wanted(FakeTty("utf-8"), {"TERM": "xterm", "GRADTUI_ASCII": "1"})

@@ -26,7 +26,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     one = sub.add_parser("lesson", help="take a lesson (by number or id)")
     one.add_argument("lesson", metavar="N|ID")
     one.add_argument("--plain", action="store_true", help="in the plain REPL instead of the app")
-    one.add_argument("--ascii", action="store_true", help="ASCII-only drawing")
+    # SUPPRESS: a sub-command default would overwrite `gradtui --ascii lesson 1` (argparse).
+    one.add_argument("--ascii", action="store_true", default=argparse.SUPPRESS,
+                     help="ASCII-only drawing")
     one.add_argument("--restart", action="store_true", help="start again from step 1")
     _add_lessons_dir(one)
     add_kernel_limit_arguments(one)

@@ -28,14 +28,22 @@ def colour_wanted(stream: TextIO, environ: Mapping[str, str] | None = None) -> b
     return bool(isatty and isatty())
 
 
+# Terminals whose fonts may lack arrows and box-drawing glyphs: the same list the workspace
+# uses (gradtui.tui.glyphs), so `TERM=linux gradtui repl` and `TERM=linux gradtui` agree.
+ASCII_TERMS = ("linux", "vt100", "vt102", "vt220", "dumb", "cons25", "ansi")
+
+
 def ascii_wanted(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
-    """True when views should stay ASCII: a dumb terminal or an encoding without arrows."""
+    """True when views should stay ASCII: ``GRADTUI_ASCII``, a console/dumb ``TERM``, or an
+    output encoding without arrows."""
     env = os.environ if environ is None else environ
-    if env.get("TERM") == "dumb":
+    if env.get("GRADTUI_ASCII"):
+        return True
+    if env.get("TERM", "").split("-")[0] in ASCII_TERMS:
         return True
     encoding = getattr(stream, "encoding", None) or "ascii"
     try:
-        "→─".encode(encoding)
+        "→─✓✗".encode(encoding)
     except (UnicodeEncodeError, LookupError):
         return True
     return False

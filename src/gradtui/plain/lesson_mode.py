@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from gradtui.lessons.prose import plain_text
 from gradtui.lessons.session import Feedback, LessonSession
 from gradtui.lessons.textplot import text_plot
+from gradtui.plain.console import ascii_wanted
 from gradtui.plain.repl import ReplHooks
 
 if TYPE_CHECKING:
@@ -163,7 +164,8 @@ def run_plain_lesson(session: LessonSession, args: argparse.Namespace) -> int:
     """Run the plain REPL in lesson mode."""
     from gradtui.plain.repl import main
 
-    ascii_only = bool(getattr(args, "ascii", False)) or not _utf8(sys.stdout)
+    # The same choice as the REPL's own views, so rules, marks and graph trees agree.
+    ascii_only = bool(getattr(args, "ascii", False)) or ascii_wanted(sys.stdout)
     return main(args, hooks=LessonHooks(session, ascii_only=ascii_only))
 
 
@@ -184,7 +186,3 @@ def _width() -> int:
     """Columns to wrap prose to: the terminal's, at most 100 (long lines are hard to read)."""
     return max(40, min(shutil.get_terminal_size((80, 24)).columns - 1, 100))
 
-
-def _utf8(stream: object) -> bool:
-    encoding = getattr(stream, "encoding", None) or ""
-    return encoding.lower().replace("-", "") == "utf8"
