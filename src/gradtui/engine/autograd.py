@@ -370,13 +370,24 @@ def _execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph:
             dt = g.dtype
             if dt is not nxt._dtype and dt != nxt._dtype:
                 g = g.astype(nxt._dtype)
+            # A gradient the rule just allocated (not a view, not the incoming gradient
+            # passed through) is ours: later gradients are summed into it in place, and a
+            # leaf can keep it as its .grad without a copy.
+            fresh = (type(g) is np.ndarray and g is not grad and g.base is None
+                     and g.flags.writeable and g.ndim > 0)
             old = get(nxt)
             if old is None:
                 grads[nxt] = g
+                if fresh:
+                    owned.add(nxt)
                 if type(nxt) is not AccumulateGrad:
                     heappush(heap, (-nxt._seq, nxt))
             elif nxt in owned and old.shape == g.shape:
                 old += g
+            elif fresh and old.shape == g.shape:
+                g += old
+                grads[nxt] = g
+                owned.add(nxt)
             else:
                 total = old + g
                 # 0-d sums come back as numpy scalars, which cannot be added to in place
