@@ -126,4 +126,7 @@ CASES = [
     ("bool_floordiv_error", "torch.tensor([True]) // torch.tensor([True])"),
     ("bool_pow_error", "torch.tensor([True]) ** torch.tensor([True])"),
     ("bool_pow_python_bool", "print(torch.tensor([True, False]) ** True)"),
+    ("type_with_legacy_class",
+     "x = torch.tensor([1.5, 2.5])\nprint(x.type(torch.LongTensor), x.type(torch.DoubleTensor))\n"
+     "print(torch.tensor([1, 2]).type(torch.FloatTensor))"),
 ]

@@ -49,4 +49,7 @@ CASES = [
     ("mse_loss_overflow_silent",
      "print(F.mse_loss(torch.tensor([1e30]), torch.tensor([-1e30])))"),
     ("nan_to_int_tensor_error", "torch.tensor([float('nan')], dtype=torch.int64)"),
+    ("float_of_requires_grad_tensor_warns",
+     "loss = (torch.ones(2, requires_grad=True) * 2).sum()\nprint(float(loss))\n"
+     "print(loss.item(), int(loss))"),
 ]

@@ -29,6 +29,8 @@ NOTES = Path("/tmp/golden_notes.md")  # golden's latest free-form findings, show
 
 # Failures a learner meets first (wrong numbers, then everyday idioms), listed on top when failing.
 PRIORITY = (
+    "dtypes.type_with_legacy_class",
+    "warnings.float_of_requires_grad_tensor_warns",
     "tutorial.device_selection_idiom",
     "functional.cross_entropy_label_smoothing",
     "indexing.inplace_on_row_view",
