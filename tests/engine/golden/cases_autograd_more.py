@@ -225,4 +225,12 @@ CASES = [
      "y.backward()\n"
      "y.backward()\n"
      "print(x.grad)"),
+    # Hooks: how autograd tutorials show an intermediate gradient (beyond issue 2's list).
+    ("register_hook_on_intermediate",
+     "x = torch.ones(2, requires_grad=True)\ny = x * 3\ny.register_hook(print)\n"
+     "y.register_hook(lambda g: g * 10)\n(y * y).sum().backward()\nprint(x.grad)"),
+    ("register_hook_on_leaf_and_remove",
+     "x = torch.ones(2, requires_grad=True)\nh = x.register_hook(lambda g: g + 1)\n"
+     "(x * 2).sum().backward()\nprint(x.grad)\nh.remove()\nx.grad = None\n"
+     "(x * 2).sum().backward()\nprint(x.grad)"),
 ]
