@@ -293,6 +293,12 @@ def _flatten_gradients(gradients: Sequence[Any], n: int) -> Sequence[Any]:
     return gradients
 
 
+def _fresh(g: Any, incoming: Any) -> bool:
+    """Whether a rule's result is a new array of our own (not a view, not passed through)."""
+    return (type(g) is np.ndarray and g is not incoming and g.base is None
+            and g.flags.writeable)
+
+
 def execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph: bool,
             capture: Sequence[Tensor] | None = None) -> list[np.ndarray | None] | None:
     """Run backward from ``roots``. Without ``capture`` gradients accumulate into leaves
@@ -373,18 +379,17 @@ def _execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph:
             # A gradient the rule just allocated (not a view, not the incoming gradient
             # passed through) is ours: later gradients are summed into it in place, and a
             # leaf can keep it as its .grad without a copy.
-            fresh = (type(g) is np.ndarray and g is not grad and g.base is None
-                     and g.flags.writeable and g.ndim > 0)
+            # (Only worth checking for big arrays: tiny ones are cheaper to copy.)
             old = get(nxt)
             if old is None:
                 grads[nxt] = g
-                if fresh:
+                if g.size >= 4096 and _fresh(g, grad):
                     owned.add(nxt)
                 if type(nxt) is not AccumulateGrad:
                     heappush(heap, (-nxt._seq, nxt))
             elif nxt in owned and old.shape == g.shape:
                 old += g
-            elif fresh and old.shape == g.shape:
+            elif g.size >= 4096 and old.shape == g.shape and _fresh(g, grad):
                 g += old
                 grads[nxt] = g
                 owned.add(nxt)
