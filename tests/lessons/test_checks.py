@@ -81,9 +81,15 @@ def test_values_check_compares_within_tolerance() -> None:
     assert judge({"kind": "values", "name": "y", "expected": [20.00001, 20]})[0]
     assert judge({"kind": "values", "name": "o", "expected": 20})[0]
     assert judge({"kind": "values", "name": "y", "expected": [20, 40]}) == (
-        False, "`y` is [20., 20.] but should be [20., 40.].")
+        False, "`y` is `[20., 20.]` but should be `[20., 40.]`.")
     assert judge({"kind": "values", "name": "y", "expected": [[20, 20]]}) == (
         False, "`y` has shape [2], expected [1, 2].")
+
+
+def test_values_check_message_for_one_number_ends_in_one_full_stop() -> None:
+    # A bare "20." followed by the sentence's stop used to read "`o` is 20. but should be 7..".
+    assert judge({"kind": "values", "name": "o", "expected": 7}) == (
+        False, "`o` is `20.` but should be `7.`.")
 
 
 def test_values_check_asks_the_kernel_for_tensors_too_big_for_the_snapshot() -> None:
@@ -102,7 +108,7 @@ def test_values_check_asks_the_kernel_for_tensors_too_big_for_the_snapshot() -> 
 def test_grad_check_passes_fails_and_spots_accumulation() -> None:
     assert judge({"kind": "grad", "name": "x", "expected": [10, 10]})[0]
     assert judge({"kind": "grad", "name": "x", "expected": [3, 3]}) == (
-        False, "`x.grad` is [10., 10.] but should be [3., 3.].")
+        False, "`x.grad` is `[10., 10.]` but should be `[3., 3.]`.")
     snap = notebook_state()
     snap.tensors[0].grad_values = [20.0, 20.0]
     passed, message = judge({"kind": "grad", "name": "x", "expected": [10, 10]}, snapshot=snap)
@@ -117,7 +123,7 @@ def test_grad_check_none() -> None:
         False, "`x.grad` is None: no gradient has reached `x` yet. Call .backward() on a "
                "result computed from it.")
     assert judge({"kind": "grad", "name": "x", "none": True}) == (
-        False, "`x.grad` holds [10., 10.], but it should be None (empty) here.")
+        False, "`x.grad` holds `[10., 10.]`, but it should be None (empty) here.")
 
 
 def test_grad_check_reads_non_leaf_grads_through_the_kernel() -> None:

@@ -70,3 +70,24 @@ def test_unknown_lesson_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> 
     args = argparse.Namespace(lesson="99", lessons=[], plain=True, restart=False)
     assert run_lesson_command(args) == 2
     assert "no lesson '99'. Lessons: 1 (variables), 2 (gradients)" in capsys.readouterr().err
+
+
+def test_listing_with_extra_lessons_says_to_pass_the_folder_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GRADTUI_DATA_DIR", str(tmp_path))
+    out = io.StringIO()
+    list_lessons([str(FIXTURES)], out, io.StringIO())
+    assert f"`gradtui lesson N --lessons {FIXTURES}`" in out.getvalue()
+
+
+def test_listing_into_a_closed_pipe_prints_no_traceback(tmp_path: Path) -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader (`| head`) has already gone
+    env = {**os.environ, "GRADTUI_DATA_DIR": str(tmp_path)}
+    try:
+        result = subprocess.run([sys.executable, "-m", "gradtui", "lessons"], stdout=write_end,
+                                stderr=subprocess.PIPE, text=True, env=env, timeout=60)
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in result.stderr and "BrokenPipeError" not in result.stderr
+    assert result.returncode == 141

@@ -51,8 +51,8 @@ def test_lesson_commands(tmp_path: Path) -> None:
     assert hooks.command("hint", "") == "Hint 1/2: first hint"
     assert "x = 1" in (hooks.command("solution", "") or "") and hooks.prefill() == "x = 1"
     assert hooks.command("skip", "") == "Your teacher has turned off skipping in this lesson."
-    assert hooks.command("progress", "") == ("Step 1 of 2; 1 hints used, 0 skipped, "
-                                             "1 solutions shown.")
+    assert hooks.command("progress", "") == ("Step 1 of 2; 1 hint used, 0 skipped, "
+                                             "1 solution shown.")
     assert "Make x." in (hooks.command("step", "") or "")
     assert hooks.command("tensors", "") is None  # not ours: the REPL's built-in
     assert ":restart-lesson" in (hooks.command_help() or "")
@@ -96,6 +96,6 @@ def test_plain_lesson_two_with_a_mistake_a_hint_and_a_skip_through_a_pipe(tmp_pa
     assert "Hint 1/1: `torch.ones((2))` is `tensor([1., 1.])`" in out
     assert "Skipped. This is what the step wanted, and it ran for you:" in out
     assert "Mismatch in shape" in out and "MulBackward0 []" in out  # the error; the graph tree
-    assert "Lesson complete: 10 of 11 steps solved, 1 skipped, 1 hints used" in out
+    assert "Lesson complete: 10 of 11 steps solved, 1 skipped, 1 hint used" in out
     saved = ProgressStore(tmp_path).load()["gradients"]
     assert (saved.completed, saved.skips, saved.hints_used) == (True, 1, 1)

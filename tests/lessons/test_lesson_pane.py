@@ -66,7 +66,7 @@ async def test_lesson_two_end_to_end_in_the_workspace(tmp_path: Path) -> None:
             assert pane.feedback.kind == "finished" and session.finished
             assert pane.query_one(ProgressBar).progress == 11
             prose = pane.query_one("#lesson-prose", Markdown).source
-            assert "Lesson complete: 11 of 11 steps solved, 0 skipped, 1 hints used" in prose
+            assert "Lesson complete: 11 of 11 steps solved, 0 skipped, 1 hint used" in prose
     finally:
         app.client.close()
     saved = store.load()["gradients"]

@@ -50,7 +50,7 @@ def test_finishing_gives_a_summary_and_then_free_play() -> None:
     feedback = session.cell_finished(kernel.execute("y = 2"))
     assert feedback.kind == "finished" and session.finished
     assert session.summary().text() == ("Lesson complete: 2 of 2 steps solved, 0 skipped, "
-                                        "1 hints used, 0 solutions shown.")
+                                        "1 hint used, 0 solutions shown.")
     assert session.cell_finished(kernel.execute("z = 3")).kind == "info"
 
 

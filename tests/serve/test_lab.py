@@ -6,6 +6,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -160,3 +161,20 @@ def test_progress_reports_an_unreadable_file_and_leaves_it_alone(
     assert "! eve: unreadable progress file" in out
     assert broken.read_text() == "{not json"
     assert sorted(p.name for p in broken.parent.iterdir()) == ["progress.json"]
+
+
+def test_progress_into_a_closed_pipe_prints_no_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = seed_progress(tmp_path, capsys)
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # `gradtui lab progress | head -1` after head has gone
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "gradtui", "lab", "progress", "--config", str(config)],
+            stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in result.stderr and "BrokenPipeError" not in result.stderr
+    assert result.returncode == 141

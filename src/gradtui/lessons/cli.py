@@ -7,6 +7,7 @@ workspace (``gradtui.tui.app.main``) or to the plain REPL's lesson mode (``--pla
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -18,15 +19,22 @@ from gradtui.lessons.loader import load_lesson
 from gradtui.lessons.model import Lesson
 from gradtui.lessons.progress import LessonProgress, ProgressStore
 from gradtui.lessons.session import LessonSession
+from gradtui.plain.pipes import quiet_broken_pipe
 
 
 def run_lessons_command(args: argparse.Namespace) -> int:
     """``gradtui lessons`` (list) or ``gradtui lessons check [PATH...]``."""
     extra = list(getattr(args, "lessons", []) or [])
-    if getattr(args, "lessons_command", None) == "check":
-        targets = list(args.paths) or [str(d) for d in lesson_dirs(extra)]
-        return check_paths(targets, sys.stdout)
-    return list_lessons(extra, sys.stdout, sys.stderr)
+    try:
+        if getattr(args, "lessons_command", None) == "check":
+            targets = list(args.paths) or [str(d) for d in lesson_dirs(extra)]
+            status = check_paths(targets, sys.stdout)
+        else:
+            status = list_lessons(extra, sys.stdout, sys.stderr)
+        sys.stdout.flush()  # inside the try: a reader that left shows up here, not at exit
+    except BrokenPipeError:
+        return quiet_broken_pipe()
+    return status
 
 
 def list_lessons(extra: list[str], out: TextIO, err: TextIO) -> int:
@@ -42,7 +50,10 @@ def list_lessons(extra: list[str], out: TextIO, err: TextIO) -> int:
         status = _status(lesson, progress.get(lesson.id))
         print(f"{number:>2}. {lesson.title:<{width}}  {status:<22} {lesson.id}", file=out)
     if catalog.lessons:
-        print("\nStart one with `gradtui lesson N` (or `gradtui lesson N --plain`).", file=out)
+        # Lessons from --lessons DIR are only numbered when DIR is given again.
+        where = "".join(f" --lessons {shlex.quote(d)}" for d in extra)
+        print(f"\nStart one with `gradtui lesson N{where}` (or `gradtui lesson N{where} --plain`).",
+              file=out)
     else:
         print("No lessons found.", file=out)
     return 0

@@ -63,8 +63,13 @@ class Summary:
 
     def text(self) -> str:
         return (f"Lesson complete: {self.passed} of {self.steps} steps solved, "
-                f"{self.skipped} skipped, {self.hints_used} hints used, "
-                f"{self.solutions_shown} solutions shown.")
+                f"{self.skipped} skipped, {counted(self.hints_used, 'hint')} used, "
+                f"{counted(self.solutions_shown, 'solution')} shown.")
+
+
+def counted(count: int, noun: str) -> str:
+    """``1 hint``, ``2 hints``, ``0 hints``: learners read these summaries."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def judge_step(step: Step, reply: ExecuteReply, kernel: LessonKernel) -> list[CheckResult]:

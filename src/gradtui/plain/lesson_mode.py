@@ -14,7 +14,7 @@ import textwrap
 from typing import TYPE_CHECKING
 
 from gradtui.lessons.prose import plain_text
-from gradtui.lessons.session import Feedback, LessonSession
+from gradtui.lessons.session import Feedback, LessonSession, counted
 from gradtui.lessons.textplot import text_plot
 from gradtui.plain.console import ascii_wanted
 from gradtui.plain.repl import ReplHooks
@@ -136,8 +136,8 @@ class LessonHooks(ReplHooks):
 
     def _progress_text(self) -> str:
         p = self.session.progress
-        return (f"{self.session.position()}; {p.hints_used} hints used, {p.skips} skipped, "
-                f"{p.solutions_shown} solutions shown.")
+        return (f"{self.session.position()}; {counted(p.hints_used, 'hint')} used, "
+                f"{p.skips} skipped, {counted(p.solutions_shown, 'solution')} shown.")
 
     def _render(self, feedback: Feedback) -> str:
         ok, bad = ("ok", "X") if self.ascii_only else ("✓", "✗")

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from gradtui.plain.pipes import quiet_broken_pipe
 from gradtui.serve.config import LabConfig, LabConfigError, load_lab_config
 from gradtui.serve.progress_report import FORMATTERS, collect_progress
 from gradtui.serve.roster import RosterError, hash_password, load_roster, save_roster
@@ -66,7 +67,12 @@ def main(args: argparse.Namespace, stdin: TextIO | None = None) -> int:
         config_path = getattr(args, "config", None)
         config = load_lab_config(Path(config_path) if config_path else None)
         if args.lab_command == "progress":
-            sys.stdout.write(FORMATTERS[getattr(args, "format", "table")](collect_progress(config)))
+            report = FORMATTERS[getattr(args, "format", "table")](collect_progress(config))
+            try:
+                sys.stdout.write(report)
+                sys.stdout.flush()  # here, not at exit: `| head` leaving is not an error
+            except BrokenPipeError:
+                return quiet_broken_pipe()
             return 0
         if args.lab_command == "add-learner":
             password = read_password(stdin) if getattr(args, "password", False) else None

@@ -54,9 +54,10 @@ def compare_numbers(name: str, what: str, actual: Any, expected: Any, atol: floa
                                   f"{list(want.shape)}.")
     if np.allclose(got, want, atol=atol, rtol=rtol, equal_nan=True):
         close = "close enough to " if atol > 1e-3 else ""
-        return CheckResult(True, f"`{what}` is {close}{format_numbers(expected)}.")
-    message = (f"`{what}` is {format_numbers(got.tolist())} but should be "
-               f"{format_numbers(want.tolist())}.")
+        return CheckResult(True, f"`{what}` is {close}`{format_numbers(expected)}`.")
+    # Numbers in backticks, like names: a bare `7.` before the sentence's full stop read "7..".
+    message = (f"`{what}` is `{format_numbers(got.tolist())}` but should be "
+               f"`{format_numbers(want.tolist())}`.")
     nonzero = want != 0
     if nonzero.any() and np.all(np.isfinite(got)):
         ratio = got[nonzero] / want[nonzero]

@@ -169,7 +169,7 @@ class GradCheck(Check):
         if self.params.get("none"):
             if grad is None:
                 return CheckResult(True, f"`{name}.grad` is None.")
-            return CheckResult(False, f"`{name}.grad` holds {format_numbers(grad)}, but it "
+            return CheckResult(False, f"`{name}.grad` holds `{format_numbers(grad)}`, but it "
                                       "should be None (empty) here.")
         if grad is None:
             return CheckResult(False, f"`{name}.grad` is None: no gradient has reached `{name}` "
