@@ -95,6 +95,8 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
         return _to_array(np.asarray(data), dtype)
     if isinstance(data, range):
         data = list(data)
+    elif isinstance(data, str):
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     elif not isinstance(data, list | tuple | int | float | bool | complex):
         raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
     shape, category = _infer(data)
@@ -395,6 +397,7 @@ def legacy_constructor(dtype: dtypes.dtype):
         return zeros(*args, dtype=dtype)
 
     make.__name__ = dtype.legacy_name.split(".")[1]
+    make._legacy_dtype = dtype  # type: ignore[attr-defined]  # x.type(torch.FloatTensor)
     return make
 
 

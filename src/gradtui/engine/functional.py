@@ -378,6 +378,8 @@ def _extreme(kind: str, input: Tensor, dim: Any, keepdim: bool) -> Any:
                                "argument.")
         return apply(OPS[kind], (input,))
     d = normalize_dim(dim, arr.ndim)
+    if arr.ndim and arr.shape[d] == 0:
+        raise IndexError(f"{kind}(): Expected reduction dim {d} to have non-zero size.")
     values, indices = apply(OPS[kind + "_dim"], (input,), dim=d, keepdim=keepdim)
     return ReturnTypes(values, indices, kind)
 
@@ -408,6 +410,9 @@ def _arg(fn: Any, input: Tensor, dim: Any, keepdim: bool) -> Tensor:
     arr = input._array
     if arr.dtype.kind == "b":
         raise RuntimeError(f"{fn.__name__}(): does not support bool input")
+    if arr.size == 0 and dim is None:
+        raise IndexError(f"{fn.__name__}(): Expected reduction dim to be specified for "
+                         "input.numel() == 0.")
     if dim is None:
         out = np.asarray(fn(arr.reshape(-1)), dtype=np.int64)
         if keepdim:
@@ -709,7 +714,14 @@ def _infer_shape(shape: tuple[int, ...], size: int) -> tuple[int, ...]:
     known = math.prod(s for s in shape if s != -1)
     bad = RuntimeError(errors.VIEW_SHAPE.format(shape=", ".join(map(str, shape)), size=size))
     if -1 in shape:
-        if known == 0 or size % known:
+        if known == 0:
+            if size == 0:
+                raise RuntimeError(
+                    f"cannot reshape tensor of 0 elements into shape "
+                    f"[{', '.join(map(str, shape))}] because the unspecified dimension size -1 "
+                    "can be any value and is ambiguous")
+            raise bad
+        if size % known:
             raise bad
         return tuple(size // known if s == -1 else s for s in shape)
     if known != size or builtins.any(s < 0 for s in shape):

@@ -222,6 +222,8 @@ def _softmax(a: np.ndarray, dim: int) -> np.ndarray:
         return _softmax(a.astype(np.float32), dim).astype(np.float16)
     if a.ndim == 0:
         return np.ones_like(a)
+    if a.size == 0:
+        return a.copy()
     shifted = a - a.max(axis=dim, keepdims=True)
     e = np.exp(shifted)
     e /= e.sum(axis=dim, keepdims=True)
@@ -233,6 +235,8 @@ def _log_softmax(a: np.ndarray, dim: int) -> np.ndarray:
         return _log_softmax(a.astype(np.float32), dim).astype(np.float16)
     if a.ndim == 0:
         return np.zeros_like(a)
+    if a.size == 0:
+        return a.copy()
     shifted = a - a.max(axis=dim, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
 

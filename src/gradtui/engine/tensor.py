@@ -159,6 +159,11 @@ class Tensor:
         self._requires_grad = bool(value)
 
     @property
+    def volatile(self) -> bool:
+        errors.warn("volatile was removed (Variable.volatile is always False)")
+        return False
+
+    @property
     def is_leaf(self) -> bool:
         return self.grad_fn is None
 
@@ -284,6 +289,11 @@ class Tensor:
     def _python_scalar(self) -> Any:
         if self._array.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
+        if self._requires_grad:
+            errors.warn("Converting a tensor with requires_grad=True to a scalar may lead to "
+                        "unexpected behavior.\nConsider using tensor.detach() first. (Triggered "
+                        "internally at /__w/pytorch/pytorch/torch/csrc/autograd/generated/"
+                        "python_variable_methods.cpp:822.)")
         return self._array.reshape(()).item()
 
     def __float__(self) -> float:
@@ -299,6 +309,8 @@ class Tensor:
         return int(self.item())
 
     def __bool__(self) -> bool:
+        if self._array.size == 0:
+            raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
         if self._array.size != 1:
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self._array.reshape(()))
@@ -359,6 +371,9 @@ class Tensor:
     def type(self, dtype: Any = None) -> Any:
         if dtype is None:
             return self.dtype.legacy_name
+        legacy = getattr(dtype, "_legacy_dtype", None)  # torch.FloatTensor & co
+        if legacy is not None:
+            dtype = legacy
         if isinstance(dtype, str):
             target = next((d for d in dtypes.ALL_DTYPES if d.legacy_name == dtype), None)
             if target is None:

@@ -22,6 +22,9 @@ class _VariableMeta(type):
             from gradtui.engine.creation import tensor
 
             data = tensor([])
+        if volatile:
+            errors.warn("volatile was removed and now has no effect. Use `with torch.no_grad():` "
+                        "instead.")
         if not isinstance(data, Tensor):
             raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
         out = Tensor._wrap(data._array)
