@@ -35,6 +35,15 @@ def shared_history() -> History:
         return InMemoryHistory()
 
 
+def continuation_prefix(width: int, line_number: int, wrap_count: int) -> str:
+    """``... `` before each further line of a cell, nothing before a long line's wrapped part.
+
+    prompt-toolkit asks for a prefix for soft-wrapped rows too (``wrap_count > 0``): a ``... ``
+    there made one long statement look like two lines of a block, unlike Python's REPL.
+    """
+    return CONTINUATION if wrap_count == 0 else ""
+
+
 def make_prompt_session(
     completer: Completer, *, colour: bool, history: History | None = None, **io: Any
 ) -> PromptSession[str]:
@@ -46,7 +55,7 @@ def make_prompt_session(
         complete_while_typing=False,  # Tab asks the kernel; typing never does
         multiline=True,
         key_bindings=_enter_bindings(),
-        prompt_continuation=lambda width, line_number, wrap_count: CONTINUATION,
+        prompt_continuation=continuation_prefix,
         color_depth=None if colour else ColorDepth.MONOCHROME,
         include_default_pygments_style=colour,
         **io,
