@@ -114,7 +114,7 @@ def test_a_10000_node_graph_is_cut_and_the_snapshot_stays_small() -> None:
     x, y = chain(10_000)
     snap = build_snapshot(_ns(x=x, y=y))
     assert len(snap.nodes) == snapshot_module.MAX_NODES
-    assert "graph cut at 2000 nodes" in snap.truncated
+    assert f"graph cut at {snapshot_module.MAX_NODES} nodes" in snap.truncated
     assert len(json.dumps(to_dict(snap))) < 1_000_000
     # x was listed first, so its leaf node is kept; the chain's far end was cut, and the
     # edge into the cut names a node that is absent (front ends show "graph cut here")
@@ -237,7 +237,7 @@ def test_real_engine_10000_op_chain_is_cut(seed_ns: dict[str, Any]) -> None:
     exec("z = x\nfor _i in range(10000):\n    z = z + 1", seed_ns)
     snap = build_snapshot(seed_ns)
     assert len(snap.nodes) <= snapshot_module.MAX_NODES
-    assert "graph cut at 2000 nodes" in snap.truncated
+    assert f"graph cut at {snapshot_module.MAX_NODES} nodes" in snap.truncated
     assert len(json.dumps(to_dict(snap))) < 1_000_000
 
 
@@ -268,3 +268,45 @@ def test_trace_backward_reports_errors_and_bad_names(seed_ns: dict[str, Any]) ->
     )
     assert snapshot_module.trace_backward(seed_ns, "torch").error == "torch is not a tensor"
     assert snapshot_module.trace_backward(seed_ns, "params[0]").error is not None
+
+
+def test_nodes_past_the_cap_are_never_described(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kernel.kernel_fake_engine import Node
+
+    x, y = chain(3 * snapshot_module.MAX_NODES)
+    described: list[str] = []
+    original = Node.saved_values
+
+    def counting(self: Node) -> dict[str, Any]:
+        described.append(self.name())
+        return original(self)
+
+    monkeypatch.setattr(Node, "saved_values", counting)
+    snap = build_snapshot(_ns(x=x, y=y))
+    assert len(described) == len(snap.nodes) - 1  # every kept op once; the leaf has none
+
+
+def test_an_array_saved_by_many_nodes_is_previewed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    weight = np.array([0.5, 2.0], dtype=np.float32)
+    x = leaf([1.0, 2.0])
+    y = x
+    for _ in range(50):
+        y = op("MulBackward0", [y, None], (2,), other=weight)
+    previews: list[object] = []
+    original = snapshot_module.preview_value
+
+    def counting(value: object) -> str:
+        previews.append(value)
+        return original(value)
+
+    monkeypatch.setattr(snapshot_module, "preview_value", counting)
+    snap = build_snapshot(_ns(x=x, y=y))
+    assert len(previews) == 1
+    assert all(n.saved[0].preview == "tensor([0.5, 2.])" for n in snap.nodes.values()
+               if n.kind == "op")
+
+
+def test_a_capped_graph_snapshot_stays_under_400_kb_of_json() -> None:
+    x, y = chain(10_000)
+    snap = build_snapshot(_ns(x=x, y=y))
+    assert len(json.dumps(to_dict(snap))) < 400_000

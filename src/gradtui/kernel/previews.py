@@ -23,23 +23,28 @@ def format_number(value: Any) -> str:
     Significant digits would hide the decimals of larger values (``458.0271`` as ``458``, which
     reads as a whole number); tiny and huge values use torch's scientific form.
     """
+    if type(value) is float:  # the common case (``tolist()`` values): skip the checks below
+        return _format_float(value)
     if isinstance(value, bool | np.bool_):
         return str(bool(value))
     if isinstance(value, int | np.integer):
         return str(int(value))
     if isinstance(value, float | np.floating):
-        v = float(value)
-        if math.isnan(v):
-            return "nan"
-        if math.isinf(v):
-            return "inf" if v > 0 else "-inf"
-        if v.is_integer() and abs(v) < 1e8:
-            return f"{int(v)}."
-        magnitude = abs(v)
-        if magnitude < 1e-4 or magnitude >= 1e8:
-            return f"{v:.4e}"
-        return f"{v:.4f}".rstrip("0")  # compact, but never fewer decimals than the value has
+        return _format_float(float(value))
     return repr(value)
+
+
+def _format_float(v: float) -> str:
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    if v.is_integer() and abs(v) < 1e8:
+        return f"{int(v)}."
+    magnitude = abs(v)
+    if magnitude < 1e-4 or magnitude >= 1e8:
+        return f"{v:.4e}"
+    return f"{v:.4f}".rstrip("0")  # compact, but never fewer decimals than the value has
 
 
 def _sample(arr: np.ndarray, edge: int, budget: list[int]) -> str:
@@ -66,6 +71,13 @@ def preview_array(arr: np.ndarray) -> str:
     """e.g. ``[[1., 1.], [1., 1.]]``, ``2.5``, ``[0., 1., 2., ..., 7., 8., 9.]``."""
     if arr.size == 0:
         return "[]" if arr.ndim == 1 else f"[] (shape {list(arr.shape)})"
+    if arr.ndim <= 1 and arr.size <= 2 * _EDGE_1D:
+        # Most previews (scalars, small vectors, a graph's saved values) take this path: one
+        # tolist() instead of a numpy 0-d view and .item() per value.
+        values = arr.tolist()
+        if arr.ndim == 0:
+            return format_number(values)
+        return "[" + ", ".join(map(format_number, values)) + "]"
     edge = _EDGE_1D if arr.ndim <= 1 else _EDGE_ND
     text = _sample(arr, edge, [48])
     if len(text) > MAX_PREVIEW_CHARS:

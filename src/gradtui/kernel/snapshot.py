@@ -32,7 +32,10 @@ from gradtui.kernel.protocol import (
     TensorInfo,
 )
 
-MAX_NODES = 2000
+# 1,000 nodes: far more than a learner reads (past 300 the workspace draws a tree), and what a
+# cell's round trip affords: each node costs ~20 us in protocol.to_dict (dataclasses.asdict)
+# plus the JSON both ways (~350 bytes a node), so 2,000 nodes made every cell ~80 ms slower.
+MAX_NODES = 1000
 MAX_TENSORS = 500
 MAX_CONTAINER_ITEMS = 100  # items looked at inside one list/tuple/dict
 
@@ -83,8 +86,19 @@ def namespace_tensors(namespace: dict[str, Any]) -> Iterator[tuple[str, Any]]:
 # -- the graph ------------------------------------------------------------------------------
 
 
+_accumulate_type_cache: dict[type, bool] = {}
+
+
 def _is_accumulate(node: Any) -> bool:
-    return hasattr(node, "variable") and not node.next_functions
+    """True for a leaf's ``AccumulateGrad``. Decided once per class: ``hasattr`` on an engine
+    ``Node`` goes through its ``__getattr__`` and raises, which cost more than the rest of a
+    node's snapshot (this is called for every node and every edge)."""
+    cls = type(node)
+    known = _accumulate_type_cache.get(cls)
+    if known is None:
+        known = hasattr(node, "variable") and not node.next_functions
+        _accumulate_type_cache[cls] = known
+    return known
 
 
 class GraphIndex:
@@ -146,15 +160,25 @@ class GraphIndex:
                     queue.append(child)
 
 
-def _saved(node: Any) -> list[SavedValue]:
+def _saved(node: Any, previews: dict[int, str]) -> list[SavedValue]:
+    """The node's saved values; ``previews`` caches array previews by ``id`` for one snapshot
+    (a weight saved by many nodes, or ``x`` in ``x * x``, is formatted once)."""
     out = []
     for name, value in node.saved_values().items():
-        shape = list(value.shape) if isinstance(value, np.ndarray) else None
-        out.append(SavedValue(name=name, preview=preview_value(value), shape=shape))
+        if isinstance(value, np.ndarray):
+            preview = previews.get(id(value))
+            if preview is None:
+                preview = previews[id(value)] = preview_value(value)
+            out.append(SavedValue(name=name, preview=preview, shape=list(value.shape)))
+        else:
+            out.append(SavedValue(name=name, preview=preview_value(value), shape=None))
     return out
 
 
-def _graph_node(index: GraphIndex, node_id: str, names: dict[int, str], got: set[int]) -> GraphNode:
+def _graph_node(
+    index: GraphIndex, node_id: str, names: dict[int, str], got: set[int],
+    previews: dict[int, str],
+) -> GraphNode:
     leaf = index.leaves.get(node_id)
     if leaf is not None:
         return GraphNode(
@@ -172,7 +196,7 @@ def _graph_node(index: GraphIndex, node_id: str, names: dict[int, str], got: set
         kind="op",
         shape=list(node.output_shape),
         next=[None if child is None else index.id_for(child) for child, _ in node.next_functions],
-        saved=_saved(node),
+        saved=_saved(node, previews),
         saved_freed=bool(node.saved_freed),
         rules=list(node.rules()),
     )
@@ -263,7 +287,10 @@ def build_snapshot(
     tensors = [
         _tensor_info(name, t, node_id) for (name, t), node_id in zip(found, node_ids, strict=True)
     ]
-    nodes = {node_id: _graph_node(index, node_id, names, got) for node_id in index.order}
+    # Only the nodes kept under the cap are described (cut ones were never formatted).
+    previews: dict[int, str] = {}
+    nodes = {node_id: _graph_node(index, node_id, names, got, previews)
+             for node_id in index.order}
     last_backward = [n.id for n in nodes.values() if n.kind == "leaf" and n.got_grad]
     found_names = {name for name, _ in found}
     shown = last_value_name if last_value_name in found_names else None
