@@ -95,6 +95,7 @@ def test_plain_lesson_two_with_a_mistake_a_hint_and_a_skip_through_a_pipe(tmp_pa
     assert "X `x` has shape [3], but this step needs shape [2]." in out, out[-3000:]
     assert "Hint 1/1: `torch.ones((2))` is `tensor([1., 1.])`" in out
     assert "Skipped. This is what the step wanted, and it ran for you:" in out
+    assert "It showed:\n    tensor([1., 1.], requires_grad=True)" in out  # step 1 echoes x
     assert "Mismatch in shape" in out and "MulBackward0 []" in out  # the error; the graph tree
     assert "Lesson complete: 10 of 11 steps solved, 1 skipped, 1 hint used" in out
     saved = ProgressStore(tmp_path).load()["gradients"]

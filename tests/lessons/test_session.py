@@ -81,6 +81,20 @@ def test_skip_runs_the_solution_so_later_steps_work_and_counts_it() -> None:
     assert session.summary().skipped == 1 and session.summary().passed == 1
 
 
+def test_skip_shows_what_the_solution_printed_and_echoed() -> None:
+    lesson = tiny(allow_skip=True)
+    first = replace(lesson.steps[0], solution="x = 1\nprint('hello')\nx + 41")
+    session, _ = started(replace(lesson, steps=[first, *lesson.steps[1:]]))
+    assert session.skip().shown_output == "hello\n42"
+
+
+def test_skip_shows_the_error_a_solution_raises_on_purpose() -> None:
+    lesson = tiny(allow_skip=True)
+    first = replace(lesson.steps[0], solution="x = 1\n1 / 0")
+    session, _ = started(replace(lesson, steps=[first, *lesson.steps[1:]]))
+    assert session.skip().shown_output == "ZeroDivisionError: division by zero"
+
+
 def test_skip_is_refused_when_the_teacher_locks_it() -> None:
     session, kernel = started(tiny())  # good.toml sets allow_skip = false
     assert session.skip().kind == "refused" and session.index == 0 and not kernel.executed

@@ -46,6 +46,9 @@ class Feedback:
     plot: list[float] | None = None  # the step's plot series after this cell
     plot_name: str = ""  # the expression the series came from (e.g. "losses")
     shown_code: str = ""  # code to display under the message (a solution), not to run
+    # What that code printed or echoed when it ran for the learner (a skipped step's solution):
+    # skipping `type(a)` must still show `<class 'torch.Tensor'>`, the point of the step.
+    shown_output: str = ""
 
     @property
     def problems(self) -> list[str]:
@@ -70,6 +73,17 @@ class Summary:
 def counted(count: int, noun: str) -> str:
     """``1 hint``, ``2 hints``, ``0 hints``: learners read these summaries."""
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _visible_output(reply: ExecuteReply) -> str:
+    """What a cell showed, as the REPL would: printed text, the echoed value, the error line."""
+    result = reply.result
+    parts = [result.stdout.rstrip("\n")] if result.stdout.strip() else []
+    if result.value_repr is not None:
+        parts.append(result.value_repr)
+    if result.error is not None:
+        parts.append(f"{result.error.type}: {result.error.message}".rstrip(": "))
+    return "\n".join(parts)
 
 
 def judge_step(step: Step, reply: ExecuteReply, kernel: LessonKernel) -> list[CheckResult]:
@@ -220,7 +234,8 @@ class LessonSession:
             f" (running it raised {reply.result.error.type}, as this step intends)")
         message = f"Skipped. This is what the step wanted, and it ran for you{note}:"
         return Feedback("finished" if self.finished else "skip", message, advanced=True,
-                        code=self._starter(), shown_code=step.solution.strip())
+                        code=self._starter(), shown_code=step.solution.strip(),
+                        shown_output=_visible_output(reply))
 
     def reset_step(self) -> Feedback:
         """Fresh kernel with the earlier steps' solutions replayed; the step starts over."""

@@ -179,6 +179,8 @@ def _message(feedback: Feedback) -> str:
     text = textwrap.fill(feedback.message, _width(), break_on_hyphens=False)
     if feedback.shown_code:
         text += "\n" + textwrap.indent(feedback.shown_code, "    ")
+    if feedback.shown_output:
+        text += "\nIt showed:\n" + textwrap.indent(feedback.shown_output, "    ")
     return text
 
 
