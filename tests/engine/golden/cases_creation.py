@@ -146,4 +146,8 @@ CASES = [
     ("variable_volatile_attribute", "v = Variable(torch.ones(2))\nprint(v.volatile)"),
     ("variable_old_style_positional",
      "v = Variable(torch.ones(2), True)\nprint(v)\nprint(Variable([1., 2.]))"),
+    ("arange_fractional_step_values",
+     "print(torch.arange(0, 3.3, 0.1).tolist()[-8:])\n"
+     "print(torch.arange(0.1, 1, 0.1, dtype=torch.float64).tolist())\n"
+     "print(torch.arange(-1, 10, 0.3)[-3:].tolist())"),
 ]
