@@ -27,3 +27,19 @@ async def test_the_log_keeps_its_end_in_view_when_the_input_grows_and_shrinks(ap
         await pilot.resize_terminal(130, 30)
         await pilot.pause(0.1)
         assert log.is_vertical_scroll_end
+
+
+async def test_a_cell_is_echoed_on_the_prompt_line_with_aligned_continuations(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        log = app.screen.query_one(ReplLog)
+        log.echo_input(1, "import torch")
+        log.echo_input(12, "for i in range(2):\n    print(i)")
+        assert log.plain_lines[-3:] == ["In [1]: import torch", "In [12]: for i in range(2):",
+                                        "    ...:     print(i)"]
+        await pilot.pause()
+        shown = [strip.text for strip in log.lines[-3:]]
+        assert shown[0].startswith("In [1]: import torch")
+        assert shown[2].startswith("    ...:     print(i)")
+        styles = {str(seg.style) for seg in log.lines[-1] if seg.text.strip() == "print"}
+        assert styles and styles != {""}  # still highlighted by pygments

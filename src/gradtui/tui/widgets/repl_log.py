@@ -35,11 +35,22 @@ class ReplLog(RichLog):
         self.plain_lines.extend(text.split("\n"))
 
     def echo_input(self, number: int | str, source: str) -> None:
-        """The cell as typed, with a ``In [n]:`` prompt and Python highlighting."""
-        self._add(Text(f"In [{number}]:", style="bold green"), f"In [{number}]:")
-        syntax = Syntax(source, "python", theme="ansi_dark", background_color="default",
-                        word_wrap=True)
-        self._add(syntax, source)
+        """The cell as typed, like IPython: ``In [n]: `` before its first line and an aligned
+        ``   ...: `` before each further line, with Python highlighting."""
+        prompt = f"In [{number}]: "
+        continuation = " " * (len(prompt) - len("...: ")) + "...: "
+        syntax = Syntax(source, "python", theme="ansi_dark", background_color="default")
+        lines = syntax.highlight(source).split("\n")
+        echo = Text()
+        plain = []
+        for index, line in enumerate(lines):
+            if index:
+                echo.append("\n")
+            lead = prompt if index == 0 else continuation
+            echo.append(lead, style="bold green")
+            echo.append_text(line)
+            plain.append(lead + line.plain)
+        self._add(echo, "\n".join(plain))
 
     def show_result(self, result: CellResult) -> None:
         """Streams in their order, then the value or the traceback."""
