@@ -254,3 +254,35 @@ def test_zero_division_gives_inf_and_nan_silently() -> None:
         y = 1 / x
         y.sum().backward()
     assert np.isinf(y._array[0]) and x.grad._array[0] == -np.inf
+
+
+def test_hooks_on_a_non_leaf_see_and_replace_its_gradient() -> None:
+    x = torch.ones(2, requires_grad=True)
+    y = x * 3
+    seen = []
+    y.register_hook(lambda g: seen.append(g.tolist()))
+    y.register_hook(lambda g: g * 10)
+    (y * y).sum().backward()
+    assert seen == [[6.0, 6.0]]
+    assert x.grad.tolist() == [180.0, 180.0]
+
+
+def test_grad_mode_decorators_like_torch() -> None:
+    x = torch.ones(2, requires_grad=True)
+
+    @torch.no_grad
+    def bare() -> bool:
+        return (x * 2).requires_grad
+
+    @torch.set_grad_enabled(False)
+    def disabled() -> bool:
+        return torch.is_grad_enabled()
+
+    assert torch.is_grad_enabled()  # the decorator did not leave the mode off
+    assert bare() is False and disabled() is False and torch.is_grad_enabled()
+
+    @torch.no_grad()
+    def gen():  # noqa: ANN202
+        yield (x * 2).requires_grad
+
+    assert list(gen()) == [False]

@@ -37,7 +37,8 @@ class Node:
     """A ``grad_fn``: one recorded op application."""
 
     __slots__ = ("op", "next_functions", "saved", "saved_freed", "output_shape", "_dtype",
-                 "_seq", "_versions", "_retained", "_output_version", "__weakref__")
+                 "_seq", "_versions", "_retained", "_output_version", "_tensor_hooks",
+                 "__weakref__")
 
     def __init__(self, op: Op, next_functions: tuple, saved: tuple, output_shape: tuple,
                  dtype: np.dtype) -> None:
@@ -52,6 +53,7 @@ class Node:
         self._versions: tuple | None = None
         self._retained: weakref.ref | None = None  # a non-leaf output that called retain_grad()
         self._output_version: list[int] | None = None
+        self._tensor_hooks: list | None = None  # register_hook() on the output tensor
 
     def name(self) -> str:
         """torch's grad_fn class name, e.g. ``"MulBackward0"``."""
@@ -293,6 +295,16 @@ def _flatten_gradients(gradients: Sequence[Any], n: int) -> Sequence[Any]:
     return gradients
 
 
+def _run_hooks(hooks: list, grad: np.ndarray) -> np.ndarray:
+    from gradtui.engine.tensor import Tensor
+
+    for hook in list(hooks):
+        result = hook(Tensor._wrap(grad))
+        if result is not None:
+            grad = result._array
+    return grad
+
+
 def _fresh(g: Any, incoming: Any) -> bool:
     """Whether a rule's result is a new array of our own (not a view, not passed through)."""
     return (type(g) is np.ndarray and g is not incoming and g.base is None
@@ -350,6 +362,8 @@ def _execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph:
     while heap:
         node = heappop(heap)[1]
         grad = pop(node)
+        if node._tensor_hooks is not None:
+            grad = _run_hooks(node._tensor_hooks, grad)
         if capture_nodes and id(node) in capture_nodes:
             captured[id(node)] = grad
         if node._retained is not None and retained_only:

@@ -289,15 +289,16 @@ class Tensor:
     def _python_scalar(self) -> Any:
         if self._array.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
-        if self._requires_grad:
+        return self._array.reshape(()).item()
+
+    def __float__(self) -> float:
+        value = self._python_scalar()
+        if self._requires_grad:  # torch warns for float() only
             errors.warn("Converting a tensor with requires_grad=True to a scalar may lead to "
                         "unexpected behavior.\nConsider using tensor.detach() first. (Triggered "
                         "internally at /__w/pytorch/pytorch/torch/csrc/autograd/generated/"
                         "python_variable_methods.cpp:822.)")
-        return self._array.reshape(()).item()
-
-    def __float__(self) -> float:
-        return float(self._python_scalar())
+        return float(value)
 
     def __int__(self) -> int:
         return int(self._python_scalar())
@@ -491,7 +492,19 @@ class Tensor:
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
-            raise RuntimeError("gradtui supports hooks on leaf tensors only")
+            # a non-leaf: the hook sees (and may replace) the gradient reaching its grad_fn
+            node = self.grad_fn
+            if node._tensor_hooks is None:
+                node._tensor_hooks = []
+            node_hooks = node._tensor_hooks
+            node_hooks.append(hook)
+
+            class _NodeHandle:
+                def remove(self) -> None:
+                    if hook in node_hooks:
+                        node_hooks.remove(hook)
+
+            return _NodeHandle()
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(hook)
