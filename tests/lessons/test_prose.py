@@ -18,3 +18,16 @@ def test_code_blocks_are_indented_verbatim_and_lists_and_tables_keep_their_lines
 
 def test_stars_inside_code_and_arithmetic_stay() -> None:
     assert plain_text("`a*b*c` and 2 * 3 * 4") == "`a*b*c` and 2 * 3 * 4"
+
+
+def test_indented_code_blocks_stay_verbatim_like_in_the_readme_example() -> None:
+    prose = ("Markdown for the learner. Say what to type:\n\n"
+             "    x = torch.tensor(3.0, requires_grad=True)\n    y = x ** 2\n\nThen look.\n")
+    assert plain_text(prose, 80).splitlines() == [
+        "Markdown for the learner. Say what to type:", "",
+        "    x = torch.tensor(3.0, requires_grad=True)", "    y = x ** 2", "", "Then look."]
+
+
+def test_an_indented_line_inside_a_paragraph_is_still_prose() -> None:
+    # Markdown: an indented code block cannot interrupt a paragraph.
+    assert plain_text("one line\n    and its continuation", 80) == "one line and its continuation"

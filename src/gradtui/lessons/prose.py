@@ -1,8 +1,9 @@
 """Lesson prose (Markdown) as plain terminal text, for the plain REPL and screen readers.
 
 Paragraphs are re-flowed to the terminal's width (lesson files wrap their source lines at ~100
-columns, which a narrower terminal would break mid-word), code blocks are indented and kept
-verbatim, ``**bold**`` and ``*italic*`` markers are dropped, and tables and lists keep their lines.
+columns, which a narrower terminal would break mid-word), code blocks (fenced, or indented four
+spaces) are indented and kept verbatim, ``**bold**`` and ``*italic*`` markers are dropped, and
+tables and lists keep their lines.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import textwrap
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _ITALIC = re.compile(r"(?<![\w*`])\*(\S[^*`]*?)\*(?![\w*])")
+_INDENTED_CODE = re.compile(r"^( {4}|\t)")
 _KEEP_LINE = re.compile(r"^\s*([-*+] |\d+\. |\||#)")
 
 
@@ -34,6 +36,10 @@ def plain_text(markdown: str, width: int = 80) -> str:
             continue
         if in_code:
             out.append("    " + line)
+        elif not paragraph and _INDENTED_CODE.match(line):
+            # Markdown's other code block: indented 4 spaces (or a tab) after a blank line; the
+            # README's authoring example uses it, and re-flowing it joined the code into one line.
+            out.append(line.rstrip())
         elif not line.strip():
             flush()
             out.append("")
