@@ -144,4 +144,14 @@ CASES = [
     ("empty_argmax_error", "torch.ones(0).argmax()"),
     ("empty_softmax", "x = torch.ones(0, 3, requires_grad=True)\nprint(x.softmax(0))"),
     ("empty_view_minus_one_error", "torch.ones(0, 3).view(0, -1)"),
+    # Small matmuls: torch accumulates over k in order, in float32, without fused multiply-add.
+    ("small_matmul_item_values",
+     "a = torch.tensor([[0.1, 0.7, -0.3], [1.9, -0.45, 0.33]])\n"
+     "b = torch.tensor([[0.6, -1.1], [0.25, 0.8], [-0.9, 0.15]])\nprint((a @ b).tolist())\n"
+     "print((a[0] @ b[:, 0]).item(), (a @ b[:, 1]).tolist())"),
+    ("small_linear_layer_loss_item",
+     "X = torch.tensor([[0.5, -1.2, 0.3], [1.1, 0.4, -0.7], [0.2, 0.9, 1.3], [-0.6, 0.1, 0.8]])\n"
+     "W = torch.tensor([[0.1, -0.2, 0.3], [0.05, 0.4, -0.1]], requires_grad=True)\n"
+     "y = X @ W.t()\nloss = (y ** 2).mean()\nprint(loss.item())\nloss.backward()\n"
+     "print(W.grad.tolist())"),
 ]

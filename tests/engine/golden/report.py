@@ -117,6 +117,13 @@ HINTS = {
         "multiply-add, 8-/4-lane chunks): tested emulation in /tmp/golden_torch_arange.py "
         "(0 mismatches on 90 float32 and 90 float64 ranges)."
     ),
+    "reduce.small_matmul_item_values": (
+        "measured: for small matrices (2x3x2 .. 8x8x8, 100x3x1) torch's mm result is exactly "
+        "acc = 0; for p in range(k): acc = f32(acc + f32(a[:, p:p+1] * b[p:p+1, :])) (in order, "
+        "no fused multiply-add); numpy's matmul differs in 22-35% of elements; larger shapes "
+        "(16x33x7 up) use MKL's blocked order, and dot/mv from k = 10 differ too."
+    ),
+    "reduce.small_linear_layer_loss_item": "see reduce.small_matmul_item_values",
     "functional.softmax_sum_backward_rounding": (
         "torch's softmax backward is `y * (g - (g * y).sum(dim, keepdim=True))` in float32 "
         "(the forward's y = exp(x - max) / sum); with g = 1 the column sums of y are 1 +- 1 ulp, "
