@@ -81,4 +81,28 @@ CASES = [
     ("cuda_tensor_error", "torch.ones(2).cuda()"),
     ("to_cuda_error", "torch.ones(2).to('cuda')"),
     ("cuda_factory_error", "torch.zeros(2, device='cuda')"),
+    ("mlp_training_loss_items",
+     "X = torch.tensor([[0.5, -1.2, 0.3, 0.9], [1.1, 0.4, -0.7, 0.2], [0.2, 0.9, 1.3, -0.4],\n"
+     "                  [-0.6, 0.1, 0.8, 1.5], [0.3, 0.3, -0.2, -1.1], [1.4, -0.5, 0.6, 0.0]])\n"
+     "y = torch.tensor([0, 1, 2, 1, 0, 2])\n"
+     "w1 = [[0.1 * ((i * 7 + j * 3) % 5 - 2) for j in range(4)] for i in range(8)]\n"
+     "w2 = [[0.1 * ((i * 5 + j) % 7 - 3) for j in range(8)] for i in range(3)]\n"
+     "W1 = torch.tensor(w1, requires_grad=True)\n"
+     "b1 = torch.zeros(8, requires_grad=True)\n"
+     "W2 = torch.tensor(w2, requires_grad=True)\n"
+     "b2 = torch.zeros(3, requires_grad=True)\n"
+     "for step in range(20):\n"
+     "    h = F.relu(X @ W1.t() + b1)\n"
+     "    logits = h @ W2.t() + b2\n"
+     "    loss = F.cross_entropy(logits, y)\n"
+     "    loss.backward()\n"
+     "    with torch.no_grad():\n"
+     "        for p in (W1, b1, W2, b2):\n"
+     "            p -= 0.5 * p.grad\n"
+     "            p.grad.zero_()\n"
+     "    if step % 5 == 0:\n"
+     "        print(step, loss.item())\n"
+     "acc = (logits.argmax(1) == y).float().mean().item()\n"
+     "print(acc)\n"
+     "print(W2)"),
 ]

@@ -29,6 +29,7 @@ NOTES = Path("/tmp/golden_notes.md")  # golden's latest free-form findings, show
 
 # Failures a learner meets first (wrong numbers, then everyday idioms), listed on top when failing.
 PRIORITY = (
+    "tutorial.mlp_training_loss_items",
     "dtypes.type_with_legacy_class",
     "warnings.float_of_requires_grad_tensor_warns",
     "tutorial.device_selection_idiom",
@@ -124,6 +125,11 @@ HINTS = {
         "(16x33x7 up) use MKL's blocked order, and dot/mv from k = 10 differ too."
     ),
     "reduce.small_linear_layer_loss_item": "see reduce.small_matmul_item_values",
+    "tutorial.mlp_training_loss_items": (
+        "the everyday learner script: a 4-8-3 MLP printing loss.item() every 5 steps; the first "
+        "loss already differs in its last bits. Ingredients: small-matmul order (see "
+        "reduce.small_matmul_item_values), exp inside log_softmax, the mean's sum order."
+    ),
     "functional.softmax_sum_backward_rounding": (
         "torch's softmax backward is `y * (g - (g * y).sum(dim, keepdim=True))` in float32 "
         "(the forward's y = exp(x - max) / sum); with g = 1 the column sums of y are 1 +- 1 ulp, "
