@@ -126,6 +126,8 @@ GRAD_CASES: list[tuple[str, Callable, list[np.ndarray]]] = [
     ("div_scalar", lambda a: F.cross_entropy(a, torch.tensor([[0.2, 0.8], [1.0, 0.0]])),
      [_any(2, 2)]),
     ("leaky_relu", lambda a: F.leaky_relu(a, 0.2), [_any(5)]),
+    ("clamp_tensor", lambda a, lo: a.clamp(min=lo, max=torch.tensor(1.5, dtype=torch.float64)),
+     [_any(4), _any(4)]),
     ("binary_cross_entropy", lambda a: F.binary_cross_entropy(a.sigmoid(), torch.tensor(
         [1.0, 0.0, 1.0], dtype=torch.float64)), [_any(3)]),
     ("bce_with_logits", lambda a: F.binary_cross_entropy_with_logits(a, torch.tensor(

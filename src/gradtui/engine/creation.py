@@ -295,10 +295,26 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
     else:
         target = dtypes.to_dtype(dtype)
     n = int(np.ceil((end - start) / step))
-    # torch computes start + i*step in double, then casts
-    arr = (start + np.arange(n, dtype=np.float64) * step) if target.category == 2 or any(
-        isinstance(v, float) for v in values) else np.arange(start, end, step)
+    if target.np == np.float32:
+        arr = _arange_float32(start, step, n)
+    elif target.category == 2 or any(isinstance(v, float) for v in values):
+        arr = start + np.arange(n, dtype=np.float64) * step  # in double, then cast
+    else:
+        arr = np.arange(start, end, step)
     return _finish(np.asarray(arr).astype(target.np), requires_grad)
+
+
+def _arange_float32(start: float, step: float, n: int) -> np.ndarray:
+    """torch's float32 arange kernel: vectors of 8 start at ``float(start + step*i)`` and
+    add ``lane*step`` in double; the tail past the last full vector is ``start + step*i``."""
+    lanes = 8
+    idx = np.arange(n)
+    full = (n // lanes) * lanes
+    base_idx = (idx // lanes) * lanes
+    base = (start + step * base_idx.astype(np.float64)).astype(np.float32)
+    vec = (base.astype(np.float64) + (idx % lanes) * float(step)).astype(np.float32)
+    tail = (start + step * idx.astype(np.float64)).astype(np.float32)
+    return np.where(idx < full, vec, tail)
 
 
 def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device: Any = None,

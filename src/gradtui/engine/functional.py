@@ -262,12 +262,12 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        out = input
-        if min is not None:
-            out = maximum(out, _as_tensor(min))
-        if max is not None:
-            out = minimum(out, _as_tensor(max))
-        return out
+        lo = _as_tensor(min) if min is not None else None
+        hi = _as_tensor(max) if max is not None else None
+        arrays = tuple(None if t is None else t._array for t in (input, lo, hi))
+        broadcast_shape(input._array.shape, np.broadcast_shapes(
+            *(a.shape for a in arrays if a is not None)))
+        return apply(OPS["clamp_tensor"], (input, lo, hi), arrays)
     arr = input._array
     from gradtui.engine.dispatch import promote
 

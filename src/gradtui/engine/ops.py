@@ -529,6 +529,14 @@ op("clamp", "ClampBackward1",
                                   & (a <= (np.inf if hi is None else hi)), g, 0),),
    saves=("self", "min", "max"), keeps=("min", "max"),
    rules=("d(clamp a)/da = 1 inside [min, max], else 0",))
+op("clamp_tensor", "ClampBackward0",
+   lambda a, lo, hi: (_clamp(a, lo, hi), (a, lo, hi)),
+   (lambda g, a, lo, hi: np.where(((a >= lo) if lo is not None else True)
+                                  & ((a <= hi) if hi is not None else True), g, 0),
+    lambda g, a, lo, hi: np.where(a < lo, g, 0),
+    lambda g, a, lo, hi: np.where(a > hi, g, 0)),
+   saves=("self", "min", "max"),
+   rules=("1 inside [min, max], else 0", "1 where a < min", "1 where a > max"))
 op("maximum", "MaximumBackward0", lambda a, b: (np.maximum(a, b), (a, b)),
    (lambda g, a, b: np.where(a > b, g, np.where(a == b, g / 2, 0)),
     lambda g, a, b: np.where(b > a, g, np.where(a == b, g / 2, 0))),

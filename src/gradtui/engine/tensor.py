@@ -561,6 +561,10 @@ class Tensor:
 
     def _write_result(self, result: Tensor, name: str) -> None:
         mine, new = self._array, result._array
+        if not mine.flags.writeable:  # an expand()ed view: several elements share memory
+            raise RuntimeError("unsupported operation: more than one element of the written-to "
+                               "tensor refers to a single memory location. Please clone() the "
+                               "tensor before performing the operation.")
         if new.shape != mine.shape:
             raise RuntimeError(f"output with shape [{', '.join(map(str, mine.shape))}] doesn't "
                                f"match the broadcast shape [{', '.join(map(str, new.shape))}]")
@@ -631,6 +635,13 @@ class Tensor:
             return None  # bool += int is torch's cast error
         elif not isinstance(other, int | float):
             return None
+        if not arr.flags.writeable:
+            return None  # an expanded view: the slow path raises torch's error
+        if type(other) is Tensor and np.shares_memory(arr, other._array) and (
+                arr.strides != other._array.strides):
+            raise RuntimeError("unsupported operation: some elements of the input tensor and the "
+                               "written-to tensor refer to a single memory location. Please "
+                               "clone() the tensor before performing the operation.")
         ufunc(arr, other, out=arr, casting="unsafe")
         self._vc[0] += 1
         return self
