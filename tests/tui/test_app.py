@@ -449,3 +449,11 @@ async def test_a_failing_lesson_pane_is_reported_and_the_session_goes_on(fake, h
         assert "the lesson pane failed in cell_finished: KeyError" in _log(app)
         assert "the lesson pane failed in command: RuntimeError: bad command" in _log(app)
         assert app.screen.state == "idle"
+
+
+
+def test_the_status_bar_does_not_name_the_last_value_underscore():
+    from gradtui.tui.screens.workspace import _changes_text
+
+    assert _changes_text(["x", "_"]) == "changed: x"
+    assert _changes_text(["_"]) == ""

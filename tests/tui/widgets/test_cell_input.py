@@ -98,3 +98,11 @@ async def test_cursor_keys_read_together_with_text_apply_in_order(app):
         await _send_in_one_read(pilot, app, [("a", "a"), ("b", "b"), ("left", None),
                                              ("c", "c"), ("ctrl+w", "\x17"), ("d", "d")])
         assert cell_input.text == "db"
+
+
+async def test_blank_lines_above_the_code_are_not_submitted(app, fake):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+j", *"x = 1", "enter")
+        await settle(pilot, app)
+        assert fake.executed[-1] == "x = 1"

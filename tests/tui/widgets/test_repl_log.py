@@ -43,3 +43,18 @@ async def test_a_cell_is_echoed_on_the_prompt_line_with_aligned_continuations(ap
         assert shown[2].startswith("    ...:     print(i)")
         styles = {str(seg.style) for seg in log.lines[-1] if seg.text.strip() == "print"}
         assert styles and styles != {""}  # still highlighted by pygments
+
+
+async def test_lines_wrap_again_when_the_log_gets_narrower(app):
+    long_line = "word " * 30
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        log = app.screen.query_one(ReplLog)
+        log.note(long_line.strip())
+        await pilot.pause()
+        await pilot.resize_terminal(120, 40)  # side by side: the log is about 46 columns wide
+        await pilot.pause(0.3)
+        shown = " ".join(strip.text.strip() for strip in log.lines)
+        assert long_line.strip() in shown  # re-wrapped, not cropped
+        assert max(strip.cell_length for strip in log.lines) <= log.size.width
+        assert log.is_vertical_scroll_end

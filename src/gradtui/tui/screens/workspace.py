@@ -58,6 +58,8 @@ PANEL_IDS = {"repl": "repl-column", "lesson": "lesson-pane", "tensors": "tensors
 
 def _changes_text(names: list[str], limit: int = 4) -> str:
     """``changed: y, o`` for the status bar (a narrow screen shows one panel at a time)."""
+    # ``_`` (the last echoed value) changes with nearly every cell: naming it is noise.
+    names = [name for name in names if name != "_"]
     if not names:
         return ""
     shown = ", ".join(names[:limit])

@@ -130,7 +130,12 @@ class CellInput(TextArea):
         # Enter in the middle of a multi-line cell edits it; at the end it may run it.
         if not on_last_line or not is_complete(source):
             return False
-        cell = source.rstrip()  # the empty (maybe auto-indented) line that ended a block
+        # Blank lines around the code go: the one (maybe auto-indented) that ended a block,
+        # and any left above it (a Ctrl+J typed first), so the echo starts on the prompt line.
+        lines = source.rstrip().split("\n")
+        while lines and not lines[0].strip():
+            lines.pop(0)
+        cell = "\n".join(lines)
         if self._refusal is not None and parse_colon_command(cell) is None:
             if not self._refusal_told:
                 self._refusal_told = True

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from rich.syntax import Syntax
 from rich.text import Text
+from textual import events
+from textual.timer import Timer
 from textual.widgets import RichLog
 
 from gradtui.kernel.protocol import CellResult
 
+REWRAP_DELAY = 0.1  # seconds: a window dragged to a new size re-wraps the log once
+MAX_REWRAPPED = 2000  # entries kept for re-wrapping (older ones are dropped at a re-wrap)
+
 
 class ReplLog(RichLog):
-    """Cells and their results, newest at the bottom."""
+    """Cells and their results, newest at the bottom.
+
+    RichLog wraps a line once, at the width it had when written; a learner who widens or
+    narrows the window (80 columns, one pane, to 120, side by side) would see cropped lines.
+    So the log keeps what it was given and wraps it again when its width changes.
+    """
 
     BORDER_TITLE = "REPL"
 
@@ -23,6 +33,9 @@ class ReplLog(RichLog):
         super().__init__(wrap=True, markup=False, highlight=False, min_width=1,
                          **kwargs)  # type: ignore[arg-type]
         self.plain_lines: list[str] = []  # what was written, as text (tests, screen readers)
+        self._entries: list[object] = []
+        self._wrap_width: int | None = None
+        self._rewrap_timer: Timer | None = None
 
     def on_mount(self) -> None:
         # Anchored: the log keeps showing its end when it is resized (the input growing or
@@ -30,7 +43,27 @@ class ReplLog(RichLog):
         # releases the anchor until the learner scrolls back to the end.
         self.anchor()
 
+    def on_resize(self, event: events.Resize) -> None:
+        width = event.size.width
+        if self._wrap_width is None or not width:
+            self._wrap_width = width or None  # the first size: RichLog writes at it
+            return
+        if width != self._wrap_width:
+            if self._rewrap_timer is not None:
+                self._rewrap_timer.stop()
+            self._rewrap_timer = self.set_timer(REWRAP_DELAY, self._rewrap)
+
+    def _rewrap(self) -> None:
+        """Write every kept entry again at the current width (the anchor keeps the end shown)."""
+        self._rewrap_timer = None
+        self._wrap_width = self.size.width
+        del self._entries[:-MAX_REWRAPPED]
+        self.clear()
+        for renderable in self._entries:
+            self.write(renderable)
+
     def _add(self, renderable: object, text: str) -> None:
+        self._entries.append(renderable)
         self.write(renderable)
         self.plain_lines.extend(text.split("\n"))
 
