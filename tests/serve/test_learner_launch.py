@@ -66,3 +66,14 @@ def test_bwrap_plan_confines_the_session_to_the_learners_directory(tmp_path: Pat
 def test_invalid_learner_name_never_becomes_a_path(tmp_path: Path) -> None:
     with pytest.raises(RosterError):
         plan_session(config_in(tmp_path), "../../etc", term="xterm", sandbox_mode="none")
+
+
+def test_bwrap_plan_keeps_the_labs_lesson_folders_visible(tmp_path: Path) -> None:
+    lessons = tmp_path / "my-lessons"  # under /tmp, which bwrap replaces with a private tmpfs
+    lessons.mkdir()
+    config = config_in(tmp_path, f'lessons = ["{lessons}"]\n')
+    plan = plan_session(config, "ann", term="xterm", sandbox_mode="bwrap")
+    prefix = plan.argv[: plan.argv.index("--")]
+    binds = [prefix[i + 1 : i + 3] for i, arg in enumerate(prefix) if arg == "--ro-bind"]
+    assert [str(lessons.resolve())] * 2 in binds
+    assert plan.env["GRADTUI_LESSONS"] == str(lessons)

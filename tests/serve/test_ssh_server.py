@@ -12,6 +12,7 @@ import asyncssh
 import pytest
 
 from gradtui.serve.lab_log import setup_logging
+from gradtui.serve.pty_process import PtyProcess
 from gradtui.serve.roster import load_roster, save_roster
 
 from .lab_helpers import (
@@ -254,3 +255,25 @@ async def test_learner_added_while_the_lab_runs_can_log_in(lab: RunningLab) -> N
     async with await lab.connect("dan", client_keys=[newcomer]) as conn:
         seen = await read_until((await open_app(conn)).stdout, r">>> ")
         assert f"HOME={lab.config.learners_root / 'dan'}" in seen
+
+
+async def test_a_client_leaving_while_its_app_starts_is_ended_and_logged_once(
+    lab: RunningLab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    start = PtyProcess.start
+
+    async def slow_start(self: PtyProcess) -> None:
+        await asyncio.sleep(0.5)  # a loaded lab machine: the EOF below lands mid-start
+        await start(self)
+
+    monkeypatch.setattr(PtyProcess, "start", slow_start)
+    stream = io.StringIO()
+    setup_logging(stream)
+    async with await lab.connect() as conn:
+        proc = await open_app(conn)
+        proc.stdin.write_eof()  # `ssh lab < /dev/null`: EOF while the app is still starting
+        await asyncio.wait_for(proc.wait(), 20)
+    await asyncio.sleep(1.5)  # the slow start has finished: whatever it spawned must be gone
+    assert await wait_for_no_processes(lab.config.learners_root) == []
+    assert await wait_until(lambda: not lab.runtime.sessions)
+    assert stream.getvalue().count("session-end ") == 1, stream.getvalue()

@@ -77,6 +77,9 @@ def plan_session(config: LabConfig, learner: str, *, term: str, sandbox_mode: st
         # Python, gradtui and the app must stay visible even if they live under /tmp.
         needed = [Path(sys.prefix), Path(sys.base_prefix), *(Path(p) for p in sys.path if p)]
         needed += [Path(arg) for arg in app if os.path.isabs(arg)]
+        # The teacher's own lesson folders too: one under /tmp vanished behind the private /tmp
+        # and the landing `lesson 7` failed with "not a directory of lessons".
+        needed += list(config.lesson_dirs)
         app = bwrap_prefix(dirs.root, config.learners_root, hidden, needed) + app
     env = {key: os.environ[key] for key in _PASSTHROUGH if key in os.environ}
     env.setdefault("LANG", "C.UTF-8")

@@ -51,6 +51,11 @@ class LearnerSession(asyncssh.SSHServerSession):
         self._last_input = time.monotonic()
         self._idle_handle: asyncio.TimerHandle | None = None
         self._end_reason: str | None = None
+        self._end_message: str | None = None
+        # True once the app's process has started. Before that, an ending (EOF, disconnect,
+        # shutdown) is left to _start: ending a half-started process ended it twice (two
+        # session-end lines) and left the app running between the two.
+        self._running = False
         self._channel_open = True
         self._ended = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -145,6 +150,7 @@ class LearnerSession(asyncssh.SSHServerSession):
                 on_exit=self._on_exit,
             )
             await self._process.start()
+            self._running = True
         except Exception as error:  # a broken lab config must not kill the server
             event("session-error", user=self.learner, peer=self._peer, error=repr(error))
             self._process = None
@@ -163,7 +169,7 @@ class LearnerSession(asyncssh.SSHServerSession):
             sandbox=self._runtime.sandbox_mode,
         )
         if self._end_reason is not None:  # the client left while we were starting
-            await self._end()
+            await self._end(message=self._end_message)
         else:
             self._schedule_idle_check()
 
@@ -199,7 +205,8 @@ class LearnerSession(asyncssh.SSHServerSession):
         if self._end_reason is not None:
             return
         self._end_reason = reason
-        if self._process is not None:
+        self._end_message = message
+        if self._running:
             self._spawn(self._end(message=message))
         elif self not in self._runtime.sessions:
             self._ended.set()
