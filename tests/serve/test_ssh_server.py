@@ -136,7 +136,7 @@ async def test_idle_learner_is_told_and_disconnected(tmp_path: Path, alice_key) 
             proc = await open_app(conn)
             await read_until(proc.stdout, r">>> ")
             result = await asyncio.wait_for(proc.wait(), 30)
-            assert "Disconnected after 1 seconds without input" in result.stdout
+            assert "Disconnected after 1 second without input" in result.stdout
         assert await wait_for_no_processes(running.config.learners_root) == []
     finally:
         await stop_lab(running, acceptor)

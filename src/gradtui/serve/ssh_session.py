@@ -20,15 +20,16 @@ TERMINAL_RESET = b"\x1b[?1049l\x1b[?25h\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?10
 
 
 def full_message(max_sessions: int) -> str:
+    who = "1 learner is" if max_sessions == 1 else f"{max_sessions} learners are"
     return (
-        f"Sorry, the lab is full ({max_sessions} learners are connected).\r\n"
+        f"Sorry, the lab is full ({who} connected).\r\n"
         "Please try again in a few minutes.\r\n"
     )
 
 
 def idle_message(timeout_s: float) -> str:
-    minutes = timeout_s / 60
-    span = f"{minutes:g} minutes" if timeout_s >= 60 else f"{timeout_s:g} seconds"
+    amount, unit = (timeout_s / 60, "minute") if timeout_s >= 60 else (timeout_s, "second")
+    span = f"{amount:g} {unit}" + ("" if amount == 1 else "s")
     return (
         f"Disconnected after {span} without input. Your progress is saved: "
         "log in again to continue.\r\n"
