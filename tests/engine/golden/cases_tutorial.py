@@ -105,4 +105,38 @@ CASES = [
      "acc = (logits.argmax(1) == y).float().mean().item()\n"
      "print(acc)\n"
      "print(W2)"),
+    ("linear_regression_mse_loss_items",
+     "X = torch.tensor([[1., 2.], [2., 1.], [3., 4.], [4., 3.], [5., 5.]])\n"
+     "y = torch.tensor([[5.], [4.], [11.], [10.], [15.]])\n"
+     "w = torch.zeros(2, 1, requires_grad=True)\n"
+     "b = torch.zeros(1, requires_grad=True)\n"
+     "for epoch in range(30):\n"
+     "    pred = X @ w + b\n"
+     "    loss = F.mse_loss(pred, y)\n"
+     "    loss.backward()\n"
+     "    with torch.no_grad():\n"
+     "        w -= 0.01 * w.grad\n"
+     "        b -= 0.01 * b.grad\n"
+     "        w.grad.zero_()\n"
+     "        b.grad.zero_()\n"
+     "    if epoch % 10 == 0:\n"
+     "        print(epoch, loss.item())\n"
+     "print(w.detach().tolist())"),
+    ("logistic_regression_manual_bce_items",
+     "X = torch.tensor([[0.5, 1.5], [1.0, 1.0], [1.5, 0.5], [3.0, 0.5], [2.0, 2.0], [0.2, 3.0]])\n"
+     "y = torch.tensor([0., 0., 0., 1., 1., 0.])\n"
+     "w = torch.zeros(2, requires_grad=True)\n"
+     "b = torch.tensor(0., requires_grad=True)\n"
+     "for epoch in range(30):\n"
+     "    p = torch.sigmoid(X @ w + b)\n"
+     "    loss = -(y * torch.log(p) + (1 - y) * torch.log(1 - p)).mean()\n"
+     "    loss.backward()\n"
+     "    with torch.no_grad():\n"
+     "        w -= 0.5 * w.grad\n"
+     "        b -= 0.5 * b.grad\n"
+     "    w.grad.zero_()\n"
+     "    b.grad.zero_()\n"
+     "    if epoch % 10 == 0:\n"
+     "        print(epoch, loss.item())\n"
+     "print(w.detach().tolist())"),
 ]

@@ -29,6 +29,8 @@ NOTES = Path("/tmp/golden_notes.md")  # golden's latest free-form findings, show
 
 # Failures a learner meets first (wrong numbers, then everyday idioms), listed on top when failing.
 PRIORITY = (
+    "tutorial.linear_regression_mse_loss_items",
+    "tutorial.logistic_regression_manual_bce_items",
     "tutorial.mlp_training_loss_items",
     "dtypes.type_with_legacy_class",
     "warnings.float_of_requires_grad_tensor_warns",
