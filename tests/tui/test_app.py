@@ -457,3 +457,19 @@ def test_the_status_bar_does_not_name_the_last_value_underscore():
 
     assert _changes_text(["x", "_"]) == "changed: x"
     assert _changes_text(["_"]) == ""
+
+
+def test_a_remote_session_is_recognised_from_its_environment():
+    from gradtui.tui.app import is_remote_session
+
+    assert is_remote_session({"SSH_CONNECTION": "10.0.0.1 5000 10.0.0.2 22"})
+    assert is_remote_session({"GRADTUI_LAB_SESSION": "token"})
+    assert not is_remote_session({"TERM": "xterm-256color"})
+
+
+async def test_over_ssh_the_input_cursor_does_not_blink(fake, history_path, monkeypatch):
+    monkeypatch.setenv("SSH_CONNECTION", "127.0.0.1 5000 127.0.0.1 22")
+    app = create_app(fake, ascii_only=False, history_path=history_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        assert app.screen.query_one(CellInput).cursor_blink is False

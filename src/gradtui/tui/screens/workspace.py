@@ -122,6 +122,7 @@ class WorkspaceScreen(Screen[None]):
         dot = " | " if self.glyphs.ascii else " · "
         self.query_one(CellInput).border_subtitle = dot.join(
             ("Enter runs", "Ctrl+J new line", "F1 keys"))
+        self.query_one(CellInput).cursor_blink = getattr(self.app, "cursor_blink", True)
         self.query_one(CellInput).focus()
         self.query_one(ReplLog).note(
             "gradtui: type PyTorch code (import torch gives gradtui's engine). "
