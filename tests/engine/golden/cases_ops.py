@@ -172,4 +172,12 @@ CASES += [
     ("pow_tensor_exponent_digits",
      "a = torch.arange(1., 10.).reshape(3, 3)\nb = torch.arange(1., 10.).reshape(3, 3) / 4 + 0.5\n"
      "print(a ** b)"),
+    ("backward_formula_bits",
+     "x = torch.tensor([0.37, -1.21, 2.05, 0.83, -0.49], requires_grad=True)\n"
+     "g = torch.tensor([0.3, -1.7, 0.9, 2.2, -0.6])\n"
+     "for name, f in [('sigmoid', torch.sigmoid), ('tanh', torch.tanh),\n"
+     "                ('reciprocal', lambda t: 1 / t), ('divide', lambda t: 3.3 / t)]:\n"
+     "    x.grad = None\n"
+     "    f(x).backward(g)\n"
+     "    print(name, x.grad.tolist())"),
 ]

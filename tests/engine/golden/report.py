@@ -101,6 +101,10 @@ HINTS = {
         "in ~20% of results, float64 pow rounded to float32 in ~1.8%)."
     ),
     "ops.pow_minus_two_and_minus_half_item": "see ops.pow_three_values_print",
+    "ops.backward_formula_bits": (
+        "torch's backward formulas, verified bit-exact: sigmoid g*(1-y)*y; tanh "
+        "g*f32(1-y*y in float64); reciprocal -g*(y*y); a/x wrt x -g*((a/x)/x) (see the notes)."
+    ),
     "ops.pow_tensor_exponent_digits": (
         "general float32 pow: numpy's float32 power differs from torch here (7 ** 2.25 prints "
         "79.7022 vs 79.7023); float64 pow rounded to float32 matches all 9 values."
