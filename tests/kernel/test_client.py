@@ -116,6 +116,15 @@ def test_input_gets_end_of_file_instead_of_reading_the_protocol(shared: KernelCl
     assert shared.ping()
 
 
+def test_input_still_gets_end_of_file_after_exit_closed_stdin(fresh: KernelClient) -> None:
+    # exit() closes sys.stdin (and fd 0) before raising SystemExit; the kernel stays up.
+    assert fresh.execute("exit()").result.error.type == "SystemExit"
+    reply = fresh.execute("input()")
+    assert reply.result.error is not None and reply.result.error.type == "EOFError"
+    reply = fresh.execute("import os\nf = open(os.devnull)\nf.fileno() != 0")
+    assert reply.result.value_repr == "True"  # fd 0 is not up for grabs
+
+
 def test_interrupt_stops_an_infinite_loop_and_keeps_the_namespace(fresh: KernelClient) -> None:
     fresh.execute("before = 'still here'")
     reply = _execute_interrupted(fresh, "while True:\n    pass")

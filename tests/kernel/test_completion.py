@@ -142,7 +142,9 @@ def test_torch_submodules_and_readable_signatures() -> None:
     ev = Evaluator()
     ev.execute("import torch\nimport torch.nn.functional")
     ns = ev.namespace
-    assert _texts(ns, "import torch.") == ["autograd", "nn"]
+    # Submodules only (no functions such as `ones`); the engine may grow more (e.g. `cuda`).
+    submodules = _texts(ns, "import torch.")
+    assert {"autograd", "nn"} <= set(submodules) and "ones" not in submodules
     assert _texts(ns, "from torch.autograd import Var") == ["Variable"]
     assert _texts(ns, "torch.nn.functional.rel") == ["relu"]
     text = inspect_name(ns, "torch.ones")

@@ -64,6 +64,25 @@ def _watch_interrupts(fd: int) -> None:
         signal.pthread_kill(main_thread, signal.SIGINT)
 
 
+def _keep_stdin_at_end_of_file() -> None:
+    """Give ``input()`` its end-of-file again after a cell closed stdin.
+
+    ``exit()``/``quit()`` close ``sys.stdin`` (and so fd 0) before raising SystemExit; the kernel
+    lives on, and the next ``input()`` said "I/O operation on closed file" instead of EOFError,
+    while a later ``open()`` could have been handed fd 0.
+    """
+    if sys.stdin is not None and not sys.stdin.closed:
+        return
+    try:
+        os.fstat(0)
+    except OSError:  # fd 0 itself was closed: point it at /dev/null again
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        if devnull != 0:
+            os.dup2(devnull, 0)
+            os.close(devnull)
+    sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115 - lives as long as we do
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(sys.argv[1:] if argv is None else argv)
     requests = os.fdopen(os.dup(0), "rb")
@@ -83,7 +102,12 @@ def main(argv: list[str] | None = None) -> int:
             sys.__stderr__.write(text)  # written between cells: keep it visible somewhere
 
     capture = FdCapture(1, to_cell)
-    evaluator.on_cell_end = capture.sync
+
+    def after_cell() -> None:
+        capture.sync()
+        _keep_stdin_at_end_of_file()
+
+    evaluator.on_cell_end = after_cell
     server = KernelServer(evaluator, requests, replies)
     server.install_sigint_handler()
     threading.Thread(target=_watch_parent, name="parent-watchdog", daemon=True).start()
