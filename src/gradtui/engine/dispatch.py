@@ -79,6 +79,9 @@ def apply(op: Op, inputs: tuple, arrays: tuple | None = None, **params: Any) -> 
                 if result.dtype.kind == "f":
                     _record(op, inputs, saved, result, out)
                 break
+    elif op.view and inputs[0]._requires_grad:
+        # torch: a view made under no_grad of a tensor that requires grad still requires grad
+        out._requires_grad = True
     if extra is not None:
         return out, Tensor._wrap(extra)
     return out
