@@ -418,11 +418,12 @@ def _nll_grad(g: np.ndarray, logp: np.ndarray, target: np.ndarray, reduction: st
 
 
 def _mse_forward(a: np.ndarray, t: np.ndarray, reduction: str) -> tuple[Any, tuple]:
-    d = (a - t) ** 2
-    if reduction == "mean":
-        return np.asarray(d.mean(), dtype=d.dtype), (a, t, reduction)
+    diff = a - t
+    d = diff * diff
+    if reduction == "mean":  # torch reduces in its own summation order
+        return _mean_all(d), (a, t, reduction)
     if reduction == "sum":
-        return np.asarray(d.sum(), dtype=d.dtype), (a, t, reduction)
+        return np.asarray(_sum(d), dtype=d.dtype), (a, t, reduction)
     return d, (a, t, reduction)
 
 
