@@ -151,6 +151,14 @@ def _spread(g: Any, shape: tuple[int, ...]) -> np.ndarray:
     return out
 
 
+def _times(g: Any, x: Any) -> Any:
+    """``g * x``; when g is one value spread over a big array (the gradient of a sum), multiply
+    by that value instead: a contiguous loop, about twice as fast as reading a 0-stride view."""
+    if g.size > 4096 and type(g) is np.ndarray and not any(g.strides) and np.shape(x) == g.shape:
+        return x * g[(0,) * g.ndim]
+    return g * x
+
+
 def _integer_safe(fn: Callable, a: Any, b: Any) -> Any:
     """Integer division by zero is an error in torch (numpy would warn and give 0)."""
     if np.asarray(b).dtype.kind in "iub" and np.asarray(a).dtype.kind in "iub" and (
@@ -476,7 +484,7 @@ op("rsub_tensor", "RsubBackward0",
    (lambda g, alpha: -g if alpha == 1 else g * -alpha, lambda g, alpha: g),
    saves=("alpha",), keeps=("alpha",), rules=("d(b-a)/da = -1", "d(b-a)/db = 1"))
 op("mul", "MulBackward0", lambda a, b: (a * b, (a, b)),
-   (lambda g, a, b: g * b, lambda g, a, b: g * a),
+   (lambda g, a, b: _times(g, b), lambda g, a, b: _times(g, a)),
    saves=("self", "other"), uses=(("other",), ("self",)),
    rules=("d(a*b)/da = b", "d(a*b)/db = a"))
 op("div", "DivBackward0", lambda a, b: (a / b, (a, b)),
