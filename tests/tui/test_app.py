@@ -473,3 +473,14 @@ async def test_over_ssh_the_input_cursor_does_not_blink(fake, history_path, monk
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
         assert app.screen.query_one(CellInput).cursor_blink is False
+
+
+async def test_a_colon_command_is_echoed_above_its_output(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        for source in seed_cells()[:5]:
+            await run_cell(pilot, app, source)
+        await run_cell(pilot, app, ":dot o")
+        lines = app.screen.query_one(ReplLog).plain_lines
+        start = lines.index(":dot o")
+        assert lines[start + 1].startswith("digraph")

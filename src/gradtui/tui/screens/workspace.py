@@ -211,6 +211,8 @@ class WorkspaceScreen(Screen[None]):
                 self.notify(f"history not saved: {exc}", severity="warning")
         command = parse_colon_command(source)
         if command is not None:
+            # Echoed, so that what a command printed (DOT, an error) says what asked for it.
+            self.query_one(ReplLog).note(source.strip(), style="bold dim")
             self.run_command(command)
             return
         # The input refuses cells itself while busy or dead (see CellInput.refusal); this is
