@@ -46,3 +46,13 @@ def test_visited_nodes_grow_with_the_walk_and_end_with_the_leaves():
     while walk.next():
         pass
     assert walk.visited_nodes(frozenset({"n6"})) == {"n1", "n2", "n3", "n4", "n5", "n6"}
+
+
+def test_a_freed_graph_says_how_to_step_through_it_again():
+    error = ("RuntimeError: Trying to backward through the graph a second time (or directly "
+             "access saved tensors after they have already been freed).")
+    text = BackwardWalk(BackwardTrace(root="o", error=error)).describe()
+    assert text.startswith("Cannot step through o.backward():\nRuntimeError: Trying")
+    assert "Run the cells that compute o again" in text and ":step o" in text
+    other = BackwardWalk(BackwardTrace(root="o", error="NameError: name 'o' is not defined"))
+    assert "Run the cells" not in other.describe()

@@ -57,7 +57,8 @@ class BackwardWalk:
         names = node_names or {}
         trace = self.trace
         if trace.error:
-            return f"Cannot step through {trace.root}.backward():\n{trace.error}"
+            return f"Cannot step through {trace.root}.backward():\n{trace.error}" \
+                + freed_graph_hint(trace.root, trace.error)
         if self.position < 0:
             return (
                 f"Backward of {trace.root}, step by step: {self.total} nodes from the output to "
@@ -84,3 +85,11 @@ class BackwardWalk:
             rule_text = f"  [{rule}]" if rule else ""
             lines.append(f"  input {index} -> {to}: {passed}{rule_text}")
         return "\n".join(lines)
+
+
+def freed_graph_hint(root: str, error: str) -> str:
+    """What to do when the graph was freed by an earlier backward (else "")."""
+    if "backward through the graph a second time" not in error:
+        return ""
+    return (f"\nAn earlier {root}.backward() without retain_graph=True freed this graph. "
+            f"Run the cells that compute {root} again to build a new one, then :step {root}.")

@@ -38,7 +38,7 @@ from gradtui.tui.messages import (
     StepRequested,
     TensorSelected,
 )
-from gradtui.tui.walk import BackwardWalk
+from gradtui.tui.walk import BackwardWalk, freed_graph_hint
 from gradtui.tui.widgets.cell_input import CellInput
 from gradtui.tui.widgets.completion_list import CompletionList
 from gradtui.tui.widgets.grads_panel import GradsPanel
@@ -433,7 +433,9 @@ class WorkspaceScreen(Screen[None]):
             return
         graph = self.query_one(GraphPanel)
         if outcome.error:
-            self.query_one(ReplLog).note(f":step {name}: {outcome.error}", style="bold red")
+            self.query_one(ReplLog).note(
+                f":step {name}: {outcome.error}{freed_graph_hint(name, outcome.error)}",
+                style="bold red")
         if self.snapshot is not None and self.snapshot.tensor(name) is not None:
             graph.selected = name
         graph.walk = BackwardWalk(outcome)
