@@ -329,7 +329,12 @@ def _dims_or_none(dim: Any, ndim: int) -> tuple[int, ...] | None:
 
 
 def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A001
-        dtype: dtypes.dtype | None = None, axis: Any = None) -> Tensor:
+        dtype: dtypes.dtype | None = None, axis: Any = None, **kwargs: Any) -> Tensor:
+    if kwargs:
+        # np.sum(tensor) calls tensor.sum(axis=None, dtype=None, out=None): torch's parser
+        # rejects that call by naming 'axis'
+        name = "axis" if "out" in kwargs else next(iter(kwargs))
+        raise TypeError(f"sum() got an unexpected keyword argument '{name}'")
     if axis is not None:
         dim = axis
     if isinstance(dim, str):
@@ -639,6 +644,12 @@ def _batched_matmul(a: Tensor, b: Tensor) -> Tensor:
                            f"[{count}, {m1}] but got: [{count}, {m2}].")
     left = unsqueeze(a, 0) if aa.ndim == 1 else a
     right = unsqueeze(b, -1) if ba.ndim == 1 else b
+    # like torch: expand both to the common batch, fold it into one dim, bmm, view back
+    count = int(np.prod(batch)) if batch else 1
+    left = reshape(expand(left, batch + left._array.shape[-2:]),
+                   (count,) + left._array.shape[-2:])
+    right = reshape(expand(right, batch + right._array.shape[-2:]),
+                    (count,) + right._array.shape[-2:])
     out = apply(OPS["bmm"], (left, right))
     shape = batch + ((n,) if aa.ndim > 1 else ()) + ((p,) if ba.ndim > 1 else ())
     return apply(OPS["unsafe_view"], (out,), shape=shape)
