@@ -247,11 +247,6 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
         raise IndexError(str(exc)) from None
     advanced = any(_is_advanced(i) for i in _components(index))
     if advanced:
-        if isinstance(value, Tensor) and value._array.dtype != t._array.dtype:
-            raise RuntimeError(
-                f"Index put requires the source and destination dtypes match, got "
-                f"{t.dtype.short_name} for the destination and {value.dtype.short_name} for "
-                "the source.")
         try:
             np.broadcast_shapes(np.shape(v), target_shape)
         except ValueError:
@@ -259,6 +254,11 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
                 f"shape mismatch: value tensor of shape [{', '.join(map(str, np.shape(v)))}] "
                 f"cannot be broadcast to indexing result of shape "
                 f"[{', '.join(map(str, target_shape))}]") from None
+        if isinstance(value, Tensor) and value._array.dtype != t._array.dtype:
+            raise RuntimeError(
+                f"Index put requires the source and destination dtypes match, got "
+                f"{t.dtype.short_name} for the destination and {value.dtype.short_name} for "
+                "the source.")
     else:
         _check_expand(np.shape(v), target_shape,
                       dtypes.BY_NUMPY.get(np.asarray(v).dtype, t.dtype).legacy_name)

@@ -492,7 +492,7 @@ op("div", "DivBackward0", lambda a, b: (a / b, (a, b)),
    saves=("self", "other"), uses=(("other",), ("self", "other")),
    rules=("d(a/b)/da = 1/b", "d(a/b)/db = -a/b^2"), quiet=True)
 op("reciprocal", "ReciprocalBackward0", lambda a: ((r := 1 / a), (r,)),
-   (lambda g, r: -g * r * r,), saves=("result",), rules=("d(1/a)/da = -1/a^2",), quiet=True)
+   (lambda g, r: -g * (r * r),), saves=("result",), rules=("d(1/a)/da = -1/a^2",), quiet=True)
 op("neg", "NegBackward0", lambda a: (-a, ()), (lambda g: -g,), rules=("d(-a)/da = -1",))
 op("pow", "PowBackward0", lambda a, exponent: (_scalar_pow(a, exponent), (a, exponent)),
    (_pow_grad,), saves=("self", "exponent"), keeps=("exponent",),
@@ -527,7 +527,7 @@ op("tanh", "TanhBackward0", lambda a: ((r := _tanh(a)), (r,)), (lambda g, r: g *
    saves=("result",), rules=("d(tanh a)/da = 1 - tanh(a)^2",), quiet=True)
 op("sigmoid", "SigmoidBackward0",
    lambda a: ((r := (1 / (1 + np.exp(-a))).astype(a.dtype, copy=False)), (r,)),
-   (lambda g, r: g * r * (1 - r),), saves=("result",), rules=("d(s(a))/da = s(a)*(1-s(a))",),
+   (lambda g, r: g * (1 - r) * r,), saves=("result",), rules=("d(s(a))/da = s(a)*(1-s(a))",),
     quiet=True)
 op("relu", "ReluBackward0", lambda a: ((r := np.where(a < 0, 0, a)), (r,)),
    (lambda g, r: np.where(r <= 0, 0, g),), saves=("result",),
