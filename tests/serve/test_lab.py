@@ -69,6 +69,19 @@ def test_add_learner_refuses_bad_input_and_changes_nothing(
     assert not (tmp_path / "roster.toml").exists()
 
 
+def test_add_learner_with_a_private_key_says_which_file_to_give(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = lab_config(tmp_path)
+    private = tmp_path / "id_ed25519"
+    private.write_text(asyncssh.generate_private_key("ssh-ed25519").export_private_key().decode())
+    assert add(config, "ann", key=private) == 2
+    assert f"{private} is a private key: give the learner's public key ({private}.pub)" in (
+        capsys.readouterr().err
+    )
+    assert not (tmp_path / "roster.toml").exists()
+
+
 def test_add_learner_cli_reads_the_password_from_a_pipe(tmp_path: Path) -> None:
     config = lab_config(tmp_path)
     result = subprocess.run(

@@ -48,6 +48,12 @@ def add_learner(
             lines = [ln for ln in key_file.read_text().splitlines() if ln.strip()]
         except OSError as error:
             raise LabCommandError(f"cannot read {key_file}: {error.strerror}") from None
+        if lines and "PRIVATE KEY" in lines[0]:
+            # An easy slip (`--key id_ed25519` for `id_ed25519.pub`): say so, store nothing.
+            raise LabCommandError(
+                f"{key_file} is a private key: give the learner's public key "
+                f"({key_file}.pub), and ask them to keep the private one to themselves"
+            )
         if len(lines) != 1:
             raise LabCommandError(f"{key_file} must hold exactly one public key line")
         key_line = lines[0]
