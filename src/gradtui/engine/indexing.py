@@ -247,11 +247,15 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
         raise IndexError(str(exc)) from None
     advanced = any(_is_advanced(i) for i in _components(index))
     if advanced:
+        # torch drops the value's leading size-1 dims before reporting (slicePrefix1sSize)
+        shown = tuple(np.shape(v))
+        while len(shown) > len(target_shape) and shown and shown[0] == 1:
+            shown = shown[1:]
         try:
             np.broadcast_shapes(np.shape(v), target_shape)
         except ValueError:
             raise RuntimeError(
-                f"shape mismatch: value tensor of shape [{', '.join(map(str, np.shape(v)))}] "
+                f"shape mismatch: value tensor of shape [{', '.join(map(str, shown))}] "
                 f"cannot be broadcast to indexing result of shape "
                 f"[{', '.join(map(str, target_shape))}]") from None
         if isinstance(value, Tensor) and value._array.dtype != t._array.dtype:

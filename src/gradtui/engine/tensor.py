@@ -816,6 +816,7 @@ class Tensor:
         return binary(_FLOOR_DIVIDE, self, other)
 
     def __rfloordiv__(self, other: Any) -> Any:
+        _fn.check_bool_kernel(other, self, "div_floor_cpu")
         return binary(_FLOOR_DIVIDE, other, self)
 
     def __mod__(self, other: Any) -> Any:
