@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from gradtui.lessons.catalog import builtin_dir
 from gradtui.lessons.cli import check_paths, list_lessons
 from gradtui.lessons.progress import LessonProgress, ProgressStore
 
@@ -91,3 +92,31 @@ def test_listing_into_a_closed_pipe_prints_no_traceback(tmp_path: Path) -> None:
         os.close(write_end)
     assert "Traceback" not in result.stderr and "BrokenPipeError" not in result.stderr
     assert result.returncode == 141
+
+
+def test_check_refuses_an_id_a_built_in_lesson_already_uses(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The listing skips the later of two lessons with one id: "ok" here would mean a lesson
+    # that learners can never open.
+    monkeypatch.delenv("GRADTUI_LESSONS", raising=False)
+    text = (FIXTURES / "good.toml").read_text()
+    own_id = text.splitlines()[0]
+    assert own_id.startswith("id = ")
+    clash = tmp_path / "07-mine.toml"
+    clash.write_text(text.replace(own_id, 'id = "variables"', 1))
+    out = io.StringIO()
+    assert check_paths([str(clash)], out) == 1
+    assert out.getvalue().endswith(
+        f"{clash}:1: lesson id 'variables' is already used by "
+        f"{builtin_dir() / '01-variables.toml'}; pick another id\n")
+    assert "ok " not in out.getvalue()
+
+
+def test_check_refuses_two_checked_files_with_one_id(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GRADTUI_LESSONS", raising=False)
+    for name in ("07-a.toml", "08-b.toml"):
+        (tmp_path / name).write_text((FIXTURES / "good.toml").read_text())
+    out = io.StringIO()
+    assert check_paths([str(tmp_path)], out) == 1
+    assert out.getvalue().count("is already used by") == 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -28,7 +29,7 @@ def run_lessons_command(args: argparse.Namespace) -> int:
     try:
         if getattr(args, "lessons_command", None) == "check":
             targets = list(args.paths) or [str(d) for d in lesson_dirs(extra)]
-            status = check_paths(targets, sys.stdout)
+            status = check_paths(targets, sys.stdout, extra)
         else:
             status = list_lessons(extra, sys.stdout, sys.stderr)
         sys.stdout.flush()  # inside the try: a reader that left shows up here, not at exit
@@ -72,8 +73,12 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
-def check_paths(targets: list[str], out: TextIO) -> int:
-    """Validate and self-test lesson files; 0 when all are fine, 1 otherwise."""
+def check_paths(targets: list[str], out: TextIO, extra: Sequence[str] = ()) -> int:
+    """Validate and self-test lesson files; 0 when all are fine, 1 otherwise.
+
+    ``extra``: the ``--lessons`` folders, whose lessons (with the built-ins and
+    ``$GRADTUI_LESSONS``) a checked file's id must not repeat.
+    """
     from gradtui.kernel import KernelDied
     from gradtui.kernel.client import KernelClient
     from gradtui.lessons.selftest import self_test
@@ -89,6 +94,8 @@ def check_paths(targets: list[str], out: TextIO) -> int:
             lessons.append(load_lesson(path))
         except LessonFileError as exc:
             problems.extend(exc.problems)
+    clashes = _id_clashes(lessons, extra)
+    problems.extend(clashes)
     if not files:
         print("gradtui lessons check: no lesson files (*.toml) found", file=out)
         return 1
@@ -98,7 +105,7 @@ def check_paths(targets: list[str], out: TextIO) -> int:
                 for lesson in lessons:
                     found = self_test(lesson, client, scratch)
                     problems.extend(found)
-                    if not found:
+                    if not found and lesson.path not in {c.path for c in clashes}:
                         wrong = sum(len(s.wrong_answers) for s in lesson.steps)
                         print(f"ok  {lesson.path}: {_count(len(lesson.steps), 'step')}, "
                               f"{_count(wrong, 'wrong answer')} rejected", file=out)
@@ -108,6 +115,28 @@ def check_paths(targets: list[str], out: TextIO) -> int:
     for problem in problems:
         print(problem, file=out)
     return 1 if problems else 0
+
+
+def _id_clashes(lessons: list[Lesson], extra: Sequence[str]) -> list[Problem]:
+    """Ids that another lesson already uses: the listing would skip the later file, so a
+    teacher's lesson reusing a built-in id (say `variables`) could never be taken."""
+    others = [*load_catalog(extra).lessons, *lessons]
+    found: list[Problem] = []
+    for lesson in lessons:
+        mine = lesson.path.resolve()
+        clash = next((o for o in others if o.id == lesson.id and o.path.resolve() != mine), None)
+        if clash is not None:
+            found.append(Problem(lesson.path, _line_of_id(lesson.path),
+                                 f"lesson id {lesson.id!r} is already used by {clash.path}; "
+                                 "pick another id"))
+    return found
+
+
+def _line_of_id(path: Path) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.replace(" ", "").startswith("id="):
+            return number
+    return 1
 
 
 def run_lesson_command(args: argparse.Namespace) -> int:
