@@ -85,7 +85,7 @@ async def test_ctrl_c_interrupts_an_infinite_loop(app):
         await settle(pilot, app)
         app.set_input_text(INFINITE_LOOP)
         await pilot.press("enter")
-        await pilot.pause(0.1)
+        await pilot.pause(0.3)  # "running" shows once the cell has run for ECHO_DELAY
         status = app.screen.query_one(StatusBar)
         assert app.screen.state == "busy" and "running" in status.render()
         await pilot.press("ctrl+c")
@@ -484,3 +484,20 @@ async def test_a_colon_command_is_echoed_above_its_output(app):
         lines = app.screen.query_one(ReplLog).plain_lines
         start = lines.index(":dot o")
         assert lines[start + 1].startswith("digraph")
+
+
+async def test_a_fast_cell_never_flashes_the_running_status(app, monkeypatch):
+    shown: list[str] = []
+    original = StatusBar.watch_state
+
+    def recording(self, state: str) -> None:
+        shown.append(state)
+        original(self, state)
+
+    monkeypatch.setattr(StatusBar, "watch_state", recording)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        shown.clear()
+        await run_cell(pilot, app, seed_cells()[2])
+        assert "busy" not in shown
+        assert "tensor([1., 1.], requires_grad=True)" in _log(app)

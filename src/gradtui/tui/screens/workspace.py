@@ -48,7 +48,10 @@ from gradtui.tui.widgets.status_bar import StatusBar
 from gradtui.tui.widgets.tensors_panel import TensorsPanel
 
 WIDE_COLUMNS = 120
-ECHO_DELAY = 0.04  # seconds
+# A cell's echo (and the "running" status) wait this long: a cell faster than that is echoed
+# with its result in one repaint, so the screen is not drawn again while the kernel works (a
+# repaint in the middle also slows the kernel reply, which the app decodes on the same GIL).
+ECHO_DELAY = 0.12  # seconds
 SNAPSHOT_INTERVAL = 0.05  # seconds: at most ~20 repaints a second, even over a slow SSH link
 BUSY_REFUSAL = "a cell is still running (Ctrl+C interrupts it)"
 DEAD_REFUSAL = "the kernel is dead: F9 or :restart starts a new one"
@@ -91,6 +94,7 @@ class WorkspaceScreen(Screen[None]):
         self._flush_timer: Timer | None = None
         self._pending_echo: tuple[int, str] | None = None
         self._echo_timer: Timer | None = None
+        self._busy_since: float | None = None
         self.repaints = 0  # snapshot repaints done (the benchmark and tests read it)
 
     # -- layout ---------------------------------------------------------------------------
@@ -178,12 +182,20 @@ class WorkspaceScreen(Screen[None]):
     # -- kernel state -----------------------------------------------------------------------
 
     def set_state(self, state: str) -> None:
+        """The kernel's state; the input refuses cells at once, the status bar shows "busy"
+        only once the cell has run for ECHO_DELAY (see ``_write_echo``)."""
         self.state = state
-        status = self.query_one(StatusBar)
-        status.state = state
-        status.busy_since = time.monotonic() if state == "busy" else None
         self.query_one(CellInput).refusal = {"busy": BUSY_REFUSAL,
                                              "dead": DEAD_REFUSAL}.get(state)
+        if state == "busy":
+            self._busy_since = time.monotonic()
+        else:
+            self._show_state(state)
+
+    def _show_state(self, state: str) -> None:
+        status = self.query_one(StatusBar)
+        status.state = state
+        status.busy_since = self._busy_since if state == "busy" else None
 
     @work(thread=True, group="kernel-start")
     def start_kernel(self) -> None:
@@ -226,13 +238,19 @@ class WorkspaceScreen(Screen[None]):
         # The echo waits a moment: a fast cell's echo and result then share one repaint (the
         # result is on screen a frame sooner); a slow cell's echo shows after ECHO_DELAY.
         self._pending_echo = (self.cell_number, source)
-        self._echo_timer = self.set_timer(ECHO_DELAY, self._write_echo)
+        self._echo_timer = self.set_timer(ECHO_DELAY, self._cell_running)
         self.set_state("busy")
         self.execute_cell(source, self.calls.generation)
 
     @on(CellRefused)
     def _cell_refused(self, event: CellRefused) -> None:
         self.notify(event.reason, severity="error" if self.state == "dead" else "warning")
+
+    def _cell_running(self) -> None:
+        """The cell has run for ECHO_DELAY: show it, and that the kernel is busy."""
+        self._write_echo()
+        if self.state == "busy":
+            self._show_state("busy")
 
     def _write_echo(self) -> None:
         if self._echo_timer is not None:
