@@ -1,0 +1,22 @@
+"""Suite-wide hygiene shared by every test folder."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from gradtui.engine import shim
+
+
+@pytest.fixture(autouse=True)
+def _no_torch_shim_leaks_between_tests() -> Iterator[None]:
+    """An in-process ``Evaluator`` installs the ``import torch`` shim, as the kernel does.
+
+    In the kernel process that is the point; in a pytest worker it would make every later test's
+    ``import torch`` (the differential tests against real torch) silently get our engine.
+    """
+    was_installed = shim.is_installed()
+    yield
+    if shim.is_installed() and not was_installed:
+        shim.uninstall()
