@@ -81,3 +81,16 @@ def test_shipped_lesson_self_tests_against_real_torch(path: Path) -> None:
 
     problems = self_test(load_lesson(path), TorchKernel())
     assert problems == [], "\n".join(map(str, problems))
+
+
+def test_an_endless_solution_or_wrong_answer_is_interrupted_and_reported(tmp_path: Path) -> None:
+    path = lesson_text(tmp_path, '[[steps]]\nprose = "p"\nsolution = "while True: pass"\n'
+                                 '[[steps.checks]]\nkind = "expr"\nexpr = "x == 1"\n'
+                                 '[[steps.wrong_answers]]\ncode = "while True: pass"\n')
+    with KernelClient() as kernel, KernelClient() as scratch:
+        problems = self_test(load_lesson(path), kernel, scratch, cell_timeout_s=0.5)
+        assert kernel.ping()  # interrupted, not killed: the next lesson can use it
+    messages = [f"{p.line}: {p.message}" for p in problems]
+    too_long = "did not finish within 0.5 s and was interrupted (an endless loop?)"
+    assert f"10: step 1: this wrong answer {too_long}" in messages
+    assert f"5: step 1: the solution {too_long}" in messages

@@ -2,10 +2,15 @@
 
 In a fresh kernel, every step's solution is run in order and must pass that step's checks; every
 declared wrong answer, run on the state the earlier solutions left, must fail them; and a step's
-checks must not already pass before its solution runs (else it would pass by itself).
+checks must not already pass before its solution runs (else it would pass by itself). A cell
+that runs too long (a solution with an endless loop) is interrupted and reported, so the checker
+always ends.
 """
 
 from __future__ import annotations
+
+import threading
+from collections.abc import Callable
 
 from gradtui.kernel.errors import KernelDied, KernelError
 from gradtui.kernel.protocol import ExecuteReply
@@ -13,13 +18,54 @@ from gradtui.lessons.errors import Problem
 from gradtui.lessons.model import Lesson, Step
 from gradtui.lessons.session import LessonKernel, empty_reply, judge_step
 
+# Far above what any lesson cell needs (the shipped ones take well under a second each).
+CELL_TIMEOUT_S = 30.0
+# After the interrupt, how long a cell that ignores it (SIG_IGN) gets before a kernel restart.
+_RESTART_GRACE_S = 10.0
+
+
+class _TimedCells:
+    """Runs cells on a kernel, interrupting any that outlives ``timeout_s``."""
+
+    def __init__(self, kernel: LessonKernel, timeout_s: float) -> None:
+        self.kernel = kernel
+        self.timeout_s = timeout_s
+        self.timed_out = False  # the last cell was stopped by us
+
+    def execute(self, source: str) -> ExecuteReply:
+        interrupt: Callable[[], None] | None = getattr(self.kernel, "interrupt", None)
+        self.timed_out = False
+        if interrupt is None or self.timeout_s <= 0:
+            return self.kernel.execute(source)
+
+        def stop() -> None:
+            self.timed_out = True
+            interrupt()
+
+        timers = [threading.Timer(self.timeout_s, stop),
+                  threading.Timer(self.timeout_s + _RESTART_GRACE_S, self.kernel.restart)]
+        for timer in timers:
+            timer.daemon = True
+            timer.start()
+        try:
+            return self.kernel.execute(source)
+        finally:
+            for timer in timers:
+                timer.cancel()
+
+    def evaluate(self, expr: str) -> tuple[bool, str]:
+        return self.kernel.evaluate(expr)
+
+    def restart(self) -> None:
+        self.kernel.restart()
+
 
 def _expects_error(step: Step) -> bool:
     return any(check.kind == "raised" for check in step.checks)
 
 
-def self_test(lesson: Lesson, kernel: LessonKernel,
-              scratch: LessonKernel | None = None) -> list[Problem]:
+def self_test(lesson: Lesson, kernel: LessonKernel, scratch: LessonKernel | None = None,
+              cell_timeout_s: float = CELL_TIMEOUT_S) -> list[Problem]:
     """Every problem found running ``lesson`` in ``kernel`` (restarted first).
 
     Wrong answers need a state rebuilt from scratch each; given a second ``scratch`` kernel they
@@ -27,6 +73,8 @@ def self_test(lesson: Lesson, kernel: LessonKernel,
     (about half the kernel starts, which is most of the time a self-test takes).
     """
     problems: list[Problem] = []
+    kernel = _TimedCells(kernel, cell_timeout_s)
+    scratch = None if scratch is None else _TimedCells(scratch, cell_timeout_s)
     kernel.restart()
     previous = empty_reply()
     for number, step in enumerate(lesson.steps, start=1):
@@ -42,7 +90,7 @@ def self_test(lesson: Lesson, kernel: LessonKernel,
 
 
 def _test_step(lesson: Lesson, number: int, step: Step, previous: ExecuteReply,
-               kernel: LessonKernel, scratch: LessonKernel | None,
+               kernel: _TimedCells, scratch: _TimedCells | None,
                problems: list[Problem]) -> ExecuteReply:
     """Test one step on the state the earlier solutions left; returns its solution's reply."""
     path = lesson.path
@@ -51,7 +99,10 @@ def _test_step(lesson: Lesson, number: int, step: Step, previous: ExecuteReply,
         for wrong in step.wrong_answers:
             _fresh_state(wrong_kernel, lesson, number - 1)
             results = judge_step(step, wrong_kernel.execute(wrong.code), wrong_kernel)
-            if all(r.passed for r in results):
+            if wrong_kernel.timed_out:
+                problems.append(Problem(path, wrong.line, f"step {number}: this wrong answer "
+                                                          f"{_too_long(wrong_kernel)}"))
+            elif all(r.passed for r in results):
                 problems.append(Problem(path, wrong.line, f"step {number}: this wrong "
                                                           "answer passes the step's checks"))
         if scratch is None:
@@ -61,6 +112,10 @@ def _test_step(lesson: Lesson, number: int, step: Step, previous: ExecuteReply,
                                                  "before its solution runs"))
     reply = kernel.execute(step.solution)
     error = reply.result.error
+    if kernel.timed_out:
+        problems.append(Problem(path, step.solution_line, f"step {number}: the solution "
+                                                          f"{_too_long(kernel)}"))
+        return reply
     if error is not None and not _expects_error(step):
         problems.append(Problem(path, step.solution_line, f"step {number}: the solution "
                                                           f"raised {error.type}: "
@@ -71,6 +126,11 @@ def _test_step(lesson: Lesson, number: int, step: Step, previous: ExecuteReply,
                                                       f"check {check.kind}: "
                                                       f"{result.message}"))
     return reply
+
+
+def _too_long(kernel: _TimedCells) -> str:
+    return (f"did not finish within {kernel.timeout_s:g} s and was interrupted "
+            "(an endless loop?)")
 
 
 def _fresh_state(kernel: LessonKernel, lesson: Lesson, count: int) -> None:
