@@ -100,6 +100,18 @@ def test_skip_is_refused_when_the_teacher_locks_it() -> None:
     assert session.skip().kind == "refused" and session.index == 0 and not kernel.executed
 
 
+def test_a_kernel_restarted_outside_the_lesson_is_noticed_with_a_command_for_both_front_ends(
+) -> None:
+    session, kernel = started(tiny())
+    session.cell_finished(kernel.execute("x = 1"))  # step 1 passed
+    kernel.count = 0  # the learner's own :restart: a fresh kernel counts cells from 1 again
+    feedback = session.cell_finished(kernel.execute("z = 3"))
+    assert feedback.kind == "fail"
+    # the plain REPL has no F-keys: the command comes first
+    assert feedback.problems[-1].endswith("are gone: type :reset (F12 in the workspace) to "
+                                          "rebuild them.")
+
+
 def test_reset_step_restarts_the_kernel_and_replays_earlier_solutions() -> None:
     session, kernel = started(tiny())
     session.cell_finished(kernel.execute("x = 1"))

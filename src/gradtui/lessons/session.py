@@ -28,7 +28,7 @@ class LessonKernel(Protocol):
 
 
 RESTART_NOTE = ("The kernel was restarted, so the variables of the earlier steps are gone: "
-                "reset the step (F12 or :reset) to rebuild them.")
+                "type :reset (F12 in the workspace) to rebuild them.")
 
 FeedbackKind = Literal["pass", "fail", "hint", "solution", "skip", "reset", "restart",
                        "resume", "finished", "refused", "info"]
