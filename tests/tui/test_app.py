@@ -501,3 +501,17 @@ async def test_a_fast_cell_never_flashes_the_running_status(app, monkeypatch):
         await run_cell(pilot, app, seed_cells()[2])
         assert "busy" not in shown
         assert "tensor([1., 1.], requires_grad=True)" in _log(app)
+
+
+async def test_the_input_is_numbered_for_the_next_cell_while_one_runs(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        cell_input = app.screen.query_one(CellInput)
+        assert cell_input.border_title == "In [1]"
+        app.set_input_text(INFINITE_LOOP)
+        await pilot.press("enter")
+        await pilot.pause(0.05)
+        assert cell_input.border_title == "In [2]"
+        await pilot.press("ctrl+c")
+        await settle(pilot, app)
+        assert cell_input.border_title == "In [2]"

@@ -235,6 +235,7 @@ class WorkspaceScreen(Screen[None]):
                                            else DEAD_REFUSAL))
             return
         self.cell_number += 1
+        self._number_input()  # what is typed now will be the next cell
         # The echo waits a moment: a fast cell's echo and result then share one repaint (the
         # result is on screen a frame sooner); a slow cell's echo shows after ECHO_DELAY.
         self._pending_echo = (self.cell_number, source)
