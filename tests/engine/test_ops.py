@@ -116,6 +116,7 @@ GRAD_CASES: list[tuple[str, Callable, list[np.ndarray]]] = [
     ("as_strided", lambda a, b: _view_after_inplace(a * 1, b), [_any(2, 3), _any(3)]),
     ("zero", lambda a, b: (a * 1).zero_() + b, [_any(3), _any(3)]),
     ("fill", lambda a, b: (a * 1).fill_(2.0) * b, [_any(3), _any(3)]),
+    ("fill_tensor", lambda a, b: (a * 1).fill_(b.sum()), [_any(2, 3), _any(2)]),
     ("copy", lambda a, b: (a * 1).copy_(b), [_any(2, 3), _any(3)]),
     ("amax", lambda a: a.amax(1), [_any(3, 4)]),
     ("amin", lambda a: a.amin(0, keepdim=True), [_any(3, 4)]),

@@ -123,6 +123,59 @@ def test_setitem_on_a_non_leaf_records_copy_slices() -> None:
     assert x.grad.tolist() == [0.0, 2.0, 2.0]
 
 
+def _names_down_the_value_path(node) -> list[str]:
+    names = []
+    while node is not None:
+        names.append(node.name())
+        below = [n for n, _ in node.next_functions if n is not None]
+        node = below[-1] if below else None
+    return names
+
+
+@pytest.mark.parametrize("index", [slice(None), Ellipsis, (slice(None), slice(0, 3)),
+                                   slice(0, 2)])
+def test_setitem_of_a_whole_tensor_with_a_0d_value_is_fill_backward3(index) -> None:
+    t = torch.zeros(2, 3)
+    w = torch.tensor(5.0, requires_grad=True)
+    t[index] = w
+    assert t.grad_fn.name() == "FillBackward3"
+    t.sum().backward()
+    assert w.grad.item() == 6.0
+
+
+def test_setitem_of_a_whole_tensor_with_a_shaped_value_copies_an_expanded_view() -> None:
+    t = torch.zeros(2, 3)
+    w = torch.full((1, 3), 5.0, requires_grad=True)
+    t[:] = w
+    assert _names_down_the_value_path(t.grad_fn) == [
+        "torch::autograd::CopyBackwards", "ExpandBackward0", "ViewBackward0",
+        "torch::autograd::AccumulateGrad"]
+    t.sum().backward()
+    assert w.grad.tolist() == [[2.0, 2.0, 2.0]]
+
+
+def test_setitem_of_part_of_a_tensor_stays_copy_slices_with_the_value_expanded() -> None:
+    t = torch.zeros(2, 3)
+    w = torch.tensor([5.0], requires_grad=True)
+    t[1:] = w
+    assert _names_down_the_value_path(t.grad_fn)[:2] == [
+        "torch::autograd::CopySlices", "ExpandBackward0"]
+    t.sum().backward()
+    assert w.grad.tolist() == [3.0]
+
+
+def test_fill_with_a_tensor_value_sends_the_summed_gradient_to_it() -> None:
+    t = torch.zeros(2, 2)
+    w = torch.tensor(2.0, requires_grad=True)
+    t.fill_(w)
+    assert t.grad_fn.name() == "FillBackward3" and t.tolist() == [[2.0, 2.0], [2.0, 2.0]]
+    (t * 3).sum().backward()
+    assert w.grad.item() == 12.0
+    with pytest.raises(RuntimeError, match="fill_ only supports 0-dimension value tensor but got "
+                                           "tensor with 1 dimensions."):
+        t.fill_(torch.ones(2))
+
+
 def test_max_with_dim_returns_named_values_and_indices() -> None:
     x = torch.tensor([[1.0, 5.0], [7.0, 2.0]])
     result = x.max(1)

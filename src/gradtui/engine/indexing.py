@@ -217,6 +217,32 @@ def _numpy_index(index: Any) -> Any:
     return items if isinstance(index, tuple) else items[0]
 
 
+def _strip_leading_ones(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """torch's slicePrefix1sSize: the value's leading size-1 dims are dropped before expanding."""
+    first = 0
+    while first < len(shape) and shape[first] == 1:
+        first += 1
+    return shape[first:]
+
+
+def _selects_everything(index: Any, shape: tuple[int, ...]) -> bool:
+    """Only ``...`` and slices that keep their whole dim (``t[:]``, ``t[0:n]``, ``t[:, ::1]``):
+    torch then writes into the tensor itself rather than into a view of it."""
+    parts = _components(index)
+    if not all(p is Ellipsis or isinstance(p, slice) for p in parts):
+        return False
+    ellipsis = [i for i, p in enumerate(parts) if p is Ellipsis]
+    if len(ellipsis) > 1:
+        return False
+    if ellipsis:
+        before, after = parts[:ellipsis[0]], parts[ellipsis[0] + 1:]
+        dims = list(zip(before, shape, strict=False)) + list(
+            zip(after, shape[len(shape) - len(after):], strict=False))
+    else:
+        dims = list(zip(parts, shape, strict=False))
+    return all(p.indices(size) == (0, size, 1) for p, size in dims)
+
+
 def setitem(t: Tensor, index: Any, value: Any) -> None:
     """``t[index] = value``: in place, version bump; with grad, t's grad_fn becomes
     CopySlices (IndexPutBackward0 for advanced indices), like torch."""
@@ -271,6 +297,20 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
         t._vc[0] += 1
         return
     v_in = value if isinstance(value, Tensor) else Tensor._wrap(v.astype(t._array.dtype))
+    if not advanced:
+        # torch's copy_to: a 0-d value fills, any other is viewed without its leading 1s and
+        # expanded to the written shape (ViewBackward0, ExpandBackward0 under the write)
+        if v_in._array.shape != target_shape and v_in._array.ndim:
+            v_in = v_in.view(_strip_leading_ones(v_in._array.shape))
+            if v_in._array.shape != target_shape:
+                v_in = v_in.expand(target_shape)
+        if t._base is None and _selects_everything(index, t._array.shape):
+            # torch skips a slice that keeps a whole dim: the write is on t itself
+            if v_in._array.ndim == 0 and target_shape != ():
+                t._fill_from_tensor(v_in)
+            else:
+                t.copy_(v_in)
+            return
     arr_v = np.broadcast_to(v_in._array.astype(t._array.dtype, copy=False), target_shape)
     # the write happens on the root tensor's memory; a view's path into it comes first
     root = t if t._base is None else t._base

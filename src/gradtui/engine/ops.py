@@ -752,6 +752,10 @@ op("zero", "ZeroBackward0", lambda a: (np.zeros_like(a), ()), (lambda g: np.zero
 op("fill", "FillBackward2", lambda a, value: (np.full_like(a, value), (value,)),
    (lambda g, value: np.zeros_like(g),), saves=("value",), keeps=("value",),
    rules=("d(c)/da = 0",))
+op("fill_tensor", "FillBackward3",
+   lambda a, value: (np.full_like(a, value), ()),
+   (lambda g: np.zeros_like(g), lambda g: np.asarray(g.sum(), dtype=g.dtype)),
+   rules=("d(c)/da = 0", "every filled entry's gradient, summed"))
 op("copy", "torch::autograd::CopyBackwards",
    lambda a, src: (np.array(np.broadcast_to(src, a.shape), dtype=a.dtype), ()),
    (lambda g: np.zeros_like(g), lambda g: g), rules=("overwritten: 0", "d(src)/dsrc = 1"))

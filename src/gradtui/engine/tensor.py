@@ -701,11 +701,25 @@ class Tensor:
 
     def fill_(self, value: Any) -> Tensor:
         self._check_inplace()
-        value = value.item() if isinstance(value, Tensor) else value
+        if isinstance(value, Tensor):
+            return self._fill_from_tensor(value)
         if is_grad_enabled() and self._requires_grad:
             self._write_result(apply(OPS["fill"], (self,), value=value), "fill")
             return self
         self._array[...] = value
+        self._vc[0] += 1
+        return self
+
+    def _fill_from_tensor(self, value: Tensor) -> Tensor:
+        """``fill_(0-d tensor)``: torch's fill_.Tensor, whose FillBackward3 sends the sum of
+        the gradient back to ``value`` (``t[:] = w`` lands here too)."""
+        if value._array.ndim:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
+                               f"with {value._array.ndim} dimensions.")
+        if is_grad_enabled() and (self._requires_grad or value._requires_grad):
+            self._write_result(apply(OPS["fill_tensor"], (self, value)), "fill")
+            return self
+        self._array[...] = value._array
         self._vc[0] += 1
         return self
 
