@@ -64,6 +64,8 @@ class ReplLog(RichLog):
 
     def _add(self, renderable: object, text: str) -> None:
         self._entries.append(renderable)
+        if len(self._entries) > 2 * MAX_REWRAPPED:  # bounded memory in a long session
+            del self._entries[:-MAX_REWRAPPED]
         self.write(renderable)
         self.plain_lines.extend(text.split("\n"))
 
