@@ -191,3 +191,12 @@ def test_conversions_between_dtypes() -> None:
     assert x.to(torch.float64).dtype == torch.float64
     assert torch.tensor([1.7]).int().dtype == torch.int32
     assert torch.tensor([1, 0]).bool().tolist() == [True, False]
+
+
+def test_arange_with_a_fractional_step_has_torchs_fused_multiply_add_values() -> None:
+    # torch: fma(step, i, start) in double per chunk of vectors; a plain start + i*step gives
+    # 0.7000000000000001 here and misses 2.6000001430511475 for float32
+    assert torch.arange(0.1, 1, 0.1, dtype=torch.float64).tolist()[6] == 0.7
+    assert torch.arange(0, 3.3, 0.1).tolist()[-8:] == [
+        2.5, 2.6000001430511475, 2.700000047683716, 2.8000001907348633, 2.9000000953674316,
+        3.0, 3.1000001430511475, 3.200000047683716]

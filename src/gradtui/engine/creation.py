@@ -295,8 +295,8 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
     else:
         target = dtypes.to_dtype(dtype)
     n = int(np.ceil((end - start) / step))
-    if target.np == np.float32:
-        arr = _arange_float32(start, step, n)
+    if target.np in (np.float32, np.float64):
+        arr = _arange_float(float(start), float(step), n, target.np)
     elif target.category == 2 or any(isinstance(v, float) for v in values):
         arr = start + np.arange(n, dtype=np.float64) * step  # in double, then cast
     else:
@@ -304,17 +304,40 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
     return _finish(np.asarray(arr).astype(target.np), requires_grad)
 
 
-def _arange_float32(start: float, step: float, n: int) -> np.ndarray:
-    """torch's float32 arange kernel: vectors of 8 start at ``float(start + step*i)`` and
-    add ``lane*step`` in double; the tail past the last full vector is ``start + step*i``."""
-    lanes = 8
-    idx = np.arange(n)
-    full = (n // lanes) * lanes
-    base_idx = (idx // lanes) * lanes
-    base = (start + step * base_idx.astype(np.float64)).astype(np.float32)
-    vec = (base.astype(np.float64) + (idx % lanes) * float(step)).astype(np.float32)
-    tail = (start + step * idx.astype(np.float64)).astype(np.float32)
-    return np.where(idx < full, vec, tail)
+def _two_product(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """a * b as an unevaluated sum p + e, exactly (Dekker's splitting)."""
+    p = a * b
+    split = 134217729.0  # 2**27 + 1
+    ca, cb = split * a, split * b
+    a_hi, b_hi = ca - (ca - a), cb - (cb - b)
+    a_lo, b_lo = a - a_hi, b - b_hi
+    e = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+    return p, e
+
+
+def _fma(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """a * b + c with (practically always) one rounding, like the kernel's fused multiply-add:
+    the product's exact error and the sum's exact error are added back before rounding."""
+    p, e = _two_product(a, b)
+    s = p + c
+    v = s - p
+    t = (p - (s - v)) + (c - v)
+    return s + (t + e)
+
+
+def _arange_float(start: float, step: float, n: int, dtype: type) -> np.ndarray:
+    """torch's CPU arange kernel (RangeFactoriesKernel.cpp, double accumulator): in chunks of
+    two vectors (8 float32 / 4 float64 lanes), each vector starts at ``fma(step, i, start)``
+    rounded to the dtype and its lanes are ``fma(lane, step, base)``; the tail past the last
+    full chunk is ``fma(step, i, start)``."""
+    lanes = 8 if dtype == np.float32 else 4
+    idx = np.arange(n, dtype=np.float64)
+    full = n - n % (2 * lanes)
+    lane = idx % lanes
+    base = _fma(np.full(n, step), idx - lane, np.full(n, start)).astype(dtype).astype(np.float64)
+    vec = _fma(lane, np.full(n, step), base).astype(dtype)
+    tail = _fma(np.full(n, step), idx, np.full(n, start)).astype(dtype)
+    return np.where(np.arange(n) < full, vec, tail)
 
 
 def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device: Any = None,
