@@ -100,3 +100,9 @@ def test_plain_lesson_two_with_a_mistake_a_hint_and_a_skip_through_a_pipe(tmp_pa
     assert "Lesson complete: 10 of 11 steps solved, 1 skipped, 1 hint used" in out
     saved = ProgressStore(tmp_path).load()["gradients"]
     assert (saved.completed, saved.skips, saved.hints_used) == (True, 1, 1)
+
+
+def test_after_a_kernel_death_the_lesson_advises_reset(tmp_path: Path) -> None:
+    hooks, _ = hooks_for(tmp_path)
+    assert hooks.restart_advice().startswith("Type :reset for a fresh kernel with this step's "
+                                             "variables rebuilt")

@@ -126,11 +126,25 @@ def test_kernel_death_is_reported_with_how_to_restart_and_restart_works(rig) -> 
     assert rig.err.splitlines() == [
         "The kernel stopped: the kernel died (exit status 1).",
         "Your variables are lost. Type :restart to start a fresh kernel.",
-        "The kernel is not running. Type :restart to start a fresh one.",
+        "The kernel is not running. Type :restart to start a fresh kernel.",
         "Fresh kernel started: the namespace is empty (import torch again).",
     ]
     assert rig.client.restarts == 1
     assert rig.out == "3\n"
+
+
+def test_hooks_say_what_to_type_after_a_kernel_death(make_rig) -> None:
+    class LessonLike(ReplHooks):
+        def restart_advice(self) -> str:
+            return "Type :reset to rebuild."
+
+    rig = make_rig(LessonLike())
+    rig.repl.run_piped(["die()", "x"])
+    assert rig.err.splitlines() == [
+        "The kernel stopped: the kernel died (exit status 1).",
+        "Your variables are lost. Type :reset to rebuild.",
+        "The kernel is not running. Type :reset to rebuild.",
+    ]
 
 
 def test_commands_on_a_dead_kernel_report_it(rig) -> None:

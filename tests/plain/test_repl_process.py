@@ -77,7 +77,7 @@ def test_piped_errors_continue_and_a_dead_kernel_restarts_on_request(tmp_path: P
     err = done.stderr
     assert "ZeroDivisionError: division by zero" in err
     assert "The kernel stopped: the kernel died (exit status 3)." in err
-    assert "The kernel is not running. Type :restart to start a fresh one." in err
+    assert "The kernel is not running. Type :restart to start a fresh kernel." in err
     assert "Fresh kernel started" in err
     assert done.returncode == 1
 

@@ -100,6 +100,11 @@ class LessonHooks(ReplHooks):
     def finished(self) -> bool:
         return self._leaving
 
+    def restart_advice(self) -> str:
+        # :reset restarts the kernel *and* replays the earlier steps; :restart leaves it empty.
+        return ("Type :reset for a fresh kernel with this step's variables rebuilt "
+                "(:restart gives an empty one).")
+
     # --- text --------------------------------------------------------------------------------
 
     def _rule(self) -> str:

@@ -53,6 +53,8 @@ class ReplHooks:
        text to print ("" to print nothing), or None when the command is not yours (the REPL
        then reports an unknown command).
     6. ``command_help()`` is appended to ``:help`` (list your commands there).
+    7. When the kernel has died: ``restart_advice()``, the sentence saying what to type next
+       (a lesson offers ``:reset``, which also rebuilds the step's variables).
 
     Hooks run in the REPL's own thread; they must not block for long.
     """
@@ -83,6 +85,10 @@ class ReplHooks:
     def finished(self) -> bool:
         """True to leave the REPL before the next prompt (e.g. the lesson is over)."""
         return False
+
+    def restart_advice(self) -> str:
+        """What to type after the kernel died."""
+        return "Type :restart to start a fresh kernel."
 
 
 
@@ -202,10 +208,10 @@ class PlainRepl:
             reason = (message or "").split("; :restart")[0]
             self.console.error(
                 f"The kernel stopped{': ' + reason if reason else ''}.\n"
-                "Your variables are lost. Type :restart to start a fresh kernel."
+                f"Your variables are lost. {self.hooks.restart_advice()}"
             )
         else:
-            self.console.error("The kernel is not running. Type :restart to start a fresh one.")
+            self.console.error(f"The kernel is not running. {self.hooks.restart_advice()}")
         self._dead_reported = True
 
     def _command(self, name: str, arg: str) -> bool:
