@@ -4,7 +4,8 @@ from __future__ import annotations
 
 # (keys, where, what) - the help screen prints these rows in this order.
 KEYS: list[tuple[str, str, str]] = [
-    ("Enter", "input", "run the cell if complete, else a new line (empty line ends a block)"),
+    ("Enter", "input", "run the cell if complete, else a new line (empty line ends a block); "
+     "while a cell runs the text is kept for later"),
     ("Ctrl+J / Alt+Enter", "input", "new line without running (multi-line cells)"),
     ("Up / Down", "input", "previous / next cell from history (on the first / last line)"),
     ("Tab", "input", "complete the name before the cursor (a list when several match)"),
