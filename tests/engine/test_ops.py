@@ -293,3 +293,24 @@ def test_grad_fn_name_is_torchs(expr: str, name: str) -> None:
     out = eval(expr, {"torch": torch, "F": F, "x": x, "v": v, "v3": v3})
     assert out.grad_fn.name() == name
     assert type(out.grad_fn).__name__ == name
+
+
+def test_tanh_backward_rounds_one_minus_y_squared_once_like_torch() -> None:
+    x = torch.tensor([0.37, -1.21, 2.05, 0.83, -0.49], requires_grad=True)
+    x.tanh().backward(torch.tensor([0.3, -1.7, 0.9, 2.2, -0.6]))
+    assert x.grad.tolist() == [0.26240697503089905, -0.5099445581436157, 0.05773220583796501,
+                               1.1812952756881714, -0.4762124717235565]  # torch 2.13
+
+
+def test_softmax_backward_keeps_torchs_one_ulp_residue() -> None:
+    x = torch.tensor([[1., -2., 3.], [-0.5, 0.25, 4.]], requires_grad=True)
+    x.softmax(0).sum().backward()
+    assert x.grad[:, 0].tolist() == pytest.approx([4.873063e-08, 1.0873e-08], rel=1e-3)
+    assert x.grad[:, 1:].abs().sum().item() == 0.0
+
+
+def test_log_softmax_backward_is_a_fused_multiply_subtract_like_torch() -> None:
+    x = torch.arange(1., 19.).reshape(3, 2, 3).requires_grad_()
+    (torch.log_softmax(x, 1) * torch.arange(1., 19.).reshape(3, 2, 3)).sum().backward()
+    # torch 2.13 prints -11.6247 here; an unfused g - exp(y) * s rounds to -11.6246
+    assert f"{x.grad[2, 1, 0].item():.4f}" == "-11.6247"

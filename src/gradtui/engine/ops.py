@@ -233,9 +233,26 @@ def _softmax(a: np.ndarray, dim: int) -> np.ndarray:
     if a.size == 0:
         return a.copy()
     shifted = a - a.max(axis=dim, keepdims=True)
-    e = np.exp(shifted)
+    e = _exp(shifted)  # torch's float32 exp lands on float64-then-rounded values
     e /= e.sum(axis=dim, keepdims=True)
     return e
+
+
+def _tanh_grad(g: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """torch fuses ``1 - r*r`` in float32 (one rounding): float64 then rounded is the same."""
+    if r.dtype == np.float32:
+        return g * (1 - np.square(r, dtype=np.float64)).astype(np.float32)
+    return g * (1 - r * r)
+
+
+def _log_softmax_grad(g: np.ndarray, dim: int, r: np.ndarray) -> np.ndarray:
+    """``g - exp(r) * g.sum(dim)``; torch's float32 kernel fuses the multiply-subtract (one
+    rounding), which float64 arithmetic rounded once to float32 reproduces."""
+    total = g.sum(axis=dim, keepdims=True)
+    if r.dtype != np.float32 or g.dtype != np.float32:
+        return g - np.exp(r) * total
+    e = _exp(r).astype(np.float64)
+    return (g.astype(np.float64) - e * total.astype(np.float64)).astype(np.float32)
 
 
 def _log_softmax(a: np.ndarray, dim: int) -> np.ndarray:
@@ -523,7 +540,7 @@ op("sin", "SinBackward0", lambda a: (_sin(a), (a,)), (lambda g, a: g * _cos(a),)
    saves=("self",), rules=("d(sin a)/da = cos a",))
 op("cos", "CosBackward0", lambda a: (_cos(a), (a,)), (lambda g, a: -g * _sin(a),),
    saves=("self",), rules=("d(cos a)/da = -sin a",))
-op("tanh", "TanhBackward0", lambda a: ((r := _tanh(a)), (r,)), (lambda g, r: g * (1 - r * r),),
+op("tanh", "TanhBackward0", lambda a: ((r := _tanh(a)), (r,)), (_tanh_grad,),
    saves=("result",), rules=("d(tanh a)/da = 1 - tanh(a)^2",), quiet=True)
 op("sigmoid", "SigmoidBackward0",
    lambda a: ((r := (1 / (1 + np.exp(-a))).astype(a.dtype, copy=False)), (r,)),
@@ -794,7 +811,7 @@ op("softmax", "SoftmaxBackward0", lambda a, dim: ((r := _softmax(a, dim)), (dim,
     quiet=True)
 op("log_softmax", "LogSoftmaxBackward0",
    lambda a, dim: ((r := _log_softmax(a, dim)), (dim, r)),
-   (lambda g, dim, r: g - np.exp(r) * g.sum(axis=dim, keepdims=True) if r.ndim else g * 0,),
+   (lambda g, dim, r: _log_softmax_grad(g, dim, r) if r.ndim else g * 0,),
    saves=("dim", "result"), keeps=("dim",),
    rules=("d(log_softmax)/da = grad - softmax*sum(grad)",), quiet=True)
 op("mse_loss", "MseLossBackward0",
