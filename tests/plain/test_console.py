@@ -84,3 +84,14 @@ def test_ascii_views_on_console_terminals_like_the_workspace(term: str) -> None:
 
 def test_ascii_views_when_gradtui_ascii_is_set() -> None:
     assert ascii_wanted(FakeTty("utf-8"), {"TERM": "xterm", "GRADTUI_ASCII": "1"})
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "ascii"])
+def test_text_a_terminal_cannot_encode_gets_stand_ins_instead_of_a_crash(encoding: str) -> None:
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding=encoding)
+    console = Console(stream, stream)
+    console.text("f(x) = (x − 3)², so df/dx = 2(x − 3) → ½ · 2 ✓ 🙂")
+    stream.flush()
+    assert raw.getvalue().decode(encoding) == (
+        "f(x) = (x - 3)^2, so df/dx = 2(x - 3) -> 1/2 * 2 ok ?\n")

@@ -49,6 +49,26 @@ def ascii_wanted(stream: TextIO, environ: Mapping[str, str] | None = None) -> bo
     return False
 
 
+# Plain-text stand-ins for the non-ASCII characters lessons and views use.
+_STAND_INS = str.maketrans({
+    "−": "-", "–": "-", "—": "-", "·": "*", "×": "x", "÷": "/", "²": "^2", "³": "^3",
+    "½": "1/2", "≈": "~", "≤": "<=", "≥": ">=", "→": "->", "←": "<-", "─": "-", "│": "|",
+    "└": "+", "•": "*", "✓": "ok", "✗": "X", "…": "...", "“": '"', "”": '"', "‘": "'",
+    "’": "'", "₁": "1", "₂": "2", "ᵢ": "_i",
+})
+
+
+def encodable(text: str, encoding: str) -> str:
+    """``text`` with what ``encoding`` cannot hold replaced: stand-ins first, then ``?``."""
+    try:
+        return text.encode(encoding).decode(encoding)
+    except LookupError:
+        encoding = "ascii"
+    except UnicodeEncodeError:
+        pass
+    return text.translate(_STAND_INS).encode(encoding, "replace").decode(encoding)
+
+
 class Console:
     """Writes the REPL's output to two streams, highlighting with pygments when ``colour``."""
 
@@ -59,7 +79,11 @@ class Console:
         self._python_lexer = None
 
     def _write(self, stream: TextIO, text: str) -> None:
-        stream.write(text)
+        try:
+            stream.write(text)
+        except UnicodeEncodeError:
+            # A latin-1/ASCII terminal: lesson prose has `−`, `²`, `½`... Never crash on them.
+            stream.write(encodable(text, getattr(stream, "encoding", None) or "ascii"))
         stream.flush()
 
     def _line(self, stream: TextIO, text: str) -> None:
