@@ -515,3 +515,17 @@ async def test_the_input_is_numbered_for_the_next_cell_while_one_runs(app):
         await pilot.press("ctrl+c")
         await settle(pilot, app)
         assert cell_input.border_title == "In [2]"
+
+
+async def test_choosing_another_tensor_ends_a_step_walk_and_shows_it(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        for source in seed_cells()[:5]:
+            await run_cell(pilot, app, source)
+        await run_cell(pilot, app, ":step o")
+        graph = app.screen.query_one(GraphPanel)
+        await pilot.press("n")
+        assert graph.walk is not None
+        await run_cell(pilot, app, ":graph y")
+        assert graph.walk is None and graph.root_name == "y"
+        assert "SumBackward0" not in graph.canvas_text()

@@ -417,6 +417,8 @@ class WorkspaceScreen(Screen[None]):
         if self.snapshot is not None and self.snapshot.tensor(name) is None:
             self.query_one(ReplLog).note(f"no tensor named {name!r}", style="bold red")
             return
+        if graph.walk is not None and graph.walk.trace.root != name:
+            graph.walk = None  # a walk shows its own tensor: the one asked for must win
         graph.selected = name
         self.query_one(StatusBar).note = f"graph: {name}"
 
