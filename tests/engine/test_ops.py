@@ -314,3 +314,20 @@ def test_log_softmax_backward_is_a_fused_multiply_subtract_like_torch() -> None:
     (torch.log_softmax(x, 1) * torch.arange(1., 19.).reshape(3, 2, 3)).sum().backward()
     # torch 2.13 prints -11.6247 here; an unfused g - exp(y) * s rounds to -11.6246
     assert f"{x.grad[2, 1, 0].item():.4f}" == "-11.6247"
+
+
+def test_sigmoid_of_a_small_tensor_has_torchs_float32_values() -> None:
+    x = torch.tensor([0.06875000894069672, -2.3, 0.7, 4.1, -0.01, 1.9])
+    assert torch.sigmoid(x).tolist() == [  # torch 2.13; numpy's float32 exp misses the first
+        0.5171807408332825, 0.09112296253442764, 0.6681877374649048, 0.9836974740028381,
+        0.4975000023841858, 0.8698915839195251]
+
+
+def test_mv_backward_adds_the_rows_in_order_like_torchs_gemv() -> None:
+    X = torch.tensor([[0.5, 1.5], [1.0, 1.0], [1.5, 0.5], [3.0, 0.5], [2.0, 2.0], [0.2, 3.0]])
+    y = torch.tensor([0., 0., 0., 1., 1., 0.])
+    w = torch.zeros(2, requires_grad=True)
+    p = torch.sigmoid(X @ w)
+    (-(y * torch.log(p) + (1 - y) * torch.log(1 - p)).mean()).backward()
+    # torch 2.13 (numpy's BLAS gives 0.2916666865348816 for the second)
+    assert w.grad.tolist() == [-0.15000000596046448, 0.2916666567325592]
