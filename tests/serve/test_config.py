@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from gradtui.serve.config import LabConfigError, load_lab_config, parse_landing, with_overrides
+from gradtui.serve.config import (
+    LabConfigError,
+    check_landing,
+    load_lab_config,
+    parse_landing,
+    with_overrides,
+)
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -97,3 +103,28 @@ def test_landing_words_and_overrides(tmp_path: Path) -> None:
     )
     config = with_overrides(load_lab_config(write(tmp_path, "")), host=None, port=2022)
     assert (config.host, config.port) == ("127.0.0.1", 2022)
+
+
+def test_a_landing_lesson_that_does_not_exist_is_an_error_at_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GRADTUI_LESSONS", raising=False)
+    with pytest.raises(LabConfigError, match=r"landing 'lesson 99': there is no lesson '99' "
+                                             r"\(lessons: 1 \(variables\), 2 \(gradients\)"):
+        check_landing(load_lab_config(write(tmp_path, '[session]\nlanding = "lesson 99"\n')))
+
+
+@pytest.mark.parametrize("landing", ["lesson 2", "lesson gradients --plain", "workspace", "repl"])
+def test_landings_that_exist_pass(tmp_path: Path, landing: str) -> None:
+    check_landing(load_lab_config(write(tmp_path, f'[session]\nlanding = "{landing}"\n')))
+
+
+def test_a_landing_lesson_from_the_labs_own_folder_passes(tmp_path: Path) -> None:
+    own = tmp_path / "my-lessons"
+    own.mkdir()
+    good = Path(__file__).parents[1] / "lessons" / "fixtures" / "good.toml"
+    (own / "07-tiny.toml").write_text(good.read_text())
+    text = '[session]\nlanding = "lesson tiny"\nlessons = ["my-lessons"]\n'
+    check_landing(load_lab_config(write(tmp_path, text)))
+    with pytest.raises(LabConfigError, match="there is no lesson 'tiny'"):
+        check_landing(load_lab_config(write(tmp_path, '[session]\nlanding = "lesson tiny"\n')))

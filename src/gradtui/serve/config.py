@@ -187,3 +187,23 @@ def with_overrides(config: LabConfig, **overrides: Any) -> LabConfig:
     """A copy with command-line overrides applied (``None`` means "not given")."""
     given = {key: value for key, value in overrides.items() if value is not None}
     return LabConfig(**{**config.__dict__, **given})
+
+
+def check_landing(config: LabConfig) -> None:
+    """Raise ``LabConfigError`` when learners would land in a lesson that does not exist.
+
+    Checked when a server starts: otherwise every learner of a lab with ``landing =
+    "lesson 99"`` (or a lesson folder that moved) is greeted by an error and disconnected.
+    """
+    if config.command or len(config.landing) < 2 or config.landing[0] != "lesson":
+        return
+    from gradtui.lessons.catalog import load_catalog  # the lessons area; only needed here
+
+    catalog = load_catalog([str(d) for d in config.lesson_dirs])
+    if catalog.find(config.landing[1]) is None:
+        known = ", ".join(f"{n} ({lesson.id})" for n, lesson in enumerate(catalog.lessons, 1))
+        problems = "".join(f"; {problem}" for problem in catalog.problems)
+        raise LabConfigError(
+            f"[session] landing {' '.join(config.landing)!r}: there is no lesson "
+            f"{config.landing[1]!r} (lessons: {known}){problems}"
+        )

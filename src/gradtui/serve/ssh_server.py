@@ -16,7 +16,13 @@ from pathlib import Path
 
 import asyncssh
 
-from gradtui.serve.config import LabConfig, LabConfigError, load_lab_config, with_overrides
+from gradtui.serve.config import (
+    LabConfig,
+    LabConfigError,
+    check_landing,
+    load_lab_config,
+    with_overrides,
+)
 from gradtui.serve.host_key import fingerprint, host_key_too_open, load_or_create_host_key
 from gradtui.serve.lab_log import event, setup_logging
 from gradtui.serve.lab_runtime import LabRuntime
@@ -200,6 +206,7 @@ def main(args: argparse.Namespace) -> int:
     setup_logging()
     try:
         runtime = build_runtime(args)
+        check_landing(runtime.config)
         if not runtime.config.open_mode:
             runtime.roster()  # fail at start, not at the first login, on a broken roster
     except (LabConfigError, RosterError, SandboxUnavailable) as error:

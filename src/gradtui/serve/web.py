@@ -22,7 +22,13 @@ from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
-from gradtui.serve.config import LabConfig, LabConfigError, load_lab_config, with_overrides
+from gradtui.serve.config import (
+    LabConfig,
+    LabConfigError,
+    check_landing,
+    load_lab_config,
+    with_overrides,
+)
 from gradtui.serve.lab_log import event, setup_logging
 from gradtui.serve.lab_runtime import LabRuntime
 from gradtui.serve.learner_launch import SESSION_TOKEN_VAR, LaunchPlan, plan_session
@@ -253,6 +259,7 @@ def main(args: argparse.Namespace) -> int:
     setup_logging()
     try:
         runtime = build_web_runtime(args)
+        check_landing(runtime.config)
         runtime.roster()  # fail now, not at the first login, on a broken roster
     except (LabConfigError, RosterError, SandboxUnavailable) as error:
         print(f"gradtui serve web: {error}", file=sys.stderr)
