@@ -331,3 +331,15 @@ def test_mv_backward_adds_the_rows_in_order_like_torchs_gemv() -> None:
     (-(y * torch.log(p) + (1 - y) * torch.log(1 - p)).mean()).backward()
     # torch 2.13 (numpy's BLAS gives 0.2916666865348816 for the second)
     assert w.grad.tolist() == [-0.15000000596046448, 0.2916666567325592]
+
+
+def test_small_float32_matmul_adds_products_in_order_like_torch() -> None:
+    X = torch.tensor([[0.5, -1.2, 0.3], [1.1, 0.4, -0.7], [0.2, 0.9, 1.3], [-0.6, 0.1, 0.8]])
+    W = torch.tensor([[0.1, -0.2, 0.3], [0.05, 0.4, -0.1]])
+    # torch 2.13; numpy's BLAS gives 0.2849999964237213, 0.23000000417232513, ...
+    assert (X @ W.t()).tolist() == [
+        [0.3800000250339508, -0.48500001430511475], [-0.18000000715255737, 0.2850000262260437],
+        [0.23000001907348633, 0.23999997973442078], [0.1599999964237213, -0.07000000774860382]]
+    A = torch.tensor([[0.3, -0.7, 1.1, 0.2], [0.9, 0.4, -0.5, 1.3]])
+    B = torch.tensor([[0.6, -0.2, 0.8], [0.1, 1.7, -0.4], [-0.9, 0.3, 0.5], [0.7, 0.2, -1.1]])
+    assert (A @ B).tolist()[1] == [1.9399999380111694, 0.6100000143051147, -1.1200000047683716]

@@ -369,12 +369,33 @@ def _mv(m: np.ndarray, v: np.ndarray) -> np.ndarray:
     return m @ v
 
 
+def _transposed(m: np.ndarray) -> bool:
+    return m.flags.f_contiguous and not m.flags.c_contiguous
+
+
+def _mm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b``. Small float32 products (2..8 rows and columns) follow torch's kernel: each
+    element adds its k products in order, each rounded (verified bit-exact against torch 2.13,
+    one thread, for plain and first-operand-transposed matrices up to k = 200, and for
+    ``x @ W.t()`` up to k = 3; beyond, torch's order depends on the element's position and
+    numpy's BLAS is used, as for every larger product)."""
+    m, k = a.shape
+    n = b.shape[1]
+    if (a.dtype == np.float32 and b.dtype == np.float32 and 2 <= m <= 8 and 2 <= n <= 8
+            and k >= 1 and (k <= 3 or not _transposed(b))):
+        acc = a[:, 0:1] * b[0:1, :]
+        for q in range(1, k):
+            acc += a[:, q:q + 1] * b[q:q + 1, :]
+        return acc
+    return a @ b
+
+
 def _mm_grad_self(g: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return g @ b.T
+    return _mm(g, b.T)
 
 
 def _mm_grad_other(g: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return a.T @ g
+    return _mm(a.T, g)
 
 
 def _batched_matmul_grad(g: np.ndarray, a: np.ndarray, b: np.ndarray, which: int) -> np.ndarray:
@@ -694,7 +715,7 @@ def _reduce_with_indices(arg: Callable, a: np.ndarray, dim: int,
 
 
 # ---------------------------------------------------------------- linear algebra
-op("mm", "MmBackward0", lambda a, b: (a @ b, (a, b)), (_mm_grad_self, _mm_grad_other),
+op("mm", "MmBackward0", lambda a, b: (_mm(a, b), (a, b)), (_mm_grad_self, _mm_grad_other),
    saves=("self", "mat2"), uses=(("mat2",), ("self",)),
     rules=("d(A@B)/dA = grad @ B^T", "d(A@B)/dB = A^T @ grad"))
 op("dot", "DotBackward0", lambda a, b: (np.asarray(a @ b), (a, b)),
