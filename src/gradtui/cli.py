@@ -24,7 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="gradtui",
-        description="Learn how autograd works: PyTorch's API on a numpy engine, live in a terminal.",
+        description="Learn how autograd works: PyTorch's API on a numpy engine, live in a "
+        "terminal.",
     )
     parser.add_argument("--version", action="version", version=f"gradtui {__version__}")
     tui_commands.add_workspace_arguments(parser)
@@ -49,4 +50,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_script_command(args_list[1:])
     parser = build_parser()
     args = parser.parse_args(args_list)
-    return int(args.handler(args) or 0)
+    try:
+        return int(args.handler(args) or 0)
+    except BrokenPipeError:
+        # `gradtui ... | head` closed our stdout: end quietly like other Unix tools (128 + SIGPIPE).
+        _silence_stdout()
+        return 141
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot raise again."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # stdout is not a real file (tests): nothing left to flush into a pipe
+    finally:
+        os.close(devnull)

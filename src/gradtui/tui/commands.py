@@ -9,8 +9,10 @@ from gradtui.plain.commands import add_kernel_limit_arguments
 
 def add_workspace_arguments(p: argparse.ArgumentParser) -> None:
     """Options of the bare ``gradtui`` command (the workspace)."""
+    # SUPPRESS, not False: `gradtui --ascii workspace` must keep the --ascii given before the
+    # sub-command (argparse lets a sub-parser's defaults overwrite it). Readers use getattr.
     p.add_argument(
-        "--ascii", action="store_true",
+        "--ascii", action="store_true", default=argparse.SUPPRESS,
         help="draw with ASCII only (for terminals without box-drawing glyphs)",
     )
     add_kernel_limit_arguments(p)
