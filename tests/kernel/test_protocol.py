@@ -60,3 +60,18 @@ def test_a_snapshot_round_trips_with_nodes_and_saved_values() -> None:
     assert back == reply and back.snapshot is not None
     assert isinstance(back.snapshot.nodes["n1"].saved[0], SavedValue)
     assert back.snapshot.tensor("y") == tensor
+
+
+def test_to_dict_gives_what_dataclasses_asdict_gives() -> None:
+    import dataclasses
+
+    node = GraphNode("n1", "MulBackward0", "op", [2], next=["n2", None],
+                     saved=[SavedValue("self", "tensor([1., 2.])", [2])])
+    snap = Snapshot(tensors=[TensorInfo("t", [2], "torch.float32", True, False, "MulBackward0",
+                                        "n1", "[1., 2.]", None, values=[[1.0], [2.0]])],
+                    nodes={"n1": node}, truncated=["cut"])
+    converted = to_dict(snap)
+    assert converted == dataclasses.asdict(snap)
+    # Nested lists are copies: changing the data sent cannot change the snapshot kept.
+    converted["tensors"][0]["values"][0].append(9.0)
+    assert snap.tensors[0].values == [[1.0], [2.0]]
