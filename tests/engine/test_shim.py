@@ -52,3 +52,30 @@ def test_install_is_idempotent_and_uninstall_restores_previous_modules() -> None
             sys.modules.pop("torch", None)
         else:
             sys.modules["torch"] = saved
+
+
+def test_torch_modules_are_named_like_torchs_only_while_installed() -> None:
+    with shim.shim_active():
+        import torch
+        import torch.cuda
+        import torch.nn.functional as F
+
+        assert (torch.__name__, F.__name__, torch.autograd.__name__, torch.cuda.__name__) == (
+            "torch", "torch.nn.functional", "torch.autograd", "torch.cuda")
+        assert not hasattr(torch, "get_printoptions")  # real torch 2.13 has none either
+    import gradtui.engine.torchapi as engine_torch
+
+    assert engine_torch.__name__ == "gradtui.engine.torchapi"
+    assert engine_torch.nn.functional.__name__ == "gradtui.engine.torchapi.nn.functional"
+
+
+def test_engine_warnings_point_at_the_learners_line_while_modules_are_renamed() -> None:
+    import warnings
+
+    with shim.shim_active(), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        import torch
+
+        y = torch.ones(2, requires_grad=True) * 2
+        assert y.grad is None
+    assert caught and caught[0].filename == __file__

@@ -71,12 +71,19 @@ BOOL_SUB_BOTH = (
 )
 
 
+def _engine_module_name(module_globals: dict) -> str:
+    """The module's import name: the shim renames the torchapi modules ``torch...`` while
+    installed, but their spec keeps the real one."""
+    spec = module_globals.get("__spec__")
+    return spec.name if spec is not None else module_globals.get("__name__", "")
+
+
 def warn(message: str, category: type[Warning] = UserWarning) -> None:
     """Warn like torch does: attributed to the learner's line that called into the engine
     (the first frame outside ``gradtui.engine``), whatever our internal call depth."""
     frame = sys._getframe(1)
     level = 2
-    while frame is not None and frame.f_globals.get("__name__", "").startswith("gradtui.engine"):
+    while frame is not None and _engine_module_name(frame.f_globals).startswith("gradtui.engine"):
         frame = frame.f_back
         level += 1
     warnings.warn(message, category, stacklevel=level)

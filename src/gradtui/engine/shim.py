@@ -32,7 +32,9 @@ class _AliasLoader(importlib.abc.Loader):
         self.real_name = real_name
 
     def create_module(self, spec: Any) -> ModuleType:
-        return importlib.import_module(self.real_name)
+        module = importlib.import_module(self.real_name)
+        _rename(module, spec.name)
+        return module
 
     def exec_module(self, module: ModuleType) -> None:
         pass  # already executed under its real name
@@ -54,7 +56,15 @@ class _TorchFinder(importlib.abc.MetaPathFinder):
 
 _finder = _TorchFinder()
 _saved: dict[str, ModuleType] = {}
+_renamed: dict[ModuleType, str] = {}  # engine module -> its real __name__, while installed
 _installed = False
+
+
+def _rename(module: ModuleType, torch_name: str) -> None:
+    """``torch.__name__`` is ``"torch"`` (``torch.nn.functional``, ...) like the real one;
+    the module's ``__spec__`` keeps its real name, so imports and ``errors.warn`` still work."""
+    _renamed.setdefault(module, module.__name__)
+    module.__name__ = torch_name
 
 
 def install() -> None:
@@ -67,7 +77,9 @@ def install() -> None:
         _saved[name] = sys.modules.pop(name)
     sys.meta_path.insert(0, _finder)
     for suffix in _EAGER:
-        sys.modules["torch" + suffix] = importlib.import_module(_PACKAGE + suffix)
+        module = importlib.import_module(_PACKAGE + suffix)
+        sys.modules["torch" + suffix] = module
+        _rename(module, "torch" + suffix)
     _installed = True
 
 
@@ -80,6 +92,9 @@ def uninstall() -> None:
         sys.meta_path.remove(_finder)
     for name in [n for n in sys.modules if _is_torch_name(n)]:
         del sys.modules[name]
+    for module, real_name in _renamed.items():
+        module.__name__ = real_name
+    _renamed.clear()
     sys.modules.update(_saved)
     _saved.clear()
     _installed = False

@@ -20,6 +20,7 @@ from gradtui.engine.autograd import AccumulateGrad, execute
 from gradtui.engine.dispatch import apply, binary
 from gradtui.engine.grad_mode import is_grad_enabled
 from gradtui.engine.ops import OPS
+from gradtui.engine.printing import tensor_repr
 from gradtui.engine.size import Size
 
 _ndarray = np.ndarray
@@ -336,10 +337,6 @@ class Tensor:
         fn = self.grad_fn
         name = type(fn).__name__ if fn is not None else None  # torch prints the class name
         req = self._requires_grad and fn is None
-        try:
-            from gradtui.engine.printing import tensor_repr
-        except ImportError:  # the printing module has not landed yet: a plain fallback
-            return _plain_repr(self._array, self.dtype.name, req, name)
         return tensor_repr(self._array, self.dtype.name, requires_grad=req, grad_fn=name)
 
     __str__ = __repr__
@@ -968,17 +965,6 @@ def _check_device(device: Any) -> None:
     d = device if isinstance(device, Device) else Device(str(device))
     if d.type != "cpu":
         raise AssertionError("Torch not compiled with CUDA enabled")
-
-
-def _plain_repr(array: np.ndarray, dtype_name: str, requires_grad: bool,
-                grad_fn: str | None) -> str:
-    body = np.array2string(array, separator=", ", precision=4)
-    extra = "" if dtype_name in ("float32", "int64", "bool") else f", dtype=torch.{dtype_name}"
-    if grad_fn is not None:
-        extra += f", grad_fn=<{grad_fn}>"
-    elif requires_grad:
-        extra += ", requires_grad=True"
-    return f"tensor({body}{extra})"
 
 
 def _rebuild(array: np.ndarray, requires_grad: bool) -> Tensor:

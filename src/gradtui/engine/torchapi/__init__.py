@@ -122,12 +122,6 @@ def set_printoptions(precision: Any = None, threshold: Any = None, edgeitems: An
                               linewidth=linewidth, profile=profile, sci_mode=sci_mode)
 
 
-def get_printoptions() -> dict:
-    from gradtui.engine import printing
-
-    return printing.get_printoptions()
-
-
 def set_num_threads(n: Any) -> None:
     """Accepted for compatibility; numpy's threading is configured outside the engine."""
 
