@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Markdown, ProgressBar
+from textual.widgets import Markdown, ProgressBar, Static
 
 from gradtui.kernel.client import KernelClient
 from gradtui.lessons.catalog import builtin_dir, lesson_files
@@ -122,5 +122,115 @@ async def test_resumed_lesson_replays_earlier_steps_and_plots_the_loss(tmp_path:
             await run_cell(pilot, app, lesson.steps[3].solution.strip())
             assert pane.feedback.kind == "pass" and plot.has_class("-shown")
             assert len(pane.feedback.plot) == 25 and pane.feedback.plot[0] > pane.feedback.plot[-1]
+    finally:
+        app.client.close()
+
+
+def lesson_one_app(tmp_path: Path, session: LessonSession) -> GradtuiApp:
+    return create_app(KernelClient(), lesson_session=session, ascii_only=True,
+                      history_path=tmp_path / "history")
+
+
+def record_exit_messages(app: GradtuiApp) -> list[str]:
+    """What the app will print as it exits (Textual clears its own list once printed)."""
+    said: list[str] = []
+    real_exit = app.exit
+
+    def exit_and_record(*args: object, **kwargs: object) -> None:
+        said.append(str(kwargs.get("message", "")))
+        real_exit(*args, **kwargs)
+
+    app.exit = exit_and_record  # type: ignore[method-assign]
+    return said
+
+
+def feedback_text(pane: LessonPane) -> str:
+    return str(pane.query_one("#lesson-feedback-text", Static).render())
+
+
+async def test_a_skipped_step_shows_what_its_solution_showed(tmp_path: Path) -> None:
+    lesson = load_lesson(lesson_files([builtin_dir()])[0])
+    session = LessonSession(lesson, ProgressStore(tmp_path))
+    app = lesson_one_app(tmp_path, session)
+    try:
+        async with app.run_test(size=(130, 40)) as pilot:
+            await settle(pilot, app)
+            pane = app.screen.query_one(LessonPane)
+            for _ in range(3):  # the third step's solution is `type(a)`
+                await pilot.press("f10")
+                await settle(pilot, app)
+            assert lesson.steps[2].solution.strip() == "type(a)"
+            assert pane.feedback.kind == "skip" and session.index == 3
+            shown = feedback_text(pane)
+            assert "It showed:" in shown
+            assert shown.index("type(a)") < shown.index("<class 'torch.Tensor'>")
+    finally:
+        app.client.close()
+
+
+async def test_leaving_says_where_and_how_to_resume(tmp_path: Path) -> None:
+    lesson = load_lesson(lesson_files([builtin_dir()])[0])
+    session = LessonSession(lesson, ProgressStore(tmp_path))
+    session.attach(FakeKernel())
+    app = lesson_one_app(tmp_path, session)
+    said = record_exit_messages(app)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            for _ in range(2):
+                await run_cell(pilot, app, ":skip")
+            await pilot.press("ctrl+l")
+            await pilot.pause()
+    finally:
+        app.client.close()
+    assert said == [f"You left at step 3 of {len(lesson.steps)}; `gradtui lesson {lesson.id}` "
+                    "resumes there. Your progress is saved (0 hints used, 2 skipped)."]
+
+
+async def test_leaving_a_completed_lesson_gives_its_summary(tmp_path: Path) -> None:
+    lesson = load_lesson(lesson_files([builtin_dir()])[0])
+    session = LessonSession(lesson, ProgressStore(tmp_path))
+    session.attach(FakeKernel())
+    app = lesson_one_app(tmp_path, session)
+    said = record_exit_messages(app)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            await pilot.press("f7")
+            await settle(pilot, app)
+            for _ in lesson.steps:
+                await run_cell(pilot, app, ":skip")
+            assert session.finished
+            await run_cell(pilot, app, ":leave")
+    finally:
+        app.client.close()
+    steps = len(lesson.steps)
+    assert said == [f"Lesson complete: 0 of {steps} steps solved, {steps} skipped, 1 hint used, "
+                    "0 solutions shown. Your progress is saved."]
+
+
+async def test_reset_puts_the_steps_starter_code_back_in_the_input(tmp_path: Path) -> None:
+    lesson = load_lesson(lesson_files([builtin_dir()])[0])
+    # Step 1 starts with `import torch` in the input; step 2 starts with an empty input.
+    assert lesson.steps[0].starter.strip() and lesson.steps[1].starter == ""
+    session = LessonSession(lesson, ProgressStore(tmp_path))
+    session.attach(FakeKernel())
+    app = lesson_one_app(tmp_path, session)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            cell_input = app.screen.query_one(CellInput)
+            pane = app.screen.query_one(LessonPane)
+            cell_input.set_text("a = 1 +")  # a half-typed attempt
+            await pilot.press("f12")
+            await settle(pilot, app)
+            assert pane.feedback.kind == "reset" and cell_input.text == lesson.steps[0].starter
+            await pilot.press("f10")  # step 1's starter is still in the input, never run
+            await settle(pilot, app)
+            await pilot.press("end", "a", "=", "5")
+            await pilot.press("f12")
+            await settle(pilot, app)
+            assert pane.feedback.kind == "reset" and session.index == 1
+            assert cell_input.text == lesson.steps[1].starter
     finally:
         app.client.close()

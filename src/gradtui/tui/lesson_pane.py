@@ -21,7 +21,7 @@ from textual.widgets import Markdown, ProgressBar, Static
 from textual_plotext import PlotextPlot
 
 from gradtui.kernel.protocol import ExecuteReply
-from gradtui.lessons.session import Feedback, LessonSession
+from gradtui.lessons.session import Feedback, LessonSession, counted
 
 # Lesson actions and the `:commands` that name them.
 COMMANDS = {"hint": "hint", "solution": "solution", "skip": "skip", "reset": "reset",
@@ -111,8 +111,7 @@ class LessonPane(Vertical, can_focus=True):
             "reset": session.reset_step, "restart": session.restart_lesson,
         }
         if name == "leave":
-            self.app.exit(0, message=f"Left the lesson at {session.position()}; your progress "
-                                     "is saved.")
+            self.app.exit(0, message=leave_message(session))
         elif name == "show":
             self._show_step()
             self._workspace_call("show_area", "lesson")
@@ -155,7 +154,9 @@ class LessonPane(Vertical, can_focus=True):
                 feedback.problems[0] if feedback.problems else "")
             self.app.notify(text[:200] + " (F6: lesson)", title="Lesson",
                             severity="warning" if feedback.kind == "fail" else "information")
-        if feedback.code:
+        if feedback.code or feedback.kind in ("reset", "restart"):
+            # Starting over empties the input too when the step has no starter code: the
+            # attempt (or an earlier step's unrun starter) is what the learner starts over from.
             self.app.set_input_text(feedback.code)
 
     # -- painting ---------------------------------------------------------------------------
@@ -199,6 +200,10 @@ class LessonPane(Vertical, can_focus=True):
             text.append(feedback.message, style=style)
             if feedback.shown_code:
                 text.append("\n" + feedback.shown_code, style="bold")
+            if feedback.shown_output:
+                # What the skipped step's solution printed: often the point of the step.
+                text.append("\nIt showed:\n", style="dim")
+                text.append(feedback.shown_output)
             if feedback.kind in ("info", "resume") and not feedback.results:
                 text.append("\nCommands: :hint :solution :skip :reset :restart-lesson :leave "
                             "(keys below).", style="dim")
@@ -238,6 +243,16 @@ class LessonPane(Vertical, can_focus=True):
         screen = self._workspace()
         if screen is not None and hasattr(screen, method):
             getattr(screen, method)(*args)
+
+
+def leave_message(session: LessonSession) -> str:
+    """What the terminal keeps after the learner leaves: where they were and how to go on."""
+    if session.finished:
+        return f"{session.summary().text()} Your progress is saved."
+    progress = session.progress
+    return (f"You left at step {session.index + 1} of {len(session.lesson.steps)}; "
+            f"`gradtui lesson {session.lesson.id}` resumes there. Your progress is saved "
+            f"({counted(progress.hints_used, 'hint')} used, {progress.skips} skipped).")
 
 
 def cell_echo(reply: ExecuteReply, max_lines: int = 4) -> str:
