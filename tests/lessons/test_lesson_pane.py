@@ -234,3 +234,22 @@ async def test_reset_puts_the_steps_starter_code_back_in_the_input(tmp_path: Pat
             assert cell_input.text == lesson.steps[1].starter
     finally:
         app.client.close()
+
+
+async def test_the_pane_has_no_text_field_for_keys_to_race_its_bindings(tmp_path: Path) -> None:
+    """Typing goes only to the workspace input, which runs its bindings in key order itself
+    (CellInput._run_own_binding); a text field added to the pane would need the same care."""
+    from textual.widgets import Input, TextArea
+
+    lesson = load_lesson(lesson_files([builtin_dir()])[0])
+    session = LessonSession(lesson, ProgressStore(tmp_path))
+    session.attach(FakeKernel())
+    app = lesson_one_app(tmp_path, session)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            pane = app.screen.query_one(LessonPane)
+            assert list(pane.query("*"))  # the query sees the pane's widgets
+            assert not [w for w in pane.query("*") if isinstance(w, (Input, TextArea))]
+    finally:
+        app.client.close()
