@@ -253,3 +253,17 @@ async def test_the_pane_has_no_text_field_for_keys_to_race_its_bindings(tmp_path
             assert not [w for w in pane.query("*") if isinstance(w, (Input, TextArea))]
     finally:
         app.client.close()
+
+
+def test_the_resume_command_names_a_teachers_lesson_folder(tmp_path: Path, monkeypatch) -> None:
+    import shutil
+
+    from gradtui.tui.lesson_pane import resume_command
+
+    monkeypatch.delenv("GRADTUI_LESSONS", raising=False)
+    builtin = load_lesson(lesson_files([builtin_dir()])[0])
+    assert resume_command(builtin) == f"gradtui lesson {builtin.id}"
+    folder = tmp_path / "class lessons"
+    folder.mkdir()
+    own = load_lesson(Path(shutil.copy(builtin.path, folder / "07-mine.toml")))
+    assert resume_command(own) == f"gradtui lesson {own.id} --lessons '{folder.resolve()}'"

@@ -9,6 +9,7 @@ checks), so every session call runs in a thread worker and the pane repaints fro
 
 from __future__ import annotations
 
+import shlex
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -21,6 +22,8 @@ from textual.widgets import Markdown, ProgressBar, Static
 from textual_plotext import PlotextPlot
 
 from gradtui.kernel.protocol import ExecuteReply
+from gradtui.lessons.catalog import lesson_dirs
+from gradtui.lessons.model import Lesson
 from gradtui.lessons.session import Feedback, LessonSession, counted
 
 # Lesson actions and the `:commands` that name them.
@@ -251,8 +254,16 @@ def leave_message(session: LessonSession) -> str:
         return f"{session.summary().text()} Your progress is saved."
     progress = session.progress
     return (f"You left at step {session.index + 1} of {len(session.lesson.steps)}; "
-            f"`gradtui lesson {session.lesson.id}` resumes there. Your progress is saved "
+            f"`{resume_command(session.lesson)}` resumes there. Your progress is saved "
             f"({counted(progress.hints_used, 'hint')} used, {progress.skips} skipped).")
+
+
+def resume_command(lesson: Lesson) -> str:
+    """``gradtui lesson ID``, naming the lesson's folder when only ``--lessons DIR`` finds it."""
+    folder = lesson.path.parent.resolve()
+    found_anyway = {directory.resolve() for directory in lesson_dirs()}
+    where = "" if folder in found_anyway else f" --lessons {shlex.quote(str(folder))}"
+    return f"gradtui lesson {lesson.id}{where}"
 
 
 def cell_echo(reply: ExecuteReply, max_lines: int = 4) -> str:
