@@ -343,3 +343,17 @@ def test_small_float32_matmul_adds_products_in_order_like_torch() -> None:
     A = torch.tensor([[0.3, -0.7, 1.1, 0.2], [0.9, 0.4, -0.5, 1.3]])
     B = torch.tensor([[0.6, -0.2, 0.8], [0.1, 1.7, -0.4], [-0.9, 0.3, 0.5], [0.7, 0.2, -1.1]])
     assert (A @ B).tolist()[1] == [1.9399999380111694, 0.6100000143051147, -1.1200000047683716]
+
+
+def test_big_square_gradient_is_computed_once_and_summed_in_torchs_order() -> None:
+    values = np.random.default_rng(3).standard_normal(10_000).astype(np.float32)
+    x = torch.tensor(values, requires_grad=True)
+    (x * x * 0.3 + x).sum().backward()
+    g = np.float32(0.3)  # what reaches x * x: the sum's 1 times 0.3
+    gx = values * g
+    expected = (np.float32(1) + gx) + gx  # torch: the add's gradient first, then x*x's two
+    np.testing.assert_array_equal(x.grad._array, expected)
+    assert x.grad._array.flags.writeable  # the shared read-only product never became .grad
+    x.grad.zero_()
+    (x * x).sum().backward()
+    np.testing.assert_array_equal(x.grad._array, values + values)

@@ -159,6 +159,24 @@ def _times(g: Any, x: Any) -> Any:
     return g * x
 
 
+_square_slot: list = [None]  # (g, x, g * x) between x * x's two gradient rules
+
+
+def _square_grad(g: Any, x: Any) -> Any:
+    """``x * x``: both inputs get ``g * x``; for big arrays compute it once. The product is
+    handed out read-only, so the engine never sums into it in place and both inputs receive
+    the same values (the engine then adds them in torch's order: (other + gx) + gx)."""
+    slot = _square_slot[0]
+    _square_slot[0] = None
+    if slot is not None and slot[0] is g and slot[1] is x:
+        return slot[2]
+    product = _times(g, x)
+    if type(product) is np.ndarray and product.size > 4096:
+        product.flags.writeable = False
+        _square_slot[0] = (g, x, product)
+    return product
+
+
 def _integer_safe(fn: Callable, a: Any, b: Any) -> Any:
     """Integer division by zero is an error in torch (numpy would warn and give 0)."""
     if np.asarray(b).dtype.kind in "iub" and np.asarray(a).dtype.kind in "iub" and (
@@ -546,7 +564,8 @@ op("rsub_tensor", "RsubBackward0",
    (lambda g, alpha: -g if alpha == 1 else g * -alpha, lambda g, alpha: g),
    saves=("alpha",), keeps=("alpha",), rules=("d(b-a)/da = -1", "d(b-a)/db = 1"))
 op("mul", "MulBackward0", lambda a, b: (a * b, (a, b)),
-   (lambda g, a, b: _times(g, b), lambda g, a, b: _times(g, a)),
+   (lambda g, a, b: _square_grad(g, b) if a is b else _times(g, b),
+    lambda g, a, b: _square_grad(g, a) if a is b else _times(g, a)),
    saves=("self", "other"), uses=(("other",), ("self",)),
    rules=("d(a*b)/da = b", "d(a*b)/db = a"))
 op("div", "DivBackward0", lambda a, b: (a / b, (a, b)),
