@@ -227,6 +227,9 @@ async def test_reset_puts_the_steps_starter_code_back_in_the_input(tmp_path: Pat
             assert pane.feedback.kind == "reset" and cell_input.text == lesson.steps[0].starter
             await pilot.press("f10")  # step 1's starter is still in the input, never run
             await settle(pilot, app)
+            # Skipping leaves step 1 behind, its unrun starter included: step 2 starts empty.
+            assert pane.feedback.kind == "skip" and session.index == 1
+            assert cell_input.text == lesson.steps[1].starter
             await pilot.press("end", "a", "=", "5")
             await pilot.press("f12")
             await settle(pilot, app)

@@ -157,9 +157,10 @@ class LessonPane(Vertical, can_focus=True):
                 feedback.problems[0] if feedback.problems else "")
             self.app.notify(text[:200] + " (F6: lesson)", title="Lesson",
                             severity="warning" if feedback.kind == "fail" else "information")
-        if feedback.code or feedback.kind in ("reset", "restart"):
-            # Starting over empties the input too when the step has no starter code: the
-            # attempt (or an earlier step's unrun starter) is what the learner starts over from.
+        if feedback.code or feedback.kind in ("reset", "restart", "skip"):
+            # Starting over (or skipping ahead) empties the input too when the step has no
+            # starter code: the attempt, or an earlier step's unrun starter, belongs to the old
+            # step. (Not after a pass: the learner may already be typing the next cell.)
             self.app.set_input_text(feedback.code)
 
     # -- painting ---------------------------------------------------------------------------
