@@ -357,3 +357,21 @@ def test_big_square_gradient_is_computed_once_and_summed_in_torchs_order() -> No
     x.grad.zero_()
     (x * x).sum().backward()
     np.testing.assert_array_equal(x.grad._array, values + values)
+
+
+def test_small_mlp_layer_x_at_w_t_sums_in_torchs_lanes() -> None:
+    X = torch.tensor([[0.5, -1.2, 0.3, 0.9], [1.1, 0.4, -0.7, 0.2], [0.2, 0.9, 1.3, -0.4],
+                      [-0.6, 0.1, 0.8, 1.5], [0.3, 0.3, -0.2, -1.1], [1.4, -0.5, 0.6, 0.0]])
+    W = torch.tensor([[0.1 * ((i * 7 + j * 3) % 5 - 2) for j in range(4)] for i in range(8)])
+    # torch 2.13, (p0 + p2) + (p1 + p3); numpy differs in 26 of the 48 (-0.07000003010034561 here)
+    assert (X @ W.t())[0].tolist() == [
+        -0.07000000774860382, 0.18000000715255737, 0.12999999523162842, -0.4700000286102295,
+        0.23000000417232513, -0.07000000774860382, 0.18000000715255737, 0.12999999523162842]
+
+
+def test_cross_entropy_mean_sums_the_batch_in_torchs_cascade() -> None:
+    v = torch.arange(40.).mul(0.73).sin()
+    logits = torch.stack([v, v.cos(), -v], 1)
+    target = torch.tensor([i % 3 for i in range(40)])
+    # torch 2.13; a plain float32 sum of the 40 losses gives 1.314496636390686
+    assert F.cross_entropy(logits, target).item() == 1.3144965171813965
