@@ -490,18 +490,25 @@ def _nll_cascade_sum(values: np.ndarray) -> np.float32:
     level 0 adds the values one by one and hands its partial up to level 1 at every multiple of
     16 (level 1 to level 2 at every multiple of 256, ...); the partials are added last, lowest
     level first. Golden verified the order bit-exact against torch on 1000 batches."""
+    n = len(values)
+    # level 0's runs: values[0] alone (index 0 hands it up), then runs of 16 ending at indices
+    # 16, 32, ...; the last run may stay open. Zero padding leaves a sequential sum unchanged.
+    rest = values[1:]
+    runs = -(-len(rest) // 16)
+    padded = np.zeros(runs * 16, dtype=values.dtype)
+    padded[:len(rest)] = rest
+    run_sums = [values[0], *np.add.accumulate(padded.reshape(runs, 16), axis=1)[:, -1]]
     partial = [np.float32(0)] * 8
-    start = 0
-    for b in range(0, len(values), 16):
-        partial[0] = np.add.accumulate(values[start:b + 1])[-1]
-        start = b + 1
+    for i, run_sum in enumerate(run_sums):
+        partial[0] = run_sum
+        b = 16 * i
+        if b >= n:
+            break  # the open run stays at level 0
         for level in range(7):
             if (b >> (4 * level)) & 15:
                 break
             partial[level + 1] = np.float32(partial[level + 1] + partial[level])
             partial[level] = np.float32(0)
-    if start < len(values):
-        partial[0] = np.add.accumulate(values[start:])[-1]
     total = np.float32(0)
     for value in partial:
         total = np.float32(total + value)
