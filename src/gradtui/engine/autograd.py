@@ -326,9 +326,7 @@ def execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph: 
 
 def _execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph: bool,
             capture: Sequence[Tensor] | None = None) -> list[np.ndarray | None] | None:
-    """Run backward from ``roots``. Without ``capture`` gradients accumulate into leaves
-    (``Tensor.backward``); with it, the gradients reaching those tensors are returned and no
-    ``.grad`` is written (``torch.autograd.grad``)."""
+    # ``execute`` without the numpy-warning guard
     root_nodes = [_root_node(t, i) for i, t in enumerate(roots)]
     gradients = _flatten_gradients(gradients, len(roots))
     root_grads = [_root_grad(t, g, i) for i, (t, g) in enumerate(zip(roots, gradients,

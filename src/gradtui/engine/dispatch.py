@@ -27,7 +27,6 @@ Tensor: Any = None  # set by gradtui.engine.tensor (it imports this module first
 _grad_enabled = is_grad_enabled
 _quiet_enter, _quiet_leave = quiet.enter, quiet.leave
 _NO_EDGE = (None, 0)
-_FLOAT_KINDS = frozenset("f")
 _ndarray = np.ndarray
 
 

@@ -994,10 +994,6 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     return apply(OPS["masked_fill"], (input,), mask=mask._array, value=value)
 
 
-def _scalar_like(value: Any, like: Tensor) -> Tensor:
-    return Tensor._wrap(np.asarray(value, dtype=like._array.dtype))
-
-
 def clone(input: Tensor) -> Tensor:
     return input.clone()
 
