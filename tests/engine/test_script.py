@@ -36,6 +36,17 @@ def test_uncaught_exception_prints_a_traceback_of_the_learner_frames_only(
     assert err.endswith("RuntimeError: a Tensor with 2 elements cannot be converted to Scalar\n")
 
 
+def test_frames_of_a_directory_named_like_the_package_are_the_learners(
+        tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gradtui.engine import script
+
+    monkeypatch.setattr(script, "_GRADTUI_DIR", str(tmp_path / "gradtui"))
+    (tmp_path / "gradtui_lessons").mkdir()
+    path = _write(tmp_path / "gradtui_lessons", "raise ValueError('bad')\n")
+    assert run_script(path, []) == 1
+    assert f'File "{path}", line 1, in <module>' in capsys.readouterr().err
+
+
 def test_argv_and_system_exit_codes_pass_through(tmp_path: Path,
                                                  capsys: pytest.CaptureFixture) -> None:
     path = _write(tmp_path, "import sys\nprint(sys.argv[1:])\nsys.exit(int(sys.argv[1]))\n")

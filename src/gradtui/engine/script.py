@@ -18,7 +18,8 @@ def _learner_frames(tb: types.TracebackType | None) -> list[traceback.FrameSumma
     """The traceback's frames minus gradtui's own (the engine's internals are not the
     learner's business, just as torch's C++ frames never show)."""
     frames = traceback.extract_tb(tb)
-    return [f for f in frames if not str(Path(f.filename).resolve()).startswith(_GRADTUI_DIR)]
+    package = _GRADTUI_DIR + os.sep  # a sibling such as ``gradtui_lessons/`` is the learner's
+    return [f for f in frames if not str(Path(f.filename).resolve()).startswith(package)]
 
 
 def format_exception(exc: BaseException) -> str:
