@@ -35,6 +35,11 @@ class Step:
     graph: str = ""  # a tensor whose graph the front end should show while on this step
     solution_line: int = 0
 
+    @property
+    def expects_error(self) -> bool:
+        """The step teaches an error: its solution is meant to raise (a ``raised`` check)."""
+        return any(check.kind == "raised" for check in self.checks)
+
 
 @dataclass(frozen=True)
 class Settings:

@@ -60,10 +60,6 @@ class _TimedCells:
         self.kernel.restart()
 
 
-def _expects_error(step: Step) -> bool:
-    return any(check.kind == "raised" for check in step.checks)
-
-
 def self_test(lesson: Lesson, kernel: LessonKernel, scratch: LessonKernel | None = None,
               cell_timeout_s: float = CELL_TIMEOUT_S) -> list[Problem]:
     """Every problem found running ``lesson`` in ``kernel`` (restarted first).
@@ -116,7 +112,7 @@ def _test_step(lesson: Lesson, number: int, step: Step, previous: ExecuteReply,
         problems.append(Problem(path, step.solution_line, f"step {number}: the solution "
                                                           f"{_too_long(kernel)}"))
         return reply
-    if error is not None and not _expects_error(step):
+    if error is not None and not step.expects_error:
         problems.append(Problem(path, step.solution_line, f"step {number}: the solution "
                                                           f"raised {error.type}: "
                                                           f"{error.message}"))

@@ -281,12 +281,10 @@ class LessonSession:
 
     def _replay(self, count: int) -> str:
         """Run the solutions of the first ``count`` steps; describes any unexpected error."""
-        for step in self.lesson.steps[:count]:
-            reply = self._execute(step.solution)
-            error = reply.result.error
-            expects_error = any(c.kind == "raised" for c in step.checks)
-            if error is not None and not expects_error:
-                return f"replaying step {self.lesson.steps.index(step) + 1} raised {error.type}"
+        for number, step in enumerate(self.lesson.steps[:count], start=1):
+            error = self._execute(step.solution).result.error
+            if error is not None and not step.expects_error:
+                return f"replaying step {number} raised {error.type}"
         return ""
 
     def _execute(self, source: str) -> ExecuteReply:
