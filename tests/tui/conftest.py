@@ -26,6 +26,16 @@ async def settle(pilot, app: GradtuiApp, limit: float = 10.0) -> None:
     raise AssertionError(f"the workspace did not settle in {limit}s (state {screen.state})")
 
 
+async def wait_until(pilot, condition, limit: float = 10.0) -> None:
+    """Wait until ``condition()`` holds (timers fire late on a loaded machine)."""
+    waited = 0.0
+    while not condition():
+        if waited >= limit:
+            raise AssertionError(f"not reached in {limit}s")
+        await pilot.pause(0.02)
+        waited += 0.02
+
+
 async def run_cell(pilot, app: GradtuiApp, source: str, limit: float = 10.0) -> None:
     """Type a cell into the input as a learner would and press Enter."""
     app.set_input_text(source)
