@@ -212,7 +212,7 @@ class Tensor:
         n = self._array.ndim
         if n == 2:
             return apply(OPS["permute"], (self,), dims=(1, 0))
-        if n != 2 and n != 0:
+        if n != 0:
             errors.warn(
                 "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
                 "deprecated and it will throw an error in a future release. Consider `x.mT` to "
@@ -485,7 +485,8 @@ class Tensor:
         self.grad_fn._retained = weakref.ref(self)
 
     def register_hook(self, hook: Any) -> Any:
-        """Call ``hook(grad)`` when this leaf's gradient arrives (leaves only in gradtui)."""
+        """Call ``hook(grad)`` when this tensor's gradient arrives; a hook that returns a
+        tensor replaces the gradient (leaves and non-leaves, like torch)."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
