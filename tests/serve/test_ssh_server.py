@@ -188,7 +188,7 @@ async def test_one_learner_cannot_fill_the_lab(tmp_path: Path, alice_key) -> Non
         async with await running.connect() as first, await running.connect() as second:
             await read_until((await open_app(first)).stdout, r">>> ")
             result = await asyncio.wait_for((await open_app(second)).wait(), 20)
-            assert "You already have 1 sessions open" in result.stdout
+            assert "You already have 1 session open in this lab" in result.stdout
             assert result.exit_status == 1
             async with await running.connect("bob", client_keys=None, password=PASSWORD) as bob:
                 await read_until((await open_app(bob)).stdout, r">>> ")

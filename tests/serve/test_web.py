@@ -71,7 +71,7 @@ async def test_full_lab_answers_503_to_the_next_browser(web_lab) -> None:
             await read_screen(ws, "HOME=")
             async with client.get(server.make_url("/ws"), headers=headers) as response:
                 assert response.status == 503
-                assert "the lab is full (1 learners are connected)" in await response.text()
+                assert "the lab is full (1 learner is connected)" in await response.text()
     assert await wait_for_no_processes(runtime.config.learners_root) == []
 
 

@@ -43,6 +43,18 @@ class LabRuntime:
         return mine >= self.config.max_sessions_per_learner
 
 
+def full_text(max_sessions: int) -> str:
+    """What a learner reads when the lab is full (SSH and web say the same)."""
+    who = "1 learner is" if max_sessions == 1 else f"{max_sessions} learners are"
+    return f"Sorry, the lab is full ({who} connected).\nPlease try again in a few minutes.\n"
+
+
+def learner_limit_text(limit: int) -> str:
+    """What a learner reads when they already have as many sessions as one learner may."""
+    open_now = "1 session" if limit == 1 else f"{limit} sessions"
+    return f"You already have {open_now} open in this lab; close one first.\n"
+
+
 def _stamp(path: Path) -> tuple[int, int, int] | None:
     try:
         info = path.stat()

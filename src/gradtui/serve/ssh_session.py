@@ -10,7 +10,7 @@ from typing import Any
 import asyncssh
 
 from gradtui.serve.lab_log import event
-from gradtui.serve.lab_runtime import LabRuntime
+from gradtui.serve.lab_runtime import LabRuntime, full_text, learner_limit_text
 from gradtui.serve.learner_launch import SESSION_TOKEN_VAR, plan_session
 from gradtui.serve.pty_process import PtyProcess
 
@@ -20,11 +20,7 @@ TERMINAL_RESET = b"\x1b[?1049l\x1b[?25h\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?10
 
 
 def full_message(max_sessions: int) -> str:
-    who = "1 learner is" if max_sessions == 1 else f"{max_sessions} learners are"
-    return (
-        f"Sorry, the lab is full ({who} connected).\r\n"
-        "Please try again in a few minutes.\r\n"
-    )
+    return full_text(max_sessions).replace("\n", "\r\n")
 
 
 def idle_message(timeout_s: float) -> str:
@@ -92,10 +88,7 @@ class LearnerSession(asyncssh.SSHServerSession):
             return
         if self._runtime.learner_at_limit(self.learner):
             limit = self._runtime.config.max_sessions_per_learner
-            self._refuse(
-                "learner-limit",
-                f"You already have {limit} sessions open in this lab; close one first.\r\n",
-            )
+            self._refuse("learner-limit", learner_limit_text(limit).replace("\n", "\r\n"))
             return
         if not self._has_pty:
             self._refuse("no-terminal", "This lab needs a terminal: connect with `ssh -t`.\r\n")

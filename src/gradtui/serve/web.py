@@ -30,7 +30,7 @@ from gradtui.serve.config import (
     with_overrides,
 )
 from gradtui.serve.lab_log import event, setup_logging
-from gradtui.serve.lab_runtime import LabRuntime
+from gradtui.serve.lab_runtime import LabRuntime, full_text, learner_limit_text
 from gradtui.serve.learner_launch import SESSION_TOKEN_VAR, LaunchPlan, plan_session
 from gradtui.serve.process_tree import end_session_processes
 from gradtui.serve.roster import RosterError, check_learner_name
@@ -134,14 +134,10 @@ class LabWebServer(Server):
             raise web.HTTPForbidden(text=f"gradtui lab: {error}\n") from None
         if self.runtime.is_full():
             event("session-refused", user=learner, peer=peer, reason="full")
-            raise web.HTTPServiceUnavailable(
-                text=f"Sorry, the lab is full ({config.max_sessions} learners are connected).\n"
-            )
+            raise web.HTTPServiceUnavailable(text=full_text(config.max_sessions))
         if self.runtime.learner_at_limit(learner):
             event("session-refused", user=learner, peer=peer, reason="learner-limit")
-            raise web.HTTPTooManyRequests(
-                text=f"You already have {config.max_sessions_per_learner} sessions open.\n"
-            )
+            raise web.HTTPTooManyRequests(text=learner_limit_text(config.max_sessions_per_learner))
         event("web-auth", user=learner, peer=peer, result="ok")
         session = _WebSession(self, learner, peer)
         self.runtime.sessions.add(session)
