@@ -270,3 +270,27 @@ def test_the_resume_command_names_a_teachers_lesson_folder(tmp_path: Path, monke
     folder.mkdir()
     own = load_lesson(Path(shutil.copy(builtin.path, folder / "07-mine.toml")))
     assert resume_command(own) == f"gradtui lesson {own.id} --lessons '{folder.resolve()}'"
+
+
+async def test_ascii_mode_puts_only_ascii_on_the_lesson_pane(tmp_path: Path, monkeypatch) -> None:
+    import html
+    import re
+
+    from textual.scrollbar import ScrollBar
+
+    from gradtui.tui.widgets.ascii_scrollbar import AsciiScrollBarRender
+
+    monkeypatch.setattr(ScrollBar, "renderer", AsciiScrollBarRender)  # as `gradtui --ascii`
+    lesson = load_lesson(lesson_files([builtin_dir()])[0])
+    session = LessonSession(lesson, ProgressStore(tmp_path))
+    session.attach(FakeKernel())
+    app = lesson_one_app(tmp_path, session)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            svg = app.export_screenshot()
+    finally:
+        app.client.close()
+    text = html.unescape("".join(re.findall(r">([^<>]*)</text>", svg))).replace("\xa0", " ")
+    assert "F7 hint | F8 solution" in text and "0%" in text  # keys and progress still said
+    assert [c for c in text if not c.isascii()] == []

@@ -59,6 +59,9 @@ class LessonPane(Vertical, can_focus=True):
     LessonPane #lesson-feedback { height: auto; max-height: 7; border-top: hkey $accent; }
     LessonPane #lesson-feedback-text { height: auto; }
     LessonPane #lesson-keys { height: auto; color: $text-muted; }
+    /* --ascii: no box-drawing glyphs (the bar's are; its percentage still shows progress) */
+    WorkspaceScreen.-ascii LessonPane #lesson-progress Bar { display: none; }
+    WorkspaceScreen.-ascii LessonPane #lesson-feedback { border-top: ascii $accent; }
     """
 
     def __init__(self, session: LessonSession, **kwargs: Any) -> None:
@@ -233,7 +236,9 @@ class LessonPane(Vertical, can_focus=True):
             screen.select_tensor(name)
 
     def _keys_text(self) -> str:
-        return "F7 hint · F8 solution · F10 skip · F12 reset · ^R restart · ^L leave"
+        dot = " | " if getattr(self.app, "ascii_only", False) else " · "
+        return dot.join(("F7 hint", "F8 solution", "F10 skip", "F12 reset", "^R restart",
+                         "^L leave"))
 
     def _visible(self) -> bool:
         screen = self._workspace()
