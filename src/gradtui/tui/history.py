@@ -10,6 +10,9 @@ lines, every one prefixed with ``+``::
 This is exactly what ``prompt_toolkit.history.FileHistory`` reads and writes, so a cell typed
 in either front end comes back in the other. Reading tolerates a missing or unreadable file (no
 history is not an error); a cell is appended to the file as soon as it is submitted.
+
+Read and written here rather than through ``FileHistory`` itself: importing prompt_toolkit
+adds about 130 ms to the workspace's start-up (tests check both stay compatible).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Every key of the workspace, in one place: the bindings and the help screen read this list."""
+"""Every key of the workspace, in one place, for the help screen (the bindings themselves live
+in the app and its widgets: a key added there must be listed here too)."""
 
 from __future__ import annotations
 
