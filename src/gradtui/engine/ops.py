@@ -10,7 +10,8 @@ Schema of a row (``Op``), in the spirit of PyTorch's ``derivatives.yaml``:
                 is the tuple of values the backward needs, in the order of ``saves``.
 - ``grads``     one function per input: ``(grad, *saved) -> grad for that input`` (or None when
                 the input gets no gradient). The engine calls it only when that input needs a
-                gradient, and sums the result back to the input's shape (``autograd._send``).
+                gradient, and sums the result back to the input's shape (the edge loop of
+                ``autograd._execute``).
                 ``variadic`` rows (cat, stack) have one function ``(grad, i, *saved)``.
 - ``saves``     torch's names of the saved values (``self``, ``other``, ``result``...).
 - ``keeps``     the saved names that are plain scalars: they survive ``backward()``, while saved
@@ -20,8 +21,9 @@ Schema of a row (``Op``), in the spirit of PyTorch's ``derivatives.yaml``:
 - ``uses``      optional, per input: the saved names its formula reads. torch saves (and
                 version-checks) a value only when an input needing it requires grad:
                 ``x * 2`` does not keep ``x``, so changing x in place is no error there.
-- ``quiet``     the forward may divide by zero or leave the domain: torch answers inf/nan
-                silently, so numpy's floating-point warnings are switched off for it.
+
+Every forward (``dispatch.apply``) and every rule (``autograd.execute``) runs with numpy's
+floating-point warnings off: torch answers 1/0 and log(-1) with inf/nan silently.
 """
 
 from __future__ import annotations
@@ -50,7 +52,6 @@ class Op:
     variadic: bool = False
     differentiable: bool = True
     uses: tuple[tuple[str, ...], ...] | None = None
-    quiet: bool = False
     kept: tuple[bool, ...] | None = field(init=False, default=None)
     has_tensor_saves: bool = field(init=False, default=False)
     node_class: type = field(init=False, default=object)
@@ -615,45 +616,43 @@ op("mul", "MulBackward0", lambda a, b: (a * b, (a, b)),
 op("div", "DivBackward0", lambda a, b: (a / b, (a, b)),
    (lambda g, a, b: g / b, lambda g, a, b: -g * a / (b * b)),
    saves=("self", "other"), uses=(("other",), ("self", "other")),
-   rules=("d(a/b)/da = 1/b", "d(a/b)/db = -a/b^2"), quiet=True)
+   rules=("d(a/b)/da = 1/b", "d(a/b)/db = -a/b^2"))
 op("reciprocal", "ReciprocalBackward0", lambda a: ((r := 1 / a), (r,)),
-   (lambda g, r: -g * (r * r),), saves=("result",), rules=("d(1/a)/da = -1/a^2",), quiet=True)
+   (lambda g, r: -g * (r * r),), saves=("result",), rules=("d(1/a)/da = -1/a^2",))
 op("neg", "NegBackward0", lambda a: (-a, ()), (lambda g: -g,), rules=("d(-a)/da = -1",))
 op("pow", "PowBackward0", lambda a, exponent: (_scalar_pow(a, exponent), (a, exponent)),
    (_pow_grad,), saves=("self", "exponent"), keeps=("exponent",),
-   rules=("d(a^n)/da = n*a^(n-1)",), quiet=True)
+   rules=("d(a^n)/da = n*a^(n-1)",))
 op("pow_tensor", "PowBackward1", lambda a, b: ((r := _power(a, b)), (a, b, r)),
    (lambda g, a, b, r: g * b * a ** (b - 1) if np.ndim(b) else _pow_grad(g, a, b),
     _pow_tensor_exponent_grad),
    saves=("self", "exponent", "result"),
    uses=(("self", "exponent"), ("self", "exponent", "result")),
-   rules=("d(a^b)/da = b*a^(b-1)", "d(a^b)/db = a^b*log(a)"), quiet=True)
+   rules=("d(a^b)/da = b*a^(b-1)", "d(a^b)/db = a^b*log(a)"))
 op("rpow", "PowBackward2", lambda a, base: ((r := _power(base, a)), (base, r)),
    (lambda g, base, r: g * r * np.log(base),), saves=("self", "result"), keeps=("self",),
-   rules=("d(c^a)/da = c^a*log(c)",), quiet=True)
+   rules=("d(c^a)/da = c^a*log(c)",))
 op("abs", "AbsBackward0", lambda a: (np.abs(a), (a,)), (lambda g, a: g * _sgn(a),),
    saves=("self",), rules=("d|a|/da = sign(a)",))
 op("exp", "ExpBackward0", lambda a: ((r := _exp(a)), (r,)), (lambda g, r: g * r,),
-   saves=("result",), rules=("d(e^a)/da = e^a",), quiet=True)
+   saves=("result",), rules=("d(e^a)/da = e^a",))
 op("log", "LogBackward0", lambda a: (_log(a), (a,)), (lambda g, a: g / a,),
-   saves=("self",), rules=("d(log a)/da = 1/a",), quiet=True)
+   saves=("self",), rules=("d(log a)/da = 1/a",))
 op("log1p", "Log1PBackward0", lambda a: (_log1p(a), (a,)), (lambda g, a: g / (a + 1),),
-   saves=("self",), rules=("d(log(1+a))/da = 1/(1+a)",), quiet=True)
+   saves=("self",), rules=("d(log(1+a))/da = 1/(1+a)",))
 op("sqrt", "SqrtBackward0", lambda a: ((r := np.sqrt(a)), (r,)), (lambda g, r: g / (2 * r),),
-   saves=("result",), rules=("d(sqrt a)/da = 1/(2*sqrt a)",), quiet=True)
+   saves=("result",), rules=("d(sqrt a)/da = 1/(2*sqrt a)",))
 op("rsqrt", "RsqrtBackward0", lambda a: ((r := 1 / np.sqrt(a)), (r,)),
-   (lambda g, r: -0.5 * g * r * r * r,), saves=("result",), rules=("d(a^-1/2)/da = -a^-3/2/2",),
-    quiet=True)
+   (lambda g, r: -0.5 * g * r * r * r,), saves=("result",), rules=("d(a^-1/2)/da = -a^-3/2/2",))
 op("sin", "SinBackward0", lambda a: (_sin(a), (a,)), (lambda g, a: g * _cos(a),),
    saves=("self",), rules=("d(sin a)/da = cos a",))
 op("cos", "CosBackward0", lambda a: (_cos(a), (a,)), (lambda g, a: -g * _sin(a),),
    saves=("self",), rules=("d(cos a)/da = -sin a",))
 op("tanh", "TanhBackward0", lambda a: ((r := _tanh(a)), (r,)), (_tanh_grad,),
-   saves=("result",), rules=("d(tanh a)/da = 1 - tanh(a)^2",), quiet=True)
+   saves=("result",), rules=("d(tanh a)/da = 1 - tanh(a)^2",))
 op("sigmoid", "SigmoidBackward0",
    lambda a: ((r := _sigmoid(a)), (r,)),
-   (lambda g, r: g * (1 - r) * r,), saves=("result",), rules=("d(s(a))/da = s(a)*(1-s(a))",),
-    quiet=True)
+   (lambda g, r: g * (1 - r) * r,), saves=("result",), rules=("d(s(a))/da = s(a)*(1-s(a))",))
 op("relu", "ReluBackward0", lambda a: ((r := np.where(a < 0, 0, a)), (r,)),
    (lambda g, r: np.where(r <= 0, 0, g),), saves=("result",),
    rules=("d(relu a)/da = 1 if a > 0 else 0",))
@@ -680,7 +679,7 @@ op("minimum", "MinimumBackward0", lambda a, b: (np.minimum(a, b), (a, b)),
     lambda g, a, b: np.where(b < a, g, np.where(a == b, g / 2, 0))),
    saves=("self", "other"), rules=("1 where a < b (1/2 on ties)", "1 where b < a (1/2 on ties)"))
 op("remainder", "RemainderBackward0", lambda a, b: (_integer_safe(np.remainder, a, b), ()),
-   (lambda g: g, lambda g: None), rules=("d(a mod b)/da = 1", "not differentiable"), quiet=True)
+   (lambda g: g, lambda g: None), rules=("d(a mod b)/da = 1", "not differentiable"))
 
 # ---------------------------------------------------------------- reductions
 op("sum", "SumBackward0", lambda a: (np.asarray(_sum(a)), (a.shape,)),
@@ -693,7 +692,7 @@ op("sum_dim", "SumBackward1",
 op("mean", "MeanBackward0", lambda a: (_mean_all(a), (a.size, a.shape)),
    (lambda g, n, shape: _spread(g / n, shape),),
    saves=("self_sym_numel", "self_sym_sizes"), keeps=("self_sym_numel", "self_sym_sizes"),
-   rules=("d(mean a)/da_i = 1/n",), quiet=True)
+   rules=("d(mean a)/da_i = 1/n",))
 op("mean_dim", "MeanBackward1",
    lambda a, dim, keepdim: (_mean_dims(a, dim, keepdim),
                             (dim, keepdim, a.shape,
@@ -701,7 +700,7 @@ op("mean_dim", "MeanBackward1",
    (lambda g, dim, keepdim, shape, n: _expand_reduced(g / n, dim, keepdim, shape),),
    saves=("dim", "keepdim", "self_sym_sizes", "self_sym_numel"),
    keeps=("dim", "keepdim", "self_sym_sizes", "self_sym_numel"),
-   rules=("d(mean a)/da_i = 1/n",), quiet=True)
+   rules=("d(mean a)/da_i = 1/n",))
 op("max", "MaxBackward1", lambda a: ((r := np.asarray(a.max())), (a, r)),
    (_evenly_distribute,), saves=("self", "result"),
    rules=("1 at the maximum (shared among ties), else 0",))
@@ -744,24 +743,23 @@ op("masked_fill", "MaskedFillBackward0",
    (lambda g, mask: np.where(mask, 0, g),), saves=("mask",),
    rules=("0 where filled, 1 elsewhere",))
 op("prod", "ProdBackward0", lambda a: ((r := np.asarray(a.prod())), (a, r)), (_prod_grad,),
-   saves=("self", "result"), rules=("d(prod a)/da_i = prod of the others",), quiet=True)
+   saves=("self", "result"), rules=("d(prod a)/da_i = prod of the others",))
 op("norm", "LinalgVectorNormBackward0",
    lambda a: ((r := np.asarray(np.sqrt((a * a).sum()), dtype=a.dtype)), (a, r)),
-   (_norm_grad,), saves=("self", "result"), rules=("d|a|/da = a/|a|",), quiet=True)
+   (_norm_grad,), saves=("self", "result"), rules=("d|a|/da = a/|a|",))
 op("var", "VarBackward0",
    lambda a, dim, correction, keepdim: (
        np.asarray(np.var(a, axis=dim, ddof=correction, keepdims=keepdim), dtype=a.dtype),
        (a, dim, correction, keepdim)),
    (_var_grad,), saves=("self", "dim", "correction", "keepdim"),
-   keeps=("dim", "correction", "keepdim"), rules=("d(var a)/da_i = 2(a_i-mean)/(n-c)",), quiet=True)
+   keeps=("dim", "correction", "keepdim"), rules=("d(var a)/da_i = 2(a_i-mean)/(n-c)",))
 op("std", "StdBackward0",
    lambda a, dim, correction, keepdim: (
        (r := np.asarray(np.std(a, axis=dim, ddof=correction, keepdims=keepdim),
                         dtype=a.dtype)), (a, dim, correction, keepdim, r)),
    (lambda g, a, dim, c, keepdim, r: _std_grad(g, a, dim, c, keepdim, r),),
    saves=("self", "dim", "correction", "keepdim", "result"),
-   keeps=("dim", "correction", "keepdim"), rules=("d(std a)/da_i = (a_i-mean)/((n-c)*std)",),
-    quiet=True)
+   keeps=("dim", "correction", "keepdim"), rules=("d(std a)/da_i = (a_i-mean)/((n-c)*std)",))
 
 
 def _reduce_with_indices(arg: Callable, a: np.ndarray, dim: int,
@@ -915,13 +913,12 @@ op("where", "WhereBackward0",
 # ---------------------------------------------------------------- nn functional
 op("softmax", "SoftmaxBackward0", lambda a, dim: ((r := _softmax(a, dim)), (dim, r)),
    (lambda g, dim, r: r * (g - (g * r).sum(axis=dim, keepdims=True)) if r.ndim else g * 0,),
-   saves=("dim", "result"), keeps=("dim",), rules=("d(softmax)/da = s*(grad - sum(grad*s))",),
-    quiet=True)
+   saves=("dim", "result"), keeps=("dim",), rules=("d(softmax)/da = s*(grad - sum(grad*s))",))
 op("log_softmax", "LogSoftmaxBackward0",
    lambda a, dim: ((r := _log_softmax(a, dim)), (dim, r)),
    (lambda g, dim, r: _log_softmax_grad(g, dim, r) if r.ndim else g * 0,),
    saves=("dim", "result"), keeps=("dim",),
-   rules=("d(log_softmax)/da = grad - softmax*sum(grad)",), quiet=True)
+   rules=("d(log_softmax)/da = grad - softmax*sum(grad)",))
 op("mse_loss", "MseLossBackward0",
    lambda a, t, reduction: _mse_forward(a, t, reduction),
    (lambda g, a, t, r: _mse_grad(g, a, t, r, 1), lambda g, a, t, r: _mse_grad(g, a, t, r, -1)),
@@ -932,7 +929,7 @@ op("nll_loss", "NllLossBackward0",
        (res := _nll_forward(logp, target, reduction, _row_weights(weight, target, per_row)))[0],
        (logp, target, reduction, _row_weights(weight, target, per_row), res[1])),
    (_nll_grad,), saves=("self", "target", "reduction", "weight", "total_weight"),
-   keeps=("reduction",), rules=("-1/n at each target class, 0 elsewhere",), quiet=True)
+   keeps=("reduction",), rules=("-1/n at each target class, 0 elsewhere",))
 
 op("div_scalar", "DivBackward1", lambda a, other: (a / other, (other,)),
    (lambda g, other: g / other,), saves=("other",), keeps=("other",),
@@ -962,7 +959,7 @@ for _name, _fn in (("eq", np.equal), ("ne", np.not_equal), ("lt", np.less),
     op(_name, "", (lambda f: lambda a, b: (f(a, b), ()))(_fn), differentiable=False)
 op("floor_divide", "torch::autograd::NotImplemented",
    lambda a, b: (_integer_safe(np.floor_divide, a, b), ()), (lambda g: None, lambda g: None),
-   rules=("not differentiable", "not differentiable"), quiet=True)
+   rules=("not differentiable", "not differentiable"))
 for _name, _fn in (("floor", np.floor), ("ceil", np.ceil), ("round", np.round),
                    ("trunc", np.trunc), ("sign", np.sign)):
     op(_name, _name.capitalize() + "Backward0", (lambda f: lambda a: (f(a), ()))(_fn),
