@@ -11,7 +11,9 @@ import pty
 import select
 import subprocess
 import sys
+import termios
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -94,17 +96,12 @@ def test_piped_graph_command_after_the_notebook(tmp_path: Path) -> None:
     ]
 
 
-def settle() -> None:
-    """Give a just-drawn prompt a moment to put the terminal in raw mode.
-
-    Control keys (Ctrl-C, Ctrl-D) typed while the terminal is still in cooked mode are eaten
-    by the kernel's line discipline (a signal, an end of file) instead of reaching the prompt.
-    """
-    time.sleep(0.5)
-
-
 class Terminal:
-    """``gradtui repl`` on a pseudo-terminal, so it runs its prompt-toolkit loop."""
+    """``gradtui repl`` on a pseudo-terminal, so it runs its prompt-toolkit loop.
+
+    Under load nothing may be timed: every key goes in only once the REPL is observably ready
+    for it (the prompt is reading keys, or the cell is running in the kernel).
+    """
 
     def __init__(self, tmp_path: Path, **env: str) -> None:
         self.pid, self.fd = pty.fork()
@@ -118,23 +115,58 @@ class Terminal:
     def send(self, keys: str) -> None:
         os.write(self.fd, keys.encode())
 
-    def expect(self, text: str, deadline_s: float = 30.0) -> str:
-        """Read until ``text`` appears; returns everything after it (a safety net, not a timing)."""
+    def _read(self, wait_s: float) -> bool:
+        """Append what the terminal shows within ``wait_s``; False once the child closed it."""
+        if select.select([self.fd], [], [], wait_s)[0]:
+            try:
+                self.seen += os.read(self.fd, 65536).decode(errors="replace")
+            except OSError:
+                return False
+        return True
+
+    def wait_until(self, condition: Callable[[], bool], what: str,
+                   deadline_s: float = 30.0) -> None:
+        """Read the terminal until ``condition()`` holds (the deadline is a safety net only)."""
         end = time.monotonic() + deadline_s
-        while text not in self.seen:
-            if time.monotonic() > end:
-                raise AssertionError(f"never saw {text!r}; the screen had:\n{self.seen[-2000:]}")
-            ready, _, _ = select.select([self.fd], [], [], 0.2)
-            if ready:
-                try:
-                    self.seen += os.read(self.fd, 65536).decode(errors="replace")
-                except OSError:  # the child closed the terminal
-                    break
-        if text not in self.seen:
-            raise AssertionError(f"{text!r} never appeared:\n{self.seen[-2000:]}")
+        while not condition():
+            if time.monotonic() > end or not self._read(0.05):
+                raise AssertionError(f"never {what}; the screen had:\n{self.seen[-2000:]}")
+
+    def expect(self, text: str, deadline_s: float = 30.0) -> str:
+        """Read until ``text`` appears; returns everything before it and forgets it."""
+        self.wait_until(lambda: text in self.seen, f"saw {text!r}", deadline_s)
         before, _, after = self.seen.partition(text)
         self.seen = after
         return before
+
+    def raw_mode(self) -> bool:
+        """True while prompt-toolkit reads keys one by one (ICANON off on the terminal).
+
+        On Linux the master side of a pty reports the terminal's (the slave's) modes. Keys
+        typed in cooked mode are line-buffered, and Ctrl-C or Ctrl-D there become a signal or
+        an end of file instead of keys for the prompt.
+        """
+        return not termios.tcgetattr(self.fd)[3] & termios.ICANON
+
+    def prompt(self) -> str:
+        """Wait for the next ``>>>`` prompt and for it to read keys; returns what came before.
+
+        prompt-toolkit redraws the finished prompt's ``>>>`` too: before a control key, first
+        expect output that only comes after the previous cell (the terminal is in cooked mode
+        from then until the new prompt reads keys).
+        """
+        before = self.expect(">>>")
+        self.wait_until(self.raw_mode, "saw the prompt read keys")
+        return before
+
+    def run_forever(self, marker: Path, body: str) -> None:
+        """Type a cell that creates ``marker`` and then loops on ``body``; wait until it loops.
+
+        The file proves the kernel runs the cell, so the REPL is waiting for it and a Ctrl-C
+        from now on is the learner interrupting a running cell.
+        """
+        self.send(f"if True:\ropen({marker.name!r}, 'w').close()\rwhile True: {body}\r\r")
+        self.wait_until(marker.exists, f"saw {marker.name} created by the running cell")
 
     def wait(self, deadline_s: float = 30.0) -> int:
         """The exit status, reading the terminal meanwhile (a full pty would block the child)."""
@@ -144,11 +176,7 @@ class Terminal:
             if pid:
                 os.close(self.fd)
                 return os.waitstatus_to_exitcode(status)
-            if select.select([self.fd], [], [], 0.2)[0]:
-                try:
-                    self.seen += os.read(self.fd, 65536).decode(errors="replace")
-                except OSError:
-                    pass
+            self._read(0.2)
         raise AssertionError(f"gradtui repl did not exit; the screen had:\n{self.seen[-2000:]}")
 
     def kill(self) -> None:
@@ -172,64 +200,64 @@ def terminal(tmp_path: Path):
         t.kill()
 
 
-def test_ctrl_c_in_a_terminal_stops_a_runaway_loop_and_the_session_goes_on(terminal) -> None:
+def test_ctrl_c_in_a_terminal_stops_a_runaway_loop_and_the_session_goes_on(
+    terminal, tmp_path: Path
+) -> None:
     term = terminal(NO_COLOR="1")
-    term.expect(">>>")
+    term.prompt()
     term.send("n = 41\r")
-    term.expect(">>>")
-    term.send("while True:\r")
-    term.expect("...")
-    term.send("n = n\r\r")  # an empty line ends the block: the loop starts
-    term.expect("n = n")
-    time.sleep(0.5)  # the loop is running in the kernel now
+    term.prompt()
+    term.run_forever(tmp_path / "looping", "n = n")
     term.send("\x03")
     term.expect("KeyboardInterrupt")
-    term.expect(">>>")
+    term.prompt()
     term.send("n + 1\r")
     term.expect("42")
-    term.expect(">>>")
-    settle()
+    term.prompt()
     term.send("\x04")
     assert term.wait() == 0
 
 
 def test_terminal_ctrl_c_clears_the_line_and_history_is_written(terminal, tmp_path) -> None:
     term = terminal(TERM="dumb")
-    term.expect(">>>")
-    settle()
+    term.prompt()
     term.send("lost = 1\x03")
-    term.expect(">>>")
+    term.prompt()
     term.send("kept = 2\r")
-    term.expect(">>>")
+    term.prompt()
     term.send("print(kept * 2, 'lost' in dir())\r")
-    before = term.expect(">>>")
+    before = term.prompt()
     assert "4 False" in before and "\x1b[3" not in before  # no colour on a dumb terminal
-    settle()
     term.send("\x04")
     assert term.wait() == 0
     history = (tmp_path / "state" / "history").read_text()
     assert "+kept = 2\n" in history and "lost" not in history.split("+kept")[0]
 
 
-def test_a_cell_that_ignores_ctrl_c_is_ended_by_a_kernel_restart(terminal) -> None:
+def test_a_cell_that_ignores_ctrl_c_is_ended_by_a_kernel_restart(terminal, tmp_path) -> None:
     term = terminal(NO_COLOR="1")
-    term.expect(">>>")
+    term.prompt()
     term.send("import signal; _ = signal.signal(signal.SIGINT, signal.SIG_IGN)\r")
-    term.expect(">>>")
-    term.send("while True: pass\r\r")
-    term.expect("while True: pass")
-    settle()
-    term.send("\x03")
-    settle()
-    term.send("\x03")
-    term.expect("Press Ctrl-C once more to restart the kernel")
+    term.prompt()
+    term.run_forever(tmp_path / "looping", "pass")
+    # Two quick Ctrl-Cs may reach the REPL as one signal, so press until it offers the restart;
+    # the cell ignores them all, so any number of presses before the offer is the same.
+    offer = "Press Ctrl-C once more to restart the kernel"
+    for _ in range(20):
+        term.send("\x03")
+        try:
+            term.expect(offer, deadline_s=2.0)
+            break
+        except AssertionError:
+            continue
+    else:
+        raise AssertionError(f"the REPL never offered a restart:\n{term.seen[-2000:]}")
     term.send("\x03")
     term.expect("the kernel was restarted: the namespace is empty")
-    term.expect(">>>")
+    term.prompt()
     term.send("'signal' in dir()\r")
     term.expect("False")
-    term.expect(">>>")
-    settle()
+    term.prompt()
     term.send("\x04")
     assert term.wait() == 0
 
