@@ -120,3 +120,16 @@ def test_check_refuses_two_checked_files_with_one_id(
     out = io.StringIO()
     assert check_paths([str(tmp_path)], out) == 1
     assert out.getvalue().count("is already used by") == 2
+
+
+@pytest.mark.parametrize("argv", [
+    ["lessons", "--lessons", "DIR", "check", "x.toml"],
+    ["lessons", "check", "--lessons", "DIR", "x.toml"],
+])
+def test_check_keeps_a_lessons_folder_given_before_or_after_the_action(argv: list[str]) -> None:
+    from gradtui.lessons.commands import add_commands
+
+    parser = argparse.ArgumentParser()
+    add_commands(parser.add_subparsers())
+    args = parser.parse_args(argv)
+    assert args.lessons_command == "check" and args.lessons == ["DIR"]

@@ -7,9 +7,9 @@ import argparse
 from gradtui.plain.commands import add_kernel_limit_arguments
 
 
-def _add_lessons_dir(p: argparse.ArgumentParser) -> None:
+def _add_lessons_dir(p: argparse.ArgumentParser, default: object = None) -> None:
     p.add_argument(
-        "--lessons", metavar="DIR", action="append", default=[],
+        "--lessons", metavar="DIR", action="append", default=[] if default is None else default,
         help="also load lessons from DIR (repeatable; $GRADTUI_LESSONS works too)",
     )
 
@@ -20,7 +20,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     ls_sub = ls.add_subparsers(dest="lessons_command", metavar="ACTION")
     check = ls_sub.add_parser("check", help="validate and self-test lesson files")
     check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories")
-    _add_lessons_dir(check)
+    # SUPPRESS: a sub-command default would drop `gradtui lessons --lessons DIR check` (argparse).
+    _add_lessons_dir(check, default=argparse.SUPPRESS)
     ls.set_defaults(handler=run_lessons)
 
     one = sub.add_parser("lesson", help="take a lesson (by number or id)")
