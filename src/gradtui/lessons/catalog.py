@@ -14,6 +14,7 @@ from gradtui import paths
 from gradtui.lessons.errors import LessonFileError, Problem
 from gradtui.lessons.loader import load_lesson
 from gradtui.lessons.model import Lesson
+from gradtui.lessons.toml_lines import TomlLines
 
 
 def builtin_dir() -> Path:
@@ -70,8 +71,14 @@ def load_catalog(extra: Sequence[str | Path] = ()) -> Catalog:
                 continue
             clash = next((other for other in catalog.lessons if other.id == lesson.id), None)
             if clash is not None:
-                catalog.problems.append(Problem(path, 1, f"lesson id {lesson.id!r} is already "
-                                                         f"used by {clash.path}; skipped"))
+                catalog.problems.append(Problem(path, id_line(path),
+                                                f"lesson id {lesson.id!r} is already used by "
+                                                f"{clash.path}; skipped"))
                 continue
             catalog.lessons.append(lesson)
     return catalog
+
+
+def id_line(path: Path) -> int:
+    """The line of a lesson file's ``id`` key (for "id already used" problems)."""
+    return TomlLines(path.read_text(encoding="utf-8")).line_of(("id",))

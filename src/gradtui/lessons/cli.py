@@ -10,16 +10,15 @@ import argparse
 import shlex
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TextIO
 
 from gradtui import paths
-from gradtui.lessons.catalog import lesson_dirs, lesson_files, load_catalog
+from gradtui.lessons.catalog import id_line, lesson_dirs, lesson_files, load_catalog
 from gradtui.lessons.errors import LessonFileError, Problem
 from gradtui.lessons.loader import load_lesson
 from gradtui.lessons.model import Lesson
 from gradtui.lessons.progress import LessonProgress, ProgressStore
-from gradtui.lessons.session import LessonSession
+from gradtui.lessons.session import LessonSession, counted
 from gradtui.plain.pipes import quiet_broken_pipe
 
 
@@ -63,14 +62,10 @@ def list_lessons(extra: list[str], out: TextIO, err: TextIO) -> int:
 def _status(lesson: Lesson, progress: LessonProgress | None) -> str:
     total = len(lesson.steps)
     if progress is None or progress.steps_total != total:
-        return f"not started ({_count(total, 'step')})"
+        return f"not started ({counted(total, 'step')})"
     if progress.completed:
         return f"done ({total}/{total})"
     return f"step {progress.current_step + 1} of {total}"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def check_paths(targets: list[str], out: TextIO, extra: Sequence[str] = ()) -> int:
@@ -107,8 +102,8 @@ def check_paths(targets: list[str], out: TextIO, extra: Sequence[str] = ()) -> i
                     problems.extend(found)
                     if not found and lesson.path not in {c.path for c in clashes}:
                         wrong = sum(len(s.wrong_answers) for s in lesson.steps)
-                        print(f"ok  {lesson.path}: {_count(len(lesson.steps), 'step')}, "
-                              f"{_count(wrong, 'wrong answer')} rejected", file=out)
+                        print(f"ok  {lesson.path}: {counted(len(lesson.steps), 'step')}, "
+                              f"{counted(wrong, 'wrong answer')} rejected", file=out)
         except (KernelDied, OSError) as exc:
             print(f"gradtui lessons check: the kernel failed: {exc}", file=out)
             return 1
@@ -126,17 +121,10 @@ def _id_clashes(lessons: list[Lesson], extra: Sequence[str]) -> list[Problem]:
         mine = lesson.path.resolve()
         clash = next((o for o in others if o.id == lesson.id and o.path.resolve() != mine), None)
         if clash is not None:
-            found.append(Problem(lesson.path, _line_of_id(lesson.path),
+            found.append(Problem(lesson.path, id_line(lesson.path),
                                  f"lesson id {lesson.id!r} is already used by {clash.path}; "
                                  "pick another id"))
     return found
-
-
-def _line_of_id(path: Path) -> int:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if line.replace(" ", "").startswith("id="):
-            return number
-    return 1
 
 
 def run_lesson_command(args: argparse.Namespace) -> int:
@@ -160,10 +148,3 @@ def run_lesson_command(args: argparse.Namespace) -> int:
     from gradtui.tui.app import main as workspace_main
 
     return workspace_main(args, lesson_session=session)
-
-
-def builtin_lessons() -> list[Path]:
-    """Paths of the shipped lesson files, in order."""
-    from gradtui.lessons.catalog import builtin_dir
-
-    return lesson_files([builtin_dir()])
