@@ -11,6 +11,7 @@ import textwrap
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -283,39 +284,50 @@ def test_a_kernel_that_never_answers_is_given_up(monkeypatch: pytest.MonkeyPatch
         KernelClient().start()
 
 
-def test_close_ends_the_kernel_even_mid_cell(fresh: KernelClient) -> None:
+def _wait_for_file(path: Path, seconds: float = 30.0) -> None:
+    """Wait until a running cell created ``path``: the kernel is inside the cell from then on."""
+    deadline = time.monotonic() + seconds
+    while not path.exists():
+        assert time.monotonic() < deadline, f"the cell never created {path}"
+        time.sleep(0.02)
+
+
+def test_close_ends_the_kernel_even_mid_cell(fresh: KernelClient, tmp_path: Path) -> None:
     pid = fresh.pid
     assert pid is not None
+    running = tmp_path / "running"
+    cell = f"open({str(running)!r}, 'w').close()\nwhile True: pass"
     worker = threading.Thread(
-        target=lambda: pytest.raises(KernelDied, fresh.execute, "while True: pass"), daemon=True
+        target=lambda: pytest.raises(KernelDied, fresh.execute, cell), daemon=True
     )
     worker.start()
-    while fresh.busy_since is None:
-        time.sleep(0.01)
+    _wait_for_file(running)
     fresh.close()
     assert _wait_gone(pid)
     worker.join(timeout=10)
     assert fresh.state == "dead"
 
 
-def test_no_orphan_kernel_when_the_front_end_process_dies() -> None:
+def test_no_orphan_kernel_when_the_front_end_process_dies(tmp_path: Path) -> None:
     # A front end whose kernel is busy in an endless loop is killed outright: no atexit runs,
     # and the busy kernel never reads its stdin; the kernel's parent watchdog must end it.
+    running = tmp_path / "running"
+    cell = f"open({str(running)!r}, 'w').close()\nwhile True: pass"
     script = textwrap.dedent(
-        """\
+        f"""\
         import sys, threading
         from gradtui.kernel.client import KernelClient
         client = KernelClient(memory_limit_mb=1024)
         client.start()
         print(client.pid, flush=True)
-        threading.Thread(target=client.execute, args=("while True: pass",), daemon=True).start()
+        threading.Thread(target=client.execute, args=({cell!r},), daemon=True).start()
         import time; time.sleep(60)
         """
     )
     front = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     assert front.stdout is not None
     kernel_pid = int(front.stdout.readline())
-    time.sleep(0.3)
+    _wait_for_file(running)  # the kernel is busy in the loop, not idle at its stdin
     front.kill()
     front.wait()
     assert _wait_gone(kernel_pid)
