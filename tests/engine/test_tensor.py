@@ -200,3 +200,12 @@ def test_arange_with_a_fractional_step_has_torchs_fused_multiply_add_values() ->
     assert torch.arange(0, 3.3, 0.1).tolist()[-8:] == [
         2.5, 2.6000001430511475, 2.700000047683716, 2.8000001907348633, 2.9000000953674316,
         3.0, 3.1000001430511475, 3.200000047683716]
+
+
+def test_dot_t_of_a_0d_tensor_is_the_identity_with_torchs_deprecation_warning() -> None:
+    x = torch.tensor(3.5, requires_grad=True)
+    # torch 2.13's text (TensorShape.cpp:4321)
+    with pytest.warns(UserWarning, match=r"^Tensor\.T is deprecated on 0-D tensors\. This "
+                      r"function is the identity in these cases\. \(Triggered internally"):
+        y = x.T
+    assert y.item() == 3.5 and y.grad_fn.name() == "PermuteBackward0"
