@@ -18,3 +18,9 @@ def test_long_series_are_averaged_into_the_width() -> None:
 
 def test_nothing_finite_to_plot_says_so() -> None:
     assert text_plot([float("nan")], title="losses") == "losses: nothing to plot yet"
+
+
+def test_the_step_axis_keeps_first_and_last_apart_for_a_few_points() -> None:
+    assert text_plot([9.0, 5.0, 2.0, 1.0], ascii_only=True).splitlines()[-1] == "   step 1 4"
+    assert text_plot([3.0], ascii_only=True).splitlines()[-1] == "   step 1"
+    assert text_plot([float(i) for i in range(25)]).splitlines()[-1].endswith(" " * 17 + "25")

@@ -36,9 +36,17 @@ def text_plot(values: list[float], *, width: int = 60, height: int = 8, title: s
     corner = "+" if ascii_only else "└"
     dash = "-" if ascii_only else "─"
     lines.append(f"{'':>{pad}} {corner}{dash * len(columns)}")
-    lines.append(f"{'':>{pad}}  step 1{'':>{max(0, len(columns) - 6 - len(str(len(values))))}}"
-                 f"{len(values)}")
+    lines.append(f"{'':>{pad}}  {_x_axis(len(values), len(columns))}")
     return "\n".join(lines)
+
+
+def _x_axis(count: int, columns: int) -> str:
+    """``step 1`` under the first column, the last step's number under the last one."""
+    first, last = "step 1", str(count)
+    if count == 1:
+        return first
+    # At least one space: with few points, "step 1" and "4" ran together as "step 14".
+    return first + " " * max(1, columns - len(first) - len(last)) + last
 
 
 def _squeeze(values: list[float], width: int) -> list[float]:
