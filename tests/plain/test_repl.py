@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -154,12 +156,36 @@ def test_commands_on_a_dead_kernel_report_it(rig) -> None:
 
 # -- interrupting ----------------------------------------------------------------------------
 
+def _main_thread_waits_for_the_cell() -> bool:
+    """True while the main thread sits in ``PlainRepl._execute``'s wait for the cell's thread."""
+    frame = sys._current_frames().get(threading.main_thread().ident)
+    names = []
+    while frame is not None:
+        names.append(frame.f_code.co_name)
+        frame = frame.f_back
+    return "_execute" in names and names[0] == "wait"
+
+
+def _wait_for(condition, what: str) -> None:
+    deadline = time.monotonic() + 30  # a safety net, not a timing
+    while not condition():
+        assert time.monotonic() < deadline, f"never {what}"
+        time.sleep(0.01)
+
+
 def _sigint_when_spinning(client, times: int = 1) -> threading.Thread:
+    """Ctrl-C ``times`` times, each once the REPL is observably waiting for the running cell.
+
+    Waiting for the previous interrupt to reach the client keeps two signals from merging
+    into one KeyboardInterrupt on a loaded machine.
+    """
     def send() -> None:
-        client.spinning.wait(5)
-        for _ in range(times):
-            threading.Event().wait(0.2)  # let the main thread be inside its wait loop
+        _wait_for(client.spinning.is_set, "saw the cell spin")
+        for press in range(1, times + 1):
+            _wait_for(_main_thread_waits_for_the_cell, "saw the REPL wait for the cell")
             os.kill(os.getpid(), signal.SIGINT)
+            if press < times:
+                _wait_for(lambda n=press: client.interrupts == n, f"saw interrupt {press}")
 
     thread = threading.Thread(target=send)
     thread.start()
