@@ -168,12 +168,15 @@ async def test_step_by_step_backward_reaches_the_leaves(app):
         await pilot.press("n")
         assert "MulBackward0" in str(step_text.render())
         assert "[MulBackward0" not in graph.canvas_text()
-        assert "MulBackward0 []" in graph.canvas_text()
+        assert "▶MulBackward0 []◀" in graph.canvas_text()  # the node on hand
         for _ in range(3):
             await pilot.press("n")
         text = str(step_text.render())
         assert "PowBackward0" in text and "d(a**n)/da = n*a**(n-1)" in text
         assert "tensor([10., 10.])" in text
+        drawing = graph.canvas_text()
+        assert "▶PowBackward0 [2]◀" in drawing and "▶MulBackward0" not in drawing
+        assert "MulBackward0 []✓" in drawing  # passed nodes are ticked
         await pilot.press("n", "n")
         text = str(step_text.render())
         assert "x.grad = tensor([10., 10.])" in text
