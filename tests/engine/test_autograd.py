@@ -286,3 +286,12 @@ def test_grad_mode_decorators_like_torch() -> None:
         yield (x * 2).requires_grad
 
     assert list(gen()) == [False]
+
+
+def test_backward_of_several_outputs_to_inputs_walks_their_shared_graph_once() -> None:
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    h = x * x  # saved x: a second walk without retain_graph would raise
+    torch.autograd.backward([h.sum(), (h * 2).sum()], inputs=[x])
+    assert x.grad.tolist() == [6.0, 12.0]  # torch 2.13
+    (x * 3).sum().backward(inputs=[x])
+    assert x.grad.tolist() == [9.0, 15.0]

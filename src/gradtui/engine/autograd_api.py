@@ -56,17 +56,17 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     outs = _as_list(tensors)
     gouts = _as_list(grad_tensors) or [None] * len(outs)
     if inputs is not None:
-        for t, g in zip(outs, gouts, strict=True):
-            backward_to_inputs(t, g, retain_graph, inputs)
+        backward_to_inputs(outs, gouts, retain_graph, inputs)
         return
     autograd.execute(outs, gouts, retain_graph=bool(retain_graph))
 
 
-def backward_to_inputs(t: Tensor, gradient: Any, retain_graph: Any,
+def backward_to_inputs(outputs: list[Tensor], gradients: list[Any], retain_graph: Any,
                        inputs: Sequence[Tensor] | Tensor) -> None:
-    """``backward(inputs=...)``: accumulate only into the given tensors."""
+    """``backward(inputs=...)``: accumulate only into the given tensors, in one pass over all
+    outputs (a graph they share is walked once, as in torch)."""
     ins = _as_list(inputs)
-    grads = grad([t], ins, [gradient], retain_graph=retain_graph, allow_unused=True)
+    grads = grad(outputs, ins, gradients, retain_graph=retain_graph, allow_unused=True)
     for x, g in zip(ins, grads, strict=True):
         if g is not None:
             x._accumulate_grad(g._array, owned=True)

@@ -473,7 +473,7 @@ class Tensor:
         if inputs is not None:
             from gradtui.engine.autograd_api import backward_to_inputs
 
-            backward_to_inputs(self, gradient, retain_graph, inputs)
+            backward_to_inputs([self], [gradient], retain_graph, inputs)
             return
         execute((self,), (gradient,), retain_graph=bool(retain_graph))
 
