@@ -72,6 +72,22 @@ def test_piped_seed_notebook_prints_what_torch_prints_line_for_line(tmp_path: Pa
     assert done.returncode == 1  # a cell failed
 
 
+def test_a_reader_that_leaves_early_ends_the_repl_quietly_like_other_commands(
+    tmp_path: Path,
+) -> None:
+    # `gradtui repl < cells.py | head -1`: the 141 of a command ended by SIGPIPE, no traceback.
+    repl = subprocess.Popen([*GRADTUI, "repl"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=environment(tmp_path), cwd=tmp_path)
+    assert repl.stdin is not None and repl.stdout is not None
+    repl.stdin.write(b"for i in range(100000): print(i)\n\n'after'\n")
+    repl.stdin.close()
+    assert repl.stdout.readline() == b"0\n"
+    repl.stdout.close()  # far more than a pipe holds is still to come
+    assert repl.stderr is not None
+    err = repl.stderr.read()  # until the REPL exits and closes it
+    assert (repl.wait(timeout=120), err) == (141, b"")
+
+
 def test_piped_errors_continue_and_a_dead_kernel_restarts_on_request(tmp_path: Path) -> None:
     script = "x = 5\n1/0\nx\nimport os; os._exit(3)\nx\n:restart\n'x' in dir()\n"
     done = run_piped(script, tmp_path)

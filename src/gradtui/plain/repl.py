@@ -11,7 +11,6 @@ Lesson mode (``gradtui/plain/lesson_mode.py``, owned by the lessons area) plugs 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import threading
 from collections.abc import Callable, Iterable
@@ -26,6 +25,7 @@ from gradtui.plain.cells import iter_cells, parse_command
 from gradtui.plain.colon_commands import BUILTIN_COMMANDS, HELP, CommandError, run_builtin
 from gradtui.plain.completion import ReplCompleter
 from gradtui.plain.console import Console, ascii_wanted, colour_wanted
+from gradtui.plain.pipes import quiet_broken_pipe
 from gradtui.plain.prompt import PROMPT, make_prompt_session
 
 T = TypeVar("T")
@@ -48,10 +48,10 @@ class ReplHooks:
     4. After every cell the kernel ran (also when it raised): ``after_cell(reply)`` with the
        ``ExecuteReply``; the returned text is printed after the cell's own output.
     5. For a ``:NAME ARG`` line that is not a built-in command (``:tensors``, ``:graph``,
-       ``:grads``, ``:dot``, ``:restart``, ``:help``, ``:quit``): ``command(name, arg)`` with
-       ``name`` without the colon and ``arg`` the stripped rest of the line (""). Return the
-       text to print ("" to print nothing), or None when the command is not yours (the REPL
-       then reports an unknown command).
+       ``:grads``, ``:dot``, ``:doc``, ``:restart``, ``:help``, ``:quit``):
+       ``command(name, arg)`` with ``name`` without the colon and ``arg`` the stripped rest
+       of the line (""). Return the text to print ("" to print nothing), or None when the
+       command is not yours (the REPL then reports an unknown command).
     6. ``command_help()`` is appended to ``:help`` (list your commands there).
     7. When the kernel has died: ``restart_advice()``, the sentence saying what to type next
        (a lesson offers ``:reset``, which also rebuilds the step's variables).
@@ -357,7 +357,6 @@ def main(args: argparse.Namespace, hooks: ReplHooks | None = None) -> int:
         return repl.run_piped(sys.stdin)
     except BrokenPipeError:
         # The reader went away (`gradtui repl < cells.py | head -1`): stop quietly, like cat.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+        return quiet_broken_pipe()
     finally:
         client.close()
