@@ -165,6 +165,8 @@ def test_raised_check() -> None:
     assert judge(table, error=ErrorInfo("ValueError", "Mismatch in shape", "")) == (
         False, "The last cell raised ValueError, but this step expects a RuntimeError.")
     assert not judge({**table, "contains": "second time"}, error=mismatch)[0]
+    assert judge({"kind": "raised", "type": "IndexError"}, error=mismatch) == (
+        False, "The last cell raised RuntimeError, but this step expects an IndexError.")
 
 
 def test_printed_check_sees_stdout_and_the_echoed_value() -> None:

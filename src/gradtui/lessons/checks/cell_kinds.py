@@ -26,8 +26,9 @@ class RaisedCheck(Check):
             return CheckResult(False, "The last cell ran without an error, but this step wants "
                                       f"you to see {wanted or 'an error'} happen.")
         if wanted is not None and error.type.rsplit(".", 1)[-1] != wanted.rsplit(".", 1)[-1]:
+            article = "an" if wanted[:1] in tuple("AEIOU") else "a"
             return CheckResult(False, f"The last cell raised {error.type}, but this step "
-                                      f"expects a {wanted}.")
+                                      f"expects {article} {wanted}.")
         if text is not None and text not in error.message:
             return CheckResult(False, f"The last cell raised {error.type}, but not the one this "
                                       f"step is about (its message should mention “{text}”).")
