@@ -295,3 +295,16 @@ def test_backward_of_several_outputs_to_inputs_walks_their_shared_graph_once() -
     assert x.grad.tolist() == [6.0, 12.0]  # torch 2.13
     (x * 3).sum().backward(inputs=[x])
     assert x.grad.tolist() == [9.0, 15.0]
+
+
+def test_gradients_pair_with_outputs_like_zip_and_too_few_is_torchs_error() -> None:
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    # torch 2.13: an extra gradient is ignored, a missing one is an error
+    assert torch.autograd.grad([y], [x], [torch.ones(2), torch.ones(2)],
+                               retain_graph=True)[0].tolist() == [2.0, 2.0]
+    with pytest.raises(RuntimeError, match=r"^got 2 tensors and 1 gradients$"):
+        torch.autograd.grad([y, y * 1], [x], [torch.ones(2)])
+    with pytest.raises(RuntimeError, match=r"^got 2 tensors and 1 gradients$"):
+        torch.autograd.backward([y, y * 1], [torch.ones(2)])
+    assert x.grad is None

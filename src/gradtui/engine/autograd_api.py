@@ -17,6 +17,15 @@ def _as_list(x: Any) -> list:
     return list(x)
 
 
+def _one_gradient_per_output(outputs: list[Tensor], gradients: Any) -> list[Any]:
+    """torch pairs gradients with outputs like ``zip`` (extra gradients are ignored), then
+    needs one for every output."""
+    grads = _as_list(gradients) or [None] * len(outputs)
+    if len(grads) < len(outputs):
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
+    return grads[:len(outputs)]
+
+
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
          create_graph: bool = False, only_inputs: bool = True, allow_unused: bool | None = None,
          is_grads_batched: bool = False, materialize_grads: bool = False) -> tuple:
@@ -25,10 +34,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
         raise RuntimeError("gradtui does not support create_graph=True (higher-order gradients)")
     outs = _as_list(outputs)
     ins = _as_list(inputs)
-    gouts = _as_list(grad_outputs) or [None] * len(outs)
-    if len(gouts) != len(outs):
-        raise RuntimeError(f"grad requires one gradient per output: got {len(gouts)} gradients "
-                           f"and {len(outs)} outputs")
+    gouts = _one_gradient_per_output(outs, grad_outputs)
     for i, t in enumerate(outs):
         autograd._root_node(t, i)  # outputs are checked first, as in torch
     for t in ins:
@@ -54,7 +60,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
 def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
              create_graph: bool = False, inputs: Any = None) -> None:
     outs = _as_list(tensors)
-    gouts = _as_list(grad_tensors) or [None] * len(outs)
+    gouts = _one_gradient_per_output(outs, grad_tensors)
     if inputs is not None:
         backward_to_inputs(outs, gouts, retain_graph, inputs)
         return
