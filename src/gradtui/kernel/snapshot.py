@@ -33,8 +33,8 @@ from gradtui.kernel.protocol import (
 )
 
 # 1,000 nodes: far more than a learner reads (past 300 the workspace draws a tree), and what a
-# cell's round trip affords: each node costs ~20 us in protocol.to_dict (dataclasses.asdict)
-# plus the JSON both ways (~350 bytes a node), so 2,000 nodes made every cell ~80 ms slower.
+# cell's round trip affords: each node costs ~6 us in protocol.to_dict plus the JSON both ways
+# (~350 bytes a node); with dataclasses.asdict 2,000 nodes made every cell ~80 ms slower.
 MAX_NODES = 1000
 MAX_TENSORS = 500
 MAX_CONTAINER_ITEMS = 100  # items looked at inside one list/tuple/dict
