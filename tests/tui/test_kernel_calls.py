@@ -46,3 +46,14 @@ def test_restart_bumps_the_generation_and_returns_the_empty_snapshot():
     generation = calls.generation
     snapshot = calls.restart()
     assert calls.generation == generation + 1 and snapshot.tensors == []
+
+
+def test_a_cell_submitted_before_a_restart_does_not_run_in_the_new_kernel():
+    fake = FakeKernel(seed_script())
+    calls = KernelCalls(fake)
+    calls.start()
+    submitted_in = calls.generation
+    calls.restart()  # F9 pressed before the cell's worker got the kernel
+    assert calls.execute(seed_cells()[2], submitted_in) is None
+    assert fake.executed == []
+    assert calls.execute(seed_cells()[2], calls.generation).result.ok

@@ -49,8 +49,13 @@ class KernelCalls:
         with self.lock:
             return self._call(go)
 
-    def execute(self, source: str) -> ExecuteReply | KernelFailure:
+    def execute(self, source: str, generation: int | None = None
+                ) -> ExecuteReply | KernelFailure | None:
+        """Run a cell; None (and nothing run) when the kernel was restarted after the cell was
+        submitted in ``generation``: a cell must not run in the fresh kernel it never saw."""
         with self.lock:
+            if generation is not None and generation != self.generation:
+                return None
             self.running_since = time.monotonic()
             try:
                 return self._call(lambda: self.client.execute(source))

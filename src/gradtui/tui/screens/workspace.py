@@ -264,17 +264,18 @@ class WorkspaceScreen(Screen[None]):
 
     @work(thread=True, group="kernel")
     def execute_cell(self, source: str, generation: int) -> None:
-        outcome = self.calls.execute(source)
+        outcome = self.calls.execute(source, generation)
         self.app.call_from_thread(self._cell_finished, outcome, generation)
 
     def _number_input(self) -> None:
         self.query_one(CellInput).border_title = f"In [{self.cell_number + 1}]"
 
-    def _cell_finished(self, outcome: ExecuteReply | KernelFailure, generation: int) -> None:
+    def _cell_finished(self, outcome: ExecuteReply | KernelFailure | None,
+                       generation: int) -> None:
         self._write_echo()
         log = self.query_one(ReplLog)
-        if generation != self.calls.generation:
-            return  # the kernel was restarted while this cell ran: its result means nothing now
+        if outcome is None or generation != self.calls.generation:
+            return  # the kernel was restarted since this cell was submitted: nothing to show
         if isinstance(outcome, KernelFailure):
             self._kernel_failed(outcome)
             return
