@@ -8,7 +8,7 @@ import pytest
 
 from gradtui.tui.app import GradtuiApp, create_app
 
-from .fake_kernel import FakeKernel, seed_script, seed_trace
+from .fake_kernel import INFINITE_LOOP, FakeKernel, seed_script, seed_trace
 
 
 async def settle(pilot, app: GradtuiApp, limit: float = 10.0) -> None:
@@ -34,6 +34,14 @@ async def wait_until(pilot, condition, limit: float = 10.0) -> None:
             raise AssertionError(f"not reached in {limit}s")
         await pilot.pause(0.02)
         waited += 0.02
+
+
+async def start_infinite_loop(pilot, app: GradtuiApp, fake: FakeKernel) -> None:
+    """Submit ``while True: pass`` and wait until the kernel runs it: an interrupt sent before
+    that is ignored (as a real kernel's is), which would leave the loop running for ever."""
+    app.set_input_text(INFINITE_LOOP)
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: fake.looping)
 
 
 async def run_cell(pilot, app: GradtuiApp, source: str, limit: float = 10.0) -> None:

@@ -49,6 +49,7 @@ class FakeKernel:
         self.count = 0
         self._snapshot = Snapshot()
         self._interrupted = threading.Event()
+        self.looping = False  # inside `while True: pass`: from now on an interrupt stops it
         self.restarts = 0
 
     def start(self) -> None:
@@ -69,6 +70,7 @@ class FakeKernel:
         try:
             if source == INFINITE_LOOP:
                 self._interrupted.clear()
+                self.looping = True
                 restarts = self.restarts
                 while not self._interrupted.wait(0.01):
                     self._check()
@@ -86,7 +88,7 @@ class FakeKernel:
                 self._snapshot = reply.snapshot
             return reply
         finally:
-            self.state, self.busy_since = "idle", None
+            self.state, self.busy_since, self.looping = "idle", None, False
 
     def interrupt(self) -> None:
         self._interrupted.set()

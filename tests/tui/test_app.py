@@ -19,7 +19,7 @@ from gradtui.tui.widgets.repl_log import ReplLog
 from gradtui.tui.widgets.status_bar import StatusBar
 from gradtui.tui.widgets.tensors_panel import TensorsPanel
 
-from .conftest import run_cell, settle, wait_until
+from .conftest import run_cell, settle, start_infinite_loop, wait_until
 from .fake_kernel import INFINITE_LOOP, seed_cells
 
 
@@ -81,11 +81,10 @@ async def test_an_error_shows_the_traceback_and_the_app_goes_on(app, fake):
         assert fake.executed[-1] == seed_cells()[2]
 
 
-async def test_ctrl_c_interrupts_an_infinite_loop(app):
+async def test_ctrl_c_interrupts_an_infinite_loop(app, fake):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
-        app.set_input_text(INFINITE_LOOP)
-        await pilot.press("enter")
+        await start_infinite_loop(pilot, app, fake)
         status = app.screen.query_one(StatusBar)
         # "running" shows once the cell has run for ECHO_DELAY (later on a loaded machine).
         await wait_until(pilot, lambda: "running" in status.render())
@@ -127,9 +126,9 @@ async def test_tab_opens_a_completion_popup_and_enter_picks(fake, history_path):
         await settle(pilot, app)
         app.set_input_text("torch.on")
         await pilot.press("tab")
-        await pilot.pause(0.2)
         popup = app.screen.query_one(CompletionList)
-        assert popup.has_class("-shown") and popup.option_count == 2
+        await wait_until(pilot, lambda: popup.has_class("-shown"))  # completion is a worker
+        assert popup.option_count == 2
         await pilot.press("down", "enter")
         await pilot.pause()
         assert app.screen.query_one(CellInput).text == "torch.ones_like"
@@ -355,9 +354,7 @@ async def test_ascii_mode_puts_only_ascii_on_screen(fake, history_path, monkeypa
 async def test_f9_during_a_running_cell_gives_a_fresh_idle_kernel(app, fake):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
-        app.set_input_text(INFINITE_LOOP)
-        await pilot.press("enter")
-        await pilot.pause(0.1)
+        await start_infinite_loop(pilot, app, fake)
         await pilot.press("f9")
         await settle(pilot, app)
         assert fake.restarts == 1 and app.screen.state == "idle"
@@ -511,14 +508,12 @@ async def test_a_fast_cell_never_flashes_the_running_status(app, monkeypatch):
         assert "tensor([1., 1.], requires_grad=True)" in _log(app)
 
 
-async def test_the_input_is_numbered_for_the_next_cell_while_one_runs(app):
+async def test_the_input_is_numbered_for_the_next_cell_while_one_runs(app, fake):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
         cell_input = app.screen.query_one(CellInput)
         assert cell_input.border_title == "In [1]"
-        app.set_input_text(INFINITE_LOOP)
-        await pilot.press("enter")
-        await pilot.pause(0.05)
+        await start_infinite_loop(pilot, app, fake)
         assert cell_input.border_title == "In [2]"
         await pilot.press("ctrl+c")
         await settle(pilot, app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gradtui.tui.widgets.cell_input import CellInput
 
-from ..conftest import settle
+from ..conftest import settle, start_infinite_loop
 from ..fake_kernel import INFINITE_LOOP
 
 
@@ -34,9 +34,7 @@ async def test_enter_on_an_empty_input_changes_nothing(app):
 async def test_a_burst_of_refused_enters_changes_nothing_and_says_so_once(app, fake):
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(pilot, app)
-        app.set_input_text(INFINITE_LOOP)
-        await pilot.press("enter")
-        await pilot.pause(0.1)
+        await start_infinite_loop(pilot, app, fake)
         assert app.screen.state == "busy"
         cell_input = app.screen.query_one(CellInput)
         cell_input.cursor_blink = False  # the blink would redraw the cursor line on its own
@@ -62,9 +60,7 @@ async def test_a_burst_of_refused_enters_changes_nothing_and_says_so_once(app, f
 async def test_a_colon_command_still_runs_while_a_cell_runs(app, fake):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
-        app.set_input_text(INFINITE_LOOP)
-        await pilot.press("enter")
-        await pilot.pause(0.1)
+        await start_infinite_loop(pilot, app, fake)
         app.set_input_text(":restart")
         await pilot.press("enter")
         await settle(pilot, app)
