@@ -143,6 +143,18 @@ def test_progress_table_shows_learners_by_lessons(
     assert next(line for line in lines if line.startswith("dee")).split()[1] == "1/7"
 
 
+def test_progress_table_lists_lessons_in_course_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GRADTUI_LESSONS", raising=False)
+    config = lab_config(tmp_path)
+    store = ProgressStore(tmp_path / "learners" / "ann" / "data")
+    for lesson_id in ("retired", "gradients", "variables"):
+        store.save(LessonProgress(lesson_id, lesson_id.title(), 3, steps_done=1, current_step=1))
+    header = progress(config, "table", capsys).splitlines()[0].split()
+    assert header[1:4] == ["variables", "gradients", "retired"]  # not alphabetical
+
+
 def test_progress_csv_and_json_have_every_field(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

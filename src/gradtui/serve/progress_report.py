@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from gradtui.lessons.catalog import load_catalog
 from gradtui.lessons.progress import LessonProgress, ProgressStore
 from gradtui.serve.config import LabConfig
 from gradtui.serve.learner_launch import learner_dirs
@@ -43,6 +44,7 @@ class ProgressRow:
     skips: int
     completed: bool
     last_active: str
+    position: int = 0  # the lesson's place in the course, for the table's column order
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,13 @@ def learner_names(config: LabConfig) -> list[str]:
     return sorted(names)
 
 
+def course_order(config: LabConfig) -> dict[str, int]:
+    """Lesson id -> its place in the lab's listing (built-ins, then the lab's own folders)."""
+    return {lesson.id: n for n, lesson in enumerate(load_catalog(config.lesson_dirs).lessons)}
+
+
 def collect_progress(config: LabConfig) -> list[LearnerReport]:
+    order = course_order(config)
     reports = []
     for name in learner_names(config):
         lessons, problem = _load_lessons(learner_dirs(config, name).data)
@@ -93,10 +101,12 @@ def collect_progress(config: LabConfig) -> list[LearnerReport]:
                         skips=lp.skips,
                         completed=lp.completed,
                         last_active=lp.last_active,
+                        # Lessons no longer in the course go last, by id.
+                        position=order.get(lp.lesson_id, len(order)),
                     )
                     for lp in lessons
                 ),
-                key=lambda row: row.lesson_id,
+                key=lambda row: (row.position, row.lesson_id),
             )
         )
         reports.append(LearnerReport(name, rows, problem))
@@ -141,10 +151,11 @@ def _cell(row: ProgressRow | None) -> str:
 
 
 def format_table(reports: list[LearnerReport]) -> str:
-    """Learners down, lessons across, then each learner's last activity."""
+    """Learners down, lessons across in course order, then each learner's last activity."""
     if not reports:
         return "No learners yet: add some with `gradtui lab add-learner NAME`.\n"
-    lesson_ids = sorted({row.lesson_id for report in reports for row in report.rows})
+    columns = sorted({(row.position, row.lesson_id) for report in reports for row in report.rows})
+    lesson_ids = [lesson_id for _, lesson_id in columns]
     header = ["learner", *lesson_ids, "last active"]
     lines = [header]
     for report in reports:
