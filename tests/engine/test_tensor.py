@@ -67,6 +67,7 @@ def test_random_factories_are_reproducible_after_manual_seed() -> None:
     for a, b in zip(first, second, strict=True):
         assert a.tolist() == b.tolist()
     assert first[2].dtype == torch.int64 and 0 <= first[0].min().item() < 1
+    assert str(type(torch.manual_seed(0))) == "<class 'torch._C.Generator'>"  # torch 2.13
 
 
 def test_ragged_list_error() -> None:

@@ -54,3 +54,6 @@ class Generator:
 
     def __repr__(self) -> str:
         return f"<torch._C.Generator object at {id(self):#x}>"
+
+
+Generator.__module__ = "torch._C"  # type(torch.manual_seed(0)) prints torch's class name
