@@ -359,6 +359,8 @@ async def test_f9_during_a_running_cell_gives_a_fresh_idle_kernel(app, fake):
         await settle(pilot, app)
         assert fake.restarts == 1 and app.screen.state == "idle"
         assert "new kernel" in _log(app) and "the kernel died" not in _log(app)
+        lines = app.screen.query_one(ReplLog).plain_lines
+        assert lines.index(f"In [1]: {INFINITE_LOOP}") < lines.index("restarting the kernel...")
         await run_cell(pilot, app, "print(y)")
         assert app.screen.state == "idle"
 

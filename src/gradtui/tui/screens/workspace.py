@@ -313,6 +313,7 @@ class WorkspaceScreen(Screen[None]):
 
     def restart_kernel(self) -> None:
         """F9 / :restart: a fresh kernel, even in the middle of a cell."""
+        self._write_echo()  # the cell being killed is shown above the restart, not below it
         self.set_state("starting")
         self.query_one(ReplLog).note("restarting the kernel...", style="dim")
         self._restart_worker()
