@@ -534,3 +534,13 @@ async def test_choosing_another_tensor_ends_a_step_walk_and_shows_it(app):
         await run_cell(pilot, app, ":graph y")
         assert graph.walk is None and graph.root_name == "y"
         assert "SumBackward0" not in graph.canvas_text()
+
+
+async def test_a_command_typed_while_a_cell_runs_is_logged_after_that_cell(app, fake):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await start_infinite_loop(pilot, app, fake)  # its echo waits ECHO_DELAY
+        await run_cell(pilot, app, ":restart")
+        lines = app.screen.query_one(ReplLog).plain_lines
+        assert lines.index(f"In [1]: {INFINITE_LOOP}") < lines.index(":restart") \
+            < lines.index("restarting the kernel...")

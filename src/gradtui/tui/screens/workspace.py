@@ -223,7 +223,9 @@ class WorkspaceScreen(Screen[None]):
                 self.notify(f"history not saved: {exc}", severity="warning")
         command = parse_colon_command(source)
         if command is not None:
-            # Echoed, so that what a command printed (DOT, an error) says what asked for it.
+            # Echoed, so that what a command printed (DOT, an error) says what asked for it;
+            # after a running cell's own (delayed) echo, to keep the log in typing order.
+            self._write_echo()
             self.query_one(ReplLog).note(source.strip(), style="bold dim")
             self.run_command(command)
             return
