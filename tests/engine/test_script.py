@@ -47,6 +47,43 @@ def test_frames_of_a_directory_named_like_the_package_are_the_learners(
     assert f'File "{path}", line 1, in <module>' in capsys.readouterr().err
 
 
+def test_chained_exceptions_print_like_python(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture) -> None:
+    path = _write(tmp_path, "import torch\ntry:\n    torch.ones(2).item()\n"
+                            "except RuntimeError as e:\n    raise ValueError('wrapped') from e\n")
+    assert run_script(path, []) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        f'Traceback (most recent call last):\n  File "{path}", line 3, in <module>\n'
+        "    torch.ones(2).item()\n"
+        "RuntimeError: a Tensor with 2 elements cannot be converted to Scalar\n"
+        "\nThe above exception was the direct cause of the following exception:\n\n"
+        f'Traceback (most recent call last):\n  File "{path}", line 5, in <module>\n'
+        "    raise ValueError('wrapped') from e\nValueError: wrapped\n")
+
+
+def test_exceptions_chained_inside_gradtui_stay_hidden(
+        tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gradtui.engine import script
+
+    # frames under this "package" count as gradtui's, like the engine's own
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "inner.py").write_text(
+        "def convert():\n    try:\n        {}['x']\n    except KeyError:\n"
+        "        raise TypeError('like torch')\n")
+    own = script._learner_frames
+    monkeypatch.setattr(script, "_learner_frames", lambda tb: [
+        f for f in own(tb) if not f.filename.startswith(str(package))])
+    monkeypatch.syspath_prepend(str(package))
+    path = _write(tmp_path, "import inner\ninner.convert()\n")
+    assert run_script(path, []) == 1
+    err = capsys.readouterr().err
+    sys.modules.pop("inner", None)
+    assert err == (f'Traceback (most recent call last):\n  File "{path}", line 2, in <module>\n'
+                   "    inner.convert()\nTypeError: like torch\n")
+
+
 def test_argv_and_system_exit_codes_pass_through(tmp_path: Path,
                                                  capsys: pytest.CaptureFixture) -> None:
     path = _write(tmp_path, "import sys\nprint(sys.argv[1:])\nsys.exit(int(sys.argv[1]))\n")

@@ -22,10 +22,24 @@ def _learner_frames(tb: types.TracebackType | None) -> list[traceback.FrameSumma
     return [f for f in frames if not str(Path(f.filename).resolve()).startswith(package)]
 
 
-def format_exception(exc: BaseException) -> str:
-    """A traceback like Python's, trimmed to the learner's frames."""
-    frames = _learner_frames(exc.__traceback__)
+_CAUSE = "\nThe above exception was the direct cause of the following exception:\n\n"
+_CONTEXT = "\nDuring handling of the above exception, another exception occurred:\n\n"
+
+
+def format_exception(exc: BaseException, _seen: set[int] | None = None) -> str:
+    """A traceback like Python's, trimmed to the learner's frames, chained exceptions
+    (``raise ... from``, an error inside ``except``) first, as Python prints them."""
+    seen = _seen if _seen is not None else set()
+    seen.add(id(exc))
     lines = []
+    cause, context = exc.__cause__, exc.__context__
+    # a chained exception caught inside gradtui (no learner frame) is the engine's business
+    if cause is not None and id(cause) not in seen and _learner_frames(cause.__traceback__):
+        lines += [format_exception(cause, seen), _CAUSE]
+    elif (context is not None and not exc.__suppress_context__ and id(context) not in seen
+          and _learner_frames(context.__traceback__)):
+        lines += [format_exception(context, seen), _CONTEXT]
+    frames = _learner_frames(exc.__traceback__)
     if frames:
         lines.append("Traceback (most recent call last):\n")
         lines.extend(traceback.format_list(frames))
