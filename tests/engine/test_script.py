@@ -19,9 +19,10 @@ def _write(tmp_path: Path, source: str, name: str = "learner.py") -> str:
 def test_script_output_and_exit_status(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     path = _write(tmp_path, "import torch\nx = torch.ones(2, requires_grad=True)\n"
                             "y = (x * 3).sum()\ny.backward()\nprint(x.grad)\n"
-                            "print(__name__, type(x))\n")
+                            "print(__name__, type(x))\nprint(type(__builtins__).__name__)\n")
     assert run_script(path, []) == 0
-    assert capsys.readouterr().out == ("tensor([3., 3.])\n__main__ <class 'torch.Tensor'>\n")
+    assert capsys.readouterr().out == ("tensor([3., 3.])\n__main__ <class 'torch.Tensor'>\n"
+                                       "module\n")  # python's __main__ sees the module
 
 
 def test_uncaught_exception_prints_a_traceback_of_the_learner_frames_only(

@@ -3,6 +3,7 @@ with the engine standing in for torch."""
 
 from __future__ import annotations
 
+import builtins
 import os
 import sys
 import traceback
@@ -66,7 +67,7 @@ def run_script(path: str, argv: list[str]) -> int:
         return 1
     main = types.ModuleType("__main__")
     main.__file__ = filename
-    main.__builtins__ = __builtins__  # type: ignore[attr-defined]
+    main.__builtins__ = builtins  # type: ignore[attr-defined]  # the module, as in __main__
     saved_argv, saved_path = sys.argv, list(sys.path)
     saved_main = sys.modules.get("__main__")
     sys.argv = [path, *argv]
