@@ -74,6 +74,7 @@ from gradtui.engine.grad_mode import (  # noqa: F401
     no_grad,
     set_grad_enabled,
 )
+from gradtui.engine.printing import set_printoptions  # noqa: F401
 from gradtui.engine.random import Generator, initial_seed, manual_seed, seed  # noqa: F401
 from gradtui.engine.size import Size  # noqa: F401
 from gradtui.engine.tensor import Device as device  # noqa: F401
@@ -112,14 +113,6 @@ def result_type(tensor1: Any, tensor2: Any) -> dtype:
 
 def is_inference_mode_enabled() -> bool:
     return False
-
-
-def set_printoptions(precision: Any = None, threshold: Any = None, edgeitems: Any = None,
-                     linewidth: Any = None, profile: Any = None, sci_mode: Any = None) -> None:
-    from gradtui.engine import printing
-
-    printing.set_printoptions(precision=precision, threshold=threshold, edgeitems=edgeitems,
-                              linewidth=linewidth, profile=profile, sci_mode=sci_mode)
 
 
 def set_num_threads(n: Any) -> None:
