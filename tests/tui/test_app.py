@@ -395,7 +395,7 @@ async def test_a_burst_of_snapshots_is_painted_once_with_the_newest(app):
 
 
 async def test_graph_panel_keys_start_a_walk_and_show_dot(app):
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await settle(pilot, app)
         for source in seed_cells()[:5]:
             await run_cell(pilot, app, source)
@@ -409,6 +409,9 @@ async def test_graph_panel_keys_start_a_walk_and_show_dot(app):
         assert graph.walk is None
         await pilot.press("d")
         assert "digraph" in _log(app)
+        # At 80 columns the log is behind the Graph tab: a toast says where the DOT went.
+        messages = [n.message for n in app._notifications]
+        assert "the DOT of o is in the log (F2 shows the log)" in messages
 
 
 async def test_enter_indents_a_block_and_an_empty_line_runs_it(app, fake):

@@ -473,8 +473,15 @@ class WorkspaceScreen(Screen[None]):
         self.export_dot(event.name, None)
 
     def export_dot(self, name: str | None, path: str | None) -> None:
-        outcome = export_dot(self.snapshot, name or self.query_one(GraphPanel).root_name, path)
+        name = name or self.query_one(GraphPanel).root_name
+        outcome = export_dot(self.snapshot, name, path)
         self.query_one(ReplLog).note(outcome.text, style="" if outcome.ok else "bold red")
+        if not self.wide and self.active != "repl":
+            # The log is behind another tab (the Graph panel's d key, the palette, :dot).
+            said = f"the DOT of {name} is in the log" if outcome.ok and path is None \
+                else outcome.text
+            self.notify(f"{said} (F2 shows the log)", timeout=4,
+                        severity="information" if outcome.ok else "error")
 
     # -- completion ---------------------------------------------------------------------------
 
