@@ -134,6 +134,10 @@ GRAD_CASES: list[tuple[str, Callable, list[np.ndarray]]] = [
     ("bce_with_logits", lambda a: F.binary_cross_entropy_with_logits(a, torch.tensor(
         [1.0, 0.0, 0.5], dtype=torch.float64)), [_any(3)]),
     ("index_put", lambda a, b: _setitem(a * 1, [0, 2], b), [_any(3), _any(2)]),
+    ("bce_with_logits_weights", lambda a: F.binary_cross_entropy_with_logits(
+        a, torch.tensor([[1.0, 0.0, 0.3]] * 2, dtype=torch.float64),
+        weight=torch.tensor([0.5, 2.0, 1.0], dtype=torch.float64),
+        pos_weight=torch.tensor([3.0, 0.5, 2.0], dtype=torch.float64)), [_any(2, 3)]),
 ]
 
 
@@ -375,3 +379,15 @@ def test_cross_entropy_mean_sums_the_batch_in_torchs_cascade() -> None:
     target = torch.tensor([i % 3 for i in range(40)])
     # torch 2.13; a plain float32 sum of the 40 losses gives 1.314496636390686
     assert F.cross_entropy(logits, target).item() == 1.3144965171813965
+
+
+def test_bce_with_logits_applies_weight_and_pos_weight_like_torch() -> None:
+    x = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    t = torch.tensor([1.0, 0.0, 1.0])
+    loss = F.binary_cross_entropy_with_logits(x, t, pos_weight=torch.tensor([3.0, 3.0, 3.0]))
+    loss.backward()
+    # torch 2.13
+    assert repr(loss) == "tensor(0.7054, grad_fn=<BinaryCrossEntropyWithLogitsBackward0>)"
+    assert repr(x.grad) == "tensor([-0.3775,  0.0896, -0.1192])"
+    weighted = F.binary_cross_entropy_with_logits(x, t, weight=torch.tensor([1.0, 2.0, 0.5]))
+    assert repr(weighted) == "tensor(0.3880, grad_fn=<BinaryCrossEntropyWithLogitsBackward0>)"

@@ -366,10 +366,26 @@ def _bce_grad(g: Any, p: np.ndarray, t: np.ndarray, reduction: str) -> np.ndarra
     return _reduce_grad(g, local, reduction)
 
 
-def _bce_logits_forward(z: np.ndarray, t: np.ndarray,
-                        reduction: str) -> tuple[np.ndarray, tuple]:
-    values = (1 - t) * z + np.logaddexp(0, -z)
-    return _reduce(values.astype(z.dtype), reduction), (z, t, reduction)
+def _bce_logits_forward(z: np.ndarray, t: np.ndarray, reduction: str,
+                        weight: np.ndarray | None = None,
+                        pos_weight: np.ndarray | None = None) -> tuple[np.ndarray, tuple]:
+    # torch: (1 - t) * z + (1 + (pos_weight - 1) * t) * log(1 + exp(-z)), times weight
+    soft = np.logaddexp(0, -z)
+    if pos_weight is not None:
+        soft = (1 + (pos_weight - 1) * t) * soft
+    values = (1 - t) * z + soft
+    if weight is not None:
+        values = values * weight
+    return _reduce(values.astype(z.dtype), reduction), (z, t, weight, pos_weight, reduction)
+
+
+def _bce_logits_grad(g: Any, z: np.ndarray, t: np.ndarray, weight: np.ndarray | None,
+                     pos_weight: np.ndarray | None, reduction: str) -> np.ndarray:
+    s = 1 / (1 + np.exp(-z))
+    local = s - t if pos_weight is None else (1 + (pos_weight - 1) * t) * s - pos_weight * t
+    if weight is not None:
+        local = local * weight
+    return _reduce_grad(g, local, reduction)
 
 
 _MV_IN_ORDER_MAX = 4096  # columns summed one by one in Python below this; BLAS above
@@ -945,9 +961,8 @@ op("binary_cross_entropy", "BinaryCrossEntropyBackward0",
    saves=("self", "target", "reduction"), keeps=("reduction",),
    rules=("d(bce)/dp = (p - t) / (p (1 - p))",))
 op("bce_with_logits", "BinaryCrossEntropyWithLogitsBackward0",
-   lambda z, t, reduction: _bce_logits_forward(z, t, reduction),
-   (lambda g, z, t, reduction: _reduce_grad(g, (1 / (1 + np.exp(-z)) - t), reduction),),
-   saves=("self", "target", "reduction"), keeps=("reduction",),
+   _bce_logits_forward, (_bce_logits_grad,),
+   saves=("self", "target", "weight", "pos_weight", "reduction"), keeps=("reduction",),
    rules=("d(bce)/dz = sigmoid(z) - t",))
 
 # ---------------------------------------------------------------- not differentiable

@@ -190,10 +190,9 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Any 
                                      size_average: Any = None, reduce: Any = None,
                                      reduction: str = "mean", pos_weight: Any = None) -> Tensor:
     mode = _reduction(size_average, reduce, reduction)
-    if pos_weight is not None or weight is not None:
-        p = input.sigmoid()
-        return binary_cross_entropy(p, target, weight, reduction=mode)
-    return apply(OPS["bce_with_logits"], (input, target), reduction=mode)
+    return apply(OPS["bce_with_logits"], (input, target), reduction=mode,
+                 weight=None if weight is None else weight._array,
+                 pos_weight=None if pos_weight is None else pos_weight._array)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
