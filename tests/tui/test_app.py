@@ -547,3 +547,14 @@ async def test_a_command_typed_while_a_cell_runs_is_logged_after_that_cell(app, 
         lines = app.screen.query_one(ReplLog).plain_lines
         assert lines.index(f"In [1]: {INFINITE_LOOP}") < lines.index(":restart") \
             < lines.index("restarting the kernel...")
+
+
+async def test_graph_of_an_unknown_name_keeps_the_log_with_the_error_in_view(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        for source in seed_cells()[:5]:
+            await run_cell(pilot, app, source)
+        await run_cell(pilot, app, ":graph nothere")
+        assert "no tensor named 'nothere'" in _log(app)
+        assert app.screen.active == "repl" and app.screen.query_one(ReplLog).display
+        assert app.screen.query_one(GraphPanel).root_name == "o"

@@ -398,7 +398,8 @@ class WorkspaceScreen(Screen[None]):
             self.show_area(name)
         elif name == "graph":
             if args:
-                self.select_tensor(args[0])
+                if not self.select_tensor(args[0]):
+                    return  # stay on the log that says why (at 80 columns it is a tab)
             else:  # follow the last result again
                 self.query_one(GraphPanel).selected = None
                 self.query_one(StatusBar).note = ""
@@ -416,15 +417,19 @@ class WorkspaceScreen(Screen[None]):
         else:
             log.note(f"unknown command :{name} (:help lists them)", style="bold red")
 
-    def select_tensor(self, name: str) -> None:
+    def select_tensor(self, name: str) -> bool:
+        """Pin the Graph panel to ``name``; False (and said) when there is no such tensor."""
         graph = self.query_one(GraphPanel)
         if self.snapshot is not None and self.snapshot.tensor(name) is None:
             self.query_one(ReplLog).note(f"no tensor named {name!r}", style="bold red")
-            return
+            if not self.wide and self.active != "repl":
+                self.notify(f"no tensor named {name!r}", severity="error", timeout=4)
+            return False
         if graph.walk is not None and graph.walk.trace.root != name:
             graph.walk = None  # a walk shows its own tensor: the one asked for must win
         graph.selected = name
         self.query_one(StatusBar).note = f"graph: {name}"
+        return True
 
     @on(TensorSelected)
     def _tensor_selected(self, event: TensorSelected) -> None:
