@@ -64,8 +64,7 @@ def draw_graph(
     tree = graph_tree_lines(snapshot, root, glyphs, current=current, visited=visited)
     rows: dict[str, int] = {}
     if current is not None:
-        marker = glyphs.current[0]
-        rows = {current: next((i for i, (t, _) in enumerate(tree) if marker in t), 0)}
+        rows = {current: next((i for i, (_, role) in enumerate(tree) if role == "current"), 0)}
     return GraphDrawing([[(text, role)] for text, role in tree], "tree", note, rows)
 
 
