@@ -134,6 +134,9 @@ GRAD_CASES: list[tuple[str, Callable, list[np.ndarray]]] = [
     ("bce_with_logits", lambda a: F.binary_cross_entropy_with_logits(a, torch.tensor(
         [1.0, 0.0, 0.5], dtype=torch.float64)), [_any(3)]),
     ("index_put", lambda a, b: _setitem(a * 1, [0, 2], b), [_any(3), _any(2)]),
+    ("bce_weight", lambda a: F.binary_cross_entropy(a.sigmoid(), torch.tensor(
+        [1.0, 0.0, 0.4], dtype=torch.float64), weight=torch.tensor(
+        [0.5, 2.0, 1.5], dtype=torch.float64), reduction="sum"), [_any(3)]),
     ("bce_with_logits_weights", lambda a: F.binary_cross_entropy_with_logits(
         a, torch.tensor([[1.0, 0.0, 0.3]] * 2, dtype=torch.float64),
         weight=torch.tensor([0.5, 2.0, 1.0], dtype=torch.float64),
@@ -391,3 +394,13 @@ def test_bce_with_logits_applies_weight_and_pos_weight_like_torch() -> None:
     assert repr(x.grad) == "tensor([-0.3775,  0.0896, -0.1192])"
     weighted = F.binary_cross_entropy_with_logits(x, t, weight=torch.tensor([1.0, 2.0, 0.5]))
     assert repr(weighted) == "tensor(0.3880, grad_fn=<BinaryCrossEntropyWithLogitsBackward0>)"
+
+
+def test_binary_cross_entropy_weight_is_inside_its_node_like_torch() -> None:
+    x = torch.tensor([0.2, 0.7, 0.9], requires_grad=True)
+    loss = F.binary_cross_entropy(x, torch.tensor([0.0, 1.0, 1.0]),
+                                  weight=torch.tensor([1.0, 2.0, 3.0]))
+    loss.backward()
+    # torch 2.13
+    assert repr(loss) == "tensor(0.4175, grad_fn=<BinaryCrossEntropyBackward0>)"
+    assert x.grad.tolist() == pytest.approx([0.41666666, -0.95238095, -1.11111111], rel=1e-5)

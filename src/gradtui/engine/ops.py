@@ -352,17 +352,23 @@ def _reduce_grad(g: Any, local: np.ndarray, reduction: str) -> np.ndarray:
     return local * (g * local.dtype.type(scale)) if reduction != "none" else local * g
 
 
-def _bce_forward(p: np.ndarray, t: np.ndarray, reduction: str) -> tuple[np.ndarray, tuple]:
+def _bce_forward(p: np.ndarray, t: np.ndarray, reduction: str,
+                 weight: np.ndarray | None = None) -> tuple[np.ndarray, tuple]:
     # torch clamps the logs at -100 so p = 0 or 1 gives a finite loss
     log_p = np.maximum(np.log(p), -100)
     log_q = np.maximum(np.log(1 - p), -100)
     values = -(t * log_p + (1 - t) * log_q)
-    return _reduce(values.astype(p.dtype), reduction), (p, t, reduction)
+    if weight is not None:
+        values = values * weight
+    return _reduce(values.astype(p.dtype), reduction), (p, t, weight, reduction)
 
 
-def _bce_grad(g: Any, p: np.ndarray, t: np.ndarray, reduction: str) -> np.ndarray:
+def _bce_grad(g: Any, p: np.ndarray, t: np.ndarray, weight: np.ndarray | None,
+              reduction: str) -> np.ndarray:
     eps = p.dtype.type(1e-12)
     local = (p - t) / np.maximum((1 - p) * p, eps)
+    if weight is not None:
+        local = local * weight
     return _reduce_grad(g, local, reduction)
 
 
@@ -956,9 +962,8 @@ op("leaky_relu", "LeakyReluBackward0",
    saves=("self", "negative_slope"), keeps=("negative_slope",),
    rules=("1 where a > 0, else the slope",))
 op("binary_cross_entropy", "BinaryCrossEntropyBackward0",
-   lambda p, t, reduction: _bce_forward(p, t, reduction),
-   (lambda g, p, t, reduction: _bce_grad(g, p, t, reduction),),
-   saves=("self", "target", "reduction"), keeps=("reduction",),
+   _bce_forward, (_bce_grad,),
+   saves=("self", "target", "weight", "reduction"), keeps=("reduction",),
    rules=("d(bce)/dp = (p - t) / (p (1 - p))",))
 op("bce_with_logits", "BinaryCrossEntropyWithLogitsBackward0",
    _bce_logits_forward, (_bce_logits_grad,),

@@ -178,12 +178,8 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Any = None,
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input "
                          f"size ({input.shape}) is deprecated. Please ensure they have the same "
                          "size.")
-    out = apply(OPS["binary_cross_entropy"], (input, target), reduction=mode if weight is None
-                else "none")
-    if weight is None:
-        return out
-    out = out * weight
-    return out.mean() if mode == "mean" else out.sum() if mode == "sum" else out
+    return apply(OPS["binary_cross_entropy"], (input, target), reduction=mode,
+                 weight=None if weight is None else weight._array)
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Any = None,
