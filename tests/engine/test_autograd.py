@@ -308,3 +308,13 @@ def test_gradients_pair_with_outputs_like_zip_and_too_few_is_torchs_error() -> N
     with pytest.raises(RuntimeError, match=r"^got 2 tensors and 1 gradients$"):
         torch.autograd.backward([y, y * 1], [torch.ones(2)])
     assert x.grad is None
+
+
+def test_node_repr_shows_torchs_class_name() -> None:
+    x = torch.ones(2, requires_grad=True) * 1
+    x[0] = 5
+    assert x.grad_fn.name() == "torch::autograd::CopySlices"
+    assert repr(x.grad_fn).startswith("<CopySlices object at 0x")  # torch 2.13
+    assert repr((x * 2).grad_fn).startswith("<MulBackward0 object at 0x")
+    with pytest.raises(AttributeError, match="^'CopySlices' object has no attribute 'nope'$"):
+        x.grad_fn.nope  # noqa: B018

@@ -92,13 +92,14 @@ class Node:
 
                     return Tensor._wrap(value)
                 return value
-        raise AttributeError(f"'{self.op.grad_fn}' object has no attribute '{attr}'")
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
 
     def register_hook(self, hook: Any) -> None:
         raise RuntimeError("gradtui does not support hooks on grad_fn nodes")
 
     def __repr__(self) -> str:
-        return f"<{self.op.grad_fn} object at {id(self):#x}>"
+        # the class name, which drops name()'s "torch::autograd::" (CopySlices), as in torch
+        return f"<{type(self).__name__} object at {id(self):#x}>"
 
     def _free(self) -> None:
         if self.op.kept is not None:
