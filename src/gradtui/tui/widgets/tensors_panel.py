@@ -53,9 +53,9 @@ class TensorsPanel(DataTable):
             self.changed = set()
             self.show_empty()
             return
+        selected = self._selected_name()  # before _previous moves on: it tells a placeholder
         self.changed = changed_tensors(self._previous, snapshot)
         self._previous = snapshot
-        selected = self._selected_name()
         rows: list[Row] = []
         for t in snapshot.tensors:
             rows.append((t.name, (
