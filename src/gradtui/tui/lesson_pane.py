@@ -70,7 +70,9 @@ class LessonPane(Vertical, can_focus=True):
         self.feedback: Feedback | None = None  # the latest verdict (tests and repaints read it)
         self.pending = 0  # session calls still running in workers
         self._echo = ""  # the last cell's output, shown with its verdict on narrow screens
-        self._lock = threading.Lock()  # one session call at a time, in arrival order
+        # One session call at a time. Not a queue: a Lock does not promise arrival order, which
+        # holds in practice because cells reach the pane one kernel round trip apart.
+        self._lock = threading.Lock()
 
     def compose(self) -> ComposeResult:
         yield Static(id="lesson-heading")
