@@ -318,3 +318,12 @@ def test_node_repr_shows_torchs_class_name() -> None:
     assert repr((x * 2).grad_fn).startswith("<MulBackward0 object at 0x")
     with pytest.raises(AttributeError, match="^'CopySlices' object has no attribute 'nope'$"):
         x.grad_fn.nope  # noqa: B018
+
+
+def test_saved_scalars_outlive_backward_while_saved_tensors_are_freed() -> None:
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x ** 2
+    y.sum().backward()
+    assert y.grad_fn._saved_exponent == 2  # torch 2.13
+    with pytest.raises(RuntimeError, match="Trying to backward through the graph a second"):
+        y.grad_fn._saved_self  # noqa: B018

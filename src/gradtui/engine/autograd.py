@@ -84,9 +84,12 @@ class Node:
         if attr.startswith("_saved_"):
             key = attr[len("_saved_"):]
             if key in self.op.saves:
-                if self.saved_freed:
+                index = self.op.saves.index(key)
+                kept = self.op.kept
+                # after backward only saved tensors are gone; scalars (exponent, dim) stay
+                if self.saved_freed and (kept is None or not kept[index]):
                     raise RuntimeError(errors.BACKWARD_TWICE)
-                value = self.saved[self.op.saves.index(key)]
+                value = self.saved[index]
                 if isinstance(value, np.ndarray):
                     from gradtui.engine.tensor import Tensor
 
