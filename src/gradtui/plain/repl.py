@@ -11,6 +11,7 @@ Lesson mode (``gradtui/plain/lesson_mode.py``, owned by the lessons area) plugs 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable
@@ -153,24 +154,36 @@ class PlainRepl:
                 done.set()
 
         threading.Thread(target=work, name="gradtui-cell", daemon=True).start()
-        interrupts = 0
-        while True:
-            try:
-                # A timed wait keeps the main thread responsive to SIGINT on every platform.
-                if done.wait(0.1):
-                    break
-            except KeyboardInterrupt:
-                interrupts += 1
-                if interrupts < 3:
-                    self.client.interrupt()
-                if interrupts == 2:
-                    self.console.notice(
-                        "The cell is still running (maybe inside one long numpy call). "
-                        "Press Ctrl-C once more to restart the kernel (variables are lost)."
-                    )
-                elif interrupts == 3:
-                    self._restart_stuck_kernel(done)
-                    return None
+        # While the cell runs, Ctrl-C is counted by a handler instead of raised: a press that
+        # lands while we are still reacting to the previous one (printing the notice below)
+        # must count as the next press, not escape as a KeyboardInterrupt that abandons the cell.
+        presses = [0]
+
+        def count_press(_signum: int, _frame: object) -> None:
+            presses[0] += 1
+
+        # (Signals reach only the main thread: elsewhere there is nothing to count.)
+        on_main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, count_press) if on_main_thread else None
+        try:
+            handled = 0
+            # A timed wait keeps the main thread responsive to SIGINT on every platform.
+            while not done.wait(0.1):
+                while handled < presses[0]:
+                    handled += 1
+                    if handled < 3:
+                        self.client.interrupt()
+                    if handled == 2:
+                        self.console.notice(
+                            "The cell is still running (maybe inside one long numpy call). "
+                            "Press Ctrl-C once more to restart the kernel (variables are lost)."
+                        )
+                    elif handled == 3:
+                        self._restart_stuck_kernel(done)
+                        return None
+        finally:
+            if on_main_thread:
+                signal.signal(signal.SIGINT, previous)
         error = box.get("error")
         if isinstance(error, KernelDied):
             self._report_dead(str(error))
