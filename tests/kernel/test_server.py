@@ -95,3 +95,23 @@ def test_a_failing_snapshot_never_loses_the_cells_result(monkeypatch: pytest.Mon
     assert result["value_repr"] == "42"
     assert result["output"][0] == {"stream": "stdout", "text": "kept\n"}
     assert "panels could not be updated: ValueError: panel bug" in result["output"][1]["text"]
+
+
+def _server() -> KernelServer:
+    return KernelServer(Evaluator(install_torch=False), io.BytesIO(), io.BytesIO())
+
+
+def test_an_interrupt_sent_before_its_cell_starts_stops_that_cell() -> None:
+    server = _server()
+    server.interrupt_requested(5)  # the kernel is still reading request 5
+    reply = server._execute({"id": 5, "op": "execute", "source": "while True: pass"})
+    error = reply["result"]["error"]
+    assert reply["result"]["ok"] is False and error["type"] == "KeyboardInterrupt"
+
+
+def test_an_interrupt_for_a_finished_cell_does_not_stop_the_next_one() -> None:
+    server = _server()
+    server._execute({"id": 6, "op": "execute", "source": "x = 1"})
+    server.interrupt_requested(6)  # a Ctrl-C that arrived as cell 6 ended
+    reply = server._execute({"id": 7, "op": "execute", "source": "y = x + 1\ny"})
+    assert reply["result"]["ok"] is True and reply["result"]["value_repr"] == "2"

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import faulthandler
 import os
-import signal
 import sys
 import threading
 import time
@@ -51,17 +50,21 @@ def _watch_parent() -> None:
             os._exit(0)
 
 
-def _watch_interrupts(fd: int) -> None:
-    main_thread = threading.main_thread().ident
-    assert main_thread is not None
+def _watch_interrupts(fd: int, server: KernelServer) -> None:
+    """Each line on the pipe is the id of the execute request to interrupt."""
+    pending = b""
     while True:
         try:
-            data = os.read(fd, 64)
+            data = os.read(fd, 256)
         except InterruptedError:
             continue
         if not data:
             os._exit(0)  # the client's end closed: our front end is gone
-        signal.pthread_kill(main_thread, signal.SIGINT)
+        pending += data
+        *lines, pending = pending.split(b"\n")
+        for line in lines:
+            if line.strip().isdigit():
+                server.interrupt_requested(int(line))
 
 
 def _keep_stdin_at_end_of_file() -> None:
@@ -114,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.interrupt_fd is not None:
         os.set_inheritable(args.interrupt_fd, False)  # not for a learner's subprocesses
         threading.Thread(
-            target=_watch_interrupts, args=(args.interrupt_fd,), name="interrupts", daemon=True
+            target=_watch_interrupts, args=(args.interrupt_fd, server), name="interrupts",
+            daemon=True,
         ).start()
     limits = apply_limits(args.memory_mb, args.cpu_s)
     server.send({"event": "ready", "pid": os.getpid(), "limits": limits})

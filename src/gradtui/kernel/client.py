@@ -118,6 +118,7 @@ class KernelClient:
         self.busy_since: float | None = None  # time.monotonic() when the current call began
         self._proc: subprocess.Popen[bytes] | None = None
         self._interrupt_fd: int | None = None  # our end of the kernel's interrupt pipe
+        self._executing_id: int | None = None  # the execute request in flight, if any
         self._lock = threading.Lock()  # one request at a time
         self._state: KernelState = "dead"
         self._next_id = 0
@@ -185,12 +186,16 @@ class KernelClient:
             self._spawn()
 
     def interrupt(self) -> None:
-        """SIGINT: the running cell stops with ``KeyboardInterrupt``; an idle kernel ignores it."""
-        proc, fd = self._proc, self._interrupt_fd
-        if proc is None or fd is None or proc.poll() is not None:
+        """The running cell stops with ``KeyboardInterrupt``; with no cell running, nothing happens.
+
+        The kernel is told which execute request to stop, so a Ctrl-C sent just before the
+        cell starts still stops it, and one sent just as it ends cannot stop the next cell.
+        """
+        proc, fd, request_id = self._proc, self._interrupt_fd, self._executing_id
+        if proc is None or fd is None or request_id is None or proc.poll() is not None:
             return
         try:
-            os.write(fd, b"\x03")
+            os.write(fd, f"{request_id}\n".encode())
         except (BlockingIOError, BrokenPipeError, OSError):
             pass  # a full pipe already holds interrupts; a closed one means the kernel is gone
 
@@ -253,6 +258,8 @@ class KernelClient:
             request_id = self._new_id()
             self._state = "busy"
             self.busy_since = time.monotonic()
+            if op == "execute":
+                self._executing_id = request_id  # what interrupt() names
             try:
                 try:
                     self._write({"id": request_id, "op": op, **args})
@@ -260,6 +267,7 @@ class KernelClient:
                     raise KernelDied(self._death_message(proc)) from None
                 reply = self._read_reply(proc, request_id)
             finally:
+                self._executing_id = None
                 self.busy_since = None
                 if self._state == "busy":
                     self._state = "idle"

@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from typing import Any, BinaryIO
@@ -47,6 +48,12 @@ class KernelServer:
         self._requests = requests
         self._replies = replies
         self._in_cell = False
+        # Interrupts name the execute request they are meant for (see interrupt_requested).
+        self._interrupt_lock = threading.Lock()
+        self._main_thread = threading.main_thread().ident
+        self._executing_id: int | None = None
+        self._finished_id = 0  # the highest execute request id already run
+        self._pending_interrupt: int | None = None
         evaluator.on_cell_start = self._enter_cell
         previous_end = evaluator.on_cell_end
 
@@ -77,8 +84,27 @@ class KernelServer:
         if self._in_cell:
             raise KeyboardInterrupt
 
+    def interrupt_requested(self, request_id: int) -> None:
+        """Stop the cell of execute request ``request_id`` (called from the interrupt thread).
+
+        The id ties a Ctrl-C to its cell: one that arrives before its cell has started is kept
+        and stops it as it starts (a bare signal would be ignored by a kernel still reading the
+        request), and one for a cell that has already ended is dropped (a bare signal could
+        stop the *next* cell).
+        """
+        with self._interrupt_lock:
+            if request_id == self._executing_id and self._in_cell:
+                assert self._main_thread is not None
+                signal.pthread_kill(self._main_thread, signal.SIGINT)
+            elif request_id > self._finished_id:
+                self._pending_interrupt = request_id
+
     def _enter_cell(self) -> None:
-        self._in_cell = True
+        with self._interrupt_lock:
+            self._in_cell = True
+            pending, self._pending_interrupt = self._pending_interrupt, None
+        if pending is not None and pending == self._executing_id:
+            raise KeyboardInterrupt  # inside the evaluator's handler: a normal interrupt
 
     # -- the loop --------------------------------------------------------------------------
 
@@ -122,6 +148,9 @@ class KernelServer:
 
     def _execute(self, request: dict[str, Any]) -> dict[str, Any]:
         source = _text(request, "source")
+        request_id = request.get("id")
+        with self._interrupt_lock:
+            self._executing_id = request_id if isinstance(request_id, int) else None
         try:
             result = self.evaluator.execute(source)
         except KeyboardInterrupt:
@@ -132,6 +161,14 @@ class KernelServer:
                 error=ErrorInfo("KeyboardInterrupt", "", "KeyboardInterrupt\n"),
                 execution_count=self.evaluator.execution_count,
             )
+        finally:
+            with self._interrupt_lock:
+                if self._executing_id is not None:
+                    self._finished_id = max(self._finished_id, self._executing_id)
+                self._executing_id = None
+                if self._pending_interrupt is not None and \
+                        self._pending_interrupt <= self._finished_id:
+                    self._pending_interrupt = None
         try:
             snap = to_dict(self._snapshot())
         except Exception as exc:  # noqa: BLE001 - never lose the cell's result to a panel bug
