@@ -7,20 +7,14 @@ shipped lesson's expected values and messages are verified against torch 2.13 it
 
 from __future__ import annotations
 
-import ast
-import contextlib
-import io
-import traceback
 import warnings
 from typing import Any
 
+from gradtui.kernel.evaluator import Evaluator
 from gradtui.kernel.protocol import (
-    CellResult,
-    ErrorInfo,
     ExecuteReply,
     GraphNode,
     Snapshot,
-    StreamChunk,
     TensorInfo,
 )
 
@@ -32,32 +26,18 @@ class TorchKernel:
         import torch
 
         self.torch = torch
-        self.namespace: dict[str, Any] = {}
         self.restart()
 
+    @property
+    def namespace(self) -> dict[str, Any]:
+        return self.evaluator.namespace
+
     def restart(self) -> None:
-        self.namespace = {"__name__": "__main__"}
+        # The kernel's own cell rules (echo, capture, tracebacks), with real torch: no shim.
+        self.evaluator = Evaluator(install_torch=False)
 
     def execute(self, source: str) -> ExecuteReply:
-        out = io.StringIO()
-        value_repr = None
-        error = None
-        try:
-            tree = ast.parse(source)
-            tail = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-            with contextlib.redirect_stdout(out):
-                exec(compile(tree, "<cell>", "exec"), self.namespace)
-                if tail is not None:
-                    value = eval(compile(ast.Expression(tail.value), "<cell>", "eval"),
-                                 self.namespace)
-                    if value is not None:
-                        value_repr = repr(value)
-        except BaseException as exc:  # the learner's error is data here
-            error = ErrorInfo(type=type(exc).__name__, message=str(exc),
-                              traceback="".join(traceback.format_exception_only(exc)))
-        result = CellResult(ok=error is None, output=[StreamChunk("stdout", out.getvalue())],
-                            value_repr=value_repr, error=error)
-        return ExecuteReply(result=result, snapshot=self._snapshot())
+        return ExecuteReply(result=self.evaluator.execute(source), snapshot=self._snapshot())
 
     def evaluate(self, expr: str) -> tuple[bool, str]:
         try:

@@ -1,24 +1,23 @@
 """Fixtures for the plain REPL tests: a fake kernel client and a REPL on string streams.
 
 ``FakeKernelClient`` is a small in-process stand-in for ``KernelClient`` that honours its contract
-(docs/contracts.md): it runs cells with ``exec``/``eval`` in one namespace, echoes a trailing
-expression, captures ``print``, and has two magic cells for what a real kernel needs a process
-for: ``spin()`` blocks until ``interrupt()`` (then reports ``KeyboardInterrupt``), and ``die()``
-kills the "kernel" (every call then raises ``KernelDied`` until ``restart()``).
+(docs/contracts.md): it runs cells with the kernel's own in-process ``Evaluator`` (the same echo,
+capture and traceback rules as the real kernel, without the torch shim), and has two magic
+cells for what a real kernel needs a process for: ``spin()`` blocks until ``interrupt()`` (then
+reports ``KeyboardInterrupt``), and ``die()`` kills the "kernel" (every call then raises
+``KernelDied`` until ``restart()``).
 """
 
 from __future__ import annotations
 
-import ast
-import contextlib
 import io
 import threading
-import traceback
 from collections.abc import Callable
 
 import pytest
 
 from gradtui.kernel import KernelDied, KernelError
+from gradtui.kernel.evaluator import Evaluator
 from gradtui.kernel.protocol import (
     CellResult,
     Completion,
@@ -26,7 +25,6 @@ from gradtui.kernel.protocol import (
     ExecuteReply,
     GraphNode,
     Snapshot,
-    StreamChunk,
     TensorInfo,
 )
 from gradtui.plain.console import Console
@@ -35,7 +33,7 @@ from gradtui.plain.repl import PlainRepl, ReplHooks
 
 class FakeKernelClient:
     def __init__(self, snapshot: Snapshot | None = None) -> None:
-        self.namespace: dict = {}
+        self.evaluator = Evaluator(install_torch=False)
         self.snap = snapshot or Snapshot()
         self.executed: list[str] = []
         self.interrupts = 0
@@ -66,9 +64,13 @@ class FakeKernelClient:
         if not self.ignore_interrupts:
             self._interrupted.set()
 
+    @property
+    def namespace(self) -> dict:
+        return self.evaluator.namespace
+
     def restart(self) -> None:
         self.restarts += 1
-        self.namespace = {}
+        self.evaluator = Evaluator(install_torch=False)
         self._dead = False
         self._interrupted.set()
 
@@ -95,26 +97,7 @@ class FakeKernelClient:
                  "KeyboardInterrupt\n"
             return ExecuteReply(CellResult(False, error=ErrorInfo("KeyboardInterrupt", "", tb)),
                                 self.snap)
-        out = io.StringIO()
-        value_repr = None
-        try:
-            tree = ast.parse(source)
-            last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-            with contextlib.redirect_stdout(out):
-                exec(compile(tree, "<cell>", "exec"), self.namespace)
-                if last is not None:
-                    value = eval(compile(ast.Expression(last.value), "<cell>", "eval"),
-                                 self.namespace)
-                    if value is not None:
-                        value_repr = repr(value)
-        except Exception as exc:
-            tb = "".join(traceback.format_exception_only(exc))
-            chunks = [StreamChunk("stdout", out.getvalue())] if out.getvalue() else []
-            error = ErrorInfo(type(exc).__name__, str(exc),
-                              "Traceback (most recent call last):\n" + tb)
-            return ExecuteReply(CellResult(False, chunks, None, error), self.snap)
-        chunks = [StreamChunk("stdout", out.getvalue())] if out.getvalue() else []
-        return ExecuteReply(CellResult(True, chunks, value_repr), self.snap)
+        return ExecuteReply(self.evaluator.execute(source), self.snap)
 
     def complete(self, source: str, cursor: int) -> list[Completion]:
         self._check()
