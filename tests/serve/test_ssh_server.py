@@ -261,10 +261,12 @@ async def test_a_client_leaving_while_its_app_starts_is_ended_and_logged_once(
     lab: RunningLab, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     start = PtyProcess.start
+    started: list[PtyProcess] = []
 
     async def slow_start(self: PtyProcess) -> None:
         await asyncio.sleep(0.5)  # a loaded lab machine: the EOF below lands mid-start
         await start(self)
+        started.append(self)
 
     monkeypatch.setattr(PtyProcess, "start", slow_start)
     stream = io.StringIO()
@@ -273,7 +275,8 @@ async def test_a_client_leaving_while_its_app_starts_is_ended_and_logged_once(
         proc = await open_app(conn)
         proc.stdin.write_eof()  # `ssh lab < /dev/null`: EOF while the app is still starting
         await asyncio.wait_for(proc.wait(), 20)
-    await asyncio.sleep(1.5)  # the slow start has finished: whatever it spawned must be gone
+    # Only once the slow start has really spawned the app does "nothing left" prove anything.
+    assert await wait_until(lambda: bool(started))
     assert await wait_for_no_processes(lab.config.learners_root) == []
     assert await wait_until(lambda: not lab.runtime.sessions)
     assert stream.getvalue().count("session-end ") == 1, stream.getvalue()
