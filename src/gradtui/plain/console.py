@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import TextIO
 
 from gradtui.kernel.protocol import CellResult
+from gradtui.terminal import term_lacks_glyphs
 
 _RED = "\x1b[31m"
 _DIM = "\x1b[2m"
@@ -28,18 +29,14 @@ def colour_wanted(stream: TextIO, environ: Mapping[str, str] | None = None) -> b
     return bool(isatty and isatty())
 
 
-# Terminals whose fonts may lack arrows and box-drawing glyphs: the same list the workspace
-# uses (gradtui.tui.glyphs), so `TERM=linux gradtui repl` and `TERM=linux gradtui` agree.
-ASCII_TERMS = ("linux", "vt100", "vt102", "vt220", "dumb", "cons25", "ansi")
-
-
 def ascii_wanted(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
     """True when views should stay ASCII: ``GRADTUI_ASCII``, a console/dumb ``TERM``, or an
     output encoding without arrows."""
     env = os.environ if environ is None else environ
     if env.get("GRADTUI_ASCII"):
         return True
-    if env.get("TERM", "").split("-")[0] in ASCII_TERMS:
+    # The workspace asks the same question, so `TERM=linux gradtui repl` and `gradtui` agree.
+    if term_lacks_glyphs(env.get("TERM", "")):
         return True
     encoding = getattr(stream, "encoding", None) or "ascii"
     try:

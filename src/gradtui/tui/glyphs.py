@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from gradtui.terminal import term_lacks_glyphs
+
 # Direction bits of a line cell: which neighbours the line connects to.
 UP, DOWN, LEFT, RIGHT = 1, 2, 4, 8
-
-_ASCII_TERMS = ("linux", "vt100", "vt102", "vt220", "dumb", "cons25", "ansi")
-
 
 @dataclass(frozen=True)
 class Glyphs:
@@ -83,8 +82,7 @@ def wants_ascii(env: Mapping[str, str], *, forced: bool = False) -> bool:
     """True when the terminal described by ``env`` should get ASCII glyphs only."""
     if forced or env.get("GRADTUI_ASCII"):
         return True
-    term = env.get("TERM", "")
-    if term.split("-")[0] in _ASCII_TERMS:
+    if term_lacks_glyphs(env.get("TERM", "")):
         return True
     # The first of LC_ALL, LC_CTYPE, LANG that is set decides the encoding, like the C library.
     locale = next((env[k] for k in ("LC_ALL", "LC_CTYPE", "LANG") if env.get(k)), "")
