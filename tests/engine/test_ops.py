@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import gradtui.engine.torchapi as torch
+from gradtui.engine import ops
 from gradtui.engine.autograd import AccumulateGrad
 from gradtui.engine.ops import OPS
 from gradtui.engine.torchapi.nn import functional as F
@@ -364,6 +365,27 @@ def test_big_square_gradient_is_computed_once_and_summed_in_torchs_order() -> No
     x.grad.zero_()
     (x * x).sum().backward()
     np.testing.assert_array_equal(x.grad._array, values + values)
+
+
+def test_big_product_under_a_sum_shares_no_memory_with_its_inputs() -> None:
+    # The gradient of a sum is one spread everywhere; g * x is then x itself (no pass over
+    # the data), handed out read-only: neither .grad nor later sums may write into x or w.
+    rng = np.random.default_rng(4)
+    xs, ws = (rng.standard_normal(10_000).astype(np.float32) for _ in range(2))
+    spread_one = ops._spread(np.float32(1), xs.shape)
+    times_one = ops._times(spread_one, xs)
+    assert np.shares_memory(times_one, xs) and not times_one.flags.writeable  # no pass made
+    x = torch.tensor(xs, requires_grad=True)
+    w = torch.tensor(ws, requires_grad=True)
+    (x * w).sum().backward()
+    np.testing.assert_array_equal(w.grad._array, xs)
+    np.testing.assert_array_equal(x.grad._array, ws)
+    assert not np.shares_memory(w.grad._array, x._array)
+    w.grad.add_(1.0)
+    np.testing.assert_array_equal(x._array, xs)  # x untouched by writing into w.grad
+    (x * x + x).sum().backward()
+    np.testing.assert_array_equal(x.grad._array, ws + ((np.float32(1) + xs) + xs))
+    np.testing.assert_array_equal(x._array, xs)
 
 
 def test_small_mlp_layer_x_at_w_t_sums_in_torchs_lanes() -> None:

@@ -156,7 +156,14 @@ def _times(g: Any, x: Any) -> Any:
     """``g * x``; when g is one value spread over a big array (the gradient of a sum), multiply
     by that value instead: a contiguous loop, about twice as fast as reading a 0-stride view."""
     if g.size > 4096 and type(g) is np.ndarray and not any(g.strides) and np.shape(x) == g.shape:
-        return x * g[(0,) * g.ndim]
+        value = g[(0,) * g.ndim]
+        if value == 1 and type(x) is np.ndarray and x.dtype == g.dtype:
+            # x * 1 is x to the bit: the common `loss = y.sum()` gradient costs no pass at
+            # all. A read-only view, so nothing downstream can sum into the input in place.
+            view = x.view()
+            view.flags.writeable = False
+            return view
+        return x * value
     return g * x
 
 
