@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import gradtui.engine.torchapi as torch
+from gradtui.engine import reduction
 from gradtui.engine.reduction import torch_sum
 
 
@@ -49,3 +51,41 @@ def test_unsupported_layouts_fall_back_to_numpy() -> None:
     assert torch_sum(np.ones(40000, dtype=np.float32), None, False) is None  # torch: threads
     assert torch_sum(np.ones((40000, 2), dtype=np.float32), (0,), False) is not None
     assert torch_sum(np.ones(3, dtype=np.int64), None, False) is None
+
+
+def _torch_multi_row_sum(rows: np.ndarray) -> np.ndarray:
+    """torch's ``multi_row_sum`` (SumKernel.cpp) transcribed loop for loop: rows go into
+    level 0; every ``step`` rows a level is added into the next one up (and cleared), going
+    higher while the row count is a multiple of that level's span; the tail goes into level 0,
+    then levels 1-3 are added to it in order."""
+    size = len(rows)
+    power = max(4, reduction._ceil_log2(size) // 4)
+    step = 1 << power
+    acc = [np.zeros(rows.shape[1:], dtype=rows.dtype) for _ in range(4)]
+    i = 0
+    while i + step <= size:
+        for _ in range(step):
+            acc[0] = acc[0] + rows[i]
+            i += 1
+        for j in range(1, 4):
+            acc[j] = acc[j] + acc[j - 1]
+            acc[j - 1] = np.zeros_like(acc[j - 1])
+            if i & ((step - 1) << (j * power)):
+                break
+    for k in range(i, size):
+        acc[0] = acc[0] + rows[k]
+    for j in range(1, 4):
+        acc[0] = acc[0] + acc[j]
+    return acc[0]
+
+
+@pytest.mark.parametrize("size", [1, 2, 15, 16, 17, 31, 64, 100, 255, 256, 257, 300, 1000, 4097])
+def test_cascade_sum_adds_rows_in_torchs_order_at_every_level(size: int) -> None:
+    rng = np.random.default_rng(size)
+    rows = (rng.standard_normal((size, 5)) * 10.0 ** rng.integers(-4, 5, (size, 5)))
+    rows = rows.astype(np.float32)
+    rows[::7, 0] = -0.0  # signed zeros must come out as torch's
+    expected = _torch_multi_row_sum(rows)
+    got = reduction._multi_row_sum(rows)
+    np.testing.assert_array_equal(got, expected)
+    assert np.array_equal(np.signbit(got), np.signbit(expected))

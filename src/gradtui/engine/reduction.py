@@ -51,7 +51,11 @@ def _multi_row_sum(data: np.ndarray) -> np.ndarray:
     size = len(data)
     power = max(4, _ceil_log2(size) // _LEVELS)
     step = 1 << power
+    if size < step:  # one partial block: the levels above hold zeros, and x + 0 + 0 == x + 0
+        return _seq(data)
     blocks, rest = _seq_groups(data, step)  # rest: the tail, summed into level 0 at the end
+    if len(blocks) < step:  # no level-2 block yet: left2 and left3 are zeros (as above)
+        return rest + _seq(blocks)
     level1, left1 = _seq_groups(blocks, step)
     level2, left2 = _seq_groups(level1, step)
     left3 = _seq(level2)
