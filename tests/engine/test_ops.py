@@ -124,6 +124,7 @@ GRAD_CASES: list[tuple[str, Callable, list[np.ndarray]]] = [
     ("cumsum", lambda a: a.cumsum(1), [_any(2, 4)]),
     ("gather", lambda a: a.gather(1, torch.tensor([[0, 2], [1, 1]])), [_any(2, 3)]),
     ("topk", lambda a: a.topk(2).values, [_any(2, 4)]),
+    ("sort", lambda a: a.sort(dim=0, descending=True).values, [_any(3, 4)]),
     ("masked_fill", lambda a: a.masked_fill(a > 0, 0.5), [_any(2, 3)]),
     ("div_scalar", lambda a: F.cross_entropy(a, torch.tensor([[0.2, 0.8], [1.0, 0.0]])),
      [_any(2, 2)]),

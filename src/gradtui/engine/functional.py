@@ -1109,6 +1109,38 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,
     return ReturnTypes(values, Tensor._wrap(idx), "topk")
 
 
+def _sort_order(arr: np.ndarray, dim: int, descending: bool) -> np.ndarray:
+    """Where each sorted value comes from (int64), ties in their original order and nan
+    treated as the largest value, as torch's CPU sort does."""
+    if arr.ndim == 0:
+        return np.zeros((), dtype=np.int64)
+    if not descending:
+        return np.argsort(arr, axis=dim, kind="stable").astype(np.int64)
+    # descending and still stable: sort the reversed data ascending, read it backwards
+    n = arr.shape[dim]
+    backwards = np.argsort(np.flip(arr, axis=dim), axis=dim, kind="stable")
+    return (n - 1 - np.flip(backwards, axis=dim)).astype(np.int64)
+
+
+def sort(input: Tensor, dim: int = -1, descending: bool = False,
+         stable: bool = False) -> ReturnTypes:
+    """``(values, indices)``: the values sorted along ``dim``, and where each came from."""
+    d = normalize_dim(dim, input._array.ndim)
+    idx = _sort_order(input._array, d, descending)
+    values = apply(OPS["sort"], (input,), dim=d, index=idx)
+    return ReturnTypes(values, Tensor._wrap(idx), "sort")
+
+
+def argsort(input: Tensor, dim: int = -1, descending: bool = False,
+            stable: bool = False) -> Tensor:
+    return Tensor._wrap(_sort_order(input._array, normalize_dim(dim, input._array.ndim),
+                                    descending))
+
+
+def msort(input: Tensor) -> Tensor:
+    return sort(input, dim=0).values
+
+
 def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     d = normalize_dim(dim, input._array.ndim)
     if index._array.dtype != np.int64:

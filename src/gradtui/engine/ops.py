@@ -767,6 +767,13 @@ op("topk", "TopkBackward0",
    (lambda g, dim, index, shape: _index_backward(g, _gather_index(index, dim), shape),),
    saves=("dim", "indices", "self_sym_sizes"), keeps=("dim", "self_sym_sizes"),
    rules=("the gradient goes to the k chosen entries, 0 elsewhere",))
+op("sort", "SortBackward0",
+   lambda a, dim, index: (np.take_along_axis(a, index, axis=dim) if a.ndim else a.copy(),
+                          (dim, index, a.shape)),
+   (lambda g, dim, index, shape: (
+       _index_backward(g, _gather_index(index, dim), shape) if len(shape) else g),),
+   saves=("dim", "indices", "self_sym_sizes"), keeps=("dim", "self_sym_sizes"),
+   rules=("each value's gradient goes back to where it was before sorting",))
 op("masked_fill", "MaskedFillBackward0",
    lambda a, mask, value: (np.where(mask, np.asarray(value, dtype=a.dtype), a), (mask,)),
    (lambda g, mask: np.where(mask, 0, g),), saves=("mask",),

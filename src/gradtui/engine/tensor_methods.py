@@ -17,7 +17,7 @@ _SAME = (
     "allclose isclose isnan isinf isfinite floor ceil round trunc sign masked_fill "
     "floor_divide remainder fmod outer topk gather cumsum swapaxes swapdims subtract multiply "
     "divide true_divide negative absolute broadcast_to greater less greater_equal less_equal "
-    "not_equal addmm"
+    "not_equal addmm sort argsort msort"
 ).split()
 
 

@@ -36,4 +36,22 @@ CASES = [
      "print(x.new_ones(2), x.new_zeros((1, 2)), x.new_tensor([1, 2]), sep='\\n')"),
     ("fill_", "print(torch.zeros(3).fill_(2), torch.zeros(2, dtype=torch.int64).fill_(7))"),
     ("log1p_rsqrt", _grad_case("(x.abs() + 1).log1p()") + "\nprint(torch.tensor([4.]).rsqrt())"),
+    ("sort_values_indices_grad",
+     "x = torch.tensor([[3., 1., 2.], [0.5, -1., 0.5]], requires_grad=True)\nr = x.sort()\n"
+     "print(r)\nprint(type(r), r.values.grad_fn.name())\n"
+     "(r.values * torch.arange(6.).reshape(2, 3)).sum().backward()\nprint(x.grad)"),
+    ("sort_descending_dim0_grad",
+     "x = torch.tensor([[3., 1., 2.], [0.5, -1., 0.5]], requires_grad=True)\n"
+     "v, i = torch.sort(x, dim=0, descending=True)\nprint(v, i, sep='\\n')\n"
+     "(v * torch.tensor([[1., 2., 3.], [4., 5., 6.]])).sum().backward()\nprint(x.grad)"),
+    ("sort_ties_and_nan",
+     "x = torch.tensor([2., float('nan'), 1., 2., -0., 0., float('-inf'), 1.])\n"
+     "print(x.sort())\nprint(x.sort(descending=True))\n"
+     "print(torch.argsort(x), x.argsort(descending=True), sep='\\n')"),
+    ("sort_integers_bool_scalar",
+     "print(torch.tensor([3, 1, 2, 1]).sort(stable=True))\n"
+     "print(torch.tensor([True, False, True]).sort(descending=True))\n"
+     "s = torch.tensor(5., requires_grad=True).sort()\nprint(s)\ns.values.backward()\n"
+     "print(torch.tensor([[2, 1], [0, 3]]).msort())"),
+    ("sort_bad_dim", "torch.ones(2, 3).sort(dim=2)"),
 ]
