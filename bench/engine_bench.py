@@ -34,8 +34,49 @@ import numpy as np  # noqa: E402
 # Workloads written against the torch API (`T` is real torch or gradtui's torchapi).
 
 
+class _Discard:
+    """A stdout that keeps nothing: the printing is timed, not the terminal."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+_DISCARD = _Discard()
+
+
+def seed_notebook_torch(T: ModuleType, repeats: int = 1000) -> None:
+    """The seed notebook's cells as a learner runs them, `repeats` times: every cell's output
+    included (the echo of a cell's last expression is its repr, as in Jupyter; print() its str)
+    and the last cell's two errors (torch 2.13's shape mismatch, then backward twice)."""
+    Variable = T.autograd.Variable
+    out = _DISCARD
+    for _ in range(repeats):
+        a = Variable(T.ones((3, 2)), requires_grad=True)
+        out.write(repr(a))
+        out.write(repr(type(a)))
+        b = Variable(T.ones((3, 2)), requires_grad=True)
+        out.write(repr(b))
+        print(a + b, file=out)
+        print(T.add(a, b), file=out)
+        print(a * b, file=out)
+        print(T.mul(a, b), file=out)
+        x = Variable(T.ones(2), requires_grad=True)
+        out.write(repr(x))
+        y = 5 * (x + 1) ** 2
+        out.write(repr(y))
+        o = (1 / 2) * T.sum(y)
+        out.write(repr(o))
+        o.backward()
+        out.write(repr(x.grad))
+        for gradient in ([T.FloatTensor([1.0, 1.0])], []):
+            try:
+                o.backward(*gradient)
+            except RuntimeError as exc:
+                out.write(str(exc))
+
+
 def seed_steps_torch(T: ModuleType, repeats: int = 1000) -> None:
-    """The seed notebook's steps on its tiny tensors, `repeats` times (no printing)."""
+    """The seed notebook's computing steps alone, `repeats` times (no printing, no errors)."""
     Variable = T.autograd.Variable
     for _ in range(repeats):
         a = Variable(T.ones((3, 2)), requires_grad=True)
@@ -100,6 +141,34 @@ def big_elementwise_torch(T: ModuleType, x_np: np.ndarray) -> None:
 
 # ---------------------------------------------------------------------------------------------
 # The floor: the same math in numpy, gradients derived by hand.
+
+
+def seed_notebook_floor(repeats: int = 1000) -> None:
+    """The floor of the notebook as run: its math by hand, and numpy printing the same arrays
+    (numpy cannot raise the last cell's autograd errors, so the floor has none)."""
+    out = _DISCARD
+    for _ in range(repeats):
+        a = np.ones((3, 2), dtype=np.float32)
+        out.write(repr(a))
+        out.write(repr(type(a)))
+        b = np.ones((3, 2), dtype=np.float32)
+        out.write(repr(b))
+        print(a + b, file=out)
+        print(np.add(a, b), file=out)
+        print(a * b, file=out)
+        print(np.multiply(a, b), file=out)
+        x = np.ones(2, dtype=np.float32)
+        out.write(repr(x))
+        h = x + 1
+        p = h**2
+        y = 5 * p
+        out.write(repr(y))
+        o = np.float32(0.5) * y.sum()
+        out.write(repr(o))
+        g_y = np.full_like(y, 0.5)
+        g_p = g_y * 5
+        g_h = g_p * 2 * h
+        out.write(repr(g_h.copy()))
 
 
 def seed_steps_floor(repeats: int = 1000) -> None:
@@ -296,8 +365,11 @@ def run(quick: bool) -> tuple[list[Row], str]:
 
     # (row label, floor, torch-API workload or prepared contenders, target, repeats)
     plan: list[tuple[str, Callable[[], float], dict[str, Callable | None], str, int]] = [
-        (f"seed notebook steps x{seed_n}", timed(lambda: seed_steps_floor(seed_n)),
-         with_libs(lambda T: seed_steps_torch(T, seed_n)), "ours/torch <= 0.5", repeats),
+        (f"seed notebook cells as run (with their output) x{seed_n}",
+         timed(lambda: seed_notebook_floor(seed_n)),
+         with_libs(lambda T: seed_notebook_torch(T, seed_n)), "ours/torch <= 0.5", repeats),
+        (f"seed notebook math only (no output) x{seed_n}", timed(lambda: seed_steps_floor(seed_n)),
+         with_libs(lambda T: seed_steps_torch(T, seed_n)), "", repeats),
         ("10,000 tiny adds", timed(tiny_adds_floor), with_libs(tiny_adds_torch), "", repeats),
         ("1,000-add chain fwd+bwd", timed(add_chain_floor), with_libs(add_chain_torch), "",
          repeats),
