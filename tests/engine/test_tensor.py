@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -203,8 +204,23 @@ def test_arange_with_a_fractional_step_has_torchs_fused_multiply_add_values() ->
         3.0, 3.1000001430511475, 3.200000047683716]
 
 
+def test_dot_t_warnings_show_once_per_process_like_torchs_warn_once() -> None:
+    errors.forget_warnings_once()
+    v, s = torch.ones(3), torch.tensor(1.0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # even so: torch's TORCH_WARN_ONCE is not a filter
+        seen = [v.T]
+        seen.append(v.T)  # another line
+        seen.append(s.T)
+        for _ in range(2):
+            seen += [s.T, v.T]
+    messages = [str(w.message)[:24] for w in caught]
+    assert messages == ["The use of `x.T` on tens", "Tensor.T is deprecated o"]
+
+
 def test_dot_t_of_a_0d_tensor_is_the_identity_with_torchs_deprecation_warning() -> None:
     x = torch.tensor(3.5, requires_grad=True)
+    errors.forget_warnings_once()
     # torch 2.13's text (TensorShape.cpp:4321)
     with pytest.warns(UserWarning, match=r"^Tensor\.T is deprecated on 0-D tensors\. This "
                       r"function is the identity in these cases\. \(Triggered internally"):

@@ -78,6 +78,24 @@ def _engine_module_name(module_globals: dict) -> str:
     return spec.name if spec is not None else module_globals.get("__name__", "")
 
 
+_warned_once: set[str] = set()
+
+
+def warn_once(message: str, category: type[Warning] = UserWarning) -> None:
+    """torch's ``TORCH_WARN_ONCE``: the first time in the process only, whatever the line
+    (Python's own filter would repeat it for every new line that triggers it)."""
+    if message in _warned_once:
+        return
+    _warned_once.add(message)
+    warn(message, category)
+
+
+def forget_warnings_once() -> None:
+    """Back to a fresh process's state: every ``warn_once`` warning may show again (for
+    replaying golden cases, each of which torch ran as the first to warn)."""
+    _warned_once.clear()
+
+
 def warn(message: str, category: type[Warning] = UserWarning) -> None:
     """Warn like torch does: attributed to the learner's line that called into the engine
     (the first frame outside ``gradtui.engine``), whatever our internal call depth."""

@@ -112,12 +112,38 @@ class set_grad_enabled(_GradModeContext):  # noqa: N801
         _grad_enabled.set(self._prev_mode)
 
 
+_inference: ContextVar[bool] = ContextVar("gradtui_inference_mode", default=False)
+is_inference_mode_enabled = _inference.get
+
+
 class inference_mode(_GradModeContext):  # noqa: N801
-    """torch.inference_mode: for this engine the same as no_grad."""
+    """torch.inference_mode: no graph is recorded, as under no_grad, and
+    ``torch.is_inference_mode_enabled()`` says so. ``inference_mode(False)`` turns grad mode on,
+    even inside ``no_grad`` (observed in torch 2.13)."""
 
     def __init__(self, mode: bool = True) -> None:
         self._tokens: list[Any] = []
+        self._inference_tokens: list[Any] = []
+        self._enabled = bool(mode)
         self._mode = not mode
+
+    def __enter__(self) -> None:
+        self._tokens.append(_grad_enabled.set(self._mode))
+        self._inference_tokens.append(_inference.set(self._enabled))
+
+    def __exit__(self, *exc: object) -> None:
+        _inference.reset(self._inference_tokens.pop())
+        _grad_enabled.reset(self._tokens.pop())
+
+    def __call__(self, func: F) -> F:
+        enabled = self._enabled
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with inference_mode(enabled):
+                return func(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
 
 
 for _cls in (no_grad, enable_grad, set_grad_enabled, inference_mode):

@@ -213,12 +213,12 @@ class Tensor:
         if n == 2:
             return apply(OPS["permute"], (self,), dims=(1, 0))
         if n == 0:
-            errors.warn(
+            errors.warn_once(
                 "Tensor.T is deprecated on 0-D tensors. This function is the identity in these "
                 "cases. (Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/"
                 "TensorShape.cpp:4321.)")
         else:
-            errors.warn(
+            errors.warn_once(
                 "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
                 "deprecated and it will throw an error in a future release. Consider `x.mT` to "
                 "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))`"

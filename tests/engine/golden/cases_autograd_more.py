@@ -64,6 +64,19 @@ CASES = [
      "with torch.inference_mode():\n"
      "    y = x * 2\n"
      "print((y.requires_grad, y))"),
+    ("inference_mode_queries",
+     "print(torch.is_inference_mode_enabled(), torch.is_grad_enabled())\n"
+     "with torch.inference_mode():\n"
+     "    print(torch.is_inference_mode_enabled(), torch.is_grad_enabled())\n"
+     "    with torch.inference_mode(False):\n"
+     "        print(torch.is_inference_mode_enabled(), torch.is_grad_enabled())\n"
+     "with torch.no_grad():\n"
+     "    with torch.inference_mode(False):\n"
+     "        print(torch.is_inference_mode_enabled(), torch.is_grad_enabled())\n"
+     "@torch.inference_mode()\n"
+     "def f():\n"
+     "    return torch.is_inference_mode_enabled(), torch.is_grad_enabled()\n"
+     "print(f(), torch.is_inference_mode_enabled(), torch.is_grad_enabled())"),
     ("requires_grad_of_grad",
      "x = torch.ones(2, requires_grad=True)\n"
      "(x * 2).sum().backward()\n"

@@ -32,9 +32,11 @@ def load_sibling(name: str):
 
 def run_with_engine(snippet: str) -> dict[str, Any]:
     """The snippet's record with ``import torch`` resolving to gradtui's engine."""
+    from gradtui.engine.errors import forget_warnings_once
     from gradtui.engine.shim import shim_active
 
     runner = load_sibling("runner")
+    forget_warnings_once()  # torch warned these once per process; each case is that process
     with shim_active():
         return runner.run_snippet(snippet)
 

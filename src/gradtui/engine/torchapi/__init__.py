@@ -71,6 +71,7 @@ from gradtui.engine.grad_mode import (  # noqa: F401
     enable_grad,
     inference_mode,
     is_grad_enabled,
+    is_inference_mode_enabled,
     no_grad,
     set_grad_enabled,
 )
@@ -109,10 +110,6 @@ def result_type(tensor1: Any, tensor2: Any) -> dtype:
     from gradtui.engine.dispatch import promote
 
     return promote((tensor1, tensor2))
-
-
-def is_inference_mode_enabled() -> bool:
-    return False
 
 
 def set_num_threads(n: Any) -> None:
