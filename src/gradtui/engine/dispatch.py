@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from gradtui.engine.tensor import Tensor
 
 Tensor: Any = None  # set by gradtui.engine.tensor (it imports this module first)
+# Inputs are tested with isinstance, not `type(x) is Tensor`: nn.Parameter is a Tensor subclass
+# and must take part in graphs and promotion (the cost is a few ns a check).
 _grad_enabled = is_grad_enabled
 _quiet_enter, _quiet_leave = quiet.enter, quiet.leave
 _NO_EDGE = (None, 0)
@@ -35,7 +37,7 @@ def apply(op: Op, inputs: tuple, arrays: tuple | None = None, **params: Any) -> 
     ``arrays`` overrides the numpy values (after dtype promotion); ``params`` go to the
     forward as keywords."""
     if arrays is None:
-        arrays = [x._array if type(x) is Tensor else x for x in inputs]
+        arrays = [x._array if isinstance(x, Tensor) else x for x in inputs]
     # torch overflows to inf and divides by zero silently: numpy's warnings stay off
     token = _quiet_enter()
     try:
@@ -74,7 +76,7 @@ def apply(op: Op, inputs: tuple, arrays: tuple | None = None, **params: Any) -> 
         out._view_fn = None
     if op.differentiable and _grad_enabled():
         for x in inputs:
-            if type(x) is Tensor and x._requires_grad:
+            if isinstance(x, Tensor) and x._requires_grad:
                 if result.dtype.kind == "f":
                     _record(op, inputs, saved, result, out)
                 break
@@ -90,7 +92,7 @@ def _record(op: Op, inputs: tuple, saved: tuple, result: np.ndarray, out: Tensor
     """Make ``out``'s grad_fn: one edge per input (None for constants)."""
     edges = []
     for x in inputs:
-        if type(x) is Tensor and x._requires_grad:
+        if isinstance(x, Tensor) and x._requires_grad:
             fn = x.grad_fn
             if fn is None:
                 ref = x._accum
@@ -138,7 +140,7 @@ def _record_versions(node: Node, inputs: tuple, saved: tuple, out: Tensor,
             entry = (out._vc, out._vc[0], value, node)
         else:
             for x in inputs:
-                if type(x) is Tensor and x._array is value:
+                if isinstance(x, Tensor) and x._array is value:
                     entry = (x._vc, x._vc[0], value, x)
                     break
             else:
@@ -205,7 +207,7 @@ def promote(operands: tuple) -> dtypes.dtype:
     """torch.result_type of tensors and scalars."""
     dim_dt, zero_dt, scalars = [], [], []
     for x in operands:
-        if type(x) is Tensor:
+        if isinstance(x, Tensor):
             (dim_dt if x._array.ndim else zero_dt).append(dtypes.BY_NUMPY[x._array.dtype])
         else:
             scalars.append(x)
@@ -215,7 +217,7 @@ def promote(operands: tuple) -> dtypes.dtype:
 def cast_arrays(operands: tuple, target: np.dtype) -> tuple:
     out = []
     for x in operands:
-        if type(x) is Tensor:
+        if isinstance(x, Tensor):
             arr = x._array
             out.append(arr if arr.dtype == target else arr.astype(target))
         elif isinstance(x, bool) and target.kind != "b":
@@ -231,7 +233,7 @@ def binary(op: Op | str, a: Any, b: Any, *, float_result: bool = False, **params
     for operands torch would not accept, so Python raises its usual TypeError."""
     if type(op) is str:
         op = OPS[op]
-    ta, tb = type(a) is Tensor, type(b) is Tensor
+    ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
     if ta:
         aa = a._array
         if tb:  # the commonest case first: two tensors of one dtype and shape
