@@ -18,7 +18,8 @@ from types import ModuleType
 from typing import Any
 
 _PACKAGE = "gradtui.engine.torchapi"
-_EAGER = ("", ".autograd", ".autograd.variable", ".nn", ".nn.functional")
+_EAGER = ("", ".autograd", ".autograd.variable", ".nn", ".nn.functional", ".nn.init",
+          ".nn.parameter", ".nn.modules", ".optim")
 
 
 def _is_torch_name(name: str) -> bool:

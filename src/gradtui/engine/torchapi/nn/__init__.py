@@ -1,5 +1,11 @@
-"""``torch.nn``: the functional API."""
+"""``torch.nn``: layers and losses as ``Module`` classes, ``Parameter``, ``init`` and the
+functional API (``torch.nn.functional``)."""
 
 from __future__ import annotations
 
-from gradtui.engine.torchapi.nn import functional  # noqa: F401
+from gradtui.engine.torchapi.nn import functional, init  # noqa: F401
+from gradtui.engine.torchapi.nn.modules import *  # noqa: F401,F403
+from gradtui.engine.torchapi.nn.modules import __all__ as _modules_all
+from gradtui.engine.torchapi.nn.parameter import Parameter  # noqa: F401
+
+__all__ = [*_modules_all, "Parameter", "functional", "init"]

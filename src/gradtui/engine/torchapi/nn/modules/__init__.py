@@ -1,0 +1,31 @@
+"""``torch.nn.modules``: the layer classes, one file per kind as in torch."""
+
+from __future__ import annotations
+
+from gradtui.engine.torchapi.nn.modules.activation import (
+    LeakyReLU,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
+from gradtui.engine.torchapi.nn.modules.container import ModuleDict, ModuleList, Sequential
+from gradtui.engine.torchapi.nn.modules.dropout import Dropout
+from gradtui.engine.torchapi.nn.modules.flatten import Flatten
+from gradtui.engine.torchapi.nn.modules.linear import Identity, Linear
+from gradtui.engine.torchapi.nn.modules.loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+)
+from gradtui.engine.torchapi.nn.modules.module import Module
+
+__all__ = [
+    "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "Flatten", "Identity",
+    "L1Loss", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "Module", "ModuleDict",
+    "ModuleList", "NLLLoss", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh",
+]

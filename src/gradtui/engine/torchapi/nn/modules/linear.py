@@ -1,0 +1,63 @@
+"""``nn.Linear`` (y = x W^T + b) and ``nn.Identity``."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from gradtui.engine import dtypes
+from gradtui.engine.creation import empty
+from gradtui.engine.tensor import Tensor, _check_device
+from gradtui.engine.torchapi.nn import functional as F
+from gradtui.engine.torchapi.nn import init
+from gradtui.engine.torchapi.nn.modules.module import Module
+from gradtui.engine.torchapi.nn.parameter import Parameter
+
+
+class Identity(Module):
+    """Returns its input unchanged (any constructor arguments are ignored)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+
+    def forward(self, input: Tensor) -> Tensor:
+        return input
+
+
+class Linear(Module):
+    """y = x W^T + b with W of shape (out_features, in_features) and b of (out_features,).
+
+    Initialised like torch: W ~ U(-k, k) and b ~ U(-k, k) with k = 1 / sqrt(in_features)
+    (kaiming_uniform with a = sqrt(5)), drawn from the engine's generator.
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True,
+                 device: Any = None, dtype: dtypes.dtype | None = None) -> None:
+        _check_device(device)
+        super().__init__()
+        self.in_features = in_features
+        self.out_features = out_features
+        self.weight = Parameter(empty((out_features, in_features), dtype=dtype))
+        if bias:
+            self.bias = Parameter(empty(out_features, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.linear(input, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")
+
+
+for _cls in (Identity, Linear):
+    _cls.__module__ = "torch.nn.modules.linear"
