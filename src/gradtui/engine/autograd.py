@@ -91,9 +91,7 @@ class Node:
                     raise RuntimeError(errors.BACKWARD_TWICE)
                 value = self.saved[index]
                 if isinstance(value, np.ndarray):
-                    from gradtui.engine.tensor import Tensor
-
-                    return Tensor._wrap(value)
+                    return self._unpack(index, value)
                 return value
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
 
@@ -115,13 +113,42 @@ class Node:
             self.saved_freed = True
 
     def _check_versions(self) -> None:
-        for vc, expected, array, source in self._versions or ():
-            if vc[0] != expected:
-                from gradtui.engine.dispatch import describe, origin_text
+        for entry in self._versions or ():
+            _check_version(entry)
 
-                raise RuntimeError(errors.INPLACE_MODIFIED.format(
-                    legacy=describe(array), shape=", ".join(map(str, array.shape)),
-                    origin=origin_text(source), now=vc[0], saved=expected))
+    def _unpack(self, index: int, value: np.ndarray) -> Any:
+        """A saved tensor as torch's ``SavedVariable`` gives it back: None when no input that
+        needs it requires grad (torch did not save it); torch's in-place error when it was
+        changed since; a saved input is the very tensor object; a saved output is a new tensor
+        whose ``grad_fn`` is this node."""
+        from gradtui.engine.tensor import Tensor
+
+        users = self.op.slot_users
+        if users is not None and all(self.next_functions[i][0] is None for i in users[index]):
+            return None
+        for entry in self._versions or ():
+            if entry[2] is value:
+                _check_version(entry)
+                source = entry[3]
+                if isinstance(source, Tensor):
+                    return source
+                out = Tensor._wrap(value)
+                out._vc = entry[0]
+                out.grad_fn = self
+                out._requires_grad = True
+                return out
+        return Tensor._wrap(value)
+
+
+def _check_version(entry: tuple) -> None:
+    """torch's in-place error when a saved tensor's version moved since it was saved."""
+    vc, expected, array, source = entry
+    if vc[0] != expected:
+        from gradtui.engine.dispatch import describe, origin_text
+
+        raise RuntimeError(errors.INPLACE_MODIFIED.format(
+            legacy=describe(array), shape=", ".join(map(str, array.shape)),
+            origin=origin_text(source), now=vc[0], saved=expected))
 
 
 _HIDDEN = object()

@@ -77,6 +77,17 @@ CASES = [
      "def f():\n"
      "    return torch.is_inference_mode_enabled(), torch.is_grad_enabled()\n"
      "print(f(), torch.is_inference_mode_enabled(), torch.is_grad_enabled())"),
+    ("saved_tensors_unpack_like_savedvariable",
+     "x = torch.ones(2, requires_grad=True)\nc = torch.full((2,), 3.)\na = x * c\n"
+     "print(a.grad_fn._saved_other is c, a.grad_fn._saved_self)\n"
+     "y = x * 2\nz = y * y\nprint(z.grad_fn._saved_self is y, z.grad_fn._saved_other is y)\n"
+     "e = x.exp()\nr = e.grad_fn._saved_result\n"
+     "print(repr(r), r.is_leaf, r.requires_grad, r is e, r.grad_fn is e.grad_fn)\n"
+     "s = x.pow(2)\nprint(s.grad_fn._saved_self is x, s.grad_fn._saved_exponent)\n"
+     "y.add_(1)\nprint(z.grad_fn._saved_self)"),
+    ("saved_result_after_inplace_raises",
+     "x = torch.ones(2, requires_grad=True)\nv = x.sigmoid()\n"
+     "with torch.no_grad():\n    v.mul_(2)\nprint(v.grad_fn._saved_result)"),
     ("requires_grad_of_grad",
      "x = torch.ones(2, requires_grad=True)\n"
      "(x * 2).sum().backward()\n"
