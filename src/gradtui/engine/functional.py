@@ -656,11 +656,22 @@ def _batched_matmul(a: Tensor, b: Tensor) -> Tensor:
 
 
 def addmm(input: Tensor, mat1: Tensor, mat2: Tensor) -> Tensor:
+    """input + mat1 @ mat2 (AddmmBackward0; F.linear's path), checked in torch's order:
+    ranks, dtypes (no promotion: nn.Linear on a double or long input fails), shapes, bias."""
     a, b = mat1._array, mat2._array
+    for name, arr in (("mat1", a), ("mat2", b)):
+        if arr.ndim != 2:
+            raise RuntimeError(f"{name} must be a matrix, got {arr.ndim}-D tensor")
+    for name, t in (("self", input), ("mat1", mat1)):
+        if t._array.dtype != b.dtype:
+            raise RuntimeError(f"{name} and mat2 must have the same dtype, but got "
+                               f"{t.dtype.short_name} and {mat2.dtype.short_name}")
+    _check_matmul_dtype(mat1, "addmm_impl_cpu_")
     if a.shape[1] != b.shape[0]:
         raise RuntimeError(errors.MM_SHAPES.format(a0=a.shape[0], a1=a.shape[1],
                                                    b0=b.shape[0], b1=b.shape[1]))
-    broadcast_shape(input._array.shape, (a.shape[0], b.shape[1]))
+    if input._array.shape != (a.shape[0], b.shape[1]):
+        expand(input, (a.shape[0], b.shape[1]))  # torch's error for a bias that does not fit
     return apply(OPS["addmm"], (input, mat1, mat2))
 
 

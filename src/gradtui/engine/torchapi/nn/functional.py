@@ -51,6 +51,9 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias``; torch's addmm (AddmmBackward0) for a 2-d input."""
     ndim = input._array.ndim
+    if ndim == 0 or weight._array.ndim == 0:
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are "
+                           f"{ndim}D and {weight._array.ndim}D")
     if ndim == 2 and bias is not None:
         return addmm(bias, input, weight.t())
     if bias is not None and ndim != 0:
