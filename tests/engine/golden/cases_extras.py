@@ -54,4 +54,13 @@ CASES = [
      "s = torch.tensor(5., requires_grad=True).sort()\nprint(s)\ns.values.backward()\n"
      "print(torch.tensor([[2, 1], [0, 3]]).msort())"),
     ("sort_bad_dim", "torch.ones(2, 3).sort(dim=2)"),
+    ("dropout_deterministic_edges",
+     "x = torch.ones(4, requires_grad=True)\ny = F.dropout(x, 1.)\nprint(y)\n"
+     "print(y.grad_fn.name(), y.grad_fn.next_functions[1])\n"
+     "print(F.dropout(x, 0.) is x, F.dropout(x, 0.5, training=False) is x)\n"
+     "z = torch.ones(3)\nprint(F.dropout(z, 1., inplace=True), z)\n"
+     "y.sum().backward()\nprint(x.grad)"),
+    ("dropout_bad_probability", "F.dropout(torch.ones(2), 1.5)"),
+    ("dropout_inplace_on_leaf",
+     "F.dropout(torch.ones(4, requires_grad=True), 0.5, inplace=True)"),
 ]

@@ -209,9 +209,20 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each element with probability ``p`` and scale the others by ``1 / (1 - p)``, as
+    torch's CPU kernel does: ``input * (bernoulli(1 - p) / (1 - p))``, a ``MulBackward0``
+    (the random draws are ours, not torch's)."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0:
         return input
     from gradtui.engine import random
 
-    mask = (random.uniform(input._array.shape) >= p).astype(input._array.dtype) / (1 - p)
-    return input * Tensor._wrap(mask)
+    arr = input._array
+    if p == 1:  # torch multiplies by zeros (1 / (1 - p) would be inf)
+        noise = np.zeros(arr.shape, dtype=arr.dtype)
+    else:
+        noise = (random.uniform(arr.shape) >= p).astype(arr.dtype) / (1 - p)
+    if inplace:
+        return input.mul_(Tensor._wrap(noise))
+    return input * Tensor._wrap(noise)
