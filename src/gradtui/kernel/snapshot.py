@@ -58,6 +58,52 @@ def is_tensor(value: Any) -> bool:
     return known
 
 
+_module_type_cache: dict[type, bool] = {}
+
+
+def is_module(value: Any) -> bool:
+    """True for the engine's ``torch.nn.Module`` and its subclasses (the learner's models)."""
+    cls = type(value)
+    known = _module_type_cache.get(cls)
+    if known is None:
+        known = any(
+            getattr(k, "__module__", None) == "torch.nn.modules.module"
+            and k.__qualname__ == "Module"
+            for k in cls.__mro__
+        )
+        _module_type_cache[cls] = known
+    return known
+
+
+def module_parameters(name: str, module: Any) -> Iterator[tuple[str, Any]]:
+    """``("model.0.weight", param)`` for a module's parameters, in torch's ``named_parameters``
+    order (each once), at most ``MAX_CONTAINER_ITEMS``. Only the ``_parameters``/``_modules``
+    dicts are read, never a learner method or property (a model may override them)."""
+    seen: set[int] = set()
+    count = 0
+    stack = [(name, module)]
+    while stack:
+        prefix, mod = stack.pop()
+        if id(mod) in seen:
+            continue
+        seen.add(id(mod))
+        state = object.__getattribute__(mod, "__dict__")
+        params, children = state.get("_parameters"), state.get("_modules")
+        if type(params) is dict:
+            for key, param in params.items():
+                if param is None or id(param) in seen or not is_tensor(param):
+                    continue
+                seen.add(id(param))
+                yield f"{prefix}.{key}", param
+                count += 1
+                if count >= MAX_CONTAINER_ITEMS:
+                    return
+        if type(children) is dict:
+            # pushed in reverse: popped in registration order, depth first like torch
+            stack.extend((f"{prefix}.{key}", child) for key, child in reversed(children.items())
+                         if child is not None and is_module(child))
+
+
 def _skipped(name: str, value: Any) -> bool:
     if name.startswith("_") and name != "_":
         return True
@@ -65,12 +111,15 @@ def _skipped(name: str, value: Any) -> bool:
 
 
 def namespace_tensors(namespace: dict[str, Any]) -> Iterator[tuple[str, Any]]:
-    """``(name, tensor)`` for top-level tensors and those one level inside list/tuple/dict."""
+    """``(name, tensor)`` for top-level tensors, those one level inside list/tuple/dict, and
+    the parameters of ``nn.Module`` objects under dotted names (``model.fc1.weight``)."""
     for name, value in list(namespace.items()):
         if not isinstance(name, str) or _skipped(name, value):
             continue
         if is_tensor(value):
             yield name, value
+        elif is_module(value):
+            yield from module_parameters(name, value)
         elif type(value) in (list, tuple):
             for i, item in enumerate(value[:MAX_CONTAINER_ITEMS]):
                 if is_tensor(item):
@@ -330,10 +379,23 @@ def resolve_name(namespace: dict[str, Any], text: str) -> Any:
     raise NameError(f"{text!r} is not a name like x, params[0] or d['w']")
 
 
+def _resolve_listed(namespace: dict[str, Any], text: str) -> Any:
+    """A name as the tensors panel lists it, ``model.0.weight`` included (not valid Python)."""
+    try:
+        return resolve_name(namespace, text)
+    except NameError:
+        head = text.strip().split(".", 1)[0]
+        if "." in text and is_module(namespace.get(head)):
+            for listed, t in module_parameters(head, namespace[head]):
+                if listed == text.strip():
+                    return t
+        raise
+
+
 def trace_backward(namespace: dict[str, Any], name: str) -> BackwardTrace:
     """What ``name.backward()`` would do, step by step, without changing any state."""
     try:
-        t = resolve_name(namespace, name)
+        t = _resolve_listed(namespace, name)
     except NameError as exc:
         return BackwardTrace(root=name, error=f"NameError: {exc}")
     if not is_tensor(t):
