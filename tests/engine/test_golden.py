@@ -35,12 +35,7 @@ CASES = FIXTURES["cases"]
 # Last-bit float32 differences we could not reproduce: the expected output stays torch's, the
 # case is a strict xfail (when one starts passing, strict makes it fail: remove it from here).
 # Each is listed under "Known differences" in the README's engine section.
-KNOWN_DIFFERENCES = {
-    "tutorial.mlp_training_loss_items": (
-        "loss.item() after 15 MLP steps differs in its last digits: cross_entropy's gradient "
-        "over the class dim (torch's vectorised log_softmax backward) differs in the last bit "
-        "for a few values (about 5% with 3 classes), and training carries it into the loss"),
-}
+KNOWN_DIFFERENCES: dict[str, str] = {}
 
 
 def _params(case: dict) -> object:

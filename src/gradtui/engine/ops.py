@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from gradtui.engine import softmax_kernels
 from gradtui.engine.reduction import torch_sum
 
 Grad = Callable[..., Any]
@@ -251,6 +252,12 @@ def _pow_tensor_exponent_grad(g: Any, a: np.ndarray, b: Any, r: np.ndarray) -> A
     return out
 
 
+def _torch_kernel(a: np.ndarray, dim: int) -> bool:
+    """Whether torch's last-dim float32 softmax kernel is reproduced to the bit here (see
+    ``softmax_kernels``); other dims and dtypes get numpy's rounding."""
+    return a.dtype == np.float32 and a.size > 0 and dim == a.ndim - 1
+
+
 def _softmax(a: np.ndarray, dim: int) -> np.ndarray:
     if a.dtype == np.float16:  # torch computes half precision in float32, then rounds
         return _softmax(a.astype(np.float32), dim).astype(np.float16)
@@ -258,6 +265,8 @@ def _softmax(a: np.ndarray, dim: int) -> np.ndarray:
         return np.ones_like(a)
     if a.size == 0:
         return a.copy()
+    if _torch_kernel(a, dim):
+        return softmax_kernels.softmax_lastdim(a)
     shifted = a - a.max(axis=dim, keepdims=True)
     e = _exp(shifted)  # torch's float32 exp lands on float64-then-rounded values
     e /= e.sum(axis=dim, keepdims=True)
@@ -278,9 +287,18 @@ def _tanh_grad(g: np.ndarray, r: np.ndarray) -> np.ndarray:
     return g * (1 - r * r)
 
 
+def _softmax_grad(g: np.ndarray, dim: int, r: np.ndarray) -> np.ndarray:
+    """``(g - sum(g * r)) * r`` along ``dim``."""
+    if _torch_kernel(r, dim) and g.dtype == np.float32:
+        return softmax_kernels.softmax_backward_lastdim(g, r)
+    return r * (g - (g * r).sum(axis=dim, keepdims=True))
+
+
 def _log_softmax_grad(g: np.ndarray, dim: int, r: np.ndarray) -> np.ndarray:
     """``g - exp(r) * g.sum(dim)``; torch's float32 kernel fuses the multiply-subtract (one
     rounding), which float64 arithmetic rounded once to float32 reproduces."""
+    if _torch_kernel(r, dim) and g.dtype == np.float32:
+        return softmax_kernels.log_softmax_backward_lastdim(g, r)
     total = g.sum(axis=dim, keepdims=True)
     if r.dtype != np.float32 or g.dtype != np.float32:
         return g - np.exp(r) * total
@@ -295,6 +313,8 @@ def _log_softmax(a: np.ndarray, dim: int) -> np.ndarray:
         return np.zeros_like(a)
     if a.size == 0:
         return a.copy()
+    if _torch_kernel(a, dim):
+        return softmax_kernels.log_softmax_lastdim(a)
     shifted = a - a.max(axis=dim, keepdims=True)
     # torch's float32 exp and log: float64 then rounded (a third to a tenth of numpy's misses)
     return shifted - _log(_exp(shifted).sum(axis=dim, keepdims=True))
@@ -948,7 +968,7 @@ op("where", "WhereBackward0",
 
 # ---------------------------------------------------------------- nn functional
 op("softmax", "SoftmaxBackward0", lambda a, dim: ((r := _softmax(a, dim)), (dim, r)),
-   (lambda g, dim, r: r * (g - (g * r).sum(axis=dim, keepdims=True)) if r.ndim else g * 0,),
+   (lambda g, dim, r: _softmax_grad(g, dim, r) if r.ndim else g * 0,),
    saves=("dim", "result"), keeps=("dim",), rules=("d(softmax)/da = s*(grad - sum(grad*s))",))
 op("log_softmax", "LogSoftmaxBackward0",
    lambda a, dim: ((r := _log_softmax(a, dim)), (dim, r)),
