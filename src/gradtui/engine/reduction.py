@@ -12,6 +12,8 @@ dim are split by output, which changes nothing.)
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 _GRAIN = 32768  # torch's internal::GRAIN_SIZE: above it the reduction is parallel
@@ -42,6 +44,8 @@ def _seq_groups(x: np.ndarray, group: int) -> tuple[np.ndarray, np.ndarray]:
     grouped = x[:full * group].reshape((full, group) + x.shape[1:])
     # reducing a middle axis, numpy walks it row by row: sequential within each group
     sums = np.add.reduce(grouped, axis=1) + x.dtype.type(0)
+    if len(x) == full * group:  # no rest: a zero scalar adds like an array of zeros, cheaper
+        return sums, x.dtype.type(0)
     return sums, _seq(x[full * group:])
 
 
@@ -130,15 +134,16 @@ def _outer_sum(x: np.ndarray) -> np.ndarray:
         if cols > quad:
             out[quad:] = _row_sum(x[:, quad:])
         return out
-    out = np.empty(cols, dtype=x.dtype)
     wide = (cols // (_ILP * lanes)) * _ILP * lanes
-    if wide:
-        out[:wide] = _multi_row_sum(x[:, :wide])  # each column its own cascade
-    vec_end = wide + ((cols - wide) // lanes) * lanes
-    if vec_end > wide:
-        out[wide:vec_end] = _row_sum(x[:, wide:vec_end])
-    if cols > vec_end:
-        out[vec_end:] = _row_sum(x[:, vec_end:])
+    if wide == cols:
+        return _multi_row_sum(x)  # each column its own cascade
+    # The remaining columns go a vector at a time, then one by one, but both through the same
+    # row_sum template (per column the same additions): one call covers them all.
+    if not wide:
+        return _row_sum(x)
+    out = np.empty(cols, dtype=x.dtype)
+    out[:wide] = _multi_row_sum(x[:, :wide])
+    out[wide:] = _row_sum(x[:, wide:])
     return out
 
 
@@ -178,7 +183,7 @@ def torch_sum(a: np.ndarray, dims: tuple[int, ...] | None, keepdim: bool) -> np.
         split = flags.index(not flags[0])
         if any(f != flags[split] for f in flags[split:]):
             return None  # reduced and kept dims interleave: not reproduced here
-        rows = int(np.prod(sizes[:split]))
+        rows = math.prod(sizes[:split])
         matrix = a.reshape(rows, -1)
         result = _inner_sum(matrix) if flags[split] else _outer_sum(matrix)
     return np.asarray(result).reshape(out_shape)
