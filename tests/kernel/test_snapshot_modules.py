@@ -66,6 +66,14 @@ def test_parameters_show_as_leaf_tensors_with_their_gradients() -> None:
     assert {"model.weight", "model.bias", "w"} <= leaf_names
 
 
+def test_an_echoed_model_is_not_listed_again_under_underscore() -> None:
+    ns = _run("model = nn.Linear(2, 1)\nx = torch.ones(1)")
+    ns["_"] = ns["model"]
+    assert _names(ns) == ["model.weight", "model.bias", "x"]
+    ns["_"] = ns["x"]  # an echoed tensor still is, as before
+    assert _names(ns) == ["model.weight", "model.bias", "x", "_"]
+
+
 def test_a_module_contributes_at_most_the_container_cap() -> None:
     ns = _run("layers = nn.ModuleList([nn.Linear(1, 1) for _ in range(200)])")
     names = _names(ns)

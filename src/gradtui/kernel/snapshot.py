@@ -119,7 +119,8 @@ def namespace_tensors(namespace: dict[str, Any]) -> Iterator[tuple[str, Any]]:
         if is_tensor(value):
             yield name, value
         elif is_module(value):
-            yield from module_parameters(name, value)
+            if name != "_":  # the echoed model is already listed under its own name
+                yield from module_parameters(name, value)
         elif type(value) in (list, tuple):
             for i, item in enumerate(value[:MAX_CONTAINER_ITEMS]):
                 if is_tensor(item):
