@@ -227,3 +227,27 @@ def test_state_dict_numbers_parameters_across_groups() -> None:
     assert list(sd["param_groups"][1]) == ["lr", "momentum", "dampening", "weight_decay",
                                            "nesterov", "maximize", "foreach", "differentiable",
                                            "fused", "params"]
+
+
+def test_load_state_dict_lets_training_continue_exactly() -> None:
+    def fresh() -> nn.Parameter:
+        return nn.Parameter(torch.tensor(P0))
+
+    straight = fresh()
+    opt = torch.optim.Adam([straight], lr=0.05, amsgrad=True)
+    for g in GRADS:
+        straight.grad = torch.tensor(g)
+        opt.step()
+    first, second = fresh(), None
+    opt1 = torch.optim.Adam([first], lr=0.05, amsgrad=True)
+    for g in GRADS[:2]:
+        first.grad = torch.tensor(g)
+        opt1.step()
+    second = nn.Parameter(first.detach().clone())
+    opt2 = torch.optim.Adam([second], lr=1.0)  # hyperparameters come from the state dict
+    opt2.load_state_dict(opt1.state_dict())
+    assert opt2.param_groups[0]["lr"] == 0.05 and opt2.param_groups[0]["params"][0] is second
+    for g in GRADS[2:]:
+        second.grad = torch.tensor(g)
+        opt2.step()
+    np.testing.assert_array_equal(second.detach().numpy(), straight.detach().numpy())

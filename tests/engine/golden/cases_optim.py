@@ -144,6 +144,15 @@ CASES = [
      "import torch.nn as nn\nw = nn.Parameter(torch.tensor([1., -2.]))\n"
      "opt = torch.optim.Adam([w], lr=0.1)\nfor _ in range(2):\n    opt.zero_grad()\n"
      "    (w ** 2).sum().backward()\n    opt.step()\nprint(opt.state_dict())"),
+    ("optimizer_load_state_dict",
+     "import torch.nn as nn\nw = nn.Parameter(torch.tensor([1., -2.]))\n"
+     "opt = torch.optim.SGD([w], lr=0.1, momentum=0.9)\nfor _ in range(2):\n"
+     "    opt.zero_grad()\n    (w ** 2).sum().backward()\n    opt.step()\n"
+     "w2 = nn.Parameter(w.detach().clone())\nopt2 = torch.optim.SGD([w2], lr=0.5)\n"
+     "print(opt2.load_state_dict(opt.state_dict()))\nprint(opt2)\nprint(opt2.state[w2])\n"
+     "for o, p in ((opt, w), (opt2, w2)):\n    o.zero_grad()\n    (p ** 2).sum().backward()\n"
+     "    o.step()\nprint(w, w2)\n"
+     "torch.optim.SGD([w, w2]).load_state_dict(opt.state_dict())"),
     # -- classic tutorial loops ---------------------------------------------------------------
     ("logistic_regression_bce_with_logits_sgd",
      "import torch.nn as nn\n"
