@@ -427,3 +427,32 @@ def test_binary_cross_entropy_weight_is_inside_its_node_like_torch() -> None:
     # torch 2.13
     assert repr(loss) == "tensor(0.4175, grad_fn=<BinaryCrossEntropyBackward0>)"
     assert x.grad.tolist() == pytest.approx([0.41666666, -0.95238095, -1.11111111], rel=1e-5)
+
+
+def _nll_cascade_reference(values: np.ndarray) -> np.float32:
+    """LossNLL.cpp's cascade as a plain loop: level 0 adds the values one by one; after the
+    value at an index that is a multiple of 16 it hands its partial to level 1 (level 1 to
+    level 2 at multiples of 256, ...), each hand-over an add into the level above; then the 8
+    partials are added, lowest level first, to a zero."""
+    partial = [np.float32(0)] * 8
+    for i, value in enumerate(values):
+        partial[0] = np.float32(partial[0] + value)
+        for level in range(7):  # index 0 is a multiple of every span: it climbs to the top
+            if (i >> (4 * level)) & 15:
+                break
+            partial[level + 1] = np.float32(partial[level + 1] + partial[level])
+            partial[level] = np.float32(0)
+    total = np.float32(0)
+    for value in partial:
+        total = np.float32(total + value)
+    return total
+
+
+@pytest.mark.parametrize("n", [1, 2, 16, 17, 33, 64, 255, 256, 257, 273, 1000, 4097])
+def test_nll_batch_sum_follows_the_cascade_loop(n: int) -> None:
+    rng = np.random.default_rng(n)
+    values = (rng.standard_normal(n) * 10.0 ** rng.integers(-4, 5, n)).astype(np.float32)
+    values[::5] = -0.0
+    expected = _nll_cascade_reference(values)
+    got = ops._nll_cascade_sum(values)
+    assert got == expected and np.signbit(got) == np.signbit(expected)

@@ -541,16 +541,22 @@ def _nll_cascade_sum(values: np.ndarray) -> np.float32:
     16 (level 1 to level 2 at every multiple of 256, ...); the partials are added last, lowest
     level first. Golden verified the order bit-exact against torch on 1000 batches."""
     n = len(values)
+    zero = np.float32(0)
+    if n == 0:
+        return zero
     # level 0's runs: values[0] alone (index 0 hands it up), then runs of 16 ending at indices
     # 16, 32, ...; the last run may stay open. Zero padding leaves a sequential sum unchanged.
     rest = values[1:]
     runs = -(-len(rest) // 16)
     padded = np.zeros(runs * 16, dtype=values.dtype)
     padded[:len(rest)] = rest
-    run_sums = [values[0], *np.add.accumulate(padded.reshape(runs, 16), axis=1)[:, -1]]
-    partial = [np.float32(0)] * 8
-    for i, run_sum in enumerate(run_sums):
-        partial[0] = run_sum
+    run_sums = np.add.accumulate(padded.reshape(runs, 16), axis=1)[:, -1].tolist()
+    partial = [zero] * 8
+    # index 0 is a multiple of every level's span: values[0] climbs to the top level, added to
+    # zeros on the way (which only turns -0. into 0.)
+    partial[7] = np.float32(values[0] + zero)
+    for i, run_sum in enumerate(run_sums, start=1):
+        partial[0] = np.float32(run_sum)
         b = 16 * i
         if b >= n:
             break  # the open run stays at level 0
@@ -558,12 +564,13 @@ def _nll_cascade_sum(values: np.ndarray) -> np.float32:
             if (b >> (4 * level)) & 15:
                 break
             partial[level + 1] = np.float32(partial[level + 1] + partial[level])
-            partial[level] = np.float32(0)
-    total = np.float32(0)
+            partial[level] = zero
+    total = zero
     for value in partial:
-        total = np.float32(total + value)
+        # a zero adds nothing to a total that started at +0. (and is never -0.)
+        if value != 0 or value != value:
+            total = np.float32(total + value)
     return total
-
 
 def _nll_forward(logp: np.ndarray, target: np.ndarray, reduction: str,
                  weight: np.ndarray | None) -> tuple[np.ndarray, Any]:
