@@ -578,16 +578,19 @@ def _nll_forward(logp: np.ndarray, target: np.ndarray, reduction: str,
     lp2 = logp.reshape(n, -1) if logp.ndim > 1 else logp.reshape(1, -1)
     tgt = target.reshape(-1)
     picked = -lp2[np.arange(n), tgt]
-    w = np.ones(n, dtype=logp.dtype) if weight is None else weight.astype(logp.dtype)
-    picked = picked * w
+    if weight is None:  # every row weighs 1: x * 1 is x, and the weights sum to n exactly
+        total = logp.dtype.type(n)
+    else:
+        w = weight.astype(logp.dtype)
+        picked = picked * w
+        total = w.sum()
     if reduction in ("mean", "sum"):
         plain = weight is None and picked.dtype == np.float32 and picked.ndim == 1
         summed = _nll_cascade_sum(picked) if plain else picked.sum()
-        total = w.sum()
         if reduction == "mean":
             return np.asarray(summed / total, dtype=logp.dtype), total
         return np.asarray(summed, dtype=logp.dtype), total
-    return picked.reshape(target.shape).astype(logp.dtype), w.sum()
+    return picked.reshape(target.shape).astype(logp.dtype), total
 
 
 def _nll_grad(g: np.ndarray, logp: np.ndarray, target: np.ndarray, reduction: str,
@@ -595,13 +598,14 @@ def _nll_grad(g: np.ndarray, logp: np.ndarray, target: np.ndarray, reduction: st
     n = logp.shape[0] if logp.ndim > 1 else 1
     out = np.zeros((n, logp.shape[-1]), dtype=logp.dtype)
     tgt = target.reshape(-1)
-    w = np.ones(n, dtype=logp.dtype) if weight is None else weight.astype(logp.dtype)
     if reduction == "mean":
-        coeff = -w * (g / total)
+        coeff = g / total
     elif reduction == "sum":
-        coeff = -w * g
+        coeff = g
     else:
-        coeff = -w * g.reshape(-1)
+        coeff = g.reshape(-1)
+    # -w * coeff; without weights -1 * coeff, which is -coeff exactly (a scalar broadcasts)
+    coeff = -coeff if weight is None else -weight.astype(logp.dtype) * coeff
     out[np.arange(n), tgt] = coeff + 0  # + 0: ignored rows (weight 0) get +0., not -0.
     return out.reshape(logp.shape)
 

@@ -113,11 +113,13 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
                          f"batch_size ({tgt.shape[0]}).")
     n_classes = input._array.shape[1] if input._array.ndim > 1 else input._array.shape[0]
     kept = tgt != ignore_index
-    bad = tgt[kept & ((tgt < 0) | (tgt >= n_classes))]
-    if bad.size:
-        raise IndexError(f"Target {int(bad.flat[0])} is out of bounds.")
+    all_kept = bool(kept.all())
+    if not all_kept or tgt.size and (tgt.min() < 0 or tgt.max() >= n_classes):
+        bad = tgt[kept & ((tgt < 0) | (tgt >= n_classes))]
+        if bad.size:
+            raise IndexError(f"Target {int(bad.flat[0])} is out of bounds.")
     w = np.ones(n_classes, dtype=input._array.dtype) if weight is None else weight._array
-    if not kept.all():
+    if not all_kept:
         # ignored targets weigh nothing (and point at class 0 so indexing stays valid)
         tgt = np.where(kept, tgt, 0)
         w_rows = np.where(kept, w[tgt], 0).astype(input._array.dtype)
