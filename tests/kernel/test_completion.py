@@ -156,3 +156,38 @@ def test_learner_annotations_stay_in_signatures(ns: dict[str, Any]) -> None:
     source = "def scale(v: float, k: int = 2) -> float:\n    return v * k"
     exec(compile(source, "<cell>", "exec", dont_inherit=True), ns)  # no __future__ from here
     assert inspect_name(ns, "scale") == "scale(v: float, k: int = 2) -> float"
+
+
+def test_module_layers_and_parameters_complete_without_running_the_model() -> None:
+    # torch keeps them in _modules/_parameters/_buffers and finds them in Module.__getattr__;
+    # completion reads those dicts, and never calls forward or a learner's own __getattr__.
+    ev = Evaluator()
+    ev.execute(
+        "import torch\nfrom torch import nn\ncalls = []\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc1 = nn.Linear(2, 3)\n"
+        "        self.register_buffer('running', torch.zeros(1))\n"
+        "    def forward(self, x):\n"
+        "        calls.append('forward')\n"
+        "        return self.fc1(x)\n"
+        "    def __getattr__(self, name):\n"
+        "        calls.append(name)\n"
+        "        return super().__getattr__(name)\n"
+        "net = Net()\n"
+        "seq = nn.Sequential(nn.Linear(2, 3), nn.ReLU())\n"
+        "layers = nn.ModuleDict({'first': nn.Linear(1, 1)})\n"
+        "calls.clear()  # building the model may look names up; completing must not\n"
+    )
+    ns = ev.namespace
+    assert _texts(ns, "net.f") == ["fc1", "float", "forward"]
+    assert _texts(ns, "net.fc1.we") == ["weight"]
+    assert _texts(ns, "net.run") == ["running"]
+    assert "grad_fn" in _texts(ns, "net.fc1.weight.gr")
+    assert _texts(ns, "seq[0].bi") == ["bias"]
+    assert _texts(ns, "seq[1].") and _texts(ns, "seq[5].") == []
+    assert _texts(ns, "layers['first'].out") == ["out_features"]
+    assert "0" not in _texts(ns, "seq.")  # like Module.__dir__: no numbered children
+    assert inspect_name(ns, "net.fc1") is not None
+    assert ns["calls"] == []

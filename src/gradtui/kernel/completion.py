@@ -19,6 +19,7 @@ import pkgutil
 import re
 import sys
 import types
+from collections import OrderedDict
 from typing import Any
 
 from gradtui.kernel.protocol import Completion
@@ -52,11 +53,29 @@ def _instance_dict(obj: Any) -> dict[str, Any]:
     return own if isinstance(own, dict) else {}
 
 
+# torch.nn.Module keeps parameters, buffers and submodules in these dicts of the instance and
+# finds them in its __getattr__ (``model.fc1``); completion reads the dicts the same way.
+_MODULE_STORES = ("_parameters", "_buffers", "_modules")
+
+
+def _module_stores(obj: Any) -> list[dict[str, Any]]:
+    """The registries of a ``torch.nn.Module`` instance (none for anything else)."""
+    from gradtui.engine.torchapi.nn.modules.module import Module
+
+    if isinstance(obj, type) or not isinstance(obj, Module):
+        return []
+    own = _instance_dict(obj)
+    return [own[key] for key in _MODULE_STORES if type(own.get(key)) in (dict, OrderedDict)]
+
+
 def _static_attr(obj: Any, name: str) -> Any:
     """``obj.name`` if that needs no code of the learner's; else raise ``_Unknown``."""
     try:
         value = inspect.getattr_static(obj, name)
     except AttributeError:
+        for store in _module_stores(obj):
+            if name in store:
+                return store[name]
         raise _Unknown(name) from None
     if isinstance(value, staticmethod):
         return value.__func__
@@ -93,9 +112,20 @@ def _static_eval(node: ast.expr, namespace: dict[str, Any]) -> Any:
         return _static_attr(_static_eval(node.value, namespace), node.attr)
     if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
         container = _static_eval(node.value, namespace)
+        key = node.slice.value
         if type(container) in (list, tuple, dict):
             try:
-                return container[node.slice.value]
+                return container[key]
+            except (IndexError, KeyError, TypeError):
+                raise _Unknown("index") from None
+        stores = _module_stores(container)
+        if stores and type(container).__name__ in ("Sequential", "ModuleList", "ModuleDict"):
+            # model[0] of a torch container: its submodules in registration order (or by key)
+            children = stores[-1]
+            try:
+                if isinstance(key, int) and not isinstance(key, bool):
+                    return list(children.values())[key]
+                return children[key]
             except (IndexError, KeyError, TypeError):
                 raise _Unknown("index") from None
     if isinstance(node, ast.Constant):
@@ -150,6 +180,8 @@ def _attribute_names(obj: Any) -> list[str]:
     normal attribute access, which falls back to a class's ``__getattr__``.
     """
     names: set[str] = {k for k in _instance_dict(obj) if isinstance(k, str)}
+    for store in _module_stores(obj):  # as Module.__dir__: not Sequential's "0", "1", ...
+        names.update(k for k in store if isinstance(k, str) and not k[:1].isdigit())
     cls = obj if isinstance(obj, type) else type(obj)
     for klass in type.__getattribute__(cls, "__mro__"):
         names.update(type.__getattribute__(klass, "__dict__"))
