@@ -19,7 +19,7 @@ from typing import Any
 
 _PACKAGE = "gradtui.engine.torchapi"
 _EAGER = ("", ".autograd", ".autograd.variable", ".nn", ".nn.functional", ".nn.init",
-          ".nn.parameter", ".nn.modules", ".optim")
+          ".nn.parameter", ".nn.modules", ".optim", ".serialization")
 
 
 def _is_torch_name(name: str) -> bool:

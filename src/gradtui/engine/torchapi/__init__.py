@@ -80,7 +80,8 @@ from gradtui.engine.random import Generator, initial_seed, manual_seed, seed  # 
 from gradtui.engine.size import Size  # noqa: F401
 from gradtui.engine.tensor import Device as device  # noqa: F401
 from gradtui.engine.tensor import Tensor  # noqa: F401
-from gradtui.engine.torchapi import autograd, backends, cuda, nn, optim  # noqa: F401
+from gradtui.engine.torchapi import autograd, backends, cuda, nn, optim, serialization  # noqa: F401
+from gradtui.engine.torchapi.serialization import load, save  # noqa: F401
 from gradtui.engine.typename import typename  # noqa: F401
 
 __version__ = "2.13.0+cpu"
