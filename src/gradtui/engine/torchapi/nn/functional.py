@@ -118,15 +118,15 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
         bad = tgt[kept & ((tgt < 0) | (tgt >= n_classes))]
         if bad.size:
             raise IndexError(f"Target {int(bad.flat[0])} is out of bounds.")
-    w = np.ones(n_classes, dtype=input._array.dtype) if weight is None else weight._array
     if not all_kept:
         # ignored targets weigh nothing (and point at class 0 so indexing stays valid)
+        w = np.ones(n_classes, dtype=input._array.dtype) if weight is None else weight._array
         tgt = np.where(kept, tgt, 0)
         w_rows = np.where(kept, w[tgt], 0).astype(input._array.dtype)
         return apply(OPS["nll_loss"], (input,), target=tgt, reduction=mode,
                      weight=w_rows, per_row=True)
     return apply(OPS["nll_loss"], (input,), target=tgt, reduction=mode,
-                 weight=None if weight is None else w)
+                 weight=None if weight is None else weight._array)
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
