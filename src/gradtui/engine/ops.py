@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from gradtui.engine import softmax_kernels
+from gradtui.engine import softmax_kernels, unary_kernels
 from gradtui.engine.reduction import torch_sum
 
 Grad = Callable[..., Any]
@@ -274,9 +274,10 @@ def _softmax(a: np.ndarray, dim: int) -> np.ndarray:
 
 
 def _sigmoid(a: np.ndarray) -> np.ndarray:
-    """torch's ``1 / (1 + exp(-a))`` with its float32 exp: float64 then rounded lands on it
-    (every value of small tensors sampled, which take glibc's expf path; ~96% of a 100k-element
-    tensor, which takes the vectorised kernel) where numpy's float32 exp gets ~83%."""
+    """``1 / (1 + exp(-a))``; in float32 torch's loop to the bit (``unary_kernels.sigmoid``:
+    SLEEF's exp in blocks of two vectors, glibc's in the tail)."""
+    if a.dtype == np.float32 and a.size:
+        return unary_kernels.sigmoid(a)
     return (1 / (1 + _exp(-a))).astype(a.dtype, copy=False)
 
 
@@ -414,11 +415,16 @@ def _bce_logits_forward(z: np.ndarray, t: np.ndarray, reduction: str,
 
 def _bce_logits_grad(g: Any, z: np.ndarray, t: np.ndarray, weight: np.ndarray | None,
                      pos_weight: np.ndarray | None, reduction: str) -> np.ndarray:
-    s = 1 / (1 + np.exp(-z))
+    """torch's order: ``(sigmoid(z) - t) * g``, times ``weight``, over ``n`` for a mean (its
+    own sigmoid kernel, ``_sigmoid``)."""
+    s = _sigmoid(z)
     local = s - t if pos_weight is None else (1 + (pos_weight - 1) * t) * s - pos_weight * t
+    local = local * g
     if weight is not None:
         local = local * weight
-    return _reduce_grad(g, local, reduction)
+    if reduction == "mean":
+        local = local / local.dtype.type(local.size)
+    return local
 
 
 _MV_IN_ORDER_MAX = 4096  # columns summed one by one in Python below this; BLAS above
@@ -438,43 +444,108 @@ def _mv(m: np.ndarray, v: np.ndarray) -> np.ndarray:
     return m @ v
 
 
-def _transposed(m: np.ndarray) -> bool:
-    return m.flags.f_contiguous and not m.flags.c_contiguous
+_MM_SMALL = 64  # rows and columns up to this follow torch's (MKL's) order below; BLAS above
+_MM_SMALL_K = 128
+
+
+def _row_major(x: np.ndarray) -> bool:
+    """torch's test for a matrix that BLAS reads untransposed (a size-1 dim leaves C- and
+    F-order both true; torch looks at the strides)."""
+    item = x.itemsize
+    return x.strides[1] == item and (x.shape[0] == 1 or x.strides[0] >= max(1, x.shape[1]) * item)
+
+
+def _mm_order(a: np.ndarray, b: np.ndarray) -> str | None:
+    """How torch 2.13 (MKL sgemm, one thread) adds the k products of a small float32 product
+    (each element separately), or None where no rule was found (numpy's BLAS then).
+
+    ``"round"``: in order, each product rounded; ``"fma"``: in order, each product fused into
+    the running sum; ``"lanes"``: the 4-lane order of ``_mm_lanes``. Measured bit for bit
+    against torch for every m, n up to 16 (and spot checks to 64), k up to 100:
+
+    - b row-major (``a @ b``, ``a.T @ g``): fma when m >= 4 and n >= 12; else rounded when
+      k <= 7, m == 1, n in (1, 2, 3, 4, 8), or m <= 3 with n == 5 or n % 4 == 0; not the
+      row-major ``a``'s n == 1 with k >= 13 (or m >= 4 and k >= 5), nor the other edge
+      widths (n = 5..7, 9..11 with k >= 8), where MKL's edge kernels order differently.
+    - b column-major (``x @ W.t()``, ``g @ W``'s backward): fma when m >= 4 and n >= 12,
+      rounded when k <= 3 (and for n == 1 when k == 4, or m <= 3 and k <= 7); 2..8 x 2..8
+      with k >= 4 take the 4-lane order (exact for typical MLP layers, about 2/3 of elements
+      elsewhere).
+    """
+    m, k = a.shape
+    n = b.shape[1]
+    if m >= 4 and n >= 12:
+        return "fma"
+    if _row_major(b):
+        if n == 1 and _row_major(a) and (k >= 13 or (m >= 4 and k >= 5)):
+            return None
+        if (k <= 7 or m == 1 or n in (1, 2, 3, 4, 8)
+                or (m <= 3 and (n == 5 or n % 4 == 0))):
+            return "round"
+        return None
+    if k <= 3 or (n == 1 and (k == 4 or (m <= 3 and k <= 7))):
+        return "round"
+    return "lanes" if 2 <= m <= 8 and 2 <= n <= 8 else None
 
 
 def _mm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a @ b``. Small float32 products (2..8 rows and columns) follow torch's kernel, which
-    numpy's BLAS does not: each element adds its k products in order, each rounded (verified
-    bit-exact against torch 2.13, one thread, for plain and first-operand-transposed matrices
-    up to k = 200, and for ``x @ W.t()`` up to k = 3); ``x @ W.t()`` with k >= 4 adds the
-    products in 4 lanes, then ``(l0 + l2) + (l1 + l3)``, then the leftover products in order
-    (bit-exact on the 6x4x8, 6x8x3 and 8x8x8 products of small MLPs; in other shapes torch
-    treats edge rows or columns differently: about 2/3 of elements match, numpy's 1/3)."""
+    """``a @ b``, in torch's order of additions for small float32 products (``_mm_order``)."""
     m, k = a.shape
     n = b.shape[1]
-    if not (a.dtype == np.float32 and b.dtype == np.float32 and 2 <= m <= 8 and 2 <= n <= 8
-            and k >= 1):
+    if not (a.dtype == np.float32 and b.dtype == np.float32 and m <= _MM_SMALL
+            and n <= _MM_SMALL and 1 <= k <= _MM_SMALL_K and m * n > 1):
         return a @ b
-    if k >= 4 and _transposed(b):
-        lanes = [a[:, q:q + 1] * b[q:q + 1, :] for q in range(4)]
-        full = k - k % 4
-        for q in range(4, full):
-            lanes[q % 4] += a[:, q:q + 1] * b[q:q + 1, :]
-        acc = (lanes[0] + lanes[2]) + (lanes[1] + lanes[3])
-        for q in range(full, k):
-            acc += a[:, q:q + 1] * b[q:q + 1, :]
+    if m > 8 and k > 7 and n < 12 and n not in (1, 2, 3, 4, 8):  # no rule: skip the checks
+        return a @ b  # (an MLP's 64x128 @ 128x10 output layer, every step)
+    if not (a.flags.c_contiguous or a.flags.f_contiguous) or not (
+            b.flags.c_contiguous or b.flags.f_contiguous):
+        return a @ b
+    order = _mm_order(a, b)
+    if order is None:
+        return a @ b
+    if order == "round":  # a middle axis: numpy adds it row by row, in order
+        return np.add.reduce(a[:, :, None] * b[None, :, :], axis=1)
+    if order == "fma":  # float32 products are exact in float64: one rounding a step
+        acc = a[:, 0:1] * b[0:1, :]
+        for q in range(1, k):
+            wide = np.multiply(a[:, q:q + 1], b[q:q + 1, :], dtype=np.float64)
+            wide += acc
+            acc = wide.astype(np.float32)
         return acc
-    acc = a[:, 0:1] * b[0:1, :]
-    for q in range(1, k):
+    return _mm_lanes(a, b)
+
+
+def _mm_lanes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The k products in 4 lanes (product q into lane q % 4, each rounded), then
+    ``(l0 + l2) + (l1 + l3)``, then the leftover products in order."""
+    k = a.shape[1]
+    lanes = [a[:, q:q + 1] * b[q:q + 1, :] for q in range(4)]
+    full = k - k % 4
+    for q in range(4, full):
+        lanes[q % 4] += a[:, q:q + 1] * b[q:q + 1, :]
+    acc = (lanes[0] + lanes[2]) + (lanes[1] + lanes[3])
+    for q in range(full, k):
         acc += a[:, q:q + 1] * b[q:q + 1, :]
     return acc
 
 
+def _column_major(m: np.ndarray) -> bool:
+    return m.strides[0] == m.itemsize and m.strides[1] == m.shape[0] * m.itemsize
+
+
 def _mm_grad_self(g: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``g @ b.T``; like torch's ``mm_mat1_backward``, ``(b @ g.T).T`` for a column-major
+    ``a`` (the product is the same, the order of its additions is not)."""
+    if _column_major(a) and a.shape[0] > 1:
+        return _mm(b, g.T).T
     return _mm(g, b.T)
 
 
 def _mm_grad_other(g: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a.T @ g``; ``(g.T @ a).T`` for a column-major ``b`` (``W.t()`` in ``F.linear``), as
+    torch's ``mm_mat2_backward`` does."""
+    if _column_major(b) and b.shape[0] > 1:
+        return _mm(g.T, a).T
     return _mm(a.T, g)
 
 
@@ -860,7 +931,7 @@ op("bmm", "BmmBackward0", lambda a, b: (np.matmul(a, b), (a, b)),
    saves=("self", "mat2"), uses=(("mat2",), ("self",)),
     rules=("d(A@B)/dA = grad @ B^T", "d(A@B)/dB = A^T @ grad"))
 op("addmm", "AddmmBackward0",
-   lambda bias, a, b: (a @ b + bias, (a, b)),
+   lambda bias, a, b: (_mm(a, b) + bias, (a, b)),
    (lambda g, a, b: g, _mm_grad_self, _mm_grad_other),
    saves=("mat1", "mat2"), uses=((), ("mat2",), ("mat1",)),
    rules=("d(c + A@B)/dc = 1", "d(c + A@B)/dA = grad @ B^T", "d(c + A@B)/dB = A^T @ grad"))
