@@ -11,6 +11,7 @@ import pytest
 import gradtui.engine.torchapi as torch
 from gradtui.engine import ops
 from gradtui.engine.autograd import AccumulateGrad
+from gradtui.engine.dispatch import apply
 from gradtui.engine.ops import OPS
 from gradtui.engine.torchapi.nn import functional as F
 
@@ -143,6 +144,16 @@ GRAD_CASES: list[tuple[str, Callable, list[np.ndarray]]] = [
         a, torch.tensor([[1.0, 0.0, 0.3]] * 2, dtype=torch.float64),
         weight=torch.tensor([0.5, 2.0, 1.0], dtype=torch.float64),
         pos_weight=torch.tensor([3.0, 0.5, 2.0], dtype=torch.float64)), [_any(2, 3)]),
+    # rows that appear in the graphs of create_graph=True gradients (higher_order)
+    ("mul_scalar", lambda a: apply(OPS["mul_scalar"], (a,), other=2.5), [_any(3)]),
+    ("add_scalar", lambda a: apply(OPS["add_scalar"], (a,), other=1.5) * a, [_any(3)]),
+    ("sub_scalar", lambda a: apply(OPS["sub_scalar"], (a,), other=1.5) * a, [_any(3)]),
+    ("sgn", lambda a: apply(OPS["sgn"], (a,)) * a, [_any(4)]),
+    ("tanh_backward", lambda g, r: apply(OPS["tanh_backward"], (g, r)), [_any(3), _any(3)]),
+    ("sigmoid_backward", lambda g, r: apply(OPS["sigmoid_backward"], (g, r)),
+     [_any(3), _any(3)]),
+    ("threshold_backward", lambda g, a: apply(OPS["threshold_backward"], (g, a), threshold=0.1),
+     [_any(4), _any(4)]),
 ]
 
 

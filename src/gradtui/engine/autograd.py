@@ -343,13 +343,19 @@ def _fresh(g: Any, incoming: Any) -> bool:
 
 
 def execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph: bool,
-            capture: Sequence[Tensor] | None = None) -> list[np.ndarray | None] | None:
+            capture: Sequence[Tensor] | None = None, create_graph: bool = False) -> Any:
     """Run backward from ``roots``. Without ``capture`` gradients accumulate into leaves
     (``Tensor.backward``); with it, the gradients reaching those tensors are returned and no
-    ``.grad`` is written (``torch.autograd.grad``)."""
+    ``.grad`` is written (``torch.autograd.grad``). With ``create_graph`` the gradients are
+    Tensors with graphs of their own (``higher_order``); otherwise numpy arrays."""
     # torch computes inf/nan gradients silently; numpy would warn
     token = quiet.enter()
     try:
+        if create_graph:
+            from gradtui.engine import higher_order
+
+            return higher_order.execute(roots, gradients, retain_graph=retain_graph,
+                                        capture=capture)
         return _execute(roots, gradients, retain_graph=retain_graph, capture=capture)
     finally:
         quiet.leave(token)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from gradtui.engine import autograd, errors
+from gradtui.engine import autograd, errors, higher_order
 from gradtui.engine.tensor import Tensor
 
 
@@ -29,9 +29,10 @@ def _one_gradient_per_output(outputs: list[Tensor], gradients: Any) -> list[Any]
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
          create_graph: bool = False, only_inputs: bool = True, allow_unused: bool | None = None,
          is_grads_batched: bool = False, materialize_grads: bool = False) -> tuple:
-    """d(outputs)/d(inputs) as a tuple, without touching any ``.grad``."""
-    if create_graph:
-        raise RuntimeError("gradtui does not support create_graph=True (higher-order gradients)")
+    """d(outputs)/d(inputs) as a tuple, without touching any ``.grad``. With
+    ``create_graph`` the gradients have graphs of their own (differentiable again)."""
+    if retain_graph is None:
+        retain_graph = create_graph
     outs = _as_list(outputs)
     ins = _as_list(inputs)
     gouts = _one_gradient_per_output(outs, grad_outputs)
@@ -40,7 +41,8 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     for t in ins:
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    results = autograd.execute(outs, gouts, retain_graph=bool(retain_graph), capture=ins)
+    results = autograd.execute(outs, gouts, retain_graph=bool(retain_graph), capture=ins,
+                               create_graph=create_graph)
     assert results is not None
     out = []
     for i, (t, g) in enumerate(zip(ins, results, strict=True)):
@@ -51,6 +53,8 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
             if not allow_unused:
                 raise RuntimeError(errors.UNUSED_INPUT.format(index=i))
             out.append(None)
+        elif create_graph:
+            out.append(g)  # a Tensor already summed to the input's shape and dtype
         else:
             arr = g if g.shape == t._array.shape else autograd.unbroadcast(g, t._array.shape)
             out.append(Tensor._wrap(arr.astype(t._array.dtype, copy=True)))
@@ -61,18 +65,31 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
              create_graph: bool = False, inputs: Any = None) -> None:
     outs = _as_list(tensors)
     gouts = _one_gradient_per_output(outs, grad_tensors)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if create_graph:  # torch warns once its own checks of the outputs passed
+        for i, (t, g) in enumerate(zip(outs, autograd._flatten_gradients(gouts, len(outs)),
+                                       strict=True)):
+            autograd._root_node(t, i)
+            autograd._root_grad(t, g, i)
+        errors.warn_once(higher_order.BACKWARD_CREATE_GRAPH_WARNING)
     if inputs is not None:
-        backward_to_inputs(outs, gouts, retain_graph, inputs)
+        backward_to_inputs(outs, gouts, retain_graph, inputs, create_graph)
         return
-    autograd.execute(outs, gouts, retain_graph=bool(retain_graph))
+    autograd.execute(outs, gouts, retain_graph=bool(retain_graph), create_graph=create_graph)
 
 
 def backward_to_inputs(outputs: list[Tensor], gradients: list[Any], retain_graph: Any,
-                       inputs: Sequence[Tensor] | Tensor) -> None:
+                       inputs: Sequence[Tensor] | Tensor, create_graph: bool = False) -> None:
     """``backward(inputs=...)``: accumulate only into the given tensors, in one pass over all
     outputs (a graph they share is walked once, as in torch)."""
     ins = _as_list(inputs)
-    grads = grad(outputs, ins, gradients, retain_graph=retain_graph, allow_unused=True)
+    grads = grad(outputs, ins, gradients, retain_graph=retain_graph, allow_unused=True,
+                 create_graph=create_graph)
     for x, g in zip(ins, grads, strict=True):
-        if g is not None:
+        if g is None:
+            continue
+        if create_graph:
+            higher_order.accumulate(x, g)
+        else:
             x._accumulate_grad(g._array, owned=True)

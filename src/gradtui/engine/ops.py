@@ -1114,3 +1114,33 @@ def _repeat_grad(g: np.ndarray, repeats: tuple[int, ...], shape: tuple[int, ...]
     return g.reshape(shape)
 
 
+
+
+# ---------------------------------------------------------------- ops of gradient graphs
+# With create_graph=True the backward builds gradients from Tensor ops (``higher_order``), and
+# torch's formulas use a few ops learner code rarely calls directly: the Scalar overloads
+# (``grad * alpha`` is MulBackward1, not MulBackward0) and the fused *_backward kernels, whose
+# own gradients a second backward needs.
+op("mul_scalar", "MulBackward1", lambda a, other: (a * other, (other,)),
+   (lambda g, other: g * other,), saves=("other",), keeps=("other",),
+   rules=("d(a*c)/da = c",))
+op("add_scalar", "AddBackward1", lambda a, other: (a + other, ()), (lambda g: g,),
+   rules=("d(a+c)/da = 1",))
+op("sub_scalar", "SubBackward1", lambda a, other: (a - other, ()), (lambda g: g,),
+   rules=("d(a-c)/da = 1",))
+op("sgn", "SgnBackward0", lambda a: (_sgn(a), ()), (lambda g: np.zeros_like(g),),
+   rules=("d(sgn a)/da = 0",))
+op("tanh_backward", "TanhBackwardBackward0", lambda g, r: (_tanh_grad(g, r), (g, r)),
+   (lambda gg, g, r: _tanh_grad(gg, r), lambda gg, g, r: gg * ((-2 * r) * g)),
+   saves=("grad_output", "output"), uses=(("output",), ("grad_output", "output")),
+   rules=("d(g*(1-y^2))/dg = 1-y^2", "d(g*(1-y^2))/dy = -2*y*g"))
+op("sigmoid_backward", "SigmoidBackwardBackward0", lambda g, r: (g * (1 - r) * r, (g, r)),
+   (lambda gg, g, r: gg * (1 - r) * r, lambda gg, g, r: (gg * g) * (-2 * r + 1)),
+   saves=("grad_output", "output"), uses=(("output",), ("grad_output", "output")),
+   rules=("d(g*(1-y)*y)/dg = (1-y)*y", "d(g*(1-y)*y)/dy = g*(1-2y)"))
+op("threshold_backward", "ThresholdBackwardBackward0",
+   lambda g, a, threshold: (np.where(a <= threshold, 0, g), (a, threshold)),
+   (lambda gg, a, threshold: np.where(a <= threshold, 0, gg),
+    lambda gg, a, threshold: np.zeros_like(gg)),
+   saves=("self", "threshold"), keeps=("threshold",),
+   rules=("1 where a > threshold, else 0", "d/da = 0 almost everywhere"))

@@ -467,13 +467,10 @@ class Tensor:
     def backward(self, gradient: Any = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs: Any = None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
-        if create_graph:
-            raise RuntimeError("gradtui does not support create_graph=True (higher-order "
-                               "gradients)")
-        if inputs is not None:
-            from gradtui.engine.autograd_api import backward_to_inputs
+        if create_graph or inputs is not None:
+            from gradtui.engine import autograd_api
 
-            backward_to_inputs([self], [gradient], retain_graph, inputs)
+            autograd_api.backward([self], [gradient], retain_graph, create_graph, inputs)
             return
         execute((self,), (gradient,), retain_graph=bool(retain_graph))
 
