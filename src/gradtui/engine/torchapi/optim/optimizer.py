@@ -11,6 +11,7 @@ from typing import Any
 
 from gradtui.engine.grad_mode import enable_grad
 from gradtui.engine.tensor import Tensor
+from gradtui.engine.torchapi.zero_grad import zero_grads
 from gradtui.engine.typename import typename
 
 
@@ -75,17 +76,7 @@ class Optimizer:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients: ``p.grad = None`` (the default), or zero them in place."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is not None:
-                    if set_to_none:
-                        p.grad = None
-                    else:
-                        if p.grad.grad_fn is not None:
-                            p.grad.detach_()
-                        else:
-                            p.grad.requires_grad_(False)
-                        p.grad.zero_()
+        zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         raise NotImplementedError

@@ -24,6 +24,11 @@ def _addindent(text: str, spaces: int) -> str:
     return first + "\n" + "\n".join((spaces * " ") + line for line in lines)
 
 
+def _renumbered(modules: OrderedDict) -> OrderedDict:
+    """The same modules under the names 0, 1, 2, ... again (after one was deleted)."""
+    return OrderedDict((str(i), module) for i, module in enumerate(modules.values()))
+
+
 class Sequential(Module):
     """Calls its modules in order, each on the previous one's output."""
 
@@ -59,10 +64,7 @@ class Sequential(Module):
                 delattr(self, key)
         else:
             delattr(self, self._get_item_by_idx(self._modules.keys(), idx))
-        # renumber, so the names stay 0, 1, 2, ...
-        self._modules = OrderedDict(
-            zip([str(i) for i in range(len(self._modules))], self._modules.values(),
-                strict=True))
+        self._modules = _renumbered(self._modules)
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -136,9 +138,7 @@ class ModuleList(Module):
                 delattr(self, str(k))
         else:
             delattr(self, self._get_abs_string_index(idx))
-        self._modules = OrderedDict(
-            zip([str(i) for i in range(len(self._modules))], self._modules.values(),
-                strict=True))
+        self._modules = _renumbered(self._modules)
 
     def __len__(self) -> int:
         return len(self._modules)

@@ -17,6 +17,7 @@ from gradtui.engine import dtypes
 from gradtui.engine.grad_mode import no_grad
 from gradtui.engine.tensor import Tensor, _check_device
 from gradtui.engine.torchapi.nn.parameter import Parameter
+from gradtui.engine.torchapi.zero_grad import zero_grads
 from gradtui.engine.typename import typename
 
 
@@ -307,16 +308,7 @@ class Module:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget every parameter's gradient: ``p.grad = None`` (torch 2's default), or zero
         it in place with ``set_to_none=False``."""
-        for p in self.parameters():
-            if p.grad is not None:
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad.detach_()
-                    else:
-                        p.grad.requires_grad_(False)
-                    p.grad.zero_()
+        zero_grads(self.parameters(), set_to_none)
 
     # ------------------------------------------------------------ dtype and device
     def _apply_floats(self, target: dtypes.dtype) -> Module:
