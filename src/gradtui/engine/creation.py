@@ -384,16 +384,16 @@ def rand(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool 
          generator: Any = None, **kwargs: Any) -> Tensor:
     shape = shape_args(_sizes(size, kwargs, "rand"), "rand")
     _check_sizes(shape, "rand")
-    return _finish(random.uniform(shape).astype(_np_dtype(dtype, dtypes.default_float())),
-                   requires_grad)
+    values = random.uniform(shape, generator=generator)
+    return _finish(values.astype(_np_dtype(dtype, dtypes.default_float())), requires_grad)
 
 
 def randn(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
           generator: Any = None, **kwargs: Any) -> Tensor:
     shape = shape_args(_sizes(size, kwargs, "randn"), "randn")
     _check_sizes(shape, "randn")
-    return _finish(random.normal(shape).astype(_np_dtype(dtype, dtypes.default_float())),
-                   requires_grad)
+    values = random.normal(shape, generator=generator)
+    return _finish(values.astype(_np_dtype(dtype, dtypes.default_float())), requires_grad)
 
 
 def randint(low: int, high: Any = None, size: Any = None, *, dtype: Any = None,
@@ -406,12 +406,14 @@ def randint(low: int, high: Any = None, size: Any = None, *, dtype: Any = None,
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
                            f">= to={high}")
-    return _finish(random.integers(low, high, shape).astype(_np_dtype(dtype, dtypes.int64)),
-                   requires_grad)
+    values = random.integers(low, high, shape, generator)
+    return _finish(values.astype(_np_dtype(dtype, dtypes.int64)), requires_grad)
 
 
-def randperm(n: int, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(random.permutation(n).astype(_np_dtype(dtype, dtypes.int64)), requires_grad)
+def randperm(n: int, *, generator: Any = None, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    values = random.permutation(n, generator)
+    return _finish(values.astype(_np_dtype(dtype, dtypes.int64)), requires_grad)
 
 
 def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None) -> Tensor:

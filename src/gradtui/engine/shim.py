@@ -19,7 +19,8 @@ from typing import Any
 
 _PACKAGE = "gradtui.engine.torchapi"
 _EAGER = ("", ".autograd", ".autograd.variable", ".nn", ".nn.functional", ".nn.init",
-          ".nn.parameter", ".nn.modules", ".optim", ".serialization")
+          ".nn.parameter", ".nn.modules", ".optim", ".serialization", ".utils",
+          ".utils.data")
 
 
 def _is_torch_name(name: str) -> bool:

@@ -80,7 +80,15 @@ from gradtui.engine.random import Generator, initial_seed, manual_seed, seed  # 
 from gradtui.engine.size import Size  # noqa: F401
 from gradtui.engine.tensor import Device as device  # noqa: F401
 from gradtui.engine.tensor import Tensor  # noqa: F401
-from gradtui.engine.torchapi import autograd, backends, cuda, nn, optim, serialization  # noqa: F401
+from gradtui.engine.torchapi import (  # noqa: F401
+    autograd,
+    backends,
+    cuda,
+    nn,
+    optim,
+    serialization,
+    utils,
+)
 from gradtui.engine.torchapi.serialization import load, save  # noqa: F401
 from gradtui.engine.typename import typename  # noqa: F401
 
@@ -93,7 +101,7 @@ long = int64
 int = int32  # noqa: A001
 short = int16
 strided = "torch.strided"
-default_generator = _random.Generator()
+default_generator = _random.default_generator
 
 
 def set_default_dtype(d: dtype) -> None:

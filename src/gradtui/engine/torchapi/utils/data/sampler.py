@@ -1,0 +1,181 @@
+"""``torch.utils.data.sampler``: the order a ``DataLoader`` reads a map-style dataset in
+(indices), and ``BatchSampler``, which groups those indices into batches.
+
+Shuffling draws from gradtui's own generator (``torch.manual_seed`` or a
+``torch.Generator``): reproducible, but not the same permutations as torch's.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator, Sequence, Sized
+from typing import Any, Generic, TypeVar
+
+import numpy as np
+
+from gradtui.engine import random
+
+T_co = TypeVar("T_co", covariant=True)
+
+__all__ = ["BatchSampler", "RandomSampler", "Sampler", "SequentialSampler",
+           "SubsetRandomSampler", "WeightedRandomSampler"]
+
+
+class Sampler(Generic[T_co]):
+    """Base class: subclasses define ``__iter__`` (and ``__len__`` if they know it)."""
+
+    def __iter__(self) -> Iterator[T_co]:
+        raise NotImplementedError
+
+
+class SequentialSampler(Sampler[int]):
+    """``0, 1, ..., len(data_source) - 1``."""
+
+    def __init__(self, data_source: Sized) -> None:
+        self.data_source = data_source
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(len(self.data_source)))
+
+    def __len__(self) -> int:
+        return len(self.data_source)
+
+
+def _int64_seed(generator: random.Generator | None) -> int:
+    """What ``torch.empty((), dtype=torch.int64).random_(generator=g).item()`` draws."""
+    return int(random.integers(0, 2**63 - 1, (), generator))
+
+
+class RandomSampler(Sampler[int]):
+    """A fresh random permutation of the indices every epoch (or ``num_samples`` draws with
+    replacement). Without a ``generator`` each epoch seeds a new one from the global
+    generator, as torch does."""
+
+    def __init__(self, data_source: Sized, replacement: bool = False,
+                 num_samples: int | None = None, generator: Any = None) -> None:
+        self.data_source = data_source
+        self.replacement = replacement
+        self._num_samples = num_samples
+        self.generator = generator
+        if not isinstance(self.replacement, bool):
+            raise TypeError("replacement should be a boolean value, but got "
+                            f"replacement={self.replacement}")
+        if not isinstance(self.num_samples, int) or self.num_samples <= 0:
+            raise ValueError("num_samples should be a positive integer value, but got "
+                             f"num_samples={self.num_samples}")
+
+    @property
+    def num_samples(self) -> int:
+        if self._num_samples is None:
+            return len(self.data_source)
+        return self._num_samples
+
+    def __iter__(self) -> Iterator[int]:
+        n = len(self.data_source)
+        generator = self.generator
+        if generator is None:
+            generator = random.Generator().manual_seed(_int64_seed(None))
+        if self.replacement:
+            for _ in range(self.num_samples // 32):
+                yield from random.integers(0, n, (32,), generator).tolist()
+            yield from random.integers(0, n, (self.num_samples % 32,), generator).tolist()
+        else:
+            for _ in range(self.num_samples // n):
+                yield from random.permutation(n, generator).tolist()
+            yield from random.permutation(n, generator).tolist()[:self.num_samples % n]
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+class SubsetRandomSampler(Sampler[int]):
+    """The given indices in a random order, a new one every epoch."""
+
+    def __init__(self, indices: Sequence[int], generator: Any = None) -> None:
+        self.indices = indices
+        self.generator = generator
+
+    def __iter__(self) -> Iterator[int]:
+        for i in random.permutation(len(self.indices), self.generator).tolist():
+            yield self.indices[i]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+class WeightedRandomSampler(Sampler[int]):
+    """``num_samples`` indices drawn with probabilities proportional to ``weights``."""
+
+    def __init__(self, weights: Sequence[float], num_samples: int, replacement: bool = True,
+                 generator: Any = None) -> None:
+        if (not isinstance(num_samples, int) or isinstance(num_samples, bool)
+                or num_samples <= 0):
+            raise ValueError("num_samples should be a positive integer value, but got "
+                             f"num_samples={num_samples}")
+        if not isinstance(replacement, bool):
+            raise ValueError("replacement should be a boolean value, but got "
+                             f"replacement={replacement}")
+        from gradtui.engine.creation import as_tensor
+        from gradtui.engine.dtypes import float64
+
+        weights_tensor = as_tensor(weights, dtype=float64)
+        if len(weights_tensor.shape) != 1:
+            raise ValueError("weights should be a 1d sequence but given weights have shape "
+                             f"{tuple(weights_tensor.shape)}")
+        self.weights = weights_tensor
+        self.num_samples = num_samples
+        self.replacement = replacement
+        self.generator = generator
+
+    def __iter__(self) -> Iterator[int]:
+        p = self.weights._array / self.weights._array.sum()
+        if not self.replacement:
+            if self.num_samples > len(p):
+                raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples "
+                                   "without replacement")
+            if self.num_samples > np.count_nonzero(p):
+                raise RuntimeError("invalid multinomial distribution (with replacement=False, "
+                                   "not enough non-negative category to sample)")
+        rng = random._rng(self.generator)
+        drawn = rng.choice(len(p), size=self.num_samples, replace=self.replacement, p=p)
+        yield from np.asarray(drawn, dtype=np.int64).tolist()
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+class BatchSampler(Sampler[list[int]]):
+    """Lists of ``batch_size`` indices from ``sampler``; the last one shorter, or dropped
+    with ``drop_last=True``."""
+
+    def __init__(self, sampler: Sampler[int] | Iterable[int], batch_size: int,
+                 drop_last: bool) -> None:
+        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
+            raise ValueError("batch_size should be a positive integer value, but got "
+                             f"batch_size={batch_size}")
+        if not isinstance(drop_last, bool):
+            raise ValueError(f"drop_last should be a boolean value, but got drop_last={drop_last}")
+        self.sampler = sampler
+        self.batch_size = batch_size
+        self.drop_last = drop_last
+
+    def __iter__(self) -> Iterator[list[int]]:
+        sampler_iter = iter(self.sampler)
+        if self.drop_last:
+            for batch in zip(*[sampler_iter] * self.batch_size, strict=False):
+                yield [*batch]
+        else:
+            batch = [*itertools.islice(sampler_iter, self.batch_size)]
+            while batch:
+                yield batch
+                batch = [*itertools.islice(sampler_iter, self.batch_size)]
+
+    def __len__(self) -> int:
+        if self.drop_last:
+            return len(self.sampler) // self.batch_size  # type: ignore[arg-type]
+        return (len(self.sampler) + self.batch_size - 1) // self.batch_size  # type: ignore
+
+
+for _cls in (Sampler, SequentialSampler, RandomSampler, SubsetRandomSampler,
+             WeightedRandomSampler, BatchSampler):
+    _cls.__module__ = "torch.utils.data.sampler"
