@@ -20,7 +20,7 @@ Schema of a row (``RULES[name]``, ``name`` a key of ``ops.OPS``):
 - a rule is called only for inputs that need a gradient; the loop sums the result back to
   the input's shape (``sum_to``, torch's SumBackward1 + ViewBackward0) and casts its dtype.
 
-An op without a row raises ``UnsupportedOp`` naming it, except where the answer carries no
+An op without a row raises a RuntimeError naming it, except where the answer carries no
 graph anyway (the incoming gradient and every saved tensor are constants): there the numpy
 rule's value is exactly what torch computes, so it is used as a constant.
 """
@@ -51,10 +51,6 @@ BACKWARD_CREATE_GRAPH_WARNING = (
     "the leak. (Triggered internally at /__w/pytorch/pytorch/torch/csrc/autograd/engine.cpp:"
     "1307.)"
 )
-
-
-class UnsupportedOp(RuntimeError):
-    """create_graph=True through an op that has no Tensor-level rule."""
 
 
 class Saved:
@@ -90,7 +86,7 @@ def saved_tensor(node: Node, value: np.ndarray) -> Tensor:
     # Not an input's own array: dtype promotion cast it inside the op. A cast of an input that
     # requires grad would cut the graph here, so say so instead of answering wrongly.
     if any(fn is not None and fn._dtype != value.dtype for fn, _ in node.next_functions):
-        raise UnsupportedOp(f"gradtui does not support create_graph=True through "
+        raise RuntimeError(f"gradtui does not support create_graph=True through "
                             f"{node.name()} with inputs of different dtypes")
     return Tensor._wrap(value)
 
@@ -226,7 +222,7 @@ def _pow_tensor_exponent(g: Tensor, s: Saved) -> Tensor:
 def _rpow(g: Tensor, s: Saved) -> Tensor:
     base = s.self
     if base == 0:  # torch masks by the exponent, which this row does not save
-        raise UnsupportedOp("gradtui does not support create_graph=True through PowBackward2 "
+        raise RuntimeError("gradtui does not support create_graph=True through PowBackward2 "
                             "with base 0")
     return g * _mul_scalar(s.result, float(np.log(np.float64(base))))
 
@@ -334,8 +330,8 @@ def supported_grad_fns() -> list[str]:
     return sorted({OPS[name].grad_fn for name in RULES})
 
 
-def unsupported(node: Node) -> UnsupportedOp:
-    return UnsupportedOp(f"gradtui supports create_graph=True through "
+def unsupported(node: Node) -> RuntimeError:
+    return RuntimeError(f"gradtui supports create_graph=True through "
                          f"{', '.join(supported_grad_fns())} but not through {node.name()}")
 
 
@@ -351,7 +347,7 @@ def _needs_graph(node: Node, grad: Tensor) -> bool:
     try:
         return any(isinstance(v, np.ndarray) and v.dtype.kind == "f"
                    and saved_tensor(node, v)._requires_grad for v in saved)
-    except UnsupportedOp:
+    except RuntimeError:  # a cast input (see saved_tensor): the rule would need it
         return True
 
 
@@ -395,6 +391,7 @@ def accumulate(leaf: Tensor, grad: Tensor) -> None:
         if grad._requires_grad:
             empty = Tensor._wrap(np.empty_like(leaf._array))
             leaf._grad = apply(OPS["copy"], (empty, grad))
+            leaf._grad._vc[0] += 1  # copy_ wrote into it
         else:
             leaf._grad = Tensor._wrap(np.array(grad._array, dtype=leaf._array.dtype))
     else:

@@ -458,9 +458,9 @@ class Tensor:
             if not owned or not grad.flags.writeable or grad.base is not None:
                 grad = np.array(grad, dtype=self._array.dtype)
             self._grad = Tensor._wrap(grad)
-        elif is_grad_enabled() and old._requires_grad:
-            self._grad = Tensor._wrap(old._array + grad)
         else:
+            # torch adds in place (its backward runs in no-grad mode without create_graph),
+            # even into a .grad that has a graph of its own: it keeps its grad_fn
             old._array += grad
             old._vc[0] += 1
 
