@@ -540,3 +540,57 @@ def test_printing_through_ops_matches_torch(data: st.DataObject) -> None:
         return text, [str(w.message) for w in caught]
 
     assert program(ours) == program(torch)
+
+
+# Unary steps whose gradients create_graph=True can carry (clamp is outside that set).
+SECOND_ORDER_UNARY = sorted(k for k in UNARY if not k.startswith("clamp"))
+
+
+@settings(BOUNDED, max_examples=80)
+@given(data=st.data())
+def test_second_derivatives_of_op_chains_match_torch(data: st.DataObject) -> None:
+    """The op chains above through ``autograd.grad(create_graph=True)``: each first derivative's
+    value and whole graph, then the gradient of a penalty on them (a second derivative)."""
+    shape_a, shape_b = data.draw(broadcastable_shapes())
+    dtype = data.draw(st.sampled_from([np.float32, np.float32, np.float64]))
+    a_np, b_np = data.draw(arrays_of(shape_a)).astype(dtype), data.draw(arrays_of(shape_b))
+    b_np = b_np.astype(dtype)
+    steps = data.draw(st.lists(
+        st.one_of(
+            st.tuples(st.just("unary"), st.sampled_from(SECOND_ORDER_UNARY)),
+            st.tuples(st.just("binary"), st.sampled_from(sorted(BINARY)), st.booleans()),
+            st.tuples(st.just("scalar"), st.sampled_from(["+", "-", "*", "/"]),
+                      st.sampled_from([0.5, 2, -1.5, 3]), st.booleans()),
+        ),
+        min_size=1, max_size=4,
+    ))
+
+    def program(T: Any) -> tuple[list, list]:
+        a = T.tensor(a_np, requires_grad=True)
+        b = T.tensor(b_np, requires_grad=True)
+        y = a
+        for step in steps:
+            if step[0] == "unary":
+                y = UNARY[step[1]](T, y)
+            elif step[0] == "binary":
+                y = BINARY[step[1]](b, y) if step[2] else BINARY[step[1]](y, b)
+            else:
+                y = _scalar_op(step[1], step[2], y, swapped=step[3])
+        upstream = np.linspace(-1, 1, max(1, y.numel())).astype(dtype).reshape(tuple(y.shape))
+        firsts = T.autograd.grad(y, [a, b], T.tensor(upstream), create_graph=True,
+                                 allow_unused=True)
+        observed = [None if g is None else observe(g) for g in firsts]
+        carried = [g for g in firsts if g is not None and g.requires_grad]
+        if not carried:
+            return observed, []
+        penalty = sum((g * g).sum() for g in carried)
+        seconds = T.autograd.grad(penalty, [a, b], allow_unused=True)
+        return observed, [None if h is None else h.numpy(force=True).copy() for h in seconds]
+
+    torch_obs, torch_seconds = program(torch)
+    ours_obs, ours_seconds = program(ours)
+    for mine, theirs in zip(ours_obs, torch_obs, strict=True):
+        assert (mine is None) == (theirs is None)
+        if theirs is not None:
+            assert_same(mine, theirs)
+    assert_same_grads(ours_seconds, torch_seconds)

@@ -85,6 +85,8 @@ CASES: list[tuple[str, Callable, list[np.ndarray]]] = [
     ("broadcast_column", lambda a, b: (a - b) ** 3, [_any(2, 1), _any(2, 3)]),
     ("where", lambda a: torch.where(a > 0, a * a, a.exp()), [_any(5)]),
     ("to_copy", lambda a: a.float().double() ** 3, [_any(3)]),
+    ("zero_dim_saved_results", lambda a: a.exp() * a.tanh() * a.sigmoid() * (a * a).sqrt()
+     * (1 / a) * a.relu() * (a ** a), [np.asarray(0.7)]),
     ("mlp", lambda x, w: torch.tanh(x @ w).sum(1).sigmoid(), [_any(3, 2), _any(2, 4)]),
 ]
 

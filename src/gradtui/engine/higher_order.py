@@ -65,6 +65,11 @@ class Saved:
         node = self._node
         index = node.op.saves.index(name)
         value = node.saved[index]
+        if isinstance(value, np.generic) and value.dtype.kind == "f":
+            # a 0-d forward's numpy scalar: the output was wrapped as a new 0-d array
+            if name == "result":
+                return _output(node, np.asarray(value), None)
+            value = np.asarray(value)
         if not isinstance(value, np.ndarray) or value.dtype.kind != "f":
             return value  # options, and masks or indices kept as arrays
         return saved_tensor(node, value)
@@ -78,17 +83,23 @@ def saved_tensor(node: Node, value: np.ndarray) -> Tensor:
             source = entry[3]
             if isinstance(source, Tensor):
                 return source
-            out = Tensor._wrap(value)
-            out._vc = entry[0]
-            out.grad_fn = node
-            out._requires_grad = True
-            return out
+            return _output(node, value, entry[0])
     # Not an input's own array: dtype promotion cast it inside the op. A cast of an input that
     # requires grad would cut the graph here, so say so instead of answering wrongly.
     if any(fn is not None and fn._dtype != value.dtype for fn, _ in node.next_functions):
         raise RuntimeError(f"gradtui does not support create_graph=True through "
                             f"{node.name()} with inputs of different dtypes")
     return Tensor._wrap(value)
+
+
+def _output(node: Node, value: np.ndarray, version: list[int] | None) -> Tensor:
+    """The node's output as a saved tensor: its grad_fn is the node."""
+    out = Tensor._wrap(value)
+    if version is not None:
+        out._vc = version
+    out.grad_fn = node
+    out._requires_grad = True
+    return out
 
 
 # ---------------------------------------------------------------- building blocks
@@ -341,14 +352,18 @@ def _needs_graph(node: Node, grad: Tensor) -> bool:
     a saved tensor requires grad. If neither, torch's formula computes constants."""
     if grad._requires_grad:
         return True
-    saved = node.saved
-    if not saved:
+    if not node.saved:
         return False
+    s = Saved(node)
     try:
-        return any(isinstance(v, np.ndarray) and v.dtype.kind == "f"
-                   and saved_tensor(node, v)._requires_grad for v in saved)
+        for name, value in zip(node.op.saves, node.saved, strict=False):
+            if isinstance(value, np.ndarray | np.generic) and value.dtype.kind == "f":
+                t = getattr(s, name)
+                if isinstance(t, Tensor) and t._requires_grad:
+                    return True
     except RuntimeError:  # a cast input (see saved_tensor): the rule would need it
         return True
+    return False
 
 
 def _constant_rules(node: Node, grad: Tensor, i: int) -> Tensor | None:

@@ -116,6 +116,9 @@ CASES = [
     ("relu", _unary(MIXED, "torch.relu(x) * x")),
     ("functional_relu", _unary(MIXED, "F.relu(x) ** 2")),
     ("abs", _unary(MIXED, "x.abs() * x")),
+    ("zero_dim_results", _unary(
+        "x = torch.tensor(0.7, requires_grad=True)\n",
+        "x.exp() * x.tanh() * x.sigmoid() * x.sqrt() * (1 / x) * x.relu()")),
     ("tanh_third_derivative",
      NAMES + MIXED +
      "(g,) = torch.autograd.grad(x.tanh().sum(), x, create_graph=True)\n"
