@@ -327,3 +327,17 @@ def test_saved_scalars_outlive_backward_while_saved_tensors_are_freed() -> None:
     assert y.grad_fn._saved_exponent == 2  # torch 2.13
     with pytest.raises(RuntimeError, match="Trying to backward through the graph a second"):
         y.grad_fn._saved_self  # noqa: B018
+
+
+def test_a_view_keeps_its_grad_fn_until_its_memory_changes_in_place() -> None:
+    a = torch.ones(3, requires_grad=True)
+    b = a * 2
+    c = b[1:]
+    first = c.grad_fn
+    assert first.name() == "SliceBackward0" and c.grad_fn is first  # nothing rebuilt
+    b.mul_(3)
+    rebuilt = c.grad_fn
+    assert rebuilt.name() == "AsStridedBackward0" and c.grad_fn is rebuilt  # rebuilt once
+    assert rebuilt.next_functions[0][0] is b.grad_fn  # over the base's in-place MulBackward0
+    d = c * 1  # a new op on the view records the rebuilt node
+    assert d.grad_fn.next_functions[0][0] is rebuilt

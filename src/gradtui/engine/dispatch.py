@@ -49,12 +49,16 @@ def apply(op: Op, inputs: tuple, arrays: tuple | None = None, **params: Any) -> 
         if type(result) is tuple:  # max(dim) & co: (values, indices)
             result, extra = result
         if type(result) is not _ndarray:
-            result = np.asarray(result)
+            scalar, result = result, np.asarray(result)
+            if saved and any(v is scalar for v in saved):
+                # a 0-d result the node saved (numpy gave a scalar): save the output's own
+                # array, so _saved_result is the output and in-place changes are caught
+                saved = tuple(result if v is scalar else v for v in saved)
     # Tensor._wrap, inlined: this is the hottest path of the engine
     out = _new(Tensor)
     out._array = result
     out._requires_grad = False
-    out.grad_fn = None
+    out._grad_fn = None
     out._grad = None
     out._retains_grad = False
     out._accum = None
@@ -62,6 +66,7 @@ def apply(op: Op, inputs: tuple, arrays: tuple | None = None, **params: Any) -> 
     if op.view:
         base = inputs[0]
         out._vc = base._vc
+        out._fn_version = base._vc[0]  # its grad_fn (set below) is as of this version
         # how to find this view in its base's memory: replayed by in-place ops on the view
         step = _view_step(op.forward, params)
         if base._base is None:
@@ -93,7 +98,9 @@ def _record(op: Op, inputs: tuple, saved: tuple, result: np.ndarray, out: Tensor
     edges = []
     for x in inputs:
         if isinstance(x, Tensor) and x._requires_grad:
-            fn = x.grad_fn
+            fn = x._grad_fn
+            if fn is not None and x._base is not None and x._vc[0] != x._fn_version:
+                fn = x.grad_fn  # a view changed in place since: torch rebuilds its grad_fn
             if fn is None:
                 ref = x._accum
                 fn = ref() if ref is not None else None
@@ -103,7 +110,7 @@ def _record(op: Op, inputs: tuple, saved: tuple, result: np.ndarray, out: Tensor
         else:
             edges.append(_NO_EDGE)
     node = op.node_class(op, tuple(edges), saved, result.shape, result.dtype)
-    out.grad_fn = node
+    out._grad_fn = node
     out._requires_grad = True
     if op.has_tensor_saves:
         _record_versions(node, inputs, saved, out, edges)

@@ -18,7 +18,7 @@ import numpy as np
 from gradtui.engine import dispatch, dtypes, errors
 from gradtui.engine.autograd import AccumulateGrad, execute
 from gradtui.engine.dispatch import apply, binary
-from gradtui.engine.grad_mode import is_grad_enabled
+from gradtui.engine.grad_mode import enable_grad, is_grad_enabled
 from gradtui.engine.ops import OPS
 from gradtui.engine.printing import tensor_repr
 from gradtui.engine.size import Size
@@ -70,8 +70,8 @@ def shape_args(args: tuple, name: str = "view") -> tuple[int, ...]:
 class Tensor:
     """A multi-dimensional array with autograd, like ``torch.Tensor``."""
 
-    __slots__ = ("_array", "_requires_grad", "grad_fn", "_grad", "_vc", "_retains_grad",
-                 "_accum", "_base", "_view_fn", "_hooks", "__weakref__")
+    __slots__ = ("_array", "_requires_grad", "_grad_fn", "_grad", "_vc", "_retains_grad",
+                 "_accum", "_base", "_view_fn", "_hooks", "_fn_version", "__weakref__")
     # numpy must hand operators over to us: ndarray + tensor -> Tensor.__radd__
     __array_priority__ = 1000
 
@@ -89,7 +89,7 @@ class Tensor:
     def _init(self, array: np.ndarray) -> None:
         self._array = array
         self._requires_grad = False
-        self.grad_fn = None
+        self._grad_fn = None
         self._grad = None
         self._vc = [0]
         self._retains_grad = False
@@ -104,7 +104,7 @@ class Tensor:
         t = object.__new__(cls)
         t._array = array
         t._requires_grad = False
-        t.grad_fn = None
+        t._grad_fn = None
         t._grad = None
         t._vc = [0]
         t._retains_grad = False
@@ -113,6 +113,29 @@ class Tensor:
         t._view_fn = None
         t._hooks = None
         return t
+
+    @property
+    def grad_fn(self) -> Any:
+        """The node that made this tensor (None for a leaf). A view whose memory was changed in
+        place since its node was made (through its base or another view) gets, as in torch, a
+        new ``AsStridedBackward0`` over the base's current graph, so a gradient through the
+        view passes the in-place ops too."""
+        fn = self._grad_fn
+        if fn is not None and self._base is not None and self._vc[0] != self._fn_version:
+            fn = self._rebuild_view_grad_fn()
+        return fn
+
+    @grad_fn.setter
+    def grad_fn(self, node: Any) -> None:
+        self._grad_fn = node
+        if self._base is not None:
+            self._fn_version = self._vc[0]
+
+    def _rebuild_view_grad_fn(self) -> Any:
+        with enable_grad():
+            node = apply(OPS["as_strided"], (self._base,), view_fn=self._view_fn).grad_fn
+        self.grad_fn = node
+        return node
 
     @classmethod
     def _from_numpy_copy(cls, array: np.ndarray) -> Tensor:

@@ -85,6 +85,10 @@ CASES = [
      "print(repr(r), r.is_leaf, r.requires_grad, r is e, r.grad_fn is e.grad_fn)\n"
      "s = x.pow(2)\nprint(s.grad_fn._saved_self is x, s.grad_fn._saved_exponent)\n"
      "y.add_(1)\nprint(z.grad_fn._saved_self)"),
+    ("saved_result_of_a_0d_output",
+     "x = torch.tensor(2., requires_grad=True)\ny = x.exp()\nr = y.grad_fn._saved_result\n"
+     "print(r, r.requires_grad, r.grad_fn is y.grad_fn)\ns = x.sigmoid()\n"
+     "with torch.no_grad():\n    s.mul_(2)\ns.backward()"),
     ("saved_result_after_inplace_raises",
      "x = torch.ones(2, requires_grad=True)\nv = x.sigmoid()\n"
      "with torch.no_grad():\n    v.mul_(2)\nprint(v.grad_fn._saved_result)"),

@@ -126,4 +126,22 @@ CASES = [
      "x = torch.ones(1, 2)\ny = x.expand(2, 2)\ny.add_(1)"),
     ("inplace_overlapping_operands_error",
      "x = torch.tensor([[1., 2.], [3., 4.]])\nx.t().sub_(x)"),
+    # a view made before its base changed in place gets a new grad_fn (AsStridedBackward0 over
+    # the base's current graph): gradients through it pass the in-place op
+    ("view_after_base_changed_in_place",
+     "a = torch.ones(3, requires_grad=True)\nb = a * 2\nc = b[1:]\nb.mul_(3)\n"
+     "print(c, c.grad_fn.next_functions[0][0].name())\n"
+     "(c * 1).sum().backward()\nprint(a.grad)"),
+    ("view_of_leaf_after_no_grad_update",
+     "w = torch.ones(2, 3, requires_grad=True)\nv = w.t()\n"
+     "with torch.no_grad():\n    w.mul_(5)\nprint(v)\n(v * 2).sum().backward()\nprint(w.grad)"),
+    ("saved_view_changed_names_asstrided",
+     "w = torch.ones(2, 3, requires_grad=True)\nv = w.t()\ny = (v * v).sum()\n"
+     "with torch.no_grad():\n    w.add_(1)\ny.backward()"),
+    ("backward_again_after_optimizer_step",
+     "import torch.nn as nn\ntorch.manual_seed(0)\n"
+     "net = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))\n"
+     "opt = torch.optim.SGD(net.parameters(), lr=0.1)\n"
+     "loss = net(torch.ones(4, 2)).pow(2).mean()\nloss.backward(retain_graph=True)\n"
+     "opt.step()\nloss.backward()"),
 ]
