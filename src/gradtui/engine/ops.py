@@ -28,6 +28,7 @@ floating-point warnings off: torch answers 1/0 and log(-1) with inf/nan silently
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -242,14 +243,35 @@ def _pow_grad(g: Any, a: np.ndarray, e: float) -> Any:
     return g * (e * _scalar_pow(a, e - 1))
 
 
-def _pow_tensor_exponent_grad(g: Any, a: np.ndarray, b: Any, r: np.ndarray) -> Any:
-    # d(a**b)/db = a**b * log(a); torch defines it as 0 where a == 0 and b >= 0
+def _pow_tensor_self_grad(g: Any, a: np.ndarray, b: Any) -> Any:
+    """torch's ``where(b == 0, 0, g * (b * a ** (b - 1)))`` (that grouping, to the bit)."""
+    if not np.ndim(b):
+        return _pow_grad(g, a, b)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = g * r * np.log(a)
+        out = g * (b * _power(a, b - 1))
+    zero = np.asarray(b) == 0
+    return np.where(zero, 0, out).astype(out.dtype, copy=False) if zero.any() else out
+
+
+def _pow_tensor_exponent_grad(g: Any, a: np.ndarray, b: Any, r: np.ndarray) -> Any:
+    """d(a**b)/db = a**b * log(a), as torch's ``g * where(a == 0 & b >= 0, 0, r * log(a))``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        local = r * _log(a)
     mask = (a == 0) & (np.asarray(b) >= 0)
     if mask.any():
-        out = np.where(mask, 0, out)
-    return out
+        local = np.where(mask, 0, local).astype(local.dtype, copy=False)
+    return g * local
+
+
+def _rpow_grad(g: Any, base: Any, r: np.ndarray) -> Any:
+    """d(c**a)/da = c**a * log(c), as torch's ``g * where(c == 0 & a >= 0, 0, r * log(c))``
+    (with c == 0, a >= 0 is where r = 0**a is finite)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # log(c) of the Python number in double precision, then in r's dtype (torch's Scalar)
+        local = r * r.dtype.type(math.log(base) if base > 0 else np.log(np.float64(base)))
+    if base == 0:
+        local = np.where(np.isfinite(r), 0, local).astype(local.dtype, copy=False)
+    return g * local
 
 
 def _torch_kernel(a: np.ndarray, dim: int) -> bool:
@@ -745,7 +767,7 @@ op("mul", "MulBackward0", lambda a, b: (a * b, (a, b)),
    saves=("self", "other"), uses=(("other",), ("self",)),
    rules=("d(a*b)/da = b", "d(a*b)/db = a"))
 op("div", "DivBackward0", lambda a, b: (a / b, (a, b)),
-   (lambda g, a, b: g / b, lambda g, a, b: -g * a / (b * b)),
+   (lambda g, a, b: g / b, lambda g, a, b: -g * ((a / b) / b)),  # torch's grouping
    saves=("self", "other"), uses=(("other",), ("self", "other")),
    rules=("d(a/b)/da = 1/b", "d(a/b)/db = -a/b^2"))
 op("reciprocal", "ReciprocalBackward0", lambda a: ((r := 1 / a), (r,)),
@@ -755,13 +777,12 @@ op("pow", "PowBackward0", lambda a, exponent: (_scalar_pow(a, exponent), (a, exp
    (_pow_grad,), saves=("self", "exponent"), keeps=("exponent",),
    rules=("d(a^n)/da = n*a^(n-1)",))
 op("pow_tensor", "PowBackward1", lambda a, b: ((r := _power(a, b)), (a, b, r)),
-   (lambda g, a, b, r: g * b * a ** (b - 1) if np.ndim(b) else _pow_grad(g, a, b),
-    _pow_tensor_exponent_grad),
+   (lambda g, a, b, r: _pow_tensor_self_grad(g, a, b), _pow_tensor_exponent_grad),
    saves=("self", "exponent", "result"),
    uses=(("self", "exponent"), ("self", "exponent", "result")),
    rules=("d(a^b)/da = b*a^(b-1)", "d(a^b)/db = a^b*log(a)"))
 op("rpow", "PowBackward2", lambda a, base: ((r := _power(base, a)), (base, r)),
-   (lambda g, base, r: g * r * np.log(base),), saves=("self", "result"), keeps=("self",),
+   (_rpow_grad,), saves=("self", "result"), keeps=("self",),
    rules=("d(c^a)/da = c^a*log(c)",))
 op("abs", "AbsBackward0", lambda a: (np.abs(a), (a,)), (lambda g, a: g * _sgn(a),),
    saves=("self",), rules=("d|a|/da = sign(a)",))

@@ -181,3 +181,28 @@ CASES += [
      "    f(x).backward(g)\n"
      "    print(name, x.grad.tolist())"),
 ]
+
+# Gradients whose last bits depend on torch's grouping of the formula (derivatives.yaml):
+# div's divisor gets -g * ((a / b) / b), a number base's exponent g * (r * log(c)) with log(c)
+# taken in double precision (pow's own exponent gradient shown to 4 digits).
+CASES += [
+    ("div_divisor_grad_bits",
+     "a = (torch.arange(1., 9.) * 0.37).requires_grad_()\n"
+     "b = (torch.arange(2., 10.) * 0.61).requires_grad_()\n"
+     "(a / b).backward(torch.linspace(-1.3, 2.9, 8))\n"
+     "print(a.grad.tolist())\nprint(b.grad.tolist())"),
+    ("pow_tensor_exponent_grad_bits",
+     "a = (torch.arange(1., 9.) * 0.37).requires_grad_()\n"
+     "e = (torch.arange(-3., 5.) * 0.5).requires_grad_()\n"
+     "(a ** e).backward(torch.linspace(-1.3, 2.9, 8))\n"
+     "print(a.grad)\nprint(e.grad)"),  # 4 digits: torch's float32 pow/log are MKL's (~8% differ)
+    ("pow_zero_base_and_zero_exponent",
+     "a = torch.tensor([0., 0., 0., 2., 3.], requires_grad=True)\n"
+     "e = torch.tensor([0., 1., 2., 0., -1.], requires_grad=True)\n"
+     "(a ** e).sum().backward()\nprint(a.grad, e.grad)"),
+    ("number_base_pow_grad_bits",
+     "e = (torch.arange(-3., 5.) * 0.7).requires_grad_()\n"
+     "(2.5 ** e).backward(torch.linspace(-1.3, 2.9, 8))\nprint(e.grad.tolist())\n"
+     "z = torch.tensor([0., 1., 2.], requires_grad=True)\n(0. ** z).sum().backward()\n"
+     "print(z.grad)"),
+]
