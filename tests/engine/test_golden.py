@@ -35,13 +35,7 @@ CASES = FIXTURES["cases"]
 # Last-bit float32 differences we could not reproduce: the expected output stays torch's, the
 # case is a strict xfail (when one starts passing, strict makes it fail: remove it from here).
 # Each is listed under "Known differences" in the README's engine section.
-KNOWN_DIFFERENCES: dict[str, str] = {
-    "optim.logistic_regression_bce_with_logits_sgd": (
-        "BCEWithLogitsLoss's forward is (1 - t) * z - logsigmoid(z) with torch's vectorised "
-        "log_sigmoid kernel (SLEEF log1p/exp); ours (logaddexp) misses ~6% of values. The case "
-        "matched before only because two last-bit errors (numpy's matmul order, a float64 "
-        "sigmoid in the gradient) cancelled; both are torch's now"),
-}
+KNOWN_DIFFERENCES: dict[str, str] = {}
 
 
 def _params(case: dict) -> object:

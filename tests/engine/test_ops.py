@@ -55,6 +55,7 @@ GRAD_CASES: list[tuple[str, Callable, list[np.ndarray]]] = [
     ("cos", lambda a: a.cos(), [_any(3)]),
     ("tanh", lambda a: a.tanh(), [_any(3)]),
     ("sigmoid", lambda a: a.sigmoid(), [_any(3)]),
+    ("log_sigmoid", lambda a: F.logsigmoid(a), [_any(5)]),
     ("relu", lambda a: a.relu(), [_any(5)]),
     ("clamp", lambda a: a.clamp(-1.0, 1.0), [_any(6)]),
     ("maximum", lambda a, b: torch.maximum(a, b), [_any(4), _any(4)]),

@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from gradtui.engine import softmax_kernels, unary_kernels
+from gradtui.engine import fma64, softmax_kernels, unary_kernels
 from gradtui.engine.reduction import torch_sum
 
 Grad = Callable[..., Any]
@@ -124,7 +124,24 @@ def _wide(fn: Callable) -> Callable:
     return wide
 
 
-_exp, _log, _log1p = _wide(np.exp), _wide(np.log), _wide(np.log1p)
+_exp, _log = _wide(np.exp), _wide(np.log)
+
+
+def _log1p(a: np.ndarray) -> np.ndarray:
+    """``log(1 + a)``; in float32 SLEEF's ``log1pf_u10``, as torch (float64-then-rounded
+    misses ~1% of values)."""
+    if a.dtype == np.float32 and a.size:
+        return softmax_kernels.log1pf(a)
+    return np.log1p(a)
+
+
+def _log_sigmoid(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """torch's ``log_sigmoid_forward``: ``min(a, 0) - log1p(exp(-|a|))`` and the buffer
+    ``exp(-|a|)`` its backward reads; in float32 its SLEEF kernel to the bit."""
+    if a.dtype == np.float32 and a.size:
+        return unary_kernels.log_sigmoid(a)
+    b = np.exp(-np.abs(a))
+    return np.minimum(a, 0) - np.log1p(b), b
 _sin, _cos, _tanh = _wide(np.sin), _wide(np.cos), _wide(np.tanh)
 
 
@@ -425,22 +442,29 @@ def _bce_grad(g: Any, p: np.ndarray, t: np.ndarray, weight: np.ndarray | None,
 def _bce_logits_forward(z: np.ndarray, t: np.ndarray, reduction: str,
                         weight: np.ndarray | None = None,
                         pos_weight: np.ndarray | None = None) -> tuple[np.ndarray, tuple]:
-    # torch: (1 - t) * z + (1 + (pos_weight - 1) * t) * log(1 + exp(-z)), times weight
-    soft = np.logaddexp(0, -z)
+    """torch's order (Loss.cpp): ``(1 - t) * z - logsigmoid(z) * (1 + (pos_weight - 1) * t)``,
+    times ``weight``, then the reduction (a mean is torch's sum over ``n``)."""
+    log_sig = _log_sigmoid(z)[0]
     if pos_weight is not None:
-        soft = (1 + (pos_weight - 1) * t) * soft
-    values = (1 - t) * z + soft
+        log_sig = log_sig * ((pos_weight - 1) * t + 1)
+    values = (1 - t) * z - log_sig
     if weight is not None:
         values = values * weight
-    return _reduce(values.astype(z.dtype), reduction), (z, t, weight, pos_weight, reduction)
+    return _reduce(values.astype(z.dtype, copy=False), reduction), (
+        z, t, weight, pos_weight, reduction)
 
 
 def _bce_logits_grad(g: Any, z: np.ndarray, t: np.ndarray, weight: np.ndarray | None,
                      pos_weight: np.ndarray | None, reduction: str) -> np.ndarray:
-    """torch's order: ``(sigmoid(z) - t) * g``, times ``weight``, over ``n`` for a mean (its
+    """torch's order: ``(sigmoid(z) - t) * g`` (with ``pos_weight``,
+    ``((pw * t + 1) - t) * sigmoid(z) - pw * t``), times ``weight``, over ``n`` for a mean (its
     own sigmoid kernel, ``_sigmoid``)."""
     s = _sigmoid(z)
-    local = s - t if pos_weight is None else (1 + (pos_weight - 1) * t) * s - pos_weight * t
+    if pos_weight is None:
+        local = s - t
+    else:  # FunctionsManual.cpp: ((pw * t + 1) - t) * sigmoid(z) - pw * t
+        pt = pos_weight * t
+        local = ((pt + 1) - t) * s - pt
     local = local * g
     if weight is not None:
         local = local * weight
@@ -510,10 +534,71 @@ def _mm_order(a: np.ndarray, b: np.ndarray) -> str | None:
     return "lanes" if 2 <= m <= 8 and 2 <= n <= 8 else None
 
 
-def _mm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a @ b``, in torch's order of additions for small float32 products (``_mm_order``)."""
+_MM64_SMALL = 16  # float64: m, n, k up to this were measured (MKL dgemm, one thread)
+
+
+def _mm64_order(a: np.ndarray, b: np.ndarray) -> str | None:
+    """How torch 2.13 (MKL dgemm, one thread) adds the k products of a small float64 product,
+    or None where no simple order was found (numpy's BLAS then). Measured bit for bit for every
+    m, n, k in 1..16 (``"round"`` and ``"fma"`` as in ``_mm_order``):
+
+    - b row-major (``a @ b``, ``a.T @ g``): rounded in order when m == 1, or n is even and
+      n <= 10 (or m <= 3), or k <= 7 and not (m >= 4 and n >= 12); for n == 1, when ``a`` is
+      column-major (``a.T @ g``) or k <= 4 (k <= 7 for m <= 3). Fused in order for 4, 8, 12 or
+      16 rows and exactly 12 columns.
+    - b column-major (``x @ W.t()``): rounded when k <= 3; k <= 4 for m == 1 or n == 1, and
+      k <= 7 for n in (2, 3) or n == 1 with m <= 3. The same fused 4-row x 12-column case.
+    """
     m, k = a.shape
     n = b.shape[1]
+    if m >= 4 and n >= 12:
+        return "fma" if m % 4 == 0 and n == 12 else None
+    if _row_major(b):
+        if n == 1:
+            limit = 16 if not _row_major(a) else 7 if m <= 3 else 4
+            return "round" if k <= limit else None
+        if m == 1 or (n % 2 == 0 and (n <= 10 or m <= 3)) or k <= 7:
+            return "round"
+        return None
+    if n == 1:
+        limit = 7 if m <= 3 else 4
+    elif n <= 3:
+        limit = 7
+    else:
+        limit = 4 if m == 1 else 3
+    return "round" if k <= limit else None
+
+
+def _mm_fma(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The k products fused one by one into a running sum, in order (one rounding a step)."""
+    acc = a[:, 0:1] * b[0:1, :]
+    if a.dtype == np.float32:  # float32 products are exact in float64
+        for q in range(1, a.shape[1]):
+            wide = np.multiply(a[:, q:q + 1], b[q:q + 1, :], dtype=np.float64)
+            wide += acc
+            acc = wide.astype(np.float32)
+        return acc
+    shape = acc.shape
+    for q in range(1, a.shape[1]):
+        acc = fma64.fma(np.broadcast_to(a[:, q:q + 1], shape),
+                        np.broadcast_to(b[q:q + 1, :], shape), acc)
+    return acc
+
+
+def _mm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b``, in torch's order of additions for small float32 products (``_mm_order``)
+    and small float64 ones (``_mm64_order``)."""
+    m, k = a.shape
+    n = b.shape[1]
+    if (a.dtype == np.float64 and b.dtype == np.float64 and m <= _MM64_SMALL
+            and n <= _MM64_SMALL and 1 <= k <= _MM64_SMALL and m * n > 1):
+        if not (a.flags.c_contiguous or a.flags.f_contiguous) or not (
+                b.flags.c_contiguous or b.flags.f_contiguous):
+            return a @ b
+        order = _mm64_order(a, b)
+        if order == "round":
+            return np.add.reduce(a[:, :, None] * b[None, :, :], axis=1)
+        return _mm_fma(a, b) if order == "fma" else a @ b
     if not (a.dtype == np.float32 and b.dtype == np.float32 and m <= _MM_SMALL
             and n <= _MM_SMALL and 1 <= k <= _MM_SMALL_K and m * n > 1):
         return a @ b
@@ -527,13 +612,8 @@ def _mm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return a @ b
     if order == "round":  # a middle axis: numpy adds it row by row, in order
         return np.add.reduce(a[:, :, None] * b[None, :, :], axis=1)
-    if order == "fma":  # float32 products are exact in float64: one rounding a step
-        acc = a[:, 0:1] * b[0:1, :]
-        for q in range(1, k):
-            wide = np.multiply(a[:, q:q + 1], b[q:q + 1, :], dtype=np.float64)
-            wide += acc
-            acc = wide.astype(np.float32)
-        return acc
+    if order == "fma":
+        return _mm_fma(a, b)
     return _mm_lanes(a, b)
 
 
@@ -805,6 +885,10 @@ op("tanh", "TanhBackward0", lambda a: ((r := _tanh(a)), (r,)), (_tanh_grad,),
 op("sigmoid", "SigmoidBackward0",
    lambda a: ((r := _sigmoid(a)), (r,)),
    (lambda g, r: g * (1 - r) * r,), saves=("result",), rules=("d(s(a))/da = s(a)*(1-s(a))",))
+op("log_sigmoid", "LogSigmoidBackward0",
+   lambda a: ((r := _log_sigmoid(a))[0], (a, r[1])),
+   (unary_kernels.log_sigmoid_backward,), saves=("self", "buffer"),
+   rules=("d(log s(a))/da = 1 - s(a), from the buffer b = exp(-|a|)",))
 op("relu", "ReluBackward0", lambda a: ((r := np.where(a < 0, 0, a)), (r,)),
    (lambda g, r: np.where(r <= 0, 0, g),), saves=("result",),
    rules=("d(relu a)/da = 1 if a > 0 else 0",))

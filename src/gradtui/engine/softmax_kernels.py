@@ -143,6 +143,65 @@ def _log_edges(d: np.ndarray) -> np.ndarray:
     return out.astype(F32, copy=False)
 
 
+# ------------------------------------------------------------------------- SLEEF log1pf_u10
+_LOG1P_T = tuple(F64(F32(c)) for c in (0.3027294874, 0.3996108174, 0.6666694880))
+_LOG1P_BIG = F32(2.5e38)  # (1 + d) * 4/3 overflows a little above this
+
+
+def log1pf(d: np.ndarray) -> np.ndarray:
+    """SLEEF's ``log1pf_u10`` (``Vectorized<float>::log1p``, torch's float32 ``log1p`` at every
+    length and its ``log_sigmoid``): with 1 + d ~ 2^e * (1 + m), t = 2^-e and m = d*t + (t - 1)
+    (one fma), x = m / (2 + m) as a pair (SLEEF's dfdiv over the pair 2 + m), then
+    log(1 + d) = e ln2 + 2x + x^3 t(x^2) in double-float arithmetic, as ``logf`` above.
+    Each fma is float64 arithmetic rounded once. Edges (torch's SLEEF): inf at inf, nan below -1,
+    -inf at -1, -0 at -0; e is 128 where (1 + d) * 4/3 overflows (d above ~2.55e38)."""
+    with np.errstate(all="ignore"):
+        if d.size and -1 < d.min() and d.max() < _LOG1P_BIG:  # nan fails
+            out = _log1pf(d)
+        else:
+            out = _log1pf(d, big=np.isinf((d + F32(1)) * _FOUR_THIRDS))
+            out = np.where(d == np.inf, F32(np.inf), out)
+            out = np.where(d < -1, F32(np.nan), out)
+            out = np.where(d == -1, F32(-np.inf), out)
+            out = np.where(np.isnan(d), d, out)
+    return np.where(d == 0, d, out)  # -0 stays -0
+
+
+def _log1pf(d: np.ndarray, big: np.ndarray | None = None) -> np.ndarray:
+    """``log1pf`` without its edges; ``big`` marks where getexp's argument overflowed."""
+    t0, t1, t2 = _LOG1P_T
+    # AVX512's getexp(x) is floor(log2 x); frexp's exponent is one more
+    e = np.frexp((d + F32(1)) * _FOUR_THIRDS)[1] - 1
+    if big is not None:
+        e = np.where(big, 128, e)
+    t = np.ldexp(F32(1), -e)
+    m = (np.multiply(d, t, dtype=F64) + (t - F32(1))).astype(F32)
+    ef = e.astype(F32)
+    s_hi = _LN2_HI * ef  # (ln2 hi, lo) * e, SLEEF's dfmul: the tail two fmas
+    s_lo = (np.multiply(_LN2_LO, ef, dtype=F64)
+            + (np.multiply(_LN2_HI, ef, dtype=F64) - s_hi)).astype(F32)
+    # x = (m, 0) / (2 + m), the denominator a pair (d_hi, d_lo) (dfadd, exact)
+    d_hi = F32(2) + m
+    d_lo = (F32(2) - d_hi) + m
+    r = F32(1) / d_hi
+    r64 = r.astype(F64)
+    x_hi = m * r
+    u = (r64 * m - x_hi).astype(F32)  # fma: the error of x_hi
+    v = (1 - d_hi * r64).astype(F32)  # fma: 1 - d_hi r (exact in float64)
+    v = (v - d_lo * r64).astype(F32)  # fma
+    x_lo = (x_hi.astype(F64) * v + u).astype(F32)
+    x2 = x_hi * x_hi
+    x2_64 = x2.astype(F64)
+    p = (x2_64 * t0 + t1).astype(F32)
+    p = (x2_64 * p + t2).astype(F32)
+    y_hi = x_hi + x_hi  # (s_hi, s_lo) + 2x + x^3 p, in SLEEF's order
+    r_hi = s_hi + y_hi
+    r_lo = (((s_hi - r_hi) + y_hi) + s_lo) + (x_lo + x_lo)
+    z = (x2 * x_hi) * p
+    head = r_hi + z
+    return head + (((r_hi - head) + z) + r_lo)
+
+
 # ------------------------------------------------------------------------- vec::reduce_all
 def _fold(acc: np.ndarray) -> np.ndarray:
     """The horizontal sum of a vector's lanes (last axis): halves added, lane i + lane i+h."""

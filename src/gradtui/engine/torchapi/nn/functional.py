@@ -196,6 +196,16 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Any 
                  pos_weight=None if pos_weight is None else pos_weight._array)
 
 
+def logsigmoid(input: Tensor) -> Tensor:
+    """``log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|))``, torch's kernel (LogSigmoidBackward0,
+    which saves ``exp(-|x|)`` as its buffer)."""
+    arr = input._array
+    if arr.dtype.kind != "f":
+        raise NotImplementedError('"log_sigmoid_cpu" not implemented for '
+                                  f"'{dtypes.BY_NUMPY[arr.dtype].short_name}'")
+    return apply(OPS["log_sigmoid"], (input,))
+
+
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     out = apply(OPS["leaky_relu"], (input,), slope=negative_slope)
     if inplace:

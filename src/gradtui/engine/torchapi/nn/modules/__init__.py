@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from gradtui.engine.torchapi.nn.modules.activation import (
     LeakyReLU,
+    LogSigmoid,
     LogSoftmax,
     ReLU,
     Sigmoid,
@@ -26,6 +27,6 @@ from gradtui.engine.torchapi.nn.modules.module import Module
 
 __all__ = [
     "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "Flatten", "Identity",
-    "L1Loss", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "Module", "ModuleDict",
-    "ModuleList", "NLLLoss", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh",
+    "L1Loss", "LeakyReLU", "Linear", "LogSigmoid", "LogSoftmax", "MSELoss", "Module",
+    "ModuleDict", "ModuleList", "NLLLoss", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh",
 ]

@@ -45,6 +45,13 @@ class Sigmoid(Module):
         return _ops.sigmoid(input)
 
 
+class LogSigmoid(Module):
+    """log(1 / (1 + exp(-x)))."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.logsigmoid(input)
+
+
 class Tanh(Module):
     """tanh(x)."""
 
@@ -80,5 +87,5 @@ class LogSoftmax(Module):
         return f"dim={self.dim}"
 
 
-for _cls in (ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax):
+for _cls in (ReLU, LeakyReLU, Sigmoid, LogSigmoid, Tanh, Softmax, LogSoftmax):
     _cls.__module__ = "torch.nn.modules.activation"
