@@ -20,7 +20,7 @@ from typing import Any
 _PACKAGE = "gradtui.engine.torchapi"
 _EAGER = ("", ".autograd", ".autograd.variable", ".nn", ".nn.functional", ".nn.init",
           ".nn.parameter", ".nn.modules", ".optim", ".serialization", ".utils",
-          ".utils.data")
+          ".utils.data", ".accelerator")
 
 
 def _is_torch_name(name: str) -> bool:

@@ -75,12 +75,14 @@ from gradtui.engine.grad_mode import (  # noqa: F401
     no_grad,
     set_grad_enabled,
 )
+from gradtui.engine.out_param import with_out as _with_out
 from gradtui.engine.printing import set_printoptions  # noqa: F401
 from gradtui.engine.random import Generator, initial_seed, manual_seed, seed  # noqa: F401
 from gradtui.engine.size import Size  # noqa: F401
 from gradtui.engine.tensor import Device as device  # noqa: F401
 from gradtui.engine.tensor import Tensor  # noqa: F401
 from gradtui.engine.torchapi import (  # noqa: F401
+    accelerator,
     autograd,
     backends,
     cuda,
@@ -129,5 +131,17 @@ def set_num_threads(n: Any) -> None:
 def get_num_threads() -> Any:
     return 1
 
+
+# The functions torch lets write into a given tensor (``torch.mul(a, b, out=c)``).
+_OUT_FUNCTIONS = (
+    "add sub subtract mul multiply div divide true_divide floor_divide remainder fmod pow "
+    "matmul mm mv dot addmm cat concat concatenate stack exp log log1p sqrt rsqrt sin cos tanh "
+    "sigmoid abs absolute neg negative reciprocal square clamp clip maximum minimum where "
+    "floor ceil round trunc sign eq ne lt le gt ge logical_and logical_or logical_xor "
+    "logical_not cumsum"
+).split()
+for _name in _OUT_FUNCTIONS:
+    if _name in globals():
+        globals()[_name] = _with_out(globals()[_name], _name)
 
 _ = (_creation, _functional)
