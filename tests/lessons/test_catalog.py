@@ -14,19 +14,21 @@ def test_every_shipped_lesson_loads_in_order() -> None:
     lessons = [load_lesson(p) for p in lesson_files([builtin_dir()])]
     assert [lesson.id for lesson in lessons] == [
         "variables", "gradients", "accumulation", "reading-the-graph", "gradient-descent",
-        "linear-regression"]
+        "linear-regression", "nn-and-optim", "second-derivatives"]
     assert all(step.solution and step.checks for lesson in lessons for step in lesson.steps)
 
 
 def test_catalog_numbers_teacher_lessons_after_builtins_and_reports_broken_ones(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "07-tiny.toml").write_text((FIXTURES / "good.toml").read_text())
-    (tmp_path / "08-broken.toml").write_text((FIXTURES / "bad_toml.toml").read_text())
+    (tmp_path / "09-tiny.toml").write_text((FIXTURES / "good.toml").read_text())
+    (tmp_path / "10-broken.toml").write_text((FIXTURES / "bad_toml.toml").read_text())
     monkeypatch.delenv("GRADTUI_LESSONS", raising=False)
     catalog = load_catalog([tmp_path])
-    assert catalog.find("7") is not None and catalog.find("7").id == "tiny"
-    assert catalog.find("tiny") is catalog.find("7")
-    assert catalog.find("9") is None and catalog.find("nope") is None
+    builtins = len(lesson_files([builtin_dir()]))
+    first_own = str(builtins + 1)
+    assert catalog.find(first_own) is not None and catalog.find(first_own).id == "tiny"
+    assert catalog.find("tiny") is catalog.find(first_own)
+    assert catalog.find(str(builtins + 2)) is None and catalog.find("nope") is None
     assert [p.line for p in catalog.problems] == [3]
 
 

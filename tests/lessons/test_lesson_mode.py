@@ -85,6 +85,23 @@ def test_plain_lesson_one_end_to_end_through_a_pipe(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_plain_lesson_eight_second_derivatives_end_to_end_through_a_pipe(tmp_path: Path) -> None:
+    lesson = load_lesson(lesson_files([builtin_dir()])[7])
+    assert lesson.id == "second-derivatives"
+    cells = "\n\n".join(step.solution.strip() for step in lesson.steps) + "\n"
+    env = {**os.environ, "GRADTUI_DATA_DIR": str(tmp_path), "GRADTUI_STATE_DIR": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-m", "gradtui", "lesson", "8", "--plain", "--ascii"],
+                          input=cells, capture_output=True, text=True, env=env, timeout=300)
+    out = proc.stdout
+    assert "Lesson complete: 8 of 8 steps solved, 0 skipped" in out, (
+        out[-3000:] + proc.stderr[-2000:])
+    assert "tensor(27., grad_fn=<MulBackward0>)" in out  # the derivative has a graph
+    tracebacks = proc.stderr  # the expected error of step 6
+    assert "element 0 of tensors does not require grad and does not have a grad_fn" in tracebacks
+    assert ProgressStore(tmp_path).load()["second-derivatives"].completed
+
+
+@pytest.mark.slow
 def test_plain_lesson_two_with_a_mistake_a_hint_and_a_skip_through_a_pipe(tmp_path: Path) -> None:
     lesson = load_lesson(lesson_files([builtin_dir()])[1])
     cells = ["import torch", "x = torch.ones(3)", ":hint", ":skip"]

@@ -20,6 +20,13 @@ def test_stars_inside_code_and_arithmetic_stay() -> None:
     assert plain_text("`a*b*c` and 2 * 3 * 4") == "`a*b*c` and 2 * 3 * 4"
 
 
+def test_power_stars_in_code_spans_are_not_taken_for_bold() -> None:
+    assert plain_text("differentiates `x ** 3` into **3** times `x ** 2`") == (
+        "differentiates `x ** 3` into 3 times `x ** 2`")
+    assert plain_text("the gradient *of `o`*, **all `x ** 2`**") == (
+        "the gradient of `o`, all `x ** 2`")
+
+
 def test_indented_code_blocks_stay_verbatim_like_in_the_readme_example() -> None:
     prose = ("Markdown for the learner. Say what to type:\n\n"
              "    x = torch.tensor(3.0, requires_grad=True)\n    y = x ** 2\n\nThen look.\n")

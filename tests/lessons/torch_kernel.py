@@ -48,11 +48,27 @@ class TorchKernel:
         except Exception as exc:
             return False, f"{type(exc).__name__}: {exc}"
 
-    def _snapshot(self) -> Snapshot:
+    def _named_tensors(self) -> list[tuple[str, Any]]:
+        """Top-level tensors, and a module's parameters as ``model.weight`` (as the kernel's
+        snapshot lists them, so checks can name ``model.0.bias``)."""
         torch = self.torch
+        found: list[tuple[str, Any]] = []
+        for name, value in self.namespace.items():
+            if name.startswith("__"):
+                continue
+            if isinstance(value, torch.Tensor):
+                found.append((name, value))
+            elif isinstance(value, torch.nn.Module) and name != "_":
+                found.extend((f"{name}.{key}", p) for key, p in value.named_parameters())
+        return found
+
+    def _snapshot(self) -> Snapshot:
         snap = Snapshot()
         ids: dict[int, str] = {}
-        leaf_names = {id(v): k for k, v in self.namespace.items() if isinstance(v, torch.Tensor)}
+        named = self._named_tensors()
+        leaf_names: dict[int, str] = {}
+        for name, value in named:
+            leaf_names.setdefault(id(value), name)
 
         def node_id(fn: Any) -> str:
             if id(fn) not in ids:
@@ -69,9 +85,7 @@ class TorchKernel:
                                                 next=nxt)
             return ids[id(fn)]
 
-        for name, value in self.namespace.items():
-            if not isinstance(value, torch.Tensor) or name.startswith("__"):
-                continue
+        for name, value in named:
             node = None
             if value.grad_fn is not None:
                 node = node_id(value.grad_fn)

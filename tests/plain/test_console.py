@@ -95,3 +95,11 @@ def test_text_a_terminal_cannot_encode_gets_stand_ins_instead_of_a_crash(encodin
     stream.flush()
     assert raw.getvalue().decode(encoding) == (
         "f(x) = (x - 3)^2, so df/dx = 2(x - 3) -> 1/2 * 2 ok ?\n")
+
+
+def test_derivative_primes_and_superscripts_of_the_lessons_get_stand_ins() -> None:
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="ascii")
+    Console(stream, stream).text("y′ = 3x², y″ = 6x, y‴ = 6; eˣ; X·wᵀ")
+    stream.flush()
+    assert raw.getvalue().decode("ascii") == "y' = 3x^2, y'' = 6x, y''' = 6; e^x; X*w^T\n"

@@ -1,7 +1,8 @@
 """Where lessons come from: the built-ins shipped in the wheel, then teachers' directories.
 
 Lessons are numbered in listing order (built-ins sorted by file name, then each extra directory
-in the order given), so ``gradtui lesson 7`` is a teacher's first lesson after the six built-ins.
+in the order given), so ``gradtui lesson 9`` is a teacher's first lesson after the eight
+built-ins.
 """
 
 from __future__ import annotations

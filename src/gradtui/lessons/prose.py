@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import textwrap
 
+_CODE_SPAN = re.compile(r"`[^`]*`")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _ITALIC = re.compile(r"(?<![\w*`])\*(\S[^*`]*?)\*(?![\w*])")
 _INDENTED_CODE = re.compile(r"^( {4}|\t)")
@@ -54,5 +55,13 @@ def plain_text(markdown: str, width: int = 80) -> str:
 
 
 def _unemphasise(text: str) -> str:
-    """Drop **bold** and *italic* markers; code in backticks is left alone."""
-    return _ITALIC.sub(r"\1", _BOLD.sub(r"\1", text))
+    """Drop **bold** and *italic* markers; code in backticks is left alone (a bold match must
+    not pair the ``**`` of `` `x ** 3` `` with a later one)."""
+    spans: list[str] = []
+
+    def hide(match: re.Match[str]) -> str:
+        spans.append(match.group(0))
+        return f"\0{len(spans) - 1}\0"
+
+    hidden = _ITALIC.sub(r"\1", _BOLD.sub(r"\1", _CODE_SPAN.sub(hide, text)))
+    return re.sub(r"\0(\d+)\0", lambda m: spans[int(m.group(1))], hidden)
