@@ -342,6 +342,27 @@ def _fresh(g: Any, incoming: Any) -> bool:
             and g.flags.writeable)
 
 
+def nodes_leading_to(roots: Sequence[Any], targets: set[int]) -> set[int]:
+    """The ids of the nodes from which a target node (by id) is reachable through
+    ``next_functions``: the only nodes ``torch.autograd.grad(outputs, inputs)`` runs. It stops
+    at the inputs (a non-leaf input's own, maybe freed, graph is never entered) and skips
+    branches that lead to no input. Iterative: graphs may be 100,000 nodes deep."""
+    leads: dict[int, bool] = {}
+    stack: list[tuple[Any, bool]] = [(n, False) for n in roots]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            leads[key] = any(nxt is not None and (id(nxt) in targets or leads[id(nxt)])
+                             for nxt, _ in node.next_functions)
+        elif key not in leads:
+            leads[key] = False  # a graph has no cycles: set for real once its inputs are done
+            stack.append((node, True))
+            stack.extend((nxt, False) for nxt, _ in node.next_functions
+                         if nxt is not None and id(nxt) not in leads)
+    return {key for key, needed in leads.items() if needed}
+
+
 def execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph: bool,
             capture: Sequence[Tensor] | None = None, create_graph: bool = False) -> Any:
     """Run backward from ``roots``. Without ``capture`` gradients accumulate into leaves
@@ -381,6 +402,7 @@ def _execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph:
     else:
         capture_list, capture_nodes = [], {}
     captured: dict[int, np.ndarray] = {}
+    needed = nodes_leading_to(root_nodes, set(capture_nodes)) if capture is not None else None
 
     grads = buffers.grads
     owned = buffers.owned
@@ -401,6 +423,8 @@ def _execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph:
             grad = _run_hooks(node._tensor_hooks, grad)
         if capture_nodes and id(node) in capture_nodes:
             captured[id(node)] = grad
+        if needed is not None and id(node) not in needed:
+            continue  # autograd.grad: nothing beyond the inputs or off their paths runs
         if node._retained is not None and retained_only:
             kept = node._retained()
             if kept is not None:

@@ -437,6 +437,8 @@ def _execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph:
                     for t in capture] if capture is not None else []
     capture_ids = {id(n) for n in capture_list}
     captured: dict[int, Tensor] = {}
+    needed = (autograd.nodes_leading_to(root_nodes, capture_ids) if capture is not None
+              else None)
 
     heap = [(-n._seq, n) for n in grads if type(n) is not AccumulateGrad]
     heapq.heapify(heap)
@@ -449,6 +451,8 @@ def _execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph:
                 grad = result
         if id(node) in capture_ids:
             captured[id(node)] = grad
+        if needed is not None and id(node) not in needed:
+            continue  # autograd.grad: nothing beyond the inputs or off their paths runs
         if node._retained is not None and capture is None:
             kept = node._retained()
             if kept is not None:

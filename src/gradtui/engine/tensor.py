@@ -665,7 +665,10 @@ class Tensor:
             raise RuntimeError("unsupported operation: some elements of the input tensor and the "
                                "written-to tensor refer to a single memory location. Please "
                                "clone() the tensor before performing the operation.")
-        ufunc(arr, other, out=arr, casting="unsafe")
+        # the array, not the Tensor: numpy would ask it for __array__, which refuses when the
+        # operand requires grad (torch allows w -= lr * g under no_grad whatever g requires)
+        operand = other._array if isinstance(other, Tensor) else other
+        ufunc(arr, operand, out=arr, casting="unsafe")
         self._vc[0] += 1
         return self
 

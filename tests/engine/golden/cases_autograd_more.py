@@ -92,6 +92,16 @@ CASES = [
     ("saved_result_after_inplace_raises",
      "x = torch.ones(2, requires_grad=True)\nv = x.sigmoid()\n"
      "with torch.no_grad():\n    v.mul_(2)\nprint(v.grad_fn._saved_result)"),
+    ("grad_stops_at_a_non_leaf_input",
+     "a = torch.tensor(2., requires_grad=True)\nf1 = a * a\nf1.backward()\n"
+     "print(torch.autograd.grad(f1 * 3, f1))\n"
+     "b = torch.tensor(3., requires_grad=True)\ny = a * b\nz = y * 2 + b.exp()\n"
+     "print(torch.autograd.grad(z, [y, a], retain_graph=True))\n"
+     "print(torch.autograd.grad(z, [b]))"),
+    ("no_grad_inplace_with_an_operand_that_requires_grad",
+     "x = torch.tensor(1.5, requires_grad=True)\nd = torch.tensor(0.5, requires_grad=True)\n"
+     "with torch.no_grad():\n    x -= d\n    x *= d\nprint(x, x.requires_grad, x.is_leaf)\n"
+     "v = torch.ones(3)\nwith torch.no_grad():\n    v += x * 2\nprint(v)"),
     ("requires_grad_of_grad",
      "x = torch.ones(2, requires_grad=True)\n"
      "(x * 2).sum().backward()\n"
