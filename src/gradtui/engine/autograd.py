@@ -429,11 +429,11 @@ def _execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph:
             kept = node._retained()
             if kept is not None:
                 kept._accumulate_grad(grad, owned=False)
-        if node.saved_freed:
+        op = node.op
+        if node.saved_freed and not op.custom:  # a custom Function raises as it unpacks
             raise RuntimeError(errors.BACKWARD_TWICE)
         if node._versions is not None:
             node._check_versions()
-        op = node.op
         saved = node.saved
         variadic = op.variadic
         rules = op.grads

@@ -413,6 +413,21 @@ def accumulate(leaf: Tensor, grad: Tensor) -> None:
         leaf._grad = _add(leaf._grad, grad)
 
 
+def _run_rules(node: Node, grad: Tensor) -> list[Tensor | None]:
+    """The gradient of each input of an op node, by its ``RULES`` row."""
+    rules = RULES.get(node.op.name)
+    if rules is None and _needs_graph(node, grad):
+        raise unsupported(node)
+    saved = Saved(node)
+    edges = node.next_functions
+    outputs: list[Tensor | None] = [None] * len(edges)
+    for i in _ORDER.get(node.op.name) or range(len(edges)):
+        if edges[i][0] is not None:
+            outputs[i] = (rules[i](grad, saved) if rules is not None
+                          else _constant_rules(node, grad, i))
+    return outputs
+
+
 def execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph: bool,
             capture: Sequence[Tensor] | None = None) -> list[Tensor | None] | None:
     """``autograd.execute`` with create_graph=True: the same walk (newest node first), with
@@ -457,20 +472,16 @@ def _execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph:
             kept = node._retained()
             if kept is not None:
                 _retain(kept, grad)
-        if node.saved_freed:
+        custom = node.op.custom
+        if node.saved_freed and not custom:  # a custom Function raises as it unpacks
             raise RuntimeError(errors.BACKWARD_TWICE)
         if node._versions is not None:
             node._check_versions()
-        rules = RULES.get(node.op.name)
-        if rules is None and _needs_graph(node, grad):
-            raise unsupported(node)
-        saved = Saved(node)
         edges = node.next_functions
-        outputs: list[Tensor | None] = [None] * len(edges)
-        for i in _ORDER.get(node.op.name) or range(len(edges)):
-            if edges[i][0] is not None:
-                outputs[i] = (rules[i](grad, saved) if rules is not None
-                              else _constant_rules(node, grad, i))
+        if custom:  # torch.autograd.Function: the learner's backward, run in grad mode
+            outputs = node._tensor_gradients(grad)
+        else:
+            outputs = _run_rules(node, grad)
         # computed in torch's order, handed on in input order (as torch's engine does)
         for (nxt, _), g in zip(edges, outputs, strict=True):
             if g is None:

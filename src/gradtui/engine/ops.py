@@ -18,6 +18,9 @@ Schema of a row (``Op``), in the spirit of PyTorch's ``derivatives.yaml``:
                 arrays are freed (then a second backward raises torch's error).
 - ``rules``     the local derivative per input, in words, for the step-by-step backward.
 - ``view``      the result shares memory (and the version counter) with input 0.
+- ``custom``    the row of every ``torch.autograd.Function`` node (``custom_function.py``):
+                its backward reads saved tensors itself (``ctx.saved_tensors``), so freed
+                buffers raise there, not before the node runs.
 - ``uses``      optional, per input: the saved names its formula reads. torch saves (and
                 version-checks) a value only when an input needing it requires grad:
                 ``x * 2`` does not keep ``x``, so changing x in place is no error there.
@@ -53,6 +56,7 @@ class Op:
     view: bool = False
     variadic: bool = False
     differentiable: bool = True
+    custom: bool = False
     uses: tuple[tuple[str, ...], ...] | None = None
     kept: tuple[bool, ...] | None = field(init=False, default=None)
     has_tensor_saves: bool = field(init=False, default=False)

@@ -18,9 +18,9 @@ from types import ModuleType
 from typing import Any
 
 _PACKAGE = "gradtui.engine.torchapi"
-_EAGER = ("", ".autograd", ".autograd.variable", ".nn", ".nn.functional", ".nn.init",
-          ".nn.parameter", ".nn.modules", ".optim", ".serialization", ".utils",
-          ".utils.data", ".accelerator")
+_EAGER = ("", ".autograd", ".autograd.function", ".autograd.variable", ".nn",
+          ".nn.functional", ".nn.init", ".nn.parameter", ".nn.modules", ".optim",
+          ".serialization", ".utils", ".utils.data", ".accelerator")
 
 
 def _is_torch_name(name: str) -> bool:

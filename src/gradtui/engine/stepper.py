@@ -63,11 +63,11 @@ def _trace(t: Tensor, gradient: Tensor | None) -> list[Step]:
         g = buffers.grads.pop(node, None)
         if g is None:
             continue
-        if node.saved_freed:
+        op = node.op
+        if node.saved_freed and not op.custom:  # a custom Function raises as it unpacks
             raise RuntimeError(errors.BACKWARD_TWICE)
         if node._versions is not None:
             node._check_versions()
-        op = node.op
         outs: list[np.ndarray | None] = []
         for i, (nxt, _) in enumerate(node.next_functions):
             if nxt is None:

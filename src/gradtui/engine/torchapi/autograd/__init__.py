@@ -1,10 +1,11 @@
-"""``torch.autograd``: Variable, grad, backward, grad-mode helpers."""
+"""``torch.autograd``: Variable, Function, grad, backward, grad-mode helpers."""
 
 from __future__ import annotations
 
 from gradtui.engine.autograd_api import backward, grad  # noqa: F401
+from gradtui.engine.custom_function import Function  # noqa: F401
 from gradtui.engine.grad_mode import enable_grad, no_grad, set_grad_enabled  # noqa: F401
-from gradtui.engine.torchapi.autograd import variable  # noqa: F401
+from gradtui.engine.torchapi.autograd import function, variable  # noqa: F401
 from gradtui.engine.variable import Variable  # noqa: F401
 
 
