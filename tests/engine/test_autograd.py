@@ -11,6 +11,7 @@ import pytest
 import gradtui.engine.torchapi as torch
 from gradtui.engine import errors
 from gradtui.engine.autograd import AccumulateGrad, last_backward_leaves
+from gradtui.engine.torchapi.nn import functional as F
 
 
 def test_notebook_gradient_and_graph() -> None:
@@ -341,3 +342,37 @@ def test_a_view_keeps_its_grad_fn_until_its_memory_changes_in_place() -> None:
     assert rebuilt.next_functions[0][0] is b.grad_fn  # over the base's in-place MulBackward0
     d = c * 1  # a new op on the view records the rebuilt node
     assert d.grad_fn.next_functions[0][0] is rebuilt
+
+
+def test_graphs_are_freed_without_the_garbage_collector() -> None:
+    # A node must not refer to itself (e.g. through the version entry of its saved result):
+    # such cycles keep every graph alive until Python's cycle collector happens to run.
+    import gc
+
+    class Square(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            out = x * x
+            ctx.save_for_backward(x, out)
+            return out
+
+        @staticmethod
+        def backward(ctx, g):
+            x, _ = ctx.saved_tensors
+            return 2 * x * g
+
+    def step() -> None:
+        w = torch.ones(3, 2, requires_grad=True)
+        h = F.relu(torch.ones(4, 3) @ w).exp().sigmoid()
+        h = h * 1
+        h.tanh_()  # an in-place op adopting the saved result
+        loss = F.cross_entropy(Square.apply(h), torch.tensor([0, 1, 0, 1]))
+        loss.backward()
+
+    gc.collect()
+    gc.disable()
+    try:
+        step()
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

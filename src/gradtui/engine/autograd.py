@@ -114,7 +114,7 @@ class Node:
 
     def _check_versions(self) -> None:
         for entry in self._versions or ():
-            _check_version(entry)
+            _check_version(entry, self)
 
     def _unpack(self, index: int, value: np.ndarray) -> Any:
         """A saved tensor as torch's ``SavedVariable`` gives it back: None when no input that
@@ -128,7 +128,7 @@ class Node:
             return None
         for entry in self._versions or ():
             if entry[2] is value:
-                _check_version(entry)
+                _check_version(entry, self)
                 source = entry[3]
                 if isinstance(source, Tensor):
                     return source
@@ -140,10 +140,18 @@ class Node:
         return Tensor._wrap(value)
 
 
-def _check_version(entry: tuple) -> None:
-    """torch's in-place error when a saved tensor's version moved since it was saved."""
+# In a node's version entry, "this node's own output" (its saved result). A marker, not the
+# node: a node holding itself would be a reference cycle, and every graph that saved a result
+# would wait for Python's garbage collector instead of being freed when dropped.
+OWN_OUTPUT = "own output"
+
+
+def _check_version(entry: tuple, node: Any) -> None:
+    """torch's in-place error when a saved tensor's version moved since ``node`` saved it."""
     vc, expected, array, source = entry
     if vc[0] != expected:
+        if source is OWN_OUTPUT:
+            source = node
         from gradtui.engine.dispatch import describe, origin_text
 
         raise RuntimeError(errors.INPLACE_MODIFIED.format(

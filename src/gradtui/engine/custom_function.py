@@ -30,6 +30,7 @@ import functools
 import inspect
 import itertools
 import warnings
+import weakref
 from typing import Any
 
 import numpy as np
@@ -122,7 +123,9 @@ class BackwardCFunction(FunctionCtx, Node):
         init = object.__setattr__
         init(self, "op", CUSTOM_OP)
         init(self, "next_functions", ())
-        init(self, "saved", (self,))
+        # a weak proxy, not the node itself: a node holding itself would be a reference cycle
+        # and its graph would wait for the garbage collector instead of being freed
+        init(self, "saved", (weakref.proxy(self),))
         init(self, "saved_freed", False)
         init(self, "output_shape", ())
         init(self, "_dtype", np.dtype(np.float32))
@@ -477,7 +480,15 @@ def _saved_entry(t: Tensor | None, output: Tensor, inputs: set[int]) -> tuple | 
     if t is None:
         return None
     kind = "input" if id(t) in inputs else "output" if t is output else "other"
+    if kind == "output":  # its data only: the output's grad_fn is this ctx (no cycle)
+        t = _data_of(t)
     return (t, t._vc, t._vc[0], kind)
+
+
+def _data_of(t: Tensor) -> Tensor:
+    data = Tensor._wrap(t._array)
+    data._vc = t._vc
+    return data
 
 
 def once_differentiable(fn: Any) -> Any:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from gradtui.engine import dtypes, errors, quiet
-from gradtui.engine.autograd import Node
+from gradtui.engine.autograd import OWN_OUTPUT, Node
 from gradtui.engine.grad_mode import is_grad_enabled
 from gradtui.engine.ops import OPS, Op
 
@@ -144,7 +144,7 @@ def _record_versions(node: Node, inputs: tuple, saved: tuple, out: Tensor,
             else:
                 continue  # no input that needs this value requires grad
         if value is result:
-            entry = (out._vc, out._vc[0], value, node)
+            entry = (out._vc, out._vc[0], value, OWN_OUTPUT)
         else:
             for x in inputs:
                 if isinstance(x, Tensor) and x._array is value:

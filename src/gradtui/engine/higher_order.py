@@ -79,7 +79,7 @@ def saved_tensor(node: Node, value: np.ndarray) -> Tensor:
     """The tensor behind a saved array: the input itself, or the node's output."""
     for entry in node._versions or ():
         if entry[2] is value:
-            autograd._check_version(entry)
+            autograd._check_version(entry, node)
             source = entry[3]
             if isinstance(source, Tensor):
                 return source

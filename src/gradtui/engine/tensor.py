@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from gradtui.engine import dispatch, dtypes, errors
-from gradtui.engine.autograd import AccumulateGrad, execute
+from gradtui.engine.autograd import OWN_OUTPUT, AccumulateGrad, execute
 from gradtui.engine.dispatch import apply, binary
 from gradtui.engine.grad_mode import enable_grad, is_grad_enabled
 from gradtui.engine.ops import OPS
@@ -636,7 +636,7 @@ class Tensor:
         entries = [e for e in node._versions or ()
                    if e[0] is not self._vc and e[0] is not result._vc]
         if any(v is mine for v in saved):
-            entries.append((self._vc, self._vc[0] + 1, mine, node))
+            entries.append((self._vc, self._vc[0] + 1, mine, OWN_OUTPUT))
         node._versions = tuple(entries) or None
 
     def _fast_inplace(self, ufunc: Any, other: Any) -> Tensor | None:
