@@ -57,9 +57,18 @@ def _multi_row_sum(data: np.ndarray) -> np.ndarray:
     step = 1 << power
     if size < step:  # one partial block: the levels above hold zeros, and x + 0 + 0 == x + 0
         return _seq(data)
+    full = size // step
+    if full < step:
+        # Level 1 never fills: the blocks' sums, summed in order, plus the tail. Only the
+        # signs of zeros could tell the "+ 0"s of the general path apart, and one at the end
+        # settles those (x + -0. is x for any other x): two reductions instead of six calls.
+        zero = data.dtype.type(0)
+        blocks = np.add.reduce(data[:full * step].reshape((full, step) + data.shape[1:]), axis=1)
+        total = np.add.reduce(blocks, axis=0) if full > 1 else blocks[0]
+        if size > full * step:
+            total = np.add.reduce(data[full * step:], axis=0) + total
+        return total + zero
     blocks, rest = _seq_groups(data, step)  # rest: the tail, summed into level 0 at the end
-    if len(blocks) < step:  # no level-2 block yet: left2 and left3 are zeros (as above)
-        return rest + _seq(blocks)
     level1, left1 = _seq_groups(blocks, step)
     level2, left2 = _seq_groups(level1, step)
     left3 = _seq(level2)
