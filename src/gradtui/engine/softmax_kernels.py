@@ -109,7 +109,6 @@ def logf(d: np.ndarray) -> np.ndarray:
 
 
 def _logf(d: np.ndarray) -> np.ndarray:
-    t0, t1, t2 = _LOG_T
     k = np.frexp(d * _FOUR_THIRDS)[1]  # SLEEF's e = ilogb(d * 4/3) = k - 1
     m = np.ldexp(d, 1 - k)
     s_hi, s_lo = _LOG_S_HI[k + (_LOG_E0 - 1)], _LOG_S_LO[k + (_LOG_E0 - 1)]
@@ -121,6 +120,16 @@ def _logf(d: np.ndarray) -> np.ndarray:
     t64 = t.astype(F64)
     v = (1 - t64 * (m.astype(F64) + 1)).astype(F32)
     x_lo = (x_hi.astype(F64) * v + (t64 * n_hi.astype(F64) - x_hi)).astype(F32)
+    return _log_sum(s_hi, s_lo, x_hi, x_lo, _LOG_T)
+
+
+def _log_sum(s_hi: np.ndarray, s_lo: np.ndarray, x_hi: np.ndarray, x_lo: np.ndarray,
+             coefficients: tuple[np.float64, np.float64, np.float64]) -> np.ndarray:
+    """SLEEF's last steps of ``logf`` and ``log1pf``: e ln2 (as the pair ``s``) + 2x +
+    x^3 t(x^2), x the pair (x_hi, x_lo), t of degree 2 (its own ``coefficients`` in each) by
+    Horner with one fma a step, summed in double-float arithmetic in SLEEF's order and
+    rounded once at the end."""
+    t0, t1, t2 = coefficients
     x2 = x_hi * x_hi
     x2_64 = x2.astype(F64)
     p = (x2_64 * t0 + t1).astype(F32)
@@ -169,7 +178,6 @@ def log1pf(d: np.ndarray) -> np.ndarray:
 
 def _log1pf(d: np.ndarray, big: np.ndarray | None = None) -> np.ndarray:
     """``log1pf`` without its edges; ``big`` marks where getexp's argument overflowed."""
-    t0, t1, t2 = _LOG1P_T
     # AVX512's getexp(x) is floor(log2 x); frexp's exponent is one more
     e = np.frexp((d + F32(1)) * _FOUR_THIRDS)[1] - 1
     if big is not None:
@@ -190,16 +198,7 @@ def _log1pf(d: np.ndarray, big: np.ndarray | None = None) -> np.ndarray:
     v = (1 - d_hi * r64).astype(F32)  # fma: 1 - d_hi r (exact in float64)
     v = (v - d_lo * r64).astype(F32)  # fma
     x_lo = (x_hi.astype(F64) * v + u).astype(F32)
-    x2 = x_hi * x_hi
-    x2_64 = x2.astype(F64)
-    p = (x2_64 * t0 + t1).astype(F32)
-    p = (x2_64 * p + t2).astype(F32)
-    y_hi = x_hi + x_hi  # (s_hi, s_lo) + 2x + x^3 p, in SLEEF's order
-    r_hi = s_hi + y_hi
-    r_lo = (((s_hi - r_hi) + y_hi) + s_lo) + (x_lo + x_lo)
-    z = (x2 * x_hi) * p
-    head = r_hi + z
-    return head + (((r_hi - head) + z) + r_lo)
+    return _log_sum(s_hi, s_lo, x_hi, x_lo, _LOG1P_T)
 
 
 # ------------------------------------------------------------------------- vec::reduce_all
