@@ -209,6 +209,16 @@ cos = _float_unary("cos")
 tanh = _float_unary("tanh")
 sigmoid = _float_unary("sigmoid")
 reciprocal = _float_unary("reciprocal")
+atan = arctan = _float_unary("atan")
+asin = arcsin = _float_unary("asin")
+acos = arccos = _float_unary("acos")
+sinh = _float_unary("sinh")
+cosh = _float_unary("cosh")
+exp2 = _float_unary("exp2")
+expm1 = _float_unary("expm1")
+log2 = _float_unary("log2")
+log10 = _float_unary("log10")
+erf = _float_unary("erf")
 
 
 def neg(input: Tensor) -> Tensor:
@@ -1035,6 +1045,20 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Ten
                                   f"'{dtypes.BY_NUMPY[arr.dtype].short_name}'")
     d = _implicit_dim(dim, arr.ndim)
     return apply(OPS["log_softmax"], (input,), (arr,), dim=d)
+
+
+@_dim_alias
+def logsumexp(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """``log(sum(exp(x)))`` along ``dim``, computed as ``log(sum(exp(x - max))) + max`` so
+    large values do not overflow (LogsumexpBackward0); integer inputs give floats."""
+    if dim is None:
+        raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
+    arr = input._array
+    if arr.dtype.kind != "f":
+        arr = arr.astype(dtypes.default_float().np)
+    dims = normalize_dims(dim, arr.ndim)
+    return apply(OPS["logsumexp"], (input,), (arr,), dim=dims if arr.ndim else (),
+                 keepdim=keepdim)
 
 
 def _implicit_dim(dim: int | None, ndim: int) -> int:

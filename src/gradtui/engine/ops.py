@@ -1224,6 +1224,232 @@ def _repeat_grad(g: np.ndarray, repeats: tuple[int, ...], shape: tuple[int, ...]
 
 
 
+# ---------------------------------------------------------------- more elementwise functions
+# Forwards of float32 transcendentals: float64 then rounded (``_wide``); torch's SLEEF/MKL
+# kernels land on the same float32 almost always, not always (the README's known differences).
+# Gradients follow derivatives.yaml's grouping op for op, constants in the input's dtype.
+_erf_each = np.frompyfunc(math.erf, 1, 1)
+
+
+def _erf64(a: np.ndarray) -> np.ndarray:
+    return np.asarray(_erf_each(a), dtype=np.float64)
+
+
+_atan, _asin, _acos = _wide(np.arctan), _wide(np.arcsin), _wide(np.arccos)
+_sinh, _cosh, _expm1 = _wide(np.sinh), _wide(np.cosh), _wide(np.expm1)
+_exp2, _log2, _log10 = _wide(np.exp2), _wide(np.log2), _wide(np.log10)
+
+
+def _erf(a: np.ndarray) -> np.ndarray:
+    return _erf64(a.astype(np.float64)).astype(a.dtype)
+
+
+def _rsqrt(a: np.ndarray) -> np.ndarray:
+    """torch's rsqrt kernel: ``1 / sqrt(a)``, two roundings."""
+    return 1 / np.sqrt(a)
+
+
+def _logsumexp(a: np.ndarray, dims: tuple[int, ...], keepdim: bool) -> np.ndarray:
+    """torch's ``logsumexp_out_impl``: ``log(sum(exp(a - m))) + m`` with ``m`` the max along
+    ``dims`` (0 where that max is infinite, so all -inf gives -inf, not nan)."""
+    if a.ndim == 0:
+        return a.copy()
+    if a.size == 0:
+        return _log(np.asarray(np.sum(_exp(a), axis=dims, keepdims=keepdim)))
+    m = np.amax(a, axis=dims, keepdims=True)
+    m = np.where(np.abs(m) == np.inf, 0, m).astype(a.dtype, copy=False)
+    total = np.asarray(_sum(_exp(a - m), dims, keepdim), dtype=a.dtype)
+    return _log(total) + (m if keepdim else np.squeeze(m, dims))
+
+
+def _logsumexp_grad(g: Any, a: np.ndarray, dims: tuple[int, ...], keepdim: bool,
+                    r: np.ndarray) -> np.ndarray:
+    """torch's ``logsumexp_backward``: ``grad * exp(a - result)``, both unsqueezed."""
+    if not keepdim and a.ndim:
+        g, r = np.expand_dims(g, dims), np.expand_dims(r, dims)
+    return g * _exp(a - r)
+
+
+def _softplus(a: np.ndarray, beta: Any, threshold: Any) -> np.ndarray:
+    """``log1p(exp(a*beta)) / beta``, or ``a`` itself where ``a*beta > threshold``."""
+    t = a.dtype.type
+    ab = a * t(beta)
+    return np.where(ab > t(threshold), a, _log1p(_exp(ab)) / t(beta)).astype(a.dtype, copy=False)
+
+
+def _softplus_grad(g: Any, a: np.ndarray, beta: Any, threshold: Any) -> np.ndarray:
+    """torch's ``softplus_backward``: ``z = exp(a*beta)``; ``g * z / (z + 1)``, or ``g``
+    above the threshold."""
+    t = a.dtype.type
+    ab = a * t(beta)
+    z = _exp(ab)
+    return np.where(ab > t(threshold), g, g * z / (z + 1))
+
+
+def _elu_coefs(dtype: np.dtype, alpha: Any, scale: Any, input_scale: Any) -> tuple:
+    t = dtype.type
+    return t(alpha) * t(scale), t(scale), t(input_scale)  # negcoef, poscoef, negiptcoef
+
+
+def _elu(a: np.ndarray, alpha: Any, scale: Any, input_scale: Any) -> np.ndarray:
+    """``expm1(a * input_scale) * alpha * scale`` where ``a <= 0``, else ``a * scale``."""
+    neg, pos, inp = _elu_coefs(a.dtype, alpha, scale, input_scale)
+    return np.where(a <= 0, _expm1(a * inp) * neg, a * pos).astype(a.dtype, copy=False)
+
+
+def _elu_grad(g: Any, x: np.ndarray, alpha: Any, scale: Any, input_scale: Any,
+              is_result: bool) -> np.ndarray:
+    """torch's ``elu_backward``, from the input (EluBackward0) or the result (in place,
+    EluBackward1): ``g * input_scale * alpha*scale * exp(x * input_scale)`` resp.
+    ``g * input_scale * (result + alpha*scale)`` where ``x <= 0``; ``g * scale`` elsewhere."""
+    neg, pos, inp = _elu_coefs(x.dtype, alpha, scale, input_scale)
+    if is_result:
+        inside = g * inp * (x + neg)
+    else:
+        inside = g * inp * neg * _exp(x * inp)
+    return np.where(x <= 0, inside, g * pos)
+
+
+_SQRT1_2 = math.sqrt(0.5)
+_GELU_PDF = 2 / math.sqrt(math.pi) * _SQRT1_2 * 0.5  # M_2_SQRTPI * M_SQRT1_2 * 0.5
+_GELU_BETA = math.sqrt(2) * 2 / math.sqrt(math.pi) * 0.5  # M_SQRT2 * M_2_SQRTPI * 0.5
+_GELU_KAPPA = 0.044715
+
+
+def _gelu_tanh_inner(x: np.ndarray) -> np.ndarray:
+    t = x.dtype.type
+    return t(_GELU_BETA) * (x + t(_GELU_KAPPA) * (x * x * x))
+
+
+def _gelu(a: np.ndarray, approximate: str) -> np.ndarray:
+    """``x/2 * (1 + erf(x/sqrt 2))``; with ``'tanh'``,
+    ``x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))`` (torch's kernel grouping)."""
+    t = a.dtype.type
+    if approximate == "tanh":
+        return (t(0.5) * a) * (1 + _tanh(_gelu_tanh_inner(a)))
+    return (a * t(0.5)) * (1 + _erf(a * t(_SQRT1_2)))
+
+
+def _gelu_grad(g: Any, x: np.ndarray, approximate: str) -> np.ndarray:
+    """torch's ``gelu_backward``: ``g * (cdf + x * pdf)``; the tanh form's derivative
+    ``g * (0.5 (1 + tanh u) + 0.5 x (1 - tanh^2 u) * beta (1 + 3 kappa x^2))``."""
+    t = x.dtype.type
+    if approximate == "tanh":
+        x_sq = x * x
+        tanh_inner = _tanh(t(_GELU_BETA) * (x + t(_GELU_KAPPA) * (x_sq * x)))
+        left = t(0.5) * x
+        left_derivative = t(0.5) * (1 + tanh_inner)
+        tanh_derivative = 1 - tanh_inner * tanh_inner
+        inner_derivative = t(_GELU_BETA) * (1 + t(3) * t(_GELU_KAPPA) * x_sq)
+        return g * (left_derivative + left * tanh_derivative * inner_derivative)
+    cdf = t(0.5) * (1 + _erf(x * t(_SQRT1_2)))
+    pdf = t(_GELU_PDF) * _exp(x * x * t(-0.5))
+    return g * (cdf + x * pdf)
+
+
+def _silu_sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + _exp(-x))
+
+
+def _silu_grad(g: Any, x: np.ndarray) -> Any:
+    """torch's ``silu_backward``: ``g * s * (1 + x * (1 - s))``, s = sigmoid(x). In float32 the
+    scalar loop (the tail after whole blocks of two vectors: every value of a small tensor)
+    is compiled with the inner multiply-add fused (one rounding); the vector loop is not."""
+    s = _silu_sigmoid(x)
+    plain = g * s * (1 + x * (1 - s))
+    if x.dtype != np.float32 or np.shape(g) != x.shape or not x.flags.c_contiguous:
+        return plain
+    block = 2 * softmax_kernels.LANES
+    tail = x.size % block
+    if not tail:
+        return plain
+    fx, fs, fg = x.reshape(-1)[-tail:], s.reshape(-1)[-tail:], np.ravel(g)[-tail:]
+    fused = (fx.astype(np.float64) * (1 - fs) + 1).astype(np.float32)
+    out = np.array(plain).reshape(-1)
+    out[-tail:] = fg * fs * fused
+    return out.reshape(x.shape)
+
+
+def _mish_tanh(x: np.ndarray) -> np.ndarray:
+    return _tanh(_log1p(_exp(x)))
+
+
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+op("atan", "AtanBackward0", lambda a: (_atan(a), (a,)), (lambda g, a: g / (a * a + 1),),
+   saves=("self",), rules=("d(atan a)/da = 1/(1+a^2)",))
+op("asin", "AsinBackward0", lambda a: (_asin(a), (a,)),
+   (lambda g, a: g * _rsqrt(-a * a + 1),), saves=("self",),
+   rules=("d(asin a)/da = 1/sqrt(1-a^2)",))
+op("acos", "AcosBackward0", lambda a: (_acos(a), (a,)),
+   (lambda g, a: g * -_rsqrt(-a * a + 1),), saves=("self",),
+   rules=("d(acos a)/da = -1/sqrt(1-a^2)",))
+op("sinh", "SinhBackward0", lambda a: (_sinh(a), (a,)), (lambda g, a: g * _cosh(a),),
+   saves=("self",), rules=("d(sinh a)/da = cosh a",))
+op("cosh", "CoshBackward0", lambda a: (_cosh(a), (a,)), (lambda g, a: g * _sinh(a),),
+   saves=("self",), rules=("d(cosh a)/da = sinh a",))
+op("exp2", "Exp2Backward0", lambda a: ((r := _exp2(a)), (r,)),
+   (lambda g, r: g * r * r.dtype.type(math.log(2)),), saves=("result",),
+   rules=("d(2^a)/da = 2^a * ln 2",))
+op("expm1", "Expm1Backward0", lambda a: ((r := _expm1(a)), (r,)), (lambda g, r: g * (r + 1),),
+   saves=("result",), rules=("d(e^a - 1)/da = e^a",))
+op("log2", "Log2Backward0", lambda a: (_log2(a), (a,)),
+   (lambda g, a: g / (a * a.dtype.type(math.log(2))),), saves=("self",),
+   rules=("d(log2 a)/da = 1/(a ln 2)",))
+op("log10", "Log10Backward0", lambda a: (_log10(a), (a,)),
+   (lambda g, a: g / (a * a.dtype.type(math.log(10))),), saves=("self",),
+   rules=("d(log10 a)/da = 1/(a ln 10)",))
+op("erf", "ErfBackward0", lambda a: (_erf(a), (a,)),
+   (lambda g, a: a.dtype.type(2 / math.sqrt(math.pi)) * _exp(-(a * a)) * g,),
+   saves=("self",), rules=("d(erf a)/da = 2/sqrt(pi) * exp(-a^2)",))
+op("logsumexp", "LogsumexpBackward0",
+   lambda a, dim, keepdim: ((r := _logsumexp(a, dim, keepdim)), (a, dim, keepdim, r)),
+   (_logsumexp_grad,), saves=("self", "dim", "keepdim", "result"), keeps=("dim", "keepdim"),
+   rules=("d(logsumexp a)/da_i = exp(a_i - logsumexp a) (the softmax)",))
+
+# ---------------------------------------------------------------- more activations
+op("softplus", "SoftplusBackward0",
+   lambda a, beta, threshold: (_softplus(a, beta, threshold), (a, beta, threshold)),
+   (_softplus_grad,), saves=("self", "beta", "threshold"), keeps=("beta", "threshold"),
+   rules=("d(softplus a)/da = sigmoid(beta*a) (1 above the threshold)",))
+op("elu", "EluBackward0",
+   lambda a, alpha, scale, input_scale: (_elu(a, alpha, scale, input_scale),
+                                         (a, alpha, scale, input_scale)),
+   (lambda g, a, alpha, scale, inp: _elu_grad(g, a, alpha, scale, inp, False),),
+   saves=("self", "alpha", "scale", "input_scale"), keeps=("alpha", "scale", "input_scale"),
+   rules=("scale where a > 0, else scale*alpha*exp(a)",))
+op("elu_result", "EluBackward1",
+   lambda a, alpha, scale, input_scale: ((r := _elu(a, alpha, scale, input_scale)),
+                                         (r, alpha, scale, input_scale)),
+   (lambda g, r, alpha, scale, inp: _elu_grad(g, r, alpha, scale, inp, True),),
+   saves=("result", "alpha", "scale", "input_scale"), keeps=("alpha", "scale", "input_scale"),
+   rules=("scale where a > 0, else result + scale*alpha",))
+op("gelu", "GeluBackward0",
+   lambda a, approximate: (_gelu(a, approximate), (a, approximate)),
+   (_gelu_grad,), saves=("self", "approximate"), keeps=("approximate",),
+   rules=("d(x Phi(x))/dx = Phi(x) + x phi(x)",))
+op("silu", "SiluBackward0", lambda a: (a / (1 + _exp(-a)), (a,)),
+   (_silu_grad,), saves=("self",),
+   rules=("d(a s(a))/da = s(a) (1 + a (1 - s(a)))",))
+op("mish", "MishBackward0", lambda a: (a * _mish_tanh(a), (a,)),
+   (lambda g, a: g * ((t := _mish_tanh(a)) + a * _silu_sigmoid(a) * (1 - t * t)),),
+   saves=("self",), rules=("d(a tanh(softplus a))/da = t + a s(a) (1 - t^2)",))
+op("hardtanh", "HardtanhBackward0",
+   lambda a, min_val, max_val: (_clamp(a, min_val, max_val), (a, min_val, max_val)),
+   (lambda g, a, lo, hi: np.where((a <= lo) | (a >= hi), 0, g),),
+   saves=("self", "min_val", "max_val"), keeps=("min_val", "max_val"),
+   rules=("1 strictly inside (min_val, max_val), else 0",))
+op("hardsigmoid", "HardsigmoidBackward0",
+   lambda a: (np.minimum(np.maximum(a + 3, 0), 6) / 6, (a,)),
+   # torch's one_sixth is a float constant, in float64 too
+   (lambda g, a: np.where((a > -3) & (a < 3), g * a.dtype.type(np.float32(1 / 6)), 0),),
+   saves=("self",),
+   rules=("1/6 where -3 < a < 3, else 0",))
+op("hardswish", "HardswishBackward0",
+   lambda a: (a * np.minimum(np.maximum(a + 3, 0), 6) / 6, (a,)),
+   (lambda g, a: np.where(a <= -3, 0, np.where(a < 3, g * (a / 3 + a.dtype.type(0.5)), g)),),
+   saves=("self",), rules=("0 up to -3, a/3 + 1/2 inside (-3, 3), else 1",))
 
 # ---------------------------------------------------------------- ops of gradient graphs
 # With create_graph=True the backward builds gradients from Tensor ops (``higher_order``), and

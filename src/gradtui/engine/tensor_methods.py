@@ -17,7 +17,8 @@ _SAME = (
     "allclose isclose isnan isinf isfinite floor ceil round trunc sign masked_fill "
     "floor_divide remainder fmod outer topk gather cumsum swapaxes swapdims subtract multiply "
     "divide true_divide negative absolute broadcast_to greater less greater_equal less_equal "
-    "not_equal addmm sort argsort msort"
+    "not_equal addmm sort argsort msort atan asin acos arctan arcsin arccos sinh cosh exp2 "
+    "expm1 log2 log10 erf logsumexp"
 ).split()
 
 

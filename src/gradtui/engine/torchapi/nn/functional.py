@@ -18,7 +18,7 @@ from gradtui.engine.functional import (  # noqa: F401
 from gradtui.engine.functional import log_softmax as _log_softmax
 from gradtui.engine.functional import relu as _relu
 from gradtui.engine.functional import softmax as _softmax
-from gradtui.engine.ops import OPS
+from gradtui.engine.ops import OPS, SELU_ALPHA, SELU_SCALE
 from gradtui.engine.tensor import Tensor
 
 
@@ -212,6 +212,94 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
         input._write_result(out, "leaky_relu")
         return input
     return out
+
+
+def _float_only(input: Tensor, kernel: str) -> None:
+    """torch's activation kernels are dispatched for floating types only."""
+    if input._array.dtype.kind != "f":
+        raise NotImplementedError(f'"{kernel}" not implemented for '
+                                  f"'{dtypes.BY_NUMPY[input._array.dtype].short_name}'")
+
+
+def _maybe_inplace(input: Tensor, out: Tensor, inplace: bool, name: str) -> Tensor:
+    """``inplace=True``: the values go into ``input`` (its version bumps), which takes over
+    the result's grad_fn, as torch's ``op_`` does."""
+    if not inplace:
+        return out
+    input._write_result(out, name)
+    return input
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """``log(1 + exp(beta * x)) / beta``, linear (``x``) where ``beta * x > threshold``."""
+    _float_only(input, "softplus_cpu")
+    return apply(OPS["softplus"], (input,), beta=beta, threshold=threshold)
+
+
+def _elu(input: Tensor, alpha: float, scale: float, inplace: bool, name: str) -> Tensor:
+    _float_only(input, "elu_cpu")
+    if inplace:  # torch's elu_ saves its result: EluBackward1
+        input._check_inplace()
+        out = apply(OPS["elu_result"], (input,), alpha=alpha, scale=scale, input_scale=1.0)
+        return _maybe_inplace(input, out, True, name)
+    return apply(OPS["elu"], (input,), alpha=alpha, scale=scale, input_scale=1.0)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """``x`` where ``x > 0``, else ``alpha * (exp(x) - 1)`` (EluBackward0)."""
+    return _elu(input, alpha, 1.0, inplace, "elu")
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``scale * elu(x, alpha)`` with torch's fixed alpha and scale (an EluBackward0)."""
+    return _elu(input, SELU_ALPHA, SELU_SCALE, inplace, "selu")
+
+
+def gelu(input: Tensor, *, approximate: str = "none") -> Tensor:
+    """``x * Phi(x)`` (Phi the standard normal CDF); ``approximate='tanh'`` uses
+    ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``."""
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    _float_only(input, "GeluKernelImpl")
+    return apply(OPS["gelu"], (input,), approximate=approximate)
+
+
+def _unary_activation(name: str, kernel: str, doc: str):
+    row = OPS[name]
+
+    def fn(input: Tensor, inplace: bool = False) -> Tensor:
+        _float_only(input, kernel)
+        if inplace:
+            input._check_inplace()
+        return _maybe_inplace(input, apply(row, (input,)), inplace, name)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    return fn
+
+
+silu = _unary_activation("silu", "silu_cpu", "``x * sigmoid(x)`` (swish).")
+mish = _unary_activation("mish", "mish_cpu", "``x * tanh(softplus(x))``.")
+hardsigmoid = _unary_activation("hardsigmoid", "hardsigmoid_cpu",
+                                "``clamp(x + 3, 0, 6) / 6``: 0 below -3, 1 above 3.")
+hardswish = _unary_activation("hardswish", "hardswish_cpu",
+                              "``x * clamp(x + 3, 0, 6) / 6``: 0 below -3, x above 3.")
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:
+    """``clamp(x, min_val, max_val)``; the gradient is 1 strictly inside, 0 elsewhere."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    if inplace:
+        input._check_inplace()
+    out = apply(OPS["hardtanh"], (input,), min_val=min_val, max_val=max_val)
+    return _maybe_inplace(input, out, inplace, "hardtanh")
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """``min(max(0, x), 6)``: torch's hardtanh(x, 0, 6) (a HardtanhBackward0)."""
+    return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

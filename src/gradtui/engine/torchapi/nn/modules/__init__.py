@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from gradtui.engine.torchapi.nn.modules.activation import (
+    ELU,
+    GELU,
+    SELU,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
     LeakyReLU,
     LogSigmoid,
     LogSoftmax,
+    Mish,
     ReLU,
+    ReLU6,
     Sigmoid,
+    SiLU,
     Softmax,
+    Softplus,
     Tanh,
 )
 from gradtui.engine.torchapi.nn.modules.container import ModuleDict, ModuleList, Sequential
@@ -26,6 +36,8 @@ from gradtui.engine.torchapi.nn.modules.loss import (
 from gradtui.engine.torchapi.nn.modules.module import Module
 
 __all__ = [
+    "ELU", "GELU", "SELU", "Hardsigmoid", "Hardswish", "Hardtanh", "Mish", "ReLU6", "SiLU",
+    "Softplus",
     "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "Flatten", "Identity",
     "L1Loss", "LeakyReLU", "Linear", "LogSigmoid", "LogSoftmax", "MSELoss", "Module",
     "ModuleDict", "ModuleList", "NLLLoss", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh",
