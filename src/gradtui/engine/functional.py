@@ -467,10 +467,9 @@ def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
 
 @_dim_alias
 def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
-    if dim is None and p in ("fro", 2, 2.0):
-        return apply(OPS["norm"], (input,))
-    if p in ("fro", 2, 2.0):
-        return sqrt(sum(input * input, dim, keepdim))
+    if p in ("fro", 2, 2.0):  # torch.linalg.vector_norm(input, 2, dim, keepdim)
+        return apply(OPS["norm"], (input,), dim=_dims_or_none(dim, input._array.ndim),
+                     keepdim=keepdim)
     if p == 1:
         return sum(abs(input), dim, keepdim)
     if p == float("inf"):

@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from gradtui.engine import fma64, softmax_kernels, unary_kernels
+from gradtui.engine import fma64, moments, softmax_kernels, unary_kernels
 from gradtui.engine.reduction import torch_sum
 
 Grad = Callable[..., Any]
@@ -396,13 +396,6 @@ def _amax_grad(g: Any, a: np.ndarray, dims: tuple[int, ...], keepdim: bool,
     return np.where(mask, g / count, 0)
 
 
-def _std_grad(g: Any, a: np.ndarray, dims: Any, correction: int, keepdim: bool,
-              r: np.ndarray) -> np.ndarray:
-    if dims is not None and not keepdim:
-        g, r = np.expand_dims(g, dims), np.expand_dims(r, dims)
-    return _var_grad(g / (2 * r), a, dims, correction, True)
-
-
 def _gather_index(index: np.ndarray, dim: int) -> tuple:
     grids = list(np.indices(index.shape, sparse=True))
     grids[dim] = index
@@ -418,11 +411,6 @@ def _reduce(values: np.ndarray, reduction: str) -> np.ndarray:
     return values
 
 
-def _reduce_grad(g: Any, local: np.ndarray, reduction: str) -> np.ndarray:
-    scale = 1 / local.size if reduction == "mean" else 1
-    return local * (g * local.dtype.type(scale)) if reduction != "none" else local * g
-
-
 def _bce_forward(p: np.ndarray, t: np.ndarray, reduction: str,
                  weight: np.ndarray | None = None) -> tuple[np.ndarray, tuple]:
     # torch clamps the logs at -100 so p = 0 or 1 gives a finite loss
@@ -436,11 +424,15 @@ def _bce_forward(p: np.ndarray, t: np.ndarray, reduction: str,
 
 def _bce_grad(g: Any, p: np.ndarray, t: np.ndarray, weight: np.ndarray | None,
               reduction: str) -> np.ndarray:
-    eps = p.dtype.type(1e-12)
-    local = (p - t) / np.maximum((1 - p) * p, eps)
+    """torch's ``binary_cross_entropy_backward``: ``grad * (p - t) / max((1 - p) * p, eps)``
+    (eps the float 1e-12), then times the weight, then (mean) divided by the count."""
+    eps = p.dtype.type(np.float32(1e-12))
+    out = (g * (p - t)) / np.maximum((1 - p) * p, eps)
     if weight is not None:
-        local = local * weight
-    return _reduce_grad(g, local, reduction)
+        out = out * weight
+    if reduction == "mean":
+        out = out / p.dtype.type(p.size)
+    return out
 
 
 def _bce_logits_forward(z: np.ndarray, t: np.ndarray, reduction: str,
@@ -803,12 +795,6 @@ def _mse_grad(g: Any, a: np.ndarray, t: np.ndarray, reduction: str, sign: int) -
     return (sign * scale) * diff * g
 
 
-def _norm_grad(g: Any, a: np.ndarray, r: np.ndarray) -> np.ndarray:
-    if r == 0:
-        return np.zeros_like(a)
-    return a * (g / r)
-
-
 def _prod_grad(g: Any, a: np.ndarray, r: np.ndarray) -> np.ndarray:
     zeros = a == 0
     if not zeros.any():
@@ -822,13 +808,6 @@ def _prod_grad(g: Any, a: np.ndarray, r: np.ndarray) -> np.ndarray:
     others[idx] = 1
     out[idx] = g * np.prod(others)
     return out
-
-
-def _var_grad(g: Any, a: np.ndarray, dims: Any, correction: int, keepdim: bool) -> np.ndarray:
-    n = a.size if dims is None else int(np.prod([a.shape[d] for d in dims]))
-    mean = a.mean(axis=dims, keepdims=True)
-    gg = g if dims is None or keepdim else np.expand_dims(g, dims)
-    return gg * (2.0 / (n - correction)) * (a - mean)
 
 
 # ---------------------------------------------------------------- arithmetic
@@ -879,7 +858,8 @@ op("log1p", "Log1PBackward0", lambda a: (_log1p(a), (a,)), (lambda g, a: g / (a 
 op("sqrt", "SqrtBackward0", lambda a: ((r := np.sqrt(a)), (r,)), (lambda g, r: g / (2 * r),),
    saves=("result",), rules=("d(sqrt a)/da = 1/(2*sqrt a)",))
 op("rsqrt", "RsqrtBackward0", lambda a: ((r := 1 / np.sqrt(a)), (r,)),
-   (lambda g, r: -0.5 * g * r * r * r,), saves=("result",), rules=("d(a^-1/2)/da = -a^-3/2/2",))
+   (lambda g, r: (-0.5 * g) * ((r * r) * r),),  # torch: -0.5 * grad * result.pow(3)
+   saves=("result",), rules=("d(a^-1/2)/da = -a^-3/2/2",))
 op("sin", "SinBackward0", lambda a: (_sin(a), (a,)), (lambda g, a: g * _cos(a),),
    saves=("self",), rules=("d(sin a)/da = cos a",))
 op("cos", "CosBackward0", lambda a: (_cos(a), (a,)), (lambda g, a: -g * _sin(a),),
@@ -991,20 +971,23 @@ op("masked_fill", "MaskedFillBackward0",
    rules=("0 where filled, 1 elsewhere",))
 op("prod", "ProdBackward0", lambda a: ((r := np.asarray(a.prod())), (a, r)), (_prod_grad,),
    saves=("self", "result"), rules=("d(prod a)/da_i = prod of the others",))
+# var/std/norm round like torch's kernels (double-precision two-pass or Welford, the AVX2
+# norm loop) and their gradients group like FunctionsManual.cpp: moments.py
 op("norm", "LinalgVectorNormBackward0",
-   lambda a: ((r := np.asarray(np.sqrt((a * a).sum()), dtype=a.dtype)), (a, r)),
-   (_norm_grad,), saves=("self", "result"), rules=("d|a|/da = a/|a|",))
+   lambda a, dim=None, keepdim=False: (
+       (r := moments.vector_norm2(a, dim, keepdim)), (a, dim, keepdim, r)),
+   (moments.norm2_backward,), saves=("self", "dim", "keepdim", "result"),
+   keeps=("dim", "keepdim"), rules=("d|a|/da = a/|a|",))
 op("var", "VarBackward0",
    lambda a, dim, correction, keepdim: (
-       np.asarray(np.var(a, axis=dim, ddof=correction, keepdims=keepdim), dtype=a.dtype),
-       (a, dim, correction, keepdim)),
-   (_var_grad,), saves=("self", "dim", "correction", "keepdim"),
+       moments.var(a, dim, correction, keepdim), (a, dim, correction, keepdim)),
+   (moments.var_backward,), saves=("self", "dim", "correction", "keepdim"),
    keeps=("dim", "correction", "keepdim"), rules=("d(var a)/da_i = 2(a_i-mean)/(n-c)",))
 op("std", "StdBackward0",
    lambda a, dim, correction, keepdim: (
-       (r := np.asarray(np.std(a, axis=dim, ddof=correction, keepdims=keepdim),
-                        dtype=a.dtype)), (a, dim, correction, keepdim, r)),
-   (lambda g, a, dim, c, keepdim, r: _std_grad(g, a, dim, c, keepdim, r),),
+       (r := moments.var(a, dim, correction, keepdim, take_sqrt=True)),
+       (a, dim, correction, keepdim, r)),
+   (moments.std_backward,),
    saves=("self", "dim", "correction", "keepdim", "result"),
    keeps=("dim", "correction", "keepdim"), rules=("d(std a)/da_i = (a_i-mean)/((n-c)*std)",))
 
