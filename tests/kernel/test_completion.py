@@ -146,7 +146,7 @@ def test_torch_submodules_and_readable_signatures() -> None:
     submodules = _texts(ns, "import torch.")
     assert {"autograd", "nn"} <= set(submodules) and "ones" not in submodules
     assert _texts(ns, "from torch.autograd import Var") == ["Variable"]
-    assert _texts(ns, "torch.nn.functional.rel") == ["relu"]
+    assert _texts(ns, "torch.nn.functional.rel") == ["relu", "relu6"]
     text = inspect_name(ns, "torch.ones")
     assert text is not None and text.startswith("torch.ones(*size, dtype=None")
     assert "'Any'" not in text
