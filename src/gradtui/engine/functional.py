@@ -1024,26 +1024,24 @@ def detach(input: Tensor) -> Tensor:
 
 @_dim_alias
 def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
-    arr = input._array
-    if dtype is not None:
-        arr = arr.astype(dtype.np)
-    if arr.dtype.kind != "f":
-        raise NotImplementedError('"softmax_lastdim_kernel_impl" not implemented for '
-                                  f"'{dtypes.BY_NUMPY[arr.dtype].short_name}'")
-    d = _implicit_dim(dim, arr.ndim)
-    return apply(OPS["softmax"], (input,), (arr,), dim=d)
+    return _softmax_op("softmax", input, dim, dtype)
 
 
 @_dim_alias
 def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
+    return _softmax_op("log_softmax", input, dim, dtype)
+
+
+def _softmax_op(name: str, input: Tensor, dim: int | None, dtype: Any) -> Tensor:
+    """softmax / log_softmax: optionally cast first (``dtype=``), floats only (torch's kernel
+    error names the op), the implicit dim of old torch when none is given."""
     arr = input._array
     if dtype is not None:
         arr = arr.astype(dtype.np)
     if arr.dtype.kind != "f":
-        raise NotImplementedError('"log_softmax_lastdim_kernel_impl" not implemented for '
+        raise NotImplementedError(f'"{name}_lastdim_kernel_impl" not implemented for '
                                   f"'{dtypes.BY_NUMPY[arr.dtype].short_name}'")
-    d = _implicit_dim(dim, arr.ndim)
-    return apply(OPS["log_softmax"], (input,), (arr,), dim=d)
+    return apply(OPS[name], (input,), (arr,), dim=_implicit_dim(dim, arr.ndim))
 
 
 @_dim_alias
