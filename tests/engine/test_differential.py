@@ -145,27 +145,12 @@ def test_op_chains_on_broadcast_shapes_match_torch(data: st.DataObject) -> None:
     # Mostly float32 (the default); sometimes float64 leaves, alone or mixed with float32.
     a_np = a_np.astype(data.draw(st.sampled_from([np.float32, np.float32, np.float64])))
     b_np = b_np.astype(data.draw(st.sampled_from([np.float32, np.float32, np.float64])))
-    steps = data.draw(st.lists(
-        st.one_of(
-            st.tuples(st.just("unary"), st.sampled_from(sorted(UNARY))),
-            st.tuples(st.just("binary"), st.sampled_from(sorted(BINARY)), st.booleans()),
-            st.tuples(st.just("scalar"), st.sampled_from(["+", "-", "*", "/"]),
-                      st.sampled_from([0.5, 2, -1.5, 3]), st.booleans()),
-        ),
-        min_size=1, max_size=4,
-    ))
+    steps = _draw_chain(data, sorted(UNARY))
 
     def program(T: Any) -> tuple[dict, list]:
         a = T.tensor(a_np, requires_grad=True)
         b = T.tensor(b_np, requires_grad=True)
-        y = a
-        for step in steps:
-            if step[0] == "unary":
-                y = UNARY[step[1]](T, y)
-            elif step[0] == "binary":
-                y = BINARY[step[1]](b, y) if step[2] else BINARY[step[1]](y, b)
-            else:
-                y = _scalar_op(step[1], step[2], y, swapped=step[3])
+        y = _run_chain(T, steps, a, b)
         obs = observe(y)
         upstream = np.linspace(-1, 1, max(1, int(np.prod(obs["shape"]))))
         upstream = upstream.astype(obs["value"].dtype).reshape(obs["shape"])
@@ -176,6 +161,32 @@ def test_op_chains_on_broadcast_shapes_match_torch(data: st.DataObject) -> None:
     ours_obs, ours_grads = program(ours)
     assert_same(ours_obs, torch_obs)
     assert_same_grads(ours_grads, torch_grads)
+
+
+def _draw_chain(data: st.DataObject, unary_names: list[str]) -> list[tuple]:
+    """One to four steps: a unary op, a binary op with ``b`` (either side), or a scalar op."""
+    return data.draw(st.lists(
+        st.one_of(
+            st.tuples(st.just("unary"), st.sampled_from(unary_names)),
+            st.tuples(st.just("binary"), st.sampled_from(sorted(BINARY)), st.booleans()),
+            st.tuples(st.just("scalar"), st.sampled_from(["+", "-", "*", "/"]),
+                      st.sampled_from([0.5, 2, -1.5, 3]), st.booleans()),
+        ),
+        min_size=1, max_size=4,
+    ))
+
+
+def _run_chain(T: Any, steps: list[tuple], a: Any, b: Any) -> Any:
+    """Apply ``_draw_chain``'s steps to ``a`` with library ``T``."""
+    y = a
+    for step in steps:
+        if step[0] == "unary":
+            y = UNARY[step[1]](T, y)
+        elif step[0] == "binary":
+            y = BINARY[step[1]](b, y) if step[2] else BINARY[step[1]](y, b)
+        else:
+            y = _scalar_op(step[1], step[2], y, swapped=step[3])
+    return y
 
 
 def _scalar_op(op: str, scalar: float, t: Any, *, swapped: bool) -> Any:
@@ -555,27 +566,12 @@ def test_second_derivatives_of_op_chains_match_torch(data: st.DataObject) -> Non
     dtype = data.draw(st.sampled_from([np.float32, np.float32, np.float64]))
     a_np, b_np = data.draw(arrays_of(shape_a)).astype(dtype), data.draw(arrays_of(shape_b))
     b_np = b_np.astype(dtype)
-    steps = data.draw(st.lists(
-        st.one_of(
-            st.tuples(st.just("unary"), st.sampled_from(SECOND_ORDER_UNARY)),
-            st.tuples(st.just("binary"), st.sampled_from(sorted(BINARY)), st.booleans()),
-            st.tuples(st.just("scalar"), st.sampled_from(["+", "-", "*", "/"]),
-                      st.sampled_from([0.5, 2, -1.5, 3]), st.booleans()),
-        ),
-        min_size=1, max_size=4,
-    ))
+    steps = _draw_chain(data, SECOND_ORDER_UNARY)
 
     def program(T: Any) -> tuple[list, list]:
         a = T.tensor(a_np, requires_grad=True)
         b = T.tensor(b_np, requires_grad=True)
-        y = a
-        for step in steps:
-            if step[0] == "unary":
-                y = UNARY[step[1]](T, y)
-            elif step[0] == "binary":
-                y = BINARY[step[1]](b, y) if step[2] else BINARY[step[1]](y, b)
-            else:
-                y = _scalar_op(step[1], step[2], y, swapped=step[3])
+        y = _run_chain(T, steps, a, b)
         upstream = np.linspace(-1, 1, max(1, y.numel())).astype(dtype).reshape(tuple(y.shape))
         firsts = T.autograd.grad(y, [a, b], T.tensor(upstream), create_graph=True,
                                  allow_unused=True)

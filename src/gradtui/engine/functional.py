@@ -486,18 +486,21 @@ def _correction(unbiased: Any, correction: Any) -> int:
 @_dim_alias
 def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
         correction: Any = None) -> Tensor:
-    if isinstance(dim, bool):
-        unbiased, dim = dim, None
-    return apply(OPS["var"], (input,), dim=_dims_or_none(dim, input._array.ndim),
-                 correction=_correction(unbiased, correction), keepdim=keepdim)
+    return _moment("var", input, dim, unbiased, keepdim, correction)
 
 
 @_dim_alias
 def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
         correction: Any = None) -> Tensor:
+    return _moment("std", input, dim, unbiased, keepdim, correction)
+
+
+def _moment(name: str, input: Tensor, dim: Any, unbiased: Any, keepdim: bool,
+            correction: Any) -> Tensor:
+    """var/std: ``x.var(False)`` is torch's old ``unbiased`` in the ``dim`` position."""
     if isinstance(dim, bool):
         unbiased, dim = dim, None
-    return apply(OPS["std"], (input,), dim=_dims_or_none(dim, input._array.ndim),
+    return apply(OPS[name], (input,), dim=_dims_or_none(dim, input._array.ndim),
                  correction=_correction(unbiased, correction), keepdim=keepdim)
 
 
