@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gradtui.kernel.protocol import CellResult, ExecuteReply, StreamChunk
 from gradtui.tui.widgets.cell_input import CellInput
 from gradtui.tui.widgets.repl_log import ReplLog
 
@@ -62,3 +63,21 @@ async def test_lines_wrap_again_when_the_log_gets_narrower(app):
         shown = " ".join(strip.text.strip() for strip in log.lines)
         assert long_line.strip() in shown  # re-wrapped, not cropped
         assert log.is_vertical_scroll_end
+
+
+async def test_a_cell_run_while_another_tab_shows_is_written_at_the_logs_real_width(app, fake):
+    # The 80x24 bug: the log behind the Tensors tab has no width, and lines written then came
+    # out one character a line when the REPL tab was shown again.
+    source = 'print("a line of text here")'
+    fake.script[source] = ExecuteReply(CellResult(True, [StreamChunk("stdout",
+                                                                     "a line of text here\n")]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f3")
+        await run_cell(pilot, app, source)
+        await pilot.press("f2")
+        await pilot.pause()
+        log = app.screen.query_one(ReplLog)
+        shown = [strip.text.rstrip() for strip in log.lines]
+        assert "a line of text here" in shown
+        assert all(len(line) > 1 for line in shown if line)

@@ -20,6 +20,10 @@ class ReplLog(RichLog):
     RichLog wraps a line once, at the width it had when written; a learner who widens or
     narrows the window (80 columns, one pane, to 120, side by side) would see cropped lines.
     So the log keeps what it was given and wraps it again when its width changes.
+
+    A log behind another tab has no width at all (``display: none``): RichLog would wrap what
+    is written then to one character a line. Those entries are only kept, and the log is
+    written again at its real width when it is shown.
     """
 
     BORDER_TITLE = "REPL"
@@ -36,6 +40,7 @@ class ReplLog(RichLog):
         self._entries: list[object] = []
         self._wrap_width: int | None = None
         self._rewrap_timer: Timer | None = None
+        self._stale = False  # entries were kept, not written, while the log had no width
 
     def on_mount(self) -> None:
         # Anchored: the log keeps showing its end when it is resized (the input growing or
@@ -45,8 +50,13 @@ class ReplLog(RichLog):
 
     def on_resize(self, event: events.Resize) -> None:
         width = event.size.width
-        if self._wrap_width is None or not width:
-            self._wrap_width = width or None  # the first size: RichLog writes at it
+        if not width:
+            return  # hidden: what it shows now is kept as it is until it is shown again
+        if self._stale:
+            self._rewrap()  # shown again (a tab switch): no delay, the learner is looking
+            return
+        if self._wrap_width is None:
+            self._wrap_width = width  # the first size: RichLog writes at it
             return
         if width != self._wrap_width:
             if self._rewrap_timer is not None:
@@ -55,7 +65,10 @@ class ReplLog(RichLog):
 
     def _rewrap(self) -> None:
         """Write every kept entry again at the current width (the anchor keeps the end shown)."""
+        if self._rewrap_timer is not None:
+            self._rewrap_timer.stop()
         self._rewrap_timer = None
+        self._stale = False
         self._wrap_width = self.size.width
         del self._entries[:-MAX_REWRAPPED]
         self.clear()
@@ -66,7 +79,10 @@ class ReplLog(RichLog):
         self._entries.append(renderable)
         if len(self._entries) > 2 * MAX_REWRAPPED:  # bounded memory in a long session
             del self._entries[:-MAX_REWRAPPED]
-        self.write(renderable)
+        if self._size_known and self.scrollable_content_region.width <= 0:
+            self._stale = True  # hidden behind another tab: written when shown
+        else:
+            self.write(renderable)
         self.plain_lines.extend(text.split("\n"))
 
     def echo_input(self, number: int | str, source: str) -> None:
