@@ -115,3 +115,49 @@ def test_an_interrupt_for_a_finished_cell_does_not_stop_the_next_one() -> None:
     server.interrupt_requested(6)  # a Ctrl-C that arrived as cell 6 ended
     reply = server._execute({"id": 7, "op": "execute", "source": "y = x + 1\ny"})
     assert reply["result"]["ok"] is True and reply["result"]["value_repr"] == "2"
+
+
+def test_an_honest_reply_too_long_for_the_pipe_is_cut_not_sent_whole() -> None:
+    from gradtui.kernel.server import CUT_STRING_CHARS, fit_reply
+
+    message = {"id": 4, "ok": True, "result": {
+        "result": {"value_repr": "'" + "a" * 500_000 + "'", "output": []},
+        "snapshot": {"tensors": [{"name": "x" * 1000}] * 50},
+    }}
+    line = fit_reply(message, max_bytes=200_000)
+    assert len(line) <= 200_000 and line.endswith(b"\n")
+    reply = json.loads(line)
+    cut = reply["result"]["result"]["value_repr"]
+    assert cut.startswith("'aaa") and "400,002 more characters cut" in cut
+    assert len(cut) < CUT_STRING_CHARS + 100
+    assert reply["result"]["snapshot"] is not None  # cutting the string was enough
+
+
+def test_fit_reply_drops_the_snapshot_then_the_output_then_refuses() -> None:
+    from gradtui.kernel.server import fit_reply
+
+    snapshot = {"tensors": [{"name": "t" * 50}] * 5000}
+    message = {"id": 2, "ok": True, "result": {"result": {"output": []}, "snapshot": snapshot}}
+    reply = json.loads(fit_reply(message, max_bytes=10_000))
+    assert reply["ok"] is True and reply["result"]["snapshot"] is None
+
+    chunks = [{"stream": "stdout" if i % 2 else "stderr", "text": "x"} for i in range(5000)]
+    message = {"id": 3, "ok": True, "result": {"result": {"output": chunks}, "snapshot": None}}
+    reply = json.loads(fit_reply(message, max_bytes=10_000))
+    assert reply["result"]["result"]["output"] == [
+        {"stream": "stderr", "text": "[gradtui: the output was too large to send]\n"}
+    ]
+
+    reply = json.loads(fit_reply({"id": 5, "ok": True, "result": ["n"] * 10_000}, 10_000))
+    assert reply == {"id": 5, "ok": False, "error": reply["error"]}
+    assert "too large to send" in reply["error"]
+
+
+def test_an_oversized_request_is_refused_and_the_next_one_served(monkeypatch) -> None:
+    from gradtui.kernel import server as server_module
+
+    monkeypatch.setattr(server_module, "MAX_LINE_BYTES", 1000)
+    replies = _serve(b'{"id": 1, "op": "ping", "pad": "' + b"p" * 5000 + b'"}',
+                     {"id": 2, "op": "ping"})
+    assert replies[0]["ok"] is False and "line limit" in replies[0]["error"]
+    assert replies[1] == {"id": 2, "ok": True, "result": "pong"}

@@ -23,8 +23,9 @@ import sys
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from types import TracebackType
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, TypeVar
 
 from gradtui.kernel.errors import KernelDied, KernelError
 from gradtui.kernel.protocol import (
@@ -34,8 +35,10 @@ from gradtui.kernel.protocol import (
     Snapshot,
     from_dict,
 )
+from gradtui.kernel.wire import LineReader, ProtocolViolation, decode_message, drain_lines
 
 KernelState = Literal["idle", "busy", "dead"]
+T = TypeVar("T")
 
 ENV_MEMORY_MB = "GRADTUI_KERNEL_MEMORY_MB"
 ENV_CPU_S = "GRADTUI_KERNEL_CPU_S"
@@ -43,6 +46,8 @@ ENV_WRAPPER = "GRADTUI_KERNEL_WRAPPER"
 
 START_TIMEOUT_S = 60.0  # importing numpy on a loaded teaching-lab machine can be slow
 _STDERR_TAIL_LINES = 40
+_STDERR_LINE_CHARS = 2000  # a diagnostics line longer than this is cut (learner code can flood it)
+_BANNER_LINES = 200  # lines a sandbox wrapper may print before the kernel's ready event
 _RESTART_HINT = ":restart starts a fresh one"
 
 # Many learners share a lab machine: one BLAS thread per kernel unless the user says otherwise.
@@ -117,6 +122,7 @@ class KernelClient:
         self.pid: int | None = None
         self.busy_since: float | None = None  # time.monotonic() when the current call began
         self._proc: subprocess.Popen[bytes] | None = None
+        self._reader: LineReader | None = None  # the kernel's stdout, read bounded
         self._interrupt_fd: int | None = None  # our end of the kernel's interrupt pipe
         self._executing_id: int | None = None  # the execute request in flight, if any
         self._lock = threading.Lock()  # one request at a time
@@ -218,35 +224,52 @@ class KernelClient:
 
     def execute(self, source: str) -> ExecuteReply:
         """Run a cell; blocks until it finishes (or is interrupted)."""
-        return ExecuteReply.from_json(self._request("execute", source=source))
+        return self._typed("execute", ExecuteReply.from_json, source=source)
 
     def complete(self, source: str, cursor: int) -> list[Completion]:
         """Candidates for the word ending at ``cursor`` (never runs learner properties)."""
-        found = self._request("complete", source=source, cursor=cursor)
-        return [from_dict(Completion, c) for c in found]
+        return self._typed(
+            "complete", lambda found: [from_dict(Completion, c) for c in found],
+            source=source, cursor=cursor,
+        )
 
     def inspect(self, name: str) -> str | None:
         """Signature and docstring of what ``name`` refers to, or None if unknown."""
-        return self._request("inspect", name=name)
+        return self._typed("inspect", _optional_text, name=name)
 
     def snapshot(self) -> Snapshot:
         """The tensors and graph now (``execute`` already returns one after each cell)."""
-        return from_dict(Snapshot, self._request("snapshot"))
+        return self._typed("snapshot", lambda data: from_dict(Snapshot, data))
 
     def evaluate(self, expr: str) -> tuple[bool, str]:
         """``(truthiness, repr)`` of ``expr``, or ``(False, "Type: message")`` if it raised."""
-        truth, text = self._request("evaluate", expr=expr)
-        return bool(truth), str(text)
+        return self._typed("evaluate", _truth_and_text, expr=expr)
 
     def trace_backward(self, name: str) -> BackwardTrace:
         """``name.backward()`` step by step, computed without changing any state."""
-        return from_dict(BackwardTrace, self._request("trace_backward", name=name))
+        return self._typed("trace_backward", lambda data: from_dict(BackwardTrace, data), name=name)
 
     def ping(self) -> bool:
         """True when the kernel answers (it must be idle to answer)."""
         return self._request("ping") == "pong"
 
     # -- internals -------------------------------------------------------------------------
+
+    def _typed(self, op: str, build: Callable[[Any], T], **args: Any) -> T:
+        """Send ``op`` and build its typed result; a result of the wrong shape is a violation.
+
+        Learner code can write a well-formed line with the right id into the kernel's reply
+        pipe; whatever it forges must end as a clear KernelDied, never a front-end traceback.
+        """
+        result = self._request(op, **args)
+        try:
+            return build(result)
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
+            proc = self._proc
+            problem = f"a malformed {op} reply ({type(exc).__name__}: {exc})"
+            if proc is None:
+                raise KernelDied(problem) from None
+            raise self._violation(proc, ProtocolViolation(problem)) from None
 
     def _request(self, op: str, **args: Any) -> Any:
         with self._lock:
@@ -276,20 +299,34 @@ class KernelClient:
         return reply.get("result")
 
     def _read_reply(self, proc: subprocess.Popen[bytes], request_id: int) -> dict[str, Any]:
-        assert proc.stdout is not None
+        reader = self._reader
+        assert reader is not None
         while True:
-            line = proc.stdout.readline()
-            if not line:
-                self._state = "dead"
-                raise KernelDied(self._death_message(proc))
             try:
-                message = json.loads(line)
-            except json.JSONDecodeError:
-                self._stderr_tail.append(f"[unreadable reply] {line[:200]!r}\n")
-                continue
-            if isinstance(message, dict) and message.get("id") == request_id:
+                line = reader.read_line()
+                if line is None:
+                    self._state = "dead"
+                    raise KernelDied(self._death_message(proc))
+                message = decode_message(line)
+            except ProtocolViolation as violation:
+                if self._restarting or proc.poll() is not None:
+                    # Killed mid-line (a restart, a memory limit): that is the news, not the
+                    # half line it left behind.
+                    raise KernelDied(self._death_message(proc)) from None
+                raise self._violation(proc, violation) from None
+            if message.get("id") == request_id:
                 return message
             # Anything else (a reply to a request abandoned by an interrupt race) is stale.
+
+    def _violation(self, proc: subprocess.Popen[bytes], violation: ProtocolViolation) -> KernelDied:
+        """Stop a kernel that broke the protocol; the error to raise says what it sent."""
+        self._kill(proc)
+        self._state = "dead"
+        self._death = f"stopped: it sent {violation}"
+        return KernelDied(
+            f"the kernel was stopped: it sent {violation} (learner code writing into the "
+            f"kernel's own reply pipe does this); {_RESTART_HINT}"
+        )
 
     def _death_message(self, proc: subprocess.Popen[bytes] | None) -> str:
         if self._restarting:
@@ -305,6 +342,8 @@ class KernelClient:
         self._state = "dead"
         if self._death == "closed":
             return f"the kernel was shut down; {_RESTART_HINT}"
+        if self._death.startswith("stopped: "):
+            return f"the kernel was {self._death}; {_RESTART_HINT}"
         return f"the kernel died ({self._death}); {_RESTART_HINT}"
 
     def _write(self, message: dict[str, Any]) -> None:
@@ -357,6 +396,8 @@ class KernelClient:
         finally:
             os.close(kernel_end)
         self._proc = proc
+        assert proc.stdout is not None
+        self._reader = LineReader(proc.stdout.fileno())  # never proc.stdout's own buffer
         self._interrupt_fd = our_end
         threading.Thread(
             target=self._drain_stderr, args=(proc,), name="kernel-stderr", daemon=True
@@ -368,37 +409,36 @@ class KernelClient:
         self._state = "idle"
 
     def _wait_ready(self, proc: subprocess.Popen[bytes]) -> dict[str, Any]:
-        assert proc.stdout is not None
-        timed_out = threading.Event()
-
-        def give_up() -> None:
-            timed_out.set()
-            self._kill(proc)
-
-        timer = threading.Timer(START_TIMEOUT_S, give_up)
-        timer.daemon = True
-        timer.start()
+        reader = self._reader
+        assert reader is not None
+        deadline = time.monotonic() + START_TIMEOUT_S
         message: Any = None
+        problem: str | None = None
         try:
             # A wrapper may print a banner first: skip lines until the kernel's ready event.
-            for line in iter(proc.stdout.readline, b""):
+            for _ in range(_BANNER_LINES):
+                line = reader.read_line(timeout=max(deadline - time.monotonic(), 0.0))
+                if line is None:
+                    break
                 try:
-                    message = json.loads(line)
-                except json.JSONDecodeError:
+                    message = decode_message(line)
+                except ProtocolViolation:
                     message = None
                 if isinstance(message, dict) and message.get("event") == "ready":
                     break
-                self._stderr_tail.append(line.decode("utf-8", errors="replace"))
-        finally:
-            timer.cancel()
+                self._stderr_tail.append(_cut(line.decode("utf-8", errors="replace")) + "\n")
+            else:
+                problem = f"{_BANNER_LINES} lines and no ready message"
+        except TimeoutError:
+            problem = f"no answer within {START_TIMEOUT_S:g} s"
+        except ProtocolViolation as violation:
+            problem = f"it sent {violation}"
         if not isinstance(message, dict) or message.get("event") != "ready":
             self._kill(proc)
             self._reap(proc)
             self._close_interrupt_pipe()
             self._state = "dead"
-            self._death = describe_exit(proc.returncode)
-            if timed_out.is_set():
-                self._death = f"no answer within {START_TIMEOUT_S:g} s"
+            self._death = problem or describe_exit(proc.returncode)
             time.sleep(0.05)  # let the stderr drain catch the kernel's last words
             detail = self.stderr_tail.strip().splitlines()[-1:] or ["no output"]
             raise KernelDied(f"the kernel did not start ({self._death}): {detail[0]}")
@@ -413,9 +453,11 @@ class KernelClient:
                 pass
 
     def _drain_stderr(self, proc: subprocess.Popen[bytes]) -> None:
+        # Bounded: learner code can write a gigabyte without a newline to fd 2.
         assert proc.stderr is not None
-        for raw in proc.stderr:
-            self._stderr_tail.append(raw.decode("utf-8", errors="replace"))
+        drain_lines(
+            proc.stderr.fileno(), self._stderr_tail.append, max_line_chars=_STDERR_LINE_CHARS
+        )
 
     @staticmethod
     def _kill(proc: subprocess.Popen[bytes]) -> None:
@@ -437,6 +479,23 @@ class KernelClient:
             return
         for stream in (proc.stdin, proc.stdout):
             _close_quietly(stream)
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= _STDERR_LINE_CHARS else text[:_STDERR_LINE_CHARS] + " [...]"
+
+
+def _optional_text(value: Any) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"expected text or null, got {type(value).__name__}")
+    return value
+
+
+def _truth_and_text(value: Any) -> tuple[bool, str]:
+    truth, text = value
+    if not isinstance(text, str):
+        raise TypeError(f"expected text, got {type(text).__name__}")
+    return bool(truth), text
 
 
 def _close_quietly(stream: IO[bytes] | None) -> None:

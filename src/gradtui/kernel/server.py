@@ -23,6 +23,10 @@ shutdown        (none)                      ``null``, then the kernel exits
 
 Learner errors are never protocol errors: a failing cell is an ``ok`` reply whose CellResult
 holds the error.
+
+Every line is at most ``wire.MAX_LINE_BYTES``: the client treats a longer one as learner code
+tampering with the pipe and stops the kernel, so :func:`fit_reply` shrinks an honest reply that
+would be too long (a 100 MB ``repr`` echoed, a huge docstring inspected) before it is sent.
 """
 
 from __future__ import annotations
@@ -38,6 +42,10 @@ from typing import Any, BinaryIO
 from gradtui.kernel import completion, snapshot
 from gradtui.kernel.evaluator import Evaluator
 from gradtui.kernel.protocol import CellResult, ErrorInfo, StreamChunk, to_dict
+from gradtui.kernel.wire import MAX_LINE_BYTES
+
+# A string in a reply that is too long is cut to this many characters (see fit_reply).
+CUT_STRING_CHARS = 100_000
 
 
 class KernelServer:
@@ -109,15 +117,25 @@ class KernelServer:
     # -- the loop --------------------------------------------------------------------------
 
     def send(self, message: dict[str, Any]) -> None:
-        # allow_nan: tensor values may be nan/inf; both ends are Python's json module.
-        line = json.dumps(message, ensure_ascii=False, allow_nan=True) + "\n"
-        self._replies.write(line.encode("utf-8"))
+        self._replies.write(fit_reply(message))
         self._replies.flush()
+
+    def _read_request(self) -> bytes | None:
+        """The next request line; None at end of input; b"" for a line that was too long."""
+        line = self._requests.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            return None
+        if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+            while (rest := self._requests.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
+                pass  # skip the rest of the oversized line, never holding it all
+            self.send({"id": None, "ok": False, "error": "request longer than the line limit"})
+            return b""
+        return line
 
     def serve_forever(self) -> None:
         while True:
-            line = self._requests.readline()
-            if not line:
+            line = self._read_request()
+            if line is None:
                 return  # the client went away: a kernel never outlives its front end
             if not line.strip():
                 continue
@@ -195,6 +213,57 @@ class KernelServer:
 
     def _trace_backward(self, request: dict[str, Any]) -> dict[str, Any]:
         return to_dict(snapshot.trace_backward(self.evaluator.namespace, _text(request, "name")))
+
+
+def _encode(message: Any) -> bytes:
+    # allow_nan: tensor values may be nan/inf; both ends are Python's json module.
+    return (json.dumps(message, ensure_ascii=False, allow_nan=True) + "\n").encode("utf-8")
+
+
+def fit_reply(message: dict[str, Any], max_bytes: int = MAX_LINE_BYTES) -> bytes:
+    """``message`` as one line of at most ``max_bytes``, shrunk if it must be.
+
+    First every string longer than ``CUT_STRING_CHARS`` is cut (with a note of how much), then
+    an execute reply loses its snapshot, then its output; a reply still too long becomes an
+    error reply.
+    """
+    line = _encode(message)
+    if len(line) <= max_bytes:
+        return line
+    shrunk = _cut_strings(message)
+    line = _encode(shrunk)
+    if len(line) <= max_bytes:
+        return line
+    reply = shrunk.get("result")
+    if isinstance(reply, dict) and reply.get("snapshot") is not None:
+        reply["snapshot"] = None
+        line = _encode(shrunk)
+        if len(line) <= max_bytes:
+            return line
+    cell = reply.get("result") if isinstance(reply, dict) else None
+    if isinstance(cell, dict) and cell.get("output"):
+        # A million one-character chunks alternating stdout and stderr: keep the result.
+        note = "[gradtui: the output was too large to send]\n"
+        cell["output"] = [{"stream": "stderr", "text": note}]
+        line = _encode(shrunk)
+        if len(line) <= max_bytes:
+            return line
+    return _encode({
+        "id": message.get("id"),
+        "ok": False,
+        "error": f"the reply was too large to send ({len(line):,} bytes, limit {max_bytes:,})",
+    })
+
+
+def _cut_strings(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > CUT_STRING_CHARS:
+        dropped = len(value) - CUT_STRING_CHARS
+        return value[:CUT_STRING_CHARS] + f"\n[gradtui: {dropped:,} more characters cut]\n"
+    if isinstance(value, dict):
+        return {key: _cut_strings(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_cut_strings(item) for item in value]
+    return value
 
 
 def _text(request: dict[str, Any], key: str) -> str:
