@@ -26,6 +26,24 @@ async def settle(pilot, app: GradtuiApp, limit: float = 10.0) -> None:
     raise AssertionError(f"the workspace did not settle in {limit}s (state {screen.state})")
 
 
+async def settle_lesson(pilot, app: GradtuiApp, limit: float = 60.0) -> None:
+    """Like ``settle``, and until the lesson pane has shown its verdict (its session calls run
+    in workers of their own)."""
+    from gradtui.tui.lesson_pane import LessonPane
+
+    pane = app.screen.query_one(LessonPane)
+    waited = 0.0
+    while waited < limit:
+        await pilot.pause(0.05)
+        waited += 0.05
+        screen = app._workspace_screen()
+        running = [w for w in app.workers if not w.is_finished]
+        if screen.state not in ("busy", "starting") and not running and pane.pending == 0:
+            await pilot.pause()
+            return
+    raise AssertionError(f"the lesson did not settle in {limit}s")
+
+
 async def wait_until(pilot, condition, limit: float = 10.0) -> None:
     """Wait until ``condition()`` holds (timers fire late on a loaded machine)."""
     waited = 0.0

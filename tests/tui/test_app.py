@@ -203,12 +203,12 @@ async def test_narrow_terminal_shows_one_area_and_keeps_the_input(app):
         await pilot.press("f4")
         assert app.screen.query_one(GraphPanel).display
         assert not app.screen.query_one(TensorsPanel).display
-        assert not app.screen.query_one("#repl-column").display
+        assert not app.screen.query_one("#repl-log").display
         assert cell_input.display and cell_input.region.bottom <= 23
         await pilot.resize_terminal(130, 40)
         await pilot.pause()
         assert app.screen.query_one(TensorsPanel).display
-        assert app.screen.query_one("#repl-column").display
+        assert app.screen.query_one("#repl-log").display
 
 
 async def test_dot_command_writes_graphviz(app, tmp_path):

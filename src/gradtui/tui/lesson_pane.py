@@ -32,7 +32,23 @@ COMMANDS = {"hint": "hint", "solution": "solution", "skip": "skip", "reset": "re
 
 
 class LessonPane(Vertical, can_focus=True):
-    """One lesson, one step at a time."""
+    """One lesson, one step at a time.
+
+    Layout, top to bottom: the heading and progress bar; the step's text (and its plot, after
+    the text) in one scroll that takes the room left; the verdict (at most 45% of the pane,
+    scrolling on its own); the keys line. The verdict and the keys are laid out before the
+    text, so no plot or long step can push them off the pane. With the pane focused the arrow,
+    page, Home and End keys scroll the step's text; Tab moves to the verdict.
+    """
+
+    BINDINGS = [
+        Binding("up", "scroll_text('up')", "Scroll up", show=False),
+        Binding("down", "scroll_text('down')", "Scroll down", show=False),
+        Binding("pageup", "scroll_text('page_up')", "Page up", show=False),
+        Binding("pagedown", "scroll_text('page_down')", "Page down", show=False),
+        Binding("home", "scroll_text('home')", "Top", show=False),
+        Binding("end", "scroll_text('end')", "Bottom", show=False),
+    ]
 
     APP_BINDINGS = [
         Binding("f7", "hint", "Hint"),
@@ -47,16 +63,16 @@ class LessonPane(Vertical, can_focus=True):
     SCOPED_CSS = False
     DEFAULT_CSS = """
     LessonPane { border: round $accent; padding: 0 1; height: 1fr; }
-    LessonPane:focus { border: round $accent-lighten-2; }
-    WorkspaceScreen.-wide LessonPane { min-height: 24; }
+    LessonPane:focus, LessonPane:focus-within { border: round $accent-lighten-2; }
     LessonPane #lesson-heading { text-style: bold; height: auto; }
-    LessonPane #lesson-progress { height: 1; margin: 0 0 1 0; }
+    LessonPane #lesson-progress { height: 1; }
     LessonPane #lesson-progress Bar { width: 1fr; }
     LessonPane #lesson-scroll { height: 1fr; min-height: 3; }
     LessonPane #lesson-prose { margin: 0; padding: 0; }
-    LessonPane #lesson-plot { height: 1fr; min-height: 8; display: none; }
+    LessonPane #lesson-plot { height: 12; display: none; }
     LessonPane #lesson-plot.-shown { display: block; }
-    LessonPane #lesson-feedback { height: auto; max-height: 7; border-top: hkey $accent; }
+    LessonPane #lesson-feedback { height: auto; max-height: 45%; border-top: hkey $accent; }
+    LessonPane #lesson-feedback:focus { border-top: hkey $accent-lighten-2; }
     LessonPane #lesson-feedback-text { height: auto; }
     LessonPane #lesson-keys { height: auto; color: $text-muted; }
     /* --ascii: no box-drawing glyphs (the bar's are; its percentage still shows progress) */
@@ -70,6 +86,9 @@ class LessonPane(Vertical, can_focus=True):
         self.feedback: Feedback | None = None  # the latest verdict (tests and repaints read it)
         self.pending = 0  # session calls still running in workers
         self._echo = ""  # the last cell's output, shown with its verdict on narrow screens
+        self._plot_leaving = False  # the plot shown belongs to the step just passed
+        self._plot_values: list[float] | None = None  # the series shown last
+        self._earlier_plot: list[float] | None = None  # the series the steps before showed
         # One session call at a time. Not a queue: a Lock does not promise arrival order, which
         # holds in practice because cells reach the pane one kernel round trip apart.
         self._lock = threading.Lock()
@@ -78,9 +97,9 @@ class LessonPane(Vertical, can_focus=True):
         yield Static(id="lesson-heading")
         yield ProgressBar(total=len(self.session.lesson.steps), show_eta=False,
                           id="lesson-progress")
-        with VerticalScroll(id="lesson-scroll"):
+        with VerticalScroll(id="lesson-scroll", can_focus=False):  # the pane's keys scroll it
             yield Markdown(id="lesson-prose")
-        yield PlotextPlot(id="lesson-plot")
+            yield PlotextPlot(id="lesson-plot")  # part of the step: it scrolls and leaves with it
         yield VerticalScroll(Static(id="lesson-feedback-text"), id="lesson-feedback")
         yield Static(self._keys_text(), id="lesson-keys")
 
@@ -155,7 +174,7 @@ class LessonPane(Vertical, can_focus=True):
         if feedback.advanced or feedback.kind in ("resume", "reset", "restart"):
             self._show_step()
         self._show_feedback(feedback)
-        self._show_plot(feedback.plot, feedback.plot_name)
+        self._show_plot(feedback.plot, feedback.plot_name, passed=feedback.advanced)
         if not self._visible() and feedback.kind in ("pass", "fail", "finished"):
             # Below 120 columns the learner may be on another tab: a toast says how it went.
             text = feedback.message if feedback.kind != "fail" else "Not yet: " + (
@@ -187,8 +206,8 @@ class LessonPane(Vertical, can_focus=True):
                 self._select_graph(step.graph)
         self.query_one("#lesson-prose", Markdown).update(prose)
         self.query_one("#lesson-scroll", VerticalScroll).scroll_home(animate=False)
-        if step is None or not step.plot:
-            self.query_one(PlotextPlot).remove_class("-shown")
+        self.query_one(PlotextPlot).remove_class("-shown")  # a plot belongs to its step
+        self._earlier_plot = self._plot_values or self._earlier_plot
 
     def _show_feedback(self, feedback: Feedback) -> None:
         text = Text()
@@ -218,11 +237,24 @@ class LessonPane(Vertical, can_focus=True):
                             "(keys below).", style="dim")
         self.query_one("#lesson-feedback-text", Static).update(text)
         self.query_one("#lesson-feedback", VerticalScroll).scroll_home(animate=False)
+        self.call_after_refresh(self._fit_plot)  # the verdict's height changes the text's room
 
-    def _show_plot(self, values: list[float] | None, name: str) -> None:
+    def _show_plot(self, values: list[float] | None, name: str, *, passed: bool = False) -> None:
+        """Show the step's plot under its text. A plot made by the cell that passed the step is
+        shown with that verdict and leaves at the next one (the pane already shows the next
+        step's text); any other stays until the step changes."""
         plot = self.query_one(PlotextPlot)
+        if values == self._earlier_plot:
+            values = None  # an earlier step's series (same name, not recomputed yet): not ours
         if not values:
+            if self._plot_leaving:
+                plot.remove_class("-shown")
+            self._plot_leaving = False
             return
+        self._plot_leaving = passed
+        self._plot_values = values
+        if passed:
+            self._earlier_plot = values
         plt = plot.plt
         plt.clear_data()
         plt.plot(list(range(1, len(values) + 1)), values, marker="braille")
@@ -230,6 +262,33 @@ class LessonPane(Vertical, can_focus=True):
         plt.xlabel("step")
         plot.add_class("-shown")
         plot.refresh()
+        # Sized once the verdict shown with it is laid out (it takes room from the text).
+        # After a pass the text is the next step's, read from its top: no scrolling then.
+        self.call_after_refresh(self._fit_plot, scroll_to=not passed)
+
+    def on_resize(self) -> None:
+        self._fit_plot()
+
+    def _fit_plot(self, *, scroll_to: bool = False) -> None:
+        """Make the plot as tall as the text's viewport (6 to 16 rows), so the whole plot,
+        title and axes, fits on screen once scrolled to; ``scroll_to`` brings it into view."""
+        plot = self.query_one(PlotextPlot)
+        if not plot.has_class("-shown"):
+            return
+        scroll = self.query_one("#lesson-scroll", VerticalScroll)
+        height = max(6, min(16, scroll.scrollable_content_region.height))
+        if plot.styles.height is None or plot.styles.height.value != height:
+            plot.styles.height = height
+        if scroll_to:
+            # (after the new height is laid out)
+            self.call_after_refresh(scroll.scroll_to_widget, plot, animate=False, top=True)
+
+    def action_scroll_text(self, how: str) -> None:
+        """Scroll the step's text from the keyboard (the pane has the focus)."""
+        scroll = self.query_one("#lesson-scroll", VerticalScroll)
+        {"up": scroll.scroll_up, "down": scroll.scroll_down, "page_up": scroll.scroll_page_up,
+         "page_down": scroll.scroll_page_down, "home": scroll.scroll_home,
+         "end": scroll.scroll_end}[how](animate=False)
 
     def _select_graph(self, name: str) -> None:
         screen = self._workspace()

@@ -1,11 +1,13 @@
 """The workspace screen: REPL log and input, the Tensors/Graph/Gradients panels, the status bar.
 
-Layout: at 120 columns and more the log is on the left and the panels are stacked on the right
-(the lesson pane, when there is one, on top); below 120 columns one area at a time is shown,
-chosen with tabs (F2-F6 or ``:tensors``/``:graph``/``:grads``). The input and the status bar are
-always visible. This screen is the controller: it turns messages from widgets into kernel calls
-(thread workers, see ``kernel_calls``) and hands results down to the widgets, coalescing bursts
-of snapshots into at most one repaint every ``SNAPSHOT_INTERVAL`` seconds.
+Layout: at 120 columns and more the log is on the left (under the lesson pane, when there is
+one: the step's text is what a learner reads most) and the panels are stacked on the right;
+below 120 columns one area at a time is shown, chosen with tabs (F2-F6 or
+``:tensors``/``:graph``/``:grads``). The input and the status bar are always visible.
+
+This screen is the controller: it turns messages from widgets into kernel calls (thread
+workers, see ``kernel_calls``) and hands results down to the widgets, coalescing bursts of
+snapshots into at most one repaint every ``SNAPSHOT_INTERVAL`` seconds.
 """
 
 from __future__ import annotations
@@ -55,8 +57,9 @@ ECHO_DELAY = 0.12  # seconds
 SNAPSHOT_INTERVAL = 0.05  # seconds: at most ~20 repaints a second, even over a slow SSH link
 BUSY_REFUSAL = "a cell is still running (Ctrl+C interrupts it)"
 DEAD_REFUSAL = "the kernel is dead: F9 or :restart starts a new one"
-PANEL_IDS = {"repl": "repl-column", "lesson": "lesson-pane", "tensors": "tensors-panel",
+PANEL_IDS = {"repl": "repl-log", "lesson": "lesson-pane", "tensors": "tensors-panel",
              "graph": "graph-panel", "grads": "grads-panel"}
+LEFT_AREAS = ("lesson", "repl")  # the areas of the left column; the panels are on the right
 
 
 def _changes_text(names: list[str], limit: int = 4) -> str:
@@ -107,12 +110,12 @@ class WorkspaceScreen(Screen[None]):
                  Tab("Grads F5", id="grads")]
         yield Tabs(*tabs, active=self.active, id="panel-tabs")
         with Horizontal(id="main"):
-            with Vertical(id="repl-column"):
-                yield ReplLog(id="repl-log")
-            with Vertical(id="side"):
+            with Vertical(id="left"):
                 if self.lesson_pane is not None:
                     self.lesson_pane.id = "lesson-pane"
                     yield self.lesson_pane
+                yield ReplLog(id="repl-log")
+            with Vertical(id="side"):
                 yield TensorsPanel(self.glyphs, id="tensors-panel")
                 yield GraphPanel(self.glyphs, id="graph-panel")
                 yield GradsPanel(self.glyphs, id="grads-panel")
@@ -121,6 +124,7 @@ class WorkspaceScreen(Screen[None]):
         yield StatusBar(id="status")
 
     def on_mount(self) -> None:
+        self.set_class(self.lesson_pane is not None, "-lesson")
         self.apply_layout(self.app.size.width)
         self._number_input()
         dot = " | " if self.glyphs.ascii else " · "
@@ -143,10 +147,11 @@ class WorkspaceScreen(Screen[None]):
         self.set_class(not self.wide, "-narrow")
         tabs = self.query_one("#panel-tabs", Tabs)
         tabs.display = not self.wide
-        self.query_one("#repl-column").display = self.wide or self.active == "repl"
-        self.query_one("#side").display = self.wide or self.active != "repl"
+        left = self.active in LEFT_AREAS
+        self.query_one("#left").display = self.wide or left
+        self.query_one("#side").display = self.wide or not left
         for name, widget_id in PANEL_IDS.items():
-            if name != "repl" and (name != "lesson" or self.lesson_pane is not None):
+            if name != "lesson" or self.lesson_pane is not None:
                 self.query_one(f"#{widget_id}").display = self.wide or name == self.active
         self.query_one(GraphPanel).redraw_if_stale()
 
@@ -287,7 +292,8 @@ class WorkspaceScreen(Screen[None]):
             self.cell_number = result.execution_count
         self._number_input()
         log.show_result(result)
-        if not self.wide and self.active != "repl":
+        if not self.wide and self.active not in LEFT_AREAS:
+            # (The lesson pane repeats a cell's output with its verdict itself.)
             self._toast_result(outcome)
         if outcome.snapshot is not None:
             self.push_snapshot(outcome.snapshot)

@@ -1,0 +1,143 @@
+"""The screen holds at every size a learner's terminal may have: what must be read is on screen.
+
+These tests read the composed screen (what a terminal would show), not widget state: a widget
+that exists but is pushed off the screen, or covered, fails them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gradtui.kernel.client import KernelClient
+from gradtui.kernel.protocol import CellResult, ExecuteReply, StreamChunk
+from gradtui.lessons.catalog import builtin_dir, lesson_files
+from gradtui.lessons.loader import load_lesson
+from gradtui.lessons.progress import LessonProgress, ProgressStore
+from gradtui.lessons.session import LessonSession
+from gradtui.tui.app import create_app
+from gradtui.tui.lesson_pane import LessonPane
+
+from .conftest import run_cell, settle, settle_lesson, wait_until
+
+SIZES = [(80, 24), (100, 30), (120, 40), (160, 60), (200, 60)]
+
+
+def screen_lines(app) -> list[str]:
+    """The screen as a terminal shows it, one string a row."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+def on_screen(app, text: str) -> bool:
+    return any(text in line for line in screen_lines(app))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_a_line_printed_while_a_panel_showed_is_whole_in_the_log(app, fake, size):
+    source = 'print("a line of text here")'
+    fake.script[source] = ExecuteReply(CellResult(True, [StreamChunk("stdout",
+                                                                     "a line of text here\n")]))
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f3")  # the Tensors tab (narrow) or panel (wide)
+        await run_cell(pilot, app, source)
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: on_screen(app, "│a line of text here "))
+        assert not any(line.startswith("│a ") and line[3:4] == " " for line in
+                       screen_lines(app))  # not one character a line
+
+
+async def lesson_five_at_the_loop(pilot, app) -> LessonPane:
+    await settle_lesson(pilot, app)
+    return app.screen.query_one(LessonPane)
+
+
+def resumed_lesson_five(tmp_path: Path):
+    """Lesson 5 resumed at step 4 ("A loop", the step with a plot) over a real kernel."""
+    lesson = load_lesson(lesson_files([builtin_dir()])[4])
+    store = ProgressStore(tmp_path)
+    store.save(LessonProgress(lesson.id, lesson.title, steps_total=len(lesson.steps),
+                              steps_done=3, current_step=3))
+    app = create_app(KernelClient(), lesson_session=LessonSession(lesson, store),
+                     ascii_only=False, history_path=tmp_path / "history")
+    return lesson, app
+
+
+# The usual mistake on the plot step: no x.grad.zero_(), so x overshoots and the check fails.
+LOOP_WITHOUT_ZEROING = """losses = []
+for step in range(25):
+    loss = (x - 3) ** 2
+    loss.backward()
+    with torch.no_grad():
+        x -= 0.1 * x.grad
+    losses.append(loss.item())
+x"""
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_the_plot_step_keeps_the_verdict_hints_and_keys_on_screen(tmp_path, size):
+    lesson, app = resumed_lesson_five(tmp_path)
+    try:
+        async with app.run_test(size=size) as pilot:
+            pane = await lesson_five_at_the_loop(pilot, app)
+            app.set_input_text(LOOP_WITHOUT_ZEROING)
+            await pilot.press("enter")
+            await settle_lesson(pilot, app)
+            assert pane.feedback is not None and pane.feedback.kind == "fail"
+            # The plot is sized and scrolled to once the verdict is laid out.
+            await wait_until(pilot, lambda: on_screen(app, "losses per step"))
+            assert on_screen(app, "Not yet")
+            assert on_screen(app, "should be")  # the failed check says what was wrong
+            assert on_screen(app, "F7 hint")  # the keys line
+            assert on_screen(app, " step ")  # the plot's x-axis label: not cut
+            await pilot.press("f7")
+            await settle_lesson(pilot, app)
+            await wait_until(pilot, lambda: on_screen(app, "Put the four lines"))
+            assert on_screen(app, "F7 hint")
+    finally:
+        app.client.close()
+
+
+async def test_a_plot_leaves_with_its_step(tmp_path):
+    from textual_plotext import PlotextPlot
+
+    lesson, app = resumed_lesson_five(tmp_path)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            pane = await lesson_five_at_the_loop(pilot, app)
+            plot = pane.query_one(PlotextPlot)
+            await run_cell(pilot, app, lesson.steps[3].solution.strip())
+            await settle_lesson(pilot, app)
+            assert pane.feedback.kind == "pass"
+            await run_cell(pilot, app, "1 + 1")  # a cell on the next step
+            await settle_lesson(pilot, app)
+            assert pane.feedback.kind == "fail" and pane.session.index == 4
+            assert not plot.has_class("-shown") and not on_screen(app, "losses per step")
+    finally:
+        app.client.close()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_the_lesson_text_scrolls_from_the_keyboard(tmp_path, size):
+    lesson, app = resumed_lesson_five(tmp_path)
+    try:
+        async with app.run_test(size=size) as pilot:
+            pane = await lesson_five_at_the_loop(pilot, app)
+            await pilot.press("f6")
+            assert pane.has_focus
+            scroll = pane.query_one("#lesson-scroll")
+            assert scroll.max_scroll_y > 0  # the step is longer than the pane at these sizes
+            await pilot.press("end")
+            await wait_until(pilot, lambda: scroll.scroll_y == scroll.max_scroll_y)
+            assert on_screen(app, "x ends close to 3.")  # the text after the code block
+            await pilot.press("home")
+            await wait_until(pilot, lambda: scroll.scroll_y == 0)
+            await pilot.press("pagedown")
+            await wait_until(pilot, lambda: scroll.scroll_y > 0)
+            await pilot.press("up")
+            await pilot.press("a")  # typing still reaches the input
+            await pilot.pause()
+            assert app.screen.focused.id == "cell-input"
+    finally:
+        app.client.close()
