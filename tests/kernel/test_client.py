@@ -85,6 +85,33 @@ def test_execute_echoes_and_captures_output(shared: KernelClient) -> None:
     assert shared.state == "idle" and shared.alive and shared.busy_since is None
 
 
+def test_output_reaches_on_output_while_the_cell_runs(shared: KernelClient) -> None:
+    seen: list[tuple[float, str]] = []
+    start = time.monotonic()
+    reply = shared.execute(
+        "import time, sys\nprint('one', flush=True)\ntime.sleep(0.8)\n"
+        "print('two', file=sys.stderr)\n3",
+        on_output=lambda chunk: seen.append((time.monotonic() - start, chunk.text)))
+    ended = time.monotonic() - start
+    assert seen[0][1] == "one\n" and seen[0][0] < ended - 0.5  # long before the cell ended
+    assert reply.result.output_streamed and reply.result.value_repr == "3"
+    assert reply.result.stdout == "one\n" and reply.result.stderr == "two\n"
+
+
+def test_without_a_listener_the_output_is_in_the_reply_to_show(shared: KernelClient) -> None:
+    reply = shared.execute("print('kept')")
+    assert reply.result.stdout == "kept\n" and not reply.result.output_streamed
+
+
+def test_a_failing_listener_does_not_lose_the_reply(shared: KernelClient) -> None:
+    def broken(chunk: object) -> None:
+        raise ValueError("front-end bug")
+
+    reply = shared.execute("print('a')\n5", on_output=broken)
+    assert reply.result.value_repr == "5" and reply.result.stdout == "a\n"
+    assert shared.execute("6").result.value_repr == "6"
+
+
 def test_json_looking_prints_and_raw_fd1_writes_do_not_corrupt_replies(
     shared: KernelClient,
 ) -> None:

@@ -36,10 +36,16 @@ def test_stdout_carries_only_the_ready_event_and_replies() -> None:
         {"id": 3, "op": "shutdown"},
     )
     assert messages[0]["event"] == "ready" and messages[0]["limits"]["memory_mb"] == 1024
-    assert [m["id"] for m in messages[1:]] == [1, 2, 3]
-    result = messages[1]["result"]["result"]
+    # the cell's output travels as stream events of request 1, all before its reply
+    streamed = [m for m in messages[1:] if m.get("event") == "stream"]
+    replies = [m for m in messages[1:] if "event" not in m]
+    assert [m["id"] for m in replies] == [1, 2, 3]
+    assert all(m["id"] == 1 for m in streamed)
+    assert messages.index(replies[0]) > max(messages.index(m) for m in streamed)
+    result = replies[0]["result"]["result"]
     assert result["value_repr"] == "'ok'"
-    out = "".join(c["text"] for c in result["output"] if c["stream"] == "stdout")
+    assert result["output"] == [] and result["output_streamed"] is True
+    out = "".join(m["text"] for m in streamed if m["stream"] == "stdout")
     for piece in ('{"id": 1, "ok": true}\n', "not json at all\n", "half a line",
                   "printf line\n", "from a child process\n"):
         assert piece in out
@@ -47,7 +53,7 @@ def test_stdout_carries_only_the_ready_event_and_replies() -> None:
 
 def test_the_kernel_exits_when_its_input_closes() -> None:
     messages = _run_kernel({"id": 1, "op": "execute", "source": "x = 1"})
-    assert [m.get("id") for m in messages] == [None, 1]
+    assert [m.get("id") for m in messages] == [None, 1]  # no output: no stream event
 
 
 def test_the_kernel_process_loads_no_ui_library() -> None:

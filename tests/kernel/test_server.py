@@ -12,12 +12,35 @@ from gradtui.kernel.evaluator import Evaluator
 from gradtui.kernel.server import KernelServer
 
 
-def _serve(*requests: Any) -> list[dict[str, Any]]:
+def _messages(*requests: Any) -> list[dict[str, Any]]:
+    """Every line the kernel sends for ``requests``: stream events and replies."""
     lines = [r if isinstance(r, bytes) else json.dumps(r).encode() for r in requests]
     inbound = io.BytesIO(b"\n".join(lines) + b"\n")
     outbound = io.BytesIO()
     KernelServer(Evaluator(install_torch=False), inbound, outbound).serve_forever()
     return [json.loads(line) for line in outbound.getvalue().splitlines()]
+
+
+def _serve(*requests: Any) -> list[dict[str, Any]]:
+    """The replies, each execute result's ``output`` rebuilt from its stream events (as the
+    client does)."""
+    replies = []
+    streamed: dict[Any, list[dict[str, str]]] = {}
+    for message in _messages(*requests):
+        if message.get("event") == "stream":
+            chunks = streamed.setdefault(message["id"], [])
+            if chunks and chunks[-1]["stream"] == message["stream"]:
+                chunks[-1]["text"] += message["text"]
+            else:
+                chunks.append({"stream": message["stream"], "text": message["text"]})
+            continue
+        result = message.get("result")
+        if isinstance(result, dict) and isinstance(result.get("result"), dict):
+            assert result["result"]["output"] == []  # output never travels twice
+            result["result"]["output"] = streamed.pop(message["id"], [])
+        replies.append(message)
+    assert not streamed, "stream events after their reply"
+    return replies
 
 
 def test_execute_replies_with_result_and_snapshot() -> None:
@@ -161,3 +184,58 @@ def test_an_oversized_request_is_refused_and_the_next_one_served(monkeypatch) ->
                      {"id": 2, "op": "ping"})
     assert replies[0]["ok"] is False and "line limit" in replies[0]["error"]
     assert replies[1] == {"id": 2, "ok": True, "result": "pong"}
+
+
+def test_output_goes_out_as_stream_events_before_the_reply() -> None:
+    messages = _messages({"id": 3, "op": "execute",
+                          "source": "import sys\nprint('a')\nprint('b', file=sys.stderr)\n7"})
+    *events, reply = messages
+    assert [(e["event"], e["id"], e["stream"]) for e in events] == [
+        ("stream", 3, "stdout"), ("stream", 3, "stderr")]
+    assert "".join(e["text"] for e in events) == "a\nb\n"
+    assert reply["result"]["result"]["output_streamed"] is True
+
+
+def test_output_is_sent_while_the_cell_still_runs() -> None:
+    """The streamer sends a line within its interval, long before the cell ends."""
+    import threading
+    import time
+
+    class Recorder(io.BytesIO):
+        def __init__(self) -> None:
+            super().__init__()
+            self.when: list[tuple[float, bytes]] = []
+
+        def write(self, data: bytes) -> int:  # type: ignore[override]
+            self.when.append((time.monotonic(), bytes(data)))
+            return super().write(data)
+
+    out = Recorder()
+    server = KernelServer(Evaluator(install_torch=False), io.BytesIO(), out)
+    started = time.monotonic()
+    worker = threading.Thread(target=server._execute, args=(
+        {"id": 1, "op": "execute", "source": "import time\nprint('first')\ntime.sleep(1.0)"},))
+    worker.start()
+    worker.join(10)
+    (first_time, first), *_ = out.when
+    assert b'"event": "stream"' in first and b"first" in first
+    assert first_time - started < 0.5  # the cell itself took a second
+
+
+def test_a_long_output_is_split_into_bounded_events() -> None:
+    from gradtui.kernel.streaming import MAX_EVENT_CHARS
+
+    messages = _messages({"id": 1, "op": "execute", "source": "print('x' * 40000)"})
+    events = [m for m in messages if m.get("event") == "stream"]
+    assert len(events) >= 3 and all(len(e["text"]) <= MAX_EVENT_CHARS for e in events)
+    assert "".join(e["text"] for e in events) == "x" * 40000 + "\n"
+
+
+def test_flooding_output_is_cut_at_the_cap_and_says_how_much_was_dropped() -> None:
+    messages = _messages({"id": 1, "op": "execute",
+                          "source": "for i in range(150_000):\n    print('xxxxxxxxxx')"})
+    events = [m for m in messages if m.get("event") == "stream"]
+    stdout = "".join(e["text"] for e in events if e["stream"] == "stdout")
+    notes = [e["text"] for e in events if e["stream"] == "stderr"]
+    assert len(stdout) == 1_000_000
+    assert "more were dropped" in notes[-1]

@@ -17,6 +17,7 @@ from collections.abc import Callable
 import pytest
 
 from gradtui.kernel import KernelDied, KernelError
+from gradtui.kernel.capture import OutputLog
 from gradtui.kernel.evaluator import Evaluator
 from gradtui.kernel.protocol import (
     CellResult,
@@ -25,10 +26,25 @@ from gradtui.kernel.protocol import (
     ExecuteReply,
     GraphNode,
     Snapshot,
+    StreamChunk,
     TensorInfo,
 )
 from gradtui.plain.console import Console
 from gradtui.plain.repl import PlainRepl, ReplHooks
+
+
+class StreamingLog(OutputLog):
+    """An output log that also hands every write to a listener as it happens (as the real
+    kernel's stream events do, minus the pipe)."""
+
+    def __init__(self, listener: Callable[[StreamChunk], None]) -> None:
+        super().__init__()
+        self._listener = listener
+
+    def write(self, stream, text: str) -> None:  # type: ignore[override]
+        super().write(stream, text)
+        if text:
+            self._listener(StreamChunk(stream, text))
 
 
 class FakeKernelClient:
@@ -79,7 +95,8 @@ class FakeKernelClient:
         if self._dead:
             raise KernelDied("the kernel died (exit status 1); :restart starts a fresh one")
 
-    def execute(self, source: str) -> ExecuteReply:
+    def execute(self, source: str,
+                on_output: Callable[[StreamChunk], None] | None = None) -> ExecuteReply:
         self._check()
         self.executed.append(source)
         if source == "refuse()":
@@ -97,7 +114,15 @@ class FakeKernelClient:
                  "KeyboardInterrupt\n"
             return ExecuteReply(CellResult(False, error=ErrorInfo("KeyboardInterrupt", "", tb)),
                                 self.snap)
-        return ExecuteReply(self.evaluator.execute(source), self.snap)
+        if on_output is None:
+            return ExecuteReply(self.evaluator.execute(source), self.snap)
+        self.evaluator.log_factory = lambda: StreamingLog(on_output)
+        try:
+            result = self.evaluator.execute(source)
+        finally:
+            self.evaluator.log_factory = OutputLog
+        result.output_streamed = True
+        return ExecuteReply(result, self.snap)
 
     def complete(self, source: str, cursor: int) -> list[Completion]:
         self._check()

@@ -319,3 +319,53 @@ def test_pasting_each_notebook_cell_at_the_prompt_prints_the_notebook(tmp_path, 
     expected = "".join(output for _, output in NOTEBOOK[:-1])
     assert out.getvalue().splitlines()[2:] == expected.splitlines()  # after the banner
     assert err.getvalue().splitlines()[-1] == MISMATCH
+
+
+# A cell printing once a second until the test creates the file ``go``: seeing its first line
+# while ``go`` does not exist yet proves the line was shown while the cell still ran (no timing).
+TICKING_CELL = (
+    "import os, time\n"
+    "for i in range(60):\n"
+    "    print('tick', i)\n"
+    "    if os.path.exists('go'):\n"
+    "        break\n"
+    "    time.sleep(1)\n"
+    "\n"
+    "print('done')\n"
+)
+
+
+def test_a_running_cells_output_reaches_a_pipe_as_it_is_printed(tmp_path: Path) -> None:
+    repl = subprocess.Popen([*GRADTUI, "repl"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=environment(tmp_path), cwd=tmp_path)
+    assert repl.stdin is not None and repl.stdout is not None
+    try:
+        repl.stdin.write(TICKING_CELL.encode())
+        repl.stdin.close()
+        assert repl.stdout.readline() == b"tick 0\n"
+        assert not (tmp_path / "go").exists()  # so the cell is still running
+        (tmp_path / "go").touch()
+        rest = repl.stdout.read().decode()
+        assert rest.splitlines()[-1] == "done" and repl.wait(timeout=60) == 0
+    finally:
+        repl.kill()
+        repl.wait()
+
+
+def test_a_running_cells_output_reaches_the_terminal_as_it_is_printed(
+    terminal, tmp_path: Path
+) -> None:
+    term = terminal(NO_COLOR="1")
+    term.prompt()
+    term.send("import os, time\r")
+    term.prompt()
+    # one line: the prompt indents blocks itself, as it does for a learner
+    term.send("for i in range(60): print('tick', i); time.sleep(0 if os.path.exists('go') "
+              "else 1); assert not os.path.exists('go')\r\r")
+    term.expect("tick 0")
+    assert not (tmp_path / "go").exists()  # so the cell is still running
+    (tmp_path / "go").touch()
+    term.expect("AssertionError")  # the cell ends at its next tick
+    term.prompt()
+    term.send("\x04")
+    assert term.wait() == 0

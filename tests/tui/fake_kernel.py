@@ -8,8 +8,10 @@ are built below by hand from what the real kernel reports for it.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
+from collections.abc import Callable
 
 from gradtui.kernel.protocol import (
     BackwardStepInfo,
@@ -62,7 +64,17 @@ class FakeKernel:
         if not self.alive:
             raise FakeKernelDied("the kernel process exited (killed)")
 
-    def execute(self, source: str) -> ExecuteReply:
+    def execute(self, source: str,
+                on_output: Callable[[StreamChunk], None] | None = None) -> ExecuteReply:
+        reply = self._execute(source)
+        if on_output is None or not reply.result.output:
+            return reply
+        for chunk in reply.result.output:  # as the real client: streamed, then the reply
+            on_output(chunk)
+        result = dataclasses.replace(reply.result, output_streamed=True)
+        return ExecuteReply(result, reply.snapshot)
+
+    def _execute(self, source: str) -> ExecuteReply:
         self._check()
         self.state, self.busy_since = "busy", time.monotonic()
         self.executed.append(source)

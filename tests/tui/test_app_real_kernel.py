@@ -102,3 +102,32 @@ async def test_real_completion_popup_completes_an_attribute(real_app):
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen.query_one(CellInput).text == "torch.ones"
+
+
+async def test_a_running_cells_prints_show_in_the_log_before_it_ends(real_app, tmp_path):
+    """A training loop printing once a second: its first line is on screen while the cell is
+    still running (it waits for the file ``go``, which the test makes only after seeing it)."""
+    from .conftest import wait_until
+
+    app = real_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app, limit=60)
+        app.set_input_text(
+            "import os, time\n"
+            "for epoch in range(60):\n"
+            "    print(f'epoch {epoch}: loss {1 / (epoch + 1):.3f}')\n"
+            "    if os.path.exists('go'):\n"
+            "        break\n"
+            "    time.sleep(1)\n")
+        await pilot.press("enter")
+        log = app.screen.query_one(ReplLog)
+        await wait_until(pilot, lambda: "epoch 0: loss 1.000" in log.plain_lines, limit=60)
+        assert app.screen.state == "busy" and not (tmp_path / "go").exists()
+        shown = [strip.text for strip in log.lines]
+        assert any(row.startswith("epoch 0: loss 1.000") for row in shown)  # drawn, not kept
+        assert any(row.startswith("In [1]: import os, time") for row in shown)  # after its echo
+        (tmp_path / "go").touch()
+        await settle(pilot, app, limit=60)
+        epochs = [line for line in log.plain_lines if line.startswith("epoch ")]
+        assert epochs[0] == "epoch 0: loss 1.000" and len(epochs) >= 2
+        assert len(epochs) == len(set(epochs))  # each line once: not again with the reply

@@ -33,9 +33,12 @@ from gradtui.kernel.protocol import (
     Completion,
     ExecuteReply,
     Snapshot,
+    StreamChunk,
     from_dict,
 )
 from gradtui.kernel.wire import LineReader, ProtocolViolation, decode_message, drain_lines
+
+OutputListener = Callable[[StreamChunk], None]
 
 KernelState = Literal["idle", "busy", "dead"]
 T = TypeVar("T")
@@ -222,9 +225,35 @@ class KernelClient:
 
     # -- requests --------------------------------------------------------------------------
 
-    def execute(self, source: str) -> ExecuteReply:
-        """Run a cell; blocks until it finishes (or is interrupted)."""
-        return self._typed("execute", ExecuteReply.from_json, source=source)
+    def execute(self, source: str, on_output: OutputListener | None = None) -> ExecuteReply:
+        """Run a cell; blocks until it finishes (or is interrupted).
+
+        ``on_output`` is called (in this thread) with each piece of output as the cell writes
+        it, within a few tens of milliseconds; the reply's ``result.output`` holds all of it
+        too, and ``result.output_streamed`` says whether ``on_output`` already had it.
+        """
+        parts: list[tuple[str, list[str]]] = []  # per run of one stream, joined at the end
+
+        def stream(message: dict[str, Any]) -> None:
+            chunk = StreamChunk("stderr" if message.get("stream") == "stderr" else "stdout",
+                                str(message.get("text", "")))
+            if parts and parts[-1][0] == chunk.stream:
+                parts[-1][1].append(chunk.text)
+            else:
+                parts.append((chunk.stream, [chunk.text]))
+            if on_output is not None:
+                try:
+                    on_output(chunk)
+                except Exception as exc:  # noqa: BLE001 - a front end's bug must not desync us
+                    self._stderr_tail.append(f"[on_output failed] {exc!r}\n")
+
+        reply = self._typed("execute", ExecuteReply.from_json, on_stream=stream,
+                            source=source)
+        if reply.result.output_streamed:
+            reply.result.output = [StreamChunk(name, "".join(texts))  # type: ignore[arg-type]
+                                   for name, texts in parts]
+            reply.result.output_streamed = on_output is not None
+        return reply
 
     def complete(self, source: str, cursor: int) -> list[Completion]:
         """Candidates for the word ending at ``cursor`` (never runs learner properties)."""
@@ -255,13 +284,14 @@ class KernelClient:
 
     # -- internals -------------------------------------------------------------------------
 
-    def _typed(self, op: str, build: Callable[[Any], T], **args: Any) -> T:
+    def _typed(self, op: str, build: Callable[[Any], T],
+               on_stream: Callable[[dict[str, Any]], None] | None = None, **args: Any) -> T:
         """Send ``op`` and build its typed result; a result of the wrong shape is a violation.
 
         Learner code can write a well-formed line with the right id into the kernel's reply
         pipe; whatever it forges must end as a clear KernelDied, never a front-end traceback.
         """
-        result = self._request(op, **args)
+        result = self._request(op, on_stream, **args)
         try:
             return build(result)
         except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
@@ -271,7 +301,8 @@ class KernelClient:
                 raise KernelDied(problem) from None
             raise self._violation(proc, ProtocolViolation(problem)) from None
 
-    def _request(self, op: str, **args: Any) -> Any:
+    def _request(self, op: str, on_stream: Callable[[dict[str, Any]], None] | None = None,
+                 **args: Any) -> Any:
         with self._lock:
             if not self._started_once:
                 self._spawn()  # first use starts the kernel: `start()` is optional
@@ -288,7 +319,7 @@ class KernelClient:
                     self._write({"id": request_id, "op": op, **args})
                 except (BrokenPipeError, OSError, ValueError):
                     raise KernelDied(self._death_message(proc)) from None
-                reply = self._read_reply(proc, request_id)
+                reply = self._read_reply(proc, request_id, on_stream)
             finally:
                 self._executing_id = None
                 self.busy_since = None
@@ -298,7 +329,9 @@ class KernelClient:
             raise KernelError(f"the kernel refused {op!r}: {reply.get('error')}")
         return reply.get("result")
 
-    def _read_reply(self, proc: subprocess.Popen[bytes], request_id: int) -> dict[str, Any]:
+    def _read_reply(self, proc: subprocess.Popen[bytes], request_id: int,
+                    on_stream: Callable[[dict[str, Any]], None] | None = None
+                    ) -> dict[str, Any]:
         reader = self._reader
         assert reader is not None
         while True:
@@ -314,9 +347,13 @@ class KernelClient:
                     # half line it left behind.
                     raise KernelDied(self._death_message(proc)) from None
                 raise self._violation(proc, violation) from None
-            if message.get("id") == request_id:
-                return message
-            # Anything else (a reply to a request abandoned by an interrupt race) is stale.
+            if message.get("id") != request_id:
+                continue  # stale: a reply to a request abandoned by an interrupt race
+            if message.get("event") == "stream":
+                if on_stream is not None:
+                    on_stream(message)
+                continue
+            return message
 
     def _violation(self, proc: subprocess.Popen[bytes], violation: ProtocolViolation) -> KernelDied:
         """Stop a kernel that broke the protocol; the error to raise says what it sent."""

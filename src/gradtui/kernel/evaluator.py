@@ -81,6 +81,9 @@ class Evaluator:
         self.current_log: OutputLog | None = None
         self.on_cell_start: Callable[[], None] | None = None
         self.on_cell_end: Callable[[], None] | None = None
+        # Makes each cell's output log: the kernel's streamer swaps in one that sends output
+        # to the front end while the cell runs.
+        self.log_factory: Callable[[], OutputLog] = OutputLog
 
     # -- running cells ---------------------------------------------------------------------
 
@@ -90,7 +93,7 @@ class Evaluator:
         self.last_value_name = None  # only what *this* cell echoes is highlighted
         filename = cell_filename(self.execution_count)
         register_source(filename, source)
-        log = OutputLog()
+        log = self.log_factory()
         started = time.perf_counter()
         value_repr: str | None = None
         error: ErrorInfo | None = None

@@ -47,6 +47,9 @@ class CellResult:
     error: ErrorInfo | None = None
     duration_s: float = 0.0
     execution_count: int = 0
+    # True when ``output`` already reached the front end while the cell ran (stream events
+    # handed to ``KernelClient.execute``'s ``on_output``): show only the value or the error.
+    output_streamed: bool = False
 
     @property
     def stdout(self) -> str:

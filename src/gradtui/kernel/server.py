@@ -27,6 +27,11 @@ holds the error.
 Every line is at most ``wire.MAX_LINE_BYTES``: the client treats a longer one as learner code
 tampering with the pipe and stops the kernel, so :func:`fit_reply` shrinks an honest reply that
 would be too long (a 100 MB ``repr`` echoed, a huge docstring inspected) before it is sent.
+
+While an ``execute`` runs, its output arrives first as stream events (``kernel/streaming.py``):
+``{"event": "stream", "id": N, "stream": "stdout" | "stderr", "text": ...}``, in write order,
+all of them before the reply to request N; that reply's CellResult then has an empty
+``output`` and ``output_streamed: true`` (``KernelClient`` puts the output back together).
 """
 
 from __future__ import annotations
@@ -41,7 +46,8 @@ from typing import Any, BinaryIO
 
 from gradtui.kernel import completion, snapshot
 from gradtui.kernel.evaluator import Evaluator
-from gradtui.kernel.protocol import CellResult, ErrorInfo, StreamChunk, to_dict
+from gradtui.kernel.protocol import CellResult, ErrorInfo, to_dict
+from gradtui.kernel.streaming import OutputStreamer
 from gradtui.kernel.wire import MAX_LINE_BYTES
 
 # A string in a reply that is too long is cut to this many characters (see fit_reply).
@@ -55,6 +61,9 @@ class KernelServer:
         self.evaluator = evaluator
         self._requests = requests
         self._replies = replies
+        self._send_lock = threading.Lock()  # replies (main thread) and stream events (streamer)
+        self._streamer = OutputStreamer(self.send)
+        evaluator.log_factory = self._streamer.new_log
         self._in_cell = False
         # Interrupts name the execute request they are meant for (see interrupt_requested).
         self._interrupt_lock = threading.Lock()
@@ -117,8 +126,10 @@ class KernelServer:
     # -- the loop --------------------------------------------------------------------------
 
     def send(self, message: dict[str, Any]) -> None:
-        self._replies.write(fit_reply(message))
-        self._replies.flush()
+        line = fit_reply(message)
+        with self._send_lock:
+            self._replies.write(line)
+            self._replies.flush()
 
     def _read_request(self) -> bytes | None:
         """The next request line; None at end of input; b"" for a line that was too long."""
@@ -169,6 +180,7 @@ class KernelServer:
         request_id = request.get("id")
         with self._interrupt_lock:
             self._executing_id = request_id if isinstance(request_id, int) else None
+        self._streamer.request_id = request_id
         try:
             result = self.evaluator.execute(source)
         except KeyboardInterrupt:
@@ -187,13 +199,16 @@ class KernelServer:
                 if self._pending_interrupt is not None and \
                         self._pending_interrupt <= self._finished_id:
                     self._pending_interrupt = None
+            self._streamer.finish()  # the rest of the output, before the reply
         try:
             snap = to_dict(self._snapshot())
         except Exception as exc:  # noqa: BLE001 - never lose the cell's result to a panel bug
             traceback.print_exc(file=sys.stderr)
             snap = None
             note = f"[gradtui: the panels could not be updated: {type(exc).__name__}: {exc}]\n"
-            result.output.append(StreamChunk("stderr", note))
+            self._streamer.send_note("stderr", note)
+        result.output = []  # it went out as stream events
+        result.output_streamed = True
         return {"result": to_dict(result), "snapshot": snap}
 
     def _snapshot(self) -> Any:

@@ -9,10 +9,11 @@ readers get the bare text torch would print.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Mapping
 from typing import TextIO
 
-from gradtui.kernel.protocol import CellResult
+from gradtui.kernel.protocol import CellResult, StreamChunk
 from gradtui.terminal import term_lacks_glyphs
 
 _RED = "\x1b[31m"
@@ -75,14 +76,18 @@ class Console:
         self.stderr = stderr
         self.colour = colour
         self._python_lexer = None
+        # A running cell's output is written from the thread waiting for the kernel, while the
+        # main thread may print a notice (Ctrl-C): one write at a time.
+        self._lock = threading.Lock()
 
     def _write(self, stream: TextIO, text: str) -> None:
-        try:
-            stream.write(text)
-        except UnicodeEncodeError:
-            # A latin-1/ASCII terminal: lesson prose has `−`, `²`, `½`... Never crash on them.
-            stream.write(encodable(text, getattr(stream, "encoding", None) or "ascii"))
-        stream.flush()
+        with self._lock:
+            try:
+                stream.write(text)
+            except UnicodeEncodeError:
+                # A latin-1/ASCII terminal: lesson prose has `−`, `²`, `½`... Never crash on them.
+                stream.write(encodable(text, getattr(stream, "encoding", None) or "ascii"))
+            stream.flush()
 
     def _line(self, stream: TextIO, text: str) -> None:
         self._write(stream, text if text.endswith("\n") else text + "\n")
@@ -99,10 +104,16 @@ class Console:
         # pygments adds a final newline; the caller decides about line ends.
         return highlight(text, self._python_lexer, TerminalFormatter()).rstrip("\n")
 
+    def stream(self, chunk: StreamChunk) -> None:
+        """Output of the running cell, written as it arrives (stdout or stderr, as written)."""
+        self._write(self.stderr if chunk.stream == "stderr" else self.stdout, chunk.text)
+
     def cell_result(self, result: CellResult) -> None:
-        """A cell's captured output in write order, then its echoed value or its traceback."""
-        for chunk in result.output:
-            self._write(self.stderr if chunk.stream == "stderr" else self.stdout, chunk.text)
+        """A cell's output in write order (unless it was streamed already), then its echoed
+        value or its traceback."""
+        if not result.output_streamed:
+            for chunk in result.output:
+                self.stream(chunk)
         if result.value_repr is not None:
             self._line(self.stdout, self._highlight(result.value_repr))
         if result.error is not None:

@@ -147,7 +147,8 @@ class PlainRepl:
 
         def work() -> None:
             try:
-                box["reply"] = self.client.execute(source)
+                # the cell's output is printed as it is written, from this thread
+                box["reply"] = self.client.execute(source, on_output=self.console.stream)
             except BaseException as exc:  # handed to the main thread below
                 box["error"] = exc
             finally:

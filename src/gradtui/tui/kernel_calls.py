@@ -13,7 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from gradtui.kernel.protocol import BackwardTrace, Completion, ExecuteReply, Snapshot
+from gradtui.kernel.protocol import (
+    BackwardTrace,
+    Completion,
+    ExecuteReply,
+    Snapshot,
+    StreamChunk,
+)
 
 
 @dataclass
@@ -49,16 +55,18 @@ class KernelCalls:
         with self.lock:
             return self._call(go)
 
-    def execute(self, source: str, generation: int | None = None
+    def execute(self, source: str, generation: int | None = None,
+                on_output: Callable[[StreamChunk], None] | None = None
                 ) -> ExecuteReply | KernelFailure | None:
         """Run a cell; None (and nothing run) when the kernel was restarted after the cell was
-        submitted in ``generation``: a cell must not run in the fresh kernel it never saw."""
+        submitted in ``generation``: a cell must not run in the fresh kernel it never saw.
+        ``on_output`` gets the cell's output as it is printed (in this worker thread)."""
         with self.lock:
             if generation is not None and generation != self.generation:
                 return None
             self.running_since = time.monotonic()
             try:
-                return self._call(lambda: self.client.execute(source))
+                return self._call(lambda: self.client.execute(source, on_output=on_output))
             finally:
                 self.running_since = None
 

@@ -13,6 +13,11 @@ class CellSubmitted(Message):
         self.source = source
 
 
+class CellOutputArrived(Message):
+    """The running cell printed: its output waits in the screen's buffer (posted from the
+    kernel worker thread; one message stands for every piece buffered since the last)."""
+
+
 class CellRefused(Message):
     """Enter on a complete cell while no cell can run (``reason`` says why, with the way out)."""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.app import App, ComposeResult
+
 from gradtui.kernel.protocol import CellResult, ExecuteReply, StreamChunk
 from gradtui.tui.widgets.cell_input import CellInput
 from gradtui.tui.widgets.repl_log import ReplLog
@@ -81,3 +83,110 @@ async def test_a_cell_run_while_another_tab_shows_is_written_at_the_logs_real_wi
         shown = [strip.text.rstrip() for strip in log.lines]
         assert "a line of text here" in shown
         assert all(len(line) > 1 for line in shown if line)
+
+
+# -- output as it is printed ----------------------------------------------------------------------
+
+class _LogApp(App[None]):
+    """A host with nothing but the log (fast, and no kernel)."""
+
+    def compose(self) -> ComposeResult:
+        yield ReplLog()
+
+
+def _rows(log: ReplLog) -> list[str]:
+    return [strip.text.rstrip() for strip in log.lines]
+
+
+async def test_streamed_pieces_show_complete_lines_and_the_unfinished_one_in_place():
+    async with _LogApp().run_test(size=(60, 20)) as pilot:
+        log = pilot.app.query_one(ReplLog)
+        await pilot.pause()
+        log.stream_output("stdout", "epoch 1: loss 0.5\nepoch 2")
+        assert _rows(log)[-2:] == ["epoch 1: loss 0.5", "epoch 2"]
+        log.stream_output("stdout", ": loss 0.25\n")
+        assert _rows(log)[-2:] == ["epoch 1: loss 0.5", "epoch 2: loss 0.25"]
+        log.stream_output("stdout", "10%\r20%")
+        assert _rows(log)[-1] == "20%"  # a progress line redrawn with \r is updated in place
+        log.stream_output("stdout", "\r")
+        assert _rows(log)[-1] == "20%"  # until new text overwrites it
+        log.stream_output("stdout", "3")
+        assert _rows(log)[-1] == "30%"
+        log.end_output()
+        assert log.plain_lines[-3:] == ["epoch 1: loss 0.5", "epoch 2: loss 0.25", "30%"]
+
+
+async def test_stderr_starts_its_own_line_and_is_yellow():
+    async with _LogApp().run_test(size=(60, 20)) as pilot:
+        log = pilot.app.query_one(ReplLog)
+        await pilot.pause()
+        log.stream_output("stdout", "partial ")
+        log.stream_output("stderr", "a warning\n")
+        log.end_output()
+        assert _rows(log)[-2:] == ["partial", "a warning"]
+        assert any(seg.style and seg.style.color and seg.style.color.name == "yellow"
+                   for seg in log.lines[-1])
+
+
+async def test_control_characters_are_shown_never_sent_to_the_terminal():
+    async with _LogApp().run_test(size=(60, 20)) as pilot:
+        log = pilot.app.query_one(ReplLog)
+        await pilot.pause()
+        log.stream_output("stdout", "\x1b[2J\x07bell\x9b\n")
+        log.note("note \x1b[31m")
+        text = "".join(_rows(log))
+        assert "\x1b" not in text and "\x07" not in text and "\x9b" not in text
+        assert "^[[2J^Gbell\\x9b" in text and "note ^[[31m" in text
+
+
+async def test_long_output_lines_are_cut_at_the_width_and_rewrapped_on_resize():
+    async with _LogApp().run_test(size=(40, 20)) as pilot:
+        log = pilot.app.query_one(ReplLog)
+        await pilot.pause()
+        width = log.scrollable_content_region.width
+        log.stream_output("stdout", "x" * (width * 2 + 3) + "\n")
+        assert [len(r) for r in _rows(log)] == [width, width, 3]
+        await pilot.resize_terminal(120, 20)
+        await wait_until(pilot, lambda: len(log.lines) == 1)
+        assert _rows(log) == ["x" * (width * 2 + 3)]
+
+
+async def test_the_log_keeps_the_last_rows_and_says_how_many_were_dropped(monkeypatch):
+    from gradtui.tui.widgets import repl_log
+
+    monkeypatch.setattr(repl_log, "MAX_ROWS", 100)
+    monkeypatch.setattr(repl_log, "TRIM_SLACK", 10)
+    async with _LogApp().run_test(size=(60, 20)) as pilot:
+        log = pilot.app.query_one(ReplLog)
+        await pilot.pause()
+        for cell in range(10):  # ten cells flooding the log
+            log.echo_input(cell, "while True: print('x')")
+            log.stream_output("stdout", "".join(f"line {cell}-{i}\n" for i in range(50)))
+            log.end_output()
+        rows = _rows(log)
+        assert len(rows) <= 100 + 10 + 2
+        assert rows[-1] == "line 9-49"
+        note = " ".join(rows[:log._note_rows])
+        assert note.startswith("[gradtui: ") and "earlier lines were dropped" in note
+        assert f"{log.dropped_lines:,} earlier lines" in note
+        # every line is on screen or counted in the note
+        assert log.dropped_lines + len(rows) - log._note_rows == 10 * 51
+        assert log.plain_lines == rows[log._note_rows:]  # the text kept is what is shown
+        await pilot.resize_terminal(50, 20)  # a re-wrap keeps the same bound and the note
+        await wait_until(pilot, lambda: log._wrap_width == log.size.width == 50)
+        rows = _rows(log)
+        assert rows[0].startswith("[gradtui: ") and rows[-1] == "line 9-49"
+        assert len(rows) <= 100 + 10 + 2
+
+
+async def test_output_written_while_the_log_has_no_width_shows_when_it_gets_one():
+    async with _LogApp().run_test(size=(60, 20)) as pilot:
+        log = pilot.app.query_one(ReplLog)
+        await pilot.pause()
+        log.display = False
+        await pilot.pause()
+        log.stream_output("stdout", "written while hidden, long enough to wrap twice " * 3)
+        log.end_output()
+        log.display = True
+        await wait_until(pilot, lambda: any("hidden" in r for r in _rows(log)))
+        assert min(len(r) for r in _rows(log) if r) > 5  # not one character a line

@@ -12,7 +12,9 @@ snapshots into at most one repaint every ``SNAPSHOT_INTERVAL`` seconds.
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,13 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Tab, Tabs
 
-from gradtui.kernel.protocol import BackwardTrace, Completion, ExecuteReply, Snapshot
+from gradtui.kernel.protocol import (
+    BackwardTrace,
+    Completion,
+    ExecuteReply,
+    Snapshot,
+    StreamChunk,
+)
 from gradtui.tui.cells import ColonCommand, parse_colon_command
 from gradtui.tui.coalesce import Coalescer
 from gradtui.tui.dot_export import export_dot
@@ -32,6 +40,7 @@ from gradtui.tui.glyphs import Glyphs
 from gradtui.tui.history import HistoryCursor, append_history
 from gradtui.tui.kernel_calls import KernelCalls, KernelFailure
 from gradtui.tui.messages import (
+    CellOutputArrived,
     CellRefused,
     CellSubmitted,
     CompletionRequested,
@@ -99,6 +108,9 @@ class WorkspaceScreen(Screen[None]):
         self._echo_timer: Timer | None = None
         self._busy_since: float | None = None
         self.repaints = 0  # snapshot repaints done (the benchmark and tests read it)
+        # A running cell's output, from the kernel worker thread to the log (see cell_output)
+        self._output: deque[tuple[int, StreamChunk]] = deque()
+        self._output_posted = threading.Event()  # a CellOutputArrived is on its way
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -271,8 +283,32 @@ class WorkspaceScreen(Screen[None]):
 
     @work(thread=True, group="kernel")
     def execute_cell(self, source: str, generation: int) -> None:
-        outcome = self.calls.execute(source, generation)
+        def output(chunk: StreamChunk) -> None:
+            # The worker thread only queues: the log is written on the event loop, in order,
+            # and a burst of pieces costs one message (the loop drains them all at once).
+            self._output.append((generation, chunk))
+            if not self._output_posted.is_set():
+                self._output_posted.set()
+                self.post_message(CellOutputArrived())
+
+        outcome = self.calls.execute(source, generation, on_output=output)
         self.app.call_from_thread(self._cell_finished, outcome, generation)
+
+    @on(CellOutputArrived)
+    def _cell_output_arrived(self) -> None:
+        self._output_posted.clear()
+        self._write_output()
+
+    def _write_output(self) -> None:
+        """What the running cell printed since the last call, into the log (after its echo)."""
+        if not self._output:
+            return
+        self._write_echo()
+        log = self.query_one(ReplLog)
+        while self._output:
+            generation, chunk = self._output.popleft()
+            if generation == self.calls.generation:  # not a cell a restart already ended
+                log.stream_output(chunk.stream, chunk.text)
 
     def _number_input(self) -> None:
         self.query_one(CellInput).border_title = f"In [{self.cell_number + 1}]"
@@ -280,7 +316,9 @@ class WorkspaceScreen(Screen[None]):
     def _cell_finished(self, outcome: ExecuteReply | KernelFailure | None,
                        generation: int) -> None:
         self._write_echo()
+        self._write_output()  # the last pieces may still wait behind their message
         log = self.query_one(ReplLog)
+        log.end_output()
         if outcome is None or generation != self.calls.generation:
             return  # the kernel was restarted since this cell was submitted: nothing to show
         if isinstance(outcome, KernelFailure):
