@@ -25,12 +25,19 @@ def test_listing_shows_every_lesson_with_progress(tmp_path: Path,
                               steps_done=3))
     store.save(LessonProgress("variables", "Variables", steps_total=7, current_step=7,
                               steps_done=7, completed=True))
+    retaken = LessonProgress("accumulation", "Accumulation", steps_total=8, current_step=8,
+                             steps_done=8)
+    retaken.mark_completed()
+    retaken.restart()  # `gradtui lesson 3 --restart` after finishing it
+    retaken.current_step = retaken.steps_done = 1
+    store.save(retaken)
     out, err = io.StringIO(), io.StringIO()
     assert list_lessons([str(FIXTURES / "good.toml").rsplit("/", 1)[0]], out, err) == 0
     lines = out.getvalue().splitlines()
     assert lines[0].startswith(" 1. Variables") and "done (7/7)" in lines[0]
     assert lines[1].startswith(" 2. Gradients") and "step 4 of 11" in lines[1]
-    assert "not started (8 steps)" in lines[2]
+    assert "done; again at 2/8" in lines[2]
+    assert "not started (8 steps)" in lines[3]
     builtins = len(lesson_files([builtin_dir()]))
     assert lines[builtins].startswith(f"{builtins + 1:2d}. Tiny")
     # the broken fixtures in the same directory are reported, not fatal

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
 import sys
@@ -11,7 +12,7 @@ import pytest
 
 from gradtui.lessons.catalog import builtin_dir, lesson_files
 from gradtui.lessons.loader import load_lesson
-from gradtui.lessons.progress import ProgressStore
+from gradtui.lessons.progress import ProgressSaveError, ProgressStore
 from gradtui.lessons.session import LessonSession
 from gradtui.lessons.textplot import text_plot
 from gradtui.plain.lesson_mode import LessonHooks
@@ -125,3 +126,28 @@ def test_after_a_kernel_death_the_lesson_advises_reset(tmp_path: Path) -> None:
     hooks, _ = hooks_for(tmp_path)
     assert hooks.restart_advice().startswith("Type :reset for a fresh kernel with this step's "
                                              "variables rebuilt")
+
+
+def test_a_failed_save_is_printed_after_the_verdict_and_at_leave(tmp_path: Path) -> None:
+    class FullDisk(ProgressStore):
+        def save(self, progress: object) -> None:
+            raise ProgressSaveError(errno.ENOSPC, f"the disk is full ({self.data_dir})")
+
+    session = LessonSession(load_lesson(FIXTURES / "good.toml"), FullDisk(tmp_path))
+    hooks = LessonHooks(session, ascii_only=True)
+    kernel = FakeKernel()
+    hooks.attach(kernel)  # type: ignore[arg-type]
+    text = hooks.after_cell(kernel.execute("x = 1")) or ""
+    verdict, rest = text.split("\n", 1)
+    assert verdict.startswith("  ok ") and "Step passed!" in rest
+    assert "  ! Your progress was not saved: the disk is full" in text
+    assert text.index("not saved") < text.index("Step 2 of 2")
+    assert "Your latest progress could NOT be saved: the disk is full" in (
+        hooks.command("leave", "") or "")
+
+
+def test_a_progress_file_set_aside_is_in_the_banner_once(tmp_path: Path) -> None:
+    (tmp_path / "progress.json").write_text("{broken")
+    hooks, _ = hooks_for(tmp_path)
+    banner = hooks.banner() or ""
+    assert banner.count("was unreadable") == 1 and "progress.json.corrupt-" in banner

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 from textual.widgets import Markdown, ProgressBar, Static
@@ -9,7 +10,7 @@ from textual.widgets import Markdown, ProgressBar, Static
 from gradtui.kernel.client import KernelClient
 from gradtui.lessons.catalog import builtin_dir, lesson_files
 from gradtui.lessons.loader import load_lesson
-from gradtui.lessons.progress import ProgressStore
+from gradtui.lessons.progress import ProgressSaveError, ProgressStore
 from gradtui.lessons.session import LessonSession
 from gradtui.tui.app import GradtuiApp, create_app
 from gradtui.tui.lesson_pane import LessonPane
@@ -294,3 +295,26 @@ async def test_ascii_mode_puts_only_ascii_on_the_lesson_pane(tmp_path: Path, mon
     text = html.unescape("".join(re.findall(r">([^<>]*)</text>", svg))).replace("\xa0", " ")
     assert "F7 hint | F8 solution" in text and "0%" in text  # keys and progress still said
     assert [c for c in text if not c.isascii()] == []
+
+
+async def test_a_failed_save_shows_in_the_pane_and_in_the_leave_message(tmp_path: Path) -> None:
+    class FullDisk(ProgressStore):
+        def save(self, progress: object) -> None:
+            raise ProgressSaveError(errno.ENOSPC, f"the disk is full ({self.data_dir})")
+
+    lesson = load_lesson(lesson_files([builtin_dir()])[0])
+    session = LessonSession(lesson, FullDisk(tmp_path))
+    session.attach(FakeKernel())
+    app = lesson_one_app(tmp_path, session)
+    said = record_exit_messages(app)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot, app)
+            await run_cell(pilot, app, ":skip")
+            assert "! Your progress was not saved: the disk is full" in feedback_text(
+                app.screen.query_one(LessonPane))
+            await pilot.press("ctrl+l")
+            await pilot.pause()
+    finally:
+        app.client.close()
+    assert len(said) == 1 and "Your latest progress could NOT be saved: the disk is full" in said[0]

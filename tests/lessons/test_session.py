@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import errno
 from dataclasses import replace
 from pathlib import Path
 
 from gradtui.lessons.loader import load_lesson
 from gradtui.lessons.model import Lesson, Settings
-from gradtui.lessons.progress import ProgressStore
-from gradtui.lessons.session import LessonSession
+from gradtui.lessons.progress import LessonProgress, ProgressSaveError, ProgressStore
+from gradtui.lessons.session import IDLE_CAP_S, LessonSession
 
 from .fakes import FakeKernel
 
@@ -201,3 +202,85 @@ def test_the_lessons_own_restarts_are_not_mistaken_for_outside_ones() -> None:
     session.reset_step()
     feedback = session.cell_finished(kernel.execute("y = 5"))
     assert feedback.kind == "fail" and "restarted" not in feedback.message
+
+
+class Clock:
+    """A hand-driven clock for the step timings."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_each_step_records_time_cells_help_and_the_checks_that_failed(tmp_path: Path) -> None:
+    store, clock = ProgressStore(tmp_path), Clock()
+    session = LessonSession(tiny(), store, clock=clock)
+    kernel = FakeKernel()
+    session.attach(kernel)
+    session.start()
+    clock.now += 30
+    session.cell_finished(kernel.execute("x = 2"))
+    clock.now += 3600  # away for an hour: counts as the idle cap, not an hour
+    session.hint()
+    clock.now += 5
+    session.solution()
+    clock.now += 10
+    session.cell_finished(kernel.execute("x = 1"))
+    record = store.load()["tiny"].steps[0]
+    assert record.seconds == 30 + IDLE_CAP_S + 5 + 10
+    assert (record.cells, record.hints, record.solutions, record.passes) == (2, 1, 1, 1)
+    assert record.fails == {"expr x == 1": 1}
+    clock.now += 7
+    session.cell_finished(kernel.execute("y = 3"))  # saved at once, though the step failed
+    assert store.load()["tiny"].steps[1].fails == {"expr y == 2": 1}
+
+
+def test_restarting_a_completed_lesson_keeps_its_completion_and_counts_attempts(
+    tmp_path: Path,
+) -> None:
+    store = ProgressStore(tmp_path)
+    session, kernel = started(tiny(), store)
+    session.solution()
+    session.cell_finished(kernel.execute("x = 1"))
+    session.cell_finished(kernel.execute("y = 2"))
+    again, _ = started(tiny(), store, restart=True)  # `gradtui lesson tiny --restart`
+    saved = store.load()["tiny"]
+    assert (again.index, saved.current_step, saved.attempts, saved.completions) == (0, 0, 2, 1)
+    assert saved.first_completion is not None and saved.first_completion.solutions_shown == 1
+    again.restart_lesson()  # restarting the untouched new attempt is not a third
+    assert store.load()["tiny"].attempts == 2
+
+
+class BrokenDisk(ProgressStore):
+    """A store whose saves fail (as on a full disk) until ``fixed`` is set."""
+
+    fixed = False
+
+    def save(self, progress: LessonProgress) -> None:
+        if not self.fixed:
+            raise ProgressSaveError(errno.ENOSPC, f"the disk is full ({self.data_dir})")
+        super().save(progress)
+
+
+def test_a_failed_save_is_told_with_every_feedback_until_one_works(tmp_path: Path) -> None:
+    store = BrokenDisk(tmp_path)
+    session, kernel = started(tiny(), store)
+    first = session.cell_finished(kernel.execute("x = 1"))
+    assert first.kind == "pass"
+    assert first.notice.startswith("Your progress was not saved: the disk is full")
+    assert session.hint().notice == first.notice and not session.progress_saved
+    assert session.saved_note().startswith("Your latest progress could NOT be saved: the disk")
+    store.fixed = True
+    assert session.cell_finished(kernel.execute("y = 1")).notice == "Your progress is saved again."
+    assert session.hint().notice == "" and session.progress_saved
+    # nothing was lost: the step passed while the disk was full is on disk now
+    assert store.load()["tiny"].current_step == 1
+
+
+def test_a_progress_file_set_aside_is_told_once_in_the_lesson(tmp_path: Path) -> None:
+    (tmp_path / "progress.json").write_text("{broken")
+    session, _ = started(tiny(), ProgressStore(tmp_path))
+    assert "was unreadable" in session.start().notice
+    assert session.hint().notice == ""

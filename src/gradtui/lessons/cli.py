@@ -62,9 +62,13 @@ def list_lessons(extra: list[str], out: TextIO, err: TextIO) -> int:
 def _status(lesson: Lesson, progress: LessonProgress | None) -> str:
     total = len(lesson.steps)
     if progress is None or progress.steps_total != total:
+        if progress is not None and progress.ever_completed:
+            return "done (lesson changed)"  # the file gained or lost steps since
         return f"not started ({counted(total, 'step')})"
     if progress.completed:
         return f"done ({total}/{total})"
+    if progress.ever_completed:  # restarted after finishing: both facts matter
+        return f"done; again at {progress.current_step + 1}/{total}"
     return f"step {progress.current_step + 1} of {total}"
 
 
@@ -138,9 +142,9 @@ def run_lesson_command(args: argparse.Namespace) -> int:
         print(f"gradtui lesson: no lesson {args.lesson!r}. Lessons: {names}", file=sys.stderr)
         return 2
     store = ProgressStore(paths.data_dir())
+    # A progress file set aside, or a save that failed, is shown by the lesson itself (its
+    # first feedback), in the workspace and the plain REPL alike.
     session = LessonSession(lesson, store, restart=bool(getattr(args, "restart", False)))
-    if store.problem:
-        print(f"gradtui: {store.problem}", file=sys.stderr)
     if getattr(args, "plain", False):
         from gradtui.plain.lesson_mode import run_plain_lesson
 

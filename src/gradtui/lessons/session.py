@@ -10,13 +10,16 @@ step; ``finished`` after the last one (free play continues; nothing more is judg
 
 from __future__ import annotations
 
+import functools
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Literal, Protocol, TypeVar
 
 from gradtui.kernel.protocol import CellResult, ExecuteReply
 from gradtui.lessons.checks import CheckResult, JudgeContext, parse_numbers
 from gradtui.lessons.model import Lesson, Step
-from gradtui.lessons.progress import LessonProgress, ProgressStore
+from gradtui.lessons.progress import LessonProgress, ProgressSaveError, ProgressStore
 
 
 class LessonKernel(Protocol):
@@ -26,6 +29,10 @@ class LessonKernel(Protocol):
     def evaluate(self, expr: str) -> tuple[bool, str]: ...
     def restart(self) -> None: ...
 
+
+# Time on a step counts the gaps between the learner's actions, each at most this long: a learner
+# who went for lunch did not spend an hour on the step.
+IDLE_CAP_S = 600.0
 
 RESTART_NOTE = ("The kernel was restarted, so the variables of the earlier steps are gone: "
                 "type :reset (F12 in the workspace) to rebuild them.")
@@ -49,6 +56,9 @@ class Feedback:
     # What that code printed or echoed when it ran for the learner (a skipped step's solution):
     # skipping `type(a)` must still show `<class 'torch.Tensor'>`, the point of the step.
     shown_output: str = ""
+    # Something about the learner's progress they must see now, whatever the verdict:
+    # "Your progress was not saved: the disk is full (...)" (every time until a save works).
+    notice: str = ""
 
     @property
     def problems(self) -> list[str]:
@@ -103,20 +113,43 @@ def empty_reply() -> ExecuteReply:
     return ExecuteReply(result=CellResult(ok=True))
 
 
+_Method = TypeVar("_Method", bound=Callable[..., Feedback])
+
+
+def _with_notice(method: _Method) -> _Method:
+    """Attach the session's progress notice (a failed save...) to the Feedback returned."""
+
+    @functools.wraps(method)
+    def wrapper(self: LessonSession, *args: object, **kwargs: object) -> Feedback:
+        feedback = method(self, *args, **kwargs)
+        feedback.notice = self._take_notice()
+        return feedback
+
+    return wrapper  # type: ignore[return-value]
+
+
 class LessonSession:
     """One learner taking one lesson."""
 
     def __init__(self, lesson: Lesson, store: ProgressStore | None = None,
-                 *, restart: bool = False) -> None:
+                 *, restart: bool = False, clock: Callable[[], float] = time.monotonic) -> None:
         self.lesson = lesson
         self.store = store
         self.kernel: LessonKernel | None = None
         self.hint_index = 0  # hints shown on the current step
         self._last_count = 0  # the kernel's execution count after the latest cell we saw
         self.kernel_lost = False  # the kernel restarted behind the lesson's back
-        saved = None if store is None or restart else store.get(lesson.id)
+        # The latest save's failure (None once one works): shown with every feedback until then.
+        self.save_error: ProgressSaveError | None = None
+        self._unsaved_told = False  # the learner was told a save failed (say when one works)
+        self._told: set[str] = set()  # progress-file problems already shown
+        self._clock = clock
+        self._mark: float | None = None  # when the learner last acted on the current step
+        saved = None if store is None else store.get(lesson.id)
         if saved is not None and saved.steps_total != len(lesson.steps):
-            saved = None  # the lesson file changed shape: its old position means nothing now
+            saved.reshape(len(lesson.steps))  # old positions mean nothing; completions stay
+        if saved is not None and restart:
+            saved.restart()  # a new attempt; the record that it was completed stays
         self.progress = saved or LessonProgress(lesson_id=lesson.id, title=lesson.title,
                                                 steps_total=len(lesson.steps))
         self.progress.title = lesson.title
@@ -153,8 +186,21 @@ class LessonSession:
     def attach(self, kernel: LessonKernel) -> None:
         self.kernel = kernel
 
+    @property
+    def progress_saved(self) -> bool:
+        """Whether everything so far is on disk (False without a store or after a failed save)."""
+        return self.store is not None and self.save_error is None
+
+    def saved_note(self) -> str:
+        """For a learner who leaves: "Your progress is saved", or why the latest part is not."""
+        if self.save_error is None:
+            return "Your progress is saved"
+        return f"Your latest progress could NOT be saved: {self.save_error.reason}"
+
+    @_with_notice
     def start(self) -> Feedback:
         """Begin or resume. Resuming replays earlier steps' solutions so their names exist."""
+        self._mark = self._clock()
         if self.finished:
             return Feedback("info", f"You have completed this lesson. {self.summary().text()} "
                                     "Restart it to take it again, or play freely.")
@@ -168,22 +214,27 @@ class LessonSession:
             note += f" ({replayed})"
         return Feedback("resume", note, code=self._starter())
 
+    @_with_notice
     def cell_finished(self, reply: ExecuteReply) -> Feedback:
         """Judge the current step after a cell; on pass, move on and save."""
         step = self.step
         if step is None:
             return Feedback("info", "The lesson is over: this is free play now.")
+        self._tick()
         self._notice_restart(reply)
         results = judge_step(step, reply, self._kernel())
+        self._record_cell(step, results)
         plot = self._plot(step)
         extra = {"plot": plot, "plot_name": step.plot}
         if all(r.passed for r in results):
+            self.progress.step_record(self.index).passes += 1
             self._advance(skipped=False)
             if self.finished:
                 return Feedback("finished", "Step passed: that was the last step!",
                                 results=results, advanced=True, **extra)
             return Feedback("pass", f"Step passed! On to step {self.index + 1}.",
                             results=results, advanced=True, code=self._starter(), **extra)
+        self._save()  # the step's time and failed checks, for the teacher's --by-step view
         feedback = Feedback("fail", "", results=results, **extra)
         if self.kernel_lost and self.index > 0:
             feedback.results.append(CheckResult(False, RESTART_NOTE))
@@ -192,6 +243,7 @@ class LessonSession:
 
     # --- learner commands --------------------------------------------------------------------
 
+    @_with_notice
     def hint(self) -> Feedback:
         step = self.step
         if step is None:
@@ -205,9 +257,12 @@ class LessonSession:
         text = step.hints[self.hint_index]
         self.hint_index += 1
         self.progress.hints_used += 1
+        self._tick()
+        self.progress.step_record(self.index).hints += 1
         self._save()
         return Feedback("hint", f"Hint {self.hint_index}/{len(step.hints)}: {text}")
 
+    @_with_notice
     def solution(self) -> Feedback:
         step = self.step
         if step is None:
@@ -216,11 +271,14 @@ class LessonSession:
             return Feedback("refused", "Your teacher has turned off showing solutions for "
                                        "this lesson.")
         self.progress.solutions_shown += 1
+        self._tick()
+        self.progress.step_record(self.index).solutions += 1
         self._save()
         return Feedback("solution", "A solution (it is in your input line; run it, or change "
                                     "it first):", code=step.solution,
                         shown_code=step.solution.strip())
 
+    @_with_notice
     def skip(self) -> Feedback:
         """Skip the step: its solution runs so later steps find the names they need."""
         step = self.step
@@ -228,6 +286,8 @@ class LessonSession:
             return Feedback("refused", "The lesson is over; nothing to skip.")
         if not self.lesson.settings.allow_skip:
             return Feedback("refused", "Your teacher has turned off skipping in this lesson.")
+        self._tick()
+        self.progress.step_record(self.index).skips += 1
         reply = self._execute(step.solution)
         self._advance(skipped=True)
         note = "" if reply.result.error is None else (
@@ -237,6 +297,7 @@ class LessonSession:
                         code=self._starter(), shown_code=step.solution.strip(),
                         shown_output=_visible_output(reply))
 
+    @_with_notice
     def reset_step(self) -> Feedback:
         """Fresh kernel with the earlier steps' solutions replayed; the step starts over."""
         if self.finished:
@@ -247,10 +308,11 @@ class LessonSession:
         return Feedback("reset", f"Step {self.index + 1} starts over: your variables are back "
                                  "to how the step began.", code=self._starter())
 
+    @_with_notice
     def restart_lesson(self) -> Feedback:
         self._restart_kernel()
-        self.progress = LessonProgress(lesson_id=self.lesson.id, title=self.lesson.title,
-                                       steps_total=len(self.lesson.steps))
+        self._tick()
+        self.progress.restart()  # a new attempt; the record of completions stays
         self.hint_index = 0
         self._save()
         return Feedback("restart", "The lesson starts again from step 1 with a fresh kernel.",
@@ -275,7 +337,8 @@ class LessonSession:
         self.progress.current_step += 1
         self.progress.steps_done += 1
         self.progress.skips += int(skipped)
-        self.progress.completed = self.finished
+        if self.finished:
+            self.progress.mark_completed()
         self.hint_index = 0
         self._save()
 
@@ -316,10 +379,46 @@ class LessonSession:
             return [float(v) for v in values]
         return None
 
+    # --- progress records ----------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        """Count the time since the learner's previous action on this step (capped)."""
+        now = self._clock()
+        if self._mark is not None and not self.finished:
+            spent = min(max(0.0, now - self._mark), IDLE_CAP_S)
+            self.progress.step_record(self.index).seconds += spent
+        self._mark = now
+
+    def _record_cell(self, step: Step, results: list[CheckResult]) -> None:
+        """One judged cell, and which of the step's checks it failed (by their labels)."""
+        record = self.progress.step_record(self.index)
+        record.cells += 1
+        for check, result in zip(step.checks, results, strict=False):
+            if not result.passed:
+                label = check.label()
+                record.fails[label] = record.fails.get(label, 0) + 1
+
     def _save(self) -> None:
         if self.store is None:
             return
         try:
             self.store.save(self.progress)
-        except OSError as exc:  # a full disk must not end the lesson
-            self.store.problem = f"could not save progress: {exc}"
+        except ProgressSaveError as exc:  # a full disk must not end the lesson: it is said
+            self.save_error = exc
+            return
+        self.save_error = None
+
+    def _take_notice(self) -> str:
+        """The notice for the next Feedback: a failing save (every time), a recovered one and
+        a progress file that had to be set aside (once each)."""
+        if self.save_error is not None:
+            self._unsaved_told = True
+            return self.save_error.message
+        if self._unsaved_told:
+            self._unsaved_told = False
+            return "Your progress is saved again."
+        problem = self.store.problem if self.store is not None else None
+        if problem and problem not in self._told:
+            self._told.add(problem)
+            return f"Note: {problem}"
+        return ""

@@ -44,6 +44,7 @@ class LessonHooks(ReplHooks):
         self._code = ""  # starter or solution code for the next prompt
         self._leaving = False
         self._opening = ""
+        self._opening_notice = ""
         self._client: KernelClient | None = None
 
     # --- ReplHooks ---------------------------------------------------------------------------
@@ -54,13 +55,14 @@ class LessonHooks(ReplHooks):
         feedback = self.session.start()
         self._code = feedback.code
         self._opening = feedback.message
+        self._opening_notice = feedback.notice
 
     def banner(self) -> str | None:
         lesson = self.session.lesson
         rule = self._rule()
         parts = [f"{rule}\n{lesson.title}\n{rule}", self._wrap(self._opening)]
-        if self.session.store is not None and self.session.store.problem:
-            parts.append(f"Note: {self.session.store.problem}")
+        if self._opening_notice:
+            parts.append(self._opening_notice)
         parts.append("Commands: :hint  :solution  :skip  :reset  :step  :leave  (:help for all)")
         parts.append(self._step_text())
         return "\n\n".join(p for p in parts if p)
@@ -84,7 +86,7 @@ class LessonHooks(ReplHooks):
             return self._progress_text()
         if name == "leave":
             self._leaving = True
-            return f"Leaving the lesson. {self._progress_text()}"
+            return f"Leaving the lesson. {self.session.saved_note()}. {self._progress_text()}"
         return None
 
     def command_help(self) -> str | None:
@@ -159,6 +161,9 @@ class LessonHooks(ReplHooks):
                                    ascii_only=self.ascii_only))
         if feedback.code:
             self._code = feedback.code
+        if feedback.notice:
+            # After the verdict, before the next step's text: a failed save must not scroll by.
+            lines.append(_item("!", feedback.notice))
         if feedback.advanced:
             lines.append(self._rule())
             lines.append(self._step_text())

@@ -235,6 +235,10 @@ class LessonPane(Vertical, can_focus=True):
             if feedback.kind in ("info", "resume") and not feedback.results:
                 text.append("\nCommands: :hint :solution :skip :reset :restart-lesson :leave "
                             "(keys below).", style="dim")
+        if feedback.notice:
+            # A failed save (or a progress file set aside) shows whatever the verdict was.
+            mark = "!" if getattr(self.app, "ascii_only", False) else "⚠"
+            text.append(f"\n{mark} {feedback.notice}", style="bold red")
         self.query_one("#lesson-feedback-text", Static).update(text)
         self.query_one("#lesson-feedback", VerticalScroll).scroll_home(animate=False)
         self.call_after_refresh(self._fit_plot)  # the verdict's height changes the text's room
@@ -317,11 +321,12 @@ class LessonPane(Vertical, can_focus=True):
 
 def leave_message(session: LessonSession) -> str:
     """What the terminal keeps after the learner leaves: where they were and how to go on."""
+    saved = session.saved_note()
     if session.finished:
-        return f"{session.summary().text()} Your progress is saved."
+        return f"{session.summary().text()} {saved}."
     progress = session.progress
     return (f"You left at step {session.index + 1} of {len(session.lesson.steps)}; "
-            f"`{resume_command(session.lesson)}` resumes there. Your progress is saved "
+            f"`{resume_command(session.lesson)}` resumes there. {saved} "
             f"({counted(progress.hints_used, 'hint')} used, {progress.skips} skipped).")
 
 

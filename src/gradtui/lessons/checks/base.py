@@ -70,6 +70,13 @@ class Check(ABC):
     def run(self, ctx: JudgeContext) -> CheckResult:
         """Judge the state; the message says what is wrong when it fails."""
 
+    def label(self) -> str:
+        """A short name for progress records and the teacher's view: ``grad x``, ``expr ...``."""
+        subject = next((str(self.params[key]) for key in ("name", "expr", "type", "contains")
+                        if key in self.params), "")
+        text = " ".join(f"{self.kind} {subject}".split())
+        return text if len(text) <= 60 else text[:59] + "…"
+
     def describe(self) -> str:
         """A one-line summary for listings and self-test reports."""
         args = ", ".join(f"{k}={v!r}" for k, v in self.params.items() if k != "message")
