@@ -51,11 +51,10 @@ def read_regular_file(path: Path, *, max_bytes: int, root: Path | None = None) -
         parent_fd = os.open(root, _DIR_FLAGS & ~os.O_NOFOLLOW)
     try:
         for folder in parts[:-1]:
-            parent_fd = _step_into(parent_fd, folder, path)
-        try:
-            fd = os.open(parts[-1], _OPEN_FLAGS, dir_fd=parent_fd)
-        except OSError as exc:
-            raise _explain(exc, path) from None
+            folder_fd = _open_at(parent_fd, folder, _DIR_FLAGS, path)
+            os.close(parent_fd)
+            parent_fd = folder_fd
+        fd = _open_at(parent_fd, parts[-1], _OPEN_FLAGS, path)
     finally:
         os.close(parent_fd)
     try:
@@ -82,14 +81,11 @@ def read_regular_file(path: Path, *, max_bytes: int, root: Path | None = None) -
         os.close(fd)
 
 
-def _step_into(parent_fd: int, name: str, path: Path) -> int:
-    """Open folder ``name`` under ``parent_fd`` (no symlink), closing the parent."""
+def _open_at(parent_fd: int, name: str, flags: int, path: Path) -> int:
     try:
-        return os.open(name, _DIR_FLAGS, dir_fd=parent_fd)
+        return os.open(name, flags, dir_fd=parent_fd)
     except OSError as exc:
         raise _explain(exc, path) from None
-    finally:
-        os.close(parent_fd)
 
 
 def _explain(exc: OSError, path: Path) -> OSError:

@@ -24,6 +24,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     prog = lab_sub.add_parser("progress", help="learners x lessons progress table")
     prog.add_argument("--config", metavar="LAB.toml", help="lab configuration file")
     prog.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    prog.add_argument("--by-step", action="store_true",
+                      help="per step: learners on it, median time, the check that fails most")
     prog.set_defaults(handler=run_lab)
     add = lab_sub.add_parser("add-learner", help="add a learner to the roster")
     add.add_argument("name")

@@ -73,7 +73,13 @@ def main(args: argparse.Namespace, stdin: TextIO | None = None) -> int:
         config_path = getattr(args, "config", None)
         config = load_lab_config(Path(config_path) if config_path else None)
         if args.lab_command == "progress":
-            report = FORMATTERS[getattr(args, "format", "table")](collect_progress(config))
+            fmt = getattr(args, "format", "table")
+            if getattr(args, "by_step", False):
+                from gradtui.serve.step_report import STEP_FORMATTERS
+
+                report = STEP_FORMATTERS[fmt](collect_progress(config))
+            else:
+                report = FORMATTERS[fmt](collect_progress(config))
             try:
                 sys.stdout.write(report)
                 sys.stdout.flush()  # here, not at exit: `| head` leaving is not an error

@@ -71,10 +71,13 @@ class Check(ABC):
         """Judge the state; the message says what is wrong when it fails."""
 
     def label(self) -> str:
-        """A short name for progress records and the teacher's view: ``grad x``, ``expr ...``."""
-        subject = next((str(self.params[key]) for key in ("name", "expr", "type", "contains")
-                        if key in self.params), "")
-        text = " ".join(f"{self.kind} {subject}".split())
+        """A short name for progress records and the teacher's view: ``grad x``,
+        ``graph_has y MulBackward0``, ``expr ...``: the kind and its text fields, in the order
+        the kind declares them (numbers and lists left out)."""
+        order = [*self.required, *self.optional]
+        words = [str(self.params[key]) for key in order
+                 if isinstance(self.params.get(key), str)]
+        text = " ".join(" ".join([self.kind, *words]).split())
         return text if len(text) <= 60 else text[:59] + "…"
 
     def describe(self) -> str:
