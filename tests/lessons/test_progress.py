@@ -272,7 +272,7 @@ def test_a_write_the_system_refuses_is_reported_not_dropped(tmp_path: Path) -> N
     result = subprocess.run([sys.executable, "-c", FILE_SIZE_LIMITED, str(tmp_path)],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("Your progress was not saved: File too large")
+    assert result.stdout.startswith("Your progress was not saved: a file size limit was reached")
     assert "saved at your next step" in result.stdout
     assert ProgressStore(tmp_path).load()["a"].current_step == 1  # the old file is intact
 

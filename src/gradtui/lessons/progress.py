@@ -386,6 +386,7 @@ class ProgressStore:
             errno.EACCES: "no permission to write there",
             errno.EPERM: "no permission to write there",
             errno.EROFS: "the disk is read-only",
+            errno.EFBIG: "a file size limit was reached",
         }.get(exc.errno or 0, exc.strerror or str(exc))
         return f"{why} ({self.data_dir})"
 

@@ -321,13 +321,16 @@ class LessonPane(Vertical, can_focus=True):
 
 def leave_message(session: LessonSession) -> str:
     """What the terminal keeps after the learner leaves: where they were and how to go on."""
-    saved = session.saved_note()
     if session.finished:
-        return f"{session.summary().text()} {saved}."
+        return f"{session.summary().text()} {session.saved_note()}."
     progress = session.progress
-    return (f"You left at step {session.index + 1} of {len(session.lesson.steps)}; "
-            f"`{resume_command(session.lesson)}` resumes there. {saved} "
-            f"({counted(progress.hints_used, 'hint')} used, {progress.skips} skipped).")
+    where = f"You left at step {session.index + 1} of {len(session.lesson.steps)}"
+    used = f"{counted(progress.hints_used, 'hint')} used, {progress.skips} skipped"
+    if session.save_error is not None:
+        return (f"{where} ({used}). {session.saved_note()}; "
+                f"`{resume_command(session.lesson)}` resumes at the last step that was saved.")
+    return (f"{where}; `{resume_command(session.lesson)}` resumes there. Your progress is saved "
+            f"({used}).")
 
 
 def resume_command(lesson: Lesson) -> str:
