@@ -223,17 +223,18 @@ class LessonSession:
         self._tick()
         self._notice_restart(reply)
         results = judge_step(step, reply, self._kernel())
-        self._record_cell(step, results)
         plot = self._plot(step)
         extra = {"plot": plot, "plot_name": step.plot}
         if all(r.passed for r in results):
-            self.progress.step_record(self.index).passes += 1
+            self._record_cell(step, results)
             self._advance(skipped=False)
             if self.finished:
                 return Feedback("finished", "Step passed: that was the last step!",
                                 results=results, advanced=True, **extra)
             return Feedback("pass", f"Step passed! On to step {self.index + 1}.",
                             results=results, advanced=True, code=self._starter(), **extra)
+        # Recorded where the learner is told "Not yet" (a cell that is not an attempt is not).
+        self._record_cell(step, results)
         self._save()  # the step's time and failed checks, for the teacher's --by-step view
         feedback = Feedback("fail", "", results=results, **extra)
         if self.kernel_lost and self.index > 0:
@@ -390,9 +391,11 @@ class LessonSession:
         self._mark = now
 
     def _record_cell(self, step: Step, results: list[CheckResult]) -> None:
-        """One judged cell, and which of the step's checks it failed (by their labels)."""
+        """One judged attempt: a pass, or which of the step's checks it failed (by label)."""
         record = self.progress.step_record(self.index)
         record.cells += 1
+        if all(result.passed for result in results):
+            record.passes += 1
         for check, result in zip(step.checks, results, strict=False):
             if not result.passed:
                 label = check.label()

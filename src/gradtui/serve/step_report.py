@@ -70,7 +70,7 @@ def step_stats(progress: ClassProgress) -> list[LessonStats]:
 def _one_step(lesson: Lesson, number: int, index: int,
               learners: list[LessonProgress]) -> StepStats:
     step = lesson.steps[index]
-    labels = {check.label() for check in step.checks}
+    labels = list(dict.fromkeys(check.label() for check in step.checks))
     on_it = past_it = hints = solutions = skips = 0
     seconds: list[float] = []
     failed_by: dict[str, list[int]] = {}  # label -> [learners, times]
@@ -93,7 +93,9 @@ def _one_step(lesson: Lesson, number: int, index: int,
                 counts = failed_by.setdefault(label, [0, 0])
                 counts[0] += 1
                 counts[1] += times
-    most, (by, times) = max(failed_by.items(), key=lambda item: (item[1], item[0]),
+    # Most learners, then most failures, then the step's first check (the one to fix first).
+    most, (by, times) = max(failed_by.items(),
+                            key=lambda item: (*item[1], -labels.index(item[0])),
                             default=("", (0, 0)))
     return StepStats(
         lesson_id=lesson.id, lesson_number=number, step=index + 1, title=step.title,
@@ -119,51 +121,56 @@ def _help(stats: StepStats) -> str:
                    (("h", stats.hints), ("s", stats.solutions), ("k", stats.skips)) if count)
 
 
-def _failing(stats: StepStats) -> str:
-    if not stats.most_failed:
-        return ""
-    who = "learner" if stats.most_failed_learners == 1 else "learners"
-    return (f"{escape_controls(stats.most_failed)} ({stats.most_failed_learners} {who}, "
-            f"{stats.most_failed_times}x)")
-
-
 def format_steps_table(progress: ClassProgress, *, width: int = TABLE_WIDTH) -> str:
+    """One block per lesson, one row per step; titles and check names are cut to fit ``width``
+    (the whole names are in ``--format csv`` and ``json``)."""
     lessons = step_stats(progress)
     if not lessons:
         return "No lesson started yet: nothing to show by step.\n"
     out: list[str] = []
     for stats in lessons:
-        summary = (f"{stats.number} {escape_controls(stats.lesson.id)}: "
-                   f"{stats.learners} started, {stats.completed} completed")
-        if stats.other_versions:
-            summary += (f" ({stats.other_versions} more with records of another version of "
-                        "this lesson, not counted)")
-        out.extend(textwrap.wrap(summary, width, subsequent_indent="  "))
-        rows = [["step", "on it", "past", "median", "help", "fails most"]]
-        for step in stats.steps:
-            title = escape_controls(step.title)
-            rows.append([f"{step.step:>2} {title}", str(step.on_it), str(step.past_it),
-                         duration(step.median_seconds), _help(step), _failing(step)])
-        fixed = [max(len(row[i]) for row in rows) for i in range(1, 5)]
-        # The step titles get what the numbers and the failing check leave of the width.
-        fails_width = max(len(row[5]) for row in rows)
-        room = width - 2 - sum(fixed) - 2 * 5 - min(fails_width, 40)
-        title_width = max(16, min(max(len(row[0]) for row in rows), room))
-        for n, row in enumerate(rows):
-            first = row[0] if len(row[0]) <= title_width else row[0][: title_width - 1] + "…"
-            cells = [first.ljust(title_width),
-                     *(cell.rjust(w) for cell, w in zip(row[1:5], fixed, strict=True)), row[5]]
-            line = "  " + "  ".join(cells).rstrip()
-            out.append(line if len(line) <= width else line[: width - 1] + "…")
-            if n == 0:
-                out.append("  " + "  ".join("-" * w for w in (title_width, *fixed, 10)))
+        out.extend(_lesson_block(stats, width))
         out.append("")
     out.extend(textwrap.wrap(
         "on it = learners at that step now; past = passed or skipped it; median = median "
-        "active time of those who worked on it (pauses over 10 min count as 10 min); "
-        "help: h hints, s solutions shown, k skips; fails most = the check that most "
-        "learners failed there (learners, times)", width, subsequent_indent="  "))
+        "active time of those who worked on it (a pause counts at most 10 min); help: h hints, "
+        "s solutions shown, k skips; fails most = the check most learners failed there, "
+        "by = how many learners", width, subsequent_indent="  "))
     return "\n".join(out) + "\n"
+
+
+def _lesson_block(stats: LessonStats, width: int) -> list[str]:
+    summary = (f"{stats.number} {escape_controls(stats.lesson.id)}: "
+               f"{stats.learners} started, {stats.completed} completed")
+    if stats.other_versions:
+        summary += (f" ({stats.other_versions} more with records of another version of this "
+                    "lesson, not counted)")
+    block = textwrap.wrap(summary, width, subsequent_indent="  ")
+    header = ["step", "on it", "past", "median", "help", "by", "fails most"]
+    rows = [[f"{step.step:>2} {escape_controls(step.title)}", str(step.on_it),
+             str(step.past_it), duration(step.median_seconds), _help(step),
+             str(step.most_failed_learners or ""), escape_controls(step.most_failed)]
+            for step in stats.steps]
+    numbers = [max(len(row[i]) for row in [header, *rows]) for i in range(1, 6)]
+    # What the numbers leave is shared: titles up to 28 columns, the check name the rest.
+    room = width - 2 - sum(numbers) - 2 * 6
+    titles = min(max(len(row[0]) for row in [header, *rows]), 28, room - 12)
+    widths = (titles, *numbers, room - titles)
+    block.append(_step_line(header, widths))
+    block.append("  " + "  ".join("-" * w for w in (*widths[:-1], min(widths[-1], 10))))
+    block.extend(_step_line(row, widths) for row in rows)
+    return block
+
+
+def _step_line(row: list[str], widths: tuple[int, ...]) -> str:
+    cells = [_cut(row[0], widths[0]).ljust(widths[0]),
+             *(cell.rjust(w) for cell, w in zip(row[1:6], widths[1:6], strict=True)),
+             _cut(row[6], widths[6])]
+    return ("  " + "  ".join(cells)).rstrip()
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
 def format_steps_json(progress: ClassProgress) -> str:
