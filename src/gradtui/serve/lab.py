@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import shutil
 import sys
 from pathlib import Path
 from typing import TextIO
 
 from gradtui.plain.pipes import quiet_broken_pipe
 from gradtui.serve.config import LabConfig, LabConfigError, load_lab_config
-from gradtui.serve.progress_report import FORMATTERS, collect_progress
+from gradtui.serve.progress_report import (
+    FORMATTERS,
+    TABLE_WIDTH,
+    collect_progress,
+    format_table,
+)
 from gradtui.serve.roster import RosterError, hash_password, load_roster, save_roster
 
 MIN_PASSWORD_LENGTH = 8
@@ -67,19 +73,27 @@ def add_learner(
     return f"{verb} {name} with {' and '.join(what)} in {config.roster}"
 
 
+def progress_report(config: LabConfig, fmt: str, *, by_step: bool) -> str:
+    """``gradtui lab progress`` in ``fmt``; tables fit the terminal (100 columns in a pipe)."""
+    from gradtui.serve.step_report import STEP_FORMATTERS, format_steps_table
+
+    progress = collect_progress(config)
+    if fmt != "table":
+        return (STEP_FORMATTERS if by_step else FORMATTERS)[fmt](progress)
+    width = TABLE_WIDTH
+    if sys.stdout.isatty():
+        width = max(60, shutil.get_terminal_size((TABLE_WIDTH, 24)).columns)
+    return (format_steps_table if by_step else format_table)(progress, width=width)
+
+
 def main(args: argparse.Namespace, stdin: TextIO | None = None) -> int:
     stdin = stdin or sys.stdin
     try:
         config_path = getattr(args, "config", None)
         config = load_lab_config(Path(config_path) if config_path else None)
         if args.lab_command == "progress":
-            fmt = getattr(args, "format", "table")
-            if getattr(args, "by_step", False):
-                from gradtui.serve.step_report import STEP_FORMATTERS
-
-                report = STEP_FORMATTERS[fmt](collect_progress(config))
-            else:
-                report = FORMATTERS[fmt](collect_progress(config))
+            report = progress_report(config, getattr(args, "format", "table"),
+                                     by_step=bool(getattr(args, "by_step", False)))
             try:
                 sys.stdout.write(report)
                 sys.stdout.flush()  # here, not at exit: `| head` leaving is not an error
