@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import asyncssh
@@ -16,6 +16,7 @@ from .lab_helpers import (
     write_lab,
     write_roster,
 )
+from .security.helpers import lab_folder_outside_tmp, remove_lab_folder
 
 
 @pytest.fixture
@@ -33,3 +34,11 @@ async def lab(tmp_path: Path, alice_key: asyncssh.SSHKey) -> AsyncIterator[Runni
     running, acceptor = await start_lab(config_path, alice_key)
     yield running
     await stop_lab(running, acceptor)
+
+
+@pytest.fixture
+def outside_tmp_path() -> Iterator[Path]:
+    """Like ``tmp_path`` but outside /tmp (the sandbox's own /tmp hides everything under it)."""
+    path = lab_folder_outside_tmp()
+    yield path
+    remove_lab_folder(path)

@@ -11,6 +11,10 @@ import pytest
 from gradtui.serve.config import load_lab_config
 from gradtui.serve.learner_launch import SESSION_TOKEN_VAR, plan_session
 from gradtui.serve.roster import RosterError
+from gradtui.serve.session_limits import GUARD, Rlimits
+
+# No cgroup is made by these plans (they are never started): per-process limits only.
+NO_CGROUP = Rlimits()
 
 
 def config_in(tmp_path: Path, session: str = ""):
@@ -21,10 +25,17 @@ def config_in(tmp_path: Path, session: str = ""):
     return load_lab_config(path)
 
 
+def plan(config, name="ann", term="xterm", sandbox_mode="none"):
+    return plan_session(config, name, term=term, sandbox_mode=sandbox_mode, limits=NO_CGROUP)
+
+
 def test_plan_gives_own_directories_limits_and_landing(tmp_path: Path) -> None:
-    plan = plan_session(config_in(tmp_path), "ann", term="xterm-kitty", sandbox_mode="none")
+    plan = plan_session(
+        config_in(tmp_path), "ann", term="xterm-kitty", sandbox_mode="none", limits=NO_CGROUP
+    )
     root = tmp_path / "learners" / "ann"
-    assert plan.argv == [sys.executable, "-m", "gradtui", "lesson", "2"]
+    assert plan.argv[: len(GUARD)] == GUARD  # the session guard first, then the app
+    assert plan.argv[-6:] == ["--", sys.executable, "-m", "gradtui", "lesson", "2"]
     assert plan.cwd == root / "work"
     env = plan.env
     assert (env["HOME"], env["USER"], env["TERM"]) == (str(root), "ann", "xterm-kitty")
@@ -40,40 +51,37 @@ def test_plan_does_not_pass_the_servers_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "do-not-leak")
-    plan = plan_session(config_in(tmp_path), "ann", term="xterm", sandbox_mode="none")
-    assert "AWS_SECRET_ACCESS_KEY" not in plan.env
-    assert "do-not-leak" not in "".join(plan.env.values())
+    made = plan(config_in(tmp_path))
+    assert "AWS_SECRET_ACCESS_KEY" not in made.env
+    assert "do-not-leak" not in "".join(made.env.values())
 
 
 def test_each_session_gets_a_fresh_token(tmp_path: Path) -> None:
     config = config_in(tmp_path)
-    first = plan_session(config, "ann", term="xterm", sandbox_mode="none")
-    second = plan_session(config, "ann", term="xterm", sandbox_mode="none")
+    first, second = plan(config), plan(config)
     assert first.token != second.token
 
 
 def test_bwrap_plan_confines_the_session_to_the_learners_directory(tmp_path: Path) -> None:
     config = config_in(tmp_path, 'command = ["python3", "app.py"]\n')
-    plan = plan_session(config, "ann", term="xterm", sandbox_mode="bwrap")
-    separator = plan.argv.index("--")
-    assert plan.argv[separator + 1 :] == ["python3", "app.py"]
-    prefix = plan.argv[:separator]
-    assert prefix[0].endswith("bwrap")
-    bind = prefix.index("--bind")
-    assert prefix[bind + 1 : bind + 3] == [str(tmp_path / "learners" / "ann")] * 2
+    argv = plan(config, sandbox_mode="bwrap").argv
+    assert argv[-2:] == ["python3", "app.py"]
+    start = next(i for i, arg in enumerate(argv) if arg.endswith("bwrap"))
+    assert argv[start - 1] == "--" and argv[: len(GUARD)] == GUARD  # guard, then the sandbox
+    bind = argv.index("--bind")
+    assert argv[bind + 1 : bind + 3] == [str(tmp_path / "learners" / "ann")] * 2
 
 
 def test_invalid_learner_name_never_becomes_a_path(tmp_path: Path) -> None:
     with pytest.raises(RosterError):
-        plan_session(config_in(tmp_path), "../../etc", term="xterm", sandbox_mode="none")
+        plan(config_in(tmp_path), "../../etc")
 
 
 def test_bwrap_plan_keeps_the_labs_lesson_folders_visible(tmp_path: Path) -> None:
     lessons = tmp_path / "my-lessons"  # under /tmp, which bwrap replaces with a private tmpfs
     lessons.mkdir()
     config = config_in(tmp_path, f'lessons = ["{lessons}"]\n')
-    plan = plan_session(config, "ann", term="xterm", sandbox_mode="bwrap")
-    prefix = plan.argv[: plan.argv.index("--")]
-    binds = [prefix[i + 1 : i + 3] for i, arg in enumerate(prefix) if arg == "--ro-bind"]
+    made = plan(config, sandbox_mode="bwrap")
+    binds = [made.argv[i + 1 : i + 3] for i, arg in enumerate(made.argv) if arg == "--ro-bind"]
     assert [str(lessons.resolve())] * 2 in binds
-    assert plan.env["GRADTUI_LESSONS"] == str(lessons)
+    assert made.env["GRADTUI_LESSONS"] == str(lessons)

@@ -1,4 +1,4 @@
-"""Finding and ending a session's processes from /proc, even after they were re-parented."""
+"""Finding and ending a session's processes: by cgroup, by its first process, by its token."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import subprocess
 import sys
 import uuid
 
-from gradtui.serve.process_tree import end_session_processes, read_proc, session_processes
+from gradtui.kernel.proctree import alive, read_proc
+from gradtui.serve.process_tree import SessionProcesses
+from gradtui.serve.session_limits import SessionGroup
 
 VAR = "GRADTUI_LAB_SESSION"
 
@@ -22,9 +24,13 @@ ORPHAN_MAKER = (
 )
 
 
-def alive(pid: int) -> bool:
+def running(pid: int) -> bool:
     info = read_proc(pid)
-    return info is not None and info.state != "Z"
+    return info is not None and info.live
+
+
+def no_cgroup() -> SessionGroup:
+    return SessionGroup("rlimits")
 
 
 async def test_reparented_process_is_found_by_token_and_ended() -> None:
@@ -39,12 +45,13 @@ async def test_reparented_process_is_found_by_token_and_ended() -> None:
     )
     orphan = int(leader.stdout.split()[0])
     try:
-        assert alive(orphan)
-        assert orphan in session_processes(999_999_999, VAR, token)  # leader long gone
-        assert await end_session_processes(999_999_999, VAR, token, grace_s=0.5) == set()
-        assert not alive(orphan)
+        assert running(orphan)
+        session = SessionProcesses(no_cgroup(), VAR, token)
+        assert orphan in {info.pid for info in session.find()}
+        assert await session.end(grace_s=0.5) == set()
+        assert not running(orphan)
     finally:
-        if alive(orphan):
+        if running(orphan):
             os.kill(orphan, 9)
 
 
@@ -59,17 +66,20 @@ async def test_a_live_leader_and_its_children_are_found_without_a_token() -> Non
         ],
         start_new_session=True,
     )
+    session = SessionProcesses(no_cgroup(), VAR, "no-such-token")
+    session.started(leader.pid)
     try:
         for _ in range(100):
-            found = session_processes(leader.pid, VAR, "no-such-token")
+            found = {info.pid for info in session.find()}
             if len(found) == 2:
                 break
             await asyncio.sleep(0.05)
         assert leader.pid in found and len(found) == 2
-        assert await end_session_processes(leader.pid, VAR, "no-such-token", grace_s=0.5) == set()
+        assert await session.end(grace_s=0.5) == set()
         leader.wait(10)
-        assert not any(alive(pid) for pid in found)
+        assert not any(running(pid) for pid in found)
     finally:
+        session.close()
         if leader.poll() is None:
             leader.kill()
             leader.wait()
@@ -82,8 +92,41 @@ def test_another_sessions_process_is_never_included() -> None:
         start_new_session=True,
     )
     try:
-        assert other.pid not in session_processes(999_999_999, VAR, uuid.uuid4().hex)
-        assert other.pid in session_processes(999_999_999, VAR, "someone-else")
+        mine = SessionProcesses(no_cgroup(), VAR, uuid.uuid4().hex)
+        theirs = SessionProcesses(no_cgroup(), VAR, "someone-else")
+        assert other.pid not in {info.pid for info in mine.find()}
+        assert other.pid in {info.pid for info in theirs.find()}
     finally:
         other.kill()
         other.wait()
+
+
+async def test_an_exited_leaders_pid_is_never_signalled_again() -> None:
+    """After the first process exited, its pid (or group) may name an unrelated process."""
+    leader = subprocess.Popen([sys.executable, "-c", "pass"], start_new_session=True)
+    session = SessionProcesses(no_cgroup(), VAR, uuid.uuid4().hex)
+    session.started(leader.pid)
+    leader.wait(30)
+    try:
+        assert session.leader is not None and session.leader.exited
+        assert session.find() == []
+        assert session.leader.send(15) is False
+        assert await session.end(grace_s=0.2) == set()
+    finally:
+        session.close()
+
+
+def test_a_recorded_process_is_not_confused_with_a_newer_one() -> None:
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        info = read_proc(sleeper.pid)
+        assert info is not None and alive(info)
+        from gradtui.kernel.proctree import ProcInfo, signal_process
+
+        older = ProcInfo(info.pid, info.ppid, info.sid, info.state, info.start - 1)
+        assert not alive(older)
+        assert signal_process(older, 9) is False  # same pid, another start time: not ours
+        assert sleeper.poll() is None
+    finally:
+        sleeper.kill()
+        sleeper.wait()

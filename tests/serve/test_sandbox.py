@@ -12,7 +12,14 @@ import asyncssh
 import pytest
 
 from gradtui.lessons.progress import LessonProgress, ProgressStore
-from gradtui.serve.sandbox import bwrap_prefix, bwrap_problem, resolve_sandbox_mode
+from gradtui.serve.sandbox import (
+    SandboxLayout,
+    SandboxUnavailable,
+    bwrap_argv,
+    bwrap_problem,
+    plan_layout,
+    resolve_sandbox_mode,
+)
 
 from .lab_helpers import (
     RunningLab,
@@ -90,35 +97,89 @@ async def test_sandbox_hides_secrets_and_network(sandboxed_lab: RunningLab) -> N
     async with await sandboxed_lab.connect() as conn:
         proc = await open_app(conn)
         await read_until(proc.stdout, r">>> ")
-        assert await evaluate(proc, f"open({str(config.roster)!r}).read()") == "= ''"
-        assert await evaluate(proc, f"open({str(config.host_key)!r}).read()") == "= ''"
+        for secret in (config.roster, config.host_key):
+            answer = await evaluate(proc, f"open({str(secret)!r}).read()")
+            assert answer.startswith("! FileNotFoundError"), answer
         connect = f"__import__('socket').create_connection(('127.0.0.1', {sandboxed_lab.port}), 5)"
         assert (await evaluate(proc, connect)).startswith("! ")  # no route out of the sandbox
     assert await wait_for_no_processes(config.learners_root) == []
 
 
-def test_bwrap_prefix_binds_only_the_learners_directory(tmp_path: Path) -> None:
-    root = tmp_path / "learners"
-    argv = bwrap_prefix(root / "ann", root, [tmp_path / "missing-key"])
-    assert argv[argv.index("--tmpfs", argv.index("/tmp")) + 1] == str(root)
-    assert argv[argv.index("--bind") + 1 : argv.index("--bind") + 3] == [str(root / "ann")] * 2
+def layout_in(tmp_path: Path, needed: list[Path] = (), secret_folders: list[Path] = ()):
+    root = tmp_path / "lab" / "learners"
+    (root / "ann").mkdir(parents=True)
+    return plan_layout(
+        root / "ann",
+        [tmp_path / "lab", *secret_folders],
+        needed,
+        learners_root=root,
+        tmp_mb=32,
+    )
+
+
+def test_layout_hides_whole_folders_and_only_the_outermost(outside_tmp_path: Path) -> None:
+    tmp_path = outside_tmp_path
+    home = tmp_path / "home"
+    (home / "lab-elsewhere").mkdir(parents=True)
+    layout = layout_in(tmp_path, secret_folders=[home, home / "lab-elsewhere", tmp_path / "gone"])
+    # the learners root is inside the lab folder, the second folder inside the home: covered
+    assert layout.hidden == (tmp_path / "home", tmp_path / "lab")
+    assert layout.own_dir == tmp_path / "lab" / "learners" / "ann"
+
+
+def test_layout_binds_back_what_the_session_needs_never_a_secret(outside_tmp_path: Path) -> None:
+    tmp_path = outside_tmp_path
+    lessons = tmp_path / "lab" / "lessons"
+    lessons.mkdir(parents=True)
+    bob = tmp_path / "lab" / "learners" / "bob" / "lessons"
+    bob.mkdir(parents=True)
+    home = tmp_path / "home"
+    venv = home / ".venv"
+    (venv / "lib").mkdir(parents=True)
+    needed = [lessons, bob, tmp_path, tmp_path / "lab", home, venv, venv / "lib", Path("/usr")]
+    layout = layout_in(tmp_path, needed, secret_folders=[home])
+    # tmp_path, the home and the lab folder are or hold hidden folders: binding them would
+    # uncover those; bob's is bob's; /usr is visible anyway; venv/lib is inside venv.
+    assert layout.visible == (venv, lessons)
+
+
+def test_argv_hides_binds_back_then_makes_hidden_read_only(outside_tmp_path: Path) -> None:
+    tmp_path = outside_tmp_path
+    lessons = tmp_path / "lab" / "lessons"
+    lessons.mkdir(parents=True)
+    layout = layout_in(tmp_path, [lessons])
+    argv = bwrap_argv(layout, sized_tmpfs=True)
+    lab, own = str(tmp_path / "lab"), str(layout.own_dir)
+    hide = argv.index(lab)
+    assert argv[hide - 3 : hide] == ["--size", str(1024 * 1024), "--tmpfs"]
+    assert argv.index("--tmpfs", argv.index("/tmp") - 1) < hide
+    assert argv[argv.index("/tmp") - 2 : argv.index("/tmp")] == [str(32 * 1024 * 1024), "--tmpfs"]
+    bind_back = argv.index(str(lessons))
+    assert argv[bind_back - 1] == "--ro-bind" and hide < bind_back
+    own_bind = argv.index("--bind")
+    assert argv[own_bind + 1 : own_bind + 3] == [own, own] and bind_back < own_bind
+    assert argv[argv.index("--remount-ro") + 1] == lab and own_bind < argv.index("--remount-ro")
     assert "--unshare-net" in argv and "--die-with-parent" in argv and argv[-1] == "--"
-    assert str(tmp_path / "missing-key") not in argv  # nothing to hide: not bound
+    assert "--size" not in bwrap_argv(layout, sized_tmpfs=False)
+
+
+def test_a_bwrap_that_cannot_size_a_tmpfs_gets_tmp_on_disk(outside_tmp_path: Path) -> None:
+    tmp_path = outside_tmp_path
+    layout = layout_in(tmp_path)
+    on_disk = SandboxLayout(**{**layout.__dict__, "tmp_on_disk": layout.own_dir / ".tmp"})
+    argv = bwrap_argv(on_disk, sized_tmpfs=False)
+    binds = [argv[i + 1 : i + 3] for i, arg in enumerate(argv) if arg == "--bind"]
+    assert [str(layout.own_dir / ".tmp"), "/tmp"] in binds
+    assert [str(layout.own_dir / ".tmp"), "/dev/shm"] in binds
+    assert (layout.own_dir / ".tmp").is_dir()
+
+
+def test_a_secret_in_a_system_folder_cannot_be_hidden(outside_tmp_path: Path) -> None:
+    tmp_path = outside_tmp_path
+    with pytest.raises(SandboxUnavailable, match="/etc is a system folder"):
+        layout_in(tmp_path, secret_folders=[Path("/etc")])
 
 
 def test_sandbox_none_is_always_available() -> None:
     assert resolve_sandbox_mode("none") == "none"
     assert resolve_sandbox_mode("auto") == ("none" if PROBLEM else "bwrap")
-
-
-def test_bwrap_prefix_keeps_needed_paths_under_tmp_visible(tmp_path: Path) -> None:
-    root = tmp_path / "learners"
-    app = tmp_path / "app.py"
-    app.write_text("")
-    argv = bwrap_prefix(root / "ann", root, [], [app, Path(sys.prefix), tmp_path / "missing"])
-    binds = [argv[i + 1] for i, arg in enumerate(argv) if arg == "--ro-bind"]
-    assert str(app) in binds  # tmp_path is under /tmp: bound back over the private /tmp
-    assert str(tmp_path / "missing") not in binds
-    assert (str(Path(sys.prefix).resolve()) in binds) == str(sys.prefix).startswith("/tmp/")
-    # bound before the learners root is hidden, so it can never uncover another learner
-    assert argv.index(str(app)) < argv.index(str(root))

@@ -94,7 +94,8 @@ async def test_idle_browser_session_is_closed_and_cleaned_up(
     config_path = write_lab(
         lab_dir,
         command=[sys.executable, str(TEXTUAL_APP)],
-        extra_server='web_user_header = "X-Forwarded-User"\nidle_timeout = 1\n',
+        # 3 s: longer than the app takes to start on a loaded machine, or it is idle at once
+        extra_server='web_user_header = "X-Forwarded-User"\nidle_timeout = 3\n',
     )
     write_roster(lab_dir, alice_key)
     runtime = LabRuntime(config=load_lab_config(config_path), sandbox_mode="none")

@@ -14,8 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gradtui.kernel.limits import default_memory_limit_mb
+
 DEFAULT_CONFIG_NAME = "lab.toml"
 SANDBOX_MODES = ("auto", "bwrap", "none")
+# How a session's processes are limited together (see serve/session_limits.py).
+LIMIT_MECHANISMS = ("auto", "cgroup", "systemd", "rlimits")
+# Room for the app itself (about 65 MB resident, 600 MB of address space) beside the kernel.
+APP_MEMORY_MB = 512
 
 
 class LabConfigError(ValueError):
@@ -45,6 +51,12 @@ class LabConfig:
     kernel_memory_mb: int = 1024
     kernel_cpu_s: int = 600
     lesson_dirs: tuple[Path, ...] = field(default_factory=tuple)
+    # Limits of a whole session (the app, its kernel and all they start), 0 = none.
+    session_memory_mb: int = 1024 + APP_MEMORY_MB
+    session_cpus: float = 1.0
+    session_processes: int = 64
+    tmp_mb: int = 64
+    limits: str = "auto"
 
 
 # key in the TOML table -> (LabConfig field, expected type)
@@ -72,6 +84,11 @@ _SCHEMA: dict[str, dict[str, tuple[str, type | tuple[type, ...]]]] = {
         "kernel_memory_mb": ("kernel_memory_mb", int),
         "kernel_cpu_s": ("kernel_cpu_s", int),
         "lessons": ("lesson_dirs", list),
+        "memory_mb": ("session_memory_mb", int),
+        "cpus": ("session_cpus", (int, float)),
+        "max_processes": ("session_processes", int),
+        "tmp_mb": ("tmp_mb", int),
+        "limits": ("limits", str),
     },
 }
 
@@ -157,6 +174,30 @@ def _check_values(path: Path, values: dict[str, Any]) -> None:
     for name in ("kernel_memory_mb", "kernel_cpu_s"):
         if values.get(name, 0) < 0:
             raise bad(f"{name} must be 0 (no limit) or positive")
+    session_keys = {"session_memory_mb": "memory_mb", "session_cpus": "cpus"}
+    session_keys["session_processes"] = "max_processes"
+    for name, key in session_keys.items():
+        if values.get(name, 0) < 0:
+            raise bad(f"[session] {key} must be 0 (no limit) or positive")
+    if values.get("session_processes", 16) in range(1, 16):
+        raise bad(
+            "[session] max_processes must be 0 (no limit) or at least 16 "
+            "(gradtui's app and kernel alone use about 12)"
+        )
+    if not 1 <= values.get("tmp_mb", 1) <= 1024 * 1024:
+        raise bad("[session] tmp_mb must be at least 1 (MiB)")
+    kernel = values.get("kernel_memory_mb", LabConfig.kernel_memory_mb)
+    memory = values.get("session_memory_mb", 0)
+    if memory and kernel and memory < kernel + 128:
+        raise bad(
+            f"[session] memory_mb = {memory} leaves no room for the app beside a kernel of "
+            f"kernel_memory_mb = {kernel}: give at least {kernel + 128} (or 0 for no limit)"
+        )
+    if values.get("limits", "auto") not in LIMIT_MECHANISMS:
+        raise bad(
+            f"[session] limits must be one of {', '.join(LIMIT_MECHANISMS)}, "
+            f"not {values['limits']!r}"
+        )
     if values.get("sandbox", "auto") not in SANDBOX_MODES:
         raise bad(f"sandbox must be one of {', '.join(SANDBOX_MODES)}, not {values['sandbox']!r}")
     for name in ("command", "lesson_dirs"):
@@ -170,6 +211,12 @@ def _absolutise(config: LabConfig, values: dict[str, Any]) -> LabConfig:
     updates: dict[str, Any] = dict(values)
     for name in _PATH_FIELDS:
         updates[name] = _resolve(base, Path(values.get(name, getattr(config, name))))
+    if "session_memory_mb" not in values and "kernel_memory_mb" in values:
+        # Follow the kernel's limit: the app's room on top of whatever the kernel may take.
+        kernel = values["kernel_memory_mb"] or default_memory_limit_mb()
+        updates["session_memory_mb"] = kernel + APP_MEMORY_MB
+    if "session_cpus" in values:
+        updates["session_cpus"] = float(values["session_cpus"])
     if "landing" in values:
         updates["landing"] = parse_landing(values["landing"])
     if "command" in values:

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from gradtui.serve.config import LabConfig
 from gradtui.serve.roster import Roster, load_roster
+from gradtui.serve.session_limits import Mechanism, SessionLimits, resolve_mechanism
 
 
 class LiveSession(Protocol):
@@ -18,13 +19,42 @@ class LiveSession(Protocol):
 
 @dataclass
 class LabRuntime:
-    """The running lab: its config, resolved sandbox mode, roster and live learner sessions."""
+    """The running lab: its config, resolved sandbox mode and limit mechanism, roster and live
+    learner sessions.
+
+    Made at server start: it raises ``SandboxUnavailable`` (or its ``LimitsUnavailable``) when
+    the sandbox or the limits the config asks for cannot be had here, before anyone logs in.
+    """
 
     config: LabConfig
     sandbox_mode: str
     sessions: set[LiveSession] = field(default_factory=set)
+    limits: Mechanism = field(init=False)
     _roster: Roster = field(default_factory=Roster)
     _roster_stamp: tuple[int, int, int] | None = None
+
+    def __post_init__(self) -> None:
+        self.limits = resolve_mechanism(self.config.limits)
+        self.limits.sweep_stale()
+        if self.sandbox_mode == "bwrap":
+            # Fail now on a lab whose secrets cannot be hidden (a system folder) or that would
+            # hide gradtui itself, not at every learner's login.
+            from gradtui.serve.learner_launch import sandbox_layout
+
+            probe = self.config.learners_root / ".layout-check"
+            sandbox_layout(self.config, probe, tmp_on_disk=False)
+
+    def log_limits(self) -> None:
+        """One log line per limit in force, so the teacher's log says what holds (and what not)."""
+        from gradtui.serve.lab_log import event
+
+        for line in self.limit_statement():
+            event("limits", message=line)
+
+    def limit_statement(self) -> list[str]:
+        """What holds for each session here, one sentence per limit (for logs and lab check)."""
+        limits = SessionLimits.from_config(self.config)
+        return self.limits.statement(limits, sandboxed=self.sandbox_mode == "bwrap")
 
     def roster(self) -> Roster:
         """The roster, re-read when the file changed: a teacher may add learners mid-lab."""

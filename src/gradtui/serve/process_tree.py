@@ -1,10 +1,16 @@
-"""Find and end every process of one learner session, by scanning ``/proc`` (no psutil).
+"""Find and end every process of one learner session.
 
-A session's processes are found three ways, because any one of them can miss some: the
-descendants of the session leader (parent links), the members of its session id (the kernel may
-start its own process group), and every process carrying the session's token in its environment
-(survives re-parenting to init after the leader died). Zombies are ignored: they hold no memory or
-CPU and their parent (or init) reaps them.
+A session's processes are found three ways, each exact where it applies:
+
+- its **cgroup** (when the lab has one): every process born in the session, however it detached;
+- the **descendants of its first process** while that process runs: the session guard, a child
+  subreaper when there is neither cgroup nor sandbox, so an orphan stays below it; or bwrap,
+  whose sandbox dies with it;
+- the **session token** in the environment, for processes re-parented elsewhere that kept it.
+
+Every signal goes through ``proctree.signal_process``: a process is named by its pid *and* start
+time and signalled by pidfd, so a pid reused by an unrelated process after a session's process
+died is never hit (nor is a process group, whose number can be reused the same way).
 """
 
 from __future__ import annotations
@@ -12,39 +18,16 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-from dataclasses import dataclass
-from pathlib import Path
 
-PROC = Path("/proc")
-
-
-@dataclass(frozen=True)
-class ProcInfo:
-    pid: int
-    ppid: int
-    sid: int
-    state: str
-
-
-def read_proc(pid: int) -> ProcInfo | None:
-    """Parse ``/proc/PID/stat``; None if the process is gone."""
-    try:
-        raw = (PROC / str(pid) / "stat").read_text()
-    except (FileNotFoundError, ProcessLookupError, PermissionError):
-        return None
-    # The command name (field 2) is in parentheses and may contain spaces and ')'.
-    fields = raw[raw.rindex(")") + 2 :].split()
-    return ProcInfo(pid=pid, ppid=int(fields[1]), sid=int(fields[3]), state=fields[0])
-
-
-def all_processes() -> list[ProcInfo]:
-    infos = []
-    for entry in PROC.iterdir():
-        if entry.name.isdigit():
-            info = read_proc(int(entry.name))
-            if info is not None:
-                infos.append(info)
-    return infos
+from gradtui.kernel.proctree import (
+    PROC,
+    ProcessHandle,
+    ProcInfo,
+    alive,
+    all_processes,
+    signal_process,
+)
+from gradtui.serve.session_limits import SessionGroup
 
 
 def has_env_token(pid: int, var: str, token: str) -> bool:
@@ -56,63 +39,91 @@ def has_env_token(pid: int, var: str, token: str) -> bool:
     return needle in environ.split(b"\0")
 
 
-def session_processes(leader: int, token_var: str, token: str) -> set[int]:
-    """Live (non-zombie) pids belonging to the session started as ``leader``."""
-    procs = [p for p in all_processes() if p.state != "Z" and p.pid != os.getpid()]
-    children: dict[int, list[int]] = {}
-    for proc in procs:
-        children.setdefault(proc.ppid, []).append(proc.pid)
-    found: set[int] = set()
-    stack = [leader]
-    while stack:
-        pid = stack.pop()
-        for child in children.get(pid, []):
-            if child not in found:
-                found.add(child)
-                stack.append(child)
-    live = {p.pid for p in procs}
-    if leader in live:
-        found.add(leader)
-    found |= {p.pid for p in procs if p.sid == leader}
-    found |= {p.pid for p in procs if p.pid not in found and has_env_token(p.pid, token_var, token)}
-    return found
+def token_processes(var: str, token: str) -> list[ProcInfo]:
+    """Live processes carrying ``var=token`` in their environment."""
+    me = os.getpid()
+    return [
+        p for p in all_processes() if p.live and p.pid != me and has_env_token(p.pid, var, token)
+    ]
 
 
-def signal_all(pids: set[int], signum: int) -> None:
-    for pid in pids:
-        try:
-            os.kill(pid, signum)
-        except (ProcessLookupError, PermissionError):
-            pass
+class SessionProcesses:
+    """Every process of one learner session, found and ended as one.
 
-
-async def end_session_processes(
-    leader: int, token_var: str, token: str, *, grace_s: float = 1.0, kill_group: bool = True
-) -> set[int]:
-    """SIGHUP, then SIGTERM, then SIGKILL everything of the session; returns pids still alive.
-
-    Each step waits up to ``grace_s`` for the processes to go, so a well-behaved app gets to
-    restore its state (close its kernel) and a stuck one is killed within ``3 * grace_s``.
-    ``kill_group`` also signals the leader's process group (only if the leader started one).
+    Created with the session's plan (its group and token), told the first process's pid by
+    ``started``, and ended by ``end``, which also removes the session's cgroup. ``end`` may be
+    called more than once (the second call finds nothing).
     """
-    for signum in (signal.SIGHUP, signal.SIGTERM, signal.SIGKILL):
-        pids = await asyncio.to_thread(session_processes, leader, token_var, token)
-        if not pids:
-            return set()
-        signal_all(pids, signum)
-        if kill_group:
-            try:
-                os.killpg(leader, signum)
-            except (ProcessLookupError, PermissionError):
-                pass
-        deadline = asyncio.get_running_loop().time() + grace_s
-        while asyncio.get_running_loop().time() < deadline:
-            await asyncio.sleep(0.05)
-            if not any(_alive(pid) for pid in pids):
-                break
-    return await asyncio.to_thread(session_processes, leader, token_var, token)
 
+    def __init__(self, group: SessionGroup, token_var: str, token: str) -> None:
+        self.group = group
+        self.token_var = token_var
+        self.token = token
+        self.leader: ProcessHandle | None = None
+        self._closed = False
 
-def _alive(pid: int) -> bool:
-    info = read_proc(pid)
-    return info is not None and info.state != "Z"
+    def started(self, pid: int) -> None:
+        self.leader = ProcessHandle(pid)
+        self.group.attach(pid)
+
+    def find(self) -> list[ProcInfo]:
+        """Live processes of the session now (the server itself never among them)."""
+        found: dict[tuple[int, int], ProcInfo] = {}
+        for info in self.group.members():
+            found[(info.pid, info.start)] = info
+        if self.leader is not None and not self.leader.exited:
+            for info in [self.leader.info, *self.leader.descendants()]:
+                if info is not None:
+                    found[(info.pid, info.start)] = info
+        for info in token_processes(self.token_var, self.token):
+            found.setdefault((info.pid, info.start), info)
+        me = os.getpid()
+        return [info for info in found.values() if info.pid != me]
+
+    async def end(self, *, grace_s: float = 1.0) -> set[int]:
+        """SIGHUP, then SIGTERM, then SIGKILL everything; returns pids still alive after.
+
+        Each step waits up to ``grace_s`` for the processes to go, so a well-behaved app gets to
+        save and close its kernel, and a stuck one is killed within ``3 * grace_s``. A cgroup is
+        then emptied whatever its members do (stopped first, so a fork bomb cannot outrun it)
+        and removed.
+        """
+        try:
+            for signum in (signal.SIGHUP, signal.SIGTERM, signal.SIGKILL):
+                procs = await asyncio.to_thread(self.find)
+                if not procs:
+                    break
+                for info in procs:
+                    signal_process(info, signum)
+                deadline = asyncio.get_running_loop().time() + grace_s
+                while asyncio.get_running_loop().time() < deadline:
+                    await asyncio.sleep(0.05)
+                    if not any(alive(info) for info in procs):
+                        break
+        except asyncio.CancelledError:
+            self.end_now()
+            raise
+        left = await asyncio.to_thread(self._finish)
+        return {info.pid for info in left}
+
+    def end_now(self) -> set[int]:
+        """End everything at once, blocking (a few seconds at most): for a server going away
+        mid-goodbye (a cancelled ``end``), so neither a process nor a cgroup outlives the session.
+        """
+        for info in self.find():
+            signal_process(info, signal.SIGKILL)
+        return {info.pid for info in self._finish()}
+
+    def _finish(self) -> list[ProcInfo]:
+        if self.group.tracks_members:
+            self.group.kill_all()
+        left = self.find()
+        if not self._closed and not self.group.members():
+            self.group.close()
+            self._closed = True
+        return left
+
+    def close(self) -> None:
+        """Release the leader's pidfd (after ``end``)."""
+        if self.leader is not None:
+            self.leader.close()

@@ -17,7 +17,7 @@ import termios
 from collections.abc import Callable
 from pathlib import Path
 
-from gradtui.serve.process_tree import end_session_processes
+from gradtui.serve.process_tree import SessionProcesses
 
 OutputCallback = Callable[[bytes], None]
 ExitCallback = Callable[[int | None], None]
@@ -43,8 +43,7 @@ class PtyProcess:
         cwd: Path,
         cols: int,
         rows: int,
-        token_var: str,
-        token: str,
+        processes: SessionProcesses,
         on_output: OutputCallback,
         on_exit: ExitCallback,
     ) -> None:
@@ -52,8 +51,7 @@ class PtyProcess:
         self._env = env
         self._cwd = cwd
         self._size = (cols, rows)
-        self._token_var = token_var
-        self._token = token
+        self._processes = processes
         self._on_output = on_output
         self._on_exit = on_exit
         self._master: int | None = None
@@ -88,9 +86,11 @@ class PtyProcess:
             )
         except BaseException:
             os.close(master)
+            await self._processes.end(grace_s=0.2)  # the plan's cgroup, if any
             raise
         finally:
             os.close(slave)
+        self._processes.started(self._process.pid)
         os.set_blocking(master, False)
         self._master = master
         self.resume_reading()
@@ -156,13 +156,11 @@ class PtyProcess:
         if self._master is None or self._ended:
             return
         set_window_size(self._master, cols, rows)
-        if self._process is not None:
-            try:
-                # The tty already signals its foreground group; this also reaches a program that
-                # put itself in another group.
-                os.killpg(self._process.pid, signal.SIGWINCH)
-            except (ProcessLookupError, PermissionError):
-                pass
+        leader = self._processes.leader
+        if leader is not None:
+            # The tty already signals its foreground group; this also reaches a first process
+            # that left it. By pidfd: the pid of one that exited may name another process now.
+            leader.send(signal.SIGWINCH)
 
     # -- ending -------------------------------------------------------------------------------
 
@@ -196,9 +194,7 @@ class PtyProcess:
             if self._waiter is not None:
                 await asyncio.shield(self._waiter)
             return self._leftover
-        leftover = await end_session_processes(
-            self._process.pid, self._token_var, self._token, grace_s=grace_s
-        )
+        leftover = await self._processes.end(grace_s=grace_s)
         if self._waiter is not None:
             await asyncio.shield(self._waiter)
         return leftover | self._leftover
@@ -209,9 +205,8 @@ class PtyProcess:
             return
         self._ended = True
         assert self._process is not None
-        self._leftover = await end_session_processes(
-            self._process.pid, self._token_var, self._token, grace_s=1.0
-        )
+        self._leftover = await self._processes.end(grace_s=1.0)
+        self._processes.close()
         if self._master is not None:
             loop = asyncio.get_running_loop()
             loop.remove_reader(self._master)

@@ -181,10 +181,12 @@ async def serve_until_stopped(runtime: LabRuntime, stop: asyncio.Event) -> None:
         host=config.host,
         port=port,
         sandbox=runtime.sandbox_mode,
+        limits=runtime.limits.name,
         open=config.open_mode,
         max_sessions=config.max_sessions,
         host_key=fingerprint(key),
     )
+    runtime.log_limits()
     await stop.wait()
     acceptor.close()
     await asyncio.gather(*(s.close_for_shutdown() for s in list(runtime.sessions)))

@@ -11,7 +11,7 @@ import asyncssh
 
 from gradtui.serve.lab_log import event
 from gradtui.serve.lab_runtime import LabRuntime, full_text, learner_limit_text
-from gradtui.serve.learner_launch import SESSION_TOKEN_VAR, plan_session
+from gradtui.serve.learner_launch import plan_session
 from gradtui.serve.pty_process import PtyProcess
 
 # Leave the alternate screen, show the cursor, stop mouse reporting, reset colours: what a
@@ -129,7 +129,11 @@ class LearnerSession(asyncssh.SSHServerSession):
         config = self._runtime.config
         try:
             plan = plan_session(
-                config, self.learner, term=self._term, sandbox_mode=self._runtime.sandbox_mode
+                config,
+                self.learner,
+                term=self._term,
+                sandbox_mode=self._runtime.sandbox_mode,
+                limits=self._runtime.limits,
             )
             cols, rows = self._size
             self._process = PtyProcess(
@@ -138,8 +142,7 @@ class LearnerSession(asyncssh.SSHServerSession):
                 cwd=plan.cwd,
                 cols=cols,
                 rows=rows,
-                token_var=SESSION_TOKEN_VAR,
-                token=plan.token,
+                processes=plan.processes,
                 on_output=self._on_output,
                 on_exit=self._on_exit,
             )

@@ -31,8 +31,7 @@ from gradtui.serve.config import (
 )
 from gradtui.serve.lab_log import event, setup_logging
 from gradtui.serve.lab_runtime import LabRuntime, full_text, learner_limit_text
-from gradtui.serve.learner_launch import SESSION_TOKEN_VAR, LaunchPlan, plan_session
-from gradtui.serve.process_tree import end_session_processes
+from gradtui.serve.learner_launch import LaunchPlan, plan_session
 from gradtui.serve.roster import RosterError, check_learner_name
 from gradtui.serve.sandbox import SandboxUnavailable, resolve_sandbox_mode
 
@@ -165,10 +164,15 @@ class _WebSession:
         self.socket = socket = web.WebSocketResponse(heartbeat=15)
         width = _int(request.query.get("width"), 80)
         height = _int(request.query.get("height"), 24)
-        plan = plan_session(
-            runtime.config, self.learner, term="xterm-256color", sandbox_mode=runtime.sandbox_mode
-        )
         await socket.prepare(request)
+        # After the handshake: a plan made is a cgroup made, which only _stop removes.
+        plan = plan_session(
+            runtime.config,
+            self.learner,
+            term="xterm-256color",
+            sandbox_mode=runtime.sandbox_mode,
+            limits=runtime.limits,
+        )
         self.service = LearnerAppService(
             plan,
             write_bytes=socket.send_bytes,
@@ -179,6 +183,8 @@ class _WebSession:
         tracked = _ActivityTrackingSocket(socket)
         try:
             await self.service.start(width, height)
+            if self.service.pid is not None:
+                plan.processes.started(self.service.pid)
             event(
                 "session",
                 user=self.learner,
@@ -217,15 +223,18 @@ class _WebSession:
     async def _stop(self, plan: LaunchPlan) -> None:
         """Ask the app to quit, then end whatever is left of it (its kernel included)."""
         service = self.service
-        if service is None:
-            return
-        pid = service.pid
         try:
-            await asyncio.wait_for(service.stop(), STOP_GRACE_S)
-        except (TimeoutError, ConnectionError, RuntimeError):
-            pass
-        if pid is not None:
-            await end_session_processes(pid, SESSION_TOKEN_VAR, plan.token, kill_group=False)
+            if service is not None:
+                try:
+                    await asyncio.wait_for(service.stop(), STOP_GRACE_S)
+                except (TimeoutError, ConnectionError, RuntimeError):
+                    pass
+            await plan.processes.end()  # also when the app never started: the plan's cgroup
+        except asyncio.CancelledError:  # the server is closing: no time for a goodbye
+            plan.processes.end_now()
+            raise
+        finally:
+            plan.processes.close()
         if self.socket is not None and not self.socket.closed:
             await self.socket.close()
 
@@ -275,8 +284,10 @@ def main(args: argparse.Namespace) -> int:
         host=config.host,
         port=config.web_port,
         sandbox=runtime.sandbox_mode,
+        limits=runtime.limits.name,
         user_header=config.web_user_header or None,
         open=config.open_mode,
     )
+    runtime.log_limits()
     LabWebServer(runtime).serve()
     return 0

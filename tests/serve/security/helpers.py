@@ -33,6 +33,7 @@ from gradtui.serve.config import LabConfig, load_lab_config
 from gradtui.serve.lab_runtime import LabRuntime
 from gradtui.serve.roster import Roster, hash_password, save_roster
 from gradtui.serve.sandbox import bwrap_problem
+from gradtui.serve.session_limits import LimitsUnavailable, resolve_mechanism
 from gradtui.serve.ssh_server import start_lab_server
 
 CELL_APP = Path(__file__).with_name("cell_app.py")
@@ -47,6 +48,20 @@ needs_bwrap = pytest.mark.skipif(
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root (the test runs as a user)")
 needs_non_root = pytest.mark.skipif(
     os.geteuid() == 0, reason="root is exempt from the limit this test checks"
+)
+
+
+def _cgroup_problem() -> str | None:
+    try:
+        resolve_mechanism("cgroup")
+    except LimitsUnavailable as error:
+        return str(error)
+    return None
+
+
+CGROUP_PROBLEM = _cgroup_problem()
+needs_cgroup = pytest.mark.skipif(
+    CGROUP_PROBLEM is not None, reason=f"no cgroup for sessions here: {CGROUP_PROBLEM}"
 )
 
 _FRAME = re.compile(rb"@@CELL ([A-Za-z0-9+/=]+)@@")
