@@ -1,6 +1,7 @@
-"""create_graph=True: the Tensor-level rule table (``engine/higher_order.py``) against finite
-differences of the first-order gradients (float64), its coverage of the table, the error for
-ops it does not cover, and that create_graph=False still takes the numpy path unchanged."""
+"""create_graph=True: the op table's formulas run on Tensors (``engine/higher_order.py``),
+against finite differences of the first-order gradients (float64); its coverage of the table,
+the error for ops it does not cover, and that create_graph=False still takes the numpy path
+unchanged."""
 
 from __future__ import annotations
 
@@ -151,13 +152,19 @@ def _graph_rows(*tensors: object) -> set[str]:
     return names
 
 
-def test_every_rule_row_names_an_op_with_as_many_inputs() -> None:
-    for name, rules in higher_order.RULES.items():
-        assert name in OPS, name
-        assert len(rules) == len(OPS[name].grads), name
-    for name, inputs in higher_order.INPUTS.items():
-        assert name in higher_order.RULES, name
-        assert len(inputs) == len(OPS[name].grads), name
+HIGHER_ORDER_ROWS = {name for name, row in OPS.items() if row.higher_order}
+
+
+def test_the_rows_that_run_on_tensors_are_torchs_create_graph_set() -> None:
+    # the set of ops create_graph=True goes through (changing it changes what learners see)
+    assert HIGHER_ORDER_ROWS == {
+        "add", "sub", "rsub", "rsub_tensor", "add_scalar", "sub_scalar", "mul", "mul_scalar",
+        "div", "div_scalar", "reciprocal", "neg", "pow", "pow_tensor", "rpow", "exp", "log",
+        "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs", "sgn", "tanh_backward",
+        "sigmoid_backward", "threshold_backward", "where", "sum", "sum_dim", "mean",
+        "mean_dim", "mm", "view", "unsafe_view", "t", "transpose", "permute", "expand",
+        "squeeze", "squeeze_dim", "squeeze_matmul", "squeeze_dims", "unsqueeze", "clone",
+        "alias", "to_copy", "copy"}
 
 
 def test_every_rule_row_is_checked_by_a_second_derivative_case() -> None:
@@ -172,7 +179,7 @@ def test_every_rule_row_is_checked_by_a_second_derivative_case() -> None:
     # copy of leaf accumulation (tested below), sgn (its gradient is 0)
     exempt = {"alias", "squeeze_matmul", "squeeze_dims", "unsafe_view", "copy", "sgn",
               "rsub", "div_scalar", "reciprocal", "add_scalar"}
-    assert set(higher_order.RULES) - covered - exempt == set(), covered
+    assert HIGHER_ORDER_ROWS - covered - exempt == set(), covered
 
 
 def test_third_derivatives_through_the_backward_kernels() -> None:
@@ -250,3 +257,21 @@ def test_create_graph_false_takes_the_numpy_path_unchanged(monkeypatch) -> None:
     np.testing.assert_array_equal(x.grad._array, [3.0, 12.0])
     with pytest.raises(RuntimeError, match="Trying to backward through the graph a second"):
         y.backward()  # retain_graph still defaults to False
+
+
+@pytest.mark.parametrize("case_id,fn,arrays", CASES, ids=[c[0] for c in CASES])
+def test_one_formula_gives_the_same_float32_bits_on_arrays_and_on_tensors(
+        case_id: str, fn: Callable, arrays: list[np.ndarray]) -> None:
+    # each row states its formula once: backward() runs it on numpy arrays, create_graph=True on
+    # Tensors (building a graph), and both must land on the same float32 values, bit for bit
+    arrays32 = [a.astype(np.float32) for a in arrays]
+    plain_leaves = [torch.tensor(a, requires_grad=True) for a in arrays32]
+    graph_leaves = [torch.tensor(a, requires_grad=True) for a in arrays32]
+    weights = torch.tensor(RNG.uniform(0.5, 1.5, size=fn(*plain_leaves).shape).astype(np.float32))
+    plain = torch.autograd.grad(fn(*plain_leaves), plain_leaves, weights, allow_unused=True)
+    graph = torch.autograd.grad(fn(*graph_leaves), graph_leaves, weights, create_graph=True,
+                                allow_unused=True)
+    for p, g in zip(plain, graph, strict=True):
+        assert (p is None) == (g is None)
+        if p is not None:
+            np.testing.assert_array_equal(g._array, p._array, err_msg=case_id)

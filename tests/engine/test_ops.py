@@ -3,15 +3,16 @@ differences (float64), forwards against numpy, grad_fn names against real torch'
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 
 import numpy as np
 import pytest
 
 import gradtui.engine.torchapi as torch
-from gradtui.engine import ops
 from gradtui.engine.autograd import AccumulateGrad
 from gradtui.engine.dispatch import apply
+from gradtui.engine.kernels import losses, spread
 from gradtui.engine.ops import OPS
 from gradtui.engine.torchapi.nn import functional as F
 
@@ -261,10 +262,28 @@ def test_every_differentiable_row_has_a_gradient_check() -> None:
 def test_every_row_states_one_rule_per_input_and_names_its_saves(name: str) -> None:
     row = OPS[name]
     assert row.grad_fn, name
-    assert row.rules, f"{name} has no human-readable rule"
-    if not row.variadic:
-        assert len(row.rules) == len(row.grads), name
-    assert set(row.keeps) <= set(row.saves), name
+    assert row.derivatives, f"{name} has no derivative"
+    for d in row.derivatives:
+        assert d.rule, f"{name}: the derivative for {d.input} has no human-readable rule"
+        assert callable(d.formula), name
+        assert d.reads is None or set(d.reads) <= set(row.saved), name
+    if row.variadic:
+        assert len(row.derivatives) == 1, name
+    assert len(set(row.inputs)) == len(row.inputs), f"{name}: input names repeat"
+    assert set(row.plain) <= set(row.saved), name
+
+
+@pytest.mark.parametrize("name", sorted(n for n, r in OPS.items() if r.differentiable
+                                        and not r.variadic))
+def test_every_formula_takes_the_gradient_then_the_saved_values_by_name(name: str) -> None:
+    # a formula is called as formula(grad, *saved): its parameters must say so, so that a
+    # learner reading ``lambda grad, self, other: grad * other`` reads the truth
+    row = OPS[name]
+    for d in row.derivatives:
+        params = list(inspect.signature(d.formula).parameters)
+        assert len(params) == 1 + len(row.saved), (name, d.input, params)
+        if d.formula.__name__ == "<lambda>":  # written in the row: named exactly
+            assert params == ["grad", *row.saved], (name, d.input, params)
 
 
 # Forward values against numpy, on the dtype torch would compute in.
@@ -409,8 +428,8 @@ def test_big_product_under_a_sum_shares_no_memory_with_its_inputs() -> None:
     # the data), handed out read-only: neither .grad nor later sums may write into x or w.
     rng = np.random.default_rng(4)
     xs, ws = (rng.standard_normal(10_000).astype(np.float32) for _ in range(2))
-    spread_one = ops._spread(np.float32(1), xs.shape)
-    times_one = ops._times(spread_one, xs)
+    spread_one = spread.spread(np.float32(1), xs.shape)
+    times_one = spread.times(spread_one, xs)
     assert np.shares_memory(times_one, xs) and not times_one.flags.writeable  # no pass made
     x = torch.tensor(xs, requires_grad=True)
     w = torch.tensor(ws, requires_grad=True)
@@ -490,5 +509,5 @@ def test_nll_batch_sum_follows_the_cascade_loop(n: int) -> None:
     values = (rng.standard_normal(n) * 10.0 ** rng.integers(-4, 5, n)).astype(np.float32)
     values[::5] = -0.0
     expected = _nll_cascade_reference(values)
-    got = ops._nll_cascade_sum(values)
+    got = losses.nll_cascade_sum(values)
     assert got == expected and np.signbit(got) == np.signbit(expected)

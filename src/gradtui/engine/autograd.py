@@ -22,11 +22,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gradtui.engine import errors, quiet
-from gradtui.engine.reduction import torch_sum
+from gradtui.engine import dtypes, errors, quiet
+from gradtui.engine.kernels.sums import torch_sum
+from gradtui.engine.size import Size
+from gradtui.engine.tensor_base import TensorBase, new_leaf
 
 if TYPE_CHECKING:
-    from gradtui.engine.ops import Op
+    from gradtui.engine.op_schema import Op
     from gradtui.engine.tensor import Tensor
 
 _sequence = itertools.count()
@@ -37,8 +39,7 @@ class Node:
     """A ``grad_fn``: one recorded op application."""
 
     __slots__ = ("op", "next_functions", "saved", "saved_freed", "output_shape", "_dtype",
-                 "_seq", "_versions", "_retained", "_output_version", "_tensor_hooks",
-                 "__weakref__")
+                 "_seq", "_versions", "_retained", "_tensor_hooks", "__weakref__")
 
     def __init__(self, op: Op, next_functions: tuple, saved: tuple, output_shape: tuple,
                  dtype: np.dtype) -> None:
@@ -52,7 +53,6 @@ class Node:
         # (index in saved, shared version counter, version when saved, tensor description)
         self._versions: tuple | None = None
         self._retained: weakref.ref | None = None  # a non-leaf output that called retain_grad()
-        self._output_version: list[int] | None = None
         self._tensor_hooks: list | None = None  # register_hook() on the output tensor
 
     def name(self) -> str:
@@ -65,7 +65,7 @@ class Node:
         if self.saved_freed or self.saved is None:
             return {}
         out: dict[str, Any] = {}
-        for name, value in zip(self.op.saves, self.saved, strict=False):
+        for name, value in zip(self.op.saved, self.saved, strict=False):
             shown = _displayable(value)
             if shown is not _HIDDEN:
                 out[name] = shown
@@ -83,11 +83,11 @@ class Node:
         # torch exposes saved values as ``grad_fn._saved_self`` ...
         if attr.startswith("_saved_"):
             key = attr[len("_saved_"):]
-            if key in self.op.saves:
-                index = self.op.saves.index(key)
-                kept = self.op.kept
+            if key in self.op.saved:
+                index = self.op.saved.index(key)
+                plain = self.op.plain_mask
                 # after backward only saved tensors are gone; scalars (exponent, dim) stay
-                if self.saved_freed and (kept is None or not kept[index]):
+                if self.saved_freed and (plain is None or not plain[index]):
                     raise RuntimeError(errors.BACKWARD_TWICE)
                 value = self.saved[index]
                 if isinstance(value, np.ndarray):
@@ -103,11 +103,11 @@ class Node:
         return f"<{type(self).__name__} object at {id(self):#x}>"
 
     def _free(self) -> None:
-        if self.op.kept is not None:
+        if self.op.plain_mask is not None:
             # scalars such as ``exponent``/``dim`` survive, tensors are released (like torch)
             self.saved = tuple(v if keep else None
-                               for v, keep in zip(self.saved, self.op.kept, strict=True))
-            self.saved_freed = self.op.has_tensor_saves
+                               for v, keep in zip(self.saved, self.op.plain_mask, strict=True))
+            self.saved_freed = self.op.saves_tensors
         elif self.saved:
             self.saved = None
             self.saved_freed = True
@@ -121,23 +121,22 @@ class Node:
         needs it requires grad (torch did not save it); torch's in-place error when it was
         changed since; a saved input is the very tensor object; a saved output is a new tensor
         whose ``grad_fn`` is this node."""
-        from gradtui.engine.tensor import Tensor
-
-        users = self.op.slot_users
-        if users is not None and all(self.next_functions[i][0] is None for i in users[index]):
+        read_by = self.op.read_by
+        if read_by is not None and all(self.next_functions[i][0] is None
+                                       for i in read_by[index]):
             return None
         for entry in self._versions or ():
             if entry[2] is value:
                 _check_version(entry, self)
                 source = entry[3]
-                if isinstance(source, Tensor):
+                if isinstance(source, TensorBase):
                     return source
-                out = Tensor._wrap(value)
+                out = new_leaf(value)
                 out._vc = entry[0]
                 out.grad_fn = self
                 out._requires_grad = True
                 return out
-        return Tensor._wrap(value)
+        return new_leaf(value)
 
 
 # In a node's version entry, "this node's own output" (its saved result). A marker, not the
@@ -152,11 +151,27 @@ def _check_version(entry: tuple, node: Any) -> None:
     if vc[0] != expected:
         if source is OWN_OUTPUT:
             source = node
-        from gradtui.engine.dispatch import describe, origin_text
-
         raise RuntimeError(errors.INPLACE_MODIFIED.format(
             legacy=describe(array), shape=", ".join(map(str, array.shape)),
             origin=origin_text(source), now=vc[0], saved=expected))
+
+
+def describe(array: np.ndarray) -> str:
+    """torch's legacy type name of an array's dtype (``torch.FloatTensor``)."""
+    return dtypes.BY_NUMPY[array.dtype].legacy_name
+
+
+def origin_text(source: Any) -> str:
+    """How torch names a saved tensor in the in-place error: an output by the node that made
+    it, an input by its grad_fn at the time of the error, a leaf by nothing."""
+    fn = source if isinstance(source, Node) else getattr(source, "grad_fn", None)
+    if fn is None:
+        return ""
+    name = fn.name()
+    stripped = name.rstrip("0123456789")
+    if stripped.endswith("Backward"):
+        name = stripped[: -len("Backward")]
+    return f", which is output 0 of {name},"
 
 
 _HIDDEN = object()
@@ -268,9 +283,7 @@ def _root_grad(t: Tensor, gradient: Any, index: int) -> np.ndarray:
         if array.ndim == 0:
             return _implicit_one(array.dtype)
         return np.ones(array.shape, dtype=array.dtype)
-    from gradtui.engine.tensor import Size, Tensor
-
-    if not isinstance(gradient, Tensor):
+    if not isinstance(gradient, TensorBase):
         raise TypeError(f"gradients can be either Tensors or None, but got "
                         f"{type(gradient).__name__}")
     g = gradient._array
@@ -335,10 +348,8 @@ def _flatten_gradients(gradients: Sequence[Any], n: int) -> Sequence[Any]:
 
 
 def _run_hooks(hooks: list, grad: np.ndarray) -> np.ndarray:
-    from gradtui.engine.tensor import Tensor
-
     for hook in list(hooks):
-        result = hook(Tensor._wrap(grad))
+        result = hook(new_leaf(grad))
         if result is not None:
             grad = result._array
     return grad
@@ -372,19 +383,14 @@ def nodes_leading_to(roots: Sequence[Any], targets: set[int]) -> set[int]:
 
 
 def execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph: bool,
-            capture: Sequence[Tensor] | None = None, create_graph: bool = False) -> Any:
+            capture: Sequence[Tensor] | None = None) -> Any:
     """Run backward from ``roots``. Without ``capture`` gradients accumulate into leaves
-    (``Tensor.backward``); with it, the gradients reaching those tensors are returned and no
-    ``.grad`` is written (``torch.autograd.grad``). With ``create_graph`` the gradients are
-    Tensors with graphs of their own (``higher_order``); otherwise numpy arrays."""
+    (``Tensor.backward``); with it, the gradients reaching those tensors are returned (numpy
+    arrays) and no ``.grad`` is written (``torch.autograd.grad``). (``create_graph=True`` runs
+    ``higher_order.execute`` instead, whose gradients are Tensors with graphs.)"""
     # torch computes inf/nan gradients silently; numpy would warn
     token = quiet.enter()
     try:
-        if create_graph:
-            from gradtui.engine import higher_order
-
-            return higher_order.execute(roots, gradients, retain_graph=retain_graph,
-                                        capture=capture)
         return _execute(roots, gradients, retain_graph=retain_graph, capture=capture)
     finally:
         quiet.leave(token)
@@ -444,7 +450,7 @@ def _execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph:
             node._check_versions()
         saved = node.saved
         variadic = op.variadic
-        rules = op.grads
+        rules = op.formulas
         for i, (nxt, _) in enumerate(node.next_functions):
             if nxt is None:
                 continue
@@ -479,8 +485,8 @@ def _execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph:
                 # 0-d sums come back as numpy scalars, which cannot be added to in place
                 grads[nxt] = total if type(total) is np.ndarray else np.asarray(total)
                 owned.add(nxt)
-        if not retain_graph and op.has_tensor_saves:
-            if op.kept is None:  # nothing to keep: drop all saved values (inlined _free)
+        if not retain_graph and op.saves_tensors:
+            if op.plain_mask is None:  # nothing to keep: drop all saved values (inlined _free)
                 node.saved = None
                 node.saved_freed = True
             else:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gradtui.engine import autograd, errors, higher_order
-from gradtui.engine.tensor import Tensor
+from gradtui.engine.tensor_base import TensorBase, new_leaf
+
+if TYPE_CHECKING:
+    from gradtui.engine.tensor import Tensor
 
 
 def _as_list(x: Any) -> list:
     if x is None:
         return []
-    if isinstance(x, Tensor):
+    if isinstance(x, TensorBase):
         return [x]
     return list(x)
 
@@ -41,14 +44,14 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     for t in ins:
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    results = autograd.execute(outs, gouts, retain_graph=bool(retain_graph), capture=ins,
-                               create_graph=create_graph)
+    run = higher_order.execute if create_graph else autograd.execute
+    results = run(outs, gouts, retain_graph=bool(retain_graph), capture=ins)
     assert results is not None
     out = []
     for i, (t, g) in enumerate(zip(ins, results, strict=True)):
         if g is None:
             if materialize_grads:
-                out.append(Tensor._wrap(t._array * 0))
+                out.append(new_leaf(t._array * 0))
                 continue
             if not allow_unused:
                 raise RuntimeError(errors.UNUSED_INPUT.format(index=i))
@@ -57,7 +60,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
             out.append(g)  # a Tensor already summed to the input's shape and dtype
         else:
             arr = g if g.shape == t._array.shape else autograd.unbroadcast(g, t._array.shape)
-            out.append(Tensor._wrap(arr.astype(t._array.dtype, copy=True)))
+            out.append(new_leaf(arr.astype(t._array.dtype, copy=True)))
     return tuple(out)
 
 
@@ -76,7 +79,8 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     if inputs is not None:
         backward_to_inputs(outs, gouts, retain_graph, inputs, create_graph)
         return
-    autograd.execute(outs, gouts, retain_graph=bool(retain_graph), create_graph=create_graph)
+    run = higher_order.execute if create_graph else autograd.execute
+    run(outs, gouts, retain_graph=bool(retain_graph))
 
 
 def backward_to_inputs(outputs: list[Tensor], gradients: list[Any], retain_graph: Any,

@@ -10,7 +10,7 @@ and an ``autograd.Node`` the backward loop runs like any op node:
   have no edge and must get a None gradient);
 - its op row (``CUSTOM_OP``) is variadic: the loop calls its one rule per input, and the rule
   runs the learner's ``backward`` once per node visit (at the first input that needs a
-  gradient) and hands out the result input by input, as ``ops._square_grad`` shares one
+  gradient) and hands out the result input by input, as ``kernels.spread.times`` shares one
   product between the two inputs of ``x * x``;
 - saved tensors are unpacked (and version-checked) only when ``backward`` reads
   ``ctx.saved_tensors``, so torch's "backward through the graph a second time" and in-place
@@ -36,10 +36,10 @@ from typing import Any
 import numpy as np
 
 from gradtui.engine import autograd, errors
-from gradtui.engine.autograd import _HIDDEN, Node, _displayable
-from gradtui.engine.dispatch import apply, describe, origin_text
+from gradtui.engine.autograd import _HIDDEN, Node, _displayable, describe, origin_text
+from gradtui.engine.dispatch import apply
 from gradtui.engine.grad_mode import is_grad_enabled, no_grad
-from gradtui.engine.ops import Op
+from gradtui.engine.op_schema import Op, wrt
 from gradtui.engine.tensor import Tensor
 
 _FUNCTION_MODULE = "torch.autograd.function"
@@ -62,8 +62,9 @@ def _no_forward(*args: Any, **kwargs: Any) -> Any:
 
 # The op row of every custom Function node. "ctx" (the node itself, handed to the rule) is kept
 # after backward; "tensors" stands for what save_for_backward saved, freed by ``_free``.
-CUSTOM_OP = Op("autograd_function", "", _no_forward, (_rule,), saves=("ctx", "tensors"),
-               keeps=("ctx",), rules=("the backward you wrote",), variadic=True, custom=True)
+CUSTOM_OP = Op("autograd_function", "", _no_forward,
+               (wrt("inputs", "the backward you wrote", _rule),), saved=("ctx", "tensors"),
+               plain=("ctx",), variadic=True, custom=True)
 
 def _differentiated_twice(grad: np.ndarray) -> None:
     raise RuntimeError(TWICE)
@@ -72,7 +73,7 @@ def _differentiated_twice(grad: np.ndarray) -> None:
 # once_differentiable's guard node: its backward raises torch's error.
 # (Not a row of ops.OPS: only once_differentiable applies it.)
 DELAYED_ERROR = Op("delayed_error", "torch::autograd::Error", lambda a: (a, ()),
-                   (_differentiated_twice,), rules=("differentiating again raises",))
+                   (wrt("self", "differentiating again raises", _differentiated_twice),))
 
 _RESERVED = frozenset({"op", "saved", "saved_freed", "output_shape", "next_functions"})
 

@@ -15,21 +15,23 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gradtui.engine import dtypes, errors, quiet
+from gradtui.engine import dtypes, errors, quiet, tensor_base
 from gradtui.engine.autograd import OWN_OUTPUT, Node
 from gradtui.engine.grad_mode import is_grad_enabled
-from gradtui.engine.ops import OPS, Op
+from gradtui.engine.op_schema import OPS, Op
+from gradtui.engine.tensor_base import TensorBase, init_leaf, new_leaf
 
 if TYPE_CHECKING:
     from gradtui.engine.tensor import Tensor
 
-Tensor: Any = None  # set by gradtui.engine.tensor (it imports this module first)
 # Inputs are tested with isinstance, not `type(x) is Tensor`: nn.Parameter is a Tensor subclass
-# and must take part in graphs and promotion (the cost is a few ns a check).
+# and must take part in graphs and promotion (the cost is a few ns a check). Every tensor is a
+# TensorBase (tensor_base.py); this module sits under tensor.py and cannot import it.
 _grad_enabled = is_grad_enabled
 _quiet_enter, _quiet_leave = quiet.enter, quiet.leave
 _NO_EDGE = (None, 0)
 _ndarray = np.ndarray
+_new = object.__new__
 
 
 def apply(op: Op, inputs: tuple, arrays: tuple | None = None, **params: Any) -> Any:
@@ -37,7 +39,7 @@ def apply(op: Op, inputs: tuple, arrays: tuple | None = None, **params: Any) -> 
     ``arrays`` overrides the numpy values (after dtype promotion); ``params`` go to the
     forward as keywords."""
     if arrays is None:
-        arrays = [x._array if isinstance(x, Tensor) else x for x in inputs]
+        arrays = [x._array if isinstance(x, TensorBase) else x for x in inputs]
     # torch overflows to inf and divides by zero silently: numpy's warnings stay off
     token = _quiet_enter()
     try:
@@ -54,15 +56,7 @@ def apply(op: Op, inputs: tuple, arrays: tuple | None = None, **params: Any) -> 
                 # a 0-d result the node saved (numpy gave a scalar): save the output's own
                 # array, so _saved_result is the output and in-place changes are caught
                 saved = tuple(result if v is scalar else v for v in saved)
-    # Tensor._wrap, inlined: this is the hottest path of the engine
-    out = _new(Tensor)
-    out._array = result
-    out._requires_grad = False
-    out._grad_fn = None
-    out._grad = None
-    out._retains_grad = False
-    out._accum = None
-    out._hooks = None
+    out = init_leaf(_new(tensor_base.tensor_class), result)  # new_leaf, one call less
     if op.view:
         base = inputs[0]
         out._vc = base._vc
@@ -75,13 +69,9 @@ def apply(op: Op, inputs: tuple, arrays: tuple | None = None, **params: Any) -> 
         else:
             out._base = base._base
             out._view_fn = _compose(base._view_fn, step)
-    else:
-        out._vc = [0]
-        out._base = None
-        out._view_fn = None
     if op.differentiable and _grad_enabled():
         for x in inputs:
-            if isinstance(x, Tensor) and x._requires_grad:
+            if isinstance(x, TensorBase) and x._requires_grad:
                 if result.dtype.kind == "f":
                     _record(op, inputs, saved, result, out)
                 break
@@ -89,7 +79,7 @@ def apply(op: Op, inputs: tuple, arrays: tuple | None = None, **params: Any) -> 
         # torch: a view made under no_grad of a tensor that requires grad still requires grad
         out._requires_grad = True
     if extra is not None:
-        return out, Tensor._wrap(extra)
+        return out, new_leaf(extra)
     return out
 
 
@@ -97,7 +87,7 @@ def _record(op: Op, inputs: tuple, saved: tuple, result: np.ndarray, out: Tensor
     """Make ``out``'s grad_fn: one edge per input (None for constants)."""
     edges = []
     for x in inputs:
-        if isinstance(x, Tensor) and x._requires_grad:
+        if isinstance(x, TensorBase) and x._requires_grad:
             fn = x._grad_fn
             if fn is not None and x._base is not None and x._vc[0] != x._fn_version:
                 fn = x.grad_fn  # a view changed in place since: torch rebuilds its grad_fn
@@ -112,11 +102,8 @@ def _record(op: Op, inputs: tuple, saved: tuple, result: np.ndarray, out: Tensor
     node = op.node_class(op, tuple(edges), saved, result.shape, result.dtype)
     out._grad_fn = node
     out._requires_grad = True
-    if op.has_tensor_saves:
+    if op.saves_tensors:
         _record_versions(node, inputs, saved, out, edges)
-
-
-_new = object.__new__
 
 
 def _view_step(forward: Any, params: dict) -> Any:
@@ -132,13 +119,13 @@ def _record_versions(node: Node, inputs: tuple, saved: tuple, out: Tensor,
     """Remember the version of every input/output tensor whose array the node saved (and
     needs: only for inputs that require grad, as torch saves nothing else)."""
     versions = None
-    users = node.op.slot_users
+    read_by = node.op.read_by
     result = out._array
     for slot, value in enumerate(saved):
         if type(value) is not _ndarray:
             continue
-        if users is not None:
-            for i in users[slot]:
+        if read_by is not None:
+            for i in read_by[slot]:
                 if edges[i][0] is not None:
                     break
             else:
@@ -147,7 +134,7 @@ def _record_versions(node: Node, inputs: tuple, saved: tuple, out: Tensor,
             entry = (out._vc, out._vc[0], value, OWN_OUTPUT)
         else:
             for x in inputs:
-                if isinstance(x, Tensor) and x._array is value:
+                if isinstance(x, TensorBase) and x._array is value:
                     entry = (x._vc, x._vc[0], value, x)
                     break
             else:
@@ -158,24 +145,6 @@ def _record_versions(node: Node, inputs: tuple, saved: tuple, out: Tensor,
             versions.append(entry)
     if versions is not None:
         node._versions = tuple(versions)
-
-
-def describe(array: np.ndarray) -> str:
-    """torch's legacy type name of an array's dtype (``torch.FloatTensor``)."""
-    return dtypes.BY_NUMPY[array.dtype].legacy_name
-
-
-def origin_text(source: Any) -> str:
-    """How torch names a saved tensor in the in-place error: an output by the node that made
-    it, an input by its grad_fn at the time of the error, a leaf by nothing."""
-    fn = source if isinstance(source, Node) else getattr(source, "grad_fn", None)
-    if fn is None:
-        return ""
-    name = fn.name()
-    stripped = name.rstrip("0123456789")
-    if stripped.endswith("Backward"):
-        name = stripped[: -len("Backward")]
-    return f", which is output 0 of {name},"
 
 
 # ---------------------------------------------------------------- dtype promotion
@@ -214,7 +183,7 @@ def promote(operands: tuple) -> dtypes.dtype:
     """torch.result_type of tensors and scalars."""
     dim_dt, zero_dt, scalars = [], [], []
     for x in operands:
-        if isinstance(x, Tensor):
+        if isinstance(x, TensorBase):
             (dim_dt if x._array.ndim else zero_dt).append(dtypes.BY_NUMPY[x._array.dtype])
         else:
             scalars.append(x)
@@ -224,7 +193,7 @@ def promote(operands: tuple) -> dtypes.dtype:
 def cast_arrays(operands: tuple, target: np.dtype) -> tuple:
     out = []
     for x in operands:
-        if isinstance(x, Tensor):
+        if isinstance(x, TensorBase):
             arr = x._array
             out.append(arr if arr.dtype == target else arr.astype(target))
         elif isinstance(x, bool) and target.kind != "b":
@@ -240,7 +209,7 @@ def binary(op: Op | str, a: Any, b: Any, *, float_result: bool = False, **params
     for operands torch would not accept, so Python raises its usual TypeError."""
     if type(op) is str:
         op = OPS[op]
-    ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
+    ta, tb = isinstance(a, TensorBase), isinstance(b, TensorBase)
     if ta:
         aa = a._array
         if tb:  # the commonest case first: two tensors of one dtype and shape
@@ -254,7 +223,7 @@ def binary(op: Op | str, a: Any, b: Any, *, float_result: bool = False, **params
         sa = _scalar_value(a)
         if sa is None:
             if isinstance(a, np.ndarray):
-                a, ta = Tensor._from_numpy_copy(a), True
+                a, ta = new_leaf(np.array(a)), True
             else:
                 return NotImplemented
         else:
@@ -263,7 +232,7 @@ def binary(op: Op | str, a: Any, b: Any, *, float_result: bool = False, **params
         sb = _scalar_value(b)
         if sb is None:
             if isinstance(b, np.ndarray):
-                b, tb = Tensor._from_numpy_copy(b), True
+                b, tb = new_leaf(np.array(b)), True
             else:
                 return NotImplemented
         else:

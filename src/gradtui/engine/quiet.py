@@ -7,6 +7,7 @@ a context variable) we set that variable directly; elsewhere we fall back to ``n
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -14,15 +15,11 @@ import numpy as np
 try:
     from numpy._core._ufunc_config import _extobj_contextvar, _make_extobj
 
-    _IGNORE = _make_extobj(all="ignore")
-
-    _set = _extobj_contextvar.set
-
-    def enter() -> Any:
-        """Start ignoring floating-point errors; returns the token for ``leave``."""
-        return _set(_IGNORE)
-
-    leave = _extobj_contextvar.reset  # a C method: no Python frame per call
+    # enter() starts ignoring floating-point errors and returns the token for leave(token).
+    # Both are C calls (a partial of ContextVar.set, and ContextVar.reset): no Python frame,
+    # since every op pays for them.
+    enter = functools.partial(_extobj_contextvar.set, _make_extobj(all="ignore"))
+    leave = _extobj_contextvar.reset
 
 except (ImportError, AttributeError, TypeError):  # numpy 1.x: the public, slower way
 

@@ -73,7 +73,8 @@ def _trace(t: Tensor, gradient: Tensor | None) -> list[Step]:
             if nxt is None:
                 outs.append(None)
                 continue
-            gi = op.grads[0](g, i, *node.saved) if op.variadic else op.grads[i](g, *node.saved)
+            gi = (op.formulas[0](g, i, *node.saved) if op.variadic
+                  else op.formulas[i](g, *node.saved))
             if gi is None:
                 outs.append(None)
                 continue

@@ -22,6 +22,7 @@ from gradtui.engine.grad_mode import enable_grad, is_grad_enabled
 from gradtui.engine.ops import OPS
 from gradtui.engine.printing import tensor_repr
 from gradtui.engine.size import Size
+from gradtui.engine.tensor_base import TensorBase, new_leaf, register_tensor_class
 
 _ndarray = np.ndarray
 # op rows used by the dunders, bound once (a dict lookup per operator adds up)
@@ -67,11 +68,10 @@ def shape_args(args: tuple, name: str = "view") -> tuple[int, ...]:
     return tuple(out)
 
 
-class Tensor:
+class Tensor(TensorBase):
     """A multi-dimensional array with autograd, like ``torch.Tensor``."""
 
-    __slots__ = ("_array", "_requires_grad", "_grad_fn", "_grad", "_vc", "_retains_grad",
-                 "_accum", "_base", "_view_fn", "_hooks", "_fn_version", "__weakref__")
+    __slots__ = ()  # a tensor's state is declared (and initialised) in TensorBase
     # numpy must hand operators over to us: ndarray + tensor -> Tensor.__radd__
     __array_priority__ = 1000
 
@@ -86,33 +86,7 @@ class Tensor:
             array = np.zeros(shape_args(args), dtype=dtypes.default_float().np)
         self._init(array)
 
-    def _init(self, array: np.ndarray) -> None:
-        self._array = array
-        self._requires_grad = False
-        self._grad_fn = None
-        self._grad = None
-        self._vc = [0]
-        self._retains_grad = False
-        self._accum = None
-        self._base = None
-        self._view_fn = None
-        self._hooks = None
-
-    @classmethod
-    def _wrap(cls, array: np.ndarray) -> Tensor:
-        """A new leaf around ``array`` (no copy)."""
-        t = object.__new__(cls)
-        t._array = array
-        t._requires_grad = False
-        t._grad_fn = None
-        t._grad = None
-        t._vc = [0]
-        t._retains_grad = False
-        t._accum = None
-        t._base = None
-        t._view_fn = None
-        t._hooks = None
-        return t
+    _wrap = staticmethod(new_leaf)  # a new leaf around an array (no copy)
 
     @property
     def grad_fn(self) -> Any:
@@ -137,9 +111,9 @@ class Tensor:
         self.grad_fn = node
         return node
 
-    @classmethod
-    def _from_numpy_copy(cls, array: np.ndarray) -> Tensor:
-        return cls._wrap(np.array(array))
+    @staticmethod
+    def _from_numpy_copy(array: np.ndarray) -> Tensor:
+        return new_leaf(np.array(array))
 
     # ------------------------------------------------------------ attributes
     @property
@@ -1003,7 +977,7 @@ def _rebuild(array: np.ndarray, requires_grad: bool) -> Tensor:
 
 
 Tensor.__module__ = "torch"
-dispatch.Tensor = Tensor
+register_tensor_class(Tensor)
 
 from gradtui.engine import functional as _fn  # noqa: E402  (needs Tensor defined)
 from gradtui.engine import tensor_methods as _methods  # noqa: E402

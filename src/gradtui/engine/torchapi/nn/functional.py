@@ -18,7 +18,8 @@ from gradtui.engine.functional import (  # noqa: F401
 from gradtui.engine.functional import log_softmax as _log_softmax
 from gradtui.engine.functional import relu as _relu
 from gradtui.engine.functional import softmax as _softmax
-from gradtui.engine.ops import OPS, SELU_ALPHA, SELU_SCALE
+from gradtui.engine.kernels.elementwise import SELU_ALPHA, SELU_SCALE
+from gradtui.engine.ops import OPS
 from gradtui.engine.tensor import Tensor
 
 

@@ -6,18 +6,18 @@ AVX2) and the scalar lambda to the ragged tail (``n % (2 * LANES)`` values), so 
 two ways within a tensor. Measured against torch 2.13 (one thread) on this engine's ops:
 
 - **sigmoid**: the vector lambda is ``1 / (exp(0 - x) + 1)`` with SLEEF's ``expf_u10``
-  (``softmax_kernels.expf``), the scalar one ``1 / (1 + std::exp(-x))`` with glibc's ``expf``
+  (``sleef.expf``), the scalar one ``1 / (1 + std::exp(-x))`` with glibc's ``expf``
   (``glibc_expf`` below). Float64-then-rounded misses ~4% of the vector part.
 - **log_sigmoid** (``F.logsigmoid``, and inside ``binary_cross_entropy_with_logits``) has no
   scalar lambda: the ragged tail is loaded as a partial vector, so every value goes
   ``min(x, 0) - log1p(exp(-|x|))`` with SLEEF's ``expf_u10`` and ``log1pf_u10``
-  (``softmax_kernels.log1pf``); the kernel keeps ``exp(-|x|)`` as a buffer for the backward,
+  (``sleef.log1pf``); the kernel keeps ``exp(-|x|)`` as a buffer for the backward,
   ``(max_deriv - sign * (b / (1 + b))) * g``. Float64-then-rounded misses ~10-20% of values.
 - **log1p** is SLEEF's ``log1pf_u10`` at every length too.
 - **tanh, exp, log** are not SLEEF's here: torch hands them to MKL's VML (``vmsTanh``,
   ``vmsExp``, ``vmsLn``; the same bits at every length), whose algorithms are not public, so
-  the engine keeps float64-then-rounded (``ops._wide``): it misses ~0.1% of tanh, ~1% of exp
-  and ~8% of log values by one ulp.
+  the engine keeps float64-then-rounded (``elementwise.wide``): it misses ~0.1% of tanh, ~1%
+  of exp and ~8% of log values by one ulp.
 
 Tensors over 32768 values are split across torch's threads, each chunk with its own tail; the
 rule here is the one-thread one.
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradtui.engine import softmax_kernels
+from gradtui.engine.kernels import sleef
 
 F32, F64 = np.float32, np.float64
 
@@ -69,12 +69,12 @@ def sigmoid(a: np.ndarray) -> np.ndarray:
     """torch's float32 ``sigmoid``: ``1 / (exp(-x) + 1)``, the exp SLEEF's in whole blocks of
     two vectors and glibc's in the tail."""
     flat = _runs(a)
-    block = 2 * softmax_kernels.LANES
+    block = 2 * sleef.LANES
     full = flat.size - flat.size % block
     out = np.empty_like(flat)
     with np.errstate(all="ignore"):
         if full:
-            e = softmax_kernels.expf(F32(0) - flat[:full])
+            e = sleef.expf(F32(0) - flat[:full])
             out[:full] = F32(1) / (e + F32(1))
         if full < flat.size:
             out[full:] = F32(1) / (F32(1) + glibc_expf(-flat[full:]))
@@ -86,8 +86,8 @@ def log_sigmoid(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """torch's float32 ``log_sigmoid_forward``: ``(min(x, 0) - log1p(b), b)`` with the buffer
     b = exp(-|x|), all SLEEF's (no tail split)."""
     with np.errstate(all="ignore"):
-        b = softmax_kernels.expf(-np.abs(a), nonpositive=True)
-        return np.minimum(a, F32(0)) - softmax_kernels.log1pf(b), b
+        b = sleef.expf(-np.abs(a), nonpositive=True)
+        return np.minimum(a, F32(0)) - sleef.log1pf(b), b
 
 
 def log_sigmoid_backward(g: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:

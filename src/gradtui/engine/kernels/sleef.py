@@ -1,4 +1,5 @@
-"""Softmax and log_softmax over the last dim, rounded like torch's CPU kernel, to the last bit.
+"""SLEEF's exp, log and log1p in float32, and softmax and log_softmax over the last dim, rounded
+like torch's CPU kernels, to the last bit.
 
 torch 2.13 computes these float32 ops in aten/src/ATen/native/cpu/SoftMaxKernel.cpp with SIMD
 vectors of ``LANES`` floats (16 with AVX512, 8 with AVX2), and three details decide the last bit:
@@ -14,7 +15,7 @@ vectors of ``LANES`` floats (16 with AVX512, 8 with AVX2), and three details dec
   softmax's backward ``sum(g * out)`` rounds each product except in the tail, where the compiler
   fused it into the accumulate; softmax multiplies by ``1 / sum`` rather than dividing.
 
-Every rule here was measured bit for bit against torch (tests/engine/test_softmax_kernels.py).
+Every rule here was measured bit for bit against torch (tests/engine/kernels/test_sleef.py).
 Only float32 rows over the last dim take this path; the callers keep numpy for the rest.
 """
 

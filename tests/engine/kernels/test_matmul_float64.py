@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import gradtui.engine.torchapi as ours
-from gradtui.engine import fma64, ops
+from gradtui.engine.kernels import fma64, matmul
 
 # a 2x9 @ 9x6 product: rounded products added in order
 MM_A = np.array([
@@ -46,8 +46,8 @@ def test_fma_rounds_once_like_exact_arithmetic() -> None:
 
 
 def test_small_float64_matmul_adds_rounded_products_in_order() -> None:
-    assert ops._mm64_order(MM_A, MM_B) == "round"
-    assert ops._mm(MM_A, MM_B).view(np.uint64).tolist() == MM_OUT.view(np.uint64).tolist()
+    assert matmul._mm64_order(MM_A, MM_B) == "round"
+    assert matmul.mm(MM_A, MM_B).view(np.uint64).tolist() == MM_OUT.view(np.uint64).tolist()
     assert (MM_A @ MM_B != MM_OUT).sum() == 5
     out = ours.from_numpy(MM_A.copy()) @ ours.from_numpy(MM_B.copy())
     assert out.numpy().view(np.uint64).tolist() == MM_OUT.view(np.uint64).tolist()
@@ -60,14 +60,14 @@ def test_float64_rules_by_shape() -> None:
     def f(m: int, n: int) -> np.ndarray:
         return np.ones((n, m)).T
 
-    assert ops._mm64_order(c(8, 5), c(5, 12)) == "fma"
-    assert ops._mm64_order(c(5, 5), c(5, 12)) is None
-    assert ops._mm64_order(c(9, 9), c(9, 9)) is None
-    assert ops._mm64_order(c(9, 7), c(7, 9)) == "round"
-    assert ops._mm64_order(f(9, 16), c(16, 1)) == "round"  # a.T @ g, one column
-    assert ops._mm64_order(c(9, 16), c(16, 1)) is None
-    assert ops._mm64_order(c(9, 3), f(3, 9)) == "round"  # x @ W.t(), k <= 3
-    assert ops._mm64_order(c(9, 4), f(4, 9)) is None
+    assert matmul._mm64_order(c(8, 5), c(5, 12)) == "fma"
+    assert matmul._mm64_order(c(5, 5), c(5, 12)) is None
+    assert matmul._mm64_order(c(9, 9), c(9, 9)) is None
+    assert matmul._mm64_order(c(9, 7), c(7, 9)) == "round"
+    assert matmul._mm64_order(f(9, 16), c(16, 1)) == "round"  # a.T @ g, one column
+    assert matmul._mm64_order(c(9, 16), c(16, 1)) is None
+    assert matmul._mm64_order(c(9, 3), f(3, 9)) == "round"  # x @ W.t(), k <= 3
+    assert matmul._mm64_order(c(9, 4), f(4, 9)) is None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -98,9 +98,9 @@ def test_small_float64_matmuls_with_a_known_order_match_torch(torch1, layout: st
             a = np.ascontiguousarray(a.T).T
         if layout == "x @ W.t()":
             b = np.ascontiguousarray(b.T).T
-        if m * n == 1 or ops._mm64_order(a, b) is None:
+        if m * n == 1 or matmul._mm64_order(a, b) is None:
             continue
         checked += 1
         want = torch.mm(torch.from_numpy(a), torch.from_numpy(b)).numpy()
-        assert (ops._mm(a, b) == want).all(), (m, n, k)
+        assert (matmul.mm(a, b) == want).all(), (m, n, k)
     assert checked > 700

@@ -2,7 +2,7 @@
 
 Two kinds of test: values recorded from torch 2.13 (CPU, one thread) hard-coded, so they run
 without torch; and differential sweeps against real torch (skipped without it) over sizes that
-reach every branch of the kernels in ``gradtui.engine.moments`` (two-pass and Welford variance,
+reach every branch of the kernels in ``engine.kernels.moments`` (two-pass and Welford variance,
 the norm's vector lanes, its tail and its per-output loop) and the ops' gradient groupings.
 """
 

@@ -1,4 +1,4 @@
-"""Softmax and log_softmax over the last dim, to torch 2.13's last bit (``softmax_kernels``).
+"""Softmax and log_softmax over the last dim, to torch 2.13's last bit (``kernels.sleef``).
 
 The values below were recorded from torch 2.13 (CPU, one thread) as float32 bit patterns: with
 AVX512 (16-lane vectors) and, for the 20-class row, also with ``ATEN_CPU_CAPABILITY=avx2``
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import gradtui.engine.torchapi as ours
-from gradtui.engine import softmax_kernels as K
+from gradtui.engine.kernels import sleef as K
 
 
 def _f32(*bits: int) -> np.ndarray:

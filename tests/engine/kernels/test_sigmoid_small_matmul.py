@@ -1,4 +1,5 @@
-"""sigmoid and small float32 matmuls, to torch 2.13's last bit (``unary_kernels``, ``ops._mm``).
+"""sigmoid and small float32 matmuls, to torch 2.13's last bit (``kernels.unary``,
+``kernels.matmul``).
 
 The hard-coded values were recorded from torch 2.13 (CPU, AVX512, one thread) as float32 bit
 patterns, chosen where float64-then-rounded (sigmoid) or numpy's BLAS (matmul) differ. The
@@ -11,9 +12,9 @@ import numpy as np
 import pytest
 
 import gradtui.engine.torchapi as ours
-from gradtui.engine import ops
-from gradtui.engine import softmax_kernels as K
-from gradtui.engine import unary_kernels as U
+from gradtui.engine.kernels import matmul
+from gradtui.engine.kernels import sleef as K
+from gradtui.engine.kernels import unary as U
 
 
 def _f32(*bits: int) -> np.ndarray:
@@ -99,7 +100,7 @@ def test_sigmoid_through_the_engine(monkeypatch) -> None:
 
 def test_small_matmul_adds_rounded_products_in_order() -> None:
     a = np.ascontiguousarray(MM_A.T).T  # stored transposed, as in a.T @ g
-    assert _bits(ops._mm(a, MM_B)) == _bits(MM_OUT)
+    assert _bits(matmul.mm(a, MM_B)) == _bits(MM_OUT)
     assert _bits(a @ MM_B) != _bits(MM_OUT)
 
 
@@ -115,9 +116,9 @@ def test_wide_products_fuse_each_product_into_the_sum() -> None:
     a = np.array([[1.0, 2.0 ** -30]] * 4, np.float32)
     b = np.array([[1.0] * 12, [1.0 + 2.0 ** -23] * 12], np.float32)
     # fused: 1 + 2^-30 * (1 + 2^-23) rounds to 1 either way; check the rule names instead
-    assert ops._mm_order(a, b) == "fma"
-    assert ops._mm_order(a[:3], b) == "round"
-    assert ops._mm_order(np.ones((9, 9), np.float32), np.ones((9, 9), np.float32)) is None
+    assert matmul._mm_order(a, b) == "fma"
+    assert matmul._mm_order(a[:3], b) == "round"
+    assert matmul._mm_order(np.ones((9, 9), np.float32), np.ones((9, 9), np.float32)) is None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -180,10 +181,10 @@ def test_small_matmuls_with_a_known_order_match_torch(torch1, layout: str) -> No
         k = int(rng.integers(1, 129))
         a = _layout(rng, (m, k), layout == "a.T @ g")
         b = _layout(rng, (k, n), layout == "g @ b.T")
-        if m * n == 1 or ops._mm_order(a, b) in (None, "lanes"):
+        if m * n == 1 or matmul._mm_order(a, b) in (None, "lanes"):
             continue
         checked += 1
-        assert _bits(ops._mm(a, b)) == _bits(torch.mm(torch.from_numpy(a),
+        assert _bits(matmul.mm(a, b)) == _bits(torch.mm(torch.from_numpy(a),
                                                       torch.from_numpy(b)).numpy()), (m, k, n)
     assert checked > 200
 

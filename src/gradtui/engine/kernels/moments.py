@@ -29,8 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from gradtui.engine.fma64 import _add_odd, fma
-from gradtui.engine.reduction import torch_sum
+from gradtui.engine.kernels.fma64 import _add_odd, fma
+from gradtui.engine.kernels.sums import torch_sum
 
 _LANE_BYTES = 32  # the norm kernel runs with AVX2 vectors
 

@@ -1,8 +1,8 @@
 """log1p, logsigmoid and BCE-with-logits in float32, to torch 2.13's last bit.
 
 torch's ``log_sigmoid`` kernel computes ``min(x, 0) - log1p(exp(-|x|))`` with SLEEF's
-``expf_u10`` and ``log1pf_u10`` on every value (``softmax_kernels.log1pf``,
-``unary_kernels.log_sigmoid``), and ``binary_cross_entropy_with_logits`` is
+``expf_u10`` and ``log1pf_u10`` on every value (``kernels.sleef.log1pf``,
+``kernels.unary.log_sigmoid``), and ``binary_cross_entropy_with_logits`` is
 ``(1 - t) * z - logsigmoid(z)`` on top of it. The hard-coded values were recorded from torch 2.13
 (CPU, AVX512, one thread) as float32 bit patterns, chosen where float64-then-rounded differs.
 The differential tests at the end compare against real torch when it is importable.
@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 import gradtui.engine.torchapi as ours
-from gradtui.engine import ops
-from gradtui.engine import softmax_kernels as K
-from gradtui.engine import unary_kernels as U
+from gradtui.engine.kernels import losses
+from gradtui.engine.kernels import sleef as K
+from gradtui.engine.kernels import unary as U
 
 
 def _f32(*bits: int) -> np.ndarray:
@@ -113,7 +113,7 @@ def test_logsigmoid_function_and_module_match_torch() -> None:
 
 
 def test_bce_with_logits_is_one_minus_t_times_z_minus_logsigmoid() -> None:
-    values = ops._bce_logits_forward(BCE_Z, BCE_T, "none", pos_weight=BCE_PW)[0]
+    values = losses.bce_with_logits_forward(BCE_Z, BCE_T, "none", pos_weight=BCE_PW)[0]
     assert _bits(values) == _bits(BCE_NONE_PW)
     softplus = np.logaddexp(0, -BCE_Z.astype(np.float64))
     old = ((1 - BCE_T) * BCE_Z + (1 + (BCE_PW - 1) * BCE_T) * softplus).astype(np.float32)

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import gradtui.engine.torchapi as torch
-from gradtui.engine import reduction
-from gradtui.engine.reduction import torch_sum
+from gradtui.engine.kernels import sums
+from gradtui.engine.kernels.sums import torch_sum
 
 
 def test_sum_and_mean_print_torchs_last_digits() -> None:
@@ -59,7 +59,7 @@ def _torch_multi_row_sum(rows: np.ndarray) -> np.ndarray:
     higher while the row count is a multiple of that level's span; the tail goes into level 0,
     then levels 1-3 are added to it in order."""
     size = len(rows)
-    power = max(4, reduction._ceil_log2(size) // 4)
+    power = max(4, sums._ceil_log2(size) // 4)
     step = 1 << power
     acc = [np.zeros(rows.shape[1:], dtype=rows.dtype) for _ in range(4)]
     i = 0
@@ -86,6 +86,6 @@ def test_cascade_sum_adds_rows_in_torchs_order_at_every_level(size: int) -> None
     rows = rows.astype(np.float32)
     rows[::7, 0] = -0.0  # signed zeros must come out as torch's
     expected = _torch_multi_row_sum(rows)
-    got = reduction._multi_row_sum(rows)
+    got = sums._multi_row_sum(rows)
     np.testing.assert_array_equal(got, expected)
     assert np.array_equal(np.signbit(got), np.signbit(expected))
