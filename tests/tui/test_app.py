@@ -459,13 +459,6 @@ async def test_a_failing_lesson_pane_is_reported_and_the_session_goes_on(fake, h
 
 
 
-def test_the_status_bar_does_not_name_the_last_value_underscore():
-    from gradtui.tui.screens.workspace import _changes_text
-
-    assert _changes_text(["x", "_"]) == "changed: x"
-    assert _changes_text(["_"]) == ""
-
-
 def test_a_remote_session_is_recognised_from_its_environment():
     from gradtui.tui.app import is_remote_session
 

@@ -9,6 +9,7 @@ from gradtui.tui.app import create_app
 from gradtui.tui.widgets.grads_panel import GradsPanel
 from gradtui.tui.widgets.graph_panel import GraphPanel
 from gradtui.tui.widgets.repl_log import ReplLog
+from gradtui.tui.widgets.status_bar import StatusBar
 from gradtui.tui.widgets.tensors_panel import TensorsPanel
 
 from .conftest import run_cell, settle
@@ -131,3 +132,22 @@ async def test_a_running_cells_prints_show_in_the_log_before_it_ends(real_app, t
         epochs = [line for line in log.plain_lines if line.startswith("epoch ")]
         assert epochs[0] == "epoch 0: loss 1.000" and len(epochs) >= 2
         assert len(epochs) == len(set(epochs))  # each line once: not again with the reply
+
+
+async def test_the_repls_underscore_is_no_tensor_of_the_learners(real_app):
+    # Echoing `x` makes `_` a second name of x; echoing `a, b` makes `_[0]`, `_[1]`.
+    app = real_app
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app, limit=60)
+        await run_cell(pilot, app, "import torch\nx = torch.ones(2, requires_grad=True)", 60)
+        await run_cell(pilot, app, "x", limit=60)
+        await run_cell(pilot, app, "y = 5 * (x + 1) ** 2", limit=60)
+        drawing = app.screen.query_one(GraphPanel).canvas_text()
+        assert "x [2]" in drawing and "_ [" not in drawing
+        await run_cell(pilot, app, "a = torch.ones(1)\nb = a * 2\na, b", limit=60)
+        status = str(app.screen.query_one(StatusBar).render())
+        assert "changed: a, b" in status and "_" not in status.split("changed:")[1]
+        names = [row[1] for row in app.screen.query_one(TensorsPanel).rows_text()]
+        assert names == ["x", "y", "a", "b"]
+        grads = [row[1] for row in app.screen.query_one(GradsPanel).rows_text()]
+        assert grads == ["x"]

@@ -78,6 +78,7 @@ class Evaluator:
         # The name of what the last cell echoed (None if nothing): the bare name of the trailing
         # expression, else "_" (the snapshot reports it so panels can highlight the tensor).
         self.last_value_name: str | None = None
+        self.echoed: Any = None  # what the REPL last stored in ``_`` (see ``underscore_is_echo``)
         self.current_log: OutputLog | None = None
         self.on_cell_start: Callable[[], None] | None = None
         self.on_cell_end: Callable[[], None] | None = None
@@ -111,6 +112,7 @@ class Evaluator:
                     if value is not None:
                         value_repr = repr(value)
                         self.namespace["_"] = value
+                        self.echoed = value
                         self.last_value_name = echoed_name or "_"
             except BaseException as exc:  # noqa: BLE001 - a learner's SystemExit is an error too
                 error = self._error_info(exc)
@@ -126,6 +128,12 @@ class Evaluator:
             duration_s=time.perf_counter() - started,
             execution_count=self.execution_count,
         )
+
+    @property
+    def underscore_is_echo(self) -> bool:
+        """True while ``_`` holds what the REPL echoed, not a value the learner bound to it
+        (``_ = ...``): panels do not list the echo as a name of its own."""
+        return "_" in self.namespace and self.namespace["_"] is self.echoed
 
     def evaluate(self, expr: str) -> tuple[bool, str]:
         """``(truthiness, repr)`` of an expression, or ``(False, error text)``; prints are dropped.

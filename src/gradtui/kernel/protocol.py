@@ -102,6 +102,9 @@ class TensorInfo:
     values: list[Any] | None = None  # nested list of values when numel <= 64 (0-d: [v]), else None
     grad_values: list[Any] | None = None  # same for .grad
     version: int = 0  # torch's version counter (in-place ops bump it)
+    # The REPL's ``_`` (or an item of it) holding what the last cell echoed, not a name the
+    # learner bound: front ends draw its graph but list it as no tensor of its own.
+    echo: bool = False
 
 
 @dataclass
@@ -117,6 +120,10 @@ class Snapshot:
     def tensor(self, name: str) -> TensorInfo | None:
         """The tensor bound to ``name``, or None."""
         return next((t for t in self.tensors if t.name == name), None)
+
+    def listed(self) -> list[TensorInfo]:
+        """The tensors bound to the learner's names: what tables list (not the REPL's echo)."""
+        return [t for t in self.tensors if not t.echo]
 
 
 @dataclass

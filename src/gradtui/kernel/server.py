@@ -213,7 +213,8 @@ class KernelServer:
 
     def _snapshot(self) -> Any:
         return snapshot.build_snapshot(
-            self.evaluator.namespace, last_value_name=self.evaluator.last_value_name
+            self.evaluator.namespace, last_value_name=self.evaluator.last_value_name,
+            repl_echo=self.evaluator.underscore_is_echo,
         )
 
     def _complete(self, request: dict[str, Any]) -> list[dict[str, Any]]:
@@ -227,7 +228,8 @@ class KernelServer:
         return completion.inspect_name(self.evaluator.namespace, _text(request, "name"))
 
     def _trace_backward(self, request: dict[str, Any]) -> dict[str, Any]:
-        return to_dict(snapshot.trace_backward(self.evaluator.namespace, _text(request, "name")))
+        return to_dict(snapshot.trace_backward(self.evaluator.namespace, _text(request, "name"),
+                                               repl_echo=self.evaluator.underscore_is_echo))
 
 
 def _encode(message: Any) -> bytes:

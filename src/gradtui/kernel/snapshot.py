@@ -255,7 +255,23 @@ def _graph_node(
 # -- tensors --------------------------------------------------------------------------------
 
 
-def _tensor_info(name: str, t: Any, node_id: str | None) -> TensorInfo:
+def is_echo_name(name: str) -> bool:
+    """``_`` or an item of it (``_[0]``, ``_['w']``): where the REPL keeps the last echo."""
+    return name == "_" or name.startswith("_[")
+
+
+def shown_names(found: list[tuple[str, Any]], *, repl_echo: bool) -> dict[int, str]:
+    """The name each found tensor (by ``id``) is shown by, e.g. on its leaf's box: its first
+    name in the namespace, but never the REPL's ``_`` (with ``repl_echo``), which the echo of
+    ``x`` makes a second name of ``x`` and which names nothing of the learner's."""
+    names: dict[int, str] = {}
+    for name, t in found:
+        if not (repl_echo and is_echo_name(name)):
+            names.setdefault(id(t), name)
+    return names
+
+
+def _tensor_info(name: str, t: Any, node_id: str | None, echo: bool = False) -> TensorInfo:
     arr: np.ndarray = t._array
     grad = t._grad
     grad_arr: np.ndarray | None = None if grad is None else grad._array
@@ -274,6 +290,7 @@ def _tensor_info(name: str, t: Any, node_id: str | None) -> TensorInfo:
         values=small_values(arr),
         grad_values=None if grad_arr is None else small_values(grad_arr),
         version=int(t._version),
+        echo=echo,
     )
 
 
@@ -325,17 +342,18 @@ def build_snapshot(
     namespace: dict[str, Any],
     *,
     last_value_name: str | None = None,
+    repl_echo: bool = False,
     max_tensors: int = MAX_TENSORS,
     max_nodes: int = MAX_NODES,
 ) -> Snapshot:
-    """Everything the panels show, as plain data."""
+    """Everything the panels show, as plain data. ``repl_echo``: ``_`` in ``namespace`` is the
+    REPL's last echo, not a name the learner bound (its tensors are marked ``echo``)."""
     found, index, node_ids, notes = collect(namespace, max_tensors, max_nodes)
-    names: dict[int, str] = {}
-    for name, t in found:
-        names.setdefault(id(t), name)
+    names = shown_names(found, repl_echo=repl_echo)
     got = _last_backward_ids() if found else set()
     tensors = [
-        _tensor_info(name, t, node_id) for (name, t), node_id in zip(found, node_ids, strict=True)
+        _tensor_info(name, t, node_id, echo=repl_echo and is_echo_name(name))
+        for (name, t), node_id in zip(found, node_ids, strict=True)
     ]
     # Only the nodes kept under the cap are described (cut ones were never formatted).
     previews: dict[int, str] = {}
@@ -393,8 +411,10 @@ def _resolve_listed(namespace: dict[str, Any], text: str) -> Any:
         raise
 
 
-def trace_backward(namespace: dict[str, Any], name: str) -> BackwardTrace:
-    """What ``name.backward()`` would do, step by step, without changing any state."""
+def trace_backward(namespace: dict[str, Any], name: str, *,
+                   repl_echo: bool = False) -> BackwardTrace:
+    """What ``name.backward()`` would do, step by step, without changing any state.
+    ``repl_echo`` as for ``build_snapshot``: leaves are never named by the REPL's ``_``."""
     try:
         t = _resolve_listed(namespace, name)
     except NameError as exc:
@@ -408,9 +428,7 @@ def trace_backward(namespace: dict[str, Any], name: str) -> BackwardTrace:
     except Exception as exc:  # noqa: BLE001 - the same errors backward() would raise
         return BackwardTrace(root=name, error=f"{type(exc).__name__}: {exc}")
     found, index, _node_ids, _notes = collect(namespace)
-    names: dict[int, str] = {}
-    for tensor_name, tensor in found:
-        names.setdefault(id(tensor), tensor_name)
+    names = shown_names(found, repl_echo=repl_echo)
     infos: list[BackwardStepInfo] = []
     leaf_sums: dict[str, np.ndarray] = {}
     for step in steps:

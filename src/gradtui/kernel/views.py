@@ -70,7 +70,7 @@ def _yes_no(flag: bool) -> str:
 
 def tensors_table(snap: Snapshot, *, ascii: bool = False) -> str:
     """One row per tensor in the namespace: name, shape, dtype, grad flags, grad_fn, values."""
-    if not snap.tensors:
+    if not snap.listed():
         return "\n".join(["No tensors yet. Try: x = torch.ones(2, requires_grad=True)"]
                          + _notes(snap))
     header = ["name", "shape", "dtype", "requires_grad", "is_leaf", "grad_fn", "value"]
@@ -84,7 +84,7 @@ def tensors_table(snap: Snapshot, *, ascii: bool = False) -> str:
             t.grad_fn or "-",
             _safe(_one_line(t.value_preview), ascii),
         ]
-        for t in snap.tensors
+        for t in snap.listed()
     ]
     return "\n".join([_table(header, rows, ascii), *_notes(snap)])
 
@@ -96,7 +96,7 @@ def _has_grad_slot(t: TensorInfo) -> bool:
 
 def grads_table(snap: Snapshot, *, ascii: bool = False) -> str:
     """The ``.grad`` of every leaf that requires grad, and whether the last backward reached it."""
-    tensors = [t for t in snap.tensors if _has_grad_slot(t)]
+    tensors = [t for t in snap.listed() if _has_grad_slot(t)]
     if not tensors:
         return "\n".join(
             ["No tensor requires grad yet. Try: x = torch.ones(2, requires_grad=True)"]

@@ -17,9 +17,10 @@ def _fingerprint(t: TensorInfo) -> tuple[object, ...]:
 
 
 def changed_tensors(before: Snapshot | None, after: Snapshot) -> set[str]:
-    """Names of tensors that are new in ``after`` or differ from ``before`` in any shown field."""
-    old = {} if before is None else {t.name: _fingerprint(t) for t in before.tensors}
-    return {t.name for t in after.tensors if old.get(t.name) != _fingerprint(t)}
+    """Names of listed tensors (not the REPL's ``_``) that are new in ``after`` or differ from
+    ``before`` in any shown field."""
+    old = {} if before is None else {t.name: _fingerprint(t) for t in before.listed()}
+    return {t.name for t in after.listed() if old.get(t.name) != _fingerprint(t)}
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ def _distinct_leaves(snapshot: Snapshot) -> list[TensorInfo]:
     bound to the same tensor is not another leaf. Namespace order; a real name wins over ``_``."""
     chosen: dict[str, TensorInfo] = {}
     order: list[str] = []
-    for t in snapshot.tensors:
+    for t in snapshot.listed():
         if not (t.is_leaf and t.requires_grad):
             continue
         key = t.node or f"name:{t.name}"

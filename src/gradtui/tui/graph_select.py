@@ -40,8 +40,9 @@ def reachable(snapshot: Snapshot, root: str) -> list[GraphNode]:
 
 
 def node_label(node: GraphNode) -> str:
-    """``MulBackward0 [2]`` for an op, ``x [2]`` for a leaf (its variable name)."""
+    """``MulBackward0 [2]`` for an op, ``x [2]`` for a leaf (its variable name; ``leaf`` when
+    no name of the learner's holds it, e.g. ``torch.ones(2, requires_grad=True)`` echoed)."""
     shape = "[" + ", ".join(str(d) for d in node.shape) + "]"
     if node.kind == "leaf":
-        return f"{node.variable or 'AccumulateGrad'} {shape}"
+        return f"{node.variable or 'leaf'} {shape}"
     return f"{node.name} {shape}"

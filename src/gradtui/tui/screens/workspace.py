@@ -73,8 +73,6 @@ LEFT_AREAS = ("lesson", "repl")  # the areas of the left column; the panels are 
 
 def _changes_text(names: list[str], limit: int = 4) -> str:
     """``changed: y, o`` for the status bar (a narrow screen shows one panel at a time)."""
-    # ``_`` (the last echoed value) changes with nearly every cell: naming it is noise.
-    names = [name for name in names if name != "_"]
     if not names:
         return ""
     shown = ", ".join(names[:limit])
@@ -424,8 +422,9 @@ class WorkspaceScreen(Screen[None]):
         tensors = self.query_one(TensorsPanel)
         tensors.snapshot = snapshot
         self.query_one(GradsPanel).snapshot = snapshot
+        # (not the REPL's `_`: it changes with nearly every cell, naming it is noise)
         self.query_one(StatusBar).changes = _changes_text(
-            [t.name for t in snapshot.tensors if t.name in tensors.changed] if snapshot else [])
+            [t.name for t in snapshot.listed() if t.name in tensors.changed] if snapshot else [])
         self.repaints += 1
         self._snapshots.painted()
 

@@ -48,7 +48,7 @@ class TensorsPanel(DataTable):
         self.border_subtitle = "no tensors yet"
 
     def watch_snapshot(self, snapshot: Snapshot | None) -> None:
-        if snapshot is None or not snapshot.tensors:
+        if snapshot is None or not snapshot.listed():
             self._previous = snapshot
             self.changed = set()
             self.show_empty()
@@ -57,7 +57,7 @@ class TensorsPanel(DataTable):
         self.changed = changed_tensors(self._previous, snapshot)
         self._previous = snapshot
         rows: list[Row] = []
-        for t in snapshot.tensors:
+        for t in snapshot.listed():  # the REPL's `_` is no row (unless the learner named it)
             rows.append((t.name, (
                 self.glyphs.changed if t.name in self.changed else "", t.name,
                 "[" + ", ".join(map(str, t.shape)) + "]", t.dtype.removeprefix("torch."),
