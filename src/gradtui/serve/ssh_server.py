@@ -62,7 +62,7 @@ class LabSSHServer(asyncssh.SSHServer):
         except RosterError:
             event(
                 "auth",
-                user=repr(username),
+                user=username,  # escaped by event(), as every client-supplied value is
                 peer=self._peer,
                 result="refused",
                 reason="invalid-name",
