@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from gradtui.kernel.limits import default_memory_limit_mb
+from gradtui.serve.auth_guard import parse_networks
 
 DEFAULT_CONFIG_NAME = "lab.toml"
 SANDBOX_MODES = ("auto", "bwrap", "none")
@@ -45,6 +46,12 @@ class LabConfig:
     open_mode: bool = False
     web_user_header: str = ""
     web_public_url: str = ""
+    # Before login (see serve/auth_guard.py): OpenSSH's MaxStartups, LoginGraceTime, MaxAuthTries.
+    max_startups: int = 200
+    max_startups_per_source: int = 100
+    login_grace_time_s: float = 60.0
+    max_auth_tries: int = 6
+    auth_penalty_exempt: tuple[Any, ...] = ()  # ipaddress networks never backed off
     landing: tuple[str, ...] = ("lesson", "1")
     command: tuple[str, ...] = ()
     sandbox: str = "auto"
@@ -71,6 +78,11 @@ _SCHEMA: dict[str, dict[str, tuple[str, type | tuple[type, ...]]]] = {
         "idle_timeout": ("idle_timeout_s", (int, float)),
         "web_user_header": ("web_user_header", str),
         "web_public_url": ("web_public_url", str),
+        "max_startups": ("max_startups", int),
+        "max_startups_per_source": ("max_startups_per_source", int),
+        "login_grace_time": ("login_grace_time_s", (int, float)),
+        "max_auth_tries": ("max_auth_tries", int),
+        "auth_penalty_exempt": ("auth_penalty_exempt", list),
     },
     "learners": {
         "roster": ("roster", str),
@@ -166,9 +178,22 @@ def _check_values(path: Path, values: dict[str, Any]) -> None:
     for name in ("port", "web_port"):
         if name in values and not 0 <= values[name] <= 65535:
             raise bad(f"{name} must be between 0 and 65535, not {values[name]}")
-    for name in ("max_sessions", "max_sessions_per_learner"):
+    for name in (
+        "max_sessions", "max_sessions_per_learner", "max_startups", "max_startups_per_source",
+        "max_auth_tries",
+    ):
         if values.get(name, 1) < 1:
             raise bad(f"{name} must be at least 1")
+    if values.get("login_grace_time_s", 1) <= 0:
+        raise bad("login_grace_time must be a positive number of seconds")
+    if "auth_penalty_exempt" in values:
+        items = values["auth_penalty_exempt"]
+        if not all(isinstance(item, str) for item in items):
+            raise bad("auth_penalty_exempt must be a list of addresses or networks")
+        try:
+            values["auth_penalty_exempt"] = parse_networks(items)
+        except ValueError as error:
+            raise bad(f"auth_penalty_exempt: {error}") from None
     if values.get("idle_timeout_s", 0) < 0:
         raise bad("idle_timeout must be 0 (never) or a number of seconds")
     for name in ("kernel_memory_mb", "kernel_cpu_s"):
