@@ -27,6 +27,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import IO, Any, Literal, TypeVar
 
+from gradtui.kernel.capture import MAX_CELL_OUTPUT_CHARS
 from gradtui.kernel.errors import KernelDied, KernelError
 from gradtui.kernel.protocol import (
     BackwardTrace,
@@ -51,6 +52,8 @@ START_TIMEOUT_S = 60.0  # importing numpy on a loaded teaching-lab machine can b
 _STDERR_TAIL_LINES = 40
 _STDERR_LINE_CHARS = 2000  # a diagnostics line longer than this is cut (learner code can flood it)
 _BANNER_LINES = 200  # lines a sandbox wrapper may print before the kernel's ready event
+# What an honest kernel streams for one cell at most: its output cap plus its notes about a cut.
+MAX_STREAMED_CHARS = MAX_CELL_OUTPUT_CHARS + 100_000
 _RESTART_HINT = ":restart starts a fresh one"
 
 # Many learners share a lab machine: one BLAS thread per kernel unless the user says otherwise.
@@ -233,10 +236,20 @@ class KernelClient:
         too, and ``result.output_streamed`` says whether ``on_output`` already had it.
         """
         parts: list[tuple[str, list[str]]] = []  # per run of one stream, joined at the end
+        received = 0
 
         def stream(message: dict[str, Any]) -> None:
-            chunk = StreamChunk("stderr" if message.get("stream") == "stderr" else "stdout",
-                                str(message.get("text", "")))
+            nonlocal received
+            text = message.get("text", "")
+            if not isinstance(text, str):
+                raise ProtocolViolation(f"a stream event whose text is {type(text).__name__}")
+            # The kernel caps a cell's output; forged events past that cap would pile up here.
+            received += len(text)
+            if received > MAX_STREAMED_CHARS:
+                raise ProtocolViolation(
+                    f"more than {MAX_STREAMED_CHARS:,} characters of output for one cell"
+                )
+            chunk = StreamChunk("stderr" if message.get("stream") == "stderr" else "stdout", text)
             if parts and parts[-1][0] == chunk.stream:
                 parts[-1][1].append(chunk.text)
             else:
@@ -351,7 +364,10 @@ class KernelClient:
                 continue  # stale: a reply to a request abandoned by an interrupt race
             if message.get("event") == "stream":
                 if on_stream is not None:
-                    on_stream(message)
+                    try:
+                        on_stream(message)
+                    except ProtocolViolation as violation:
+                        raise self._violation(proc, violation) from None
                 continue
             return message
 

@@ -64,3 +64,18 @@ _chunk = b'y' * (8 << 20)
 for _ in range(32):
     _os.write(2, _chunk)
 """
+
+# Well-formed stream events (output while the cell runs) for every id the front end may be
+# waiting on: 128 MB of "output" the kernel's own per-cell cap never saw.
+FORGED_STREAM_FLOOD = FIND_REPLY_PIPES + """
+import json as _j
+_event = lambda _id: (_j.dumps({"event": "stream", "id": _id, "stream": "stdout",
+                                "text": "z" * (2 << 20)}) + "\\n").encode()
+try:
+    for _fd in _reply_pipes():
+        for _ in range(64):
+            for _id in (1, 2, 3):
+                _os.write(_fd, _event(_id))
+except OSError:
+    pass
+"""

@@ -58,6 +58,14 @@ def test_a_512_mb_line_stops_the_kernel_and_the_app_stays_small() -> None:
     assert report["after_restart"] == "2"
 
 
+def test_forged_output_events_past_the_cells_cap_stop_the_kernel() -> None:
+    report = _attack_in_own_process("FORGED_STREAM_FLOOD")
+    assert report["outcome"] == "died"
+    assert "more than 1,100,000 characters of output for one cell" in str(report["message"])
+    assert int(report["maxrss_mb"]) < 120, report
+    assert report["after_restart"] == "2"
+
+
 def test_a_stderr_flood_without_newlines_is_kept_as_a_short_tail() -> None:
     report = _attack_in_own_process("STDERR_FLOOD")
     assert report["outcome"] == "reply" and report["ok"] is True
