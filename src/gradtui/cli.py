@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from gradtui import __version__
+from gradtui.app_memory import AppMemoryError, apply_app_memory_limit
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,6 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` and run the chosen command; returns the process exit status."""
     args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        apply_app_memory_limit()  # a lab's backstop under the bounded protocol reads
+    except AppMemoryError as error:
+        print(f"gradtui: {error}", file=sys.stderr)
+        return 2
     # `gradtui run FILE.py ARGS...` hands everything after FILE to the script untouched, like
     # `python FILE.py ARGS...`; argparse would otherwise try to parse the script's own options.
     if args_list[:1] == ["run"]:

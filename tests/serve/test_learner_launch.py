@@ -42,6 +42,7 @@ def test_plan_gives_own_directories_limits_and_landing(tmp_path: Path) -> None:
     assert env["GRADTUI_DATA_DIR"] == str(root / "data")
     assert env["GRADTUI_STATE_DIR"] == str(root / "state")
     assert (env["GRADTUI_KERNEL_MEMORY_MB"], env["GRADTUI_KERNEL_CPU_S"]) == ("700", "90")
+    assert env["GRADTUI_APP_MEMORY_MB"] == "512"  # the app's own limit (issue 12 item 4)
     assert env[SESSION_TOKEN_VAR] == plan.token
     for sub in ("", "data", "state", "work"):
         assert stat.S_IMODE((root / sub).stat().st_mode) == 0o700

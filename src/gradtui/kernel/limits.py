@@ -44,6 +44,11 @@ def default_memory_limit_mb() -> int:
 def apply_limits(memory_mb: int | None, cpu_s: int | None) -> dict[str, int | None]:
     """Set the limits on this process; returns what is in force (None = unlimited)."""
     applied: dict[str, int | None] = {"memory_mb": None, "cpu_s": None}
+    # In a lab the front end caps its own data segment (gradtui.app_memory) and we inherit that
+    # soft limit; the kernel's memory is governed by its own limit below, not the app's.
+    data_soft, data_hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if data_soft != data_hard:
+        resource.setrlimit(resource.RLIMIT_DATA, (data_hard, data_hard))
     if memory_mb is None:
         memory_mb = default_memory_limit_mb()
     if memory_mb > 0:

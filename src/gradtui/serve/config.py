@@ -56,6 +56,7 @@ class LabConfig:
     command: tuple[str, ...] = ()
     sandbox: str = "auto"
     kernel_memory_mb: int = 1024
+    app_memory_mb: int = APP_MEMORY_MB  # the app's own data limit (gradtui/app_memory.py)
     kernel_cpu_s: int = 600
     lesson_dirs: tuple[Path, ...] = field(default_factory=tuple)
     # Limits of a whole session (the app, its kernel and all they start), 0 = none.
@@ -94,6 +95,7 @@ _SCHEMA: dict[str, dict[str, tuple[str, type | tuple[type, ...]]]] = {
         "command": ("command", list),
         "sandbox": ("sandbox", str),
         "kernel_memory_mb": ("kernel_memory_mb", int),
+        "app_memory_mb": ("app_memory_mb", int),
         "kernel_cpu_s": ("kernel_cpu_s", int),
         "lessons": ("lesson_dirs", list),
         "memory_mb": ("session_memory_mb", int),
@@ -196,7 +198,7 @@ def _check_values(path: Path, values: dict[str, Any]) -> None:
             raise bad(f"auth_penalty_exempt: {error}") from None
     if values.get("idle_timeout_s", 0) < 0:
         raise bad("idle_timeout must be 0 (never) or a number of seconds")
-    for name in ("kernel_memory_mb", "kernel_cpu_s"):
+    for name in ("kernel_memory_mb", "kernel_cpu_s", "app_memory_mb"):
         if values.get(name, 0) < 0:
             raise bad(f"{name} must be 0 (no limit) or positive")
     session_keys = {"session_memory_mb": "memory_mb", "session_cpus": "cpus"}
@@ -236,10 +238,11 @@ def _absolutise(config: LabConfig, values: dict[str, Any]) -> LabConfig:
     updates: dict[str, Any] = dict(values)
     for name in _PATH_FIELDS:
         updates[name] = _resolve(base, Path(values.get(name, getattr(config, name))))
-    if "session_memory_mb" not in values and "kernel_memory_mb" in values:
+    if "session_memory_mb" not in values and ({"kernel_memory_mb", "app_memory_mb"} & set(values)):
         # Follow the kernel's limit: the app's room on top of whatever the kernel may take.
-        kernel = values["kernel_memory_mb"] or default_memory_limit_mb()
-        updates["session_memory_mb"] = kernel + APP_MEMORY_MB
+        kernel = values.get("kernel_memory_mb", config.kernel_memory_mb)
+        kernel = kernel or default_memory_limit_mb()
+        updates["session_memory_mb"] = kernel + (values.get("app_memory_mb") or APP_MEMORY_MB)
     if "session_cpus" in values:
         updates["session_cpus"] = float(values["session_cpus"])
     if "landing" in values:

@@ -183,6 +183,8 @@ def plan_session(
         env["GRADTUI_KERNEL_MEMORY_MB"] = str(config.kernel_memory_mb)
     if config.kernel_cpu_s:
         env["GRADTUI_KERNEL_CPU_S"] = str(config.kernel_cpu_s)
+    if config.app_memory_mb:
+        env["GRADTUI_APP_MEMORY_MB"] = str(config.app_memory_mb)
     if config.lesson_dirs:
         env["GRADTUI_LESSONS"] = os.pathsep.join(str(p) for p in config.lesson_dirs)
     processes = SessionProcesses(group, SESSION_TOKEN_VAR, token)
