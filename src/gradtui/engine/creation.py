@@ -4,19 +4,23 @@ one tuple)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from gradtui.engine import dtypes, errors, quiet, random
-from gradtui.engine.tensor import Tensor, shape_args
-from gradtui.engine.tensor import _check_device as check_device
+from gradtui.engine.device import check_device
+from gradtui.engine.dims import shape_args
+from gradtui.engine.tensor_base import TensorBase, new_leaf
+
+if TYPE_CHECKING:
+    from gradtui.engine.tensor import Tensor
 
 
 def _finish(array: np.ndarray, requires_grad: bool, device: Any = None) -> Tensor:
     if device is not None:
         check_device(device)
-    t = Tensor._wrap(array)
+    t = new_leaf(array)
     if requires_grad:
         if array.dtype.kind != "f":
             raise RuntimeError(errors.ONLY_FLOAT_CAN_REQUIRE_GRAD)
@@ -36,7 +40,7 @@ def _infer(data: Any) -> tuple[list[int], int]:
     dim = 0
     while True:
         first = level[0]
-        if isinstance(first, Tensor | np.ndarray) or not isinstance(first, list | tuple):
+        if isinstance(first, TensorBase | np.ndarray) or not isinstance(first, list | tuple):
             for item in level:
                 if isinstance(item, list | tuple):
                     raise ValueError(errors.RAGGED.format(expected=0, dim=dim, got=len(item)))
@@ -62,7 +66,7 @@ def _infer(data: Any) -> tuple[list[int], int]:
 def _category(item: Any) -> int:
     if isinstance(item, str):
         raise ValueError(f"too many dimensions '{type(item).__name__}'")
-    if isinstance(item, Tensor):
+    if isinstance(item, TensorBase):
         item = item._array
     if isinstance(item, np.ndarray | np.generic):
         kind = item.dtype.kind
@@ -77,7 +81,7 @@ def _category(item: Any) -> int:
 
 
 def _to_array(data: Any, dtype: Any) -> np.ndarray:
-    if isinstance(data, Tensor):
+    if isinstance(data, TensorBase):
         errors.warn("To copy construct from a tensor, it is recommended to use "
                       "sourceTensor.detach().clone() or sourceTensor.detach().clone()."
                       "requires_grad_(True), rather than torch.tensor(sourceTensor).")
@@ -146,7 +150,7 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
 
 
 def _untensor(data: Any) -> Any:
-    if isinstance(data, Tensor):
+    if isinstance(data, TensorBase):
         if data._array.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
         return data._array.reshape(()).item()
@@ -166,7 +170,7 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
-    if isinstance(data, Tensor) and dtype is None:
+    if isinstance(data, TensorBase) and dtype is None:
         return data
     if isinstance(data, np.ndarray) and dtype is None:
         return from_numpy(data)
@@ -178,7 +182,7 @@ def from_numpy(array: np.ndarray) -> Tensor:
     if not isinstance(array, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
     dtypes.from_numpy_dtype(array.dtype)
-    return Tensor._wrap(array)
+    return new_leaf(array)
 
 
 def _sizes(size: tuple, kwargs: dict, name: str) -> tuple:
@@ -233,7 +237,7 @@ def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool
 
 def full(size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
-    if isinstance(fill_value, Tensor):
+    if isinstance(fill_value, TensorBase):
         fill_value = fill_value.item()
     if dtype is None:
         default = {0: dtypes.bool_, 1: dtypes.int64}.get(_category(fill_value),
@@ -283,7 +287,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
            device: Any = None, requires_grad: bool = False) -> Tensor:
     if end is None:
         start, end = 0, start
-    values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    values = [v.item() if isinstance(v, TensorBase) else v for v in (start, end, step)]
     start, end, step = values
     if step == 0:
         raise RuntimeError("step must be nonzero")
@@ -420,8 +424,8 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None) -> Tensor:
     if size is not None:
         return _finish((random.normal(shape_args((size,))) * std + mean).astype(np.float32),
                        False)
-    m = mean._array if isinstance(mean, Tensor) else np.asarray(mean, dtype=np.float32)
-    s = std._array if isinstance(std, Tensor) else np.asarray(std, dtype=np.float32)
+    m = mean._array if isinstance(mean, TensorBase) else np.asarray(mean, dtype=np.float32)
+    s = std._array if isinstance(std, TensorBase) else np.asarray(std, dtype=np.float32)
     shape = np.broadcast_shapes(m.shape, s.shape)
     return _finish((random.normal(shape) * s + m).astype(np.result_type(m, s)), False)
 

@@ -9,15 +9,19 @@ exactly as in torch, and every step is a view sharing the version counter.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from gradtui.engine import dtypes, errors
 from gradtui.engine.dispatch import apply
-from gradtui.engine.grad_mode import is_grad_enabled
+from gradtui.engine.grad_mode import is_grad_enabled, no_grad
+from gradtui.engine.inplace import fill_from_tensor
 from gradtui.engine.ops import OPS
-from gradtui.engine.tensor import Tensor
+from gradtui.engine.tensor_base import TensorBase, new_leaf
+
+if TYPE_CHECKING:
+    from gradtui.engine.tensor import Tensor
 
 _NON_TUPLE_WARNING = (
     "Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed "
@@ -31,7 +35,7 @@ _NON_TUPLE_WARNING = (
 def _as_tuple(index: Any) -> Any:
     """torch reads a short list holding sequences, slices, None, ... as a tuple (and warns)."""
     if isinstance(index, list) and len(index) < 32 and any(
-            isinstance(i, list | tuple | slice | Tensor) or i is None or i is Ellipsis
+            isinstance(i, list | tuple | slice | TensorBase) or i is None or i is Ellipsis
             for i in index):
         errors.warn(_NON_TUPLE_WARNING)
         return tuple(index)
@@ -45,13 +49,13 @@ def _components(index: Any) -> tuple:
 
 
 def _is_advanced(item: Any) -> bool:
-    if isinstance(item, Tensor):
+    if isinstance(item, TensorBase):
         return item._array.ndim > 0 or item._array.dtype.kind == "b"
     return isinstance(item, list | np.ndarray)
 
 
 def _to_numpy_index(item: Any) -> Any:
-    if isinstance(item, Tensor):
+    if isinstance(item, TensorBase):
         arr = item._array
         if arr.dtype.kind not in "iub":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
@@ -69,7 +73,7 @@ def _scalar_int(item: Any) -> int | None:
         return None
     if isinstance(item, int | np.integer):
         return int(item)
-    if isinstance(item, Tensor) and item._array.ndim == 0 and item._array.dtype.kind in "iu":
+    if isinstance(item, TensorBase) and item._array.ndim == 0 and item._array.dtype.kind in "iu":
         return int(item._array)
     return None
 
@@ -78,26 +82,26 @@ def getitem(t: Tensor, index: Any) -> Tensor:
     index = _as_tuple(index)
     items = _components(index)
     for it in items:
-        if isinstance(it, Tensor) and it._array.dtype.kind not in "iub":
+        if isinstance(it, TensorBase) and it._array.dtype.kind not in "iub":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
     lone_slice = not isinstance(index, tuple) and isinstance(index, slice)
     consumed = sum(
         0 if (it is None or it is Ellipsis) else
-        (it._array.ndim if isinstance(it, Tensor) and it._array.dtype.kind == "b" else 1)
+        (it._array.ndim if isinstance(it, TensorBase) and it._array.dtype.kind == "b" else 1)
         for it in items)
     ndim = t._array.ndim
     if ndim == 0 and len(items) == 1 and isinstance(items[0], slice):
         raise IndexError("slice() cannot be applied to a 0-dim tensor.")
     if ndim == 0 and len(items) == 1:
-        k = _scalar_int(items[0]) if not isinstance(items[0], Tensor) else None
+        k = _scalar_int(items[0]) if not isinstance(items[0], TensorBase) else None
         if k is not None and k != 0:
             raise IndexError(f"index {k} is out of bounds for dimension 0 with size 0")
-        if isinstance(items[0], Tensor) and items[0]._array.dtype.kind == "b" \
+        if isinstance(items[0], TensorBase) and items[0]._array.dtype.kind == "b" \
                 and items[0]._array.ndim == 0:
             return apply(OPS["index"], (t,), index=items[0]._array)
     if consumed > ndim:
         if ndim == 0 and consumed == 1 and _scalar_int(items[0]) is not None and not \
-                isinstance(items[0], Tensor):
+                isinstance(items[0], TensorBase):
             raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                              "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
@@ -211,7 +215,7 @@ def _check_expand(shape: tuple[int, ...], target: tuple[int, ...],
 
 
 def _numpy_index(index: Any) -> Any:
-    items = tuple(_to_numpy_index(i) if not isinstance(i, Tensor) or i._array.ndim
+    items = tuple(_to_numpy_index(i) if not isinstance(i, TensorBase) or i._array.ndim
                   else (int(i._array) if i._array.dtype.kind in "iu" else i._array)
                   for i in _components(index))
     return items if isinstance(index, tuple) else items[0]
@@ -250,18 +254,16 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
     if isinstance(value, list):
         raise TypeError(f"can't assign a list to a {t.dtype.legacy_name}")
     # the same index errors as reading (out of range, too many indices, ...)
-    from gradtui.engine.grad_mode import no_grad
-
     with no_grad():
-        getitem(Tensor._wrap(np.empty(t._array.shape, dtype=np.bool_)), index)
+        getitem(new_leaf(np.empty(t._array.shape, dtype=np.bool_)), index)
     np_index = _numpy_index(index)
     tracked = is_grad_enabled() and (
-        t._requires_grad or (isinstance(value, Tensor) and value._requires_grad))
+        t._requires_grad or (isinstance(value, TensorBase) and value._requires_grad))
     if tracked and t._requires_grad and t.grad_fn is None:
         raise RuntimeError(errors.VIEW_OF_LEAF_INPLACE)
     if tracked and t._base is not None and t._base._requires_grad and t._base.grad_fn is None:
         raise RuntimeError(errors.VIEW_OF_LEAF_INPLACE)
-    if isinstance(value, Tensor):
+    if isinstance(value, TensorBase):
         v = value._array
     else:
         v = np.asarray(value)
@@ -284,7 +286,7 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
                 f"shape mismatch: value tensor of shape [{', '.join(map(str, shown))}] "
                 f"cannot be broadcast to indexing result of shape "
                 f"[{', '.join(map(str, target_shape))}]") from None
-        if isinstance(value, Tensor) and value._array.dtype != t._array.dtype:
+        if isinstance(value, TensorBase) and value._array.dtype != t._array.dtype:
             raise RuntimeError(
                 f"Index put requires the source and destination dtypes match, got "
                 f"{t.dtype.short_name} for the destination and {value.dtype.short_name} for "
@@ -296,7 +298,7 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
         t._array[np_index] = v
         t._vc[0] += 1
         return
-    v_in = value if isinstance(value, Tensor) else Tensor._wrap(v.astype(t._array.dtype))
+    v_in = value if isinstance(value, TensorBase) else new_leaf(v.astype(t._array.dtype))
     if not advanced:
         # torch's copy_to: a 0-d value fills, any other is viewed without its leading 1s and
         # expanded to the written shape (ViewBackward0, ExpandBackward0 under the write)
@@ -307,7 +309,7 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
         if t._base is None and _selects_everything(index, t._array.shape):
             # torch skips a slice that keeps a whole dim: the write is on t itself
             if v_in._array.ndim == 0 and target_shape != ():
-                t._fill_from_tensor(v_in)
+                fill_from_tensor(t, v_in)
             else:
                 t.copy_(v_in)
             return

@@ -2,23 +2,43 @@
 
 A Tensor owns ``_array`` (an ndarray of its dtype), its autograd state (``_requires_grad``,
 ``grad_fn``, ``_grad``) and a version counter ``_vc`` (a one-item list shared with its views,
-bumped by every in-place write). Ops go through ``dispatch.apply``; this module is the method
-surface learners call, with torch's argument handling and error messages.
+bumped by every in-place write): that state is declared in ``tensor_base.TensorBase``. This
+module is the method surface learners call: attributes, conversions, autograd, in-place ops,
+operators, and (at the end of the class) torch's functions as methods, ``x.sum(1)`` being
+``torch.sum(x, 1)`` from ``functional.py``. Every op goes through ``dispatch.apply``.
 """
 
 from __future__ import annotations
 
-import math
 import weakref
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-from gradtui.engine import dispatch, dtypes, errors
-from gradtui.engine.autograd import OWN_OUTPUT, AccumulateGrad, execute
-from gradtui.engine.dispatch import apply, binary
+from gradtui.engine import (
+    autograd_api,
+    creation,
+    dtypes,
+    errors,
+    indexing,
+    linalg,
+    random,
+    views,
+)
+from gradtui.engine import functional as F
+from gradtui.engine.autograd import AccumulateGrad, execute
+from gradtui.engine.device import CPU, Device, check_device
+from gradtui.engine.dims import normalize_dim, shape_args
+from gradtui.engine.dispatch import _scalar_value, apply, binary, broadcast_shape
 from gradtui.engine.grad_mode import enable_grad, is_grad_enabled
+from gradtui.engine.inplace import (
+    apply_inplace,
+    check_inplace,
+    fast_inplace,
+    fill_from_tensor,
+    write_result,
+)
 from gradtui.engine.ops import OPS
 from gradtui.engine.printing import tensor_repr
 from gradtui.engine.size import Size
@@ -30,44 +50,6 @@ _ADD, _SUB, _MUL, _DIV = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"]
 _FLOOR_DIVIDE, _REMAINDER = OPS["floor_divide"], OPS["remainder"]
 
 
-def normalize_dim(dim: int, ndim: int) -> int:
-    """A dim in ``[-ndim, ndim)`` made non-negative, or torch's IndexError."""
-    lo, hi = (-ndim, ndim - 1) if ndim else (-1, 0)
-    if not isinstance(dim, int | np.integer) or isinstance(dim, bool):
-        raise TypeError(f"dim must be an int, not {type(dim).__name__}")
-    if dim < lo or dim > hi:
-        raise IndexError(errors.DIM_RANGE.format(lo=lo, hi=hi, dim=dim))
-    return int(dim) % ndim if ndim else 0
-
-
-def normalize_dims(dim: Any, ndim: int) -> tuple[int, ...]:
-    dims = (dim,) if isinstance(dim, int | np.integer) else tuple(dim)
-    return tuple(sorted({normalize_dim(d, ndim) for d in dims}))
-
-
-def shape_args(args: tuple, name: str = "view") -> tuple[int, ...]:
-    """Shapes given as varargs ``(2, 3)`` or one tuple/list/Size ``((2, 3),)``; ``name`` is
-    the function torch names in its TypeError (``ones(): argument 'size' ...``)."""
-    single = len(args) == 1 and isinstance(args[0], tuple | list)
-    values = tuple(args[0]) if single else args
-    out = []
-    for pos, a in enumerate(values):
-        if isinstance(a, Tensor) and a._array.size == 1 and a._array.dtype.kind in "iu":
-            a = a.item()
-        if not isinstance(a, int | np.integer) or isinstance(a, bool):
-            kind = type(a).__name__
-            if len(args) == 1 and not single:
-                msg = f"must be tuple of ints, not {kind}"
-                raise TypeError(f"{name}(): argument 'size' (position 1) {msg}")
-            if single and pos == 0:
-                raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, "
-                                f"but found element of type {kind} at pos 0")
-            raise TypeError(f"{name}(): argument 'size' failed to unpack the object at pos "
-                            f"{pos + 1} with error \"type must be tuple of ints,but got {kind}\"")
-        out.append(int(a))
-    return tuple(out)
-
-
 class Tensor(TensorBase):
     """A multi-dimensional array with autograd, like ``torch.Tensor``."""
 
@@ -77,8 +59,6 @@ class Tensor(TensorBase):
 
     def __init__(self, *args: Any) -> None:
         # torch.Tensor(data) or torch.Tensor(*shape): always the default float dtype
-        from gradtui.engine import creation
-
         if len(args) == 1 and not isinstance(args[0], int):
             src = creation.tensor(args[0], dtype=dtypes.default_float())
             array = src._array
@@ -130,7 +110,7 @@ class Tensor(TensorBase):
 
     @property
     def device(self) -> Device:
-        return _CPU
+        return CPU
 
     @property
     def is_cuda(self) -> bool:
@@ -390,8 +370,8 @@ class Tensor(TensorBase):
             elif isinstance(a, Tensor):
                 target = a.dtype
             elif isinstance(a, str | Device):
-                _check_device(a)
-        _check_device(kwargs.get("device"))
+                check_device(a)
+        check_device(kwargs.get("device"))
         if target is None or target.np == self._array.dtype:
             return self.clone() if copy else self
         return apply(OPS["to_copy"], (self,), dtype=target.np)
@@ -465,8 +445,6 @@ class Tensor(TensorBase):
                  create_graph: bool = False, inputs: Any = None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
         if create_graph or inputs is not None:
-            from gradtui.engine import autograd_api
-
             autograd_api.backward([self], [gradient], retain_graph, create_graph, inputs)
             return
         execute((self,), (gradient,), retain_graph=bool(retain_graph))
@@ -493,26 +471,12 @@ class Tensor(TensorBase):
             node = self.grad_fn
             if node._tensor_hooks is None:
                 node._tensor_hooks = []
-            node_hooks = node._tensor_hooks
-            node_hooks.append(hook)
-
-            class _NodeHandle:
-                def remove(self) -> None:
-                    if hook in node_hooks:
-                        node_hooks.remove(hook)
-
-            return _NodeHandle()
+            node._tensor_hooks.append(hook)
+            return RemovableHandle(node._tensor_hooks, hook)
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(hook)
-        hooks = self._hooks
-
-        class _Handle:
-            def remove(self) -> None:
-                if hook in hooks:
-                    hooks.remove(hook)
-
-        return _Handle()
+        return RemovableHandle(self._hooks, hook)
 
     def detach(self) -> Tensor:
         out = Tensor._wrap(self._array)
@@ -532,147 +496,34 @@ class Tensor(TensorBase):
             return self
         return apply(OPS["clone"], (self,))
 
-    # ------------------------------------------------------------ in-place
-    def _check_inplace(self) -> None:
-        if is_grad_enabled() and self._requires_grad:
-            if self.grad_fn is None:
-                raise RuntimeError(errors.LEAF_INPLACE)
-            base = self._base
-            if base is not None and base.grad_fn is None and base._requires_grad:
-                raise RuntimeError(errors.VIEW_OF_LEAF_INPLACE)
-
-    def _inplace(self, name: str, other: Any = None, unary: bool = False,
-                 float_result: bool = False, **params: Any) -> Tensor:
-        """Compute the op out of place, then write the values into our own array (views and
-        numpy arrays sharing it see the change), bump the version, and take over the grad_fn."""
-        self._check_inplace()
-        if unary:
-            result = apply(OPS[name], (self,), **params)
-        else:
-            result = binary(name, self, other, float_result=float_result, **params)
-            if result is NotImplemented:
-                raise TypeError(f"{name}_(): argument 'other' must be Tensor or Number, not "
-                                f"{type(other).__name__}")
-        self._write_result(result, name)
-        return self
-
-    def _write_result(self, result: Tensor, name: str) -> None:
-        mine, new = self._array, result._array
-        if not mine.flags.writeable:  # an expand()ed view: several elements share memory
-            raise RuntimeError("unsupported operation: more than one element of the written-to "
-                               "tensor refers to a single memory location. Please clone() the "
-                               "tensor before performing the operation.")
-        if new.shape != mine.shape:
-            raise RuntimeError(f"output with shape [{', '.join(map(str, mine.shape))}] doesn't "
-                               f"match the broadcast shape [{', '.join(map(str, new.shape))}]")
-        src_dt, dst_dt = dtypes.BY_NUMPY[new.dtype], dtypes.BY_NUMPY[mine.dtype]
-        if src_dt.category > dst_dt.category:
-            raise RuntimeError(f"result type {src_dt.short_name} can't be cast to the desired "
-                               f"output type {dst_dt.short_name}")
-        node = result.grad_fn
-        if node is not None and node.saved:
-            self._adopt_saved(node, mine, new, result)  # before our old values are overwritten
-        if node is not None and self._base is not None:
-            # writing through a view: the base's graph records the write (CopySlices)
-            self._rebase_view(result)
-            return
-        np.copyto(mine, new, casting="unsafe")
-        self._vc[0] += 1
-        if node is not None:
-            self.grad_fn = node
-            self._requires_grad = True
-
-    def _rebase_view(self, value: Tensor) -> None:
-        """``view.op_(...)``: the base gets a CopySlices grad_fn that routes the gradient of
-        the written entries to ``value``'s graph, and the view an AsStridedBackward0 on it."""
-        base = self._base
-        view_fn = self._view_fn
-        copy = apply(OPS["copy_slices"], (base, value),
-                     (base._array, value._array), view_fn=view_fn)
-        np.copyto(self._array, value._array, casting="unsafe")
-        self._vc[0] += 1
-        base.grad_fn = copy.grad_fn
-        base._requires_grad = True
-        self.grad_fn = apply(OPS["as_strided"], (base,), view_fn=view_fn).grad_fn
-        self._requires_grad = True
-
-    def _adopt_saved(self, node: Any, mine: np.ndarray, new: np.ndarray, result: Tensor) -> None:
-        """After an in-place op the node's saved values must stay right: our *old* values get a
-        private copy; a saved *result* now lives in our array, tracked at our new version."""
-        saved = []
-        for value in node.saved:
-            if value is mine:
-                value = value.copy()
-            elif value is new:
-                value = mine
-            saved.append(value)
-        node.saved = tuple(saved)
-        entries = [e for e in node._versions or ()
-                   if e[0] is not self._vc and e[0] is not result._vc]
-        if any(v is mine for v in saved):
-            entries.append((self._vc, self._vc[0] + 1, mine, OWN_OUTPUT))
-        node._versions = tuple(entries) or None
-
-    def _fast_inplace(self, ufunc: Any, other: Any) -> Tensor | None:
-        """``w -= lr * w.grad`` under no_grad: write straight into our array."""
-        if is_grad_enabled() and (self._requires_grad or
-                                  (type(other) is Tensor and other._requires_grad)):
-            return None
-        arr = self._array
-        if type(other) is Tensor:
-            o = other._array
-            if o.dtype.kind == "f" and arr.dtype.kind != "f" or (
-                    o.dtype.kind in "iu" and arr.dtype.kind == "b"):
-                return None
-            if o.shape != arr.shape and dispatch.broadcast_shape(arr.shape, o.shape) != arr.shape:
-                return None
-        elif isinstance(other, float) and arr.dtype.kind != "f":
-            return None
-        elif arr.dtype.kind == "b" and not isinstance(other, bool):
-            return None  # bool += int is torch's cast error
-        elif not isinstance(other, int | float):
-            return None
-        if not arr.flags.writeable:
-            return None  # an expanded view: the slow path raises torch's error
-        if type(other) is Tensor and np.shares_memory(arr, other._array) and (
-                arr.strides != other._array.strides):
-            raise RuntimeError("unsupported operation: some elements of the input tensor and the "
-                               "written-to tensor refer to a single memory location. Please "
-                               "clone() the tensor before performing the operation.")
-        # the array, not the Tensor: numpy would ask it for __array__, which refuses when the
-        # operand requires grad (torch allows w -= lr * g under no_grad whatever g requires)
-        operand = other._array if isinstance(other, Tensor) else other
-        ufunc(arr, operand, out=arr, casting="unsafe")
-        self._vc[0] += 1
-        return self
-
+    # ------------------------------------------------------------ in-place (inplace.py)
     def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
-        if alpha == 1 and self._fast_inplace(np.add, other) is not None:
+        if alpha == 1 and fast_inplace(self, np.add, other) is not None:
             return self
-        return self._inplace("add", other, alpha=alpha)
+        return apply_inplace(self, "add", other, alpha=alpha)
 
     def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
         if self._array.dtype.kind == "b" or isinstance(other, bool) or (
                 type(other) is Tensor and other._array.dtype.kind == "b"):
-            _fn.check_bool_sub(self, other)
-        if alpha == 1 and self._fast_inplace(np.subtract, other) is not None:
+            F.check_bool_sub(self, other)
+        if alpha == 1 and fast_inplace(self, np.subtract, other) is not None:
             return self
-        return self._inplace("sub", other, alpha=alpha)
+        return apply_inplace(self, "sub", other, alpha=alpha)
 
     def mul_(self, other: Any) -> Tensor:
-        if self._fast_inplace(np.multiply, other) is not None:
+        if fast_inplace(self, np.multiply, other) is not None:
             return self
-        return self._inplace("mul", other)
+        return apply_inplace(self, "mul", other)
 
     def div_(self, other: Any) -> Tensor:
         if (self._array.dtype.kind == "f"
-                and self._fast_inplace(np.true_divide, other) is not None):
+                and fast_inplace(self, np.true_divide, other) is not None):
             return self
-        return self._inplace("div", other, float_result=True)
+        return apply_inplace(self, "div", other, float_result=True)
 
     def pow_(self, exponent: Any) -> Tensor:
-        self._check_inplace()
-        self._write_result(self.pow(exponent), "pow")
+        check_inplace(self)
+        write_result(self, self.pow(exponent), "pow")
         return self
 
     def __iadd__(self, other: Any) -> Tensor:
@@ -691,61 +542,48 @@ class Tensor(TensorBase):
         return self.pow_(other)
 
     def zero_(self) -> Tensor:
-        self._check_inplace()
+        check_inplace(self)
         if is_grad_enabled() and self._requires_grad:
-            self._write_result(apply(OPS["zero"], (self,)), "zero")
+            write_result(self, apply(OPS["zero"], (self,)), "zero")
             return self
         self._array[...] = 0
         self._vc[0] += 1
         return self
 
     def fill_(self, value: Any) -> Tensor:
-        self._check_inplace()
+        check_inplace(self)
         if isinstance(value, Tensor):
-            return self._fill_from_tensor(value)
+            return fill_from_tensor(self, value)
         if is_grad_enabled() and self._requires_grad:
-            self._write_result(apply(OPS["fill"], (self,), value=value), "fill")
+            write_result(self, apply(OPS["fill"], (self,), value=value), "fill")
             return self
         self._array[...] = value
         self._vc[0] += 1
         return self
 
-    def _fill_from_tensor(self, value: Tensor) -> Tensor:
-        """``fill_(0-d tensor)``: torch's fill_.Tensor, whose FillBackward3 sends the sum of
-        the gradient back to ``value`` (``t[:] = w`` lands here too)."""
-        if value._array.ndim:
-            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
-                               f"with {value._array.ndim} dimensions.")
-        if is_grad_enabled() and (self._requires_grad or value._requires_grad):
-            self._write_result(apply(OPS["fill_tensor"], (self, value)), "fill")
-            return self
-        self._array[...] = value._array
-        self._vc[0] += 1
-        return self
-
     def copy_(self, src: Any) -> Tensor:
-        self._check_inplace()
+        check_inplace(self)
         if not isinstance(src, Tensor):
             raise TypeError(f"copy_(): argument 'src' (position 1) must be Tensor, not "
                             f"{type(src).__name__}")
-        dispatch.broadcast_shape(self._array.shape, src._array.shape)
+        broadcast_shape(self._array.shape, src._array.shape)
         if is_grad_enabled() and (self._requires_grad or src._requires_grad):
-            self._write_result(apply(OPS["copy"], (self, src)), "copy")
+            write_result(self, apply(OPS["copy"], (self, src)), "copy")
             return self
         self._array[...] = np.broadcast_to(src._array, self._array.shape)
         self._vc[0] += 1
         return self
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
-        self._check_inplace()
-        self._write_result(self.clamp(min, max), "clamp")
+        check_inplace(self)
+        write_result(self, self.clamp(min, max), "clamp")
         return self
 
     clip_ = clamp_
 
     def _unary_inplace(self, name: str) -> Tensor:
-        self._check_inplace()
-        self._write_result(getattr(self, name)(), name)
+        check_inplace(self)
+        write_result(self, getattr(self, name)(), name)
         return self
 
     def relu_(self) -> Tensor:
@@ -773,17 +611,13 @@ class Tensor(TensorBase):
         return self._unary_inplace("log")
 
     def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
-        from gradtui.engine import random
-
-        self._check_inplace()
+        check_inplace(self)
         self._array[...] = random.uniform(self._array.shape, a, b)
         self._vc[0] += 1
         return self
 
     def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
-        from gradtui.engine import random
-
-        self._check_inplace()
+        check_inplace(self)
         self._array[...] = random.normal(self._array.shape) * std + mean
         self._vc[0] += 1
         return self
@@ -798,13 +632,13 @@ class Tensor(TensorBase):
     def __sub__(self, other: Any) -> Any:
         if self._array.dtype.kind == "b" or other is True or other is False or (
                 type(other) is Tensor and other._array.dtype.kind == "b"):
-            _fn.check_bool_sub(self, other)
+            F.check_bool_sub(self, other)
         return binary(_SUB, self, other)
 
     def __rsub__(self, other: Any) -> Any:
         if isinstance(other, np.ndarray):
             return binary(_SUB, other, self)
-        return _fn.rsub(self, other)
+        return F.rsub(self, other)
 
     def __mul__(self, other: Any) -> Any:
         return binary(_MUL, self, other)
@@ -821,16 +655,16 @@ class Tensor(TensorBase):
     def __rtruediv__(self, other: Any) -> Any:
         if isinstance(other, np.ndarray):
             return binary(_DIV, other, self, float_result=True)
-        if dispatch._scalar_value(other) is None:
+        if _scalar_value(other) is None:
             return NotImplemented
         return binary(_MUL, self.reciprocal(), other)
 
     def __floordiv__(self, other: Any) -> Any:
-        _fn.check_bool_kernel(self, other, "div_floor_cpu")
+        F.check_bool_kernel(self, other, "div_floor_cpu")
         return binary(_FLOOR_DIVIDE, self, other)
 
     def __rfloordiv__(self, other: Any) -> Any:
-        _fn.check_bool_kernel(other, self, "div_floor_cpu")
+        F.check_bool_kernel(other, self, "div_floor_cpu")
         return binary(_FLOOR_DIVIDE, other, self)
 
     def __mod__(self, other: Any) -> Any:
@@ -843,7 +677,7 @@ class Tensor(TensorBase):
         return self.pow(exponent)
 
     def __rpow__(self, base: Any) -> Any:
-        return _fn.pow(base, self)
+        return F.pow(base, self)
 
     def __neg__(self) -> Tensor:
         if self._array.dtype.kind == "b":
@@ -866,11 +700,11 @@ class Tensor(TensorBase):
     def __matmul__(self, other: Any) -> Any:
         if not isinstance(other, Tensor):
             return NotImplemented
-        return _fn.matmul(self, other)
+        return linalg.matmul(self, other)
 
     def __rmatmul__(self, other: Any) -> Any:
         if isinstance(other, np.ndarray):
-            return _fn.matmul(Tensor._from_numpy_copy(other), self)
+            return linalg.matmul(Tensor._from_numpy_copy(other), self)
         return NotImplemented
 
     def _compare(self, name: str, other: Any) -> Any:
@@ -914,60 +748,164 @@ class Tensor(TensorBase):
 
     # ------------------------------------------------------------ indexing
     def __getitem__(self, index: Any) -> Tensor:
-        from gradtui.engine.indexing import getitem
-
-        return getitem(self, index)
+        return indexing.getitem(self, index)
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        from gradtui.engine.indexing import setitem
+        indexing.setitem(self, index, value)
 
-        setitem(self, index, value)
+    # ------------------------------------------------------------ torch functions as methods
+    # ``x.sum(1)`` is ``torch.sum(x, 1)``: one implementation for both spellings (functional.py,
+    # linalg.py, views.py)
+    # arithmetic
+    add = F.add
+    sub = subtract = F.sub
+    rsub = F.rsub
+    mul = multiply = F.mul
+    div = divide = true_divide = F.div
+    floor_divide = F.floor_divide
+    remainder = fmod = F.remainder
+    pow = F.pow
+    square = F.square
+    reciprocal = F.reciprocal
+    neg = negative = F.neg
+    abs = absolute = F.abs
+    # elementwise functions
+    exp = F.exp
+    exp2 = F.exp2
+    expm1 = F.expm1
+    log = F.log
+    log1p = F.log1p
+    log2 = F.log2
+    log10 = F.log10
+    sqrt = F.sqrt
+    rsqrt = F.rsqrt
+    sin = F.sin
+    cos = F.cos
+    tanh = F.tanh
+    sinh = F.sinh
+    cosh = F.cosh
+    atan = arctan = F.atan
+    asin = arcsin = F.asin
+    acos = arccos = F.acos
+    erf = F.erf
+    sigmoid = F.sigmoid
+    relu = F.relu
+    softmax = F.softmax
+    log_softmax = F.log_softmax
+    clamp = clip = F.clamp
+    maximum = F.maximum
+    minimum = F.minimum
+    floor = F.floor
+    ceil = F.ceil
+    round = F.round
+    trunc = F.trunc
+    sign = F.sign
+    masked_fill = F.masked_fill
+    # reductions
+    sum = F.sum
+    mean = F.mean
+    prod = F.prod
+    max = F.max
+    min = F.min
+    amax = F.amax
+    amin = F.amin
+    argmax = F.argmax
+    argmin = F.argmin
+    logsumexp = F.logsumexp
+    norm = F.norm
+    var = F.var
+    std = F.std
+    all = F.all
+    any = F.any
+    cumsum = F.cumsum
+    topk = F.topk
+    sort = F.sort
+    argsort = F.argsort
+    msort = F.msort
+    gather = F.gather
+    # linear algebra
+    matmul = linalg.matmul
+    mm = linalg.mm
+    dot = linalg.dot
+    mv = linalg.mv
+    addmm = linalg.addmm
+    outer = linalg.outer
+    # shapes and views
+    t = views.t
+    transpose = swapaxes = swapdims = views.transpose
+    permute = views.permute
+    view = views.view
+    view_as = views.view_as
+    reshape = views.reshape
+    reshape_as = views.reshape_as
+    flatten = views.flatten
+    unflatten = views.unflatten
+    squeeze = views.squeeze
+    unsqueeze = views.unsqueeze
+    expand = views.expand
+    expand_as = views.expand_as
+    broadcast_to = views.broadcast_to
+    repeat = views.repeat
+    split = views.split
+    chunk = views.chunk
+    unbind = views.unbind
+    narrow = views.narrow
+    # comparisons and tests
+    eq = F.eq
+    ne = not_equal = F.ne
+    lt = less = F.lt
+    le = less_equal = F.le
+    gt = greater = F.gt
+    ge = greater_equal = F.ge
+    logical_and = F.logical_and
+    logical_or = F.logical_or
+    logical_xor = F.logical_xor
+    logical_not = F.logical_not
+    equal = F.equal
+    allclose = F.allclose
+    isclose = F.isclose
+    isnan = F.isnan
+    isinf = F.isinf
+    isfinite = F.isfinite
 
+    def where(self, condition: Tensor, other: Any) -> Tensor:
+        """``self`` where ``condition``, else ``other`` (``torch.where(condition, self,
+        other)``)."""
+        return F.where(condition, self, other)
 
-class Device:
-    """torch.device: only the CPU exists here."""
+    def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
+        check_inplace(self)
+        write_result(self, F.masked_fill(self, mask, value), "masked_fill")
+        return self
 
-    __slots__ = ("type", "index")
+    # new tensors with this one's dtype (unless given)
+    def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        return creation.tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
-    def __init__(self, type: str = "cpu", index: int | None = None) -> None:  # noqa: A002
-        if isinstance(type, Device):
-            type, index = type.type, type.index
-        if ":" in type:
-            type, _, idx = type.partition(":")
-            index = int(idx)
-        if type not in ("cpu", "cuda", "mps", "meta"):
-            raise RuntimeError(f"Expected one of cpu, cuda, ... device type at start of device "
-                               f"string: {type}")
-        self.type = type
-        self.index = index
+    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        return creation.zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
-    def __repr__(self) -> str:
-        idx = "" if self.index is None else f", index={self.index}"
-        return f"device(type='{self.type}'{idx})"
+    new_empty = new_zeros
 
-    def __str__(self) -> str:
-        return self.type if self.index is None else f"{self.type}:{self.index}"
+    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        return creation.ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, str):
-            other = Device(other)
-        return isinstance(other, Device) and (self.type, self.index) == (other.type, other.index)
+    def new_full(self, size: Any, fill_value: Any, dtype: Any = None,
+                 requires_grad: bool = False) -> Tensor:
+        return creation.full(size, fill_value, dtype=dtype or self.dtype,
+                             requires_grad=requires_grad)
 
-    def __hash__(self) -> int:
-        return hash((self.type, self.index))
+class RemovableHandle:
+    """What ``register_hook`` returns: ``handle.remove()`` unregisters the hook."""
 
+    __slots__ = ("_hooks", "_hook")
 
-Device.__module__ = "torch"
-Device.__name__ = Device.__qualname__ = "device"
-_CPU = Device("cpu")
+    def __init__(self, hooks: list, hook: Any) -> None:
+        self._hooks, self._hook = hooks, hook
 
-
-def _check_device(device: Any) -> None:
-    if device is None:
-        return
-    d = device if isinstance(device, Device) else Device(str(device))
-    if d.type != "cpu":
-        raise AssertionError("Torch not compiled with CUDA enabled")
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
 
 
 def _rebuild(array: np.ndarray, requires_grad: bool) -> Tensor:
@@ -977,10 +915,5 @@ def _rebuild(array: np.ndarray, requires_grad: bool) -> Tensor:
 
 
 Tensor.__module__ = "torch"
-register_tensor_class(Tensor)
-
-from gradtui.engine import functional as _fn  # noqa: E402  (needs Tensor defined)
-from gradtui.engine import tensor_methods as _methods  # noqa: E402
-
-_methods.install(Tensor)
-_ = math
+RemovableHandle.__module__ = "torch.utils.hooks"
+register_tensor_class(Tensor)  # the engine's new tensors are torch.Tensors from now on

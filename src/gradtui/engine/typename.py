@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from gradtui.engine.tensor_base import TensorBase
+
 
 def typename(obj: Any) -> str:
     """``torch.FloatTensor`` for a tensor, ``int`` for builtins, else ``module.QualName``
     (an instance is named by its class, as torch does)."""
-    from gradtui.engine.tensor import Tensor
-
-    if isinstance(obj, Tensor):
+    if isinstance(obj, TensorBase):
         return obj.type()
     module = getattr(obj, "__module__", "") or ""
     if hasattr(obj, "__qualname__"):

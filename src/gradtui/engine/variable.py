@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from gradtui.engine import errors
+from gradtui.engine.creation import tensor
 from gradtui.engine.tensor import Tensor
 
 
@@ -19,8 +20,6 @@ class _VariableMeta(type):
     def __call__(cls, data: Any = None, requires_grad: bool = False,
                  volatile: bool = False) -> Tensor:
         if data is None:
-            from gradtui.engine.creation import tensor
-
             data = tensor([])
         if volatile:
             errors.warn("volatile was removed and now has no effect. Use `with torch.no_grad():` "

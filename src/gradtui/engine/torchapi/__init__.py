@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gradtui.engine import creation as _creation
 from gradtui.engine import dtypes as _dtypes
-from gradtui.engine import functional as _functional
 from gradtui.engine import random as _random
 from gradtui.engine.creation import (  # noqa: F401
     BoolTensor,
@@ -42,6 +40,8 @@ from gradtui.engine.creation import (  # noqa: F401
     zeros,
     zeros_like,
 )
+from gradtui.engine.device import Device as device  # noqa: F401
+from gradtui.engine.dispatch import promote as _promote
 from gradtui.engine.dtypes import (  # noqa: F401
     bool_ as bool,
 )
@@ -75,11 +75,11 @@ from gradtui.engine.grad_mode import (  # noqa: F401
     no_grad,
     set_grad_enabled,
 )
+from gradtui.engine.linalg import *  # noqa: F401,F403
 from gradtui.engine.out_param import with_out as _with_out
 from gradtui.engine.printing import set_printoptions  # noqa: F401
 from gradtui.engine.random import Generator, initial_seed, manual_seed, seed  # noqa: F401
 from gradtui.engine.size import Size  # noqa: F401
-from gradtui.engine.tensor import Device as device  # noqa: F401
 from gradtui.engine.tensor import Tensor  # noqa: F401
 from gradtui.engine.torchapi import (  # noqa: F401
     accelerator,
@@ -93,6 +93,7 @@ from gradtui.engine.torchapi import (  # noqa: F401
 )
 from gradtui.engine.torchapi.serialization import load, save  # noqa: F401
 from gradtui.engine.typename import typename  # noqa: F401
+from gradtui.engine.views import *  # noqa: F401,F403
 
 __version__ = "2.13.0+cpu"
 
@@ -119,9 +120,7 @@ def promote_types(type1: dtype, type2: dtype) -> dtype:
 
 
 def result_type(tensor1: Any, tensor2: Any) -> dtype:
-    from gradtui.engine.dispatch import promote
-
-    return promote((tensor1, tensor2))
+    return _promote((tensor1, tensor2))
 
 
 def set_num_threads(n: Any) -> None:
@@ -143,5 +142,3 @@ _OUT_FUNCTIONS = (
 for _name in _OUT_FUNCTIONS:
     if _name in globals():
         globals()[_name] = _with_out(globals()[_name], _name)
-
-_ = (_creation, _functional)

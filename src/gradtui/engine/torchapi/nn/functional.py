@@ -7,18 +7,16 @@ from typing import Any
 import numpy as np
 
 from gradtui.engine import dtypes, errors
+from gradtui.engine import random as _random
 from gradtui.engine.dispatch import apply, broadcast_shape, promote
-from gradtui.engine.functional import (  # noqa: F401
-    addmm,
-    matmul,
-    sigmoid,
-    tanh,
-    unsqueeze,
-)
 from gradtui.engine.functional import log_softmax as _log_softmax
 from gradtui.engine.functional import relu as _relu
+from gradtui.engine.functional import sigmoid, tanh  # noqa: F401
 from gradtui.engine.functional import softmax as _softmax
+from gradtui.engine.inplace import check_inplace as _check_inplace
+from gradtui.engine.inplace import write_result as _write_result
 from gradtui.engine.kernels.elementwise import SELU_ALPHA, SELU_SCALE
+from gradtui.engine.linalg import addmm, matmul  # noqa: F401
 from gradtui.engine.ops import OPS
 from gradtui.engine.tensor import Tensor
 
@@ -210,7 +208,7 @@ def logsigmoid(input: Tensor) -> Tensor:
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     out = apply(OPS["leaky_relu"], (input,), slope=negative_slope)
     if inplace:
-        input._write_result(out, "leaky_relu")
+        _write_result(input, out, "leaky_relu")
         return input
     return out
 
@@ -227,7 +225,7 @@ def _maybe_inplace(input: Tensor, out: Tensor, inplace: bool, name: str) -> Tens
     the result's grad_fn, as torch's ``op_`` does."""
     if not inplace:
         return out
-    input._write_result(out, name)
+    _write_result(input, out, name)
     return input
 
 
@@ -240,7 +238,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 def _elu(input: Tensor, alpha: float, scale: float, inplace: bool, name: str) -> Tensor:
     _float_only(input, "elu_cpu")
     if inplace:  # torch's elu_ saves its result: EluBackward1
-        input._check_inplace()
+        _check_inplace(input)
         out = apply(OPS["elu_result"], (input,), alpha=alpha, scale=scale, input_scale=1.0)
         return _maybe_inplace(input, out, True, name)
     return apply(OPS["elu"], (input,), alpha=alpha, scale=scale, input_scale=1.0)
@@ -271,7 +269,7 @@ def _unary_activation(name: str, kernel: str, doc: str):
     def fn(input: Tensor, inplace: bool = False) -> Tensor:
         _float_only(input, kernel)
         if inplace:
-            input._check_inplace()
+            _check_inplace(input)
         return _maybe_inplace(input, apply(row, (input,)), inplace, name)
 
     fn.__name__ = fn.__qualname__ = name
@@ -293,7 +291,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
     if inplace:
-        input._check_inplace()
+        _check_inplace(input)
     out = apply(OPS["hardtanh"], (input,), min_val=min_val, max_val=max_val)
     return _maybe_inplace(input, out, inplace, "hardtanh")
 
@@ -317,13 +315,11 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0:
         return input
-    from gradtui.engine import random
-
     arr = input._array
     if p == 1:  # torch multiplies by zeros (1 / (1 - p) would be inf)
         noise = np.zeros(arr.shape, dtype=arr.dtype)
     else:
-        noise = (random.uniform(arr.shape) >= p).astype(arr.dtype) / (1 - p)
+        noise = (_random.uniform(arr.shape) >= p).astype(arr.dtype) / (1 - p)
     if inplace:
         return input.mul_(Tensor._wrap(noise))
     return input * Tensor._wrap(noise)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gradtui.engine.creation import empty
 from gradtui.engine.tensor import Tensor
 
 
@@ -19,8 +20,6 @@ class Parameter(Tensor):
 
     def __new__(cls, data: Tensor | None = None, requires_grad: bool = True) -> Parameter:
         if data is None:
-            from gradtui.engine.creation import empty
-
             data = empty(0)
         if not isinstance(data, Tensor):
             # torch takes its path for tensor-like objects and calls data.detach()

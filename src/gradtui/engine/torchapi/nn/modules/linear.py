@@ -7,7 +7,8 @@ from typing import Any
 
 from gradtui.engine import dtypes
 from gradtui.engine.creation import empty
-from gradtui.engine.tensor import Tensor, _check_device
+from gradtui.engine.device import check_device
+from gradtui.engine.tensor import Tensor
 from gradtui.engine.torchapi.nn import functional as F
 from gradtui.engine.torchapi.nn import init
 from gradtui.engine.torchapi.nn.modules.module import Module
@@ -33,7 +34,7 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
                  device: Any = None, dtype: dtypes.dtype | None = None) -> None:
-        _check_device(device)
+        check_device(device)
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features

@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from gradtui.engine import dtypes
+from gradtui.engine.device import check_device
 from gradtui.engine.grad_mode import no_grad
-from gradtui.engine.tensor import Tensor, _check_device
+from gradtui.engine.tensor import Tensor
 from gradtui.engine.torchapi.nn.parameter import Parameter
 from gradtui.engine.torchapi.zero_grad import zero_grads
 from gradtui.engine.typename import typename
@@ -330,14 +331,14 @@ class Module:
     def to(self, *args: Any, **kwargs: Any) -> Module:
         """``to(dtype)``, ``to(device)``, ``to(tensor)``: floating parameters and buffers only."""
         target = kwargs.get("dtype")
-        _check_device(kwargs.get("device"))
+        check_device(kwargs.get("device"))
         for a in args:
             if isinstance(a, dtypes.dtype):
                 target = a
             elif isinstance(a, Tensor):
                 target = a.dtype
             else:
-                _check_device(a)
+                check_device(a)
         if target is not None:
             if not target.is_floating_point:
                 raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but "

@@ -14,6 +14,8 @@ from typing import Any, Generic, TypeVar
 import numpy as np
 
 from gradtui.engine import random
+from gradtui.engine.creation import as_tensor
+from gradtui.engine.dtypes import float64
 
 T_co = TypeVar("T_co", covariant=True)
 
@@ -115,9 +117,6 @@ class WeightedRandomSampler(Sampler[int]):
         if not isinstance(replacement, bool):
             raise ValueError("replacement should be a boolean value, but got "
                              f"replacement={replacement}")
-        from gradtui.engine.creation import as_tensor
-        from gradtui.engine.dtypes import float64
-
         weights_tensor = as_tensor(weights, dtype=float64)
         if len(weights_tensor.shape) != 1:
             raise ValueError("weights should be a 1d sequence but given weights have shape "

@@ -19,8 +19,8 @@ import numpy as np
 
 from gradtui.engine.creation import as_tensor, tensor
 from gradtui.engine.dtypes import float64
-from gradtui.engine.functional import stack
 from gradtui.engine.tensor import Tensor
+from gradtui.engine.views import stack
 
 np_str_obj_array_pattern = re.compile(r"[SaUO]")
 
