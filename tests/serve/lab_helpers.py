@@ -180,3 +180,19 @@ async def read_screen(ws: aiohttp.ClientWebSocketResponse, needle: str, timeout:
         return await asyncio.wait_for(loop(), timeout)
     except TimeoutError:
         raise AssertionError(f"{needle!r} not on screen; got {seen[-1500:]!r}") from None
+
+
+def proxy_headers(server: object, web_server: object, user: str | None = "alice") -> dict[str, str]:
+    """What an authenticating proxy in front of ``serve web`` sends: the learner's name, the lab's
+    proxy secret, and (the browser's) Origin of the lab's own page.
+
+    ``server`` is the aiohttp TestServer, ``web_server`` the LabWebServer it runs.
+    """
+    url = server.make_url("/")  # type: ignore[attr-defined]
+    headers = {
+        "X-Gradtui-Proxy-Secret": web_server.proxy_secret or "",  # type: ignore[attr-defined]
+        "Origin": f"{url.scheme}://{url.host}:{url.port}",
+    }
+    if user is not None:
+        headers["X-Forwarded-User"] = user
+    return headers

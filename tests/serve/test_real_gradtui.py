@@ -24,6 +24,7 @@ from gradtui.serve.web import LabWebServer
 
 from .lab_helpers import (
     RunningLab,
+    proxy_headers,
     read_screen,
     start_lab,
     stop_lab,
@@ -158,12 +159,13 @@ async def test_browser_learner_gets_lesson_one_and_runs_a_cell(
     )
     write_roster(lab_dir, alice_key)
     runtime = LabRuntime(config=load_lab_config(config_path), sandbox_mode="none")
-    server = TestServer(await LabWebServer(runtime)._make_app())
+    web_server = LabWebServer(runtime)
+    server = TestServer(await web_server._make_app())
     await server.start_server()
     try:
         async with aiohttp.ClientSession() as client:
             url = server.make_url("/ws?width=140&height=40")
-            async with client.ws_connect(url, headers={"X-Forwarded-User": "alice"}) as ws:
+            async with client.ws_connect(url, headers=proxy_headers(server, web_server)) as ws:
                 await read_screen(ws, "Step 1 of 7")
                 await ws.send_json(["stdin", "import torch; torch.ones(2) * 3"])
                 await ws.send_json(["stdin", "\r"])

@@ -15,7 +15,14 @@ from gradtui.serve.config import load_lab_config
 from gradtui.serve.lab_runtime import LabRuntime
 from gradtui.serve.web import LabWebServer
 
-from .lab_helpers import read_screen, wait_for_no_processes, wait_until, write_lab, write_roster
+from .lab_helpers import (
+    proxy_headers,
+    read_screen,
+    wait_for_no_processes,
+    wait_until,
+    write_lab,
+    write_roster,
+)
 
 TEXTUAL_APP = Path(__file__).with_name("fake_textual_app.py")
 
@@ -23,7 +30,7 @@ TEXTUAL_APP = Path(__file__).with_name("fake_textual_app.py")
 @pytest.fixture
 async def web_lab(
     tmp_path: Path, alice_key: asyncssh.SSHKey
-) -> AsyncIterator[tuple[TestServer, LabRuntime]]:
+) -> AsyncIterator[tuple[TestServer, LabRuntime, dict[str, str]]]:
     lab_dir = tmp_path / "lab"
     config_path = write_lab(
         lab_dir,
@@ -32,17 +39,18 @@ async def web_lab(
     )
     write_roster(lab_dir, alice_key)
     runtime = LabRuntime(config=load_lab_config(config_path), sandbox_mode="none")
-    server = TestServer(await LabWebServer(runtime)._make_app())
+    web_server = LabWebServer(runtime)
+    server = TestServer(await web_server._make_app())
     await server.start_server()
-    yield server, runtime
+    yield server, runtime, proxy_headers(server, web_server)
     await server.close()
 
 
 async def test_browser_session_runs_as_the_proxy_user_and_cleans_up(web_lab) -> None:
-    server, runtime = web_lab
+    server, runtime, headers = web_lab
     async with aiohttp.ClientSession() as client:
         url = server.make_url("/ws?width=160&height=20")
-        async with client.ws_connect(url, headers={"X-Forwarded-User": "alice"}) as ws:
+        async with client.ws_connect(url, headers=headers) as ws:
             await read_screen(ws, f"HOME={runtime.config.learners_root / 'alice'}")
             await ws.send_json(["stdin", "abc"])
             await ws.send_json(["stdin", "\r"])
@@ -51,11 +59,14 @@ async def test_browser_session_runs_as_the_proxy_user_and_cleans_up(web_lab) -> 
 
 
 @pytest.mark.parametrize(
-    ("headers", "reason"),
-    [({}, "no X-Forwarded-User header"), ({"X-Forwarded-User": "mallory"}, "not in the roster")],
+    ("user", "reason"),
+    [(None, "no X-Forwarded-User header"), ("mallory", "not in the roster")],
 )
-async def test_requests_without_a_known_learner_are_forbidden(web_lab, headers, reason) -> None:
-    server, _ = web_lab
+async def test_requests_without_a_known_learner_are_forbidden(web_lab, user, reason) -> None:
+    server, _, headers = web_lab
+    headers = {k: v for k, v in headers.items() if k != "X-Forwarded-User"}
+    if user is not None:
+        headers["X-Forwarded-User"] = user
     async with aiohttp.ClientSession() as client:
         async with client.get(server.make_url("/ws"), headers=headers) as response:
             assert response.status == 403
@@ -63,8 +74,7 @@ async def test_requests_without_a_known_learner_are_forbidden(web_lab, headers, 
 
 
 async def test_full_lab_answers_503_to_the_next_browser(web_lab) -> None:
-    server, runtime = web_lab
-    headers = {"X-Forwarded-User": "alice"}
+    server, runtime, headers = web_lab
     async with aiohttp.ClientSession() as client:
         url = server.make_url("/ws?width=160&height=20")
         async with client.ws_connect(url, headers=headers) as ws:
@@ -99,12 +109,13 @@ async def test_idle_browser_session_is_closed_and_cleaned_up(
     )
     write_roster(lab_dir, alice_key)
     runtime = LabRuntime(config=load_lab_config(config_path), sandbox_mode="none")
-    server = TestServer(await LabWebServer(runtime)._make_app())
+    web_server = LabWebServer(runtime)
+    server = TestServer(await web_server._make_app())
     await server.start_server()
     try:
         async with aiohttp.ClientSession() as client:
             url = server.make_url("/ws?width=160&height=20")
-            async with client.ws_connect(url, headers={"X-Forwarded-User": "alice"}) as ws:
+            async with client.ws_connect(url, headers=proxy_headers(server, web_server)) as ws:
                 await read_screen(ws, "HOME=")
                 with pytest.raises(AssertionError, match="socket ended"):
                     await read_screen(ws, "never shown", timeout=30)

@@ -46,6 +46,8 @@ class LabConfig:
     open_mode: bool = False
     web_user_header: str = ""
     web_public_url: str = ""
+    # What the proxy sends as X-Gradtui-Proxy-Secret (serve/web_auth.py); made on first start.
+    web_proxy_secret_file: Path = Path("web_proxy_secret")
     # Before login (see serve/auth_guard.py): OpenSSH's MaxStartups, LoginGraceTime, MaxAuthTries.
     max_startups: int = 200
     max_startups_per_source: int = 100
@@ -79,6 +81,7 @@ _SCHEMA: dict[str, dict[str, tuple[str, type | tuple[type, ...]]]] = {
         "idle_timeout": ("idle_timeout_s", (int, float)),
         "web_user_header": ("web_user_header", str),
         "web_public_url": ("web_public_url", str),
+        "web_proxy_secret_file": ("web_proxy_secret_file", str),
         "max_startups": ("max_startups", int),
         "max_startups_per_source": ("max_startups_per_source", int),
         "login_grace_time": ("login_grace_time_s", (int, float)),
@@ -106,7 +109,7 @@ _SCHEMA: dict[str, dict[str, tuple[str, type | tuple[type, ...]]]] = {
     },
 }
 
-_PATH_FIELDS = ("host_key", "roster", "learners_root")
+_PATH_FIELDS = ("host_key", "roster", "learners_root", "web_proxy_secret_file")
 
 
 def default_config_path() -> Path:

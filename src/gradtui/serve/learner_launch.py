@@ -111,13 +111,14 @@ def check_app(argv: list[str]) -> None:
 def sandbox_layout(config: LabConfig, own_dir: Path, *, tmp_on_disk: bool) -> SandboxLayout:
     """What a learner whose folder is ``own_dir`` sees of the file system in the sandbox.
 
-    Hidden whole: the lab folder, the learners root, the roster's and host key's folders, the
-    server user's home and the server log's folder. Bound back: Python and gradtui, the lab's
-    lesson folders (one under /tmp vanished behind the private /tmp and the landing `lesson 7`
-    failed with "not a directory of lessons") and the app's own files.
+    Hidden whole: the lab folder, the learners root, the roster's, host key's and web proxy
+    secret's folders, the server user's home and the server log's folder. Bound back: Python and
+    gradtui, the lab's lesson folders (one under /tmp vanished behind the private /tmp and the
+    landing `lesson 7` failed with "not a directory of lessons") and the app's own files.
     """
     secrets_at = [config.base_dir, config.learners_root, config.roster.parent]
-    secrets_at += [config.host_key.parent, *server_homes(), *server_log_folders()]
+    secrets_at += [config.host_key.parent, config.web_proxy_secret_file.parent]
+    secrets_at += [*server_homes(), *server_log_folders()]
     needed = python_paths() + list(config.lesson_dirs)
     needed += [Path(arg) for arg in app_argv(config) if os.path.isabs(arg)]
     layout = plan_layout(

@@ -3,7 +3,9 @@
 textual-serve has no authentication. Put it behind a reverse proxy that authenticates learners
 and passes their name in a header (``[server] web_user_header``, e.g. ``X-Forwarded-User``);
 each browser session then runs as that learner, with the same directories, limits and sandbox as
-over SSH. Without such a header the lab must be explicitly open, and every tab is a fresh guest.
+over SSH. The proxy proves itself with the lab's secret, and websockets must come from the lab's
+own pages (``web_auth``). Without such a header the lab must be explicitly open, and every tab is
+a fresh guest.
 """
 
 from __future__ import annotations
@@ -34,6 +36,13 @@ from gradtui.serve.lab_runtime import LabRuntime, full_text, learner_limit_text
 from gradtui.serve.learner_launch import LaunchPlan, plan_session
 from gradtui.serve.roster import RosterError, check_learner_name
 from gradtui.serve.sandbox import SandboxUnavailable, resolve_sandbox_mode
+from gradtui.serve.server_limits import raise_open_files_limit
+from gradtui.serve.web_auth import (
+    ProxySecretError,
+    access_guard,
+    load_or_create_proxy_secret,
+    secret_too_open,
+)
 
 STOP_GRACE_S = 5.0
 
@@ -122,6 +131,20 @@ class LabWebServer(Server):
             public_url=config.web_public_url or None,
         )
         self.runtime = runtime
+        # Behind a proxy (a user header), the proxy must send the lab's secret with every request.
+        self.proxy_secret: str | None = None
+        self.proxy_secret_created = False
+        if config.web_user_header:
+            self.proxy_secret, self.proxy_secret_created = load_or_create_proxy_secret(
+                config.web_proxy_secret_file
+            )
+
+    async def _make_app(self) -> web.Application:
+        app = await super()._make_app()
+        app.middlewares.append(
+            access_guard(self.proxy_secret, self.runtime.config.web_public_url, _log_refusal)
+        )
+        return app
 
     async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
         config = self.runtime.config
@@ -244,6 +267,10 @@ class _WebSession:
             await self.socket.close()
 
 
+def _log_refusal(request: web.Request, reason: str) -> None:
+    event("web-refused", peer=request.remote or "?", path=request.path, reason=reason)
+
+
 def _int(value: str | None, default: int) -> int:
     try:
         return max(int(value or default), 1)
@@ -262,6 +289,7 @@ def build_web_runtime(args: argparse.Namespace) -> LabRuntime:
 
 def main(args: argparse.Namespace) -> int:
     setup_logging()
+    raise_open_files_limit()
     try:
         runtime = build_web_runtime(args)
         check_landing(runtime.config)
@@ -273,11 +301,27 @@ def main(args: argparse.Namespace) -> int:
         print(
             "gradtui serve web: textual-serve has no login of its own: set [server] "
             "web_user_header to the header your authenticating proxy sets, or open = true "
-            "for a trusted room (see the README)",
+            "for a trusted room (see docs/labs.md)",
             file=sys.stderr,
         )
         return 2
     config = runtime.config
+    try:
+        server = LabWebServer(runtime)
+    except ProxySecretError as error:
+        print(f"gradtui serve web: {error}", file=sys.stderr)
+        return 2
+    if server.proxy_secret is not None:
+        secret_file = config.web_proxy_secret_file
+        event(
+            "web-proxy-secret",
+            file=secret_file,
+            created=server.proxy_secret_created or None,
+            header="X-Gradtui-Proxy-Secret",
+            message="the proxy must send this file's content in that header (docs/labs.md)",
+        )
+        if secret_too_open(secret_file):
+            event("warning", message=f"{secret_file} is readable by others; chmod 600 it")
     event(
         "listening",
         via="web",
@@ -289,5 +333,5 @@ def main(args: argparse.Namespace) -> int:
         open=config.open_mode,
     )
     runtime.log_limits()
-    LabWebServer(runtime).serve()
+    server.serve()
     return 0
