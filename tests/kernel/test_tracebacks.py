@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import linecache
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 
 import gradtui.kernel.snapshot as gradtui_module
 from gradtui.kernel.tracebacks import (
@@ -65,3 +70,59 @@ def test_type_names_are_plain_for_builtins_and_qualified_otherwise() -> None:
 
     assert qualified_type_name(ValueError()) == "ValueError"
     assert qualified_type_name(json.JSONDecodeError("m", "d", 0)) == "json.decoder.JSONDecodeError"
+
+
+def test_a_multi_line_syntax_error_shows_its_caret_in_a_cell() -> None:
+    """Python 3.11/3.12's traceback module left a blank line here; the interpreter shows `^`."""
+    from gradtui.kernel.evaluator import Evaluator
+
+    result = Evaluator(install_torch=False).execute("print(1, 2, 3, 4\n 5)")
+    assert result.error is not None
+    assert result.error.traceback == (
+        '  File "<cell 1>", line 1\n    print(1, 2, 3, 4\n                   ^\n'
+        "SyntaxError: invalid syntax. Perhaps you forgot a comma?\n")
+
+
+def test_errors_found_after_parsing_quote_the_cell_line() -> None:
+    """Python reads a script's line from its file for these; a cell's is in linecache."""
+    from gradtui.kernel.evaluator import Evaluator
+
+    result = Evaluator(install_torch=False).execute("class A:\n    return 1")
+    assert result.error is not None
+    assert result.error.traceback == (
+        '  File "<cell 1>", line 2\n    return 1\n    ^^^^^^^^\n'
+        "SyntaxError: 'return' outside function\n")
+
+
+# One-cell programs: the kernel's traceback is what `python FILE` prints for the same source,
+# on the running Python (3.13 marks calls, 3.11 alone suggests names only in C, ...).
+CELLS_AS_SCRIPTS = {
+    "chained": "def inner():\n    return {}['key']\n\ntry:\n    inner()\n"
+               "except KeyError as e:\n    raise ValueError('wrapped') from e\n",
+    "context": "try:\n    1 / 0\nexcept ZeroDivisionError:\n    [][1]\n",
+    "binary_op": "a = 1\nb = 'x'\nc = [a, a + b]\n",
+    "call": "def f(x):\n    return int(x)\n\nf('seven')\n",
+    "multi_line_call": "values = dict(\n    a=1,\n    b=int('x'),\n)\n",
+    "name_suggestion": "value = 3\nprint(valeu)\n",
+    "attribute_suggestion": "class A:\n    total = 1\n\nA().totl\n",
+    "syntax_multi_line": "print(1, 2, 3, 4\n 5)\n",
+    "syntax_tab": "if True:\n\tx = 1\n        y = 2\n",
+    "indentation": "if True:\nprint(1)\n",
+    "exception_group": "raise ExceptionGroup('many', [ValueError('a'), TypeError('b')])\n",
+    "note": "e = ValueError('x')\ne.add_note('a note')\nraise e\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CELLS_AS_SCRIPTS))
+def test_cell_tracebacks_are_what_python_prints_for_the_same_file(name: str,
+                                                                  tmp_path: Path) -> None:
+    from gradtui.kernel.evaluator import Evaluator
+
+    source = CELLS_AS_SCRIPTS[name]
+    path = tmp_path / "learner.py"
+    path.write_text(source, encoding="utf-8")
+    python = subprocess.run([sys.executable, "-I", str(path)], capture_output=True, text=True,
+                            timeout=60, env={"PYTHON_COLORS": "0"})
+    result = Evaluator(install_torch=False).execute(source)
+    assert result.error is not None
+    assert result.error.traceback == python.stderr.replace(str(path), "<cell 1>")

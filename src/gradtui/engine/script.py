@@ -11,6 +11,7 @@ import types
 from pathlib import Path
 
 from gradtui.engine.shim import shim_active
+from gradtui.engine.traceback_format import format_exception_only
 
 _GRADTUI_DIR = str(Path(__file__).resolve().parent.parent)
 
@@ -44,7 +45,7 @@ def format_exception(exc: BaseException, _seen: set[int] | None = None) -> str:
     if frames:
         lines.append("Traceback (most recent call last):\n")
         lines.extend(traceback.format_list(frames))
-    lines.extend(traceback.format_exception_only(type(exc), exc))
+    lines.append(format_exception_only(exc))
     return "".join(lines)
 
 
@@ -63,7 +64,7 @@ def run_script(path: str, argv: list[str]) -> int:
     try:
         code = compile(source, filename, "exec")
     except SyntaxError as exc:
-        sys.stderr.write("".join(traceback.format_exception_only(type(exc), exc)))
+        sys.stderr.write(format_exception_only(exc))
         return 1
     main = types.ModuleType("__main__")
     main.__file__ = filename

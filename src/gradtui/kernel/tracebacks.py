@@ -14,6 +14,7 @@ import os
 import traceback
 
 import gradtui
+from gradtui.engine.traceback_format import interpreter_exception, set_exception_type
 
 _GRADTUI_DIR = os.path.dirname(os.path.abspath(gradtui.__file__)) + os.sep
 
@@ -67,6 +68,18 @@ def _trim(te: traceback.TracebackException, *, outermost: bool) -> bool:
     return bool(kept) or not had_frames
 
 
+def _quote_cell_line(exc: BaseException) -> None:
+    """Give a cell's syntax error its source line, as Python does for a file.
+
+    Errors found after parsing (``'return' outside function``, a repeated argument) come from
+    compiling the cell's syntax tree, which has no text; Python reads a script's line from its
+    file, and a cell's lines are in ``linecache``.
+    """
+    if (isinstance(exc, SyntaxError) and exc.text is None and exc.lineno
+            and str(exc.filename).startswith(CELL_PREFIX)):
+        exc.text = linecache.getline(exc.filename, exc.lineno) or None
+
+
 def public_type(cls: type[BaseException]) -> type[BaseException]:
     """numpy's private ``_ArrayMemoryError`` -> ``MemoryError``: the name a learner can look up."""
     for klass in cls.__mro__:
@@ -76,9 +89,11 @@ def public_type(cls: type[BaseException]) -> type[BaseException]:
 
 
 def format_learner_traceback(exc: BaseException) -> str:
-    """The traceback text of ``exc`` limited to the learner's frames, like Python prints it."""
-    te = traceback.TracebackException.from_exception(exc)
-    te.exc_type = public_type(type(exc))
+    """The traceback text of ``exc`` limited to the learner's frames, as the running Python's
+    interpreter prints it (carets and syntax errors differ between versions)."""
+    _quote_cell_line(exc)
+    te = interpreter_exception(exc)
+    set_exception_type(te, public_type(type(exc)))
     if isinstance(exc, SyntaxError) and not te.stack:
         return "".join(te.format_exception_only())
     _trim(te, outermost=True)
