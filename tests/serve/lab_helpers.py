@@ -15,7 +15,7 @@ import asyncssh
 from gradtui.serve.config import LabConfig, load_lab_config
 from gradtui.serve.lab_runtime import LabRuntime
 from gradtui.serve.roster import Roster, hash_password, save_roster
-from gradtui.serve.ssh_server import start_lab_server
+from gradtui.serve.ssh_server import start_lab_server, stop_lab_server
 
 FAKE_APP = Path(__file__).with_name("fake_app.py")
 PASSWORD = "correct horse battery staple"
@@ -84,9 +84,8 @@ async def start_lab(
 
 
 async def stop_lab(lab: RunningLab, acceptor: asyncssh.SSHAcceptor) -> None:
-    acceptor.close()
-    await asyncio.gather(*(s.close_for_shutdown() for s in list(lab.runtime.sessions)))
-    await acceptor.wait_closed()
+    """What the server does on SIGTERM (bounded: a stop that hangs fails the test)."""
+    await asyncio.wait_for(stop_lab_server(lab.runtime, acceptor), 60)
 
 
 async def read_until(stream: asyncssh.SSHReader, pattern: str, timeout: float = 30) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from gradtui.serve.config import LabConfig
 from gradtui.serve.roster import Roster, load_roster
@@ -30,6 +30,9 @@ class LabRuntime:
     sandbox_mode: str
     sessions: set[LiveSession] = field(default_factory=set)
     limits: Mechanism = field(init=False)
+    # open client connections (SSH), closed at shutdown: from Python 3.12.1 an asyncio server's
+    # wait_closed() waits for every connection, so one left open would hang the stop
+    connections: set[Any] = field(default_factory=set)
     _roster: Roster = field(default_factory=Roster)
     _roster_stamp: tuple[int, int, int] | None = None
 

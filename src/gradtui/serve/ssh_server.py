@@ -65,6 +65,7 @@ class LabSSHServer(asyncssh.SSHServer):
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self._conn = conn
+        self._runtime.connections.add(conn)
         host, port = conn.get_extra_info("peername")[:2]
         self._peer = f"{host}:{port}"
         self._source = source_of(str(host))
@@ -82,6 +83,7 @@ class LabSSHServer(asyncssh.SSHServer):
         )
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self._runtime.connections.discard(self._conn)
         self._stop_waiting()
         if not self._logged_connect:
             return  # refused at the door: its connect-refused line says all there is
@@ -269,10 +271,18 @@ async def serve_until_stopped(runtime: LabRuntime, stop: asyncio.Event) -> None:
     )
     runtime.log_limits()
     await stop.wait()
+    await stop_lab_server(runtime, acceptor)
+    event("stopped")
+
+
+async def stop_lab_server(runtime: LabRuntime, acceptor: asyncssh.SSHAcceptor) -> None:
+    """Stop listening, end every session (each learner is told why), then drop the connections
+    still open, so waiting for the server to close cannot hang on a client that stays."""
     acceptor.close()
     await asyncio.gather(*(s.close_for_shutdown() for s in list(runtime.sessions)))
+    for conn in list(runtime.connections):
+        conn.close()
     await acceptor.wait_closed()
-    event("stopped")
 
 
 def build_runtime(args: argparse.Namespace) -> LabRuntime:
