@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib.util
 import json
 import sys
@@ -30,6 +31,11 @@ def load_sibling(name: str):
     return module
 
 
+@functools.cache
+def _python_reprs():
+    return load_sibling("python_reprs")
+
+
 def run_with_engine(snippet: str) -> dict[str, Any]:
     """The snippet's record with ``import torch`` resolving to gradtui's engine."""
     from gradtui.engine.errors import forget_warnings_once
@@ -42,7 +48,11 @@ def run_with_engine(snippet: str) -> dict[str, Any]:
 
 
 def expected_record(case: dict[str, Any]) -> dict[str, Any]:
-    return {key: case[key] for key in RECORD_KEYS}
+    """What torch prints for the case on the running Python (the fixtures hold the recording
+    Python's reprs; see python_reprs.py)."""
+    record = {key: case[key] for key in RECORD_KEYS}
+    record["stdout"] = _python_reprs().as_this_python_prints(record["stdout"])
+    return record
 
 
 def describe_mismatch(case: dict[str, Any], got: dict[str, Any]) -> str:

@@ -45,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     for case in corpus.load_cases():
         record = runner.run_snippet(case.snippet)
         records.append({"id": case.id, "topic": case.topic, "snippet": case.snippet, **record})
-    fixtures = {"torch_version": torch.__version__, "cases": records}
+    # the Python whose own reprs (an OrderedDict's) the records hold: python_reprs.py adapts them
+    python = "{}.{}".format(*sys.version_info)
+    fixtures = {"torch_version": torch.__version__, "python_version": python, "cases": records}
     seed_fixture = seed.record_with_real_python()
 
     outputs = {
