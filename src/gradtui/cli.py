@@ -8,11 +8,18 @@ never loads Textual and ``gradtui --help`` is instant.
 from __future__ import annotations
 
 import argparse
+import platform
 import sys
 from collections.abc import Sequence
 
 from gradtui import __version__
 from gradtui.app_memory import AppMemoryError, apply_app_memory_limit
+
+
+def version_text() -> str:
+    """``gradtui 0.1.0 (Python 3.13.0)``: a tool install has its own Python, worth knowing
+    when something differs from a classmate's."""
+    return f"gradtui {__version__} (Python {platform.python_version()})"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Learn how autograd works: PyTorch's API on a numpy engine, live in a "
         "terminal.",
     )
-    parser.add_argument("--version", action="version", version=f"gradtui {__version__}")
+    parser.add_argument("--version", action="version", version=version_text())
     tui_commands.add_workspace_arguments(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     engine_commands.add_commands(sub)
