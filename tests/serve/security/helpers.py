@@ -34,7 +34,7 @@ from gradtui.serve.lab_runtime import LabRuntime
 from gradtui.serve.roster import Roster, hash_password, save_roster
 from gradtui.serve.sandbox import bwrap_problem
 from gradtui.serve.session_limits import LimitsUnavailable, resolve_mechanism
-from gradtui.serve.ssh_server import start_lab_server
+from gradtui.serve.ssh_server import start_lab_server, stop_lab_server
 
 CELL_APP = Path(__file__).with_name("cell_app.py")
 PASSWORD = "correct horse battery staple"
@@ -160,10 +160,8 @@ class SecurityLab:
             await asyncio.wait_for(conn.wait_closed(), 30)
 
     async def stop(self) -> None:
-        self.acceptor.close()
-        sessions = [s.close_for_shutdown() for s in list(self.runtime.sessions)]
-        await asyncio.wait_for(asyncio.gather(*sessions), 60)
-        await self.acceptor.wait_closed()
+        """What the server does on SIGTERM, bounded."""
+        await asyncio.wait_for(stop_lab_server(self.runtime, self.acceptor), 60)
 
 
 class SecuritySession:
