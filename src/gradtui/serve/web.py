@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp_jinja2
 from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server
@@ -43,6 +44,7 @@ from gradtui.serve.web_auth import (
     load_or_create_proxy_secret,
     secret_too_open,
 )
+from gradtui.serve.web_page import page_loader
 
 STOP_GRACE_S = 5.0
 
@@ -144,6 +146,8 @@ class LabWebServer(Server):
         app.middlewares.append(
             access_guard(self.proxy_secret, self.runtime.config.web_public_url, _log_refusal)
         )
+        # our page, not textual-serve's: it loads nothing from outside the lab (web_page.py)
+        aiohttp_jinja2.setup(app, loader=page_loader())
         return app
 
     async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
