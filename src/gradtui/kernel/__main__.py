@@ -28,7 +28,8 @@ import time
 
 from gradtui.kernel.evaluator import Evaluator
 from gradtui.kernel.fdcapture import FdCapture
-from gradtui.kernel.limits import apply_limits
+from gradtui.kernel.limits import KERNEL_TOKEN_VAR, apply_limits
+from gradtui.kernel.proctree import end_descendants, kill_marked
 from gradtui.kernel.server import KernelServer
 
 _WATCHDOG_PERIOD_S = 0.5
@@ -42,12 +43,26 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _end_what_cells_started() -> None:
+    """End what this kernel's cells started (children, and anything carrying its token): a
+    forked worker must not outlive the kernel, whoever ends it."""
+    end_descendants(os.getpid(), grace_s=0.2)
+    token = os.environ.get(KERNEL_TOKEN_VAR)
+    if token:
+        kill_marked(KERNEL_TOKEN_VAR, token)
+
+
+def _exit_with_descendants() -> None:
+    _end_what_cells_started()
+    os._exit(0)
+
+
 def _watch_parent() -> None:
     parent = os.getppid()
     while True:
         time.sleep(_WATCHDOG_PERIOD_S)
         if os.getppid() != parent:
-            os._exit(0)
+            _exit_with_descendants()
 
 
 def _watch_interrupts(fd: int, server: KernelServer) -> None:
@@ -59,7 +74,7 @@ def _watch_interrupts(fd: int, server: KernelServer) -> None:
         except InterruptedError:
             continue
         if not data:
-            os._exit(0)  # the client's end closed: our front end is gone
+            _exit_with_descendants()  # the client's end closed: our front end is gone
         pending += data
         *lines, pending = pending.split(b"\n")
         # Learner code can reopen this pipe for writing (/proc/self/fd): ids are short, and
@@ -126,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     limits = apply_limits(args.memory_mb, args.cpu_s)
     server.send({"event": "ready", "pid": os.getpid(), "limits": limits})
     server.serve_forever()
+    _end_what_cells_started()
     return 0
 
 

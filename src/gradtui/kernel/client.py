@@ -17,6 +17,7 @@ import atexit
 import collections
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -29,6 +30,8 @@ from typing import IO, Any, Literal, TypeVar
 
 from gradtui.kernel.capture import MAX_CELL_OUTPUT_CHARS
 from gradtui.kernel.errors import KernelDied, KernelError
+from gradtui.kernel.limits import KERNEL_TOKEN_VAR
+from gradtui.kernel.proctree import kill_marked
 from gradtui.kernel.protocol import (
     BackwardTrace,
     Completion,
@@ -49,6 +52,7 @@ ENV_CPU_S = "GRADTUI_KERNEL_CPU_S"
 ENV_WRAPPER = "GRADTUI_KERNEL_WRAPPER"
 
 START_TIMEOUT_S = 60.0  # importing numpy on a loaded teaching-lab machine can be slow
+_DEATH_CHECK_S = 0.5  # how often a wait for a reply checks that the kernel still lives
 _STDERR_TAIL_LINES = 40
 _STDERR_LINE_CHARS = 2000  # a diagnostics line longer than this is cut (learner code can flood it)
 _BANNER_LINES = 200  # lines a sandbox wrapper may print before the kernel's ready event
@@ -138,6 +142,7 @@ class KernelClient:
         self._restarting = False
         self._stderr_tail: collections.deque[str] = collections.deque(maxlen=_STDERR_TAIL_LINES)
         self._started_once = False
+        self._token = secrets.token_hex(12)  # the running kernel's mark (KERNEL_TOKEN_VAR)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -180,6 +185,7 @@ class KernelClient:
             except subprocess.TimeoutExpired:
                 self._kill(proc)
         self._reap(proc)
+        _end_leftovers(self._token)
         self._close_interrupt_pipe()
         self._state = "dead"
         self._death = self._death or "closed"
@@ -195,6 +201,7 @@ class KernelClient:
             self._restarting = False
             if proc is not None:
                 self._reap(proc)
+                _end_leftovers(self._token)
             self._spawn()
 
     def interrupt(self) -> None:
@@ -349,7 +356,14 @@ class KernelClient:
         assert reader is not None
         while True:
             try:
-                line = reader.read_line()
+                try:
+                    line = reader.read_line(timeout=_DEATH_CHECK_S)
+                except TimeoutError:
+                    if proc.poll() is None:
+                        continue
+                    # Dead, though its pipe is still open: a process its cells forked holds
+                    # the write end, so no end of file will come.
+                    line = None
                 if line is None:
                     self._state = "dead"
                     raise KernelDied(self._death_message(proc))
@@ -420,6 +434,7 @@ class KernelClient:
 
     def _environment(self) -> dict[str, str]:
         env = {**_THREAD_ENV_DEFAULTS, **os.environ, **self.env}
+        env[KERNEL_TOKEN_VAR] = self._token
         env["PYTHONUNBUFFERED"] = "1"  # learner prints reach the cell output promptly
         env.pop("PYTHONSTARTUP", None)
         return env
@@ -430,6 +445,7 @@ class KernelClient:
         self._death = None
         self._stderr_tail.clear()
         self._close_interrupt_pipe()
+        self._token = secrets.token_hex(12)
         kernel_end, our_end = os.pipe()
         os.set_blocking(our_end, False)
         try:
@@ -489,6 +505,7 @@ class KernelClient:
         if not isinstance(message, dict) or message.get("event") != "ready":
             self._kill(proc)
             self._reap(proc)
+            _end_leftovers(self._token)
             self._close_interrupt_pipe()
             self._state = "dead"
             self._death = problem or describe_exit(proc.returncode)
@@ -532,6 +549,12 @@ class KernelClient:
             return
         for stream in (proc.stdin, proc.stdout):
             _close_quietly(stream)
+
+
+def _end_leftovers(token: str) -> None:
+    """End what a finished kernel's cells started and left running (forked workers, daemons):
+    nothing a learner starts should outlive their kernel. Linux only (``/proc``)."""
+    kill_marked(KERNEL_TOKEN_VAR, token)
 
 
 def _cut(text: str) -> str:

@@ -19,6 +19,9 @@ import os
 import resource
 
 MiB = 1024 * 1024
+# Marks every process a kernel starts (inherited through the environment), so the processes a
+# learner's cell forked are ended with their kernel even after they were re-parented.
+KERNEL_TOKEN_VAR = "GRADTUI_KERNEL_TOKEN"
 MAX_DEFAULT_MEMORY_MB = 4096
 MIN_DEFAULT_MEMORY_MB = 768  # the kernel's own ~350 MiB plus room for lesson-sized tensors
 # After the soft CPU limit's SIGXCPU, the hard limit's SIGKILL is the backstop.

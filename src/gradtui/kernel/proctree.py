@@ -180,6 +180,42 @@ class ProcessHandle:
             self._fd = None
 
 
+def has_env_token(pid: int, var: str, token: str) -> bool:
+    """True if process ``pid`` has ``var=token`` in its environment (as it started)."""
+    needle = f"{var}={token}".encode()
+    try:
+        environ = (PROC / str(pid) / "environ").read_bytes()
+    except OSError:
+        return False
+    return needle in environ.split(b"\0")
+
+
+def marked_processes(var: str, token: str) -> list[ProcInfo]:
+    """Live processes (this one excepted) carrying ``var=token`` in their environment.
+
+    A process inherits its parent's environment, so a token set for one program marks
+    everything it starts, wherever those processes are re-parented, unless one clears its
+    environment on purpose.
+    """
+    me = os.getpid()
+    return [
+        p for p in all_processes() if p.live and p.pid != me and has_env_token(p.pid, var, token)
+    ]
+
+
+def kill_marked(var: str, token: str, *, timeout_s: float = 2.0) -> list[ProcInfo]:
+    """SIGKILL every process marked ``var=token`` (stopped first, so forking cannot outrun it);
+    returns those still alive after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while (left := marked_processes(var, token)) and time.monotonic() < deadline:
+        for info in left:
+            signal_process(info, signal.SIGSTOP)
+        for info in left:
+            signal_process(info, signal.SIGKILL)
+        time.sleep(0.01)
+    return marked_processes(var, token)
+
+
 def become_subreaper() -> bool:
     """Make this process adopt its descendants' orphans (Linux 3.4+); False if it cannot."""
     try:

@@ -20,31 +20,13 @@ import os
 import signal
 
 from gradtui.kernel.proctree import (
-    PROC,
     ProcessHandle,
     ProcInfo,
     alive,
-    all_processes,
+    marked_processes,
     signal_process,
 )
 from gradtui.serve.session_limits import SessionGroup
-
-
-def has_env_token(pid: int, var: str, token: str) -> bool:
-    needle = f"{var}={token}".encode()
-    try:
-        environ = (PROC / str(pid) / "environ").read_bytes()
-    except OSError:
-        return False
-    return needle in environ.split(b"\0")
-
-
-def token_processes(var: str, token: str) -> list[ProcInfo]:
-    """Live processes carrying ``var=token`` in their environment."""
-    me = os.getpid()
-    return [
-        p for p in all_processes() if p.live and p.pid != me and has_env_token(p.pid, var, token)
-    ]
 
 
 class SessionProcesses:
@@ -75,7 +57,7 @@ class SessionProcesses:
             for info in [self.leader.info, *self.leader.descendants()]:
                 if info is not None:
                     found[(info.pid, info.start)] = info
-        for info in token_processes(self.token_var, self.token):
+        for info in marked_processes(self.token_var, self.token):
             found.setdefault((info.pid, info.start), info)
         me = os.getpid()
         return [info for info in found.values() if info.pid != me]
