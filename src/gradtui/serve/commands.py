@@ -33,6 +33,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--key", metavar="PUBKEY_FILE", help="an OpenSSH public key file")
     add.add_argument("--password", action="store_true", help="prompt for a password")
     add.set_defaults(handler=run_lab)
+    check = lab_sub.add_parser(
+        "check", help="is this lab ready for class? (config, roster, key, port, sandbox, limits)"
+    )
+    check.add_argument("--config", metavar="LAB.toml", help="lab configuration file")
+    check.set_defaults(handler=run_lab_check)
 
 
 def run_serve_ssh(args: argparse.Namespace) -> int:
@@ -43,6 +48,12 @@ def run_serve_ssh(args: argparse.Namespace) -> int:
 
 def run_serve_web(args: argparse.Namespace) -> int:
     from gradtui.serve.web import main
+
+    return main(args)
+
+
+def run_lab_check(args: argparse.Namespace) -> int:
+    from gradtui.serve.lab_check import main
 
     return main(args)
 

@@ -227,7 +227,8 @@ def _cgroup_statement(limits: SessionLimits, name: str) -> list[str]:
     else:
         lines.append("memory: no limit for the whole session ([session] memory_mb = 0)")
     if limits.cpus:
-        lines.append(f"cpu: at most {limits.cpus:g} cores at once for the whole session")
+        cores = f"{limits.cpus:g} core" + ("" if limits.cpus == 1 else "s")
+        lines.append(f"cpu: at most {cores} at once for the whole session")
     if limits.processes:
         lines.append(f"processes: at most {limits.processes} (threads included) per session")
     return lines
@@ -644,6 +645,32 @@ def _cgroup1_mounts() -> dict[str, tuple[Path, str]]:
             for option in options:
                 found.setdefault(option, (point, root))
     return found
+
+
+def own_cgroup_folders() -> dict[str, Path]:
+    """Controller (``memory``, ``pids``, ``cpu``) -> the cgroup folder this process is in.
+
+    A v1 hierarchy of the controller wins over the v2 one (a hybrid machine has both, and puts
+    the controllers in v1).
+    """
+    own = _own_cgroup_paths()
+    folders: dict[str, Path] = {}
+    unified = _cgroup2_mount()
+    if unified is not None and "" in own:
+        base = unified / own[""].lstrip("/")
+        try:
+            controllers = (base / "cgroup.controllers").read_text().split()
+        except OSError:
+            controllers = []
+        for controller in ("memory", "pids", "cpu"):
+            if controller in controllers:
+                folders[controller] = base
+    for controller, (point, root) in _cgroup1_mounts().items():
+        if controller in ("memory", "pids", "cpu") and controller in own:
+            path = own[controller]
+            relative = os.path.relpath(path, root) if root != "/" else path.lstrip("/")
+            folders[controller] = point / relative
+    return folders
 
 
 def _cgroup_pids(folder: Path) -> list[int]:
