@@ -1,0 +1,106 @@
+"""How sessions are limited together: what each mechanism writes, runs and states."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from gradtui.serve import session_limits
+from gradtui.serve.session_limits import (
+    CgroupV1,
+    CgroupV2,
+    LimitsUnavailable,
+    MiB,
+    Rlimits,
+    SessionLimits,
+    Systemd,
+    resolve_mechanism,
+)
+
+LIMITS = SessionLimits(memory_mb=1536, cpus=0.5, processes=64, tmp_mb=64)
+
+
+def test_cgroup_v2_hands_controllers_down_and_writes_the_sessions_limits(tmp_path: Path) -> None:
+    """On a stand-in folder: cgroupfs itself needs a delegated cgroup, which CI cannot have."""
+    base = tmp_path / "cg"
+    base.mkdir()
+    mechanism = CgroupV2(base, {"memory", "pids", "cpu"})
+    group = mechanism.open_session("ann-1234", LIMITS, sandboxed=True)
+    folder = base / "gradtui-ann-1234"
+    # The server left the cgroup's own processes for a leaf, then handed the controllers down.
+    assert (base / "gradtui-server" / "cgroup.procs").read_text() == str(os.getpid())
+    assert (base / "cgroup.subtree_control").read_text() == "+memory +pids +cpu"
+    assert (folder / "memory.max").read_text() == str(1536 * MiB)
+    assert (folder / "pids.max").read_text() == "64"
+    assert (folder / "cpu.max").read_text() == "50000 100000"
+    assert group.guard[:2] == ["--cgroup", str(folder)] and f"as={1536 * MiB}" in group.guard
+    assert group.cgroups == [folder]
+    # Files a kernel may not have (swap accounting, cgroup.kill before 5.14) are left alone.
+    assert not (folder / "memory.swap.max").exists() and group.kill_file is None
+
+
+def test_cgroup_v1_makes_one_cgroup_per_hierarchy(tmp_path: Path) -> None:
+    hierarchies = {name: tmp_path / name for name in ("memory", "pids", "cpu", "freezer")}
+    for folder in hierarchies.values():
+        folder.mkdir()
+    group = CgroupV1(hierarchies).open_session("ann-1234", LIMITS, sandboxed=False)
+    made = {name: folder / "gradtui-ann-1234" for name, folder in hierarchies.items()}
+    assert (made["memory"] / "memory.limit_in_bytes").read_text() == str(1536 * MiB)
+    assert (made["pids"] / "pids.max").read_text() == "64"
+    assert (made["cpu"] / "cpu.cfs_quota_us").read_text() == "50000"
+    assert (made["cpu"] / "cpu.cfs_period_us").read_text() == "100000"
+    assert group.freezer == made["freezer"] / "freezer.state"
+    assert group.guard.count("--cgroup") == 4 and "--reaper" not in group.guard
+
+
+def test_systemd_runs_each_session_in_a_scope_with_its_limits() -> None:
+    argv = Systemd(user=True).command("gradtui-ann-1234", LIMITS)
+    assert argv[0].endswith("systemd-run") and argv[-1] == "--"
+    assert "--user" in argv and "--scope" in argv and "--unit=gradtui-ann-1234" in argv
+    properties = [argv[i + 1] for i, arg in enumerate(argv) if arg == "-p"]
+    assert {"MemoryMax=1536M", "MemorySwapMax=0", "TasksMax=64", "CPUQuota=50%"} <= set(properties)
+    assert "--user" not in Systemd(user=False).command("x", LIMITS)
+
+
+def test_rlimits_without_a_sandbox_keep_a_subreaper(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(session_limits, "_processes_of_user", lambda uid: 40)
+    bare = Rlimits().open_session("ann-1", LIMITS, sandboxed=False)
+    assert "--reaper" in bare.guard and "nproc=104" in bare.guard  # the user's 40 + 64
+    boxed = Rlimits().open_session("ann-1", LIMITS, sandboxed=True)
+    assert "--reaper" not in boxed.guard
+    assert boxed.inner_guard == ["--rlimit", "nproc=64"]  # counted in bwrap's own namespace
+
+
+def test_rlimits_say_what_they_do_not_hold(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    text = "\n".join(Rlimits().statement(LIMITS, sandboxed=True))
+    assert "per process, not per session" in text
+    assert "cpu: no rate limit" in text
+    assert "NO limit: the kernel exempts root" in text
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert "per session (in its namespace)" in "\n".join(
+        Rlimits().statement(LIMITS, sandboxed=True)
+    )
+
+
+def test_a_named_mechanism_that_is_missing_stops_the_lab_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(session_limits, "_systemd_probe", lambda: (None, "systemd: not here"))
+    with pytest.raises(LimitsUnavailable, match="limits = 'systemd' is not available.*not here"):
+        resolve_mechanism("systemd")
+    assert isinstance(resolve_mechanism("rlimits"), Rlimits)
+
+
+def test_auto_takes_the_best_mechanism_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    v1 = CgroupV1({"memory": Path("/m"), "pids": Path("/p")})
+    monkeypatch.setattr(session_limits, "_cgroup_v2_probe", lambda: (None, "cgroup v2: no"))
+    monkeypatch.setattr(session_limits, "_systemd_probe", lambda: (None, "systemd: no"))
+    monkeypatch.setattr(session_limits, "_cgroup_v1_probe", lambda: (v1, ""))
+    assert resolve_mechanism("auto") is v1
+    monkeypatch.setattr(session_limits, "_cgroup_v1_probe", lambda: (None, "cgroup v1: no"))
+    assert isinstance(resolve_mechanism("auto"), Rlimits)
+    assert session_limits.why_no_cgroup() == "cgroup v2: no; systemd: no; cgroup v1: no"
