@@ -74,7 +74,8 @@ def sleepers(marker: str) -> list[int]:
                 state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
             except OSError:
                 continue
-            if marker.encode() in argv and state != "Z":
+            # argv[0] too: the guard's and the app's own command lines hold the marker as well
+            if argv[:2] == [b"sleep", marker.encode()] and state != "Z":
                 found.append(int(entry.name))
     return found
 
