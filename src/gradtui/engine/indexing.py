@@ -79,12 +79,29 @@ def _scalar_int(item: Any) -> int | None:
 
 
 def getitem(t: Tensor, index: Any) -> Tensor:
+    """``t[index]``: ints, slices, ``None`` and ``...`` one view at a time (select, slice,
+    unsqueeze), then the advanced indices together in one ``index`` op, as torch does."""
     index = _as_tuple(index)
     items = _components(index)
+    consumed = _check_index(t, items)
+    if t._array.ndim == 0 and len(items) == 1 and isinstance(items[0], TensorBase) \
+            and items[0]._array.dtype.kind == "b" and items[0]._array.ndim == 0:
+        return apply(OPS["index"], (t,), index=items[0]._array)
+    lone_slice = not isinstance(index, tuple) and isinstance(index, slice)
+    out, advanced, touched = _basic_steps(t, items, consumed, lone_slice)
+    if advanced:
+        return apply(OPS["index"], (out,), index=_advanced_index(out, advanced))
+    if not touched:
+        return apply(OPS["alias"], (out,))
+    return out
+
+
+def _check_index(t: Tensor, items: tuple) -> int:
+    """torch's errors for an index that cannot apply to ``t``; returns how many of ``t``'s dims
+    the index addresses (a bool mask addresses as many as it has)."""
     for it in items:
         if isinstance(it, TensorBase) and it._array.dtype.kind not in "iub":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-    lone_slice = not isinstance(index, tuple) and isinstance(index, slice)
     consumed = sum(
         0 if (it is None or it is Ellipsis) else
         (it._array.ndim if isinstance(it, TensorBase) and it._array.dtype.kind == "b" else 1)
@@ -96,15 +113,21 @@ def getitem(t: Tensor, index: Any) -> Tensor:
         k = _scalar_int(items[0]) if not isinstance(items[0], TensorBase) else None
         if k is not None and k != 0:
             raise IndexError(f"index {k} is out of bounds for dimension 0 with size 0")
-        if isinstance(items[0], TensorBase) and items[0]._array.dtype.kind == "b" \
-                and items[0]._array.ndim == 0:
-            return apply(OPS["index"], (t,), index=items[0]._array)
     if consumed > ndim:
         if ndim == 0 and consumed == 1 and _scalar_int(items[0]) is not None and not \
                 isinstance(items[0], TensorBase):
             raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                              "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
+    return consumed
+
+
+def _basic_steps(t: Tensor, items: tuple, consumed: int,
+                 lone_slice: bool) -> tuple[Tensor, list[tuple[int, Any]], bool]:
+    """Apply the basic indices left to right as views; returns the result, the advanced
+    indices met on the way (with the dim of the result each applies to), and whether any view
+    was taken."""
+    ndim = t._array.ndim
     out = t
     dim = 0  # position in `out` of the next dim the index addresses
     source_dim = 0  # the same dim counted in `t` (torch's error messages use it)
@@ -151,31 +174,33 @@ def getitem(t: Tensor, index: Any) -> Tensor:
             continue
         raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
                          f"Variables are valid indices (got {type(it).__name__})")
-    if advanced:
-        full: list[Any] = [slice(None)] * out._array.ndim
-        for pos, arr in advanced:
-            full[pos] = arr
-        # bool masks span several dims: drop the slots they consume
-        np_index: list[Any] = []
-        skip = 0
-        for i, part in enumerate(full):
-            if skip:
-                skip -= 1
-                continue
-            np_index.append(part)
-            if isinstance(part, np.ndarray) and part.dtype.kind == "b":
-                skip = part.ndim - 1
-                _check_mask(part, out._array.shape[i:], i)
-        for part, size in zip(np_index, out._array.shape, strict=False):
-            if isinstance(part, np.ndarray) and part.dtype.kind != "b" and part.size:
-                bad = part[(part >= size) | (part < -size)]
-                if bad.size:
-                    raise IndexError(f"index {int(bad.flat[0])} is out of bounds for dimension "
-                                     f"{np_index.index(part)} with size {size}")
-        return apply(OPS["index"], (out,), index=tuple(np_index))
-    if not touched:
-        return apply(OPS["alias"], (out,))
-    return out
+    return out, advanced, touched
+
+
+def _advanced_index(out: Tensor, advanced: list[tuple[int, Any]]) -> tuple:
+    """The numpy index of the advanced indices (full slices elsewhere), checked like torch:
+    a bool mask's shape against the dims it covers, integer indices against their dim."""
+    full: list[Any] = [slice(None)] * out._array.ndim
+    for pos, arr in advanced:
+        full[pos] = arr
+    # bool masks span several dims: drop the slots they consume
+    np_index: list[Any] = []
+    skip = 0
+    for i, part in enumerate(full):
+        if skip:
+            skip -= 1
+            continue
+        np_index.append(part)
+        if isinstance(part, np.ndarray) and part.dtype.kind == "b":
+            skip = part.ndim - 1
+            _check_mask(part, out._array.shape[i:], i)
+    for part, size in zip(np_index, out._array.shape, strict=False):
+        if isinstance(part, np.ndarray) and part.dtype.kind != "b" and part.size:
+            bad = part[(part >= size) | (part < -size)]
+            if bad.size:
+                raise IndexError(f"index {int(bad.flat[0])} is out of bounds for dimension "
+                                 f"{np_index.index(part)} with size {size}")
+    return tuple(np_index)
 
 
 def _check_mask(mask: np.ndarray, shape: tuple, start: int) -> None:
@@ -274,30 +299,43 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
     except IndexError as exc:
         raise IndexError(str(exc)) from None
     advanced = any(_is_advanced(i) for i in _components(index))
-    if advanced:
-        # torch drops the value's leading size-1 dims before reporting (slicePrefix1sSize)
-        shown = tuple(np.shape(v))
-        while len(shown) > len(target_shape) and shown and shown[0] == 1:
-            shown = shown[1:]
-        try:
-            np.broadcast_shapes(np.shape(v), target_shape)
-        except ValueError:
-            raise RuntimeError(
-                f"shape mismatch: value tensor of shape [{', '.join(map(str, shown))}] "
-                f"cannot be broadcast to indexing result of shape "
-                f"[{', '.join(map(str, target_shape))}]") from None
-        if isinstance(value, TensorBase) and value._array.dtype != t._array.dtype:
-            raise RuntimeError(
-                f"Index put requires the source and destination dtypes match, got "
-                f"{t.dtype.short_name} for the destination and {value.dtype.short_name} for "
-                "the source.")
-    else:
-        _check_expand(np.shape(v), target_shape,
-                      dtypes.BY_NUMPY.get(np.asarray(v).dtype, t.dtype).legacy_name)
+    _check_value(t, value, v, target_shape, advanced)
     if not tracked:
         t._array[np_index] = v
         t._vc[0] += 1
         return
+    _tracked_write(t, index, np_index, value, v, target_shape, advanced)
+
+
+def _check_value(t: Tensor, value: Any, v: np.ndarray, target_shape: tuple[int, ...],
+                 advanced: bool) -> None:
+    """torch's errors for a value that does not fit the indexed entries."""
+    if not advanced:
+        _check_expand(np.shape(v), target_shape,
+                      dtypes.BY_NUMPY.get(np.asarray(v).dtype, t.dtype).legacy_name)
+        return
+    # torch drops the value's leading size-1 dims before reporting (slicePrefix1sSize)
+    shown = tuple(np.shape(v))
+    while len(shown) > len(target_shape) and shown and shown[0] == 1:
+        shown = shown[1:]
+    try:
+        np.broadcast_shapes(np.shape(v), target_shape)
+    except ValueError:
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape [{', '.join(map(str, shown))}] "
+            f"cannot be broadcast to indexing result of shape "
+            f"[{', '.join(map(str, target_shape))}]") from None
+    if isinstance(value, TensorBase) and value._array.dtype != t._array.dtype:
+        raise RuntimeError(
+            f"Index put requires the source and destination dtypes match, got "
+            f"{t.dtype.short_name} for the destination and {value.dtype.short_name} for "
+            "the source.")
+
+
+def _tracked_write(t: Tensor, index: Any, np_index: Any, value: Any, v: np.ndarray,
+                   target_shape: tuple[int, ...], advanced: bool) -> None:
+    """The write when a graph records it: CopySlices on the root tensor (IndexPutBackward0 for
+    advanced indices), a write that covers all of ``t`` as ``copy_``/``fill_`` on ``t``."""
     v_in = value if isinstance(value, TensorBase) else new_leaf(v.astype(t._array.dtype))
     if not advanced:
         # torch's copy_to: a 0-d value fills, any other is viewed without its leading 1s and

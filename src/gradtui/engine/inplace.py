@@ -1,4 +1,5 @@
-"""In-place ops (``x.add_(y)``, ``x += y``, ``x[0] = 1``...) the way torch records them.
+"""In-place ops (``x.add_(y)``, ``x += y``, ``x[0] = 1``...) the way torch records them; the
+functions ``add_``, ``fill_``... are the bodies of the Tensor methods of those names.
 
 An in-place op is computed out of place, then its values are written into the tensor's own
 array (so views and numpy arrays sharing that memory see the change), its version counter is
@@ -13,10 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gradtui.engine import dtypes, errors, tensor_base
+from gradtui.engine import dtypes, errors, random, tensor_base
+from gradtui.engine import functional as F
 from gradtui.engine.autograd import OWN_OUTPUT
 from gradtui.engine.dispatch import apply, binary, broadcast_shape
-from gradtui.engine.grad_mode import is_grad_enabled
+from gradtui.engine.grad_mode import enable_grad, is_grad_enabled
 from gradtui.engine.op_schema import OPS
 from gradtui.engine.tensor_base import TensorBase
 
@@ -157,3 +159,125 @@ def fill_from_tensor(t: Tensor, value: Tensor) -> Tensor:
     t._array[...] = value._array
     t._vc[0] += 1
     return t
+
+
+def view_grad_fn_after_write(view: Tensor) -> Any:
+    """The grad_fn of a view whose memory was written since its node was made (through its
+    base or another view): as in torch, a new AsStridedBackward0 over the base's current graph,
+    so a gradient through the view passes the in-place ops too."""
+    with enable_grad():
+        node = apply(OPS["as_strided"], (view._base,), view_fn=view._view_fn).grad_fn
+    view.grad_fn = node
+    return node
+
+
+# ---------------------------------------------------------------- the Tensor methods
+def add_(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
+    if alpha == 1 and fast_inplace(self, np.add, other) is not None:
+        return self
+    return apply_inplace(self, "add", other, alpha=alpha)
+
+
+def sub_(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
+    if self._array.dtype.kind == "b" or isinstance(other, bool) or (
+            type(other) is tensor_base.tensor_class and other._array.dtype.kind == "b"):
+        F.check_bool_sub(self, other)
+    if alpha == 1 and fast_inplace(self, np.subtract, other) is not None:
+        return self
+    return apply_inplace(self, "sub", other, alpha=alpha)
+
+
+def mul_(self: Tensor, other: Any) -> Tensor:
+    if fast_inplace(self, np.multiply, other) is not None:
+        return self
+    return apply_inplace(self, "mul", other)
+
+
+def div_(self: Tensor, other: Any) -> Tensor:
+    if self._array.dtype.kind == "f" and fast_inplace(self, np.true_divide, other) is not None:
+        return self
+    return apply_inplace(self, "div", other, float_result=True)
+
+
+def pow_(self: Tensor, exponent: Any) -> Tensor:
+    check_inplace(self)
+    write_result(self, self.pow(exponent), "pow")
+    return self
+
+
+def zero_(self: Tensor) -> Tensor:
+    check_inplace(self)
+    if is_grad_enabled() and self._requires_grad:
+        write_result(self, apply(OPS["zero"], (self,)), "zero")
+        return self
+    self._array[...] = 0
+    self._vc[0] += 1
+    return self
+
+
+def fill_(self: Tensor, value: Any) -> Tensor:
+    check_inplace(self)
+    if isinstance(value, TensorBase):
+        return fill_from_tensor(self, value)
+    if is_grad_enabled() and self._requires_grad:
+        write_result(self, apply(OPS["fill"], (self,), value=value), "fill")
+        return self
+    self._array[...] = value
+    self._vc[0] += 1
+    return self
+
+
+def copy_(self: Tensor, src: Any) -> Tensor:
+    check_inplace(self)
+    if not isinstance(src, TensorBase):
+        raise TypeError(f"copy_(): argument 'src' (position 1) must be Tensor, not "
+                        f"{type(src).__name__}")
+    broadcast_shape(self._array.shape, src._array.shape)
+    if is_grad_enabled() and (self._requires_grad or src._requires_grad):
+        write_result(self, apply(OPS["copy"], (self, src)), "copy")
+        return self
+    self._array[...] = np.broadcast_to(src._array, self._array.shape)
+    self._vc[0] += 1
+    return self
+
+
+def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    check_inplace(self)
+    write_result(self, self.clamp(min, max), "clamp")
+    return self
+
+
+def masked_fill_(self: Tensor, mask: Tensor, value: Any) -> Tensor:
+    check_inplace(self)
+    write_result(self, F.masked_fill(self, mask, value), "masked_fill")
+    return self
+
+
+def _unary(name: str) -> Any:
+    """``x.relu_()`` & co: ``x.relu()`` written into ``x``."""
+    def method(self: Tensor) -> Tensor:
+        check_inplace(self)
+        write_result(self, getattr(self, name)(), name)
+        return self
+
+    method.__name__ = method.__qualname__ = name + "_"
+    return method
+
+
+relu_, exp_, neg_ = _unary("relu"), _unary("exp"), _unary("neg")
+sigmoid_, tanh_, abs_ = _unary("sigmoid"), _unary("tanh"), _unary("abs")
+sqrt_, log_ = _unary("sqrt"), _unary("log")
+
+
+def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
+    check_inplace(self)
+    self._array[...] = random.uniform(self._array.shape, a, b)
+    self._vc[0] += 1
+    return self
+
+
+def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
+    check_inplace(self)
+    self._array[...] = random.normal(self._array.shape) * std + mean
+    self._vc[0] += 1
+    return self

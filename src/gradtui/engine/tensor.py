@@ -16,38 +16,30 @@ from typing import Any
 
 import numpy as np
 
-from gradtui.engine import (
-    autograd_api,
-    creation,
-    dtypes,
-    errors,
-    indexing,
-    linalg,
-    random,
-    views,
-)
+from gradtui.engine import autograd_api, creation, dtypes, errors, indexing, inplace, linalg, views
 from gradtui.engine import functional as F
 from gradtui.engine.autograd import AccumulateGrad, execute
 from gradtui.engine.device import CPU, Device, check_device
 from gradtui.engine.dims import normalize_dim, shape_args
-from gradtui.engine.dispatch import _scalar_value, apply, binary, broadcast_shape
-from gradtui.engine.grad_mode import enable_grad, is_grad_enabled
-from gradtui.engine.inplace import (
-    apply_inplace,
-    check_inplace,
-    fast_inplace,
-    fill_from_tensor,
-    write_result,
-)
+from gradtui.engine.dispatch import _scalar_value, apply, binary
+from gradtui.engine.inplace import view_grad_fn_after_write
 from gradtui.engine.ops import OPS
 from gradtui.engine.printing import tensor_repr
 from gradtui.engine.size import Size
 from gradtui.engine.tensor_base import TensorBase, new_leaf, register_tensor_class
 
-_ndarray = np.ndarray
 # op rows used by the dunders, bound once (a dict lookup per operator adds up)
 _ADD, _SUB, _MUL, _DIV = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"]
 _FLOOR_DIVIDE, _REMAINDER = OPS["floor_divide"], OPS["remainder"]
+
+
+def _cast_method(name: str, target: dtypes.dtype) -> Any:
+    """``x.float()`` & co: ``x.to(target)`` (``x`` itself when it already is)."""
+    def cast(self: Tensor) -> Tensor:
+        return self._cast(target)
+
+    cast.__name__, cast.__qualname__ = name, f"Tensor.{name}"
+    return cast
 
 
 class Tensor(TensorBase):
@@ -76,7 +68,7 @@ class Tensor(TensorBase):
         view passes the in-place ops too."""
         fn = self._grad_fn
         if fn is not None and self._base is not None and self._vc[0] != self._fn_version:
-            fn = self._rebuild_view_grad_fn()
+            fn = view_grad_fn_after_write(self)
         return fn
 
     @grad_fn.setter
@@ -84,12 +76,6 @@ class Tensor(TensorBase):
         self._grad_fn = node
         if self._base is not None:
             self._fn_version = self._vc[0]
-
-    def _rebuild_view_grad_fn(self) -> Any:
-        with enable_grad():
-            node = apply(OPS["as_strided"], (self._base,), view_fn=self._view_fn).grad_fn
-        self.grad_fn = node
-        return node
 
     @staticmethod
     def _from_numpy_copy(array: np.ndarray) -> Tensor:
@@ -166,11 +152,9 @@ class Tensor(TensorBase):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
                                 f"of type {type(value).__name__}")
             if value._array.shape != self._array.shape:
-                raise RuntimeError(
-                    f"attempting to assign a gradient of size "
-                    f"'[{', '.join(map(str, value._array.shape))}]' "
-                    f"to a tensor of size '[{', '.join(map(str, self._array.shape))}]'. Please "
-                    "ensure that the gradient and the tensor are the same size")
+                raise RuntimeError(errors.GRAD_SIZE.format(
+                    got=", ".join(map(str, value._array.shape)),
+                    expected=", ".join(map(str, self._array.shape))))
             if value._array.dtype != self._array.dtype:
                 raise RuntimeError("assigned grad has data of a different type")
         self._grad = value
@@ -189,18 +173,7 @@ class Tensor(TensorBase):
         n = self._array.ndim
         if n == 2:
             return apply(OPS["permute"], (self,), dims=(1, 0))
-        if n == 0:
-            errors.warn_once(
-                "Tensor.T is deprecated on 0-D tensors. This function is the identity in these "
-                "cases. (Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/"
-                "TensorShape.cpp:4321.)")
-        else:
-            errors.warn_once(
-                "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
-                "deprecated and it will throw an error in a future release. Consider `x.mT` to "
-                "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))`"
-                " to reverse the dimensions of a tensor. (Triggered internally at /__w/pytorch/"
-                "pytorch/aten/src/ATen/native/TensorShape.cpp:4314.)")
+        errors.warn_once(errors.T_0D if n == 0 else errors.T_NOT_2D)
         return apply(OPS["permute"], (self,), dims=tuple(range(n - 1, -1, -1)))
 
     @property
@@ -277,10 +250,7 @@ class Tensor(TensorBase):
     def __float__(self) -> float:
         value = self._python_scalar()
         if self._requires_grad:  # torch warns for float() only
-            errors.warn("Converting a tensor with requires_grad=True to a scalar may lead to "
-                        "unexpected behavior.\nConsider using tensor.detach() first. (Triggered "
-                        "internally at /__w/pytorch/pytorch/torch/csrc/autograd/generated/"
-                        "python_variable_methods.cpp:822.)")
+            errors.warn(errors.FLOAT_REQUIRES_GRAD)
         return float(value)
 
     def __int__(self) -> int:
@@ -336,11 +306,7 @@ class Tensor(TensorBase):
 
     def __deepcopy__(self, memo: dict) -> Tensor:
         if self.grad_fn is not None:
-            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
-                               "support the deepcopy protocol at the moment.  If you were "
-                               "attempting to deepcopy a module, this may be because of a "
-                               "torch.nn.utils.weight_norm usage, see "
-                               "https://github.com/pytorch/pytorch/pull/103001")
+            raise RuntimeError(errors.DEEPCOPY_NON_LEAF)
         out = Tensor._wrap(self._array.copy())
         out._requires_grad = self._requires_grad
         if self._grad is not None:
@@ -381,32 +347,15 @@ class Tensor(TensorBase):
             return self
         return apply(OPS["to_copy"], (self,), dtype=target.np)
 
-    def float(self) -> Tensor:
-        return self._cast(dtypes.float32)
-
-    def double(self) -> Tensor:
-        return self._cast(dtypes.float64)
-
-    def half(self) -> Tensor:
-        return self._cast(dtypes.float16)
-
-    def long(self) -> Tensor:
-        return self._cast(dtypes.int64)
-
-    def int(self) -> Tensor:
-        return self._cast(dtypes.int32)
-
-    def short(self) -> Tensor:
-        return self._cast(dtypes.int16)
-
-    def char(self) -> Tensor:
-        return self._cast(dtypes.int8)
-
-    def byte(self) -> Tensor:
-        return self._cast(dtypes.uint8)
-
-    def bool(self) -> Tensor:
-        return self._cast(dtypes.bool_)
+    float = _cast_method("float", dtypes.float32)
+    double = _cast_method("double", dtypes.float64)
+    half = _cast_method("half", dtypes.float16)
+    long = _cast_method("long", dtypes.int64)
+    int = _cast_method("int", dtypes.int32)
+    short = _cast_method("short", dtypes.int16)
+    char = _cast_method("char", dtypes.int8)
+    byte = _cast_method("byte", dtypes.uint8)
+    bool = _cast_method("bool", dtypes.bool_)
 
     def cpu(self) -> Tensor:
         return self
@@ -496,138 +445,34 @@ class Tensor(TensorBase):
             return self
         return apply(OPS["clone"], (self,))
 
-    # ------------------------------------------------------------ in-place (inplace.py)
-    def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
-        if alpha == 1 and fast_inplace(self, np.add, other) is not None:
-            return self
-        return apply_inplace(self, "add", other, alpha=alpha)
-
-    def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
-        if self._array.dtype.kind == "b" or isinstance(other, bool) or (
-                type(other) is Tensor and other._array.dtype.kind == "b"):
-            F.check_bool_sub(self, other)
-        if alpha == 1 and fast_inplace(self, np.subtract, other) is not None:
-            return self
-        return apply_inplace(self, "sub", other, alpha=alpha)
-
-    def mul_(self, other: Any) -> Tensor:
-        if fast_inplace(self, np.multiply, other) is not None:
-            return self
-        return apply_inplace(self, "mul", other)
-
-    def div_(self, other: Any) -> Tensor:
-        if (self._array.dtype.kind == "f"
-                and fast_inplace(self, np.true_divide, other) is not None):
-            return self
-        return apply_inplace(self, "div", other, float_result=True)
-
-    def pow_(self, exponent: Any) -> Tensor:
-        check_inplace(self)
-        write_result(self, self.pow(exponent), "pow")
-        return self
-
-    def __iadd__(self, other: Any) -> Tensor:
-        return self.add_(other)
-
-    def __isub__(self, other: Any) -> Tensor:
-        return self.sub_(other)
-
-    def __imul__(self, other: Any) -> Tensor:
-        return self.mul_(other)
-
-    def __itruediv__(self, other: Any) -> Tensor:
-        return self.div_(other)
-
-    def __ipow__(self, other: Any) -> Tensor:
-        return self.pow_(other)
-
-    def zero_(self) -> Tensor:
-        check_inplace(self)
-        if is_grad_enabled() and self._requires_grad:
-            write_result(self, apply(OPS["zero"], (self,)), "zero")
-            return self
-        self._array[...] = 0
-        self._vc[0] += 1
-        return self
-
-    def fill_(self, value: Any) -> Tensor:
-        check_inplace(self)
-        if isinstance(value, Tensor):
-            return fill_from_tensor(self, value)
-        if is_grad_enabled() and self._requires_grad:
-            write_result(self, apply(OPS["fill"], (self,), value=value), "fill")
-            return self
-        self._array[...] = value
-        self._vc[0] += 1
-        return self
-
-    def copy_(self, src: Any) -> Tensor:
-        check_inplace(self)
-        if not isinstance(src, Tensor):
-            raise TypeError(f"copy_(): argument 'src' (position 1) must be Tensor, not "
-                            f"{type(src).__name__}")
-        broadcast_shape(self._array.shape, src._array.shape)
-        if is_grad_enabled() and (self._requires_grad or src._requires_grad):
-            write_result(self, apply(OPS["copy"], (self, src)), "copy")
-            return self
-        self._array[...] = np.broadcast_to(src._array, self._array.shape)
-        self._vc[0] += 1
-        return self
-
-    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
-        check_inplace(self)
-        write_result(self, self.clamp(min, max), "clamp")
-        return self
-
-    clip_ = clamp_
-
-    def _unary_inplace(self, name: str) -> Tensor:
-        check_inplace(self)
-        write_result(self, getattr(self, name)(), name)
-        return self
-
-    def relu_(self) -> Tensor:
-        return self._unary_inplace("relu")
-
-    def exp_(self) -> Tensor:
-        return self._unary_inplace("exp")
-
-    def neg_(self) -> Tensor:
-        return self._unary_inplace("neg")
-
-    def sigmoid_(self) -> Tensor:
-        return self._unary_inplace("sigmoid")
-
-    def tanh_(self) -> Tensor:
-        return self._unary_inplace("tanh")
-
-    def abs_(self) -> Tensor:
-        return self._unary_inplace("abs")
-
-    def sqrt_(self) -> Tensor:
-        return self._unary_inplace("sqrt")
-
-    def log_(self) -> Tensor:
-        return self._unary_inplace("log")
-
-    def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
-        check_inplace(self)
-        self._array[...] = random.uniform(self._array.shape, a, b)
-        self._vc[0] += 1
-        return self
-
-    def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
-        check_inplace(self)
-        self._array[...] = random.normal(self._array.shape) * std + mean
-        self._vc[0] += 1
-        return self
+    # ------------------------------------------------------------ in-place ops (inplace.py)
+    add_ = inplace.add_
+    sub_ = inplace.sub_
+    mul_ = inplace.mul_
+    div_ = inplace.div_
+    pow_ = inplace.pow_
+    __iadd__, __isub__, __imul__, __itruediv__, __ipow__ = add_, sub_, mul_, div_, pow_
+    zero_ = inplace.zero_
+    fill_ = inplace.fill_
+    copy_ = inplace.copy_
+    clamp_ = clip_ = inplace.clamp_
+    relu_ = inplace.relu_
+    exp_ = inplace.exp_
+    neg_ = inplace.neg_
+    sigmoid_ = inplace.sigmoid_
+    tanh_ = inplace.tanh_
+    abs_ = inplace.abs_
+    sqrt_ = inplace.sqrt_
+    log_ = inplace.log_
+    uniform_ = inplace.uniform_
+    normal_ = inplace.normal_
+    masked_fill_ = inplace.masked_fill_
 
     # ------------------------------------------------------------ arithmetic dunders
     def __add__(self, other: Any) -> Any:
         return binary(_ADD, self, other)
 
-    def __radd__(self, other: Any) -> Any:
-        return binary(_ADD, self, other)
+    __radd__ = __add__
 
     def __sub__(self, other: Any) -> Any:
         if self._array.dtype.kind == "b" or other is True or other is False or (
@@ -681,9 +526,7 @@ class Tensor(TensorBase):
 
     def __neg__(self) -> Tensor:
         if self._array.dtype.kind == "b":
-            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
-                               "If you are trying to invert a mask, use the `~` or "
-                               "`logical_not()` operator instead.")
+            raise RuntimeError(errors.BOOL_NEG)
         return apply(OPS["neg"], (self,))
 
     def __pos__(self) -> Tensor:
@@ -707,26 +550,9 @@ class Tensor(TensorBase):
             return linalg.matmul(Tensor._from_numpy_copy(other), self)
         return NotImplemented
 
-    def _compare(self, name: str, other: Any) -> Any:
-        return binary(OPS[name], self, other)
-
-    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
-        return self._compare("eq", other)
-
-    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
-        return self._compare("ne", other)
-
-    def __lt__(self, other: Any) -> Any:
-        return self._compare("lt", other)
-
-    def __le__(self, other: Any) -> Any:
-        return self._compare("le", other)
-
-    def __gt__(self, other: Any) -> Any:
-        return self._compare("gt", other)
-
-    def __ge__(self, other: Any) -> Any:
-        return self._compare("ge", other)
+    __eq__ = F.eq  # type: ignore[assignment]  # x == y is a tensor, as in torch
+    __ne__ = F.ne  # type: ignore[assignment]
+    __lt__, __le__, __gt__, __ge__ = F.lt, F.le, F.gt, F.ge
 
     def __and__(self, other: Any) -> Any:
         return binary(OPS["bitwise_and" if self._array.dtype.kind != "b" else "logical_and"],
@@ -872,11 +698,6 @@ class Tensor(TensorBase):
         """``self`` where ``condition``, else ``other`` (``torch.where(condition, self,
         other)``)."""
         return F.where(condition, self, other)
-
-    def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
-        check_inplace(self)
-        write_result(self, F.masked_fill(self, mask, value), "masked_fill")
-        return self
 
     # new tensors with this one's dtype (unless given)
     def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
