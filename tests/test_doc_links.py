@@ -1,0 +1,40 @@
+"""Links from the docs to lines of code stay true: ``[`def apply`](../src/.../dispatch.py#L37)``
+must point at an existing file and line, and when the link's text is code, that line holds it.
+(Code moves; this test says which link to update.)"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LINE_LINK = re.compile(r"\[([^\]]+)\]\(([^)#\s]+)#L(\d+)(?:-L(\d+))?\)")
+
+
+def _line_links() -> list[tuple[Path, str, Path, int]]:
+    found = []
+    for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for text, target, first, _last in LINE_LINK.findall(doc.read_text()):
+            found.append((doc, text, (doc.parent / target).resolve(), int(first)))
+    return found
+
+
+def test_the_docs_link_to_lines_of_code() -> None:
+    assert any(doc.name == "how-autograd-works.md" for doc, *_ in _line_links())
+
+
+def test_every_line_link_points_at_the_code_it_names() -> None:
+    wrong = []
+    for doc, text, path, line in _line_links():
+        where = f"{doc.name}: [{text}]({path.relative_to(ROOT)}#L{line})"
+        if not path.is_file():
+            wrong.append(f"{where}: no such file")
+            continue
+        lines = path.read_text().splitlines()
+        if not 1 <= line <= len(lines):
+            wrong.append(f"{where}: the file has {len(lines)} lines")
+            continue
+        code = text.strip("`") if text.startswith("`") and text.endswith("`") else None
+        if code is not None and code not in lines[line - 1]:
+            wrong.append(f"{where}: line {line} is {lines[line - 1].strip()!r}")
+    assert wrong == []
