@@ -83,6 +83,13 @@ def test_execute_echoes_and_captures_output(shared: KernelClient) -> None:
     assert reply.result.stdout == "hi\n"
     assert reply.snapshot is not None
     assert shared.state == "idle" and shared.alive and shared.busy_since is None
+    assert reply.source == "v = 20\nprint('hi')\nv + 22"  # the client's own, not sent back
+
+
+def test_a_cells_warnings_cross_the_pipe(shared: KernelClient) -> None:
+    reply = shared.execute("import warnings\nwarnings.warn('mind the shapes')")
+    assert [(w.type, w.message) for w in reply.result.warnings] == [
+        ("UserWarning", "mind the shapes")]
 
 
 def test_output_reaches_on_output_while_the_cell_runs(shared: KernelClient) -> None:

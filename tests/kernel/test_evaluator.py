@@ -102,10 +102,40 @@ def test_warnings_look_like_pythons_and_repeat_in_later_cells(ev: Evaluator) -> 
     assert second.stderr == "<cell 2>:2: UserWarning: careful\n  warnings.warn('careful')\n"
 
 
+def test_the_warnings_a_cell_showed_are_in_its_result_by_type_and_message(
+        ev: Evaluator) -> None:
+    result = ev.execute("import warnings\nwarnings.warn('careful')\n"
+                        "warnings.warn('old', DeprecationWarning)\n"
+                        "class Mine(UserWarning): pass\nwarnings.warn('own', Mine)")
+    assert [(w.type, w.message) for w in result.warnings] == [
+        ("UserWarning", "careful"), ("DeprecationWarning", "old"), ("Mine", "own")]
+    assert ev.execute("x = 1").warnings == []  # each cell its own
+
+
+def test_a_cell_warning_in_a_loop_keeps_only_the_first_twenty(ev: Evaluator) -> None:
+    ev.execute("import warnings")
+    try:
+        result = ev.execute("warnings.simplefilter('always')\n"
+                            "for i in range(100):\n    warnings.warn(f'w{i}')")
+        assert [w.message for w in result.warnings] == [f"w{i}" for i in range(20)]
+        assert result.stderr.count("UserWarning") == 100  # what is shown is not cut
+        long = ev.execute("warnings.warn('x' * 10**5)")
+        assert len(long.warnings[0].message) == 2000 and "x" * 10**5 in long.stderr
+    finally:
+        ev.execute("warnings.resetwarnings()\nwarnings.simplefilter('default')")
+
+
+def test_checks_evaluating_expressions_record_no_warnings(ev: Evaluator) -> None:
+    ev.execute("import warnings\ndef noisy():\n    warnings.warn('from a check')\n    return 1")
+    assert ev.evaluate("noisy()") == (True, "1")
+    assert ev.execute("0").warnings == []
+
+
 def test_a_learners_warning_filter_persists(ev: Evaluator) -> None:
     ev.execute("import warnings\nwarnings.filterwarnings('ignore', message='hush')")
     try:
-        assert ev.execute("warnings.warn('hush')").stderr == ""
+        result = ev.execute("warnings.warn('hush')")
+        assert result.stderr == "" and result.warnings == []  # an ignored warning is not shown
     finally:
         ev.execute("warnings.resetwarnings()\nwarnings.simplefilter('default')")
 
@@ -240,3 +270,5 @@ def test_non_leaf_grad_warning_points_at_the_learners_line() -> None:
         "<cell 2>:1: UserWarning: The .grad attribute of a Tensor that is not a leaf Tensor"
     )
     assert result.stderr.endswith("\n  y.grad\n")
+    assert [w.type for w in result.warnings] == ["UserWarning"]
+    assert result.warnings[0].message.startswith("The .grad attribute of a Tensor that is not")

@@ -15,6 +15,7 @@ from gradtui.kernel.protocol import (
     Snapshot,
     StreamChunk,
     TensorInfo,
+    WarningInfo,
     from_dict,
     to_dict,
 )
@@ -55,9 +56,11 @@ def test_a_snapshot_round_trips_with_nodes_and_saved_values() -> None:
     tensor = TensorInfo("y", [2], "torch.float32", True, False, "MulBackward0", "n1",
                         "[20., 20.]", None, numel=2, values=[20.0, 20.0])
     snap = Snapshot(tensors=[tensor], nodes={"n1": node, "n2": leaf}, last_backward=["n2"])
-    reply = ExecuteReply(result=CellResult(ok=True, value_repr="2"), snapshot=snap)
+    result = CellResult(ok=True, value_repr="2", warnings=[WarningInfo("UserWarning", "hm")])
+    reply = ExecuteReply(result=result, snapshot=snap)
     back = ExecuteReply.from_json(json.loads(json.dumps(to_dict(reply))))
     assert back == reply and back.snapshot is not None
+    assert isinstance(back.result.warnings[0], WarningInfo)
     assert isinstance(back.snapshot.nodes["n1"].saved[0], SavedValue)
     assert back.snapshot.tensor("y") == tensor
 

@@ -44,7 +44,7 @@ class FakeKernel:
             error = ErrorInfo(type=type(exc).__name__, message=str(exc), traceback="")
         result = CellResult(ok=error is None, output=[StreamChunk("stdout", out.getvalue())],
                             value_repr=value_repr, error=error, execution_count=self.count)
-        return ExecuteReply(result=result, snapshot=Snapshot())
+        return ExecuteReply(result=result, snapshot=Snapshot(), source=source)
 
     def evaluate(self, expr: str) -> tuple[bool, str]:
         try:

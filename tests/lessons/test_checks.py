@@ -191,8 +191,8 @@ def test_expr_check_and_custom_message() -> None:
 
 
 @pytest.mark.parametrize(("table", "message", "key"), [
-    ({}, "check has no `kind` (one of: expr, grad, grad_fn, graph_has, printed, raised, "
-         "tensor, values)", None),
+    ({}, "check has no `kind` (one of: expr, grad, grad_fn, graph_has, predict, printed, "
+         "raised, tensor, values)", None),
     ({"kind": "tensor"}, "check kind 'tensor' needs the field `name`", None),
     ({"kind": "tensor", "name": "x", "colour": 1},
      "check kind 'tensor' has no field `colour` (fields: dtype, is_leaf, message, name, "

@@ -37,7 +37,7 @@ def test_listing_shows_every_lesson_with_progress(tmp_path: Path,
     assert lines[0].startswith(" 1. Variables") and "done (7/7)" in lines[0]
     assert lines[1].startswith(" 2. Gradients") and "step 4 of 11" in lines[1]
     assert "done; again at 2/8" in lines[2]
-    assert "not started (8 steps)" in lines[3]
+    assert "not started (9 steps)" in lines[3]
     builtins = len(lesson_files([builtin_dir()]))
     assert lines[builtins].startswith(f"{builtins + 1:2d}. Tiny")
     # the broken fixtures in the same directory are reported, not fatal
@@ -48,8 +48,8 @@ def test_check_of_a_broken_file_exits_1_with_file_and_line() -> None:
     out = io.StringIO()
     assert check_paths([str(FIXTURES / "unknown_kind.toml")], out) == 1
     assert out.getvalue() == (f"{FIXTURES / 'unknown_kind.toml'}:13: unknown check kind 'tensr' "
-                              "(known kinds: expr, grad, grad_fn, graph_has, printed, raised, "
-                              "tensor, values) in step 1 check 2\n")
+                              "(known kinds: expr, grad, grad_fn, graph_has, predict, printed, "
+                              "raised, tensor, values) in step 1 check 2\n")
 
 
 def test_check_of_a_missing_path_exits_1() -> None:

@@ -37,15 +37,27 @@ def test_banner_shows_the_lesson_and_the_first_step_with_its_starter(tmp_path: P
     assert hooks.prefill() == "x = " and hooks.prefill() == ""
 
 
-def test_cells_are_judged_and_a_pass_shows_the_next_step(tmp_path: Path) -> None:
+def test_cells_are_judged_and_after_a_pass_enter_shows_the_next_step(tmp_path: Path) -> None:
     hooks, kernel = hooks_for(tmp_path)
     assert hooks.after_cell(kernel.execute("x = 5")) == (
-        "Not yet:\n  X `x == 1` is not true yet (it gives False).")
+        "Not yet:\n  X x == 1 is not true yet (it gives False).")  # code without backticks
     text = hooks.after_cell(kernel.execute("x = 1")) or ""
-    assert "Step passed! On to step 2." in text and "Step 2 of 2" in text and "Make y." in text
+    assert "Step passed!" in text and "Make y." not in text
+    assert "Step 2 is next. Press Enter on an empty line (or type :next) to go on." in text
+    assert hooks.empty_line() is not None and "Step 2 of 2" in (hooks.command("step", "") or "")
+    assert hooks.empty_line() is None  # Enter while working on a step does nothing
     done = hooks.after_cell(kernel.execute("y = 2")) or ""
     assert "Lesson complete: 2 of 2 steps solved" in done
     assert not hooks.finished()
+
+
+def test_inline_code_is_bold_cyan_on_a_colour_terminal(tmp_path: Path) -> None:
+    session = LessonSession(load_lesson(FIXTURES / "good.toml"), ProgressStore(tmp_path))
+    hooks = LessonHooks(session, ascii_only=True, colour=True)
+    kernel = FakeKernel()
+    hooks.attach(kernel)  # type: ignore[arg-type]
+    assert hooks.after_cell(kernel.execute("x = 5")) == (
+        "Not yet:\n  X \x1b[1;36mx == 1\x1b[0m is not true yet (it gives False).")
 
 
 def test_lesson_commands(tmp_path: Path) -> None:
@@ -58,7 +70,10 @@ def test_lesson_commands(tmp_path: Path) -> None:
     assert "Make x." in (hooks.command("step", "") or "")
     assert hooks.command("tensors", "") is None  # not ours: the REPL's built-in
     assert ":restart-lesson" in (hooks.command_help() or "")
-    assert "Leaving the lesson" in (hooks.command("leave", "") or "") and hooks.finished()
+    left = hooks.command("leave", "") or ""
+    assert left == ("Leaving the lesson. Your progress is saved. Step 1 of 2; 1 hint used, "
+                    "0 skipped, 1 solution shown.")
+    assert hooks.finished() and hooks.farewell() is None  # said once, not again at exit
 
 
 def test_a_plot_step_draws_the_series_as_text(tmp_path: Path) -> None:
@@ -106,14 +121,16 @@ def test_plain_lesson_eight_second_derivatives_end_to_end_through_a_pipe(tmp_pat
 def test_plain_lesson_two_with_a_mistake_a_hint_and_a_skip_through_a_pipe(tmp_path: Path) -> None:
     lesson = load_lesson(lesson_files([builtin_dir()])[1])
     cells = ["import torch", "x = torch.ones(3)", ":hint", ":skip"]
-    cells += [step.solution.strip() for step in lesson.steps[1:]]
+    for step in lesson.steps[1:]:  # each solution, then on to the next step
+        cells += [step.solution.strip(), ":next"]
     env = {**os.environ, "GRADTUI_DATA_DIR": str(tmp_path), "GRADTUI_STATE_DIR": str(tmp_path)}
     proc = subprocess.run([sys.executable, "-m", "gradtui", "lesson", "gradients", "--plain",
                            "--ascii"], input="\n\n".join(cells) + "\n", capture_output=True,
                           text=True, env=env, timeout=300)
     out = proc.stdout
-    assert "X `x` has shape [3], but this step needs shape [2]." in out, out[-3000:]
-    assert "Hint 1/1: `torch.ones((2))` is `tensor([1., 1.])`" in out
+    assert "X x has shape [3], but this step needs shape [2]." in out, out[-3000:]
+    assert "Hint 1/1: torch.ones((2)) is tensor([1., 1.])" in out
+    assert "Right: x.grad is [20., 20.], as you predicted." in out  # step 9 predicts
     assert "Skipped. This is what the step wanted, and it ran for you:" in out
     assert "It showed:\n    tensor([1., 1.], requires_grad=True)" in out  # step 1 echoes x
     assert "Mismatch in shape" in out and "MulBackward0 []" in out  # the error; the graph tree
@@ -141,7 +158,7 @@ def test_a_failed_save_is_printed_after_the_verdict_and_at_leave(tmp_path: Path)
     verdict, rest = text.split("\n", 1)
     assert verdict.startswith("  ok ") and "Step passed!" in rest
     assert "  ! Your progress was not saved: the disk is full" in text
-    assert text.index("not saved") < text.index("Step 2 of 2")
+    assert text.index("not saved") < text.index("Step 2 is next")
     assert "Your latest progress could NOT be saved: the disk is full" in (
         hooks.command("leave", "") or "")
 

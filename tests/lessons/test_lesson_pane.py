@@ -64,7 +64,13 @@ async def test_lesson_two_end_to_end_in_the_workspace(tmp_path: Path) -> None:
             for number, step in enumerate(lesson.steps, start=1):
                 await run_cell(pilot, app, step.solution.strip())
                 assert pane.feedback.kind in ("pass", "finished"), (number, pane.feedback)
-            assert pane.feedback.kind == "finished" and session.finished
+                # The passed step stays on screen, its text to the end, with what changed.
+                assert pane.query_one("#lesson-prose", Markdown).source.startswith(step.prose)
+                assert f"Step {number} of 11 (done)" in str(
+                    pane.query_one("#lesson-heading").render())
+                await pilot.press("enter" if number % 2 else "ctrl+n")  # on to the next
+                await settle(pilot, app)
+            assert pane.feedback.kind == "next" and session.finished
             assert pane.query_one(ProgressBar).progress == 11
             prose = pane.query_one("#lesson-prose", Markdown).source
             assert "Lesson complete: 11 of 11 steps solved, 0 skipped, 1 hint used" in prose
@@ -262,7 +268,7 @@ async def test_the_pane_has_no_text_field_for_keys_to_race_its_bindings(tmp_path
 def test_the_resume_command_names_a_teachers_lesson_folder(tmp_path: Path, monkeypatch) -> None:
     import shutil
 
-    from gradtui.tui.lesson_pane import resume_command
+    from gradtui.lessons.catalog import resume_command
 
     monkeypatch.delenv("GRADTUI_LESSONS", raising=False)
     builtin = load_lesson(lesson_files([builtin_dir()])[0])
@@ -318,3 +324,104 @@ async def test_a_failed_save_shows_in_the_pane_and_in_the_leave_message(tmp_path
     finally:
         app.client.close()
     assert len(said) == 1 and "Your latest progress could NOT be saved: the disk is full" in said[0]
+
+
+def lesson_at(tmp_path: Path, number: int, step: int) -> LessonSession:
+    """A built-in lesson resumed at 0-based ``step`` (earlier steps replayed)."""
+    from gradtui.lessons.progress import LessonProgress
+
+    lesson = load_lesson(lesson_files([builtin_dir()])[number - 1])
+    store = ProgressStore(tmp_path)
+    store.save(LessonProgress(lesson.id, lesson.title, steps_total=len(lesson.steps),
+                              steps_done=step, current_step=step))
+    return LessonSession(lesson, store)
+
+
+async def test_an_error_is_explained_with_its_code_shown_as_code_not_backticks(
+        tmp_path: Path) -> None:
+    session = lesson_at(tmp_path, 2, 3)  # "backward()", o and y exist
+    app = create_app(KernelClient(), lesson_session=session, history_path=tmp_path / "h")
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            pane = app.screen.query_one(LessonPane)
+            await run_cell(pilot, app, "y.backward()")
+            assert pane.feedback.kind == "fail" and pane.feedback.problems == []
+            content = pane.query_one("#lesson-feedback-text", Static).visual
+            shown = str(content)
+            assert shown.startswith("Not yet:\n! y.backward() raised RuntimeError: grad can be "
+                                    "implicitly created only for scalar outputs.")
+            assert "`" not in shown
+            code = [shown[span.start:span.end] for span in content.spans
+                    if span.style == "$text-warning on $warning 10%"]
+            assert code[:3] == ["y.backward()", "backward()", "y.sum().backward()"]
+            await run_cell(pilot, app, "import math")  # touches nothing: the verdict stays
+            assert pane.feedback.kind == "quiet" and feedback_text(pane).startswith("Not yet")
+    finally:
+        app.client.close()
+
+
+async def test_after_a_pass_the_step_stays_until_enter_or_ctrl_n(tmp_path: Path) -> None:
+    session = lesson_at(tmp_path, 2, 3)
+    app = create_app(KernelClient(), lesson_session=session, history_path=tmp_path / "h")
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            pane = app.screen.query_one(LessonPane)
+            keys = pane.query_one("#lesson-keys", Static)
+            await run_cell(pilot, app, "o.backward()")
+            assert pane.feedback.kind == "pass"
+            heading = str(pane.query_one("#lesson-heading").render())
+            assert heading == "Step 4 of 11 (done): backward()"
+            prose = pane.query_one("#lesson-prose", Markdown).source
+            assert prose.endswith("changes o by 10·ε.\n")  # the text after the code, kept
+            assert str(keys.render()).startswith("Enter or ^N: on to step 5")
+            assert "x.grad: None → [10., 10.]" in feedback_text(pane)  # the recap
+            await run_cell(pilot, app, "x.grad")  # a look: stays on the passed step
+            assert pane.feedback.kind == "quiet" and session.shown_index == 3
+            await pilot.press("enter")  # on an empty input
+            await settle(pilot, app)
+            assert pane.feedback.kind == "next" and session.shown_index == 4
+            assert "Mistake 1" in str(pane.query_one("#lesson-heading").render())
+            assert str(keys.render()).startswith("F7 hint")
+            await pilot.press("enter")  # nothing passed: Enter on an empty input does nothing
+            await settle(pilot, app)
+            assert session.shown_index == 4
+    finally:
+        app.client.close()
+
+
+async def test_a_prediction_in_the_workspace(tmp_path: Path) -> None:
+    session = lesson_at(tmp_path, 3, 1)  # "One backward": predict w.grad
+    app = create_app(KernelClient(), lesson_session=session, history_path=tmp_path / "h")
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot, app)
+            pane = app.screen.query_one(LessonPane)
+            prose = pane.query_one("#lesson-prose", Markdown).source
+            assert "**Predict:** What will `w.grad` be after" in prose
+            await run_cell(pilot, app, "[1.0, 2.0, 3.0]")
+            assert pane.feedback.kind == "pass" and pane.feedback.predicted is False
+            shown = feedback_text(pane)
+            assert shown.startswith("! Not quite: you predicted [1., 2., 3.], and w.grad is "
+                                    "[2., 4., 6.].")
+            assert "tensor([2., 4., 6.])" in shown  # what the lesson's run showed
+            snapshot = app._workspace_screen().snapshot
+            assert snapshot.tensor("w").grad_preview == "[2., 4., 6.]"  # the panels follow
+    finally:
+        app.client.close()
+
+
+async def test_ctrl_q_in_a_lesson_says_the_progress_is_saved(tmp_path: Path) -> None:
+    session = lesson_at(tmp_path, 2, 3)
+    app = create_app(KernelClient(), lesson_session=session, history_path=tmp_path / "h")
+    said = record_exit_messages(app)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            await pilot.press("ctrl+q")
+            await pilot.pause()
+    finally:
+        app.client.close()
+    assert said == ["You left at step 4 of 11; `gradtui lesson gradients` resumes there. Your "
+                    "progress is saved (0 hints used, 0 skipped)."]

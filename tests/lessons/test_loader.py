@@ -34,8 +34,8 @@ def test_bad_toml_reports_tomllib_line() -> None:
 
 def test_unknown_check_kind_points_at_its_kind_line() -> None:
     assert problems_of("unknown_kind.toml") == [
-        "13: unknown check kind 'tensr' (known kinds: expr, grad, grad_fn, graph_has, printed, "
-        "raised, tensor, values) in step 1 check 2"]
+        "13: unknown check kind 'tensr' (known kinds: expr, grad, grad_fn, graph_has, predict, "
+        "printed, raised, tensor, values) in step 1 check 2"]
 
 
 def test_missing_field_points_at_the_step_header() -> None:
@@ -97,4 +97,51 @@ def test_plot_and_graph_fields_are_validated(tmp_path: Path) -> None:
     assert [f"{p.line}: {p.message}" for p in info.value.problems] == [
         "6: `plot` is not a Python expression: '[' was never closed",
         "7: `graph` must be a variable name, not 'o.grad'",
+    ]
+
+
+def test_error_notes_load_with_their_line_and_are_validated(tmp_path: Path) -> None:
+    path = tmp_path / "x.toml"
+    path.write_text('id = "x"\ntitle = "t"\n[[steps]]\nprose = "p"\nsolution = "s = 1"\n'
+                    '[[steps.checks]]\nkind = "expr"\nexpr = "s == 1"\n'
+                    '[[steps.error_notes]]\ntype = "RuntimeError"\ncontains = "second time"\n'
+                    'note = "Build it again."\ncode = "o.backward()"\n', encoding="utf-8")
+    [note] = load_lesson(path).steps[0].error_notes
+    assert (note.type, note.contains, note.note, note.code, note.line) == (
+        "RuntimeError", "second time", "Build it again.", "o.backward()", 9)
+    assert note.matches("torch.RuntimeError", "through the graph a second time")
+    assert not note.matches("ValueError", "a second time")
+    path.write_text('id = "x"\ntitle = "t"\n[[steps]]\nprose = "p"\nsolution = "s = 1"\n'
+                    '[[steps.checks]]\nkind = "expr"\nexpr = "s == 1"\n'
+                    '[[steps.error_notes]]\nnote = "n"\ncode = "c"\n'
+                    '[[steps.error_notes]]\ntype = "E"\nnote = "n"\ncolour = 1\n',
+                    encoding="utf-8")
+    with pytest.raises(LessonFileError) as info:
+        load_lesson(path)
+    assert [f"{p.line}: {p.message}" for p in info.value.problems] == [
+        "9: an error note needs `type`, `contains`, or both in step 1 error note 1",
+        "12: missing field `code` in step 1 error note 2",
+        "15: unknown field `colour` in step 1 error note 2 (known: code, contains, note, type)",
+    ]
+
+
+def test_a_predict_step_has_one_check_and_values_for_answers(tmp_path: Path) -> None:
+    path = tmp_path / "x.toml"
+    path.write_text('id = "x"\ntitle = "t"\n[[steps]]\nprose = "p"\nsolution = "[2.0, 4.0]"\n'
+                    '[[steps.checks]]\nkind = "predict"\nrun = "g = [2.0, 4.0]"\n'
+                    'answer = "g"\n[[steps.wrong_answers]]\ncode = "[1, 2]"\n', encoding="utf-8")
+    step = load_lesson(path).steps[0]
+    assert step.predict is step.checks[0] and step.code_it_runs == "g = [2.0, 4.0]"
+    path.write_text('id = "x"\ntitle = "t"\n[[steps]]\nprose = "p"\nsolution = "g = 1"\n'
+                    '[[steps.checks]]\nkind = "predict"\nrun = "g = 1"\nanswer = "g"\n'
+                    '[[steps.checks]]\nkind = "expr"\nexpr = "g"\n'
+                    '[[steps.wrong_answers]]\ncode = "g = 2"\n', encoding="utf-8")
+    with pytest.raises(LessonFileError) as info:
+        load_lesson(path)
+    assert [f"{p.line}: {p.message}" for p in info.value.problems] == [
+        "5: the `solution` of a predict step is the right prediction: a number, a list of "
+        "numbers or None",
+        "10: a step with a `predict` check can have no other check in step 1",
+        "14: a wrong answer of a predict step is a wrong prediction: a number, a list of "
+        "numbers or None",
     ]

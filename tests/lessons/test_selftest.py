@@ -94,3 +94,38 @@ def test_an_endless_solution_or_wrong_answer_is_interrupted_and_reported(tmp_pat
     too_long = "did not finish within 0.5 s and was interrupted (an endless loop?)"
     assert f"10: step 1: this wrong answer {too_long}" in messages
     assert f"5: step 1: the solution {too_long}" in messages
+
+
+def test_an_error_note_must_be_made_by_its_own_code(tmp_path: Path) -> None:
+    path = lesson_text(tmp_path, '[[steps]]\nprose = "p"\nsolution = "x = 1"\n'
+                                 '[[steps.checks]]\nkind = "expr"\nexpr = "x == 1"\n'
+                                 '[[steps.error_notes]]\ntype = "ZeroDivisionError"\n'
+                                 'note = "Not by zero."\ncode = "x = 1 / 0"\n'
+                                 '[[steps.error_notes]]\ncontains = "by zero"\n'
+                                 'note = "Never shown."\ncode = "x = 2 / 0"\n'
+                                 '[[steps.error_notes]]\ntype = "KeyError"\n'
+                                 'note = "Typo."\ncode = "x = 1 / 1"\n')
+    problems = self_test(load_lesson(path), FakeKernel(), FakeKernel())
+    assert [f"{p.line}: {p.message}" for p in problems] == [
+        "13: step 1: this error note is hidden by another note of the step that matches first",
+        "17: step 1: this error note's code does not make the error it is about (it made: "
+        "nothing)",
+    ]
+
+
+def test_a_predict_steps_solution_must_be_right_and_its_wrong_answers_wrong(
+        tmp_path: Path) -> None:
+    path = lesson_text(tmp_path, '[[steps]]\nprose = "p"\nsolution = "[2, 4]"\n'
+                                 '[[steps.checks]]\nkind = "predict"\nrun = "g = [2.0, 4.0]"\n'
+                                 'answer = "g"\n[[steps.wrong_answers]]\ncode = "[1, 2]"\n'
+                                 '[[steps]]\nprose = "q"\nsolution = "5"\n'
+                                 '[[steps.checks]]\nkind = "predict"\nrun = "h = g[0] * 3"\n'
+                                 'answer = "h"\n[[steps.wrong_answers]]\ncode = "6.0"\n')
+    kernel = FakeKernel()
+    problems = self_test(load_lesson(path), kernel, FakeKernel())
+    assert [f"{p.line}: {p.message}" for p in problems] == [
+        "14: step 2: the solution is not the right prediction: Not quite: you predicted `5`, "
+        "and `h` is `6.`.",
+        "20: step 2: this wrong answer is the right prediction",
+    ]
+    assert kernel.executed == ["g = [2.0, 4.0]", "h = g[0] * 3"]  # the code, not the guesses

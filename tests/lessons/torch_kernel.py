@@ -37,7 +37,8 @@ class TorchKernel:
         self.evaluator = Evaluator(install_torch=False)
 
     def execute(self, source: str) -> ExecuteReply:
-        return ExecuteReply(result=self.evaluator.execute(source), snapshot=self._snapshot())
+        return ExecuteReply(result=self.evaluator.execute(source), snapshot=self._snapshot(),
+                            source=source)
 
     def evaluate(self, expr: str) -> tuple[bool, str]:
         try:

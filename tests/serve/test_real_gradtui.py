@@ -134,6 +134,8 @@ async def test_learner_takes_lesson_one_and_the_teacher_sees_progress(
             await read_text_until(proc, "Step 1 of 7")
             proc.stdin.write(b"import torch\r")
             proc.stdin.write(b"from torch.autograd import Variable\r")
+            await read_text_until(proc, "Step 2 is next")  # the passed step stays to be read
+            proc.stdin.write(b"\r")  # Enter on an empty line goes on
             await read_text_until(proc, "Step 2 of 7")
         assert await wait_for_no_processes(running.config.learners_root) == []
     finally:
@@ -186,6 +188,8 @@ async def test_default_landing_is_the_lesson_in_the_workspace(
             )
             await read_text_until(proc, "Step 1 of 7")
             proc.stdin.write(b"import torch; from torch.autograd import Variable\r")
+            await read_text_until(proc, "on to step 2")  # the passed step stays to be read
+            proc.stdin.write(b"\r")  # Enter on an empty input goes on
             await read_text_until(proc, "Step 2 of 7")
         assert await wait_for_no_processes(running.config.learners_root) == []
     finally:

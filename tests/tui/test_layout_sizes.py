@@ -88,7 +88,7 @@ async def test_the_plot_step_keeps_the_verdict_hints_and_keys_on_screen(tmp_path
             # The plot is sized and scrolled to once the verdict is laid out.
             await wait_until(pilot, lambda: on_screen(app, "losses per step"))
             assert on_screen(app, "Not yet")
-            assert on_screen(app, "should be")  # the failed check says what was wrong
+            assert on_screen(app, "never zeroes")  # the verdict names the mistake
             assert on_screen(app, "F7 hint")  # the keys line
             assert on_screen(app, " step ")  # the plot's x-axis label: not cut
             await pilot.press("f7")
@@ -110,9 +110,13 @@ async def test_a_plot_leaves_with_its_step(tmp_path):
             await run_cell(pilot, app, lesson.steps[3].solution.strip())
             await settle_lesson(pilot, app)
             assert pane.feedback.kind == "pass"
-            await run_cell(pilot, app, "1 + 1")  # a cell on the next step
+            assert plot.has_class("-shown")  # the passed step stays, its plot with it
+            await run_cell(pilot, app, "1 + 1")  # a look around while the step is read
             await settle_lesson(pilot, app)
-            assert pane.feedback.kind == "fail" and pane.session.index == 4
+            assert pane.feedback.kind == "quiet" and plot.has_class("-shown")
+            await pilot.press("ctrl+n")  # on to the next step
+            await settle_lesson(pilot, app)
+            assert pane.feedback.kind == "next" and pane.session.shown_index == 4
             assert not plot.has_class("-shown") and not on_screen(app, "losses per step")
     finally:
         app.client.close()

@@ -267,8 +267,8 @@ class KernelClient:
                 except Exception as exc:  # noqa: BLE001 - a front end's bug must not desync us
                     self._stderr_tail.append(f"[on_output failed] {exc!r}\n")
 
-        reply = self._typed("execute", ExecuteReply.from_json, on_stream=stream,
-                            source=source)
+        reply = self._typed("execute", lambda data: ExecuteReply.from_json(data, source),
+                            on_stream=stream, source=source)
         if reply.result.output_streamed:
             reply.result.output = [StreamChunk(name, "".join(texts))  # type: ignore[arg-type]
                                    for name, texts in parts]

@@ -19,10 +19,17 @@ from contextlib import contextmanager
 from typing import Any
 
 from gradtui.kernel.capture import CaptureStream, OutputLog
-from gradtui.kernel.protocol import CellResult, ErrorInfo
+from gradtui.kernel.protocol import (
+    MAX_CELL_WARNINGS,
+    MAX_WARNING_CHARS,
+    CellResult,
+    ErrorInfo,
+    WarningInfo,
+)
 from gradtui.kernel.tracebacks import (
     cell_filename,
     format_learner_traceback,
+    qualified_class_name,
     qualified_type_name,
     register_source,
 )
@@ -45,17 +52,20 @@ def install_torch_shim() -> None:
     shim.install()
 
 
-def _show_warning(
-    message: Warning | str,
-    category: type[Warning],
-    filename: str,
-    lineno: int,
-    file: Any = None,
-    line: str | None = None,
-) -> None:
-    """Python's warning display (``<cell 3>:1: UserWarning: ...`` + the line), to the cell."""
-    text = warnings.formatwarning(message, category, filename, lineno, line)
-    (file if file is not None else sys.stderr).write(text)
+def _warning_shower(found: list[WarningInfo]) -> Callable[..., None]:
+    """Python's warning display (``<cell 3>:1: UserWarning: ...`` + the line), to the cell,
+    noting each warning in ``found`` so lesson feedback can explain it."""
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: Any = None, line: str | None = None) -> None:
+        if len(found) < MAX_CELL_WARNINGS:
+            # (Cut: the feedback reads the start; the cell's stderr below keeps the whole text.)
+            text = str(message)[:MAX_WARNING_CHARS]
+            found.append(WarningInfo(type=qualified_class_name(category), message=text))
+        text = warnings.formatwarning(message, category, filename, lineno, line)
+        (file if file is not None else sys.stderr).write(text)
+
+    return show
 
 
 class Evaluator:
@@ -95,11 +105,12 @@ class Evaluator:
         filename = cell_filename(self.execution_count)
         register_source(filename, source)
         log = self.log_factory()
+        shown_warnings: list[WarningInfo] = []
         started = time.perf_counter()
         value_repr: str | None = None
         error: ErrorInfo | None = None
         echoed_name: str | None = None
-        with self._captured(log):
+        with self._captured(log, shown_warnings):
             try:
                 if self.on_cell_start is not None:
                     self.on_cell_start()
@@ -127,6 +138,7 @@ class Evaluator:
             error=error,
             duration_s=time.perf_counter() - started,
             execution_count=self.execution_count,
+            warnings=shown_warnings,
         )
 
     @property
@@ -188,7 +200,8 @@ class Evaluator:
         return ErrorInfo(type=qualified_type_name(exc), message=message, traceback=text)
 
     @contextmanager
-    def _captured(self, log: OutputLog) -> Iterator[None]:
+    def _captured(self, log: OutputLog,
+                  shown_warnings: list[WarningInfo] | None = None) -> Iterator[None]:
         """Route ``sys.stdout``/``sys.stderr`` of the cell into ``log``.
 
         Warnings are shown with Python's own format on the cell's stderr even when a host (a test
@@ -197,7 +210,7 @@ class Evaluator:
         """
         saved = sys.stdout, sys.stderr
         saved_showwarning = warnings.showwarning
-        warnings.showwarning = _show_warning
+        warnings.showwarning = _warning_shower([] if shown_warnings is None else shown_warnings)
         self.current_log = log
         sys.stdout = CaptureStream(log, "stdout")
         sys.stderr = CaptureStream(log, "stderr")

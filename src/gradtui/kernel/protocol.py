@@ -38,6 +38,20 @@ class ErrorInfo:
 
 
 @dataclass
+class WarningInfo:
+    """A warning a cell raised (and showed on its stderr), for lesson feedback to explain."""
+
+    type: str  # e.g. "UserWarning" (qualified for non-builtins, like ErrorInfo.type)
+    message: str  # str(warning.message)
+
+
+# A cell warning in a loop (under the learner's own "always" filter) would otherwise fill the
+# reply; the first few are the ones feedback explains, and a message's start says what it is.
+MAX_CELL_WARNINGS = 20
+MAX_WARNING_CHARS = 2000
+
+
+@dataclass
 class CellResult:
     """What running one cell produced."""
 
@@ -50,6 +64,8 @@ class CellResult:
     # True when ``output`` already reached the front end while the cell ran (stream events
     # handed to ``KernelClient.execute``'s ``on_output``): show only the value or the error.
     output_streamed: bool = False
+    # The warnings the cell showed, in order: at most 20, each message cut to 2,000 characters.
+    warnings: list[WarningInfo] = field(default_factory=list)
 
     @property
     def stdout(self) -> str:
@@ -189,6 +205,7 @@ def from_dict(cls: type[T], data: dict[str, Any]) -> T:
         "output": lambda v: [StreamChunk(**c) for c in v],
         # CellResult.error is an ErrorInfo; BackwardTrace.error is plain text and stays as it is.
         "error": lambda v: ErrorInfo(**v) if isinstance(v, dict) else v,
+        "warnings": lambda v: [WarningInfo(**w) for w in v],
         "saved": lambda v: [SavedValue(**s) for s in v],
         "tensors": lambda v: [TensorInfo(**t) for t in v],
         "nodes": lambda v: {k: from_dict(GraphNode, n) for k, n in v.items()},
@@ -206,15 +223,21 @@ def from_dict(cls: type[T], data: dict[str, Any]) -> T:
 
 @dataclass
 class ExecuteReply:
-    """The kernel's answer to one cell: the result, and the snapshot taken right after it."""
+    """The kernel's answer to one cell: the result, and the snapshot taken right after it.
+
+    ``source`` is the cell it answers. The client fills it in from its own request (it never
+    travels back over the pipe), so lesson feedback can read what the learner typed.
+    """
 
     result: CellResult
     snapshot: Snapshot | None = None
+    source: str = ""
 
     @staticmethod
-    def from_json(data: dict[str, Any]) -> ExecuteReply:
+    def from_json(data: dict[str, Any], source: str = "") -> ExecuteReply:
         snap = data.get("snapshot")
         return ExecuteReply(
             result=from_dict(CellResult, data["result"]),
             snapshot=None if snap is None else from_dict(Snapshot, snap),
+            source=source,
         )

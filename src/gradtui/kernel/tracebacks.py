@@ -104,7 +104,12 @@ def format_learner_traceback(exc: BaseException) -> str:
 
 def qualified_type_name(exc: BaseException) -> str:
     """``RuntimeError`` for builtins, ``module.Name`` otherwise (cell classes stay bare)."""
-    cls = public_type(type(exc))
+    return qualified_class_name(type(exc))
+
+
+def qualified_class_name(exc_type: type) -> str:
+    """``qualified_type_name`` of an exception or warning class (a warning's category)."""
+    cls = public_type(exc_type)
     module = cls.__module__
     if module in ("builtins", "__main__", None):
         return cls.__qualname__

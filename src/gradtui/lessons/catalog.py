@@ -7,6 +7,7 @@ built-ins.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,3 +84,13 @@ def load_catalog(extra: Sequence[str | Path] = ()) -> Catalog:
 def id_line(path: Path) -> int:
     """The line of a lesson file's ``id`` key (for "id already used" problems)."""
     return TomlLines(path.read_text(encoding="utf-8")).line_of(("id",))
+
+
+def resume_command(lesson: Lesson, number: int | None = None) -> str:
+    """``gradtui lesson ID``, or ``gradtui lesson N`` given its listing ``number``; a lesson
+    that only ``--lessons DIR`` finds is named by id, with its folder."""
+    folder = lesson.path.parent.resolve()
+    found_anyway = {directory.resolve() for directory in lesson_dirs()}
+    if folder not in found_anyway:
+        return f"gradtui lesson {lesson.id} --lessons {shlex.quote(str(folder))}"
+    return f"gradtui lesson {lesson.id if number is None else number}"

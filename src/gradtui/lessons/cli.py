@@ -13,12 +13,18 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from gradtui import paths
-from gradtui.lessons.catalog import id_line, lesson_dirs, lesson_files, load_catalog
+from gradtui.lessons.catalog import (
+    id_line,
+    lesson_dirs,
+    lesson_files,
+    load_catalog,
+    resume_command,
+)
 from gradtui.lessons.errors import LessonFileError, Problem
 from gradtui.lessons.loader import load_lesson
 from gradtui.lessons.model import Lesson
 from gradtui.lessons.progress import LessonProgress, ProgressStore
-from gradtui.lessons.session import LessonSession, counted
+from gradtui.lessons.session import LessonSession, NextLesson, counted
 from gradtui.plain.pipes import quiet_broken_pipe
 
 
@@ -105,15 +111,30 @@ def check_paths(targets: list[str], out: TextIO, extra: Sequence[str] = ()) -> i
                     found = self_test(lesson, client, scratch)
                     problems.extend(found)
                     if not found and lesson.path not in {c.path for c in clashes}:
-                        wrong = sum(len(s.wrong_answers) for s in lesson.steps)
-                        print(f"ok  {lesson.path}: {counted(len(lesson.steps), 'step')}, "
-                              f"{counted(wrong, 'wrong answer')} rejected", file=out)
+                        print(f"ok  {lesson.path}: {_tested(lesson)}", file=out)
         except (KernelDied, OSError) as exc:
             print(f"gradtui lessons check: the kernel failed: {exc}", file=out)
             return 1
     for problem in problems:
         print(problem, file=out)
     return 1 if problems else 0
+
+
+def _tested(lesson: Lesson) -> str:
+    """What the self-test proved: "7 steps, 9 wrong answers rejected, 1 prediction and
+    2 error notes shown"."""
+    steps = lesson.steps
+    wrong = sum(len(s.wrong_answers) for s in steps if s.predict is None)
+    guesses = sum(len(s.wrong_answers) for s in steps if s.predict is not None)
+    predictions = sum(s.predict is not None for s in steps)
+    notes = sum(len(s.error_notes) for s in steps)
+    text = f"{counted(len(steps), 'step')}, {counted(wrong, 'wrong answer')} rejected"
+    if predictions:
+        text += (f", {counted(predictions, 'prediction')} checked "
+                 f"({counted(guesses, 'wrong guess')} told apart)")
+    if notes:
+        text += f", {counted(notes, 'error note')} shown"
+    return text
 
 
 def _id_clashes(lessons: list[Lesson], extra: Sequence[str]) -> list[Problem]:
@@ -131,6 +152,15 @@ def _id_clashes(lessons: list[Lesson], extra: Sequence[str]) -> list[Problem]:
     return found
 
 
+def _up_next(lessons: list[Lesson], lesson: Lesson) -> NextLesson | None:
+    """The lesson listed after ``lesson`` (None after the last one)."""
+    number = next(n for n, other in enumerate(lessons, start=1) if other is lesson)
+    if number >= len(lessons):
+        return None
+    following = lessons[number]
+    return NextLesson(number + 1, following.title, resume_command(following, number + 1))
+
+
 def run_lesson_command(args: argparse.Namespace) -> int:
     """``gradtui lesson N|ID``: the workspace with a lesson pane, or ``--plain``."""
     catalog = load_catalog(list(getattr(args, "lessons", []) or []))
@@ -144,7 +174,9 @@ def run_lesson_command(args: argparse.Namespace) -> int:
     store = ProgressStore(paths.data_dir())
     # A progress file set aside, or a save that failed, is shown by the lesson itself (its
     # first feedback), in the workspace and the plain REPL alike.
-    session = LessonSession(lesson, store, restart=bool(getattr(args, "restart", False)))
+    following = _up_next(catalog.lessons, lesson)
+    session = LessonSession(lesson, store, restart=bool(getattr(args, "restart", False)),
+                            up_next=following, last_lesson=following is None)
     if getattr(args, "plain", False):
         from gradtui.plain.lesson_mode import run_plain_lesson
 

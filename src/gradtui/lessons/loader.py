@@ -14,16 +14,18 @@ from pathlib import Path
 from typing import Any
 
 from gradtui.lessons.checks import Check, CheckParamError, build_check
+from gradtui.lessons.checks.predict import NOT_A_PREDICTION, parse_prediction
 from gradtui.lessons.errors import LessonFileError, Problem
-from gradtui.lessons.model import Lesson, Settings, Step, WrongAnswer
+from gradtui.lessons.model import ErrorNote, Lesson, Settings, Step, WrongAnswer
 from gradtui.lessons.toml_lines import KeyPath, TomlLines
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _TOP_FIELDS = {"id", "title", "summary", "settings", "steps"}
 _SETTINGS = {"allow_solution", "allow_skip"}
 _STEP_FIELDS = {"title", "prose", "starter", "checks", "hints", "solution", "wrong_answers",
-                "plot", "graph"}
+                "error_notes", "plot", "graph"}
 _WRONG_FIELDS = {"code", "note"}
+_NOTE_FIELDS = {"type", "contains", "note", "code"}
 
 
 class _Collector:
@@ -66,8 +68,8 @@ def _in(where: KeyPath) -> str:
         if isinstance(item, int):
             parts[-1] = f"{parts[-1]} {item + 1}"
         else:
-            parts.append({"steps": "step", "checks": "check", "wrong_answers": "wrong answer"}
-                         .get(item, f"[{item}]"))
+            parts.append({"steps": "step", "checks": "check", "wrong_answers": "wrong answer",
+                          "error_notes": "error note"}.get(item, f"[{item}]"))
     return " in " + " ".join(parts)
 
 
@@ -151,6 +153,7 @@ class _StepParts:
     checks: list[Check] = field(default_factory=list)
     hints: list[str] = field(default_factory=list)
     wrong: list[WrongAnswer] = field(default_factory=list)
+    notes: list[ErrorNote] = field(default_factory=list)
 
 
 def _build_step(raw: dict[str, Any], where: KeyPath, collect: _Collector) -> Step | None:
@@ -190,6 +193,8 @@ def _build_step(raw: dict[str, Any], where: KeyPath, collect: _Collector) -> Ste
         note = collect.field(table, wrong_where, "note", str, required=False, default="")
         parts.wrong.append(WrongAnswer(code=code, note=note,
                                        line=collect.lines.line_of((*wrong_where, "code"))))
+    _build_error_notes(raw, where, collect, parts)
+    _check_predict(raw, where, collect, parts, solution)
     optional = {key: collect.field(raw, where, key, str, required=False, default="")
                 for key in ("title", "starter", "plot", "graph")}
     if optional["plot"]:
@@ -204,5 +209,43 @@ def _build_step(raw: dict[str, Any], where: KeyPath, collect: _Collector) -> Ste
         return None
     return Step(prose=prose, checks=tuple(parts.checks), solution=solution,
                 line=collect.lines.line_of(where), hints=tuple(parts.hints),
-                wrong_answers=tuple(parts.wrong),
+                wrong_answers=tuple(parts.wrong), error_notes=tuple(parts.notes),
                 solution_line=collect.lines.line_of((*where, "solution")), **optional)
+
+
+def _build_error_notes(raw: dict[str, Any], where: KeyPath, collect: _Collector,
+                       parts: _StepParts) -> None:
+    for index, table in enumerate(collect.field(raw, where, "error_notes", list,
+                                                required=False, default=[])):
+        note_where = (*where, "error_notes", index)
+        if not isinstance(table, dict):
+            collect.add(note_where, f"error note {index + 1}{_in(where)} must be a table with "
+                                    "`note` and `code`")
+            continue
+        collect.unknown(table, note_where, _NOTE_FIELDS)
+        values = {key: collect.field(table, note_where, key, str,
+                                     required=key in ("note", "code"), default="")
+                  for key in sorted(_NOTE_FIELDS)}
+        if not values["type"] and not values["contains"]:
+            collect.add(note_where, f"an error note needs `type`, `contains`, or both"
+                                    f"{_in(note_where)}")
+        parts.notes.append(ErrorNote(line=collect.lines.line_of(note_where), **values))
+
+
+def _check_predict(raw: dict[str, Any], where: KeyPath, collect: _Collector,
+                   parts: _StepParts, solution: str) -> None:
+    """A predict step has that one check, and its solution and wrong answers are values."""
+    if not any(check.kind == "predict" for check in parts.checks):
+        return
+    if len(parts.checks) > 1:
+        other = next(i for i, c in enumerate(parts.checks) if c.kind != "predict" or i > 0)
+        collect.add((*where, "checks", other), f"a step with a `predict` check can have no "
+                                               f"other check{_in(where)}")
+    if solution and parse_prediction(solution) is NOT_A_PREDICTION:
+        collect.add((*where, "solution"), "the `solution` of a predict step is the right "
+                                          "prediction: a number, a list of numbers or None")
+    for index, wrong in enumerate(parts.wrong):
+        if parse_prediction(wrong.code) is NOT_A_PREDICTION:
+            collect.add((*where, "wrong_answers", index, "code"),
+                        "a wrong answer of a predict step is a wrong prediction: a number, a "
+                        "list of numbers or None")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from gradtui.lessons.checks import Check
+    from gradtui.lessons.checks.predict import PredictCheck
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,23 @@ class WrongAnswer:
     code: str
     line: int
     note: str = ""
+
+
+@dataclass(frozen=True)
+class ErrorNote:
+    """What a step says when a cell raises (or warns) a given error: matched on the exception
+    or warning type and on text its message contains; ``code`` makes it (self-tested)."""
+
+    note: str
+    code: str
+    line: int
+    type: str = ""
+    contains: str = ""
+
+    def matches(self, type_name: str, message: str) -> bool:
+        if self.type and type_name.rsplit(".", 1)[-1] != self.type.rsplit(".", 1)[-1]:
+            return False
+        return self.contains in message
 
 
 @dataclass(frozen=True)
@@ -31,6 +49,7 @@ class Step:
     starter: str = ""
     hints: tuple[str, ...] = ()
     wrong_answers: tuple[WrongAnswer, ...] = ()
+    error_notes: tuple[ErrorNote, ...] = ()
     plot: str = ""  # an expression giving a list of numbers to plot after every cell
     graph: str = ""  # a tensor whose graph the front end should show while on this step
     solution_line: int = 0
@@ -39,6 +58,20 @@ class Step:
     def expects_error(self) -> bool:
         """The step teaches an error: its solution is meant to raise (a ``raised`` check)."""
         return any(check.kind == "raised" for check in self.checks)
+
+    @property
+    def predict(self) -> PredictCheck | None:
+        """The step's ``predict`` check: the learner states a value, then the lesson runs
+        code and compares (such a step has no other check)."""
+        check = self.checks[0] if self.checks else None
+        return check if check is not None and check.kind == "predict" else None  # type: ignore[return-value]
+
+    @property
+    def code_it_runs(self) -> str:
+        """What the step runs to change the learner's state: its solution, or for a predict
+        step the code the lesson runs after the prediction (replays and skips use this)."""
+        predict = self.predict
+        return self.solution if predict is None else predict.params["run"]
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import textwrap
 
+from gradtui.lessons.inline import mark_code
+
 _CODE_SPAN = re.compile(r"`[^`]*`")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _ITALIC = re.compile(r"(?<![\w*`])\*(\S[^*`]*?)\*(?![\w*])")
@@ -18,15 +20,20 @@ _INDENTED_CODE = re.compile(r"^( {4}|\t)")
 _KEEP_LINE = re.compile(r"^\s*([-*+] |\d+\. |\||#)")
 
 
-def plain_text(markdown: str, width: int = 80) -> str:
-    """``markdown`` re-flowed for a terminal ``width`` columns wide."""
+def plain_text(markdown: str, width: int = 80, *, marked: bool = False) -> str:
+    """``markdown`` re-flowed for a terminal ``width`` columns wide.
+
+    ``marked``: inline code spans come out between ``inline.OPEN`` and ``inline.CLOSE``
+    instead of backticks (wrapped with the rest), for ``inline.unmark`` to style or strip.
+    """
     out: list[str] = []
     paragraph: list[str] = []
     in_code = False
+    spans = mark_code if marked else (lambda text: text)
 
     def flush() -> None:
         if paragraph:
-            text = _unemphasise(" ".join(line.strip() for line in paragraph))
+            text = spans(_unemphasise(" ".join(line.strip() for line in paragraph)))
             out.extend(textwrap.wrap(text, width=width, break_on_hyphens=False) or [""])
             paragraph.clear()
 
@@ -47,7 +54,7 @@ def plain_text(markdown: str, width: int = 80) -> str:
         elif _KEEP_LINE.match(line):
             flush()
             heading = line.lstrip("#").strip() if line.lstrip().startswith("#") else None
-            out.append(_unemphasise(heading if heading is not None else line.rstrip()))
+            out.append(spans(_unemphasise(heading if heading is not None else line.rstrip())))
         else:
             paragraph.append(line)
     flush()

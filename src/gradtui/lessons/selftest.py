@@ -2,9 +2,11 @@
 
 In a fresh kernel, every step's solution is run in order and must pass that step's checks; every
 declared wrong answer, run on the state the earlier solutions left, must fail them; and a step's
-checks must not already pass before its solution runs (else it would pass by itself). A cell
-that runs too long (a solution with an endless loop) is interrupted and reported, so the checker
-always ends.
+checks must not already pass before its solution runs (else it would pass by itself). Every
+error note's code must raise (or warn) what the note matches, so the learner who makes that
+mistake is sure to see it. A predict step's code runs, and its solution must be the right
+prediction and each wrong answer a wrong one. A cell that runs too long (a solution with an
+endless loop) is interrupted and reported, so the checker always ends.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from collections.abc import Callable
 
 from gradtui.kernel.errors import KernelDied, KernelError
 from gradtui.kernel.protocol import ExecuteReply
+from gradtui.lessons.checks.predict import NOT_A_PREDICTION, PredictCheck, parse_prediction
+from gradtui.lessons.diagnosis import diagnose
 from gradtui.lessons.errors import Problem
-from gradtui.lessons.model import Lesson, Step
+from gradtui.lessons.model import ErrorNote, Lesson, Step
 from gradtui.lessons.session import LessonKernel, empty_reply, judge_step
 
 # Far above what any lesson cell needs (the shipped ones take well under a second each).
@@ -90,6 +94,18 @@ def _test_step(lesson: Lesson, number: int, step: Step, previous: ExecuteReply,
                problems: list[Problem]) -> ExecuteReply:
     """Test one step on the state the earlier solutions left; returns its solution's reply."""
     path = lesson.path
+    if step.error_notes:
+        note_kernel = scratch or kernel
+        for note in step.error_notes:
+            _fresh_state(note_kernel, lesson, number - 1)
+            reply = note_kernel.execute(note.code)
+            problem = _note_problem(note, reply, step, lesson, note_kernel)
+            if problem:
+                problems.append(Problem(path, note.line, f"step {number}: {problem}"))
+        if scratch is None:
+            _fresh_state(kernel, lesson, number - 1)
+    if step.predict is not None:
+        return _test_prediction(lesson, number, step, step.predict, kernel, problems)
     if step.wrong_answers:
         wrong_kernel = scratch or kernel
         for wrong in step.wrong_answers:
@@ -124,6 +140,55 @@ def _test_step(lesson: Lesson, number: int, step: Step, previous: ExecuteReply,
     return reply
 
 
+def _note_problem(note: ErrorNote, reply: ExecuteReply, step: Step, lesson: Lesson,
+                  kernel: _TimedCells) -> str:
+    """Why an error note would never be shown for its own code ("" when it would)."""
+    if kernel.timed_out:
+        return f"this error note's code {_too_long(kernel)}"
+    result = reply.result
+    raised = [] if result.error is None else [(result.error.type, result.error.message)]
+    made = raised + [(w.type, w.message) for w in result.warnings]
+    if not any(note.matches(kind, message) for kind, message in made):
+        what = "; ".join(f"{kind}: {message}" for kind, message in made) or "nothing"
+        return f"this error note's code does not make the error it is about (it made: {what})"
+    if not any(note.note in text for text in diagnose(result, step, lesson)):
+        return "this error note is hidden by another note of the step that matches first"
+    return ""
+
+
+def _test_prediction(lesson: Lesson, number: int, step: Step, check: PredictCheck,
+                     kernel: _TimedCells, problems: list[Problem]) -> ExecuteReply:
+    """Run the step's code; its solution must predict the outcome, its wrong answers not."""
+    path = lesson.path
+    reply = kernel.execute(check.params["run"])
+    if kernel.timed_out:
+        problems.append(Problem(path, check.line, f"step {number}: the predict check's `run` "
+                                                  f"{_too_long(kernel)}"))
+        return reply
+    if reply.result.error is not None:
+        problems.append(Problem(path, check.line, f"step {number}: the predict check's `run` "
+                                                  f"raised {reply.result.error.type}: "
+                                                  f"{reply.result.error.message}"))
+        return reply
+    try:
+        actual = check.actual(kernel.evaluate)
+    except LookupError as exc:
+        problems.append(Problem(path, check.line, f"step {number}: the predict check's "
+                                                  f"`answer` is not numbers: {exc}"))
+        return reply
+    guess = parse_prediction(step.solution)
+    if guess is not NOT_A_PREDICTION and not check.compare(guess, actual).passed:
+        problems.append(Problem(path, step.solution_line,
+                                f"step {number}: the solution is not the right prediction: "
+                                f"{check.compare(guess, actual).message}"))
+    for wrong in step.wrong_answers:
+        guess = parse_prediction(wrong.code)
+        if guess is not NOT_A_PREDICTION and check.compare(guess, actual).passed:
+            problems.append(Problem(path, wrong.line, f"step {number}: this wrong answer is the "
+                                                      "right prediction"))
+    return reply
+
+
 def _too_long(kernel: _TimedCells) -> str:
     return (f"did not finish within {kernel.timeout_s:g} s and was interrupted "
             "(an endless loop?)")
@@ -133,4 +198,4 @@ def _fresh_state(kernel: LessonKernel, lesson: Lesson, count: int) -> None:
     """A restarted kernel holding what the first ``count`` solutions leave."""
     kernel.restart()
     for step in lesson.steps[:count]:
-        kernel.execute(step.solution)
+        kernel.execute(step.code_it_runs)

@@ -56,6 +56,9 @@ class ReplHooks:
     6. ``command_help()`` is appended to ``:help`` (list your commands there).
     7. When the kernel has died: ``restart_advice()``, the sentence saying what to type next
        (a lesson offers ``:reset``, which also rebuilds the step's variables).
+    8. Enter on an empty line (interactive only): ``empty_line()``; text to print, or None.
+    9. When the REPL ends (Ctrl-D, ``:quit``, end of piped input, or ``finished()``):
+       ``farewell()``, text printed last (a lesson says the progress is saved), or None.
 
     Hooks run in the REPL's own thread; they must not block for long.
     """
@@ -90,6 +93,14 @@ class ReplHooks:
     def restart_advice(self) -> str:
         """What to type after the kernel died."""
         return "Type :restart to start a fresh kernel."
+
+    def empty_line(self) -> str | None:
+        """Text printed when the learner presses Enter on an empty line, or None."""
+        return None
+
+    def farewell(self) -> str | None:
+        """Text printed when the REPL ends, or None."""
+        return None
 
 
 
@@ -304,6 +315,7 @@ class PlainRepl:
                     break
         except KeyboardInterrupt:
             return 130
+        self._print_hook_text(self.hooks.farewell)
         return 1 if self.failed else 0
 
     def run_interactive(self, session: PromptSession[str]) -> int:
@@ -318,11 +330,14 @@ class PlainRepl:
             except EOFError:
                 break
             try:
-                if text.strip() and not self.handle(text):
+                if not text.strip():
+                    self._print_hook_text(self.hooks.empty_line)
+                elif not self.handle(text):
                     break
             except KeyboardInterrupt:
                 # Ctrl-C while printing or drawing a view (not inside a cell): drop that output.
                 self.console.notice("KeyboardInterrupt")
+        self._print_hook_text(self.hooks.farewell)
         return 0
 
     def make_session(self, *, colour: bool, **io: Any) -> PromptSession[str]:

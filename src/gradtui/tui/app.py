@@ -5,7 +5,8 @@ docs/contracts.md "Lessons"). When ``create_app``/``main`` get a ``lesson_sessio
 
 - imports ``LessonPane`` and mounts ``LessonPane(session)`` first: the first tab below 120
   columns (F6 shows it), the top of the side pane at 120 columns and more;
-- calls ``pane.cell_finished(reply)`` with the ``ExecuteReply`` after every cell;
+- calls ``pane.cell_finished(reply)`` with the ``ExecuteReply`` after every cell, and
+  ``pane.empty_enter()`` when Enter is pressed on an empty input;
 - passes any ``:command`` it does not know to ``pane.command(name, arg) -> bool``
   (``arg`` is the rest of the line; False means "not mine either" and the app says unknown);
 - binds every ``textual.binding.Binding`` in ``LessonPane.APP_BINDINGS`` (its ``action`` is a
@@ -164,6 +165,18 @@ class GradtuiApp(App[int]):
         screen = self._workspace_screen()
         if screen is not None:
             screen.restart_kernel()
+
+    async def action_quit(self) -> None:
+        """Ctrl+Q: in a lesson, leave it as Ctrl+L does, saying that progress is saved."""
+        message = None
+        if self.lesson_session is not None:
+            from gradtui.tui.lesson_pane import leave_message
+
+            try:
+                message = leave_message(self.lesson_session)
+            except Exception:  # quitting must always work
+                message = None
+        self.exit(0, message=message)
 
     def action_lesson(self, name: str) -> None:
         """Run lesson action ``name`` (from ``LessonPane.APP_BINDINGS``) on the lesson pane."""

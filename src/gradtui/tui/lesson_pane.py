@@ -9,26 +9,33 @@ checks), so every session call runs in a thread worker and the pane repaints fro
 
 from __future__ import annotations
 
-import shlex
 import threading
 from collections.abc import Callable
 from typing import Any
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
 from textual.widgets import Markdown, ProgressBar, Static
 from textual_plotext import PlotextPlot
 
 from gradtui.kernel.protocol import ExecuteReply
-from gradtui.lessons.catalog import lesson_dirs
-from gradtui.lessons.model import Lesson
+from gradtui.lessons.catalog import resume_command
+from gradtui.lessons.inline import code_pieces
 from gradtui.lessons.session import Feedback, LessonSession, counted
 
 # Lesson actions and the `:commands` that name them.
 COMMANDS = {"hint": "hint", "solution": "solution", "skip": "skip", "reset": "reset",
-            "restart-lesson": "restart", "leave": "leave", "lesson": "show"}
+            "restart-lesson": "restart", "leave": "leave", "lesson": "show", "next": "next"}
+
+# How a note that explains the cell's error begins (lessons.diagnosis).
+_explained_error_starts = ("`", "The cell raised", "The cell was interrupted")
+
+# Inline code in messages looks like the Markdown prose's inline code.
+CODE_STYLE = "$text-warning on $warning 10%"
+PREDICT_HOW = ("Type the value you expect (a number, or a list such as `[1.0, 2.0]`) and "
+               "press Enter; the lesson then runs the code and shows what happens.")
 
 
 class LessonPane(Vertical, can_focus=True):
@@ -57,6 +64,7 @@ class LessonPane(Vertical, can_focus=True):
         Binding("f12", "reset", "Reset step"),
         Binding("ctrl+r", "restart", "Restart lesson"),
         Binding("ctrl+l", "leave", "Leave lesson"),
+        Binding("ctrl+n", "next", "Next step"),
     ]
 
     # Not scoped: one rule needs the workspace screen's -wide class above the pane.
@@ -114,16 +122,23 @@ class LessonPane(Vertical, can_focus=True):
     # -- the app's hooks --------------------------------------------------------------------
 
     def cell_finished(self, reply: ExecuteReply) -> None:
-        """Judge the current step on a finished cell (in a worker: checks may ask the kernel)."""
+        """Judge the current step on a finished cell (in a worker: checks may ask the kernel;
+        a predict step even runs the step's code)."""
         screen = self._workspace()
         # Below 120 columns the REPL log is on another tab: repeat the cell's output here so
         # the learner sees what they got next to what the step wanted.
         self._echo = "" if screen is None or getattr(screen, "wide", True) else cell_echo(reply)
-        self._run(lambda: self.session.cell_finished(reply), changes_kernel=False)
+        predicts = self.session.step is not None and self.session.step.predict is not None
+        self._run(lambda: self.session.cell_finished(reply), changes_kernel=predicts)
+
+    def empty_enter(self) -> None:
+        """Enter on an empty input: after a pass, on to the next step (else nothing)."""
+        if self.session.review is not None:
+            self.do("next")
 
     def command(self, name: str, arg: str) -> bool:
         """``:hint``, ``:solution``, ``:skip``, ``:reset``, ``:restart-lesson``, ``:leave``,
-        ``:lesson``; False for any other name."""
+        ``:lesson``, ``:next``; False for any other name."""
         action = COMMANDS.get(name)
         if action is None:
             return False
@@ -136,6 +151,7 @@ class LessonPane(Vertical, can_focus=True):
         actions: dict[str, Callable[[], Feedback]] = {
             "hint": session.hint, "solution": session.solution, "skip": session.skip,
             "reset": session.reset_step, "restart": session.restart_lesson,
+            "next": session.next_step,
         }
         if name == "leave":
             self.app.exit(0, message=leave_message(session))
@@ -171,15 +187,24 @@ class LessonPane(Vertical, can_focus=True):
         self.feedback = feedback
         if snapshot is not None:
             self._workspace_call("push_snapshot", snapshot)
+        if feedback.kind == "quiet" and not feedback.notice:
+            self._echo = ""
+            self._show_plot(feedback.plot, feedback.plot_name)
+            return  # the cell touched nothing the step reads: what is shown stays true
         if feedback.advanced or feedback.kind in ("resume", "reset", "restart"):
             self._show_step()
+        elif feedback.kind in ("pass", "finished"):
+            # The passed step's text stays, to be read to its end: what follows the code
+            # usually explains what the learner just saw.
+            self._show_heading()
+            self.query_one("#lesson-scroll", VerticalScroll).scroll_end(animate=False)
         self._show_feedback(feedback)
-        self._show_plot(feedback.plot, feedback.plot_name, passed=feedback.advanced)
+        self._show_plot(feedback.plot, feedback.plot_name)
         if not self._visible() and feedback.kind in ("pass", "fail", "finished"):
             # Below 120 columns the learner may be on another tab: a toast says how it went.
             text = feedback.message if feedback.kind != "fail" else "Not yet: " + (
-                feedback.problems[0] if feedback.problems else "")
-            self.app.notify(text[:200] + " (F6: lesson)", title="Lesson",
+                [*feedback.notes, *feedback.problems] or [""])[0]
+            self.app.notify(plain(text)[:200] + " (F6: lesson)", title="Lesson",
                             severity="warning" if feedback.kind == "fail" else "information")
         if feedback.code or feedback.kind in ("reset", "restart", "skip"):
             # Starting over (or skipping ahead) empties the input too when the step has no
@@ -189,18 +214,26 @@ class LessonPane(Vertical, can_focus=True):
 
     # -- painting ---------------------------------------------------------------------------
 
-    def _show_step(self) -> None:
+    def _show_heading(self) -> None:
         session = self.session
-        step = session.step
+        step = session.shown_step
         title = f": {step.title}" if step is not None and step.title else ""
         self.query_one("#lesson-heading", Static).update(f"{session.position()}{title}")
         self.query_one(ProgressBar).update(total=len(session.lesson.steps),
                                            progress=session.progress.steps_done)
+        self.query_one("#lesson-keys", Static).update(self._keys_text())
+
+    def _show_step(self) -> None:
+        session = self.session
+        step = session.shown_step
+        self._show_heading()
         if step is None:
-            prose = f"## Well done!\n\n{session.summary().text()}\n\nKeep experimenting, " \
-                    "or leave with Ctrl+L (`:leave`)."
+            prose = (f"## Well done!\n\n{session.summary().text()}\n\n{session.up_next_text()}"
+                     "\n\nKeep experimenting, or leave with Ctrl+L (`:leave`).")
         else:
             prose = step.prose
+            if step.predict is not None and session.review is None:
+                prose += f"\n\n**Predict:** {step.predict.question} {PREDICT_HOW}"
             if step.graph:
                 prose += f"\n\n*The Graph panel (F4) shows `{step.graph}`.*"
                 self._select_graph(step.graph)
@@ -210,36 +243,10 @@ class LessonPane(Vertical, can_focus=True):
         self._earlier_plot = self._plot_values or self._earlier_plot
 
     def _show_feedback(self, feedback: Feedback) -> None:
-        text = Text()
-        if self._echo and feedback.results:
-            text.append(self._echo + "\n", style="dim")
+        self.query_one("#lesson-feedback-text", Static).update(
+            feedback_content(feedback, self.session, echo=self._echo,
+                             ascii_only=getattr(self.app, "ascii_only", False)))
         self._echo = ""
-        ok, bad = ("ok", "X") if getattr(self.app, "ascii_only", False) else ("✓", "✗")
-        if feedback.kind == "fail":
-            text.append("Not yet:\n", style="bold yellow")
-            for message in feedback.problems:
-                text.append(f"{bad} {message}\n", style="red")
-        else:
-            if feedback.kind in ("pass", "finished"):
-                for result in feedback.results:
-                    text.append(f"{ok} {result.message}\n", style="green")
-            style = {"pass": "bold green", "finished": "bold green", "refused": "yellow",
-                     "hint": "cyan", "solution": "cyan"}.get(feedback.kind, "")
-            text.append(feedback.message, style=style)
-            if feedback.shown_code:
-                text.append("\n" + feedback.shown_code, style="bold")
-            if feedback.shown_output:
-                # What the skipped step's solution printed: often the point of the step.
-                text.append("\nIt showed:\n", style="dim")
-                text.append(feedback.shown_output)
-            if feedback.kind in ("info", "resume") and not feedback.results:
-                text.append("\nCommands: :hint :solution :skip :reset :restart-lesson :leave "
-                            "(keys below).", style="dim")
-        if feedback.notice:
-            # A failed save (or a progress file set aside) shows whatever the verdict was.
-            mark = "!" if getattr(self.app, "ascii_only", False) else "⚠"
-            text.append(f"\n{mark} {feedback.notice}", style="bold red")
-        self.query_one("#lesson-feedback-text", Static).update(text)
         self.query_one("#lesson-feedback", VerticalScroll).scroll_home(animate=False)
         self.call_after_refresh(self._fit_plot)  # the verdict's height changes the text's room
 
@@ -301,7 +308,14 @@ class LessonPane(Vertical, can_focus=True):
             screen.select_tensor(name)
 
     def _keys_text(self) -> str:
+        """The lesson keys that do something now: after a pass, how to go on."""
         dot = " | " if getattr(self.app, "ascii_only", False) else " · "
+        session = self.session
+        if session.review is not None and not session.finished:
+            return dot.join((f"Enter or ^N: on to step {session.index + 1}", "F12 reset",
+                             "^R restart", "^L leave"))
+        if session.review is not None:
+            return dot.join(("Enter or ^N: the lesson's summary", "^R restart", "^L leave"))
         return dot.join(("F7 hint", "F8 solution", "F10 skip", "F12 reset", "^R restart",
                          "^L leave"))
 
@@ -322,7 +336,8 @@ class LessonPane(Vertical, can_focus=True):
 def leave_message(session: LessonSession) -> str:
     """What the terminal keeps after the learner leaves: where they were and how to go on."""
     if session.finished:
-        return f"{session.summary().text()} {session.saved_note()}."
+        return f"{session.summary().text()} {session.saved_note()}. " \
+               f"{plain(session.up_next_text())}".rstrip()
     progress = session.progress
     where = f"You left at step {session.index + 1} of {len(session.lesson.steps)}"
     used = f"{counted(progress.hints_used, 'hint')} used, {progress.skips} skipped"
@@ -333,12 +348,69 @@ def leave_message(session: LessonSession) -> str:
             f"({used}).")
 
 
-def resume_command(lesson: Lesson) -> str:
-    """``gradtui lesson ID``, naming the lesson's folder when only ``--lessons DIR`` finds it."""
-    folder = lesson.path.parent.resolve()
-    found_anyway = {directory.resolve() for directory in lesson_dirs()}
-    where = "" if folder in found_anyway else f" --lessons {shlex.quote(str(folder))}"
-    return f"gradtui lesson {lesson.id}{where}"
+def plain(text: str) -> str:
+    """``text`` without its inline-code backticks (for toasts and the terminal after exit)."""
+    return "".join(piece for piece, _ in code_pieces(text))
+
+
+def inline(text: str, style: str = "") -> Content:
+    """``text`` in ``style``, its `code` spans styled as code (no backticks)."""
+    return Content.assemble(*((piece, CODE_STYLE if is_code else style)
+                              for piece, is_code in code_pieces(text)))
+
+
+def feedback_content(feedback: Feedback, session: LessonSession, *, echo: str = "",
+                     ascii_only: bool = False) -> Content:
+    """The feedback area's text for ``feedback``."""
+    ok, bad = ("ok", "X") if ascii_only else ("✓", "✗")
+    bullet = "-" if ascii_only else "•"
+    parts: list[Content] = []
+
+    def line(text: str, style: str = "", mark: str = "") -> None:
+        parts.append(Content.assemble((f"{mark} " if mark else "", style), inline(text, style)))
+
+    # The cell's own output, for screens where the log is on another tab; an error explained
+    # below is quoted by its explanation already.
+    if echo and (feedback.results or feedback.kind == "fail") and not (
+            feedback.notes and feedback.notes[0].startswith(_explained_error_starts)):
+        parts.append(Content.styled(echo, "dim"))
+    if feedback.kind == "fail":
+        parts.append(Content.styled("Not yet:", "bold $warning"))
+        for note in feedback.notes:
+            line(note, "$warning", "!")
+        for message in feedback.problems:
+            line(message, "$error", bad)
+    else:
+        style = {"pass": "bold $success", "finished": "bold $success", "refused": "$warning",
+                 "hint": "$accent", "solution": "$accent"}.get(feedback.kind, "")
+        mark = ok if feedback.kind in ("pass", "finished") else ""
+        if feedback.predicted is False:
+            # A wrong prediction: something to look at, not a failure.
+            style, mark = "bold $warning", "!"
+        if feedback.message:
+            # (What each check confirmed is left out: the recap below says what changed.)
+            line(feedback.message, style, mark)
+        if feedback.shown_code:
+            parts.append(Content.styled(feedback.shown_code, "bold"))
+        if feedback.shown_output:
+            # What the skipped step's solution printed: often the point of the step.
+            parts.append(Content.styled("It showed:", "dim"))
+            parts.append(Content(feedback.shown_output))
+        if feedback.kind in ("info", "resume") and not feedback.results:
+            parts.append(Content.styled("Commands: :hint :solution :skip :reset :restart-lesson "
+                                        ":leave (keys below).", "dim"))
+    if feedback.recap:
+        parts.append(Content.styled("What changed:", "bold"))
+        for change in feedback.recap:
+            line(change, "", bullet)
+    if feedback.kind == "finished" and session.review is not None:
+        line(session.summary().text(), "bold")  # (a skip shows it on the well-done page)
+    if feedback.kind == "finished" and feedback.up_next:
+        line(feedback.up_next, "bold")
+    if feedback.notice:
+        # A failed save (or a progress file set aside) shows whatever the verdict was.
+        line(feedback.notice, "bold $error", "!" if ascii_only else "⚠")
+    return Content("\n").join(parts)
 
 
 def cell_echo(reply: ExecuteReply, max_lines: int = 4) -> str:

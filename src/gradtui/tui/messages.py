@@ -18,6 +18,10 @@ class CellOutputArrived(Message):
     kernel worker thread; one message stands for every piece buffered since the last)."""
 
 
+class EmptyEnter(Message):
+    """Enter on an empty input: nothing to run (a lesson takes it as "go on")."""
+
+
 class CellRefused(Message):
     """Enter on a complete cell while no cell can run (``reason`` says why, with the way out)."""
 

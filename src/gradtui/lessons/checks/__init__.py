@@ -8,7 +8,7 @@ failure message says what is wrong in words a learner who knows no PyTorch can a
 from __future__ import annotations
 
 # Importing the kind modules registers their kinds.
-from gradtui.lessons.checks import cell_kinds, tensor_kinds  # noqa: F401
+from gradtui.lessons.checks import cell_kinds, predict, tensor_kinds  # noqa: F401
 from gradtui.lessons.checks.base import (
     REGISTRY,
     Check,

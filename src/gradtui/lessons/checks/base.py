@@ -33,10 +33,25 @@ class CheckResult:
 
 @dataclass
 class JudgeContext:
-    """What a check may look at: the reply to the learner's last cell and the kernel."""
+    """What a check may look at: the reply to the learner's last cell and the kernel.
+
+    ``evaluate`` answers each expression once per context: judging a step and noting what its
+    checks see ask the same questions of one unchanged kernel state.
+    """
 
     reply: ExecuteReply
     evaluate: Evaluate
+
+    def __post_init__(self) -> None:
+        ask = self.evaluate
+        answers: dict[str, tuple[bool, str]] = {}
+
+        def remembered(expr: str) -> tuple[bool, str]:
+            if expr not in answers:
+                answers[expr] = ask(expr)
+            return answers[expr]
+
+        self.evaluate = remembered
 
     @property
     def snapshot(self) -> Snapshot:
@@ -79,6 +94,11 @@ class Check(ABC):
                  if isinstance(self.params.get(key), str)]
         text = " ".join(" ".join([self.kind, *words]).split())
         return text if len(text) <= 60 else text[:59] + "…"
+
+    @abstractmethod
+    def observe(self, ctx: JudgeContext) -> str:
+        """What this check reads, as text. A cell after which every check observes what it did
+        before changed nothing the step looks at (the learner is not told "Not yet")."""
 
     def describe(self) -> str:
         """A one-line summary for listings and self-test reports."""

@@ -34,6 +34,10 @@ class RaisedCheck(Check):
                                       f"step is about (its message should mention “{text}”).")
         return CheckResult(True, f"You got the {error.type} this step is about.")
 
+    def observe(self, ctx: JudgeContext) -> str:
+        error = ctx.reply.result.error
+        return "" if error is None else f"{error.type}: {error.message}"
+
 
 @register
 class PrintedCheck(Check):
@@ -57,6 +61,10 @@ class PrintedCheck(Check):
                                       f"{text} in its output.")
         return CheckResult(False, f"The last cell's output does not show {text}.")
 
+    def observe(self, ctx: JudgeContext) -> str:
+        result = ctx.reply.result
+        return result.stdout + ("\n" + result.value_repr if result.value_repr else "")
+
 
 @register
 class ExprCheck(Check):
@@ -79,3 +87,7 @@ class ExprCheck(Check):
             return CheckResult(True, "That is right." if self.custom_message else
                                f"`{expr}` holds.")
         return CheckResult(False, f"`{expr}` is not true yet (it gives {text}).")
+
+    def observe(self, ctx: JudgeContext) -> str:
+        truth, text = ctx.evaluate(self.params["expr"])
+        return f"{truth} {text}"

@@ -48,6 +48,23 @@ def _tensor(ctx: JudgeContext, name: str) -> TensorInfo | None:
     return ctx.snapshot.tensor(name)
 
 
+def observed_tensor(ctx: JudgeContext, name: str) -> str:
+    """Everything the snapshot says about tensor ``name`` (not its node id: ids are only stable
+    within one snapshot), as text; "missing" when there is none."""
+    t = _tensor(ctx, name)
+    if t is None:
+        return "missing"
+    return repr((t.shape, t.dtype, t.requires_grad, t.is_leaf, t.grad_fn, t.value_preview,
+                 t.grad_preview, t.version, t.values, t.grad_values))
+
+
+class _TensorCheck(Check):
+    """A check about the tensor named by its ``name`` field."""
+
+    def observe(self, ctx: JudgeContext) -> str:
+        return observed_tensor(ctx, self.params["name"])
+
+
 def _values_of(ctx: JudgeContext, name: str, info: TensorInfo, grad: bool) -> Any:
     """The tensor's values (or grad) from the snapshot, else asked of the kernel."""
     snap_values = info.grad_values if grad else info.values
@@ -69,7 +86,7 @@ def _values_of(ctx: JudgeContext, name: str, info: TensorInfo, grad: bool) -> An
 
 
 @register
-class TensorCheck(Check):
+class TensorCheck(_TensorCheck):
     """A tensor exists, optionally with a shape, dtype, requires_grad and is_leaf."""
 
     kind = "tensor"
@@ -113,7 +130,7 @@ class TensorCheck(Check):
 
 
 @register
-class ValuesCheck(Check):
+class ValuesCheck(_TensorCheck):
     """A tensor's values are close to an expected number or array."""
 
     kind = "values"
@@ -138,7 +155,7 @@ class ValuesCheck(Check):
 
 
 @register
-class GradCheck(Check):
+class GradCheck(_TensorCheck):
     """A tensor's ``.grad`` is close to an expected array, or is None (``none = true``)."""
 
     kind = "grad"
@@ -179,7 +196,7 @@ class GradCheck(Check):
 
 
 @register
-class GradFnCheck(Check):
+class GradFnCheck(_TensorCheck):
     """A tensor was made by a given operation (its ``grad_fn`` name)."""
 
     kind = "grad_fn"
@@ -202,7 +219,7 @@ class GradFnCheck(Check):
 
 
 @register
-class GraphHasCheck(Check):
+class GraphHasCheck(_TensorCheck):
     """The graph behind a tensor contains a node named ``op`` (e.g. PowBackward0)."""
 
     kind = "graph_has"
@@ -213,19 +230,32 @@ class GraphHasCheck(Check):
         info = _tensor(ctx, name)
         if info is None:
             return _missing(name)
-        nodes = ctx.snapshot.nodes
-        seen: set[str] = set()
-        stack = [info.node] if info.node else []
-        while stack:
-            node_id = stack.pop()
-            if node_id in seen or node_id not in nodes:
-                continue
-            seen.add(node_id)
-            node = nodes[node_id]
-            if node.name == op or node.name.endswith("::" + op):
-                return CheckResult(True, f"The graph of `{name}` contains {op}.")
-            stack.extend(n for n in node.next if n is not None)
-        if not seen:
+        names = _graph_names(ctx, info)
+        if any(n == op or n.endswith("::" + op) for n in names):
+            return CheckResult(True, f"The graph of `{name}` contains {op}.")
+        if not names:
             return CheckResult(False, f"`{name}` has no graph: it was not computed from tensors "
                                       f"that require grad, so it cannot contain {op}.")
         return CheckResult(False, f"The graph of `{name}` has no {_op(op)} node.")
+
+    def observe(self, ctx: JudgeContext) -> str:
+        # The same values may come from another graph (`* 2` where `** 2` was wanted).
+        info = _tensor(ctx, self.params["name"])
+        graph = [] if info is None else _graph_names(ctx, info)
+        return observed_tensor(ctx, self.params["name"]) + repr(graph)
+
+
+def _graph_names(ctx: JudgeContext, info: TensorInfo) -> list[str]:
+    """The names of the nodes reachable from ``info``'s node, in a depth-first order."""
+    nodes = ctx.snapshot.nodes
+    names: list[str] = []
+    seen: set[str] = set()
+    stack = [info.node] if info.node else []
+    while stack:
+        node_id = stack.pop()
+        if node_id in seen or node_id not in nodes:
+            continue
+        seen.add(node_id)
+        names.append(nodes[node_id].name)
+        stack.extend(n for n in nodes[node_id].next if n is not None)
+    return names

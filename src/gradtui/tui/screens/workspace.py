@@ -45,6 +45,7 @@ from gradtui.tui.messages import (
     CellSubmitted,
     CompletionRequested,
     DotRequested,
+    EmptyEnter,
     InputLeft,
     StepRequested,
     TensorSelected,
@@ -259,6 +260,11 @@ class WorkspaceScreen(Screen[None]):
         self._echo_timer = self.set_timer(ECHO_DELAY, self._cell_running)
         self.set_state("busy")
         self.execute_cell(source, self.calls.generation)
+
+    @on(EmptyEnter)
+    def _empty_enter(self, _event: EmptyEnter) -> None:
+        if self.lesson_pane is not None:
+            self.call_lesson_pane("empty_enter")  # after a passed step: go on to the next
 
     @on(CellRefused)
     def _cell_refused(self, event: CellRefused) -> None:

@@ -7,7 +7,13 @@ from textual.widgets import TextArea
 
 from gradtui.tui.cells import is_complete, parse_colon_command
 from gradtui.tui.history import HistoryCursor
-from gradtui.tui.messages import CellRefused, CellSubmitted, CompletionRequested, InputLeft
+from gradtui.tui.messages import (
+    CellRefused,
+    CellSubmitted,
+    CompletionRequested,
+    EmptyEnter,
+    InputLeft,
+)
 
 # Terminals send Ctrl+J as a line feed and Alt+Enter as Escape+Enter: both mean "newline, no run".
 NEWLINE_KEYS = ("ctrl+j", "alt+enter", "shift+enter", "ctrl+enter")
@@ -77,7 +83,9 @@ class CellInput(TextArea):
             event.stop()
             event.prevent_default()
             if not self.text.strip():
-                return  # nothing to run: an empty input stays as it is (no growing blank lines)
+                # Nothing to run: an empty input stays as it is (no growing blank lines).
+                self.post_message(EmptyEnter())
+                return
             if not self._submit_if_complete():
                 self.insert("\n" + self._next_indent())
             return
