@@ -496,3 +496,15 @@ def test_an_import_line_gets_no_not_yet_in_the_gradtui_kernel(number: int) -> No
         for line in ("import torch.nn.functional as F", "from torch.autograd import Variable"):
             feedback = session.cell_finished(kernel.execute(line))  # quiet, or a pass
             assert feedback.kind != "fail" and "Not yet" not in feedback.message, line
+
+
+def test_an_error_while_a_passed_step_is_read_is_explained_but_not_judged(
+        tmp_path: Path) -> None:
+    session, kernel = started(lesson_from(tmp_path, TWO_LINES))
+    session.start()
+    session.cell_finished(kernel.execute("a = [1, 2]\ntotal = sum(a)"))
+    feedback = session.cell_finished(kernel.execute("undefined_name"))
+    assert feedback.kind == "note" and session.review is not None
+    assert feedback.notes[0].startswith("The cell raised NameError: name 'undefined_name' is "
+                                        "not defined. That name does not exist")
+    assert session.progress.step_record(1).cells == 0  # no attempt at step 2 was recorded

@@ -53,8 +53,8 @@ IDLE_CAP_S = 600.0
 RESTART_NOTE = ("The kernel was restarted, so the variables of the earlier steps are gone: "
                 "type :reset (F12 in the workspace) to rebuild them.")
 
-FeedbackKind = Literal["pass", "fail", "quiet", "next", "hint", "solution", "skip", "reset",
-                       "restart", "resume", "finished", "refused", "info"]
+FeedbackKind = Literal["pass", "fail", "quiet", "note", "next", "hint", "solution", "skip",
+                       "reset", "restart", "resume", "finished", "refused", "info"]
 
 
 @dataclass
@@ -64,8 +64,9 @@ class Feedback:
     Kinds: ``pass`` (the step is done; its text stays, with ``recap``, until the learner moves
     on), ``finished`` (the same for the last step), ``fail`` ("Not yet": ``notes`` explain
     what the cell raised or which anticipated mistake it is, ``problems`` what the checks
-    miss), ``quiet`` (nothing to say: keep what is shown), ``next`` (show the new step),
-    and the answers to commands.
+    miss), ``quiet`` (nothing to say: keep what is shown), ``note`` (a cell run while a passed
+    step is read raised: its ``notes`` explain it, nothing is judged), ``next`` (show the new
+    step), and the answers to commands.
     """
 
     kind: FeedbackKind
@@ -330,16 +331,25 @@ class LessonSession:
         reviewed, self.review = self.review, None
         if reviewed is not None and step.predict is not None:
             self.review = reviewed  # a prediction needs its question read first
-            return Feedback("quiet", "")
+            return self._free_play(reply, self.lesson.steps[reviewed.index])
         # While a passed step is read, only a pass of the next step counts as an attempt.
         feedback = self._predict(step, reply) if step.predict else \
             self._judge(step, reply, record=reviewed is None)
         if reviewed is not None:
             if feedback.kind not in ("pass", "finished"):
                 self.review = reviewed
-                return Feedback("quiet", "", plot=feedback.plot, plot_name=feedback.plot_name)
+                return self._free_play(reply, self.lesson.steps[reviewed.index],
+                                       plot=feedback.plot, plot_name=feedback.plot_name)
             feedback.advanced = True
         return feedback
+
+    def _free_play(self, reply: ExecuteReply, step: Step, **extra: object) -> Feedback:
+        """A cell run while a passed step is read: not judged, but an error it raised (or a
+        warning the catalogue knows) is still explained."""
+        notes = diagnose(reply.result, step, self.lesson)
+        if notes:
+            return Feedback("note", notes[0], notes=notes, **extra)  # type: ignore[arg-type]
+        return Feedback("quiet", "", **extra)  # type: ignore[arg-type]
 
     @_with_notice
     def next_step(self) -> Feedback:

@@ -207,6 +207,8 @@ class LessonHooks(ReplHooks):
             lines.append("Not yet:")
             lines += [self._fill(text, note) for text in feedback.notes]
             lines += [self._fill(message, bad) for message in feedback.problems]
+        elif feedback.kind == "note":  # free play after a pass: explained, not judged
+            lines += [self._fill(text, note) for text in feedback.notes]
         elif feedback.kind != "next":
             if feedback.kind in ("pass", "finished"):
                 lines += [self._fill(r.message, ok) for r in feedback.results]

@@ -374,9 +374,10 @@ def feedback_content(feedback: Feedback, session: LessonSession, *, echo: str = 
     if echo and (feedback.results or feedback.kind == "fail") and not (
             feedback.notes and feedback.notes[0].startswith(_explained_error_starts)):
         parts.append(Content.styled(echo, "dim"))
-    if feedback.kind == "fail":
-        parts.append(Content.styled("Not yet:", "bold $warning"))
-        for note in feedback.notes:
+    if feedback.kind in ("fail", "note"):
+        if feedback.kind == "fail":
+            parts.append(Content.styled("Not yet:", "bold $warning"))
+        for note in feedback.notes:  # (a "note" explains an error of free play: no verdict)
             line(note, "$warning", "!")
         for message in feedback.problems:
             line(message, "$error", bad)
