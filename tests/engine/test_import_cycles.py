@@ -127,7 +127,7 @@ def test_the_autograd_core_imports_nothing_of_the_tensor_layer() -> None:
         "tensor", "functional", "creation", "indexing", "higher_order", "autograd_api",
         "stepper", "custom_function", "variable", "torchapi")}
     edges = _graph()
-    for core in ("autograd", "op_schema", "ops", "formulas", "dispatch", "tensor_base",
+    for core in ("autograd", "walk", "op_schema", "ops", "formulas", "dispatch", "tensor_base",
                  "kernels"):
         reached = _reachable(edges, f"{PACKAGE}.{core}")
         assert not reached & tensor_layer, (core, sorted(reached & tensor_layer))

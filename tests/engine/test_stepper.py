@@ -56,3 +56,25 @@ def test_leaf_gradients_match_backward() -> None:
     out.backward()
     np.testing.assert_allclose(got[id(a)], a.grad._array)
     np.testing.assert_allclose(got[id(b)], b.grad._array)
+
+
+def test_local_derivatives_are_the_per_element_rules_values() -> None:
+    x = torch.tensor([2.0, 3.0], requires_grad=True)
+    y = torch.tensor([4.0, 5.0], requires_grad=True)
+    steps = trace_backward((x * y).sum())
+    total, product = steps
+    assert total.locals[0].tolist() == [1.0, 1.0]  # d(sum a)/da_i = 1
+    assert product.locals[0].tolist() == [4.0, 5.0]  # d(x*y)/dx = y
+    assert product.locals[1].tolist() == [2.0, 3.0]  # d(x*y)/dy = x
+    (power,) = [s for s in trace_backward((x ** 3).sum()) if s.node.name() == "PowBackward0"]
+    assert power.locals[0].tolist() == [12.0, 27.0]  # 3 x^2
+
+
+def test_rules_that_are_not_per_element_get_no_local_value() -> None:
+    a = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    b = torch.tensor([[0.5, 1.0], [2.0, -1.0]], requires_grad=True)
+    steps = {s.node.name(): s for s in trace_backward(((a @ b).cumsum(0) * 2).mean())}
+    assert steps["MmBackward0"].locals == [None, None]  # grad @ B^T mixes elements
+    assert steps["CumsumBackward0"].locals == [None]
+    assert steps["MulBackward0"].locals[0].tolist() == [[2.0, 2.0], [2.0, 2.0]]
+    assert steps["MeanBackward0"].locals[0].tolist() == [[0.25, 0.25], [0.25, 0.25]]

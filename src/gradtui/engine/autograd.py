@@ -1,30 +1,22 @@
-"""The autograd graph and the backward engine.
+"""The autograd graph: the nodes backward walks.
 
 A ``Node`` is the ``grad_fn`` of a tensor produced by an op: it points at its op's table row
 (``ops.Op``), at the nodes of its inputs (``next_functions``, torch's order, ``None`` for
-constants) and at what the forward saved. ``AccumulateGrad`` is the sink of a leaf.
-
-Backward runs without recursion: every node carries a creation sequence number, and a node's
-inputs are always created before it, so visiting the reachable nodes by *decreasing* sequence
-number is a topological order (it is also torch's CPU execution order). Gradients arriving at a
-node are summed in a buffer; each gradient is summed back to its input's shape (unbroadcast)
-and cast to its dtype in exactly one place, the edge loop of ``_execute``.
+constants) and at what the forward saved. ``AccumulateGrad`` is the sink of a leaf. Every node
+carries a creation sequence number: a node's inputs are always older than it, which gives the
+backward walk (``walk.py``) its order.
 """
 
 from __future__ import annotations
 
-import heapq
 import itertools
-import operator
 import weakref
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gradtui.engine import dtypes, errors, quiet
+from gradtui.engine import dtypes, errors
 from gradtui.engine.kernels.sums import torch_sum
-from gradtui.engine.size import Size
 from gradtui.engine.tensor_base import TensorBase, new_leaf
 
 if TYPE_CHECKING:
@@ -254,253 +246,6 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     return np.asarray(summed).reshape(shape)
 
 
-def _root_node(t: Tensor, index: int) -> Node | AccumulateGrad:
-    if t.grad_fn is not None:
-        return t.grad_fn
-    if t._requires_grad:
-        return t._accumulator()
-    raise RuntimeError(errors.NO_GRAD_FN.format(index=index))
-
-
-_ONES: dict[np.dtype, np.ndarray] = {}
-
-
-def _implicit_one(dtype: np.dtype) -> np.ndarray:
-    """A shared read-only 0-d 1 of ``dtype``: the implicit gradient of a scalar output."""
-    one = _ONES.get(dtype)
-    if one is None:
-        one = np.ones((), dtype=dtype)
-        one.flags.writeable = False
-        _ONES[dtype] = one
-    return one
-
-
-def _root_grad(t: Tensor, gradient: Any, index: int) -> np.ndarray:
-    array = t._array
-    if gradient is None:
-        if array.size != 1:
-            raise RuntimeError(errors.IMPLICIT_GRAD_SCALAR)
-        if array.ndim == 0:
-            return _implicit_one(array.dtype)
-        return np.ones(array.shape, dtype=array.dtype)
-    if not isinstance(gradient, TensorBase):
-        raise TypeError(f"gradients can be either Tensors or None, but got "
-                        f"{type(gradient).__name__}")
-    g = gradient._array
-    if g.shape != array.shape:
-        raise RuntimeError(errors.SHAPE_MISMATCH.format(
-            index=index, got=repr(Size(g.shape)), expected=repr(Size(array.shape))))
-    if g.dtype != array.dtype:
-        g = g.astype(array.dtype)
-    return g
-
-
-def _reachable(roots: Sequence[Node | AccumulateGrad]) -> list[Node]:
-    """Every op node reachable from ``roots``, newest first (a topological order)."""
-    seen: set[Node] = set()
-    add = seen.add
-    stack = [r for r in roots if type(r) is not AccumulateGrad]
-    push, pop = stack.append, stack.pop
-    while stack:
-        node = pop()
-        if node in seen:
-            continue
-        add(node)
-        for nxt, _ in node.next_functions:
-            if nxt is not None and nxt not in seen and type(nxt) is not AccumulateGrad:
-                push(nxt)
-    nodes = list(seen)
-    nodes.sort(key=_seq_key, reverse=True)
-    return nodes
-
-
-_seq_key = operator.attrgetter("_seq")
-
-
-class _Buffers:
-    """Gradient buffers per node; arrays we allocated ourselves are summed into in place."""
-
-    __slots__ = ("grads", "owned")
-
-    def __init__(self) -> None:
-        self.grads: dict[Any, np.ndarray] = {}
-        self.owned: set[Any] = set()
-
-    def add(self, node: Any, grad: np.ndarray) -> None:
-        grads = self.grads
-        old = grads.get(node)
-        if old is None:
-            grads[node] = grad
-        elif node in self.owned and old.shape == grad.shape:
-            old += grad
-        else:
-            total = old + grad
-            grads[node] = total if type(total) is np.ndarray else np.asarray(total)
-            self.owned.add(node)
-
-
-def _flatten_gradients(gradients: Sequence[Any], n: int) -> Sequence[Any]:
-    """``backward([1., 1.])``: torch reads a list as one gradient per output."""
-    if n == 1 and len(gradients) == 1 and isinstance(gradients[0], list | tuple):
-        inner = gradients[0]
-        return [inner[0] if inner else None]
-    return gradients
-
-
-def _run_hooks(hooks: list, grad: np.ndarray) -> np.ndarray:
-    for hook in list(hooks):
-        result = hook(new_leaf(grad))
-        if result is not None:
-            grad = result._array
-    return grad
-
-
-def _fresh(g: Any, incoming: Any) -> bool:
-    """Whether a rule's result is a new array of our own (not a view, not passed through)."""
-    return (type(g) is np.ndarray and g is not incoming and g.base is None
-            and g.flags.writeable)
-
-
-def nodes_leading_to(roots: Sequence[Any], targets: set[int]) -> set[int]:
-    """The ids of the nodes from which a target node (by id) is reachable through
-    ``next_functions``: the only nodes ``torch.autograd.grad(outputs, inputs)`` runs. It stops
-    at the inputs (a non-leaf input's own, maybe freed, graph is never entered) and skips
-    branches that lead to no input. Iterative: graphs may be 100,000 nodes deep."""
-    leads: dict[int, bool] = {}
-    stack: list[tuple[Any, bool]] = [(n, False) for n in roots]
-    while stack:
-        node, children_done = stack.pop()
-        key = id(node)
-        if children_done:
-            leads[key] = any(nxt is not None and (id(nxt) in targets or leads[id(nxt)])
-                             for nxt, _ in node.next_functions)
-        elif key not in leads:
-            leads[key] = False  # a graph has no cycles: set for real once its inputs are done
-            stack.append((node, True))
-            stack.extend((nxt, False) for nxt, _ in node.next_functions
-                         if nxt is not None and id(nxt) not in leads)
-    return {key for key, needed in leads.items() if needed}
-
-
-def execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph: bool,
-            capture: Sequence[Tensor] | None = None) -> Any:
-    """Run backward from ``roots``. Without ``capture`` gradients accumulate into leaves
-    (``Tensor.backward``); with it, the gradients reaching those tensors are returned (numpy
-    arrays) and no ``.grad`` is written (``torch.autograd.grad``). (``create_graph=True`` runs
-    ``higher_order.execute`` instead, whose gradients are Tensors with graphs.)"""
-    # torch computes inf/nan gradients silently; numpy would warn
-    token = quiet.enter()
-    try:
-        return _execute(roots, gradients, retain_graph=retain_graph, capture=capture)
-    finally:
-        quiet.leave(token)
-
-
-def _execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph: bool,
-            capture: Sequence[Tensor] | None = None) -> list[np.ndarray | None] | None:
-    # ``execute`` without the numpy-warning guard
-    root_nodes = [_root_node(t, i) for i, t in enumerate(roots)]
-    gradients = _flatten_gradients(gradients, len(roots))
-    root_grads = [_root_grad(t, g, i) for i, (t, g) in enumerate(zip(roots, gradients,
-                                                                      strict=True))]
-    buffers = _Buffers()
-    if len(root_nodes) == 1:
-        buffers.grads[root_nodes[0]] = root_grads[0]
-    else:
-        for node, grad in zip(root_nodes, root_grads, strict=True):
-            buffers.add(node, grad)
-    if capture is not None:
-        capture_list = [t.grad_fn if t.grad_fn is not None else t._accumulator()
-                        for t in capture]
-        capture_nodes = {id(n): n for n in capture_list}
-    else:
-        capture_list, capture_nodes = [], {}
-    captured: dict[int, np.ndarray] = {}
-    needed = nodes_leading_to(root_nodes, set(capture_nodes)) if capture is not None else None
-
-    grads = buffers.grads
-    owned = buffers.owned
-    pop = grads.pop
-    get = grads.get
-    retained_only = capture is None
-    # Nodes run newest first: a node's inputs are always older than it, so when the newest
-    # waiting node runs, every gradient it will ever receive has arrived. A heap of waiting
-    # nodes (a node waits once it received its first gradient) gives that order without a
-    # separate graph walk. The loop is kept flat (no helper calls per edge) on purpose.
-    heap = [(-n._seq, n) for n in grads if type(n) is not AccumulateGrad]
-    heapq.heapify(heap)
-    heappush, heappop = heapq.heappush, heapq.heappop
-    while heap:
-        node = heappop(heap)[1]
-        grad = pop(node)
-        if node._tensor_hooks is not None:
-            grad = _run_hooks(node._tensor_hooks, grad)
-        if capture_nodes and id(node) in capture_nodes:
-            captured[id(node)] = grad
-        if needed is not None and id(node) not in needed:
-            continue  # autograd.grad: nothing beyond the inputs or off their paths runs
-        if node._retained is not None and retained_only:
-            kept = node._retained()
-            if kept is not None:
-                kept._accumulate_grad(grad, owned=False)
-        op = node.op
-        if node.saved_freed and not op.custom:  # a custom Function raises as it unpacks
-            raise RuntimeError(errors.BACKWARD_TWICE)
-        if node._versions is not None:
-            node._check_versions()
-        saved = node.saved
-        variadic = op.variadic
-        rules = op.formulas
-        for i, (nxt, _) in enumerate(node.next_functions):
-            if nxt is None:
-                continue
-            g = rules[0](grad, i, *saved) if variadic else rules[i](grad, *saved)
-            if g is None:
-                continue
-            # sum back to the input's shape (broadcasting) and cast to its dtype
-            if g.shape != nxt.output_shape:
-                g = unbroadcast(g, nxt.output_shape)
-            dt = g.dtype
-            if dt is not nxt._dtype and dt != nxt._dtype:
-                g = g.astype(nxt._dtype)
-            # A gradient the rule just allocated (not a view, not the incoming gradient
-            # passed through) is ours: later gradients are summed into it in place, and a
-            # leaf can keep it as its .grad without a copy.
-            # (Only worth checking for big arrays: tiny ones are cheaper to copy.)
-            old = get(nxt)
-            if old is None:
-                grads[nxt] = g
-                if g.size >= 4096 and _fresh(g, grad):
-                    owned.add(nxt)
-                if type(nxt) is not AccumulateGrad:
-                    heappush(heap, (-nxt._seq, nxt))
-            elif nxt in owned and old.shape == g.shape:
-                old += g
-            elif g.size >= 4096 and old.shape == g.shape and _fresh(g, grad):
-                g += old
-                grads[nxt] = g
-                owned.add(nxt)
-            else:
-                total = old + g
-                # 0-d sums come back as numpy scalars, which cannot be added to in place
-                grads[nxt] = total if type(total) is np.ndarray else np.asarray(total)
-                owned.add(nxt)
-        if not retain_graph and op.saves_tensors:
-            if op.plain_mask is None:  # nothing to keep: drop all saved values (inlined _free)
-                node.saved = None
-                node.saved_freed = True
-            else:
-                node._free()
-
-    leaves = []
-    for node, grad in grads.items():  # only AccumulateGrad sinks are left
-        if capture_nodes and id(node) in capture_nodes:
-            captured[id(node)] = grad
-            leaves.append(weakref.ref(node.variable))
-        elif capture is None:
-            node.variable._accumulate_grad(grad, owned=node in owned)
-            leaves.append(weakref.ref(node.variable))
+def set_last_backward_leaves(leaves: list[weakref.ref]) -> None:
+    """Record the leaves (weakly) a backward()/autograd.grad call just gave gradients to."""
     _last_leaves[:] = leaves
-    if capture is None:
-        return None
-    return [captured.get(id(n)) for n in capture_list]

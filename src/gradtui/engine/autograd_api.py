@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from gradtui.engine import autograd, errors, higher_order
+from gradtui.engine import autograd, errors, higher_order, walk
 from gradtui.engine.tensor_base import TensorBase, new_leaf
 
 if TYPE_CHECKING:
@@ -40,12 +40,12 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     ins = _as_list(inputs)
     gouts = _one_gradient_per_output(outs, grad_outputs)
     for i, t in enumerate(outs):
-        autograd._root_node(t, i)  # outputs are checked first, as in torch
+        walk.root_node(t, i)  # outputs are checked first, as in torch
     for t in ins:
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    run = higher_order.execute if create_graph else autograd.execute
-    results = run(outs, gouts, retain_graph=bool(retain_graph), capture=ins)
+    results = walk.execute(outs, gouts, retain_graph=bool(retain_graph), capture=ins,
+                           differentiable=higher_order.GRADIENTS if create_graph else None)
     assert results is not None
     out = []
     for i, (t, g) in enumerate(zip(ins, results, strict=True)):
@@ -71,16 +71,16 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     if retain_graph is None:
         retain_graph = create_graph
     if create_graph:  # torch warns once its own checks of the outputs passed
-        for i, (t, g) in enumerate(zip(outs, autograd._flatten_gradients(gouts, len(outs)),
+        for i, (t, g) in enumerate(zip(outs, walk.flatten_gradients(gouts, len(outs)),
                                        strict=True)):
-            autograd._root_node(t, i)
-            autograd._root_grad(t, g, i)
+            walk.root_node(t, i)
+            walk.root_grad(t, g, i)
         errors.warn_once(higher_order.BACKWARD_CREATE_GRAPH_WARNING)
     if inputs is not None:
         backward_to_inputs(outs, gouts, retain_graph, inputs, create_graph)
         return
-    run = higher_order.execute if create_graph else autograd.execute
-    run(outs, gouts, retain_graph=bool(retain_graph))
+    walk.execute(outs, gouts, retain_graph=bool(retain_graph),
+                 differentiable=higher_order.GRADIENTS if create_graph else None)
 
 
 def backward_to_inputs(outputs: list[Tensor], gradients: list[Any], retain_graph: Any,

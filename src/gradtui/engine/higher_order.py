@@ -1,8 +1,9 @@
-"""Higher-order gradients: the backward pass of ``create_graph=True``, run on Tensors.
+"""Higher-order gradients: the arithmetic of ``create_graph=True``, run on Tensors.
 
 Each op-table row states one formula per input (``ops.py``). A plain ``backward()`` runs them on
 numpy arrays; with ``create_graph=True`` the gradients must themselves be tensors with a graph,
-so they can be differentiated again: this walk runs the same formulas on Tensors, and the rows
+so they can be differentiated again: the same walk (``walk.py``) runs the same formulas on
+Tensors (``GRADIENTS`` hands it this arithmetic), and the rows
 marked ``higher_order`` are written in words (``formulas.py``) that then apply torch's own ops,
 so the graph of a gradient has torch's nodes: ``x ** 3`` gives ``grad * (3 * x.pow(2))``, a
 MulBackward0 over a MulBackward1 over a PowBackward0.
@@ -20,14 +21,11 @@ there the numpy formula's value is exactly what torch computes, so it is used as
 
 from __future__ import annotations
 
-import heapq
-import weakref
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gradtui.engine import autograd, errors, quiet
+from gradtui.engine import autograd, walk
 from gradtui.engine.autograd import AccumulateGrad, Node
 from gradtui.engine.dispatch import apply, binary
 from gradtui.engine.formulas import sum_to
@@ -124,7 +122,7 @@ def _computing_order(names: tuple[str, ...]) -> list[int]:
     return sorted(range(len(names)), key=names.__getitem__)
 
 
-# ---------------------------------------------------------------- the backward loop
+# ---------------------------------------------------------------- the walk's arithmetic
 def _needs_graph(node: Node, grad: Tensor, saved: list[Any]) -> bool:
     """Whether the gradients this node hands on can carry a graph: the incoming gradient or
     a saved tensor requires grad. If neither, torch's formula computes constants."""
@@ -151,11 +149,11 @@ def _constant_gradient(node: Node, grad: Tensor, i: int) -> Tensor | None:
 
 def _root_grad(t: Tensor, gradient: Any, index: int) -> Tensor:
     if isinstance(gradient, TensorBase):
-        autograd._root_grad(t, gradient, index)  # torch's shape errors
+        walk.root_grad(t, gradient, index)  # torch's shape errors
         if gradient._array.dtype != t._array.dtype:
             return apply(OPS["to_copy"], (gradient,), dtype=t._array.dtype)
         return gradient
-    return new_leaf(np.array(autograd._root_grad(t, gradient, index)))
+    return new_leaf(np.array(walk.root_grad(t, gradient, index)))
 
 
 def _add(old: Tensor, new: Tensor) -> Tensor:
@@ -213,96 +211,42 @@ def _run_formulas(node: Node, grad: Tensor) -> list[Tensor | None]:
     return outputs
 
 
-def execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph: bool,
-            capture: Sequence[Tensor] | None = None) -> list[Tensor | None] | None:
-    """``autograd.execute`` with create_graph=True: the same walk (newest node first), with
-    Tensor gradients computed by the rows' formulas under grad mode, so they have graphs."""
-    token = quiet.enter()  # torch computes inf/nan gradients silently; numpy would warn
-    try:
-        with enable_grad():
-            return _execute(roots, gradients, retain_graph=retain_graph, capture=capture)
-    finally:
-        quiet.leave(token)
+def _run_hooks(hooks: list, grad: Tensor) -> Tensor:
+    for hook in list(hooks):
+        result = hook(grad)
+        if result is not None:
+            grad = result
+    return grad
 
 
-def _execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph: bool,
-             capture: Sequence[Tensor] | None) -> list[Tensor | None] | None:
-    root_nodes = [autograd._root_node(t, i) for i, t in enumerate(roots)]
-    gradients = autograd._flatten_gradients(gradients, len(roots))
-    grads: dict[Any, Tensor] = {}
-    order: list[Any] = []  # sinks in the order their first gradient arrived
-    for i, (t, g) in enumerate(zip(roots, gradients, strict=True)):
-        root = _root_grad(t, g, i)
-        node = root_nodes[i]
-        grads[node] = _add(grads[node], root) if node in grads else root
-        if node not in order:
-            order.append(node)
-    capture_list = [t.grad_fn if t.grad_fn is not None else t._accumulator()
-                    for t in capture] if capture is not None else []
-    capture_ids = {id(n) for n in capture_list}
-    captured: dict[int, Tensor] = {}
-    needed = (autograd.nodes_leading_to(root_nodes, capture_ids) if capture is not None
-              else None)
+def _node_gradients(node: Node, grad: Tensor) -> list[Tensor | None]:
+    if node.op.custom:  # torch.autograd.Function: the learner's backward, run in grad mode
+        return node._tensor_gradients(grad)
+    return _run_formulas(node, grad)
 
-    heap = [(-n._seq, n) for n in grads if type(n) is not AccumulateGrad]
-    heapq.heapify(heap)
-    while heap:
-        node = heapq.heappop(heap)[1]
-        grad = grads.pop(node)
-        for hook in list(node._tensor_hooks or ()):
-            result = hook(grad)
-            if result is not None:
-                grad = result
-        if id(node) in capture_ids:
-            captured[id(node)] = grad
-        if needed is not None and id(node) not in needed:
-            continue  # autograd.grad: nothing beyond the inputs or off their paths runs
-        if node._retained is not None and capture is None:
-            kept = node._retained()
-            if kept is not None:
-                _retain(kept, grad)
-        custom = node.op.custom
-        if node.saved_freed and not custom:  # a custom Function raises as it unpacks
-            raise RuntimeError(errors.BACKWARD_TWICE)
-        if node._versions is not None:
-            node._check_versions()
-        edges = node.next_functions
-        if custom:  # torch.autograd.Function: the learner's backward, run in grad mode
-            outputs = node._tensor_gradients(grad)
-        else:
-            outputs = _run_formulas(node, grad)
-        # computed in torch's order, handed on in input order (as torch's engine does)
-        for (nxt, _), g in zip(edges, outputs, strict=True):
-            if g is None:
-                continue
-            if g._array.shape != nxt.output_shape:
-                g = sum_to(g, nxt.output_shape)
-            if g._array.dtype != nxt._dtype:
-                g = apply(OPS["to_copy"], (g,), dtype=nxt._dtype)
-            old = grads.get(nxt)
-            if old is None:
-                grads[nxt] = g
-                if type(nxt) is AccumulateGrad:
-                    order.append(nxt)
-                else:
-                    heapq.heappush(heap, (-nxt._seq, nxt))
-            else:
-                grads[nxt] = _add(old, g)
-        if not retain_graph and node.op.saves_tensors:
-            node._free()
 
-    leaves = []
-    for sink in order:
-        if sink not in grads:
-            continue
-        grad = grads[sink]
-        if id(sink) in capture_ids:
-            captured[id(sink)] = grad
-            leaves.append(weakref.ref(sink.variable))
-        elif capture is None:
-            accumulate(sink.variable, grad)
-            leaves.append(weakref.ref(sink.variable))
-    autograd._last_leaves[:] = leaves
-    if capture is None:
-        return None
-    return [captured.get(id(n)) for n in capture_list]
+def _deliver(g: Tensor, to: Node | AccumulateGrad) -> Tensor:
+    """Sum back to the input's shape (torch's sum_to) and cast to its dtype."""
+    if g._array.shape != to.output_shape:
+        g = sum_to(g, to.output_shape)
+    if g._array.dtype != to._dtype:
+        g = apply(OPS["to_copy"], (g,), dtype=to._dtype)
+    return g
+
+
+class _Gradients:
+    """The arithmetic ``walk.Walk`` uses with create_graph=True (``walk.Differentiable``): the
+    same walk as every backward, with Tensor gradients computed by the rows' formulas in grad
+    mode, so they have graphs. Computed in torch's order, handed on in input order."""
+
+    grad_mode = staticmethod(enable_grad)
+    root_grad = staticmethod(_root_grad)
+    add = staticmethod(_add)
+    run_hooks = staticmethod(_run_hooks)
+    retain = staticmethod(_retain)
+    node_gradients = staticmethod(_node_gradients)
+    deliver = staticmethod(_deliver)
+    accumulate = staticmethod(accumulate)
+
+
+GRADIENTS = _Gradients()

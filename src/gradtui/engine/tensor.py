@@ -18,7 +18,7 @@ import numpy as np
 
 from gradtui.engine import autograd_api, creation, dtypes, errors, indexing, inplace, linalg, views
 from gradtui.engine import functional as F
-from gradtui.engine.autograd import AccumulateGrad, execute
+from gradtui.engine.autograd import AccumulateGrad
 from gradtui.engine.device import CPU, Device, check_device
 from gradtui.engine.dims import normalize_dim, shape_args
 from gradtui.engine.dispatch import _scalar_value, apply, binary
@@ -27,6 +27,7 @@ from gradtui.engine.ops import OPS
 from gradtui.engine.printing import tensor_repr
 from gradtui.engine.size import Size
 from gradtui.engine.tensor_base import TensorBase, new_leaf, register_tensor_class
+from gradtui.engine.walk import execute
 
 # op rows used by the dunders, bound once (a dict lookup per operator adds up)
 _ADD, _SUB, _MUL, _DIV = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"]
