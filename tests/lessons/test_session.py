@@ -508,3 +508,11 @@ def test_an_error_while_a_passed_step_is_read_is_explained_but_not_judged(
     assert feedback.notes[0].startswith("The cell raised NameError: name 'undefined_name' is "
                                         "not defined. That name does not exist")
     assert session.progress.step_record(1).cells == 0  # no attempt at step 2 was recorded
+
+
+def test_a_wrong_answer_that_is_the_first_line_of_the_solution_waits_for_the_rest(
+        tmp_path: Path) -> None:
+    steps = TWO_LINES.replace('code = "total = len(a)"', 'code = "a = [1, 2]"')
+    session, kernel = started(lesson_from(tmp_path, steps))
+    session.start()
+    assert session.cell_finished(kernel.execute("a = [1, 2]")).kind == "quiet"

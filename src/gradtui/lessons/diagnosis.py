@@ -22,7 +22,7 @@ from gradtui.lessons.model import ErrorNote, Lesson, Step, WrongAnswer
 
 _CELL_FRAME = re.compile(r'^  File "<cell \d+>", line \d+.*\n    (.+)$', re.MULTILINE)
 _SENTENCE_END = re.compile(r"(?<=[.)])\s+(?=[A-Z])")
-MAX_MESSAGE = 160
+MAX_MESSAGE = 100
 MAX_LINE = 60
 
 
@@ -94,11 +94,14 @@ def failing_line(traceback: str) -> str:
 
 
 def short_message(message: str) -> str:
-    """An error message's first sentence (torch's run on for several), at most 160 chars."""
+    """An error message's first sentence (torch's run on for several), cut at a clause break
+    past 100 characters: the whole message is in the traceback above the feedback."""
     first = _SENTENCE_END.split(message.strip(), maxsplit=1)[0]
-    text = first if len(first) >= 20 else message.strip()
-    text = " ".join(text.split())
-    text = _clip(text, MAX_MESSAGE)
+    text = " ".join((first if len(first) >= 20 else message.strip()).split())
+    if len(text) > MAX_MESSAGE:
+        breaks = [text.rfind(mark, 20, MAX_MESSAGE) for mark in (" (", ": ", "; ", ", ")]
+        cut = max(breaks)
+        text = text[:cut].rstrip(" ,;:") + "…" if cut > 0 else _clip(text, MAX_MESSAGE)
     return text if text.endswith((".", "…", ")")) else text + "."
 
 

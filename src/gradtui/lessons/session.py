@@ -469,7 +469,10 @@ class LessonSession:
             if error is not None and error.type == "NameError":
                 notes = notes[1:]  # the restart note says why, and what to type
             notes.insert(0, RESTART_NOTE)
-        wrong = matching_wrong_answer(step, reply.source)
+        # The first lines of the step's own code are on the way, even when a wrong answer
+        # stops there too ("no backward yet"): the line-at-a-time typist is not told "Not yet".
+        partial = on_the_way(step, reply.source)
+        wrong = None if partial else matching_wrong_answer(step, reply.source)
         if wrong is not None and wrong.note not in notes:
             notes.append(wrong.note)
         seen, grads = self._seen, self._grads
@@ -478,7 +481,7 @@ class LessonSession:
         touched = seen is None or self._seen is None or grads != self._grads or any(
             now != before and not result.passed
             for now, before, result in zip(self._seen, seen, results, strict=True))
-        attempt = touched and not on_the_way(step, reply.source)
+        attempt = touched and not partial
         if not (notes or attempt or self.kernel_lost):
             return Feedback("quiet", "", **extra)
         if (error is not None and not step.expects_error) or wrong is not None:

@@ -316,6 +316,8 @@ class LessonPane(Vertical, can_focus=True):
                              "^R restart", "^L leave"))
         if session.review is not None:
             return dot.join(("Enter or ^N: the lesson's summary", "^R restart", "^L leave"))
+        if session.finished:
+            return dot.join(("^R restart the lesson", "^L leave"))
         return dot.join(("F7 hint", "F8 solution", "F10 skip", "F12 reset", "^R restart",
                          "^L leave"))
 
