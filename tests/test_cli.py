@@ -43,7 +43,7 @@ def test_a_closed_pipe_ends_the_command_quietly(monkeypatch: pytest.MonkeyPatch)
     silenced: list[bool] = []
     monkeypatch.setattr(cli, "build_parser", lambda: parser)
     # The real one re-points fd 1 at /dev/null, which would also silence pytest's capture.
-    monkeypatch.setattr(cli, "_silence_stdout", lambda: silenced.append(True))
+    monkeypatch.setattr(cli, "quiet_broken_pipe", lambda: silenced.append(True) or 141)
     assert cli.main([]) == 141
     assert silenced == [True]
 

@@ -1,8 +1,10 @@
-"""The ``gradtui`` command line.
+"""The ``gradtui`` command line: the top layer, the one place that may import every other.
 
 Each area owns a light ``commands`` module (argparse only, no heavy imports) that adds its
 sub-commands; the heavy front end is imported inside the command that runs, so ``gradtui run``
-never loads Textual and ``gradtui --help`` is instant.
+never loads Textual and ``gradtui --help`` is instant. A command of a lower layer that needs a
+front end (``gradtui lesson``) gets its handler from here (``take_lesson``): the layers below
+never import the front ends (``pyproject.toml``'s import contracts, ``tests/test_layers.py``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Sequence
 
 from gradtui import __version__
 from gradtui.app_memory import AppMemoryError, apply_app_memory_limit
+from gradtui.pipes import quiet_broken_pipe
 
 
 def version_text() -> str:
@@ -41,10 +44,26 @@ def build_parser() -> argparse.ArgumentParser:
     engine_commands.add_commands(sub)
     plain_commands.add_commands(sub)
     tui_commands.add_commands(sub)
-    lesson_commands.add_commands(sub)
+    lesson_commands.add_commands(sub, take_lesson=take_lesson)
     serve_commands.add_commands(sub)
     parser.set_defaults(handler=tui_commands.run_workspace)
     return parser
+
+
+def take_lesson(args: argparse.Namespace) -> int:
+    """``gradtui lesson N|ID``: the lesson in the workspace, or in the plain REPL (``--plain``)."""
+    from gradtui.lessons.cli import open_lesson_session
+
+    session = open_lesson_session(args)
+    if session is None:
+        return 2
+    if getattr(args, "plain", False):
+        from gradtui.plain.lesson_mode import run_plain_lesson
+
+        return run_plain_lesson(session, args)
+    from gradtui.tui.app import main as workspace_main
+
+    return workspace_main(args, lesson_session=session)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -67,18 +86,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args) or 0)
     except BrokenPipeError:
         # `gradtui ... | head` closed our stdout: end quietly like other Unix tools (128 + SIGPIPE).
-        _silence_stdout()
-        return 141
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so the interpreter's final flush cannot raise again."""
-    import os
-
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass  # stdout is not a real file (tests): nothing left to flush into a pipe
-    finally:
-        os.close(devnull)
+        return quiet_broken_pipe()

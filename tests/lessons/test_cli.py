@@ -74,10 +74,10 @@ def test_check_command_self_tests_files_in_a_real_kernel(tmp_path: Path) -> None
 
 
 def test_unknown_lesson_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
-    from gradtui.lessons.cli import run_lesson_command
+    from gradtui.cli import take_lesson
 
     args = argparse.Namespace(lesson="99", lessons=[], plain=True, restart=False)
-    assert run_lesson_command(args) == 2
+    assert take_lesson(args) == 2
     assert "no lesson '99'. Lessons: 1 (variables), 2 (gradients)" in capsys.readouterr().err
 
 
@@ -138,6 +138,6 @@ def test_check_keeps_a_lessons_folder_given_before_or_after_the_action(argv: lis
     from gradtui.lessons.commands import add_commands
 
     parser = argparse.ArgumentParser()
-    add_commands(parser.add_subparsers())
+    add_commands(parser.add_subparsers(), take_lesson=lambda _args: 0)
     args = parser.parse_args(argv)
     assert args.lessons_command == "check" and args.lessons == ["DIR"]

@@ -1,7 +1,7 @@
 """``gradtui lessons [check PATH...]`` and ``gradtui lesson N|ID``.
 
-The listing and the checker print plain text; taking a lesson hands a ``LessonSession`` to the
-workspace (``gradtui.tui.app.main``) or to the plain REPL's lesson mode (``--plain``).
+The listing and the checker print plain text; ``open_lesson_session`` finds the lesson and its
+progress, and the command line (``gradtui.cli``) hands that session to a front end.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from gradtui.lessons.loader import load_lesson
 from gradtui.lessons.model import Lesson
 from gradtui.lessons.progress import LessonProgress, ProgressStore
 from gradtui.lessons.session import LessonSession, NextLesson, counted
-from gradtui.plain.pipes import quiet_broken_pipe
+from gradtui.pipes import quiet_broken_pipe
 
 
 def run_lessons_command(args: argparse.Namespace) -> int:
@@ -161,8 +161,8 @@ def _up_next(lessons: list[Lesson], lesson: Lesson) -> NextLesson | None:
     return NextLesson(number + 1, following.title, resume_command(following, number + 1))
 
 
-def run_lesson_command(args: argparse.Namespace) -> int:
-    """``gradtui lesson N|ID``: the workspace with a lesson pane, or ``--plain``."""
+def open_lesson_session(args: argparse.Namespace) -> LessonSession | None:
+    """The session ``gradtui lesson N|ID`` takes, or None after saying what lessons exist."""
     catalog = load_catalog(list(getattr(args, "lessons", []) or []))
     lesson = catalog.find(args.lesson)
     if lesson is None:
@@ -170,17 +170,10 @@ def run_lesson_command(args: argparse.Namespace) -> int:
             print(f"gradtui: {problem}", file=sys.stderr)
         names = ", ".join(f"{n} ({lsn.id})" for n, lsn in enumerate(catalog.lessons, start=1))
         print(f"gradtui lesson: no lesson {args.lesson!r}. Lessons: {names}", file=sys.stderr)
-        return 2
+        return None
     store = ProgressStore(paths.data_dir())
     # A progress file set aside, or a save that failed, is shown by the lesson itself (its
     # first feedback), in the workspace and the plain REPL alike.
     following = _up_next(catalog.lessons, lesson)
-    session = LessonSession(lesson, store, restart=bool(getattr(args, "restart", False)),
-                            up_next=following, last_lesson=following is None)
-    if getattr(args, "plain", False):
-        from gradtui.plain.lesson_mode import run_plain_lesson
-
-        return run_plain_lesson(session, args)
-    from gradtui.tui.app import main as workspace_main
-
-    return workspace_main(args, lesson_session=session)
+    return LessonSession(lesson, store, restart=bool(getattr(args, "restart", False)),
+                         up_next=following, last_lesson=following is None)

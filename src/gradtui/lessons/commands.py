@@ -1,10 +1,15 @@
-"""``gradtui lessons`` / ``gradtui lesson N``: guided lessons."""
+"""``gradtui lessons`` / ``gradtui lesson N``: guided lessons.
+
+Taking a lesson starts a front end (the workspace, or the plain REPL with ``--plain``), which
+this layer may not import: the command line passes in ``take_lesson``, the handler that does.
+"""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
-from gradtui.plain.commands import add_kernel_limit_arguments
+from gradtui.kernel.options import add_kernel_limit_arguments
 
 
 def _add_lessons_dir(p: argparse.ArgumentParser, default: object = None) -> None:
@@ -14,7 +19,8 @@ def _add_lessons_dir(p: argparse.ArgumentParser, default: object = None) -> None
     )
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
+def add_commands(sub: argparse._SubParsersAction,
+                 take_lesson: Callable[[argparse.Namespace], int]) -> None:
     ls = sub.add_parser("lessons", help="list lessons with your progress, or check lesson files")
     _add_lessons_dir(ls)
     ls_sub = ls.add_subparsers(dest="lessons_command", metavar="ACTION")
@@ -33,16 +39,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     one.add_argument("--restart", action="store_true", help="start again from step 1")
     _add_lessons_dir(one)
     add_kernel_limit_arguments(one)
-    one.set_defaults(handler=run_lesson)
+    one.set_defaults(handler=take_lesson)
 
 
 def run_lessons(args: argparse.Namespace) -> int:
     from gradtui.lessons.cli import run_lessons_command
 
     return run_lessons_command(args)
-
-
-def run_lesson(args: argparse.Namespace) -> int:
-    from gradtui.lessons.cli import run_lesson_command
-
-    return run_lesson_command(args)

@@ -4,22 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-
-def add_kernel_limit_arguments(p: argparse.ArgumentParser) -> None:
-    """Kernel limits shared by every front end that starts a kernel.
-
-    The defaults are ``SUPPRESS`` (readers use ``getattr(args, NAME, None)``) because argparse
-    lets a sub-command's defaults overwrite what the main parser already parsed: with a default
-    of None, ``gradtui --memory-limit 900 repl`` silently dropped the 900.
-    """
-    p.add_argument(
-        "--memory-limit", metavar="MB", type=int, default=argparse.SUPPRESS,
-        help="address-space limit of the kernel process in MiB (default: a fraction of RAM)",
-    )
-    p.add_argument(
-        "--cpu-limit", metavar="SECONDS", type=int, default=argparse.SUPPRESS,
-        help="CPU-time limit of the kernel process (default: none)",
-    )
+from gradtui.kernel.options import add_kernel_limit_arguments
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:

@@ -22,11 +22,11 @@ from prompt_toolkit import PromptSession
 from gradtui.kernel import KernelDied, KernelError
 from gradtui.kernel.client import KernelClient
 from gradtui.kernel.protocol import ExecuteReply, Snapshot
+from gradtui.pipes import quiet_broken_pipe
 from gradtui.plain.cells import iter_cells, parse_command
 from gradtui.plain.colon_commands import BUILTIN_COMMANDS, HELP, CommandError, run_builtin
 from gradtui.plain.completion import ReplCompleter
 from gradtui.plain.console import Console, ascii_wanted, colour_wanted
-from gradtui.plain.pipes import quiet_broken_pipe
 from gradtui.plain.prompt import PROMPT, make_prompt_session
 
 T = TypeVar("T")

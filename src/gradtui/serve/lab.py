@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from gradtui.plain.pipes import quiet_broken_pipe
+from gradtui.pipes import quiet_broken_pipe
 from gradtui.serve.config import LabConfig, LabConfigError, load_lab_config
 from gradtui.serve.progress_report import (
     FORMATTERS,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from gradtui.plain.commands import add_kernel_limit_arguments
+from gradtui.kernel.options import add_kernel_limit_arguments
 
 
 def add_workspace_arguments(p: argparse.ArgumentParser) -> None:
