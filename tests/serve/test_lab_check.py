@@ -166,3 +166,18 @@ def test_a_config_others_can_change_fails(good_lab: Path) -> None:
     found = failures(run_checks(good_lab))
     assert [f.topic for f in found] == ["config"]
     assert "could make learners run any program" in found[0].text
+
+
+def test_without_a_cgroup_the_weaker_limits_are_noted_and_root_fails_the_process_count(
+    good_lab: Path,
+) -> None:
+    good_lab.write_text(good_lab.read_text() + 'limits = "rlimits"\n')
+    findings = run_checks(good_lab)
+    notes = {f.topic for f in findings if f.status == "warn"}
+    assert {"limits", "memory", "cpu"} <= notes  # per process only, no CPU rate: said, not failed
+    found = failures(findings)
+    if os.geteuid() == 0:  # root is exempt from RLIMIT_NPROC
+        assert [f.topic for f in found] == ["processes"]
+        assert "no process limit holds here" in found[0].text
+    else:
+        assert found == []
