@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from gradtui.serve import session_limits
 from gradtui.serve.session_limits import (
+    GUARD,
     CgroupV1,
     CgroupV2,
     LimitsUnavailable,
     MiB,
     Rlimits,
+    SessionGroup,
     SessionLimits,
     Systemd,
     resolve_mechanism,
@@ -104,3 +111,97 @@ def test_auto_takes_the_best_mechanism_in_order(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(session_limits, "_cgroup_v1_probe", lambda: (None, "cgroup v1: no"))
     assert isinstance(resolve_mechanism("auto"), Rlimits)
     assert session_limits.why_no_cgroup() == "cgroup v2: no; systemd: no; cgroup v1: no"
+
+
+def writable_cgroup2() -> Path | None:
+    """A cgroup v2 hierarchy this test may make cgroups in (none: the test is skipped)."""
+    mount = session_limits._cgroup2_mount()
+    if mount is None or not os.access(mount, os.W_OK):
+        return None
+    return mount
+
+
+CGROUP2 = writable_cgroup2()
+needs_cgroup2 = pytest.mark.skipif(CGROUP2 is None, reason="no writable cgroup v2 hierarchy here")
+
+FORKER = """
+import os, time
+for _ in range(5):
+    if os.fork() == 0:
+        os.setsid()
+        time.sleep(300)
+        os._exit(0)
+print("forked", flush=True)
+time.sleep(300)
+"""
+
+
+@pytest.fixture
+def scratch_cgroup2() -> Iterator[Path]:
+    assert CGROUP2 is not None
+    folder = CGROUP2 / f"gradtui-test-{os.getpid()}-{secrets.token_hex(3)}"
+    folder.mkdir()
+    yield folder
+    for child in sorted(folder.glob("**/"), key=lambda p: -len(p.parts)):
+        if child != folder:
+            with contextlib.suppress(OSError):
+                child.rmdir()
+    with contextlib.suppress(OSError):
+        folder.rmdir()
+
+
+@needs_cgroup2
+def test_a_v2_cgroup_finds_and_kills_every_member_then_goes(scratch_cgroup2: Path) -> None:
+    """A real cgroup v2 (without controllers here): members and cgroup.kill, as in any v2 lab."""
+    session = scratch_cgroup2 / "gradtui-ann-1"
+    session.mkdir()
+    kill = session / "cgroup.kill"
+    group = SessionGroup("cgroup v2", cgroups=[session], kill_file=kill if kill.exists() else None)
+    proc = subprocess.Popen(
+        [*GUARD, "--cgroup", str(session), "--", sys.executable, "-c", FORKER],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "forked"
+        members = {info.pid for info in group.members()}
+        assert proc.pid in members and len(members) == 6  # the app and its 5 setsid'd children
+        assert group.kill_all() == []
+        group.close()
+        assert not session.exists()
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+@needs_cgroup2
+def test_a_systemd_scope_is_found_from_its_first_process(
+    scratch_cgroup2: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """systemd-run --scope moves itself into the scope, then runs the command in the same pid;
+    a stand-in does just that, so finding the scope's cgroup from the leader is exercised."""
+    fake = tmp_path / "bin" / "systemd-run"
+    fake.parent.mkdir()
+    fake.write_text(
+        "#!/bin/sh\n"
+        'for a in "$@"; do case "$a" in --unit=*) unit="${a#--unit=}";; esac; done\n'
+        'while [ "$1" != "--" ]; do shift; done; shift\n'
+        f'scope="{scratch_cgroup2}/$unit.scope"\n'
+        'mkdir "$scope" && echo $$ > "$scope/cgroup.procs"\n'
+        'exec "$@"\n'
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    group = Systemd(user=False).open_session("ann-2", LIMITS, sandboxed=True)
+    proc = subprocess.Popen(
+        [*group.launch, *GUARD, *group.guard, "--", sys.executable, "-c", FORKER],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "forked"
+        group.attach(proc.pid)
+        assert group.cgroups == [scratch_cgroup2 / "gradtui-ann-2.scope"]
+        assert len(group.members()) == 6
+        assert group.kill_all() == []
+    finally:
+        proc.kill()
+        proc.wait()

@@ -38,6 +38,7 @@ class LabRuntime:
 
     def __post_init__(self) -> None:
         self.limits = resolve_mechanism(self.config.limits)
+        self.limits.prepare()
         self.limits.sweep_stale()
         if self.sandbox_mode == "bwrap":
             # Fail now on a lab whose secrets cannot be hidden (a system folder) or that would

@@ -194,6 +194,9 @@ class Mechanism:
         """What holds for one session under this mechanism, one plain sentence per limit."""
         raise NotImplementedError
 
+    def prepare(self) -> None:
+        """Whatever must happen once, at server start; ``LimitsUnavailable`` if it cannot."""
+
     def sweep_stale(self) -> int:
         """Remove sessions' cgroups a killed server left behind; returns how many."""
         return 0
@@ -253,10 +256,15 @@ class CgroupV2(Mechanism):
         if self._prepared:
             return
         leaf = self.base / "gradtui-server"
-        leaf.mkdir(exist_ok=True)
-        _write(leaf / "cgroup.procs", str(os.getpid()))
         wanted = " ".join(f"+{c}" for c in ("memory", "pids", "cpu") if c in self.controllers)
-        _write(self.base / "cgroup.subtree_control", wanted)
+        try:
+            leaf.mkdir(exist_ok=True)
+            _write(leaf / "cgroup.procs", str(os.getpid()))
+            _write(self.base / "cgroup.subtree_control", wanted)
+        except OSError as error:
+            raise LimitsUnavailable(
+                f"cgroup v2: cannot hand the controllers of {self.base} to sessions: {error}"
+            ) from None
         self._prepared = True
 
     def open_session(self, label: str, limits: SessionLimits, *, sandboxed: bool) -> SessionGroup:
