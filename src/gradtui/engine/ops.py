@@ -112,9 +112,9 @@ op("rsub_tensor", "RsubBackward0",
 op("mul", "MulBackward0", lambda self, other: (self * other, (self, other)),
    saved=("self", "other"), higher_order=True, derivatives=(
        wrt("self", "d(a*b)/da = b", reads=("other",),
-           formula=lambda grad, self, other: times(grad, other, square=self is other)),
+           formula=lambda grad, self, other: times(grad, other, self is other)),
        wrt("other", "d(a*b)/db = a", reads=("self",),
-           formula=lambda grad, self, other: times(grad, self, square=self is other))))
+           formula=lambda grad, self, other: times(grad, self, self is other))))
 op("div", "DivBackward0", lambda self, other: (self / other, (self, other)),
    saved=("self", "other"), higher_order=True, derivatives=(
        wrt("self", "d(a/b)/da = 1/b", lambda grad, self, other: grad / other, reads=("other",)),

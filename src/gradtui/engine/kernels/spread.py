@@ -27,6 +27,38 @@ def spread(value: Any, shape: tuple[int, ...]) -> np.ndarray:
     return out
 
 
+_ndarray = np.ndarray
+
+
+def times(grad: Any, factor: Any, square: bool = False) -> Any:
+    """``grad * factor``, fast for spread gradients (for Tensors, ``create_graph=True``: just
+    the product, MulBackward0). ``square`` says the op was ``x * x``, whose two gradients are
+    both ``grad * x``: for big arrays the first call computes it and the second hands out the
+    same product. It is read-only, so the engine never sums into it in place and both inputs
+    receive the same values (the engine then adds them in torch's order: (other + gx) + gx).
+    (Called on every mul node of a backward: the common case returns after one test.)"""
+    if square or grad.__class__ is _ndarray and grad.size > _BIG:
+        return _times_big(grad, factor, square)
+    return grad * factor
+
+
+_last_square: list = [None]  # (grad, x, grad * x) between x * x's two gradient formulas
+
+
+def _times_big(grad: Any, factor: Any, square: bool) -> Any:
+    if not square:
+        return _product(grad, factor)
+    last = _last_square[0]
+    _last_square[0] = None
+    if last is not None and last[0] is grad and last[1] is factor:
+        return last[2]
+    product = _product(grad, factor)
+    if type(product) is np.ndarray and product.size > _BIG:
+        product.flags.writeable = False
+        _last_square[0] = (grad, factor, product)
+    return product
+
+
 def _product(grad: Any, factor: Any) -> Any:
     """``grad * factor``; when grad is one value spread over a big array, multiply by that value
     instead."""
@@ -42,26 +74,3 @@ def _product(grad: Any, factor: Any) -> Any:
             return view
         return factor * value
     return grad * factor
-
-
-_last_square: list = [None]  # (grad, x, grad * x) between x * x's two gradient formulas
-
-
-def times(grad: Any, factor: Any, *, square: bool = False) -> Any:
-    """``grad * factor``, fast for spread gradients (for Tensors, ``create_graph=True``: just
-    the product, MulBackward0). ``square``: the op was
-    ``x * x``, whose two gradients are both ``grad * x``: for big arrays the first call
-    computes it and the second hands out the same product. It is read-only, so the engine
-    never sums into it in place and both inputs receive the same values (the engine then adds
-    them in torch's order: (other + gx) + gx)."""
-    if not square:
-        return _product(grad, factor)
-    last = _last_square[0]
-    _last_square[0] = None
-    if last is not None and last[0] is grad and last[1] is factor:
-        return last[2]
-    product = _product(grad, factor)
-    if type(product) is np.ndarray and product.size > _BIG:
-        product.flags.writeable = False
-        _last_square[0] = (grad, factor, product)
-    return product
