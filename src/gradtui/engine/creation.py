@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gradtui.engine import dtypes, errors, quiet, random
+from gradtui.engine import dtypes, errors, quiet
 from gradtui.engine.device import check_device
 from gradtui.engine.dims import shape_args
 from gradtui.engine.tensor_base import TensorBase, new_leaf
@@ -273,16 +273,6 @@ def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, requires_gra
     return _filled(shape, fill_value, dt, requires_grad)
 
 
-def rand_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,
-              device: Any = None) -> Tensor:
-    return rand(input._array.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
-
-
-def randn_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,
-               device: Any = None) -> Tensor:
-    return randn(input._array.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
-
-
 def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
            device: Any = None, requires_grad: bool = False) -> Tensor:
     if end is None:
@@ -382,52 +372,6 @@ def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
     return _finish(np.eye(n, n if m is None else m, dtype=_np_dtype(dtype,
                                                                      dtypes.default_float())),
                    requires_grad)
-
-
-def rand(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
-         generator: Any = None, **kwargs: Any) -> Tensor:
-    shape = shape_args(_sizes(size, kwargs, "rand"), "rand")
-    _check_sizes(shape, "rand")
-    values = random.uniform(shape, generator=generator)
-    return _finish(values.astype(_np_dtype(dtype, dtypes.default_float())), requires_grad)
-
-
-def randn(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
-          generator: Any = None, **kwargs: Any) -> Tensor:
-    shape = shape_args(_sizes(size, kwargs, "randn"), "randn")
-    _check_sizes(shape, "randn")
-    values = random.normal(shape, generator=generator)
-    return _finish(values.astype(_np_dtype(dtype, dtypes.default_float())), requires_grad)
-
-
-def randint(low: int, high: Any = None, size: Any = None, *, dtype: Any = None,
-            device: Any = None, requires_grad: bool = False, generator: Any = None) -> Tensor:
-    if size is None:
-        low, high, size = 0, low, high
-    if size is None:
-        raise TypeError("randint() missing required argument 'size'")
-    shape = shape_args((size,))
-    if low >= high:
-        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
-                           f">= to={high}")
-    values = random.integers(low, high, shape, generator)
-    return _finish(values.astype(_np_dtype(dtype, dtypes.int64)), requires_grad)
-
-
-def randperm(n: int, *, generator: Any = None, dtype: Any = None, device: Any = None,
-             requires_grad: bool = False) -> Tensor:
-    values = random.permutation(n, generator)
-    return _finish(values.astype(_np_dtype(dtype, dtypes.int64)), requires_grad)
-
-
-def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None) -> Tensor:
-    if size is not None:
-        return _finish((random.normal(shape_args((size,))) * std + mean).astype(np.float32),
-                       False)
-    m = mean._array if isinstance(mean, TensorBase) else np.asarray(mean, dtype=np.float32)
-    s = std._array if isinstance(std, TensorBase) else np.asarray(std, dtype=np.float32)
-    shape = np.broadcast_shapes(m.shape, s.shape)
-    return _finish((random.normal(shape) * s + m).astype(np.result_type(m, s)), False)
 
 
 def legacy_constructor(dtype: dtypes.dtype):

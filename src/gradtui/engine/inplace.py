@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gradtui.engine import dtypes, errors, random, tensor_base
+from gradtui.engine import dtypes, errors, tensor_base
 from gradtui.engine import functional as F
 from gradtui.engine.autograd import OWN_OUTPUT
 from gradtui.engine.dispatch import apply, binary, broadcast_shape
@@ -269,15 +269,3 @@ sigmoid_, tanh_, abs_ = _unary("sigmoid"), _unary("tanh"), _unary("abs")
 sqrt_, log_ = _unary("sqrt"), _unary("log")
 
 
-def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
-    check_inplace(self)
-    self._array[...] = random.uniform(self._array.shape, a, b)
-    self._vc[0] += 1
-    return self
-
-
-def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
-    check_inplace(self)
-    self._array[...] = random.normal(self._array.shape) * std + mean
-    self._vc[0] += 1
-    return self

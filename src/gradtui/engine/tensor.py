@@ -16,7 +16,17 @@ from typing import Any
 
 import numpy as np
 
-from gradtui.engine import autograd_api, creation, dtypes, errors, indexing, inplace, linalg, views
+from gradtui.engine import (
+    autograd_api,
+    creation,
+    dtypes,
+    errors,
+    indexing,
+    inplace,
+    linalg,
+    random_ops,
+    views,
+)
 from gradtui.engine import functional as F
 from gradtui.engine.autograd import AccumulateGrad
 from gradtui.engine.device import CPU, Device, check_device
@@ -465,8 +475,17 @@ class Tensor(TensorBase):
     abs_ = inplace.abs_
     sqrt_ = inplace.sqrt_
     log_ = inplace.log_
-    uniform_ = inplace.uniform_
-    normal_ = inplace.normal_
+    # random samplers (random_ops.py): in place, and bernoulli/multinomial as new tensors
+    uniform_ = random_ops.uniform_
+    normal_ = random_ops.normal_
+    random_ = random_ops.random_
+    bernoulli_ = random_ops.bernoulli_
+    exponential_ = random_ops.exponential_
+    geometric_ = random_ops.geometric_
+    log_normal_ = random_ops.log_normal_
+    cauchy_ = random_ops.cauchy_
+    bernoulli = random_ops.bernoulli
+    multinomial = random_ops.multinomial
     masked_fill_ = inplace.masked_fill_
 
     # ------------------------------------------------------------ arithmetic dunders

@@ -13,6 +13,8 @@ names a function here, which holds that detail:
 - ``matmul``: small matrix products in MKL's order of additions.
 - ``moments``: var, std and the vector norm, rounded like torch's kernels.
 - ``fma64``: a float64 fused multiply-add (numpy has none).
+- ``normal_fill``: torch's Box-Muller on blocks of 16 for ``randn``/``normal_`` (avx_mathfun's
+  float32 log and sincos, or the C library's), to the bit.
 - ``losses``: binary cross-entropy, nll (torch's cascade sum) and mse.
 - ``shapes``: the backward of views, indexing and copies.
 - ``spread``: speed kernels for a gradient that is one value spread over a big array.

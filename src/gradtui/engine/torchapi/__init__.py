@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from gradtui.engine import dtypes as _dtypes
-from gradtui.engine import random as _random
+from gradtui.engine import generator as _generator
 from gradtui.engine.creation import (  # noqa: F401
     BoolTensor,
     ByteTensor,
@@ -27,15 +27,8 @@ from gradtui.engine.creation import (  # noqa: F401
     full_like,
     linspace,
     logspace,
-    normal,
     ones,
     ones_like,
-    rand,
-    rand_like,
-    randint,
-    randn,
-    randn_like,
-    randperm,
     tensor,
     zeros,
     zeros_like,
@@ -67,6 +60,14 @@ from gradtui.engine.functional import (  # noqa: F401
     round,
     sum,
 )
+from gradtui.engine.generator import (  # noqa: F401
+    Generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
 from gradtui.engine.grad_mode import (  # noqa: F401
     enable_grad,
     inference_mode,
@@ -78,7 +79,18 @@ from gradtui.engine.grad_mode import (  # noqa: F401
 from gradtui.engine.linalg import *  # noqa: F401,F403
 from gradtui.engine.out_param import with_out as _with_out
 from gradtui.engine.printing import set_printoptions  # noqa: F401
-from gradtui.engine.random import Generator, initial_seed, manual_seed, seed  # noqa: F401
+from gradtui.engine.random_ops import (  # noqa: F401
+    bernoulli,
+    multinomial,
+    normal,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+)
 from gradtui.engine.size import Size  # noqa: F401
 from gradtui.engine.tensor import Tensor  # noqa: F401
 from gradtui.engine.torchapi import (  # noqa: F401
@@ -88,6 +100,7 @@ from gradtui.engine.torchapi import (  # noqa: F401
     cuda,
     nn,
     optim,
+    random,
     serialization,
     utils,
 )
@@ -104,7 +117,7 @@ long = int64
 int = int32  # noqa: A001
 short = int16
 strided = "torch.strided"
-default_generator = _random.default_generator
+default_generator = _generator.default_generator
 
 
 def set_default_dtype(d: dtype) -> None:

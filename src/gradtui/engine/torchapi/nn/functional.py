@@ -6,8 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from gradtui.engine import dtypes, errors
-from gradtui.engine import random as _random
+from gradtui.engine import dtypes, errors, random_ops
 from gradtui.engine.dispatch import apply, broadcast_shape, promote
 from gradtui.engine.functional import log_softmax as _log_softmax
 from gradtui.engine.functional import relu as _relu
@@ -309,17 +308,18 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability ``p`` and scale the others by ``1 / (1 - p)``, as
-    torch's CPU kernel does: ``input * (bernoulli(1 - p) / (1 - p))``, a ``MulBackward0``
-    (the random draws are ours, not torch's)."""
+    torch's CPU kernel does: a ``noise`` tensor laid out like ``input`` gets ``bernoulli_(1 - p)``
+    (torch's generator, so the same mask as torch for the same seed), then ``div_(1 - p)``,
+    and the result is ``input * noise`` (a ``MulBackward0``)."""
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0:
+    if not training or p == 0 or input._array.size == 0:
         return input
-    arr = input._array
-    if p == 1:  # torch multiplies by zeros (1 / (1 - p) would be inf)
-        noise = np.zeros(arr.shape, dtype=arr.dtype)
+    if p == 1:  # torch multiplies by a zero (1 / (1 - p) would be inf)
+        noise = Tensor._wrap(np.zeros((), dtype=input._array.dtype))
     else:
-        noise = (_random.uniform(arr.shape) >= p).astype(arr.dtype) / (1 - p)
+        noise = random_ops.empty_like(input).bernoulli_(1 - p)
+        noise.div_(1 - p)
     if inplace:
-        return input.mul_(Tensor._wrap(noise))
-    return input * Tensor._wrap(noise)
+        return input.mul_(noise)
+    return input * noise

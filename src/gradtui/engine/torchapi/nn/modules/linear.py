@@ -29,7 +29,8 @@ class Linear(Module):
     """y = x W^T + b with W of shape (out_features, in_features) and b of (out_features,).
 
     Initialised like torch: W ~ U(-k, k) and b ~ U(-k, k) with k = 1 / sqrt(in_features)
-    (kaiming_uniform with a = sqrt(5)), drawn from the engine's generator.
+    (kaiming_uniform with a = sqrt(5)), drawn from torch's generator: the same weights as torch
+    for the same seed.
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True,

@@ -14,7 +14,6 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Generic, TypeVar
 
-from gradtui.engine import random
 from gradtui.engine.torchapi.utils.data._utils.collate import default_collate, default_convert
 from gradtui.engine.torchapi.utils.data.dataset import Dataset, IterableDataset
 from gradtui.engine.torchapi.utils.data.sampler import (
@@ -22,6 +21,7 @@ from gradtui.engine.torchapi.utils.data.sampler import (
     RandomSampler,
     Sampler,
     SequentialSampler,
+    int64_seed,
 )
 
 T_co = TypeVar("T_co", covariant=True)
@@ -218,7 +218,7 @@ class _SingleProcessDataLoaderIter:
         self._collate_fn = loader.collate_fn
         self._sampler_iter = iter(self._index_sampler)
         # torch draws a base seed for its workers every epoch, advancing the generator
-        self._base_seed = int(random.integers(0, 2**63 - 1, (), loader.generator))
+        self._base_seed = int64_seed(loader.generator)
         self._num_yielded = 0
         if self._dataset_kind == _DatasetKind.Iterable:
             self._dataset_iter = iter(self._dataset)  # type: ignore[call-overload]

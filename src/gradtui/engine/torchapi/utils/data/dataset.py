@@ -10,7 +10,8 @@ import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
-from gradtui.engine import random
+from gradtui.engine import generator as rng
+from gradtui.engine import random_ops
 from gradtui.engine.tensor import Tensor
 
 T_co = TypeVar("T_co", covariant=True)
@@ -160,7 +161,7 @@ class Subset(Dataset[T_co]):
 
 
 def random_split(dataset: Dataset[Any], lengths: Sequence[int | float],
-                 generator: random.Generator | None = random.default_generator,
+                 generator: rng.Generator | None = rng.default_generator,
                  ) -> list[Subset[Any]]:
     """Split ``dataset`` into non-overlapping ``Subset``s of the given lengths, from one random
     permutation of its indices. Fractions summing to 1 become ``floor(frac * len)`` each, the
@@ -181,7 +182,7 @@ def random_split(dataset: Dataset[Any], lengths: Sequence[int | float],
                               "This might result in an empty dataset.", stacklevel=2)
     if sum(lengths) != len(dataset):  # type: ignore[arg-type]
         raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
-    indices = random.permutation(int(sum(lengths)), generator).tolist()
+    indices = random_ops.randperm(int(sum(lengths)), generator=generator).tolist()
     return [Subset(dataset, indices[offset - length:offset])
             for offset, length in zip(itertools.accumulate(lengths), lengths, strict=True)]
 

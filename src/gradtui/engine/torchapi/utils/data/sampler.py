@@ -1,8 +1,8 @@
 """``torch.utils.data.sampler``: the order a ``DataLoader`` reads a map-style dataset in
 (indices), and ``BatchSampler``, which groups those indices into batches.
 
-Shuffling draws from gradtui's own generator (``torch.manual_seed`` or a
-``torch.Generator``): reproducible, but not the same permutations as torch's.
+Shuffling draws from torch's generator (``torch.manual_seed`` or a ``torch.Generator``) the
+way torch's samplers do, so a seeded run gives torch's orders.
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ import itertools
 from collections.abc import Iterable, Iterator, Sequence, Sized
 from typing import Any, Generic, TypeVar
 
-import numpy as np
-
-from gradtui.engine import random
+from gradtui.engine import generator as rng
+from gradtui.engine import random_ops
 from gradtui.engine.creation import as_tensor
 from gradtui.engine.dtypes import float64
 
@@ -43,9 +42,10 @@ class SequentialSampler(Sampler[int]):
         return len(self.data_source)
 
 
-def _int64_seed(generator: random.Generator | None) -> int:
-    """What ``torch.empty((), dtype=torch.int64).random_(generator=g).item()`` draws."""
-    return int(random.integers(0, 2**63 - 1, (), generator))
+def int64_seed(generator: rng.Generator | None) -> int:
+    """What ``torch.empty((), dtype=torch.int64).random_(generator=g).item()`` draws: one
+    ``random64()`` modulo 2^63."""
+    return random_ops.random_int64(generator)
 
 
 class RandomSampler(Sampler[int]):
@@ -76,15 +76,17 @@ class RandomSampler(Sampler[int]):
         n = len(self.data_source)
         generator = self.generator
         if generator is None:
-            generator = random.Generator().manual_seed(_int64_seed(None))
+            generator = rng.Generator().manual_seed(int64_seed(None))
         if self.replacement:
             for _ in range(self.num_samples // 32):
-                yield from random.integers(0, n, (32,), generator).tolist()
-            yield from random.integers(0, n, (self.num_samples % 32,), generator).tolist()
+                yield from random_ops.randint(n, (32,), generator=generator).tolist()
+            yield from random_ops.randint(n, (self.num_samples % 32,),
+                                          generator=generator).tolist()
         else:
             for _ in range(self.num_samples // n):
-                yield from random.permutation(n, generator).tolist()
-            yield from random.permutation(n, generator).tolist()[:self.num_samples % n]
+                yield from random_ops.randperm(n, generator=generator).tolist()
+            yield from random_ops.randperm(n, generator=generator).tolist()[
+                :self.num_samples % n]
 
     def __len__(self) -> int:
         return self.num_samples
@@ -98,7 +100,7 @@ class SubsetRandomSampler(Sampler[int]):
         self.generator = generator
 
     def __iter__(self) -> Iterator[int]:
-        for i in random.permutation(len(self.indices), self.generator).tolist():
+        for i in random_ops.randperm(len(self.indices), generator=self.generator).tolist():
             yield self.indices[i]
 
     def __len__(self) -> int:
@@ -127,17 +129,9 @@ class WeightedRandomSampler(Sampler[int]):
         self.generator = generator
 
     def __iter__(self) -> Iterator[int]:
-        p = self.weights._array / self.weights._array.sum()
-        if not self.replacement:
-            if self.num_samples > len(p):
-                raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples "
-                                   "without replacement")
-            if self.num_samples > np.count_nonzero(p):
-                raise RuntimeError("invalid multinomial distribution (with replacement=False, "
-                                   "not enough non-negative category to sample)")
-        rng = random._rng(self.generator)
-        drawn = rng.choice(len(p), size=self.num_samples, replace=self.replacement, p=p)
-        yield from np.asarray(drawn, dtype=np.int64).tolist()
+        drawn = random_ops.multinomial(self.weights, self.num_samples, self.replacement,
+                                       generator=self.generator)
+        yield from drawn.tolist()
 
     def __len__(self) -> int:
         return self.num_samples
