@@ -1,8 +1,9 @@
 """``torch.utils.data``: datasets, samplers and the ``DataLoader`` that batches them.
 
-Shuffling (``shuffle=True``, ``RandomSampler``, ``random_split``) draws from gradtui's own
-generator: reproducible under ``torch.manual_seed`` or a ``torch.Generator``, but not the same
-permutations as torch's. ``num_workers > 0`` loads in-process (no worker processes).
+Shuffling (``shuffle=True``, ``RandomSampler``, ``random_split``) draws from torch's generator
+the way torch does (the sampler's seed, the loader's base seed), so under ``torch.manual_seed``
+or a ``torch.Generator`` the orders are torch's. ``num_workers > 0`` loads in-process (no worker
+processes).
 """
 
 from __future__ import annotations
