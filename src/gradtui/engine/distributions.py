@@ -6,7 +6,7 @@ transformations are aten/src/ATen/core/TransformationHelper.h and DistributionsH
 
 - uniform float32/float16: ``(random() & (2^24 - 1)) * 2^-24``, float64: ``(random64() &
   (2^53 - 1)) * 2^-53``; then ``x * (to - from) + from`` (one fused multiply-add on AVX2 builds);
-- normal: ``normal_kernels.normal_fill`` for contiguous tensors of 16 values or more, else the
+- normal: ``kernels.normal_fill`` for contiguous tensors of 16 values or more, else the
   scalar Box-Muller in double precision, ``r = sqrt(-2 log1p(-u2))``, ``theta = 2 pi u1``, which
   returns ``r cos(theta)`` and caches ``r sin(theta)`` in the generator for the next call;
 - integers: ``random() % range + from`` (``random64()`` once the range reaches 2^28);
@@ -24,7 +24,7 @@ import math
 import numpy as np
 
 from gradtui.engine.generator import Generator
-from gradtui.engine.kernels import normal_fill as normal_kernels
+from gradtui.engine.kernels import fma64, normal_fill
 from gradtui.engine.kernels.normal_fill import F32, F64, FUSED
 
 U32, U64 = np.uint32, np.uint64
@@ -33,8 +33,6 @@ _TWO_PI = 2.0 * math.pi
 
 
 def _fma64(a: np.ndarray, b: float, c: float) -> np.ndarray:
-    from gradtui.engine.kernels import fma64
-
     return fma64.fma(a, np.full_like(a, b), np.full_like(a, c))
 
 
@@ -62,7 +60,7 @@ def uniform(gen: Generator, n: int, dtype: np.dtype, low: float, high: float) ->
         return _fma64(x, span, low) if FUSED else x * span + low
     lo, hi = F32(low), F32(high)
     x = unit_floats(gen, n)
-    values = normal_kernels.fma32(x, hi - lo, lo) if FUSED else x * (hi - lo) + lo
+    values = normal_fill.fma32(x, hi - lo, lo) if FUSED else x * (hi - lo) + lo
     if dtype != F32:
         values = values.astype(dtype)
     top, bottom = np.asarray(high).astype(dtype), np.asarray(low).astype(dtype)
@@ -92,7 +90,7 @@ def _normal_fill(gen: Generator, n: int, dtype: np.dtype, mean: float, std: floa
         values = np.empty(n, F32)
         values[:full] = unit_floats(gen, full)
         tail = unit_floats(gen, 16) if n % 16 else None
-    normal_kernels.normal_fill(values, tail, mean, std)
+    normal_fill.normal_fill(values, tail, mean, std)
     return values if values.dtype == dtype else values.astype(dtype)
 
 
@@ -210,8 +208,6 @@ def cauchy(gen: Generator, n: int, dtype: np.dtype, median: float, sigma: float)
     u = unit_doubles(gen, n)
     tans = np.array(list(map(math.tan, (math.pi * (u - 0.5)).tolist())), F64)
     if FUSED:
-        from gradtui.engine.kernels import fma64
-
         values = fma64.fma(np.full_like(tans, sigma), tans, np.full_like(tans, median))
     else:
         values = median + sigma * tans

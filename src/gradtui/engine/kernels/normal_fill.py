@@ -22,7 +22,7 @@ computed as a float64 product (exact: 48 bits) plus ``c`` in float64, then round
 That can differ from one rounding only when the float64 sum was inexact and lands exactly half
 way between two floats. The kernel's inputs are finite sets (``u1 = 1 - k 2^-24`` and
 ``theta = fl(2 pi) * k 2^-24`` for the 2^24 values of k), and every FMA step was checked over all
-of them (tests/engine/test_normal_kernels.py runs a sample): that case never happens. Only the
+of them (tests/engine/kernels/test_normal_fill.py runs a sample): that case never happens. Only the
 final ``* std + mean`` sees arbitrary values, and ``fma32`` rounds it once, exactly.
 """
 
@@ -35,6 +35,8 @@ import platform
 from collections.abc import Callable
 
 import numpy as np
+
+from gradtui.engine.kernels import fma64
 
 F32, F64, I32, U64 = np.float32, np.float64, np.int32, np.uint64
 _CHUNK = 1 << 15  # values per chunk: the scratch arrays stay in the CPU's cache
@@ -87,8 +89,6 @@ def scale_shift(values: np.ndarray, std: float, mean: float) -> np.ndarray:
     if std == 1 and mean == 0:
         return values
     if values.dtype == F64:
-        from gradtui.engine.kernels import fma64
-
         return fma64.fma(values, np.full_like(values, std), np.full_like(values, mean))
     return fma32(values, F32(std), F32(mean))
 
