@@ -248,7 +248,7 @@ def _random_bounds(dtype: np.dtype, low: int, high: int | None) -> tuple[int, in
 
 def _update_from(low: int, dtype: np.dtype) -> int:
     """Move ``from`` right to the next value the dtype holds exactly (torch's update_from)."""
-    plus_one = int(np.asarray(low + 1, np.float64).astype(dtype).astype(np.float64))
+    plus_one = _cast_through(low + 1, dtype)
     if plus_one < low:
         n = abs(low + 1).bit_length() - 1
         low = plus_one + (1 << (n - np.finfo(dtype).nmant))
@@ -256,11 +256,19 @@ def _update_from(low: int, dtype: np.dtype) -> int:
 
 
 def _update_to(high: int, dtype: np.dtype) -> int:
-    minus_one = int(np.asarray(high - 1, np.float64).astype(dtype).astype(np.float64))
+    minus_one = _cast_through(high - 1, dtype)
     if minus_one >= high:
         n = abs(high - 1).bit_length() - 1
         high = minus_one - (1 << (n - np.finfo(dtype).nmant))
     return high
+
+
+def _cast_through(value: int, dtype: np.dtype) -> int:
+    """``static_cast<int64_t>(static_cast<scalar_t>(value))``: an overflow to infinity gives
+    x86's integer indefinite, INT64_MIN, as torch's compiled code does."""
+    with np.errstate(over="ignore"):
+        as_float = float(np.asarray(value, np.float64).astype(dtype))
+    return int(as_float) if np.isfinite(as_float) else _INT64_MIN
 
 
 def _check_in_range(low: int, high_inclusive: int, dtype: np.dtype, digits: int | None) -> None:
@@ -447,16 +455,12 @@ def normal(mean: Any = None, std: Any = None, size: Any = None, *, generator: An
     m_is_t, s_is_t = isinstance(mean, TensorBase), isinstance(std, TensorBase)
     if not (m_is_t or s_is_t):
         if size is None or mean is None or std is None:
-            raise TypeError("normal() received an invalid combination of arguments - got "
-                            f"({_type_names(mean, std)}), but expected one of: (Tensor mean, "
-                            "Tensor std), (Tensor mean, float std = 1), (float mean, Tensor "
-                            "std), (float mean, float std, tuple of ints size)")
+            raise TypeError(_normal_signatures(_type_names(mean, std)))
         shape = shape_args((size,), "normal")
         t = _empty(shape, dtype, dtypes.default_float(), device)
         return _requires_grad(_normal(t, float(mean), float(std), generator), requires_grad)
     if size is not None:
-        raise TypeError("normal() received an invalid combination of arguments - got "
-                        f"({_type_names(mean, std)}, size=tuple)")
+        raise TypeError(_normal_signatures(f"{_type_names(mean, std)}, size=tuple"))
     if s_is_t:
         s = std._array
         if s.size and not (s.min() >= 0):
@@ -489,6 +493,20 @@ def _inplace_arith(out: np.ndarray, ufunc: Any, other: np.ndarray) -> None:
     """``out.op_(other)``: computed in the promoted dtype, stored in out's."""
     common = np.result_type(out.dtype, other.dtype)
     out[...] = ufunc(out.astype(common), other.astype(common)).astype(out.dtype)
+
+
+def _normal_signatures(got: str) -> str:
+    """torch's TypeError for arguments that fit none of ``normal``'s overloads."""
+    return (
+        f"normal() received an invalid combination of arguments - got ({got}), but expected "
+        "one of:\n"
+        " * (Tensor mean, Tensor std, *, torch.Generator generator = None, Tensor out = None)\n"
+        " * (Tensor mean, float std = 1, *, torch.Generator generator = None, Tensor out = None)"
+        "\n"
+        " * (float mean, Tensor std, *, torch.Generator generator = None, Tensor out = None)\n"
+        " * (float mean, float std, tuple of ints size, *, torch.Generator generator = None, "
+        "Tensor out = None, torch.dtype dtype = None, torch.layout layout = None, torch.device "
+        "device = None, bool pin_memory = False, bool requires_grad = False)\n")
 
 
 def _type_names(*values: Any) -> str:

@@ -3,7 +3,9 @@
 A case module defines ``TOPIC`` (a short name) and ``CASES``, a list of ``(name, snippet)``
 pairs; the case id is ``TOPIC.name``. A snippet is a few lines of learner code that *prints*
 what it checks (``print(y)``, ``print(y.grad_fn.name())``, ``print(x.grad)``) and never depends
-on random values or memory addresses, so real torch and our engine must print the same bytes.
+on memory addresses or on random values it did not seed (``torch.manual_seed`` or a
+``torch.Generator`` first: the engine draws torch's numbers), so real torch and our engine must
+print the same bytes.
 """
 
 from __future__ import annotations
