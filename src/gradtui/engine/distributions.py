@@ -25,11 +25,13 @@ import numpy as np
 
 from gradtui.engine.generator import Generator
 from gradtui.engine.kernels import fma64, normal_fill
-from gradtui.engine.kernels.normal_fill import F32, F64, FUSED
+from gradtui.engine.kernels.normal_fill import F32, F64
 
 U32, U64 = np.uint32, np.uint64
 _MASK24, _MASK53 = U32(0xFFFFFF), U64((1 << 53) - 1)
 _TWO_PI = 2.0 * math.pi
+# randperm swaps with random() % (n - i) below this n, then shuffles with random64()
+RANDPERM_SWAPS_BELOW = 0xFFFFFFFF // 20
 
 
 def _fma64(a: np.ndarray, b: float, c: float) -> np.ndarray:
@@ -57,10 +59,10 @@ def uniform(gen: Generator, n: int, dtype: np.dtype, low: float, high: float) ->
     if dtype == F64:
         x = unit_doubles(gen, n)
         span = high - low
-        return _fma64(x, span, low) if FUSED else x * span + low
+        return _fma64(x, span, low) if normal_fill.FUSED else x * span + low
     lo, hi = F32(low), F32(high)
     x = unit_floats(gen, n)
-    values = normal_fill.fma32(x, hi - lo, lo) if FUSED else x * (hi - lo) + lo
+    values = normal_fill.fma32(x, hi - lo, lo) if normal_fill.FUSED else x * (hi - lo) + lo
     if dtype != F32:
         values = values.astype(dtype)
     top, bottom = np.asarray(high).astype(dtype), np.asarray(low).astype(dtype)
@@ -117,7 +119,7 @@ def scalar_normals(gen: Generator, n: int, mean: float, std: float) -> np.ndarra
             gen.next_double_normal = float(flat[-1])
     if std == 1 and mean == 0:
         return out
-    return _fma64(out, std, mean) if FUSED else out * std + mean
+    return _fma64(out, std, mean) if normal_fill.FUSED else out * std + mean
 
 
 def log_normal(gen: Generator, n: int, dtype: np.dtype, mean: float, std: float) -> np.ndarray:
@@ -207,7 +209,7 @@ def cauchy(gen: Generator, n: int, dtype: np.dtype, median: float, sigma: float)
     AVX2 builds)."""
     u = unit_doubles(gen, n)
     tans = np.array(list(map(math.tan, (math.pi * (u - 0.5)).tolist())), F64)
-    if FUSED:
+    if normal_fill.FUSED:
         values = fma64.fma(np.full_like(tans, sigma), tans, np.full_like(tans, median))
     else:
         values = median + sigma * tans
@@ -217,7 +219,7 @@ def cauchy(gen: Generator, n: int, dtype: np.dtype, median: float, sigma: float)
 def randperm(gen: Generator, n: int) -> np.ndarray:
     """``randperm(n)`` as int64: torch's swaps, ``i <-> i + random() % (n - i)`` from the
     front; from n = 2^32 / 20 on, its inside-out shuffle with ``random64()``."""
-    if n < 0xFFFFFFFF // 20:
+    if n < RANDPERM_SWAPS_BELOW:
         offsets = (gen.words(max(n - 1, 0)).astype(np.int64)
                    % np.arange(n, 1, -1, dtype=np.int64)).tolist()
         perm = list(range(n))

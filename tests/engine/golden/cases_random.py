@@ -222,7 +222,8 @@ CASES += [
      "print(torch.randn(3, generator=c).tolist())\n"),
     ("generators_are_independent",
      _seeded(22, "g = torch.Generator().manual_seed(22)\na = torch.rand(3)\n"
-                 "b = torch.rand(3, generator=g)\nprint(torch.equal(a, b), torch.rand(2).tolist())\n")),
+                 "b = torch.rand(3, generator=g)\n"
+                 "print(torch.equal(a, b), torch.rand(2).tolist())\n")),
     ("fork_rng_restores", _seeded(23, "with torch.random.fork_rng():\n    a = torch.rand(3)\n"
                                       "print(torch.equal(a, torch.rand(3)))\n")),
     ("default_generator_is_manual_seeds_return",
@@ -292,7 +293,8 @@ CASES += [
     for _i, (_seed, _a, _b) in enumerate(((0, 3, 2), (1, 5, 4), (42, 2, 6)))
 ]
 CASES += [
-    ("linear_init_big", _seeded(0, _NN + "l = nn.Linear(256, 128)\nprint(h(l.weight), h(l.bias))\n")),
+    ("linear_init_big", _seeded(0, _NN + "l = nn.Linear(256, 128)\n"
+                                         "print(h(l.weight), h(l.bias))\n")),
     ("linear_no_bias", _seeded(0, _NN + "print(nn.Linear(4, 2, bias=False).weight.tolist())\n")),
     ("linear_float64", _seeded(0, _NN + "l = nn.Linear(3, 2, dtype=torch.float64)\n"
                                         "print(l.weight.tolist(), l.bias.tolist())\n")),
@@ -300,7 +302,8 @@ CASES += [
                                                "nn.Linear(4, 1))\n"
                                                "print([p.tolist() for p in m.parameters()])\n")),
     ("init_functions", _seeded(0, _NN + "w = torch.empty(3, 5)\n"
-                                        "for f in (nn.init.xavier_uniform_, nn.init.xavier_normal_, "
+                                        "for f in (nn.init.xavier_uniform_, "
+                                        "nn.init.xavier_normal_, "
                                         "nn.init.kaiming_uniform_, nn.init.kaiming_normal_, "
                                         "nn.init.uniform_, nn.init.normal_):\n"
                                         "    print(f(w).tolist())\n")),
@@ -315,7 +318,8 @@ CASES += [
     ("dropout_functional_and_in_place",
      _seeded(1, "x = torch.arange(1., 9.).reshape(2, 4)\nprint(F.dropout(x, 0.25).tolist())\n"
                 "y = x.clone()\nF.dropout(y, 0.5, inplace=True)\nprint(y.tolist())\n")),
-    ("dropout_transposed_input", _seeded(1, "print(F.dropout(torch.ones(3, 4).t(), 0.2).tolist())\n")),
+    ("dropout_transposed_input",
+     _seeded(1, "print(F.dropout(torch.ones(3, 4).t(), 0.2).tolist())\n")),
     ("dropout_big", _seeded(2, "y = F.dropout(torch.ones(1000), 0.3)\n"
                                "print(h(y), (y == 0).sum().item())\n")),
     ("dropout_eval_is_identity", _seeded(2, _NN + "d = nn.Dropout()\nd.eval()\n"
