@@ -3,7 +3,7 @@
 As a script: same stdout, warnings, script frames of the traceback, final exception line and exit
 status as ``python`` with real torch (recorded in ``golden/seed_notebook.json``, which
 ``test_golden.py`` re-checks against the installed torch), for the seed notebook, a script of
-learner mistakes and a script of script-runner features.
+learner mistakes, a script of script-runner features and a seeded training tutorial.
 Cell by cell: each cell's echoed value matches the notebook's printed output, except the last
 cell, where torch 2.13 raises *Mismatch in shape* (the notebook shows an older torch).
 """
@@ -60,6 +60,15 @@ def test_gradtui_run_gives_a_script_what_python_gives_it() -> None:
     got = _gradtui_run_record("script_features.py")
     expected = ORACLE["scripts"]["script_features.py"]
     assert expected["returncode"] == 3
+    assert got == expected
+
+
+def test_gradtui_run_prints_torchs_numbers_for_a_seeded_tutorial() -> None:
+    """``torch.manual_seed(0)``, randn data, ``nn.Linear`` init, ``DataLoader(shuffle=True)``,
+    dropout, SGD: the batches come in torch's order and every value printed is torch's."""
+    got = _gradtui_run_record("seeded_tutorial.py")
+    expected = ORACLE["scripts"]["seeded_tutorial.py"]
+    assert expected["returncode"] == 0 and "epoch 4, first batch: [" in expected["stdout"]
     assert got == expected
 
 

@@ -6,7 +6,8 @@ learner meets them, both checked:
 * as a script (``python seed_notebook.py`` vs ``gradtui run seed_notebook.py``): same stdout,
   stderr before the traceback (warnings), script frames of the traceback, last stderr line and
   exit status. ``SCRIPTS`` also holds ``learner_mistakes.py`` (the warnings and errors beginners
-  meet) and ``script_features.py`` (__name__, __file__, argv, sys.path, stderr, exit status);
+  meet), ``script_features.py`` (__name__, __file__, argv, sys.path, stderr, exit status) and
+  ``seeded_tutorial.py`` (a seeded training script: torch's random numbers all the way);
 * cell by cell in one namespace, echoing each cell's trailing expression as Jupyter does, compared
   with the notebook's printed outputs (``NOTEBOOK_OUTPUTS``), except the last cell: the notebook
   was made with an older torch, and torch 2.13 checks the gradient's shape first.
@@ -106,7 +107,7 @@ def _run_cell(source: str, namespace: dict[str, Any]) -> Any:
 
 # Scripts run both ways; the seed notebook first. Each is run by its bare name from its own
 # folder, as a learner types `python NAME` / `gradtui run NAME`.
-SCRIPTS = ("seed_notebook.py", "learner_mistakes.py", "script_features.py")
+SCRIPTS = ("seed_notebook.py", "learner_mistakes.py", "script_features.py", "seeded_tutorial.py")
 SCRIPT_ARGS = {"script_features.py": ["--epochs", "3", "a b"]}
 _TRACEBACK = "Traceback (most recent call last):"
 
