@@ -228,6 +228,18 @@ CASES += [
                                       "print(torch.equal(a, torch.rand(3)))\n")),
     ("default_generator_is_manual_seeds_return",
      "print(torch.manual_seed(1) is torch.default_generator, type(torch.default_generator))\n"),
+    ("seed_everything_as_tutorials_write_it",
+     "import random\n"
+     "def seed_everything(seed):\n"
+     "    random.seed(seed)\n"
+     "    np.random.seed(seed)\n"
+     "    torch.manual_seed(seed)\n"
+     "    torch.cuda.manual_seed(seed)\n"
+     "    torch.cuda.manual_seed_all(seed)\n"
+     "seed_everything(42)\n"
+     "print(torch.rand(3).tolist(), torch.randn(2).tolist(), torch.cuda.seed_all())\n"
+     "torch.cuda.set_rng_state(torch.get_rng_state())\n"
+     "torch.cuda.initial_seed()\n"),
     ("torch_random_module", _H + "import torch.random\ntorch.random.manual_seed(3)\n"
      "print(torch.random.initial_seed(), torch.rand(2).tolist())\n"),
     ("set_state_wrong_size", "torch.set_rng_state(torch.zeros(10, dtype=torch.uint8))\n"),

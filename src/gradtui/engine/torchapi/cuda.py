@@ -20,3 +20,22 @@ def manual_seed(seed: int) -> None:
 
 
 manual_seed_all = manual_seed
+
+
+def seed() -> None:
+    """Accepted (and ignored), as on a CPU-only torch."""
+
+
+seed_all = seed
+
+
+def initial_seed() -> int:
+    raise AssertionError("Torch not compiled with CUDA enabled")
+
+
+def get_rng_state(device: object = "cuda") -> object:
+    raise AssertionError("Torch not compiled with CUDA enabled")
+
+
+def set_rng_state(new_state: object, device: object = "cuda") -> None:
+    """Accepted (and ignored): a CPU-only torch queues it for a CUDA that never comes."""
