@@ -133,3 +133,51 @@ def test_seed_notebook_as_a_script_matches_torch(tmp_path: Path,
     assert captured.err.endswith(
         "RuntimeError: Mismatch in shape: grad_output[0] has a shape of torch.Size([2]) and "
         "output[0] has a shape of torch.Size([]).\n")
+
+
+@pytest.mark.parametrize(("path", "says"), [
+    ("/dev/zero", "not a script but a character device"),  # read 3.8 GB before
+    ("/", "not a script but a directory"),
+])
+def test_only_files_and_pipes_are_read_as_scripts(path: str, says: str,
+                                                  capsys: pytest.CaptureFixture) -> None:
+    assert run_script(path, []) == 2
+    assert capsys.readouterr().err == f"gradtui run: can't open file '{path}': {says}\n"
+
+
+def test_a_script_over_the_size_cap_is_refused_unread(tmp_path: Path, monkeypatch,
+                                                      capsys: pytest.CaptureFixture) -> None:
+    from gradtui.engine import script
+
+    monkeypatch.setattr(script, "MAX_SCRIPT_BYTES", 1000)
+    big = tmp_path / "big.py"
+    big.write_text("x = 1\n" * 500)
+    assert run_script(str(big), []) == 2
+    assert "is too big for a script (at most" in capsys.readouterr().err
+
+
+def test_a_pipe_is_read_up_to_the_cap(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    import os
+    import threading
+
+    from gradtui.engine.script import ScriptFileError, read_script
+
+    fifo = tmp_path / "script"
+    os.mkfifo(fifo)
+
+    def write(data: bytes) -> None:
+        try:
+            with open(fifo, "wb") as handle:
+                handle.write(data)
+        except BrokenPipeError:
+            pass  # the reader stopped at its cap
+
+    writer = threading.Thread(target=write, args=(b"print('from a pipe')\n",), daemon=True)
+    writer.start()
+    assert read_script(str(fifo)) == b"print('from a pipe')\n"
+    writer.join(10)
+    writer = threading.Thread(target=write, args=(b"#" * 5000,), daemon=True)
+    writer.start()
+    with pytest.raises(ScriptFileError, match="more than"):
+        read_script(str(fifo), limit=1000)
+    writer.join(10)

@@ -35,3 +35,17 @@ def test_limits_are_applied_in_bytes_and_seconds(monkeypatch: pytest.MonkeyPatch
         (limits.resource.RLIMIT_AS, 512 * 1024 * 1024, 512 * 1024 * 1024),
         (limits.resource.RLIMIT_CPU, 30, 35),
     ]
+
+
+def test_limits_that_cannot_be_are_named_and_zero_is_no_limit(monkeypatch) -> None:
+    from gradtui.kernel.client import KernelClient
+    from gradtui.kernel.limits import limit_problem
+
+    assert limit_problem(0, 0) is None and limit_problem(None, None) is None
+    assert limit_problem(384, 10) is None
+    assert "give at least 384" in str(limit_problem(-5, None))
+    assert "give at least 384" in str(limit_problem(100, None))
+    assert "CPU limit of -3 s" in str(limit_problem(None, -3))
+    monkeypatch.setenv("GRADTUI_KERNEL_MEMORY_MB", "-5")
+    with pytest.raises(ValueError, match="cannot start a kernel with a memory limit of -5 MiB"):
+        KernelClient()

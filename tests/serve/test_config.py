@@ -47,7 +47,7 @@ open = true
 [session]
 landing = "workspace"
 sandbox = "none"
-kernel_memory_mb = 256
+kernel_memory_mb = 700
 kernel_cpu_s = 30
 command = ["python3", "app.py"]
 lessons = ["extra"]
@@ -57,7 +57,7 @@ lessons = ["extra"]
     assert config.open_mode is True and config.landing == ()
     assert config.command == ("python3", "app.py")
     assert config.lesson_dirs == (tmp_path / "extra",)
-    assert (config.kernel_memory_mb, config.kernel_cpu_s) == (256, 30)
+    assert (config.kernel_memory_mb, config.kernel_cpu_s) == (700, 30)
 
 
 @pytest.mark.parametrize(
@@ -68,6 +68,7 @@ lessons = ["extra"]
         ('[server]\nport = "22"\n', "port = '22' has the wrong type"),
         ("[server]\nport = true\n", "wrong type"),
         ("[server]\nport = 70000\n", "between 0 and 65535"),
+        ("[session]\nkernel_memory_mb = 100\n", "give at least 384"),
         ("[server]\nmax_sessions = 0\n", "at least 1"),
         ("[server]\nmax_sessions_per_learner = 0\n", "max_sessions_per_learner must be at least 1"),
         ('[session]\nsandbox = "docker"\n', "sandbox must be one of auto, bwrap, none"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import builtins
 import os
+import stat
 import sys
 import traceback
 import types
@@ -22,6 +23,52 @@ def _learner_frames(tb: types.TracebackType | None) -> list[traceback.FrameSumma
     frames = traceback.extract_tb(tb)
     package = _GRADTUI_DIR + os.sep  # a sibling such as ``gradtui_lessons/`` is the learner's
     return [f for f in frames if not str(Path(f.filename).resolve()).startswith(package)]
+
+
+# A learner's script is a few kilobytes; a file this big is not one (and is not read whole).
+MAX_SCRIPT_BYTES = 10 * 1024 * 1024
+_KINDS = {
+    stat.S_IFDIR: "a directory",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+class ScriptFileError(Exception):
+    """The path is not a script that can be read; the text says why."""
+
+
+def read_script(path: str, limit: int | None = None) -> bytes:
+    """The bytes of a script: a regular file, or a pipe (``gradtui run <(...)``), at most
+    ``limit`` bytes. A device (``/dev/zero`` read 3.8 GB), a directory or a socket is refused
+    before it is opened (opening some devices does something)."""
+    limit = MAX_SCRIPT_BYTES if limit is None else limit
+    kind = stat.S_IFMT(os.stat(path).st_mode)
+    if kind not in (stat.S_IFREG, stat.S_IFIFO):
+        raise ScriptFileError(f"not a script but {_KINDS.get(kind, 'not a regular file')}")
+    fd = os.open(path, os.O_RDONLY | os.O_NOCTTY)
+    try:
+        info = os.fstat(fd)
+        if stat.S_IFMT(info.st_mode) != kind:  # replaced between the two looks
+            raise ScriptFileError("it changed while it was opened")
+        if kind == stat.S_IFREG and info.st_size > limit:
+            raise ScriptFileError(_too_big(info.st_size, limit))
+        chunks, size = [], 0
+        while size <= limit and (chunk := os.read(fd, min(65536, limit + 1 - size))):
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise ScriptFileError(_too_big(size, limit, more=True))
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _too_big(size: int, limit: int, more: bool = False) -> str:
+    mib = 1024 * 1024
+    amount = f"more than {limit / mib:g} MiB" if more else f"{size / mib:.1f} MiB"
+    return f"{amount} is too big for a script (at most {limit / mib:g} MiB)"
 
 
 _CAUSE = "\nThe above exception was the direct cause of the following exception:\n\n"
@@ -53,10 +100,13 @@ def run_script(path: str, argv: list[str]) -> int:
     """Execute ``path`` as ``__main__`` with ``sys.argv == [path, *argv]``; returns the exit
     status (1 after an uncaught exception, whose trimmed traceback goes to stderr)."""
     try:
-        source = Path(path).read_bytes()
+        source = read_script(path)
     except OSError as exc:
         print(f"gradtui run: can't open file '{path}': [Errno {exc.errno}] {exc.strerror}",
               file=sys.stderr)
+        return 2
+    except ScriptFileError as exc:
+        print(f"gradtui run: can't open file '{path}': {exc}", file=sys.stderr)
         return 2
     # like `python NAME` since 3.9: __file__ and the traceback show the absolute path, while
     # sys.argv[0] keeps the path as typed

@@ -30,7 +30,7 @@ from typing import IO, Any, Literal, TypeVar
 
 from gradtui.kernel.capture import MAX_CELL_OUTPUT_CHARS
 from gradtui.kernel.errors import KernelDied, KernelError
-from gradtui.kernel.limits import KERNEL_TOKEN_VAR
+from gradtui.kernel.limits import KERNEL_TOKEN_VAR, limit_problem
 from gradtui.kernel.proctree import kill_marked
 from gradtui.kernel.protocol import (
     BackwardTrace,
@@ -125,6 +125,8 @@ class KernelClient:
             memory_limit_mb if memory_limit_mb is not None else _int_from_env(ENV_MEMORY_MB)
         )
         self.cpu_limit_s = cpu_limit_s if cpu_limit_s is not None else _int_from_env(ENV_CPU_S)
+        if (problem := limit_problem(self.memory_limit_mb, self.cpu_limit_s)) is not None:
+            raise ValueError(f"cannot start a kernel with {problem}")
         self.wrapper = _wrapper_from_env()
         self.cwd = cwd
         self.env = dict(env) if env else {}

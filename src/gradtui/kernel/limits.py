@@ -23,6 +23,8 @@ MiB = 1024 * 1024
 # learner's cell forked are ended with their kernel even after they were re-parented.
 KERNEL_TOKEN_VAR = "GRADTUI_KERNEL_TOKEN"
 MAX_DEFAULT_MEMORY_MB = 4096
+# Below this a kernel cannot even start its threads (its own ~350 MiB of address space).
+MIN_MEMORY_MB = 384
 MIN_DEFAULT_MEMORY_MB = 768  # the kernel's own ~350 MiB plus room for lesson-sized tensors
 # After the soft CPU limit's SIGXCPU, the hard limit's SIGKILL is the backstop.
 _CPU_HARD_GRACE_S = 5
@@ -42,6 +44,18 @@ def default_memory_limit_mb() -> int:
     if ram is None:
         return MAX_DEFAULT_MEMORY_MB
     return max(MIN_DEFAULT_MEMORY_MB, min(ram // 2, MAX_DEFAULT_MEMORY_MB))
+
+
+def limit_problem(memory_mb: int | None, cpu_s: int | None) -> str | None:
+    """Why these limits cannot be used, or None. ``0`` means no limit; negatives never do."""
+    if memory_mb is not None and (memory_mb < 0 or 0 < memory_mb < MIN_MEMORY_MB):
+        return (
+            f"a memory limit of {memory_mb} MiB: give at least {MIN_MEMORY_MB} (the kernel itself "
+            "takes about 350), or 0 for no limit"
+        )
+    if cpu_s is not None and cpu_s < 0:
+        return f"a CPU limit of {cpu_s} s: give a number of seconds, or 0 for no limit"
+    return None
 
 
 def apply_limits(memory_mb: int | None, cpu_s: int | None) -> dict[str, int | None]:

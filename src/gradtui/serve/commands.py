@@ -11,12 +11,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     ssh = serve_sub.add_parser("ssh", help="an SSH server: one gradtui process per learner")
     ssh.add_argument("--config", metavar="LAB.toml", help="lab configuration file")
     ssh.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
-    ssh.add_argument("--port", type=int, default=None, help="port (default 2222)")
+    ssh.add_argument("--port", type=_port, default=None, help="port (default 2222)")
     ssh.set_defaults(handler=run_serve_ssh)
     web = serve_sub.add_parser("web", help="the app in the browser via textual-serve")
     web.add_argument("--config", metavar="LAB.toml", help="lab configuration file")
     web.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
-    web.add_argument("--port", type=int, default=None, help="port (default 8000)")
+    web.add_argument("--port", type=_port, default=None, help="port (default 8000)")
     web.set_defaults(handler=run_serve_web)
 
     lab = sub.add_parser("lab", help="teacher tools: learners and progress")
@@ -38,6 +38,17 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     )
     check.add_argument("--config", metavar="LAB.toml", help="lab configuration file")
     check.set_defaults(handler=run_lab_check)
+
+
+def _port(text: str) -> int:
+    """A TCP port (0: any free one); `--port 99999` printed a traceback from bind()."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port: use 1-65535 (or 0 for any)")
+    return port
 
 
 def run_serve_ssh(args: argparse.Namespace) -> int:

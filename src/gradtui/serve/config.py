@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gradtui.kernel.limits import default_memory_limit_mb
+from gradtui.kernel.limits import default_memory_limit_mb, limit_problem
 from gradtui.serve.auth_guard import parse_networks
 
 DEFAULT_CONFIG_NAME = "lab.toml"
@@ -204,6 +204,8 @@ def _check_values(path: Path, values: dict[str, Any]) -> None:
     for name in ("kernel_memory_mb", "kernel_cpu_s", "app_memory_mb"):
         if values.get(name, 0) < 0:
             raise bad(f"{name} must be 0 (no limit) or positive")
+    if (problem := limit_problem(values.get("kernel_memory_mb"), None)) is not None:
+        raise bad(f"[session] kernel_memory_mb: {problem}")
     session_keys = {"session_memory_mb": "memory_mb", "session_cpus": "cpus"}
     session_keys["session_processes"] = "max_processes"
     for name, key in session_keys.items():

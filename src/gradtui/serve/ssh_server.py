@@ -336,5 +336,5 @@ def _warn_about_setup(config: LabConfig, runtime: LabRuntime) -> None:
         event(
             "warning",
             message="no sandbox: learner code runs with this server's permissions "
-            "(install bubblewrap or use OS accounts, see the README)",
+            "(install bubblewrap or use OS accounts, see docs/labs.md)",
         )

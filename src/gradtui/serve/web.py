@@ -337,5 +337,9 @@ def main(args: argparse.Namespace) -> int:
         open=config.open_mode,
     )
     runtime.log_limits()
-    server.serve()
+    try:
+        server.serve()
+    except OSError as error:  # the port is taken, the address is not this machine's ...
+        print(f"gradtui serve web: cannot listen: {error}", file=sys.stderr)
+        return 1
     return 0
