@@ -57,3 +57,37 @@ def test_run_hands_every_argument_to_the_script(tmp_path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "['--help', '-x']\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "says", "expect"),
+    [
+        ([], "running the plain REPL (gradtui repl) instead", "42"),
+        (["workspace"], "running the plain REPL (gradtui repl) instead", "42"),
+        (["lesson", "1"], "running the lesson in the plain REPL (--plain) instead", "Step 1 of"),
+    ],
+)
+def test_without_a_terminal_the_plain_front_end_runs_and_ends(
+    argv: list[str], says: str, expect: str, tmp_path
+) -> None:
+    """Issue 12 item 11: `gradtui > file` wrote the full-screen app's escape codes into the file
+    and never exited (no keys could reach it)."""
+    import os
+
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "d"), "XDG_STATE_HOME": str(tmp_path)}
+    env.pop("GRADTUI_DATA_DIR", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "gradtui", *argv], input="x = 41\nx + 1\n", capture_output=True,
+        text=True, timeout=120, env=env,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert says in done.stderr
+    assert expect in done.stdout
+    assert "\x1b" not in done.stdout
+
+
+def test_an_explicit_plain_command_says_nothing_about_terminals() -> None:
+    args = cli.build_parser().parse_args(["repl"])
+    handler = args.handler
+    cli._plain_without_a_terminal(args)  # pytest's stdin is no terminal
+    assert args.handler is handler

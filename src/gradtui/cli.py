@@ -10,6 +10,7 @@ never import the front ends (``pyproject.toml``'s import contracts, ``tests/test
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import sys
 from collections.abc import Sequence
@@ -82,8 +83,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_script_command(args_list[1:])
     parser = build_parser()
     args = parser.parse_args(args_list)
+    _plain_without_a_terminal(args)
     try:
         return int(args.handler(args) or 0)
     except BrokenPipeError:
         # `gradtui ... | head` closed our stdout: end quietly like other Unix tools (128 + SIGPIPE).
         return quiet_broken_pipe()
+
+
+def _plain_without_a_terminal(args: argparse.Namespace) -> None:
+    """The workspace needs a terminal on stdin and stdout; without one, the plain front end.
+
+    ``gradtui < cells.py > out.txt`` (or from cron, a CI job, an editor's "run") used to start
+    the full-screen app on a file: escape codes in the output, and no keys to ever quit it. The
+    plain REPL (and a lesson's plain mode) read cells from a pipe and write plain text.
+    """
+    from gradtui.plain import commands as plain_commands
+    from gradtui.terminal import is_terminal
+    from gradtui.tui import commands as tui_commands
+
+    handler = getattr(args, "handler", None)
+    if is_terminal(sys.stdin, sys.stdout) or os.environ.get("TEXTUAL_DRIVER"):
+        return  # a terminal, or a driver that needs none (textual-serve's web driver)
+    if handler is tui_commands.run_workspace:
+        args.handler = plain_commands.run_repl
+        what = "the plain REPL (gradtui repl)"
+    elif handler is take_lesson and not getattr(args, "plain", False):
+        args.plain = True
+        what = "the lesson in the plain REPL (--plain)"
+    else:
+        return
+    print(f"gradtui: no terminal (stdin or stdout is not a TTY): running {what} instead",
+          file=sys.stderr)
+
