@@ -103,3 +103,22 @@ def test_derivative_primes_and_superscripts_of_the_lessons_get_stand_ins() -> No
     Console(stream, stream).text("y′ = 3x², y″ = 6x, y‴ = 6; eˣ; X·wᵀ")
     stream.flush()
     assert raw.getvalue().decode("ascii") == "y' = 3x^2, y'' = 6x, y''' = 6; e^x; X*w^T\n"
+
+
+def test_learner_escape_sequences_are_shown_not_obeyed_wherever_they_come_from() -> None:
+    """Issue 12 item 11: a cell's title, clipboard (OSC 52) and screen-clear sequences reached
+    the real terminal. Output, a repr and an exception message are all learner text."""
+    out, err = FakeTty(), FakeTty()
+    console = Console(out, err, colour=True)
+    console.stream(StreamChunk("stdout", "\x1b[32mgreen\x1b[0m \x1b]0;pw"))
+    console.stream(StreamChunk("stdout", "ned\x07 \x1b[2J\x1b["))
+    console.stream(StreamChunk("stderr", "\x1b]52;c;aGk=\x07\n"))
+    console.cell_result(CellResult(
+        ok=False, output=[], output_streamed=True, value_repr="'\x1b[?1049h'",
+        error=ErrorInfo("ValueError", "\x1bc", "ValueError: \x1bc\n"),
+    ))
+    shown = out.getvalue() + err.getvalue()
+    assert "\x1b[32mgreen\x1b[0m ^[]0;pwned^G ^[[2J^[[" in out.getvalue()
+    assert "^[]52;c;aGk=^G" in err.getvalue()
+    assert "^[[?1049h" in shown and "ValueError: ^[c" in shown
+    assert not re.search(r"\x1b(?!\[[0-9;]*m)", shown), repr(shown)  # only colours act

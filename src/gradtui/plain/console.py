@@ -1,9 +1,11 @@
 """Where the plain REPL's output goes, and whether it is coloured.
 
-Cell output goes to stdout/stderr exactly as the cell wrote it; echoed values and the views go to
-stdout, tracebacks and REPL notices to stderr. Colour (pygments) only when the output is a
-terminal that wants it: never for pipes, ``NO_COLOR`` or ``TERM=dumb``, so scripts and screen
-readers get the bare text torch would print.
+Cell output goes to stdout/stderr as the cell wrote it, except that only colour sequences act:
+a window title, a clipboard write or a screen clear is shown (``^[]0;title^G``), not obeyed
+(``terminal.SafeTerminalText``). Echoed values and the views go to stdout, tracebacks and REPL
+notices to stderr. Colour (pygments) only when the output is a terminal that wants it: never
+for pipes, ``NO_COLOR`` or ``TERM=dumb``, so scripts and screen readers get the bare text torch
+would print.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Mapping
 from typing import TextIO
 
 from gradtui.kernel.protocol import CellResult, StreamChunk
-from gradtui.terminal import term_lacks_glyphs
+from gradtui.terminal import SafeTerminalText, term_lacks_glyphs
 
 _RED = "\x1b[31m"
 _DIM = "\x1b[2m"
@@ -79,9 +81,16 @@ class Console:
         # A running cell's output is written from the thread waiting for the kernel, while the
         # main thread may print a notice (Ctrl-C): one write at a time.
         self._lock = threading.Lock()
+        # Learner output reaches a real terminal: colours pass, titles, clipboard writes and
+        # screen control are shown, not obeyed (one filter per stream: a piece may end mid-way).
+        self._safe = {id(stdout): SafeTerminalText(), id(stderr): SafeTerminalText()}
 
-    def _write(self, stream: TextIO, text: str) -> None:
+    def _write(self, stream: TextIO, text: str, *, piece: bool = False) -> None:
+        """Write ``text`` made safe for a terminal; ``piece``: part of a cell's running output."""
         with self._lock:
+            safe = self._safe.get(id(stream))
+            if safe is not None:
+                text = safe.feed(text) if piece else safe.feed(text) + safe.flush()
             try:
                 stream.write(text)
             except UnicodeEncodeError:
@@ -106,7 +115,8 @@ class Console:
 
     def stream(self, chunk: StreamChunk) -> None:
         """Output of the running cell, written as it arrives (stdout or stderr, as written)."""
-        self._write(self.stderr if chunk.stream == "stderr" else self.stdout, chunk.text)
+        stream = self.stderr if chunk.stream == "stderr" else self.stdout
+        self._write(stream, chunk.text, piece=True)
 
     def cell_result(self, result: CellResult) -> None:
         """A cell's output in write order (unless it was streamed already), then its echoed
@@ -114,6 +124,8 @@ class Console:
         if not result.output_streamed:
             for chunk in result.output:
                 self.stream(chunk)
+        for stream in (self.stdout, self.stderr):
+            self._write(stream, "")  # what a stream's filter still held
         if result.value_repr is not None:
             self._line(self.stdout, self._highlight(result.value_repr))
         if result.error is not None:
