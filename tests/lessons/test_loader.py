@@ -145,3 +145,42 @@ def test_a_predict_step_has_one_check_and_values_for_answers(tmp_path: Path) -> 
         "14: a wrong answer of a predict step is a wrong prediction: a number, a list of "
         "numbers or None",
     ]
+
+
+def test_nesting_past_the_limit_is_this_files_problem_at_its_line(tmp_path: Path) -> None:
+    from gradtui.lessons.loader import MAX_NESTING
+
+    good = (FIXTURES / "good.toml").read_text()
+    deep = tmp_path / "deep.toml"
+    deep.write_text(good + "\nx = " + "[" * 50_000 + "]" * 50_000 + "\n")
+    with pytest.raises(LessonFileError) as info:
+        load_lesson(deep)
+    (problem,) = info.value.problems
+    assert problem.line == good.count("\n") + 2
+    assert f"nested more than {MAX_NESTING} deep" in problem.message
+
+
+def test_brackets_in_strings_and_comments_do_not_count_as_nesting(tmp_path: Path) -> None:
+    from gradtui.lessons.loader import _too_deep
+
+    brackets = "[" * 200
+    source = (
+        f'a = "{brackets}"\nb = \'{brackets}\'\nc = """\n{brackets}\n"""\n# {brackets}\n'
+        f'd = "\\"{brackets}"\ne = [[1], {{x = [2]}}]\nf = ' + "[" * 70 + "]" * 70 + "\n"
+    )
+    assert _too_deep(source, 64) == 9  # the line of f
+    assert _too_deep(source.rsplit("f =", 1)[0], 64) is None
+
+
+def test_a_fifo_or_a_huge_file_is_refused_unread(tmp_path: Path, monkeypatch) -> None:
+    import os
+
+    from gradtui.lessons import loader
+
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(LessonFileError, match="not a regular file"):
+        load_lesson(fifo)  # used to wait for a writer for ever
+    monkeypatch.setattr(loader, "MAX_LESSON_BYTES", 100)
+    with pytest.raises(LessonFileError, match="too big for a lesson"):
+        load_lesson(FIXTURES / "good.toml")

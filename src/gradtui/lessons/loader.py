@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,22 +84,101 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+# A lesson is a few dozen kilobytes of prose and code; nothing in one nests deeper than a few
+# levels. Past these a file is refused with its own problem, not read (one file 50,000 arrays
+# deep crashed `gradtui lessons` for its whole folder with a RecursionError).
+MAX_LESSON_BYTES = 4 * 1024 * 1024
+MAX_NESTING = 64
+
+
 def load_lesson(path: Path) -> Lesson:
     """Read and validate one lesson file; raises LessonFileError listing every problem."""
     path = Path(path)
     try:
-        source = path.read_text(encoding="utf-8")
+        source = _read_source(path)
     except (OSError, UnicodeDecodeError) as exc:
         raise LessonFileError([Problem(path, 0, f"cannot read the file: {exc}")]) from exc
+    except ValueError as exc:
+        raise LessonFileError([Problem(path, 0, str(exc))]) from None
+    deep = _too_deep(source, MAX_NESTING)
+    if deep is not None:
+        raise LessonFileError([Problem(
+            path, deep, f"arrays or inline tables nested more than {MAX_NESTING} deep"
+        )])
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
         raise LessonFileError([_syntax_problem(path, exc)]) from exc
+    except RecursionError:  # nesting our scan did not see; never the whole catalog's problem
+        raise LessonFileError([Problem(path, 1, "nested too deeply to read")]) from None
     collect = _Collector(path, TomlLines(source))
     lesson = _build_lesson(data, path, collect)
     if collect.problems or lesson is None:
         raise LessonFileError(sorted(collect.problems, key=lambda p: p.line))
     return lesson
+
+
+def _read_source(path: Path) -> str:
+    """The file's text: a regular file of at most MAX_LESSON_BYTES (a FIFO in a lesson folder
+    would hang `gradtui lessons`, a device would be read for ever)."""
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise ValueError("not a regular file")
+    if info.st_size > MAX_LESSON_BYTES:
+        raise ValueError(
+            f"{info.st_size:,} bytes is too big for a lesson (at most {MAX_LESSON_BYTES:,})"
+        )
+    with path.open("rb") as handle:
+        data = handle.read(MAX_LESSON_BYTES + 1)
+    if len(data) > MAX_LESSON_BYTES:
+        raise ValueError(f"more than {MAX_LESSON_BYTES:,} bytes is too big for a lesson")
+    return data.decode("utf-8")
+
+
+def _too_deep(source: str, limit: int) -> int | None:
+    """The line where arrays/inline tables first nest deeper than ``limit``, or None.
+
+    Brackets inside strings and comments do not count; ``[table]`` headers never nest.
+    """
+    depth, line, i, n = 0, 1, 0, len(source)
+    while i < n:
+        ch = source[i]
+        if ch == "\n":
+            line += 1
+        elif ch == "#":
+            end = source.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        elif ch in "\"'":
+            quote = source[i : i + 3] if source[i : i + 3] in ('"""', "'''") else ch
+            end = i + len(quote)
+            while True:
+                end = source.find(quote, end)
+                if end < 0:
+                    return None  # an unclosed string: tomllib says where
+                if quote[0] == '"' and _escaped(source, end):
+                    end += 1
+                    continue
+                break
+            line += source.count("\n", i, end)
+            i = end + len(quote)
+            continue
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return line
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+        i += 1
+    return None
+
+
+def _escaped(source: str, at: int) -> bool:
+    """True when the quote at ``at`` follows an odd number of backslashes."""
+    count = 0
+    while at - count - 1 >= 0 and source[at - count - 1] == "\\":
+        count += 1
+    return count % 2 == 1
 
 
 def _syntax_problem(path: Path, exc: tomllib.TOMLDecodeError) -> Problem:
