@@ -292,9 +292,16 @@ class KernelClient:
         """The tensors and graph now (``execute`` already returns one after each cell)."""
         return self._typed("snapshot", lambda data: from_dict(Snapshot, data))
 
-    def evaluate(self, expr: str) -> tuple[bool, str]:
-        """``(truthiness, repr)`` of ``expr``, or ``(False, "Type: message")`` if it raised."""
-        return self._typed("evaluate", _truth_and_text, expr=expr)
+    def evaluate(self, expr: str, timeout_s: float | None = None) -> tuple[bool, str]:
+        """``(truthiness, repr)`` of ``expr``, or ``(False, "Type: message")`` if it raised.
+
+        It may take at most ``timeout_s`` seconds (default: the kernel's, 10 s; then
+        ``(False, "TimeoutError: ...")``), and ``interrupt()`` stops it like a cell.
+        """
+        args: dict[str, Any] = {"expr": expr}
+        if timeout_s is not None:
+            args["timeout_s"] = timeout_s
+        return self._typed("evaluate", _truth_and_text, **args)
 
     def trace_backward(self, name: str) -> BackwardTrace:
         """``name.backward()`` step by step, computed without changing any state."""
@@ -334,7 +341,7 @@ class KernelClient:
             request_id = self._new_id()
             self._state = "busy"
             self.busy_since = time.monotonic()
-            if op == "execute":
+            if op in ("execute", "evaluate"):
                 self._executing_id = request_id  # what interrupt() names
             try:
                 try:

@@ -37,6 +37,7 @@ all of them before the reply to request N; that reply's CellResult then has an e
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import threading
@@ -46,9 +47,16 @@ from typing import Any, BinaryIO
 
 from gradtui.kernel import completion, snapshot
 from gradtui.kernel.evaluator import Evaluator
-from gradtui.kernel.protocol import CellResult, ErrorInfo, to_dict
+from gradtui.kernel.protocol import BackwardTrace, CellResult, ErrorInfo, Snapshot, to_dict
 from gradtui.kernel.streaming import OutputStreamer
+from gradtui.kernel.time_limit import Limit, OpTimedOut, time_limit
 from gradtui.kernel.wire import MAX_LINE_BYTES
+
+# The kernel's own work on learner objects (snapshot, completion, inspect, backward trace) and a
+# lesson check's expression are bounded: an object whose attribute loops must not hang the
+# kernel (see time_limit.py). Both are far above what they take (milliseconds).
+SNAPSHOT_TIMEOUT_S = 5.0
+EVALUATE_TIMEOUT_S = 10.0  # $GRADTUI_CHECK_TIMEOUT_S overrides it (lessons with heavy checks)
 
 # A string in a reply that is too long is cut to this many characters (see fit_reply).
 CUT_STRING_CHARS = 100_000
@@ -84,8 +92,8 @@ class KernelServer:
             "execute": self._execute,
             "complete": self._complete,
             "inspect": self._inspect,
-            "snapshot": lambda _req: to_dict(self._snapshot()),
-            "evaluate": lambda req: list(self.evaluator.evaluate(_text(req, "expr"))),
+            "snapshot": self._snapshot_op,
+            "evaluate": self._evaluate,
             "trace_backward": self._trace_backward,
             "ping": lambda _req: "pong",
             "shutdown": lambda _req: None,
@@ -192,24 +200,77 @@ class KernelServer:
                 execution_count=self.evaluator.execution_count,
             )
         finally:
-            with self._interrupt_lock:
-                if self._executing_id is not None:
-                    self._finished_id = max(self._finished_id, self._executing_id)
-                self._executing_id = None
-                if self._pending_interrupt is not None and \
-                        self._pending_interrupt <= self._finished_id:
-                    self._pending_interrupt = None
             self._streamer.finish()  # the rest of the output, before the reply
         try:
-            snap = to_dict(self._snapshot())
-        except Exception as exc:  # noqa: BLE001 - never lose the cell's result to a panel bug
-            traceback.print_exc(file=sys.stderr)
+            # The snapshot reads learner objects: bounded in time, and a Ctrl-C for this
+            # request still stops it (the cell has ended, but the learner is still waiting).
+            snap = self._bounded(lambda: to_dict(self._snapshot()), SNAPSHOT_TIMEOUT_S,
+                                 interruptible=True)
+        except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - keep the cell's result
+            if not isinstance(exc, KeyboardInterrupt):
+                traceback.print_exc(file=sys.stderr)
             snap = None
-            note = f"[gradtui: the panels could not be updated: {type(exc).__name__}: {exc}]\n"
-            self._streamer.send_note("stderr", note)
+            self._streamer.send_note("stderr", _panel_note(exc))
+        finally:
+            self._request_done()
         result.output = []  # it went out as stream events
         result.output_streamed = True
         return {"result": to_dict(result), "snapshot": snap}
+
+    def _request_done(self) -> None:
+        """The request in flight is over: later interrupts for it are dropped."""
+        with self._interrupt_lock:
+            self._in_cell = False
+            if self._executing_id is not None:
+                self._finished_id = max(self._finished_id, self._executing_id)
+            self._executing_id = None
+            if self._pending_interrupt is not None and \
+                    self._pending_interrupt <= self._finished_id:
+                self._pending_interrupt = None
+
+    def _bounded(self, work: Callable[[], Any], seconds: float, *,
+                 interruptible: bool = False) -> Any:
+        """``work()`` within ``seconds`` (else OpTimedOut); ``interruptible``: a Ctrl-C for the
+        request in flight raises KeyboardInterrupt in it, as in a cell."""
+        with time_limit(seconds):
+            if not interruptible:
+                return work()
+            with self._interrupt_lock:
+                self._in_cell = True
+                pending, self._pending_interrupt = self._pending_interrupt, None
+            try:
+                if pending is not None and pending == self._executing_id:
+                    raise KeyboardInterrupt
+                return work()
+            finally:
+                self._in_cell = False
+
+    def _snapshot_op(self, request: dict[str, Any]) -> Any:
+        try:
+            return self._bounded(lambda: to_dict(self._snapshot()), SNAPSHOT_TIMEOUT_S)
+        except OpTimedOut as exc:
+            return to_dict(Snapshot(truncated=[_panel_note(exc).strip("[]\n")]))
+
+    def _evaluate(self, request: dict[str, Any]) -> list[Any]:
+        """A lesson check's expression: bounded in time (``timeout_s``) and interruptible."""
+        expr = _text(request, "expr")
+        timeout = request.get("timeout_s", _check_timeout())
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout < 0:
+            raise ValueError("evaluate's timeout_s must be a number of seconds (0: none)")
+        request_id = request.get("id")
+        with self._interrupt_lock:
+            self._executing_id = request_id if isinstance(request_id, int) else None
+        limit = Limit(timeout)
+        try:
+            with time_limit(timeout) as limit:
+                truth, text = self.evaluator.evaluate(expr)
+        except KeyboardInterrupt:  # in the few instructions around the evaluator's handler
+            truth, text = False, "KeyboardInterrupt: "
+        finally:
+            self._request_done()
+        if limit.fired:
+            text = f"TimeoutError: the check did not finish within {timeout:g} s"
+        return [truth, text]
 
     def _snapshot(self) -> Any:
         return snapshot.build_snapshot(
@@ -222,14 +283,51 @@ class KernelServer:
         cursor = request.get("cursor", len(source))
         if not isinstance(cursor, int) or not 0 <= cursor <= len(source):
             raise ValueError(f"cursor must be an offset into source (0..{len(source)})")
-        return to_dict(completion.complete(self.evaluator.namespace, source, cursor))
+        try:
+            return self._bounded(lambda: to_dict(
+                completion.complete(self.evaluator.namespace, source, cursor)
+            ), SNAPSHOT_TIMEOUT_S)
+        except OpTimedOut:
+            return []
 
     def _inspect(self, request: dict[str, Any]) -> str | None:
-        return completion.inspect_name(self.evaluator.namespace, _text(request, "name"))
+        name = _text(request, "name")
+        try:
+            return self._bounded(
+                lambda: completion.inspect_name(self.evaluator.namespace, name),
+                SNAPSHOT_TIMEOUT_S,
+            )
+        except OpTimedOut:
+            return None
 
     def _trace_backward(self, request: dict[str, Any]) -> dict[str, Any]:
-        return to_dict(snapshot.trace_backward(self.evaluator.namespace, _text(request, "name"),
-                                               repl_echo=self.evaluator.underscore_is_echo))
+        name = _text(request, "name")
+        try:
+            return self._bounded(lambda: to_dict(snapshot.trace_backward(
+                self.evaluator.namespace, name, repl_echo=self.evaluator.underscore_is_echo
+            )), SNAPSHOT_TIMEOUT_S)
+        except OpTimedOut as exc:
+            return to_dict(BackwardTrace(root=name, error=_panel_note(exc).strip("[]\n")))
+
+
+def _check_timeout() -> float:
+    raw = os.environ.get("GRADTUI_CHECK_TIMEOUT_S", "")
+    try:
+        value = float(raw) if raw else EVALUATE_TIMEOUT_S
+    except ValueError:
+        return EVALUATE_TIMEOUT_S
+    return value if value > 0 else EVALUATE_TIMEOUT_S
+
+
+def _panel_note(exc: BaseException) -> str:
+    if isinstance(exc, OpTimedOut):
+        why = (f"reading the namespace {exc} (an object whose attributes run code that does "
+               "not end?)")
+    elif isinstance(exc, KeyboardInterrupt):
+        why = "interrupted"
+    else:
+        why = f"{type(exc).__name__}: {exc}"
+    return f"[gradtui: the panels could not be updated: {why}]\n"
 
 
 def _encode(message: Any) -> bytes:
