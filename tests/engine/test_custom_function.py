@@ -185,10 +185,10 @@ def test_trace_backward_steps_through_the_custom_node_without_freeing() -> None:
 
 
 def test_snapshot_of_a_namespace_with_a_custom_output() -> None:
+    from gradtui.kernel.backward_trace import trace_backward as kernel_trace
     from gradtui.kernel.evaluator import Evaluator
     from gradtui.kernel.protocol import to_dict
     from gradtui.kernel.snapshot import build_snapshot
-    from gradtui.kernel.snapshot import trace_backward as kernel_trace
 
     ev = Evaluator()
     ev.execute(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from gradtui.kernel import views
+from gradtui.kernel.backward_trace import trace_backward
 from gradtui.kernel.evaluator import Evaluator
-from gradtui.kernel.snapshot import build_snapshot, trace_backward
+from gradtui.kernel.snapshot import build_snapshot
 
 
 def _run(*cells: str) -> Evaluator:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gradtui.kernel import snapshot as snapshot_module
+from gradtui.kernel import backward_trace
 from gradtui.kernel.snapshot import MAX_CONTAINER_ITEMS, build_snapshot, namespace_tensors
 
 
@@ -114,8 +114,8 @@ def test_a_module_made_without_super_init_lists_nothing_and_does_not_fail() -> N
 
 def test_step_by_step_backward_resolves_a_listed_parameter_name() -> None:
     ns = _run("model = nn.Sequential(nn.Linear(2, 3))\nscale = nn.Linear(1, 1)")
-    trace = snapshot_module.trace_backward(ns, "model.0.weight")
+    trace = backward_trace.trace_backward(ns, "model.0.weight")
     assert trace.error is not None and not trace.error.startswith("NameError")
     assert "scalar outputs" in trace.error  # what model[0].weight.backward() raises
-    missing = snapshot_module.trace_backward(ns, "model.3.weight")
+    missing = backward_trace.trace_backward(ns, "model.3.weight")
     assert missing.error is not None and missing.error.startswith("NameError")

@@ -44,7 +44,7 @@ def test_cells_are_judged_and_after_a_pass_enter_shows_the_next_step(tmp_path: P
     text = hooks.after_cell(kernel.execute("x = 1")) or ""
     assert "Step passed!" in text and "Make y." not in text
     assert "Step 2 is next. Press Enter on an empty line (or type :next) to go on." in text
-    assert hooks.empty_line() is not None and "Step 2 of 2" in (hooks.command("step", "") or "")
+    assert hooks.empty_line() is not None and "Step 2 of 2" in (hooks.command("lesson", "") or "")
     assert hooks.empty_line() is None  # Enter while working on a step does nothing
     done = hooks.after_cell(kernel.execute("y = 2")) or ""
     assert "Lesson complete: 2 of 2 steps solved" in done
@@ -67,7 +67,10 @@ def test_lesson_commands(tmp_path: Path) -> None:
     assert hooks.command("skip", "") == "Your teacher has turned off skipping in this lesson."
     assert hooks.command("progress", "") == ("Step 1 of 2; 1 hint used, 0 skipped, "
                                              "1 solution shown.")
-    assert "Make x." in (hooks.command("step", "") or "")
+    assert "Make x." in (hooks.command("lesson", "") or "")
+    # the old name of :lesson says where it went; :step NAME is the REPL's backward walk
+    assert ":lesson" in (hooks.command("step", "") or "")
+    assert hooks.command("step", "o") is None
     assert hooks.command("tensors", "") is None  # not ours: the REPL's built-in
     assert ":restart-lesson" in (hooks.command_help() or "")
     left = hooks.command("leave", "") or ""

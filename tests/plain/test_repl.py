@@ -369,3 +369,16 @@ def test_a_kernel_protocol_error_is_reported_and_the_session_goes_on(rig) -> Non
     assert rig.repl.run_piped(["refuse()", "x = 3", "x"]) == 1
     assert rig.err == "gradtui: the kernel refused 'execute': bad request\n"
     assert rig.out == "3\n"
+
+
+def test_a_bare_step_goes_to_the_hooks_first_and_a_named_one_is_the_walk(make_rig) -> None:
+    class Lesson(ReplHooks):
+        def command(self, name: str, arg: str) -> str | None:
+            return "This step's text is :lesson now." if (name, arg) == ("step", "") else None
+
+    rig = make_rig(Lesson())
+    rig.repl.run_piped([":step"])
+    assert rig.out == "This step's text is :lesson now.\n"
+    plain = make_rig(None)
+    plain.repl.run_piped([":step"])  # no lesson, nothing echoed yet: how to use it
+    assert "usage: :step NAME" in plain.err

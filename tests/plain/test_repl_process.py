@@ -369,3 +369,24 @@ def test_a_running_cells_output_reaches_the_terminal_as_it_is_printed(
     term.prompt()
     term.send("\x04")
     assert term.wait() == 0
+
+
+def test_piped_step_walks_backward_as_text_and_source_shows_the_rule(tmp_path: Path) -> None:
+    cells = "".join(cell + "\n" for cell, _ in NOTEBOOK[:1] + NOTEBOOK[6:9])
+    script = cells + "o.backward(retain_graph=True)\n:step o\n:source y\no.backward()\n:step o\n"
+    narrow = run_piped(script, tmp_path)  # a pipe is 80 columns: long lines wrap under indent
+    first_walk = narrow.stdout.split("Backward of o", 1)[1].split("Nothing was changed", 1)[0]
+    assert max(len(line) for line in first_walk.splitlines()) <= 79
+    done = subprocess.run([*GRADTUI, "repl"], input=script, capture_output=True, text=True,
+                          env=environment(tmp_path, COLUMNS="200"), timeout=120, cwd=tmp_path)
+    walk = done.stdout.split("tensor(20., grad_fn=<MulBackward0>)\n", 1)[1]
+    assert walk.startswith("Backward of o, step by step: 5 nodes")
+    assert "Step 4/5: PowBackward0" in walk
+    assert "d(<AddBackward0>^2)/d<AddBackward0> = 2*<AddBackward0>^(2-1) = [4., 4.]" in walk
+    # o.backward() ran once already: the walk ends on the sum backward would make
+    assert "x.grad: [10., 10.] + [10., 10.] = [20., 20.]" in walk
+    assert "y.grad_fn is MulBackward0, made by this row of the op table:" in walk
+    assert 'op("mul", "MulBackward0"' in walk
+    # after a backward that freed the graph: why the walk cannot run, and what to do
+    assert "Cannot step through o.backward():\nRuntimeError: Trying to backward" in walk
+    assert "Run the cells that compute o again" in walk and done.stderr == ""

@@ -21,6 +21,7 @@ from gradtui.kernel.protocol import (
     ErrorInfo,
     ExecuteReply,
     GraphNode,
+    LeafUpdate,
     SavedValue,
     Snapshot,
     StreamChunk,
@@ -53,6 +54,7 @@ class FakeKernel:
         self._interrupted = threading.Event()
         self.looping = False  # inside `while True: pass`: from now on an interrupt stops it
         self.restarts = 0
+        self.sources: list[str] = []  # what :source asked for
 
     def start(self) -> None:
         self.alive = True
@@ -130,6 +132,11 @@ class FakeKernel:
 
     def evaluate(self, expr: str) -> tuple[bool, str]:
         return (True, expr)
+
+    def source(self, name: str) -> str | None:
+        self._check()
+        self.sources.append(name)
+        return f"the row of {name}" if name in ("mul", "o", "y") else None
 
     def trace_backward(self, name: str) -> BackwardTrace:
         self._check()
@@ -222,19 +229,33 @@ def seed_script() -> dict[str, ExecuteReply]:
 
 
 def seed_trace() -> BackwardTrace:
-    """``trace_backward('o')`` after the seed notebook's cell 5 (before any backward)."""
+    """``trace_backward('o')`` after the seed notebook's cell 5 (before any backward), as the
+    real kernel answers it."""
     steps = [
-        BackwardStepInfo("n1", "MulBackward0", "tensor(1.)", ["d(a*b)/da = b", "d(a*b)/db = a"],
-                         [None, "tensor(0.5000)"], [None, "n2"]),
-        BackwardStepInfo("n2", "SumBackward0", "tensor(0.5000)", ["d(sum(a))/da = 1"],
-                         ["tensor([0.5000, 0.5000])"], ["n3"]),
-        BackwardStepInfo("n3", "MulBackward0", "tensor([0.5000, 0.5000])",
-                         ["d(a*b)/da = b", "d(a*b)/db = a"], [None, "tensor([2.5000, 2.5000])"],
-                         [None, "n4"]),
-        BackwardStepInfo("n4", "PowBackward0", "tensor([2.5000, 2.5000])",
-                         ["d(a**n)/da = n*a**(n-1)"], ["tensor([10., 10.])"], ["n5"]),
-        BackwardStepInfo("n5", "AddBackward0", "tensor([10., 10.])",
-                         ["d(a+b)/da = 1", "d(a+b)/db = 1"], ["tensor([10., 10.])", None],
-                         ["n6", None]),
+        BackwardStepInfo("n1", "MulBackward0", "1.",
+                         ["d(<SumBackward0>*0.5)/d<SumBackward0> = 0.5",
+                          "d(<SumBackward0>*0.5)/d(0.5) = <SumBackward0>"],
+                         ["0.5", None], ["n2", None], inputs=["<SumBackward0>", "0.5"],
+                         locals=["0.5", None], summed=[False, False], output="o", op="mul"),
+        BackwardStepInfo("n2", "SumBackward0", "0.5", ["d(sum y)/dy_i = 1"], ["[0.5, 0.5]"],
+                         ["n3"], inputs=["y"], locals=["[1., 1.]"], summed=[False],
+                         output="<SumBackward0>", op="sum"),
+        BackwardStepInfo("n3", "MulBackward0", "[0.5, 0.5]",
+                         ["d(<PowBackward0>*5)/d<PowBackward0> = 5",
+                          "d(<PowBackward0>*5)/d(5) = <PowBackward0>"],
+                         ["[2.5, 2.5]", None], ["n4", None], inputs=["<PowBackward0>", "5"],
+                         locals=["[5., 5.]", None], summed=[False, False], output="y",
+                         op="mul"),
+        BackwardStepInfo("n4", "PowBackward0", "[2.5, 2.5]",
+                         ["d(<AddBackward0>^2)/d<AddBackward0> = 2*<AddBackward0>^(2-1)"],
+                         ["[10., 10.]"], ["n5"], inputs=["<AddBackward0>"],
+                         locals=["[4., 4.]"], summed=[False], output="<PowBackward0>",
+                         op="pow"),
+        BackwardStepInfo("n5", "AddBackward0", "[10., 10.]",
+                         ["d(x+<constant>)/dx = 1", "d(x+<constant>)/d<constant> = 1"],
+                         ["[10., 10.]", None], ["n6", None], inputs=["x", "<constant>"],
+                         locals=["[1., 1.]", None], summed=[False, False],
+                         output="<AddBackward0>", op="add"),
     ]
-    return BackwardTrace("o", steps, {"x": "tensor([10., 10.])"})
+    leaves = [LeafUpdate("x", "n6", "[10., 10.]", None, "[10., 10.]")]
+    return BackwardTrace("o", steps, {"x": "[10., 10.]"}, leaves=leaves)

@@ -171,15 +171,33 @@ async def test_step_by_step_backward_reaches_the_leaves(app):
         for _ in range(3):
             await pilot.press("n")
         text = str(step_text.render())
-        assert "PowBackward0" in text and "d(a**n)/da = n*a**(n-1)" in text
-        assert "tensor([10., 10.])" in text
+        assert "PowBackward0" in text
+        assert "d(<AddBackward0>^2)/d<AddBackward0> = 2*<AddBackward0>^(2-1) = [4., 4.]" in text
+        assert "so [2.5, 2.5] * [4., 4.] = [10., 10.]" in text
         drawing = graph.canvas_text()
         assert "▶PowBackward0 [2]◀" in drawing and "▶MulBackward0" not in drawing
         assert "MulBackward0 []✓" in drawing  # passed nodes are ticked
         await pilot.press("n", "n")
         text = str(step_text.render())
-        assert "x.grad = tensor([10., 10.])" in text
+        assert "x.grad: None -> [10., 10.]" in text
         assert graph.walk.finished
+
+
+async def test_source_shows_the_row_behind_a_tensor_and_the_walks_node(app, fake):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        for source in seed_cells()[:5]:
+            await run_cell(pilot, app, source)
+        await run_cell(pilot, app, ":source y")
+        assert fake.sources == ["y"] and "the row of y" in _log(app)
+        await run_cell(pilot, app, ":source nothing")
+        assert "no tensor, op (like mul) or grad_fn" in _log(app)
+        await run_cell(pilot, app, ":step o")
+        graph = app.screen.query_one(GraphPanel)
+        graph.focus()
+        await pilot.press("right", "ctrl+o")  # on the first node: MulBackward0, the mul row
+        await settle(pilot, app)
+        assert fake.sources[-1] == "mul" and "the row of mul" in _log(app)
 
 
 async def test_f1_and_question_mark_open_help_listing_keys(app):

@@ -307,6 +307,11 @@ class KernelClient:
         """``name.backward()`` step by step, computed without changing any state."""
         return self._typed("trace_backward", lambda data: from_dict(BackwardTrace, data), name=name)
 
+    def source(self, name: str) -> str | None:
+        """The op-table row behind ``name``'s grad_fn (or an op / grad_fn name), as text;
+        None when ``name`` is none of these."""
+        return self._typed("source", _optional_text, name=name)
+
     def ping(self) -> bool:
         """True when the kernel answers (it must be idle to answer)."""
         return self._request("ping") == "pong"

@@ -160,9 +160,27 @@ class BackwardStepInfo:
     node: str  # GraphNode id
     name: str
     grad_in: str  # preview of the gradient flowing into this node
-    rules: list[str]  # local rule per input, from the op table
+    rules: list[str]  # local rule per input, from the op table, in the inputs' own names
     grads_out: list[str | None]  # preview of the gradient passed to each next node
     targets: list[str | None]  # ids of the next nodes (None for constants)
+    # per input: "x", "<AddBackward0>" (no name), a constant's name or value, "<constant>"
+    inputs: list[str | None] = field(default_factory=list)
+    locals: list[str | None] = field(default_factory=list)  # per input: the local derivative,
+    #                                                          where the rule is per-element
+    summed: list[bool] = field(default_factory=list)  # per input: summed to its shape
+    output: str = ""  # this node's result: "y", or "<MulBackward0>" when it has no name
+    op: str = ""  # the op table row (what :source shows)
+
+
+@dataclass
+class LeafUpdate:
+    """A leaf at the end of a step-by-step backward: what its ``.grad`` would become."""
+
+    name: str
+    node: str | None  # its AccumulateGrad's GraphNode id
+    grad: str  # the gradient that reaches it (after its hooks)
+    before: str | None  # its .grad now (None: no gradient yet)
+    after: str  # before + grad: backward accumulates
 
 
 @dataclass
@@ -173,6 +191,7 @@ class BackwardTrace:
     steps: list[BackwardStepInfo] = field(default_factory=list)
     leaf_grads: dict[str, str] = field(default_factory=dict)  # variable name -> grad preview
     error: str | None = None  # e.g. the "second time" error, if the walk cannot run
+    leaves: list[LeafUpdate] = field(default_factory=list)  # what each leaf's .grad becomes
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
@@ -210,6 +229,7 @@ def from_dict(cls: type[T], data: dict[str, Any]) -> T:
         "tensors": lambda v: [TensorInfo(**t) for t in v],
         "nodes": lambda v: {k: from_dict(GraphNode, n) for k, n in v.items()},
         "steps": lambda v: [BackwardStepInfo(**s) for s in v],
+        "leaves": lambda v: [LeafUpdate(**leaf) for leaf in v],
     }
     names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
     kwargs = {}

@@ -17,6 +17,7 @@ inspect         name                        text or null
 snapshot        (none)                      Snapshot
 evaluate        expr                        ``[truthiness, text]``
 trace_backward  name                        BackwardTrace
+source          name                        text (the op row behind name's grad_fn) or null
 ping            (none)                      ``"pong"``
 shutdown        (none)                      ``null``, then the kernel exits
 ==============  ==========================  =================================================
@@ -45,7 +46,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
-from gradtui.kernel import completion, snapshot
+from gradtui.kernel import backward_trace, completion, op_source, snapshot
 from gradtui.kernel.evaluator import Evaluator
 from gradtui.kernel.protocol import BackwardTrace, CellResult, ErrorInfo, Snapshot, to_dict
 from gradtui.kernel.streaming import OutputStreamer
@@ -95,6 +96,7 @@ class KernelServer:
             "snapshot": self._snapshot_op,
             "evaluate": self._evaluate,
             "trace_backward": self._trace_backward,
+            "source": self._source,
             "ping": lambda _req: "pong",
             "shutdown": lambda _req: None,
         }
@@ -303,11 +305,21 @@ class KernelServer:
     def _trace_backward(self, request: dict[str, Any]) -> dict[str, Any]:
         name = _text(request, "name")
         try:
-            return self._bounded(lambda: to_dict(snapshot.trace_backward(
+            return self._bounded(lambda: to_dict(backward_trace.trace_backward(
                 self.evaluator.namespace, name, repl_echo=self.evaluator.underscore_is_echo
             )), SNAPSHOT_TIMEOUT_S)
         except OpTimedOut as exc:
             return to_dict(BackwardTrace(root=name, error=_panel_note(exc).strip("[]\n")))
+
+    def _source(self, request: dict[str, Any]) -> str | None:
+        name = _text(request, "name")
+        try:
+            return self._bounded(
+                lambda: op_source.source_text(self.evaluator.namespace, name),
+                SNAPSHOT_TIMEOUT_S,
+            )
+        except OpTimedOut as exc:
+            return f":source {name}: {_panel_note(exc).strip('[]' + chr(10))}"
 
 
 def _check_timeout() -> float:

@@ -24,8 +24,6 @@ import numpy as np
 
 from gradtui.kernel.previews import preview_array, preview_value, small_values
 from gradtui.kernel.protocol import (
-    BackwardStepInfo,
-    BackwardTrace,
     GraphNode,
     SavedValue,
     Snapshot,
@@ -409,48 +407,3 @@ def _resolve_listed(namespace: dict[str, Any], text: str) -> Any:
                 if listed == text.strip():
                     return t
         raise
-
-
-def trace_backward(namespace: dict[str, Any], name: str, *,
-                   repl_echo: bool = False) -> BackwardTrace:
-    """What ``name.backward()`` would do, step by step, without changing any state.
-    ``repl_echo`` as for ``build_snapshot``: leaves are never named by the REPL's ``_``."""
-    try:
-        t = _resolve_listed(namespace, name)
-    except NameError as exc:
-        return BackwardTrace(root=name, error=f"NameError: {exc}")
-    if not is_tensor(t):
-        return BackwardTrace(root=name, error=f"{name} is not a tensor")
-    from gradtui.engine.stepper import trace_backward as engine_trace
-
-    try:
-        steps = engine_trace(t)
-    except Exception as exc:  # noqa: BLE001 - the same errors backward() would raise
-        return BackwardTrace(root=name, error=f"{type(exc).__name__}: {exc}")
-    found, index, _node_ids, _notes = collect(namespace)
-    names = shown_names(found, repl_echo=repl_echo)
-    infos: list[BackwardStepInfo] = []
-    leaf_sums: dict[str, np.ndarray] = {}
-    for step in steps:
-        targets = [None if c is None else index.id_for(c) for c, _ in step.node.next_functions]
-        grads_out = [None if g is None else preview_value(np.asarray(g)) for g in step.grads_out]
-        infos.append(
-            BackwardStepInfo(
-                node=index.id_for(step.node),
-                name=step.node.name() if not _is_accumulate(step.node) else "AccumulateGrad",
-                grad_in=preview_value(np.asarray(step.grad_in)),
-                rules=list(step.rules),
-                grads_out=grads_out,
-                targets=targets,
-            )
-        )
-        for (child, _), grad in zip(step.node.next_functions, step.grads_out, strict=False):
-            if child is not None and grad is not None and _is_accumulate(child):
-                label = names.get(id(child.variable)) or index.id_for(child)
-                total = leaf_sums.get(label)
-                leaf_sums[label] = np.asarray(grad) if total is None else total + grad
-    return BackwardTrace(
-        root=name,
-        steps=infos,
-        leaf_grads={label: preview_value(g) for label, g in leaf_sums.items()},
-    )

@@ -6,11 +6,12 @@ none of them runs learner code.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gradtui.kernel import views
+from gradtui.kernel import step_text, views
 
 if TYPE_CHECKING:
     from gradtui.kernel.client import KernelClient
@@ -27,7 +28,12 @@ Commands:
                     (constant = a number or a tensor that does not require grad;
                      (*1) marks a node used twice, shown once)
   :grads            the .grad of every leaf that requires grad
+  :step NAME        NAME.backward() node by node, without running it: the gradient each
+                    node gets, its rule with your names and numbers, what each leaf's
+                    .grad would become (without NAME: the value just shown)
   :doc NAME         the signature and docstring of NAME (e.g. :doc torch.sum)
+  :source NAME      the op-table row behind NAME's grad_fn: its rules and the code of
+                    its gradient (or :source mul, :source MulBackward0)
   :dot NAME [FILE]  the graph of NAME as Graphviz DOT (written to FILE if given;
                     render with: dot -Tsvg FILE -o graph.svg)
   :restart          a fresh kernel (all variables are lost)
@@ -37,7 +43,13 @@ Commands:
 Keys: Tab completes, Up/Down and Ctrl-R search the history, Ctrl-C stops a running cell
 (or clears the line), Ctrl-D on an empty line leaves."""
 
-BUILTIN_COMMANDS = ("tensors", "graph", "grads", "dot", "doc", "restart", "help", "quit")
+BUILTIN_COMMANDS = ("tensors", "graph", "grads", "step", "source", "dot", "doc", "restart",
+                    "help", "quit")
+
+
+def _width() -> int:
+    """The terminal's columns (80 for a pipe): long lines of a walk wrap under their indent."""
+    return max(40, shutil.get_terminal_size((80, 24)).columns - 1)
 
 
 class CommandError(Exception):
@@ -77,6 +89,11 @@ def run_builtin(client: KernelClient, name: str, arg: str, *, ascii: bool = Fals
         snap = client.snapshot()
         tensor = _tensor_name("graph", arg, snap)
         return _view(lambda: views.graph_tree(snap, tensor, ascii=ascii))
+    if name == "step":
+        tensor = _tensor_name("step", arg, client.snapshot())
+        return step_text.whole_walk(client.trace_backward(tensor), _width())
+    if name == "source":
+        return _source(client, arg)
     if name == "dot":
         return _dot(client, arg)
     if name == "doc":
@@ -90,6 +107,15 @@ def _doc(client: KernelClient, name: str) -> str:
     text = client.inspect(name)  # looked up statically in the kernel: nothing runs
     if text is None:
         raise CommandError(f"nothing known about {name!r} (is it defined? imported?)")
+    return text
+
+
+def _source(client: KernelClient, arg: str) -> str:
+    name = arg.strip() or _tensor_name("source", arg, client.snapshot())
+    text = client.source(name)  # read from the engine's own table in the kernel
+    if text is None:
+        raise CommandError(f"{name!r} is no tensor, op (like mul) or grad_fn (like "
+                           "MulBackward0)")
     return text
 
 

@@ -2,10 +2,11 @@
 
 The step's prose is printed as text (Markdown reads fine as is), every cell's verdict follows
 its output (nothing when the cell did not touch the step), and ``:hint``, ``:solution``,
-``:skip``, ``:reset``, ``:restart-lesson``, ``:step`` (show the step again), ``:next`` (after a
-pass: on to the next step; Enter on an empty line does the same), ``:progress`` and ``:leave``
-drive the lesson. Inline code is bold cyan on a colour terminal and loses its backticks
-everywhere.
+``:skip``, ``:reset``, ``:restart-lesson``, ``:lesson`` (show the step again, as in the
+workspace), ``:next`` (after a pass: on to the next step; Enter on an empty line does the
+same), ``:progress`` and ``:leave`` drive the lesson. ``:step NAME`` is the REPL's backward
+walk; a bare ``:step`` (this command's old name) says where the step's text went. Inline code
+is bold cyan on a colour terminal and loses its backticks everywhere.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ COMMANDS = {
     "skip": "skip this step (its solution runs for you)",
     "reset": "start this step over (fresh kernel, earlier steps replayed)",
     "restart-lesson": "take the lesson again from step 1",
-    "step": "show this step's text again",
+    "lesson": "show this step's text again",
     "next": "after a pass: on to the next step (Enter on an empty line does the same)",
     "progress": "where you are: steps, hints, skips",
     "leave": "leave the lesson (progress is saved)",
@@ -75,7 +76,7 @@ class LessonHooks(ReplHooks):
         parts = [f"{rule}\n{lesson.title}\n{rule}", self._wrap(self._opening)]
         if self._opening_notice:
             parts.append(self._opening_notice)
-        parts.append("Commands: :hint  :solution  :skip  :reset  :step  :next  :leave  "
+        parts.append("Commands: :hint  :solution  :skip  :reset  :lesson  :next  :leave  "
                      "(:help for all)")
         parts.append(self._step_text())
         return "\n\n".join(p for p in parts if p)
@@ -100,8 +101,11 @@ class LessonHooks(ReplHooks):
         }
         if name in actions:
             return self._render(actions[name]())
-        if name == "step":
+        if name == "lesson":
             return self._step_text()
+        if name == "step" and not arg.strip():
+            return ("This step's text is :lesson now (as in the workspace).\n"
+                    ":step NAME walks NAME.backward() node by node.")
         if name == "progress":
             return self._progress_text()
         if name == "leave":

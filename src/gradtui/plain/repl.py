@@ -49,7 +49,8 @@ class ReplHooks:
     4. After every cell the kernel ran (also when it raised): ``after_cell(reply)`` with the
        ``ExecuteReply``; the returned text is printed after the cell's own output.
     5. For a ``:NAME ARG`` line that is not a built-in command (``:tensors``, ``:graph``,
-       ``:grads``, ``:dot``, ``:doc``, ``:restart``, ``:help``, ``:quit``):
+       ``:grads``, ``:step``, ``:dot``, ``:doc``, ``:restart``, ``:help``, ``:quit``), and for
+       a bare ``:step`` (no NAME) before the built-in tries the last value:
        ``command(name, arg)`` with ``name`` without the colon and ``arg`` the stripped rest
        of the line (""). Return the text to print ("" to print nothing), or None when the
        command is not yours (the REPL then reports an unknown command).
@@ -249,6 +250,12 @@ class PlainRepl:
             extra = self._hook_call(self.hooks.command_help)
             self.console.text(HELP + (f"\n\n{extra}" if extra else ""))
             return True
+        if name == "step" and not arg.strip():
+            # a lesson's own :step (its old "show the step again") may answer first
+            handled = self._hook_call(lambda: self.hooks.command(name, arg))
+            if handled:
+                self.console.text(handled)
+                return True
         if name in BUILTIN_COMMANDS:
             try:
                 self.console.text(run_builtin(self.client, name, arg, ascii=self.ascii))
@@ -352,7 +359,7 @@ class PlainRepl:
 
 DEFAULT_BANNER = (
     "gradtui REPL: PyTorch's autograd on numpy. `import torch` works here.\n"
-    "Type :help for commands (:tensors, :graph NAME, :grads), Ctrl-D to leave."
+    "Type :help for commands (:tensors, :graph NAME, :step NAME), Ctrl-D to leave."
 )
 
 

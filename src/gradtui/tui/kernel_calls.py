@@ -83,6 +83,11 @@ class KernelCalls:
         with self.lock:
             return self._call(lambda: self.client.trace_backward(name))
 
+    def source(self, name: str) -> str | None | KernelFailure:
+        """The op-table row behind ``name`` as text (None: no such tensor, op or grad_fn)."""
+        with self.lock:
+            return self._call(lambda: self.client.source(name))
+
     def interrupt(self) -> KernelFailure | None:
         return self._call(self.client.interrupt)
 

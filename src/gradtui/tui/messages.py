@@ -55,6 +55,15 @@ class StepRequested(Message):
         self.name = name
 
 
+class SourceRequested(Message):
+    """Show the op-table row behind ``name`` (a tensor, an op row or a grad_fn name) in the log:
+    its rules and the code of its gradient (``:source``, or a key in the step-by-step walk)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+
 class DotRequested(Message):
     """Export the graph of ``name`` as Graphviz DOT (a key in the Graph panel)."""
 

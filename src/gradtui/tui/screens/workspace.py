@@ -47,6 +47,7 @@ from gradtui.tui.messages import (
     DotRequested,
     EmptyEnter,
     InputLeft,
+    SourceRequested,
     StepRequested,
     TensorSelected,
 )
@@ -459,6 +460,12 @@ class WorkspaceScreen(Screen[None]):
                 self.start_step(target)
             else:
                 log.note(":step needs a tensor name, e.g. :step o", style="bold red")
+        elif name == "source":
+            target = args[0] if args else self.query_one(GraphPanel).root_name
+            if target:
+                self.show_source(target)
+            else:
+                log.note(":source needs a tensor name, e.g. :source y", style="bold red")
         elif name == "dot":
             self.export_dot(args[0] if args else None, args[1] if len(args) > 1 else None)
         elif self.lesson_pane is not None and self.call_lesson_pane("command", name, command.arg):
@@ -519,6 +526,42 @@ class WorkspaceScreen(Screen[None]):
             graph.selected = name
         graph.walk = BackwardWalk(outcome)
         self.show_area("graph")
+
+    # -- the op row behind a node -----------------------------------------------------------
+
+    @on(SourceRequested)
+    def _source_requested(self, event: SourceRequested) -> None:
+        self.query_one(ReplLog).note(f":source {event.name}", style="bold dim")  # as if typed
+        self.show_source(event.name)
+
+    def show_source(self, name: str) -> None:
+        """``:source NAME``: the op-table row behind NAME's grad_fn, in the log."""
+        if self.state != "idle":
+            self.notify("the kernel is not idle", severity="warning")
+            return
+        self._source_worker(name)
+
+    @work(thread=True, group="kernel")
+    def _source_worker(self, name: str) -> None:
+        outcome = self.calls.source(name)
+        self.app.call_from_thread(self._source_ready, name, outcome)
+
+    def _source_ready(self, name: str, outcome: str | None | KernelFailure) -> None:
+        if isinstance(outcome, KernelFailure):
+            if outcome.died:
+                self._kernel_failed(outcome)
+                return
+            text, ok = f":source {name}: {outcome.message}", False
+        elif outcome is None:
+            text, ok = (f":source {name}: no tensor, op (like mul) or grad_fn (like "
+                        "MulBackward0) by that name"), False
+        else:
+            text, ok = outcome, True
+        self.query_one(ReplLog).note(text, style="" if ok else "bold red")
+        if not self.wide and self.active != "repl":
+            said = f"the source of {name} is in the log" if ok else text
+            self.notify(f"{said} (F2 shows the log)", timeout=4,
+                        severity="information" if ok else "error")
 
     # -- DOT export -------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from gradtui.tui.glyphs import UNICODE, Glyphs
 from gradtui.tui.graph_canvas import LEGEND
 from gradtui.tui.graph_render import GraphDrawing, draw_graph, drawing_key
 from gradtui.tui.graph_select import default_root
-from gradtui.tui.messages import DotRequested, StepRequested
+from gradtui.tui.messages import DotRequested, SourceRequested, StepRequested
 from gradtui.tui.walk import BackwardWalk
 from gradtui.tui.widgets.canvas_view import CanvasView
 
@@ -41,6 +41,7 @@ class GraphPanel(Vertical, can_focus=True):
         Binding("p,left", "previous_step", "Previous node"),
         Binding("escape", "stop_walk", "End walk"),
         Binding("d", "dot", "Export DOT"),
+        Binding("ctrl+o", "source", "Source of the rule"),
     ]
 
     DEFAULT_CSS = """
@@ -183,6 +184,13 @@ class GraphPanel(Vertical, can_focus=True):
 
     def action_stop_walk(self) -> None:
         self.walk = None
+
+    def action_source(self) -> None:
+        """The op row (rules and gradient code) of the walk's node, else of the tensor shown."""
+        op = self.walk.current_op if self.walk is not None else None
+        name = op or self.root_name
+        if name:
+            self.post_message(SourceRequested(name))
 
     def action_dot(self) -> None:
         if self.root_name:

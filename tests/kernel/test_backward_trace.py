@@ -1,0 +1,112 @@
+""":step's trace in the learner's terms: names that never clash, values of one style, numbers
+plugged into each rule, and accumulation at the end."""
+
+from __future__ import annotations
+
+import pytest
+
+from gradtui.kernel.backward_trace import trace_backward
+from gradtui.kernel.evaluator import Evaluator
+from gradtui.kernel.step_text import whole_walk
+
+
+def _run(*cells: str) -> Evaluator:
+    ev = Evaluator()
+    for cell in ("import torch", *cells):
+        result = ev.execute(cell)
+        assert result.ok, result.error
+    return ev
+
+
+SEED = ("x = torch.ones(2, requires_grad=True)", "y = 5 * (x + 1) ** 2",
+        "o = (1/2) * torch.sum(y)")
+
+
+def test_the_seed_walk_reads_like_the_chain_rule_worked_on_paper() -> None:
+    ev = _run(*SEED)
+    trace = trace_backward(ev.namespace, "o")
+    assert [s.name for s in trace.steps] == ["MulBackward0", "SumBackward0", "MulBackward0",
+                                             "PowBackward0", "AddBackward0"]
+    total, power = trace.steps[1], trace.steps[3]
+    assert total.inputs == ["y"] and total.rules == ["d(sum y)/dy_i = 1"]
+    assert total.locals == ["[1., 1.]"] and total.grads_out == ["[0.5, 0.5]"]
+    assert power.rules == ["d(<AddBackward0>^2)/d<AddBackward0> = 2*<AddBackward0>^(2-1)"]
+    assert power.grad_in == "[2.5, 2.5]" and power.locals == ["[4., 4.]"]
+    assert trace.steps[2].output == "y" and trace.steps[0].output == "o"
+
+
+def test_values_are_printed_one_way() -> None:
+    ev = _run(*SEED)
+    text = whole_walk(trace_backward(ev.namespace, "o"))
+    assert "tensor(" not in text
+    assert "gradient in: do/do = 1." in text and "so 0.5 * [1., 1.] = [0.5, 0.5]" in text
+
+
+def test_the_learners_a_and_b_are_never_confused_with_the_rules_letters() -> None:
+    # the op table writes d(a+b)/db; here the learner's b is the row's first input
+    ev = _run("a = torch.tensor([1., 2.], requires_grad=True)",
+              "b = torch.tensor([3., 4.], requires_grad=True)", "c = (b * a).sum()")
+    (_, product) = trace_backward(ev.namespace, "c").steps
+    assert product.inputs == ["b", "a"]
+    assert product.rules == ["d(b*a)/db = a", "d(b*a)/da = b"]
+    assert product.locals == ["[1., 2.]", "[3., 4.]"]  # d/db is a's values, d/da is b's
+
+
+def test_unnamed_intermediates_and_constants_get_labels_no_variable_can_have() -> None:
+    ev = _run("x = torch.tensor([1., 2.], requires_grad=True)", "z = ((x + 1) * (x + 2)).sum()")
+    product = trace_backward(ev.namespace, "z").steps[1]
+    assert product.inputs == ["<AddBackward0 self>", "<AddBackward0 other>"]
+    add = trace_backward(ev.namespace, "z").steps[-1]
+    assert add.inputs == ["x", "<constant>"] and add.rules[0] == "d(x+<constant>)/dx = 1"
+
+
+def test_a_named_constant_tensor_is_called_by_its_name() -> None:
+    ev = _run("W = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)",
+              "X = torch.ones(3, 2)", "out = (X @ W).sum()")
+    mm = trace_backward(ev.namespace, "out").steps[1]
+    assert mm.inputs == ["X", "W"] and mm.rules[1] == "d(X@W)/dW = X^T @ grad"
+    assert mm.locals == [None, None]  # a matrix product is no per-element rule
+    assert "-> X: nothing (X does not require grad)" in whole_walk(
+        trace_backward(ev.namespace, "out"))
+
+
+def test_broadcasting_says_the_gradient_was_summed_to_the_inputs_shape() -> None:
+    ev = _run("w = torch.tensor([1., 2.], requires_grad=True)",
+              "h = torch.ones(3, 2) * w", "s = h.sum()")
+    mul = trace_backward(ev.namespace, "s").steps[1]
+    assert mul.summed == [False, True] and mul.grads_out[1] == "[3., 3.]"
+    assert "summed over the broadcast dims to w's shape: [3., 3.]" in whole_walk(
+        trace_backward(ev.namespace, "s"))
+
+
+def test_the_end_adds_to_the_gradient_a_leaf_already_holds() -> None:
+    ev = _run(*SEED, "o.backward(retain_graph=True)")
+    trace = trace_backward(ev.namespace, "o")
+    (leaf,) = trace.leaves
+    assert (leaf.name, leaf.before, leaf.grad, leaf.after) == (
+        "x", "[10., 10.]", "[10., 10.]", "[20., 20.]")
+    assert "x.grad: [10., 10.] + [10., 10.] = [20., 20.]" in whole_walk(trace)
+    ev.execute("o.backward()")
+    assert ev.evaluate("x.grad.tolist() == [20., 20.]")[0]  # what the walk said
+
+
+def test_hooks_show_in_the_walk_as_backward_applies_them() -> None:
+    ev = _run("x = torch.tensor([1., 2.], requires_grad=True)", "y = x * 3",
+              "h = y.register_hook(lambda g: g * 10)", "s = y.sum()")
+    trace = trace_backward(ev.namespace, "s")
+    assert trace.steps[1].grad_in == "[10., 10.]"
+    assert trace.leaves[0].after == "[30., 30.]"
+
+
+@pytest.mark.parametrize(("cells", "error"), [
+    (("t = 3",), "t is not a tensor"),
+    ((), "NameError"),
+    (("x = torch.ones(2, requires_grad=True)", "y = (x * x).sum()", "y.backward()"),
+     "backward through the graph a second time"),
+])
+def test_a_walk_that_cannot_run_says_why(cells: tuple[str, ...], error: str) -> None:
+    ev = _run(*cells)
+    name = "t" if "t = 3" in cells else "y"
+    trace = trace_backward(ev.namespace, name)
+    assert error in (trace.error or "") and trace.steps == []
+    assert whole_walk(trace).startswith(f"Cannot step through {name}.backward()")
