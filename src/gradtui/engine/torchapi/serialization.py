@@ -24,6 +24,7 @@ from gradtui.engine import dtypes
 # rebuild functions, numpy's array reconstruction, and the containers torch allows by default.
 _ALLOWED: set[tuple[str, str]] = {
     ("collections", "OrderedDict"),
+    ("collections", "Counter"),  # MultiStepLR's milestones in a scheduler's state_dict
     ("gradtui.engine.tensor", "_rebuild"),
     ("gradtui.engine.torchapi.nn.parameter", "_rebuild_parameter"),
     ("numpy._core.multiarray", "_reconstruct"),

@@ -9,6 +9,9 @@ from collections.abc import Callable, Iterable
 from itertools import chain
 from typing import Any
 
+import numpy as np
+
+from gradtui.engine import dtypes
 from gradtui.engine.grad_mode import enable_grad
 from gradtui.engine.tensor import Tensor
 from gradtui.engine.torchapi.zero_grad import zero_grads
@@ -161,6 +164,37 @@ class Optimizer:
 def params_with_grad(group: dict[str, Any]) -> Iterable[Tensor]:
     """The group's parameters that have a gradient (the others are skipped, as in torch)."""
     return [p for p in group["params"] if p._grad is not None]
+
+
+def new_step() -> Tensor:
+    """torch's step counter: a 0-d tensor, float64 when that is the default dtype, else
+    float32 (``_get_scalar_dtype``)."""
+    dtype = dtypes.float64 if dtypes.default_float() == dtypes.float64 else dtypes.float32
+    return Tensor._wrap(np.zeros((), dtype=dtype.np))
+
+
+def count_step(step: Tensor) -> float:
+    """``step += 1`` (an in-place write), then its value as the Python float torch reads."""
+    step._array[...] += 1
+    step._vc[0] += 1
+    return float(step._array)
+
+
+def state_like(p: Tensor, value: float = 0.0) -> Tensor:
+    """``torch.zeros_like(p)`` / ``torch.full_like(p, value)``: a buffer of the state."""
+    return Tensor._wrap(np.full_like(p._array, value))
+
+
+def write(t: Tensor, values: np.ndarray, ops: int = 1) -> None:
+    """Store ``values`` into ``t`` as ``ops`` in-place ops would (each bumps its version)."""
+    np.copyto(t._array, values)
+    t._vc[0] += ops
+
+
+def hyper_lr(group: dict[str, Any]) -> float:
+    """The group's learning rate as a Python float (torch's ``_to_scalar``: a 1-element
+    tensor lr is read with ``.item()``)."""
+    return float(group["lr"])
 
 
 Optimizer.__module__ = "torch.optim.optimizer"
