@@ -144,3 +144,17 @@ async def test_an_idle_connection_is_dropped_after_the_handshake_grace(
     finally:
         writer.close()
     assert lab.runtime.sessions == set()
+
+
+async def test_a_class_logging_in_at_once_from_one_address_is_not_refused(security_lab) -> None:
+    """The caps are for idle floods: 60 learners behind one NAT address all get in at once."""
+    lab = await security_lab(sandbox="none")
+
+    async def log_in() -> bool:
+        conn = await lab.connect("alice")  # raises if the server closed it unauthenticated
+        conn.close()
+        await conn.wait_closed()
+        return True
+
+    logged_in = await asyncio.wait_for(asyncio.gather(*(log_in() for _ in range(60))), 120)
+    assert logged_in == [True] * 60
