@@ -75,3 +75,20 @@ def test_outside_the_main_thread_there_is_no_limit() -> None:
     thread.start()
     thread.join(5)
     assert outcome == [False]
+
+
+def test_an_enclosing_limit_keeps_counting_while_inner_ones_run() -> None:
+    started = time.monotonic()
+    inner_fired = 0
+    with pytest.raises(OpTimedOut):
+        with time_limit(0.6) as outer:
+            while True:
+                try:
+                    with time_limit(0.2):
+                        while True:
+                            pass
+                except OpTimedOut:
+                    if outer.fired:  # the enclosing limit's turn: stop trying
+                        raise
+                    inner_fired += 1
+    assert outer.fired and 2 <= inner_fired <= 3 and time.monotonic() - started < 3

@@ -58,6 +58,7 @@ from gradtui.kernel.wire import MAX_LINE_BYTES
 # kernel (see time_limit.py). Both are far above what they take (milliseconds).
 SNAPSHOT_TIMEOUT_S = 5.0
 EVALUATE_TIMEOUT_S = 10.0  # $GRADTUI_CHECK_TIMEOUT_S overrides it (lessons with heavy checks)
+_PROBE_S = 0.5  # one namespace entry, read alone, after a snapshot timed out
 
 # A string in a reply that is too long is cut to this many characters (see fit_reply).
 CUT_STRING_CHARS = 100_000
@@ -80,6 +81,8 @@ class KernelServer:
         self._executing_id: int | None = None
         self._finished_id = 0  # the highest execute request id already run
         self._pending_interrupt: int | None = None
+        # name -> id(object) of what made a snapshot time out; left out while still bound
+        self._unreadable: dict[str, int] = {}
         evaluator.on_cell_start = self._enter_cell
         previous_end = evaluator.on_cell_end
 
@@ -208,6 +211,8 @@ class KernelServer:
             # request still stops it (the cell has ended, but the learner is still waiting).
             snap = self._bounded(lambda: to_dict(self._snapshot()), SNAPSHOT_TIMEOUT_S,
                                  interruptible=True)
+        except OpTimedOut as exc:
+            snap = self._snapshot_without_culprits(exc)
         except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - keep the cell's result
             if not isinstance(exc, KeyboardInterrupt):
                 traceback.print_exc(file=sys.stderr)
@@ -276,9 +281,58 @@ class KernelServer:
 
     def _snapshot(self) -> Any:
         return snapshot.build_snapshot(
-            self.evaluator.namespace, last_value_name=self.evaluator.last_value_name,
+            self._readable_namespace(), last_value_name=self.evaluator.last_value_name,
             repl_echo=self.evaluator.underscore_is_echo,
         )
+
+    def _readable_namespace(self) -> dict[str, Any]:
+        """The namespace minus the objects that made a snapshot time out (while still bound)."""
+        namespace = self.evaluator.namespace
+        if not self._unreadable:
+            return namespace
+        self._unreadable = {name: ident for name, ident in self._unreadable.items()
+                            if name in namespace and id(namespace[name]) == ident}
+        return {name: value for name, value in namespace.items()
+                if self._unreadable.get(name) != id(value)}
+
+    def _snapshot_without_culprits(self, timed_out: OpTimedOut) -> Any:
+        """After a snapshot timed out: find the names whose objects do not let themselves be
+        read (each tried alone, briefly), leave them out from now on, and try once more.
+
+        Every later cell would otherwise wait the whole limit again while such an object stays
+        bound; now it costs the cell that made it, and the panels show everything else.
+        """
+        found: list[str] = []
+        try:
+            with time_limit(SNAPSHOT_TIMEOUT_S) as overall:
+                for name, value in list(self._readable_namespace().items()):
+                    try:
+                        with time_limit(_PROBE_S):
+                            snapshot.build_snapshot({name: value})
+                    except OpTimedOut:
+                        if overall.fired:
+                            raise
+                        found.append(name)
+                        self._unreadable[name] = id(value)
+                    except Exception:  # noqa: BLE001, S112 - only the slow ones are culprits
+                        continue
+        except OpTimedOut:
+            pass  # too many to try: what was found is left out all the same
+        shown = ", ".join(found[:5]) + (" ..." if len(found) > 5 else "")
+        why = f"reading {shown} took too long" if found else f"reading the namespace {timed_out}"
+        self._streamer.send_note(
+            "stderr",
+            f"[gradtui: the panels could not be updated: {why} (an object whose attributes "
+            "run code that does not end?)" + (f"; they leave out {shown} from now on]\n"
+                                                if found else "]\n"),
+        )
+        if not found:
+            return None
+        try:
+            return self._bounded(lambda: to_dict(self._snapshot()), SNAPSHOT_TIMEOUT_S,
+                                 interruptible=True)
+        except (Exception, KeyboardInterrupt):  # noqa: BLE001 - the note above says enough
+            return None
 
     def _complete(self, request: dict[str, Any]) -> list[dict[str, Any]]:
         source = _text(request, "source")
@@ -306,7 +360,7 @@ class KernelServer:
         name = _text(request, "name")
         try:
             return self._bounded(lambda: to_dict(backward_trace.trace_backward(
-                self.evaluator.namespace, name, repl_echo=self.evaluator.underscore_is_echo
+                self._readable_namespace(), name, repl_echo=self.evaluator.underscore_is_echo
             )), SNAPSHOT_TIMEOUT_S)
         except OpTimedOut as exc:
             return to_dict(BackwardTrace(root=name, error=_panel_note(exc).strip("[]\n")))

@@ -10,13 +10,15 @@ such object hung the kernel for good (a Ctrl-C only reaches cells; a restart los
 again every quarter second after that, so learner code that swallows the first one (``except
 BaseException: pass`` in a loop) is still stopped. It derives from KeyboardInterrupt so that no
 ``except Exception`` in the kernel's own code or the learner's takes it for an ordinary error.
-Only the main thread can receive it (SIGALRM); elsewhere the block runs unbounded.
+Only the main thread can receive it (SIGALRM); elsewhere the block runs unbounded. Limits nest:
+an enclosing one keeps counting while an inner one runs.
 """
 
 from __future__ import annotations
 
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -32,8 +34,28 @@ class Limit:
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
         self.fired = False
-        self.armed = True
+
+
+# The limits in force, outermost first (main thread only), and what was there before them.
+_active: list[Limit] = []
+_saved: dict[str, object] = {}
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    now = time.monotonic()
+    expired = [limit for limit in _active if limit.deadline <= now]
+    if expired:
+        for limit in expired:
+            limit.fired = True
+        raise OpTimedOut(f"took longer than {expired[0].seconds:g} s")
+
+
+def _arm() -> None:
+    """The timer for the nearest deadline, then every quarter second."""
+    left = min(limit.deadline for limit in _active) - time.monotonic()
+    signal.setitimer(signal.ITIMER_REAL, max(left, 0.001), _REPEAT_S)
 
 
 @contextmanager
@@ -43,21 +65,24 @@ def time_limit(seconds: float | None) -> Iterator[Limit]:
     if not seconds or seconds <= 0 or threading.current_thread() is not threading.main_thread():
         yield limit
         return
-
-    def on_alarm(signum: int, frame: object) -> None:
-        if limit.armed:
-            limit.fired = True
-            raise OpTimedOut(f"took longer than {seconds:g} s")
-
-    # A cell may have blocked the signal (signal.pthread_sigmask) to dodge exactly this.
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGALRM, signal.SIGINT})
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    before = signal.setitimer(signal.ITIMER_REAL, seconds, _REPEAT_S)
+    if not _active:
+        # A cell may have blocked the signal (signal.pthread_sigmask) to dodge exactly this.
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGALRM, signal.SIGINT})
+        _saved["handler"] = signal.signal(signal.SIGALRM, _on_alarm)
+        _saved["timer"] = signal.setitimer(signal.ITIMER_REAL, 0)
+        _saved["since"] = time.monotonic()
+    _active.append(limit)
+    _arm()
     try:
         yield limit
     finally:
-        limit.armed = False
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if before[0] > 0:  # a timer of the learner's own (signal.alarm in a cell) goes on
-            signal.setitimer(signal.ITIMER_REAL, *before)
+        _active.remove(limit)
+        if _active:
+            _arm()  # an enclosing limit keeps counting
+        else:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, _saved["handler"])  # type: ignore[arg-type]
+            before, since = _saved["timer"], _saved["since"]
+            if before[0] > 0:  # type: ignore[index]  # a learner's own signal.alarm goes on
+                left = before[0] - (time.monotonic() - since)  # type: ignore[index,operator]
+                signal.setitimer(signal.ITIMER_REAL, max(left, 0.001), before[1])  # type: ignore[index]
