@@ -64,3 +64,4 @@ def test_a_backward_walk_names_leaves_by_the_learners_names() -> None:
               "o = (x * x).sum()")
     trace = trace_backward(ev.namespace, "o", repl_echo=ev.underscore_is_echo)
     assert trace.error is None and list(trace.leaf_grads) == ["x"]
+

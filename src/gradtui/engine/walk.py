@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from gradtui.engine import autograd, errors, quiet
+from gradtui.engine import autograd, errors, flow, quiet
 from gradtui.engine.autograd import AccumulateGrad, Node, unbroadcast
 from gradtui.engine.size import Size
 from gradtui.engine.tensor_base import TensorBase, new_leaf
@@ -99,6 +99,7 @@ def execute(roots: Sequence[Tensor], gradients: Sequence[Any], *, retain_graph: 
                 walk = Walk(roots, gradients, retain_graph=retain_graph, capture=capture,
                             differentiable=differentiable)
                 walk.run()
+                flow.forget()  # its gradients are graphs: flow records array passes only
                 return walk.finish()
         walk = Walk(roots, gradients, retain_graph=retain_graph, capture=capture)
         walk.run()
@@ -123,7 +124,7 @@ class Walk:
     """One backward pass: the gradients waiting at each node, and the walk over them."""
 
     __slots__ = ("retain_graph", "dry_run", "visits", "tensors", "capture", "grads", "owned",
-                 "capture_list", "capture_nodes", "needed", "captured")
+                 "capture_list", "capture_nodes", "needed", "captured", "reached")
 
     def __init__(self, roots: Sequence[Tensor], gradients: Sequence[Any], *,
                  retain_graph: bool, capture: Sequence[Tensor] | None = None,
@@ -156,6 +157,9 @@ class Walk:
         else:
             self.capture_list, self.capture_nodes, self.needed = [], {}, None
         self.captured: dict[int, Any] = {}
+        # what reached each node, for tools that show it (engine/flow.py; off by default)
+        self.reached = flow.Reached() if flow.limit() and not dry_run and \
+            differentiable is None else None
 
     def _seed(self, node: Any, grad: Any) -> None:
         grads = self.grads
@@ -170,12 +174,11 @@ class Walk:
             self.owned.add(node)
 
     def run(self) -> None:
-        """Run the walk (recording each node as it is done, when recording).
-        The loop is kept flat on purpose (no helper call per edge on the arrays path): it is
-        the engine's hottest loop."""
+        """Run the walk (recording each node as it is done, when recording). The loop is kept
+        flat on purpose (no helper call per edge on the arrays path): the hottest loop."""
         grads, owned = self.grads, self.owned
         pop, get = grads.pop, grads.get
-        tensors, visits, needed = self.tensors, self.visits, self.needed
+        tensors, visits, needed, reached = self.tensors, self.visits, self.needed, self.reached
         capture_nodes, captured = self.capture_nodes, self.captured
         write_retained = self.capture is None and not self.dry_run
         free = not self.retain_graph
@@ -190,6 +193,8 @@ class Walk:
                         else run_hooks(node._tensor_hooks, grad))
             if capture_nodes and id(node) in capture_nodes:
                 captured[id(node)] = grad
+            if reached is not None:
+                reached[node._seq] = grad
             if needed is not None and id(node) not in needed:
                 continue  # autograd.grad: nothing beyond the inputs or off their paths runs
             if node._retained is not None and write_retained:
@@ -292,6 +297,8 @@ class Walk:
                     node.variable._accumulate_grad(grad, owned=node in self.owned)
                 leaves.append(weakref.ref(node.variable))
         autograd.set_last_backward_leaves(leaves)
+        if self.reached is not None:
+            flow.finished(self.reached)
         if self.capture is None:
             return None
         return [captured.get(id(n)) for n in self.capture_list]

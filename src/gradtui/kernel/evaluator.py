@@ -83,6 +83,13 @@ class Evaluator:
     ) -> None:
         if install_torch:
             install_torch_shim()
+            # The graph panel shows the gradient that reached each node (micrograd's draw_dot
+            # does): the engine keeps those of the latest backward, as many nodes as a
+            # snapshot holds.
+            from gradtui.engine import flow
+            from gradtui.kernel.snapshot import MAX_NODES
+
+            flow.record(MAX_NODES)
         self.namespace: dict[str, Any] = fresh_namespace() if namespace is None else namespace
         self.execution_count = 0
         # The name of what the last cell echoed (None if nothing): the bare name of the trailing

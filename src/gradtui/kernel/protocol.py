@@ -99,6 +99,9 @@ class GraphNode:
     variable: str | None = None  # leaf: the namespace name of the tensor it accumulates into
     got_grad: bool = False  # leaf: received a gradient in the last backward
     rules: list[str] = field(default_factory=list)  # op: local derivative per input, in words
+    # op: preview of the gradient of its output that reached it in the latest backward pass
+    # (None: it did not run in that pass). A leaf's is its tensor's ``grad_preview``.
+    grad: str | None = None
 
 
 @dataclass

@@ -223,6 +223,30 @@ def _saved(node: Any, previews: dict[int, str]) -> list[SavedValue]:
     return out
 
 
+# Previews of the latest backward pass's gradients by id(array), and which pass they are of.
+_flow_previews: dict[int, str] = {}
+_flow_pass = [-1]
+
+
+def _flow_preview(node: Any) -> str | None:
+    """The preview of the gradient that reached ``node`` in the latest backward (see
+    ``engine/flow.py``). A pass's gradients are formatted once, not at every snapshot until
+    the next backward; the cache is emptied when a new pass replaces them (while flow keeps
+    the arrays, their ids cannot be reused)."""
+    from gradtui.engine import flow
+
+    if flow.pass_number() != _flow_pass[0]:
+        _flow_previews.clear()
+        _flow_pass[0] = flow.pass_number()
+    grad = flow.gradient_through(node)
+    if grad is None:
+        return None
+    text = _flow_previews.get(id(grad))
+    if text is None:
+        text = _flow_previews[id(grad)] = preview_array(np.asarray(grad))
+    return text
+
+
 def _graph_node(
     index: GraphIndex, node_id: str, names: dict[int, str], got: set[int],
     previews: dict[int, str],
@@ -247,6 +271,7 @@ def _graph_node(
         saved=_saved(node, previews),
         saved_freed=bool(node.saved_freed),
         rules=list(node.rules()),
+        grad=_flow_preview(node),
     )
 
 
