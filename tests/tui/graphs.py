@@ -11,7 +11,8 @@ def diamond() -> Snapshot:
         "a": GraphNode("a", "AddBackward0", "op", [2], ["b", "c"]),
         "b": GraphNode("b", "MulBackward0", "op", [2], ["d", None],
                        saved=[SavedValue("other", "2")]),
-        "c": GraphNode("c", "ExpBackward0", "op", [2], ["d"]),
+        "c": GraphNode("c", "ExpBackward0", "op", [2], ["d"],
+                       saved=[SavedValue("result", "tensor([2.7183, 2.7183])", [2])]),
         "d": GraphNode("d", "AccumulateGrad", "leaf", [2], [], variable="w"),
     }
     tensors = [
@@ -45,3 +46,20 @@ def wide(fan_in: int) -> Snapshot:
     tensors = [TensorInfo("s", [fan_in, 3], "torch.float32", True, False, "StackBackward0", "s",
                           "...", None)]
     return Snapshot(tensors, nodes)
+
+
+def two_leaves(expression: str) -> Snapshot:
+    """``d = a*b + a`` or ``out = (a+b)*b`` as the kernel's snapshot has them."""
+    leaves = {"la": GraphNode("la", "AccumulateGrad", "leaf", [], [], variable="a"),
+              "lb": GraphNode("lb", "AccumulateGrad", "leaf", [], [], variable="b")}
+    if expression == "a*b + a":
+        ops = {"add": GraphNode("add", "AddBackward0", "op", [], ["mul", "la"]),
+               "mul": GraphNode("mul", "MulBackward0", "op", [], ["la", "lb"])}
+    else:
+        ops = {"add": GraphNode("add", "MulBackward0", "op", [], ["mul", "lb"]),
+               "mul": GraphNode("mul", "AddBackward0", "op", [], ["la", "lb"])}
+    tensors = [TensorInfo(name, [], "torch.float32", True, True, None, f"l{name}", "2.", None)
+               for name in "ab"]
+    tensors.append(TensorInfo("d", [], "torch.float32", True, False, ops["add"].name, "add",
+                              "8.", None))
+    return Snapshot(tensors, {**ops, **leaves}, last_value="d")

@@ -164,12 +164,12 @@ async def test_step_by_step_backward_reaches_the_leaves(app):
         graph = app.screen.query_one(GraphPanel)
         assert graph.display and graph.walk is not None
         step_text = app.screen.query_one("#graph-step", Static)
-        await pilot.press("n")
+        await pilot.press("right")
         assert "MulBackward0" in str(step_text.render())
         assert "[MulBackward0" not in graph.canvas_text()
         assert "▶MulBackward0 []◀" in graph.canvas_text()  # the node on hand
         for _ in range(3):
-            await pilot.press("n")
+            await pilot.press("enter")
         text = str(step_text.render())
         assert "PowBackward0" in text
         assert "d(<AddBackward0>^2)/d<AddBackward0> = 2*<AddBackward0>^(2-1) = [4., 4.]" in text
@@ -177,7 +177,7 @@ async def test_step_by_step_backward_reaches_the_leaves(app):
         drawing = graph.canvas_text()
         assert "▶PowBackward0 [2]◀" in drawing and "▶MulBackward0" not in drawing
         assert "MulBackward0 []✓" in drawing  # passed nodes are ticked
-        await pilot.press("n", "n")
+        await pilot.press("left", "right", "right", "right")
         text = str(step_text.render())
         assert "x.grad: None -> [10., 10.]" in text
         assert graph.walk.finished
@@ -417,15 +417,15 @@ async def test_graph_panel_keys_start_a_walk_and_show_dot(app):
         await settle(pilot, app)
         for source in seed_cells()[:5]:
             await run_cell(pilot, app, source)
-        await pilot.press("f4", "s")
+        await pilot.press("f4", "enter")
         await settle(pilot, app)
         graph = app.screen.query_one(GraphPanel)
         assert graph.walk is not None and graph.walk.trace.root == "o"
-        await pilot.press("n")
+        await pilot.press("enter")
         assert graph.walk.current_node == "n1"
         await pilot.press("escape")
         assert graph.walk is None
-        await pilot.press("d")
+        await pilot.press("ctrl+e")
         assert "digraph" in _log(app)
         # At 80 columns the log is behind the Graph tab: a toast says where the DOT went.
         messages = [n.message for n in app._notifications]
@@ -543,8 +543,8 @@ async def test_choosing_another_tensor_ends_a_step_walk_and_shows_it(app):
             await run_cell(pilot, app, source)
         await run_cell(pilot, app, ":step o")
         graph = app.screen.query_one(GraphPanel)
-        await pilot.press("n")
-        assert graph.walk is not None
+        await pilot.press("enter")
+        assert graph.walk is not None and graph.walk.position == 0
         await run_cell(pilot, app, ":graph y")
         assert graph.walk is None and graph.root_name == "y"
         assert "SumBackward0" not in graph.canvas_text()

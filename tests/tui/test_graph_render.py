@@ -25,7 +25,7 @@ def test_a_graph_wider_than_allowed_falls_back_to_a_tree_and_says_so():
 
 def test_tree_drawing_knows_where_the_current_step_is():
     drawing = draw_graph(chain(400), "n399", UNICODE, max_width=200, current="n397")
-    assert drawing.node_rows == {"n397": 2}
+    assert drawing.boxes["n397"][0] == 2
 
 
 def test_drawing_key_changes_exactly_when_the_drawing_would():

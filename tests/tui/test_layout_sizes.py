@@ -145,3 +145,21 @@ async def test_the_lesson_text_scrolls_from_the_keyboard(tmp_path, size):
             assert app.screen.focused.id == "cell-input"
     finally:
         app.client.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_the_graphs_output_is_reachable_by_keys(app, size):
+    from .fake_kernel import seed_cells
+
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot, app)
+        for source in seed_cells()[:5]:
+            await run_cell(pilot, app, source)
+        await pilot.press("f4", "home")  # the leaves first, wherever the output is
+        await pilot.press("end")
+        await wait_until(pilot, lambda: on_screen(app, "║ MulBackward0 [] ║"))
+        assert any("═out" in line for line in screen_lines(app))
+        await pilot.press("home")
+        await wait_until(pilot, lambda: on_screen(app, "AccumulateGrad"))
+        assert on_screen(app, " x [2] ")
+        assert not any("_ [" in line for line in screen_lines(app))

@@ -42,5 +42,5 @@ def test_120x40_side_by_side_after_two_backwards(snap_compare, tmp_path):
 
 
 def test_80x24_step_by_step_backward_at_the_pow_node(snap_compare, tmp_path):
-    run_before = _typing([*seed_cells()[:5], ":step o"], "n", "n", "n", "n")
+    run_before = _typing([*seed_cells()[:5], ":step o"], "enter", "enter", "enter", "enter")
     assert snap_compare(_app(tmp_path), terminal_size=(80, 24), run_before=run_before)

@@ -32,6 +32,11 @@ class Glyphs:
     done: str  # after a node the step-by-step walk has passed
     ellipsis: str
 
+    @property
+    def border_lines(self) -> tuple[str, str]:
+        """The horizontal border characters of a box and of the output's box."""
+        return self.box[4], self.output_box[4]
+
     def line(self, bits: int) -> str:
         """The glyph for a cell whose line connects in the directions ``bits``."""
         return self.lines.get(bits, self.lines[UP | DOWN | LEFT | RIGHT])
@@ -63,7 +68,7 @@ ASCII = Glyphs(
         UP: "|", DOWN: "|", UP | DOWN: "|", LEFT: "-", RIGHT: "-", LEFT | RIGHT: "-",
         DOWN | RIGHT: "+", DOWN | LEFT: "+", UP | RIGHT: "+", UP | LEFT: "+",
         UP | DOWN | RIGHT: "+", UP | DOWN | LEFT: "+", DOWN | LEFT | RIGHT: "+",
-        UP | LEFT | RIGHT: "+", UP | DOWN | LEFT | RIGHT: "+",
+        UP | LEFT | RIGHT: "+", UP | DOWN | LEFT | RIGHT: "|",  # a crossing: the vertical on top
     },
     arrow_down="v",
     box=("+", "+", "+", "+", "-", "|"),

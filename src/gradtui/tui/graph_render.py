@@ -22,7 +22,7 @@ class GraphDrawing:
     lines: list[list[Run]]
     mode: str  # "dag" or "tree"
     note: str  # why a tree, or "" for the DAG
-    node_rows: dict[str, int]  # node id -> first row (to scroll a step into view)
+    boxes: dict[str, tuple[int, int, int, int]]  # node id -> row, col, height, width
 
 
 def _runs(chars: list[str], roles: list[str | None]) -> list[Run]:
@@ -40,16 +40,19 @@ def _runs(chars: list[str], roles: list[str | None]) -> list[Run]:
 
 def draw_graph(
     snapshot: Snapshot, root: str, glyphs: Glyphs, *, max_width: int, current: str | None = None,
-    visited: frozenset[str] = frozenset(),
+    visited: frozenset[str] = frozenset(), selected: str | None = None, details: bool = False,
+    compact: bool = False,
 ) -> GraphDrawing:
     """The DAG when it has at most ``MAX_LAYOUT_NODES`` nodes and is at most ``max_width``
-    columns wide; otherwise the indented tree, with a note saying why."""
+    columns wide; otherwise the indented tree, with a note saying why. ``selected``,
+    ``details`` and ``compact`` as for ``layout_graph``."""
     from gradtui.tui.graph_tree import graph_tree_lines
 
     cut = _cut_note(snapshot, root)
     note = ""
     try:
-        canvas = layout_graph(snapshot, root, glyphs, current=current, visited=visited)
+        canvas = layout_graph(snapshot, root, glyphs, current=current, visited=visited,
+                              selected=selected, details=details, compact=compact)
     except GraphTooLarge as exc:
         note = f"graph too large to draw ({exc}): shown as a tree"
     except Exception as exc:  # a layout bug must cost the drawing, never the session
@@ -57,15 +60,14 @@ def draw_graph(
     else:
         if canvas.width <= max_width:
             lines = [_runs(r, roles) for r, roles in zip(canvas.chars, canvas.roles, strict=True)]
-            rows = {node: box[0] for node, box in canvas.boxes.items()}
-            return GraphDrawing(lines, "dag", cut, rows)
+            return GraphDrawing(lines, "dag", cut, dict(canvas.boxes))
         note = f"graph {canvas.width} columns wide, panel {max_width}: shown as a tree"
     note = f"{note}; {cut}" if cut else note
-    tree = graph_tree_lines(snapshot, root, glyphs, current=current, visited=visited)
     rows: dict[str, int] = {}
-    if current is not None:
-        rows = {current: next((i for i, (_, role) in enumerate(tree) if role == "current"), 0)}
-    return GraphDrawing([[(text, role)] for text, role in tree], "tree", note, rows)
+    tree = graph_tree_lines(snapshot, root, glyphs, current=current, visited=visited,
+                            selected=selected, rows=rows)
+    boxes = {node: (row, 0, 1, len(tree[row][0])) for node, row in rows.items()}
+    return GraphDrawing([[(text, role)] for text, role in tree], "tree", note, boxes)
 
 
 def _cut_note(snapshot: Snapshot, root: str) -> str:
@@ -77,11 +79,19 @@ def _cut_note(snapshot: Snapshot, root: str) -> str:
 
 
 def drawing_key(snapshot: Snapshot, root: str, current: str | None,
-                visited: frozenset[str] = frozenset()) -> tuple[object, ...]:
+                visited: frozenset[str] = frozenset(), *, chosen: str | None = None,
+                details: bool = False, compact: bool = False) -> tuple[object, ...]:
     """Everything a drawing depends on: equal keys give equal drawings, so a panel can skip
     redrawing a large graph that a cell did not touch (most cells touch other tensors)."""
-    return (root, current, tuple(sorted(visited)), tuple(
-        (n.id, n.name, n.kind, tuple(n.shape), tuple(n.next), n.variable, bool(n.saved),
-         n.saved_freed)
-        for n in reachable(snapshot, root)
+    nodes = reachable(snapshot, root)
+    shown: tuple[object, ...] = ()
+    if details:  # values and gradients are drawn too
+        ids = {n.id for n in nodes}
+        shown = (tuple((t.node, t.value_preview, t.grad_preview) for t in snapshot.tensors
+                       if t.node in ids),
+                 tuple((n.grad, tuple((s.name, s.preview) for s in n.saved)) for n in nodes))
+    return (root, current, tuple(sorted(visited)), chosen, details, compact, shown, tuple(
+        (n.id, n.name, n.kind, tuple(n.shape), tuple(n.next), n.variable,
+         tuple(s.shape is not None for s in n.saved), n.saved_freed)
+        for n in nodes
     ))

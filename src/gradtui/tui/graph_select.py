@@ -46,3 +46,32 @@ def node_label(node: GraphNode) -> str:
     if node.kind == "leaf":
         return f"{node.variable or 'leaf'} {shape}"
     return f"{node.name} {shape}"
+
+
+def describe_node(snapshot: Snapshot, node: GraphNode) -> str:
+    """What the Graph panel says about the node the learner moved to: what it is, its inputs
+    by position, what it saved, and the gradient that reached it."""
+    from gradtui.tui.graph_values import node_grads, node_values, unwrap
+
+    names = [t.name for t in snapshot.listed() if t.node == node.id]
+    head = node_label(node) + (f" ({', '.join(names)})" if names else "")
+    value = node_values(snapshot, list(snapshot.nodes.values())).get(node.id)
+    grad = node_grads(snapshot, [node]).get(node.id)
+    facts = [f"data {value if value is not None else '? (not kept)'}",
+             f"grad {grad if grad is not None else 'None'}"]
+    lines = [f"{head}: " + "  ".join(facts)]
+    if node.kind == "leaf":
+        into = f"{node.variable}.grad" if node.variable else "its .grad"
+        lines.append(f"a leaf: backward adds the gradient into {into} (AccumulateGrad)")
+        return "\n".join(lines)
+    inputs = []
+    for position, target in enumerate(node.next, start=1):
+        source = snapshot.nodes.get(target) if target is not None else None
+        what = "a constant" if target is None else node_label(source) if source else "(cut)"
+        inputs.append(f"{position} {what}")
+    lines.append("inputs: " + ", ".join(inputs))
+    if node.saved_freed:
+        lines.append("saved: freed by a backward without retain_graph=True")
+    elif node.saved:
+        lines.append("saved: " + ", ".join(f"{s.name} = {unwrap(s.preview)}" for s in node.saved))
+    return "\n".join(lines)

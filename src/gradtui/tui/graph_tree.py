@@ -19,8 +19,10 @@ MAX_INDENT = 24
 def graph_tree_lines(
     snapshot: Snapshot, root: str, glyphs: Glyphs, *, max_lines: int = 2000,
     current: str | None = None, visited: frozenset[str] = frozenset(),
+    selected: str | None = None, rows: dict[str, int] | None = None,
 ) -> list[tuple[str, str | None]]:
-    """Lines of the tree under node ``root`` with the role of each line (for colour)."""
+    """Lines of the tree under node ``root`` with the role of each line (for colour);
+    ``rows``, when given, gets the line each node is expanded on."""
     lines: list[tuple[str, str | None]] = []
     seen: set[str] = set()
     # Stack of (node id or None for a constant, prefix for this line, prefix for children, depth).
@@ -42,6 +44,8 @@ def graph_tree_lines(
         if node_id == current:
             label = f"{glyphs.current[0]}{label}{glyphs.current[1]}"
             role = "current"
+        elif node_id == selected:
+            role = "selected"
         elif node_id in visited:
             label = f"{label} {glyphs.done}"
             role = "visited"
@@ -49,7 +53,10 @@ def graph_tree_lines(
             lines.append((prefix + f"^ {label} (shared, shown above)", "tag"))
             continue
         seen.add(node_id)
-        extra = " (freed)" if node.saved_freed else " (saved)" if node.saved else ""
+        if rows is not None:
+            rows[node_id] = len(lines)
+        saved = any(s.shape is not None for s in node.saved)  # tensors, not a saved number
+        extra = " (freed)" if node.saved_freed else " (saved)" if saved else ""
         lines.append((prefix + label + extra, role))
         children = list(node.next)
         if depth and depth % MAX_INDENT == 0:

@@ -21,11 +21,16 @@ KEYS: list[tuple[str, str, str]] = [
     ("Ctrl+P", "anywhere", "command palette (export DOT, step backward, ...)"),
     ("Ctrl+Q", "anywhere", "quit"),
     ("Enter", "Tensors", "show the row's tensor in the Graph panel"),
-    ("s", "Graph", "step through the backward of the shown tensor"),
-    ("n / Right / Space", "Graph", "next node of the step-by-step backward"),
-    ("p / Left", "Graph", "previous node"),
-    ("Escape", "Graph", "end the step-by-step walk"),
-    ("d", "Graph", "export the shown graph as Graphviz DOT"),
+    ("Arrows, PgUp/PgDn", "Graph", "scroll the drawing"),
+    ("Home / End", "Graph", "the leaves (top) / the output (bottom)"),
+    ("Tab / Shift+Tab", "Graph", "next / previous node: centred, and what it is, its inputs, "
+     "what it saved, its gradient"),
+    ("Ctrl+G", "Graph", "show each node's value and gradient in its box (again: hide)"),
+    ("Ctrl+F", "Graph", "fit more: compact boxes (Mul for MulBackward0 [2]); again: full"),
+    ("Enter", "Graph", "step through the backward of the shown tensor; then the next node"),
+    ("Right / Left", "Graph", "during the walk: next / previous node"),
+    ("Escape", "Graph", "end the walk, else drop the chosen node, else back to the input"),
+    ("Ctrl+E", "Graph", "export the shown graph as Graphviz DOT"),
 ]
 
 COLON_COMMANDS: list[tuple[str, str]] = [

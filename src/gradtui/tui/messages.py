@@ -74,3 +74,7 @@ class DotRequested(Message):
 
 class InputLeft(Message):
     """Escape in the input: the learner wants to move to the panel on show."""
+
+
+class PanelLeft(Message):
+    """Escape in a panel with nothing left to undo: the learner wants the input back."""

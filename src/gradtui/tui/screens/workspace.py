@@ -47,6 +47,7 @@ from gradtui.tui.messages import (
     DotRequested,
     EmptyEnter,
     InputLeft,
+    PanelLeft,
     SourceRequested,
     StepRequested,
     TensorSelected,
@@ -190,6 +191,10 @@ class WorkspaceScreen(Screen[None]):
             self.query_one(f"#{PANEL_IDS[area]}").focus()
         else:
             self.query_one(ReplLog).focus()  # to scroll the log with the keyboard
+
+    @on(PanelLeft)
+    def _panel_left(self) -> None:
+        self.query_one(CellInput).focus()
 
     @on(Tabs.TabActivated, "#panel-tabs")
     def _tab_activated(self, event: Tabs.TabActivated) -> None:

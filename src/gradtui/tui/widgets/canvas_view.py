@@ -56,3 +56,10 @@ class CanvasView(ScrollView, can_focus=False):
             self._strips[index] = strip
         base = self.rich_style
         return strip.crop_extend(scroll_x, scroll_x + self.size.width, base).apply_style(base)
+
+    def centre_on(self, row: int, col: int, height: int = 1, width: int = 1) -> None:
+        """Scroll so the box at ``row``/``col`` (``height`` x ``width``) is in the middle of the
+        view, or as near as the drawing's edges allow."""
+        x = col + width // 2 - self.size.width // 2
+        y = row + height // 2 - self.size.height // 2
+        self.scroll_to(x=max(0, x), y=max(0, y), animate=False)

@@ -1,4 +1,12 @@
-"""The Graph panel: the selected tensor's autograd graph, and the step-by-step backward."""
+"""The Graph panel: the selected tensor's autograd graph, and the step-by-step backward.
+
+Every key is one a learner cannot type into a cell (typing in the panel goes to the input):
+arrows, PageUp/PageDown, Home (the leaves) and End (the output) scroll; Tab and Shift+Tab move
+from node to node, centring each and saying what it is; Ctrl+G shows each node's value and
+gradient; Ctrl+F makes the boxes compact so more of the graph fits; Enter walks the backward
+pass node by node (Enter again for the next node, Left for the previous one, Escape ends it);
+Ctrl+O shows the code of the node's rule (``:source``); Ctrl+E exports DOT.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +18,9 @@ from textual.widgets import Static
 
 from gradtui.kernel.protocol import Snapshot, TensorInfo
 from gradtui.tui.glyphs import UNICODE, Glyphs
-from gradtui.tui.graph_canvas import LEGEND
 from gradtui.tui.graph_render import GraphDrawing, draw_graph, drawing_key
-from gradtui.tui.graph_select import default_root
-from gradtui.tui.messages import DotRequested, SourceRequested, StepRequested
+from gradtui.tui.graph_select import default_root, describe_node
+from gradtui.tui.messages import DotRequested, PanelLeft, SourceRequested, StepRequested
 from gradtui.tui.walk import BackwardWalk
 from gradtui.tui.widgets.canvas_view import CanvasView
 
@@ -25,30 +32,47 @@ ROLE_STYLES: dict[str | None, str] = {
     "const": "dim",
     "edge": "#808080",
     "tag": "#ffaf00",
+    "port": "bold #ffaf00",
+    "detail": "",
     "current": "bold reverse #ffd700",
     "visited": "bold #5fd7af",
+    "selected": "bold reverse",
 }
 # Past this width the DAG is replaced by the tree (the canvas scrolls horizontally up to it).
 MAX_DAG_WIDTH = 400
+KEYS_HINT = ("Tab: nodes", "^G: values", "^F: fit", "Enter: step backward", "^E: DOT")
 
 
 class GraphPanel(Vertical, can_focus=True):
-    """Title line, legend, the scrollable drawing and (during a walk) the step description."""
+    """Title line, legend, the scrollable drawing, and what the chosen node (or the step of a
+    walk) is."""
 
     BINDINGS = [
-        Binding("s", "step", "Step backward"),
-        Binding("n,right,space", "next_step", "Next node"),
-        Binding("p,left", "previous_step", "Previous node"),
-        Binding("escape", "stop_walk", "End walk"),
-        Binding("d", "dot", "Export DOT"),
+        Binding("up", "scroll('up')", "Scroll up", show=False),
+        Binding("down", "scroll('down')", "Scroll down", show=False),
+        Binding("left", "left", "Scroll left / previous node", show=False),
+        Binding("right", "right", "Scroll right / next node", show=False),
+        Binding("pageup", "scroll('page_up')", "Page up", show=False),
+        Binding("pagedown", "scroll('page_down')", "Page down", show=False),
+        Binding("home", "scroll('home')", "The leaves (top)", show=False),
+        Binding("end", "scroll('end')", "The output (bottom)", show=False),
+        Binding("tab", "move_node(1)", "Next node", show=False),
+        Binding("shift+tab", "move_node(-1)", "Previous node", show=False),
+        Binding("ctrl+g", "toggle_details", "Values and gradients"),
+        Binding("ctrl+f", "toggle_compact", "Fit (compact boxes)"),
+        Binding("enter", "step", "Step backward"),
+        Binding("escape", "escape", "End walk / drop node", show=False),
+        Binding("ctrl+e", "dot", "Export DOT"),
         Binding("ctrl+o", "source", "Source of the rule"),
     ]
 
     DEFAULT_CSS = """
     GraphPanel { height: 1fr; }
     GraphPanel > #graph-title { height: 1; }
-    GraphPanel > #graph-legend { height: auto; }
+    GraphPanel > #graph-legend { height: 1; }
     GraphPanel > CanvasView { height: 1fr; width: 1fr; }
+    GraphPanel > #graph-node { height: auto; max-height: 4; display: none; }
+    GraphPanel.-chosen > #graph-node { display: block; }
     GraphPanel > #graph-step { height: auto; max-height: 12; display: none; }
     GraphPanel.-walking > #graph-step { display: block; }
     """
@@ -61,6 +85,12 @@ class GraphPanel(Vertical, can_focus=True):
     """The tensor chosen by the learner; None follows the last result."""
     walk: reactive[BackwardWalk | None] = reactive(None, always_update=True)
     """The step-by-step backward in progress, if any."""
+    details: reactive[bool] = reactive(False)
+    """Each box shows its node's value and gradient (Ctrl+G)."""
+    compact: reactive[bool] = reactive(False)
+    """Short labels, no tags: more of a graph fits (Ctrl+F)."""
+    chosen: reactive[str | None] = reactive(None)
+    """The graph node the learner moved to with Tab (highlighted and described)."""
 
     def __init__(self, glyphs: Glyphs = UNICODE, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -68,30 +98,61 @@ class GraphPanel(Vertical, can_focus=True):
         self.root_name: str | None = None
         self.drawing: GraphDrawing | None = None
         self._drawn_key: tuple[object, ...] | None = None
+        self._drawn_root: str | None = None
         self._dirty = True
 
     def compose(self):  # noqa: ANN201 - Textual's ComposeResult
         yield Static("", id="graph-title")
         yield Static(self._legend(), id="graph-legend")
         yield CanvasView(ROLE_STYLES, id="graph-canvas")
+        yield Static("", id="graph-node")
         yield Static("", id="graph-step")
 
+    def on_mount(self) -> None:
+        dot = " | " if self.glyphs.ascii else " · "
+        self.border_subtitle = dot.join(KEYS_HINT)
+
     def _legend(self) -> Text:
-        text = Text("legend: ", style="dim")
-        for role, label in LEGEND:
+        """What the shapes mean, in shapes (the text says it without colour too)."""
+        g = self.glyphs
+        box, out = g.box, g.output_box
+        parts = [(f"{out[0]}{out[1]} output", "output"), (f"{box[0]}{box[1]} op", "op"),
+                 (f"{box[0]}AccumulateGrad{box[1]} leaf", "leaf"), ("1 2 input", "port"),
+                 (f"{g.current[0]}{g.current[1]} step", "current"),
+                 (f"{g.done} done", "visited")]
+        text = Text()
+        for label, role in parts:
+            if text:
+                text.append("  ")
             text.append(label, style=ROLE_STYLES[role])
-            text.append("  ")
         return text
 
     def watch_snapshot(self) -> None:
         self.redraw()
 
     def watch_selected(self) -> None:
+        self.chosen = None
         self.redraw()
 
     def watch_walk(self, walk: BackwardWalk | None) -> None:
         self.set_class(walk is not None, "-walking")
         self.redraw()
+
+    def watch_details(self) -> None:
+        self.redraw()
+
+    def watch_compact(self) -> None:
+        self.redraw()
+
+    def watch_chosen(self, chosen: str | None) -> None:
+        self.set_class(chosen is not None, "-chosen")
+        self.redraw()
+        if chosen is not None:
+            self.call_after_refresh(self._centre_on, chosen)  # once the node's line took room
+
+    def _centre_on(self, node: str | None) -> None:
+        if node is not None and self.drawing is not None and node in self.drawing.boxes:
+            self.query_one(CanvasView).centre_on(*self.drawing.boxes[node])
 
     def redraw(self, *, force: bool = False) -> None:
         """Re-render now if visible; otherwise remember to when shown (hidden tabs cost nothing)."""
@@ -104,34 +165,50 @@ class GraphPanel(Vertical, can_focus=True):
         self._dirty = False
         title = self.query_one("#graph-title", Static)
         canvas = self.query_one("#graph-canvas", CanvasView)
-        step = self.query_one("#graph-step", Static)
         snapshot = self.snapshot
-        walk = self.walk
         if snapshot is None or tensor is None or tensor.node is None:
             self.drawing = None
+            self._drawn_key = None
             if tensor is not None:
                 title.update(f"{tensor.name}: no graph (does not require grad)")
             else:
                 title.update("no graph yet: make a tensor with requires_grad=True")
             canvas.set_lines([])
-            step.update(self._walk_text())
+            self._show_texts()
             return
+        walk = self.walk
         current = walk.current_node if walk is not None else None
         visited = self._visited(snapshot, walk)
-        key = drawing_key(snapshot, tensor.node, current, visited)
+        chosen = self.chosen if self.chosen in snapshot.nodes else None
+        key = drawing_key(snapshot, tensor.node, current, visited, chosen=chosen,
+                          details=self.details, compact=self.compact)
         if key != self._drawn_key or self.drawing is None:
             self.drawing = draw_graph(
                 snapshot, tensor.node, self.glyphs, max_width=MAX_DAG_WIDTH, current=current,
-                visited=visited,
+                visited=visited, selected=chosen, details=self.details, compact=self.compact,
             )
             self._drawn_key = key
             canvas.set_lines(self.drawing.lines)
+            if tensor.node != self._drawn_root:
+                # A new graph: show its output (the bottom box), where backward starts.
+                self._drawn_root = tensor.node
+                self.call_after_refresh(self._show_output)
         mode = "tree" if self.drawing.mode == "tree" else "graph"
+        shown = tensor.name if not tensor.echo else "the last result (_)"
         note = f" - {self.drawing.note}" if self.drawing.note else ""
-        title.update(f"{mode} of {tensor.name} (s: step backward, d: DOT){note}")
-        step.update(self._walk_text())
-        if current is not None and current in self.drawing.node_rows:
-            canvas.scroll_to(y=max(0, self.drawing.node_rows[current] - 2), animate=False)
+        title.update(f"{mode} of {shown}{note}")
+        self._show_texts()
+        if current is not None:
+            self.call_after_refresh(self._centre_on, current)
+
+    def _show_texts(self) -> None:
+        self.query_one("#graph-step", Static).update(self._walk_text())
+        node = self.snapshot.nodes.get(self.chosen) if self.snapshot and self.chosen else None
+        self.query_one("#graph-node", Static).update(
+            Text(describe_node(self.snapshot, node)) if node is not None else "")
+
+    def _show_output(self) -> None:
+        self._centre_on(self._drawn_root)
 
     @staticmethod
     def _visited(snapshot: Snapshot, walk: BackwardWalk | None) -> frozenset[str]:
@@ -170,8 +247,53 @@ class GraphPanel(Vertical, can_focus=True):
             return ""
         return "\n".join("".join(chunk for chunk, _ in line) for line in self.drawing.lines)
 
+    # -- actions ------------------------------------------------------------------------------
+
+    def action_scroll(self, how: str) -> None:
+        """Scroll the drawing (Home: the leaves at the top, End: the output at the bottom)."""
+        canvas = self.query_one(CanvasView)
+        if how == "end":
+            canvas.scroll_end(animate=False)
+            self._show_output()
+            return
+        {"up": canvas.scroll_up, "down": canvas.scroll_down,
+         "page_up": canvas.scroll_page_up, "page_down": canvas.scroll_page_down,
+         "home": canvas.scroll_home}[how](animate=False)
+
+    def action_left(self) -> None:
+        if self.walk is not None:
+            self.action_previous_step()
+        else:
+            self.query_one(CanvasView).scroll_relative(x=-4, animate=False)
+
+    def action_right(self) -> None:
+        if self.walk is not None:
+            self.action_next_step()
+        else:
+            self.query_one(CanvasView).scroll_relative(x=4, animate=False)
+
+    def action_move_node(self, step: int) -> None:
+        """Tab / Shift+Tab: the next / previous node, top to bottom and left to right."""
+        if self.drawing is None or not self.drawing.boxes:
+            return
+        order = sorted(self.drawing.boxes, key=lambda n: self.drawing.boxes[n][:2])
+        if self.chosen in order:
+            index = (order.index(self.chosen) + step) % len(order)
+        else:
+            index = 0 if step > 0 else len(order) - 1
+        self.chosen = order[index]
+
+    def action_toggle_details(self) -> None:
+        self.details = not self.details
+
+    def action_toggle_compact(self) -> None:
+        self.compact = not self.compact
+
     def action_step(self) -> None:
-        if self.root_name:
+        """Enter: start walking the backward pass; during a walk, the next node."""
+        if self.walk is not None:
+            self.action_next_step()
+        elif self.root_name:
             self.post_message(StepRequested(self.root_name))
 
     def action_next_step(self) -> None:
@@ -182,16 +304,29 @@ class GraphPanel(Vertical, can_focus=True):
         if self.walk is not None and self.walk.previous():
             self.mutate_reactive(GraphPanel.walk)
 
+    def action_escape(self) -> None:
+        """End the walk, else forget the chosen node, else go back to the input."""
+        if self.walk is not None:
+            self.walk = None
+        elif self.chosen is not None:
+            self.chosen = None
+        else:
+            self.post_message(PanelLeft())
+
     def action_stop_walk(self) -> None:
         self.walk = None
-
-    def action_source(self) -> None:
-        """The op row (rules and gradient code) of the walk's node, else of the tensor shown."""
-        op = self.walk.current_op if self.walk is not None else None
-        name = op or self.root_name
-        if name:
-            self.post_message(SourceRequested(name))
 
     def action_dot(self) -> None:
         if self.root_name:
             self.post_message(DotRequested(self.root_name))
+
+    def action_source(self) -> None:
+        """The op row (rules and gradient code) of the walk's node, else of the chosen node,
+        else of the tensor shown."""
+        op = self.walk.current_op if self.walk is not None else None
+        if op is None and self.chosen is not None and self.snapshot is not None:
+            node = self.snapshot.nodes.get(self.chosen)
+            op = node.name if node is not None and node.kind == "op" else None
+        name = op or self.root_name
+        if name:
+            self.post_message(SourceRequested(name))
