@@ -79,6 +79,11 @@ class KernelCalls:
         finally:
             self.lock.release()
 
+    def inspect(self, name: str) -> str | None | KernelFailure:
+        """Signature and docstring of ``name`` (looked up statically: nothing runs)."""
+        with self.lock:
+            return self._call(lambda: self.client.inspect(name))
+
     def trace_backward(self, name: str) -> BackwardTrace | KernelFailure:
         with self.lock:
             return self._call(lambda: self.client.trace_backward(name))

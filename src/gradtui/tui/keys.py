@@ -36,6 +36,7 @@ KEYS: list[tuple[str, str, str]] = [
 COLON_COMMANDS: list[tuple[str, str]] = [
     (":step NAME", "walk NAME.backward() node by node in the Graph panel"),
     (":dot NAME [FILE]", "the graph of NAME as Graphviz DOT (to FILE, else shown in the log)"),
+    (":doc NAME", "NAME's signature and docstring in the log (e.g. :doc torch.sum); nothing runs"),
     (":tensors", "show the Tensors panel"),
     (":graph [NAME]", "show the Graph panel: NAME's graph, or (no NAME) the last result's"),
     (":grads", "show the Gradients panel"),

@@ -12,9 +12,11 @@ snapshots into at most one repaint every ``SNAPSHOT_INTERVAL`` seconds.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import deque
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,7 @@ from textual.widgets import Tab, Tabs
 
 from gradtui.kernel.protocol import (
     BackwardTrace,
+    CellResult,
     Completion,
     ExecuteReply,
     Snapshot,
@@ -74,6 +77,25 @@ PANEL_IDS = {"repl": "repl-log", "lesson": "lesson-pane", "tensors": "tensors-pa
 LEFT_AREAS = ("lesson", "repl")  # the areas of the left column; the panels are on the right
 
 
+CELL_NAME = re.compile(r"<cell (\d+)>")
+
+
+def renumbered(result: CellResult, shown: dict[int, int]) -> CellResult:
+    """``result`` with the kernel's ``<cell K>`` (tracebacks, warnings) written as the number
+    the log showed that cell with; cells the log did not show (a lesson's replays) keep K."""
+    def swap(match: re.Match[str]) -> str:
+        return f"<cell {shown.get(int(match.group(1)), int(match.group(1)))}>"
+
+    if all(k == v for k, v in shown.items()):
+        return result
+    error = result.error
+    if error is not None:
+        error = replace(error, traceback=CELL_NAME.sub(swap, error.traceback))
+    output = [replace(chunk, text=CELL_NAME.sub(swap, chunk.text)) if chunk.stream == "stderr"
+              else chunk for chunk in result.output]
+    return replace(result, error=error, output=output)
+
+
 def _changes_text(names: list[str], limit: int = 4) -> str:
     """``changed: y, o`` for the status bar (a narrow screen shows one panel at a time)."""
     if not names:
@@ -101,7 +123,12 @@ class WorkspaceScreen(Screen[None]):
         self.snapshot: Snapshot | None = None
         self.active = "lesson" if lesson_pane is not None else "repl"
         self.wide = False
+        # The learner's cells, numbered 1, 2, 3... for the whole session: never back to 1 or
+        # down after a restart, nor up when a lesson replays cells in the kernel. The kernel
+        # keeps its own count (its tracebacks name "<cell K>"), so each cell's kernel count
+        # is mapped to the number shown, and tracebacks are shown with the shown numbers.
         self.cell_number = 0
+        self._shown_numbers: dict[int, int] = {}  # kernel count -> In [n] (this kernel's)
         self.state = "starting"
         self._snapshots: Coalescer[Snapshot] = Coalescer(SNAPSHOT_INTERVAL)
         self._flush_timer: Timer | None = None
@@ -337,9 +364,9 @@ class WorkspaceScreen(Screen[None]):
         self.set_state("idle")
         result = outcome.result
         if result.execution_count:
-            self.cell_number = result.execution_count
+            self._shown_numbers[result.execution_count] = self.cell_number
         self._number_input()
-        log.show_result(result)
+        log.show_result(renumbered(result, self._shown_numbers))
         if not self.wide and self.active not in LEFT_AREAS:
             # (The lesson pane repeats a cell's output with its verdict itself.)
             self._toast_result(outcome)
@@ -384,8 +411,11 @@ class WorkspaceScreen(Screen[None]):
             self._kernel_failed(outcome)
             return
         self.set_state("idle")
-        self.cell_number = 0
+        self._shown_numbers.clear()  # (the cells keep their numbers: they count on)
         self._number_input()
+        graph = self.query_one(GraphPanel)
+        graph.selected = None  # a pinned tensor is gone with the namespace
+        self.query_one(StatusBar).note = ""
         self.query_one(ReplLog).note("new kernel: the namespace is empty.", style="dim")
         self.push_snapshot(None)
         self.push_snapshot(outcome)
@@ -404,6 +434,8 @@ class WorkspaceScreen(Screen[None]):
     def _kernel_failed(self, failure: KernelFailure) -> None:
         log = self.query_one(ReplLog)
         if failure.died:
+            if self.state == "dead":
+                return  # said once: every later call fails the same way until a restart
             self.set_state("dead")
             log.note(f"the kernel died ({failure.message}). F9 or :restart starts a new one; "
                      "the namespace is lost.", style="bold red")
@@ -473,6 +505,15 @@ class WorkspaceScreen(Screen[None]):
                 log.note(":source needs a tensor name, e.g. :source y", style="bold red")
         elif name == "dot":
             self.export_dot(args[0] if args else None, args[1] if len(args) > 1 else None)
+        elif name == "doc":
+            if not args:
+                self._say(":doc NAME shows NAME's signature and docstring, e.g. :doc torch.sum",
+                          error=True)
+            elif self.state != "idle":
+                self._say(DEAD_REFUSAL if self.state == "dead" else
+                          f":doc waits for the kernel: {BUSY_REFUSAL}", error=True)
+            else:
+                self.show_doc(args[0])
         elif self.lesson_pane is not None and self.call_lesson_pane("command", name, command.arg):
             return
         else:
@@ -563,10 +604,33 @@ class WorkspaceScreen(Screen[None]):
         else:
             text, ok = outcome, True
         self.query_one(ReplLog).note(text, style="" if ok else "bold red")
-        if not self.wide and self.active != "repl":
+        if not self.wide and self.active not in LEFT_AREAS:
             said = f"the source of {name} is in the log" if ok else text
             self.notify(f"{said} (F2 shows the log)", timeout=4,
                         severity="information" if ok else "error")
+
+    # -- :doc ---------------------------------------------------------------------------------
+
+    @work(thread=True, group="kernel")
+    def show_doc(self, name: str) -> None:
+        outcome = self.calls.inspect(name)
+        self.app.call_from_thread(self._doc_ready, name, outcome)
+
+    def _doc_ready(self, name: str, outcome: str | None | KernelFailure) -> None:
+        if isinstance(outcome, KernelFailure):
+            self._kernel_failed(outcome)
+        elif outcome is None:
+            self._say(f"nothing known about {name!r} (is it defined? imported?)", error=True)
+        else:
+            self.query_one(ReplLog).note(outcome, style="")
+            if not self.wide and self.active not in LEFT_AREAS:
+                self.notify(f"the doc of {name} is in the log (F2 shows the log)", timeout=4)
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        """A line from gradtui in the log (and a notice when the log is behind another tab)."""
+        self.query_one(ReplLog).note(text, style="bold red" if error else "")
+        if not self.wide and self.active not in LEFT_AREAS:
+            self.notify(text, severity="error" if error else "information", timeout=4)
 
     # -- DOT export -------------------------------------------------------------------------
 
