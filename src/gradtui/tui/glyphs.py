@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from rich.cells import cell_len
+
 from gradtui.terminal import term_lacks_glyphs
 
 # Direction bits of a line cell: which neighbours the line connects to.
@@ -101,3 +103,14 @@ def wants_ascii(env: Mapping[str, str], *, forced: bool = False) -> bool:
 def glyphs_for(ascii_only: bool) -> Glyphs:
     """The glyph set to draw with."""
     return ASCII if ascii_only else UNICODE
+
+
+def cut(text: str, width: int, ellipsis: str) -> str:
+    """``text`` in at most ``width`` cells, ending in ``ellipsis`` (``…``, or ``...`` in
+    ASCII) when it had to be cut."""
+    if cell_len(text) <= width:
+        return text
+    kept = text[: max(0, width - cell_len(ellipsis))]
+    while kept and cell_len(kept) + cell_len(ellipsis) > width:
+        kept = kept[:-1]
+    return kept + ellipsis

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from gradtui.kernel.protocol import GraphNode, Snapshot
-from gradtui.tui.glyphs import DOWN, LEFT, RIGHT, UP, Glyphs
+from gradtui.tui.glyphs import DOWN, LEFT, RIGHT, UP, Glyphs, cut
 from gradtui.tui.graph_layout import BoxSpec, EdgeSpec, Layout, layout
 from gradtui.tui.graph_select import node_label, reachable
 from gradtui.tui.graph_values import node_grads, node_values
@@ -136,7 +136,7 @@ def _items(snapshot: Snapshot, nodes: list[GraphNode], root: str, glyphs: Glyphs
     grads = node_grads(snapshot, nodes) if details else {}
     items = {}
     for node in nodes:
-        item = _item_for(node, is_output=node.id == root, compact=compact)
+        item = _item_for(node, glyphs, is_output=node.id == root, compact=compact)
         if details:
             grad = grads.get(node.id)
             item.details = [_cut(f"data {values.get(node.id, '?')}", glyphs),
@@ -153,10 +153,8 @@ def short_name(node: GraphNode) -> str:
     return re.sub(r"Backward\d*$", "", name) or name
 
 
-def _item_for(node: GraphNode, *, is_output: bool, compact: bool) -> _Item:
-    label = short_name(node) if compact else node_label(node)
-    if len(label) > MAX_LABEL:
-        label = label[: MAX_LABEL - 1] + "~"
+def _item_for(node: GraphNode, glyphs: Glyphs, *, is_output: bool, compact: bool) -> _Item:
+    label = cut(short_name(node) if compact else node_label(node), MAX_LABEL, glyphs.ellipsis)
     item = _Item(node.id, label, node.kind if node.kind == "leaf" else "op",
                  inputs=len(node.next))
     if node.kind == "leaf" and not compact:
@@ -178,9 +176,7 @@ def _item_for(node: GraphNode, *, is_output: bool, compact: bool) -> _Item:
 
 
 def _cut(text: str, glyphs: Glyphs) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= MAX_DETAIL else text[: MAX_DETAIL - len(glyphs.ellipsis)] + \
-        glyphs.ellipsis
+    return cut(" ".join(text.split()), MAX_DETAIL, glyphs.ellipsis)
 
 
 def _draw_edges(canvas: Canvas, geometry: Layout, edges: list[EdgeSpec], glyphs: Glyphs) -> None:

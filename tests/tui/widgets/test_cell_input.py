@@ -102,3 +102,19 @@ async def test_blank_lines_above_the_code_are_not_submitted(app, fake):
         await pilot.press("ctrl+j", *"x = 1", "enter")
         await settle(pilot, app)
         assert fake.executed[-1] == "x = 1"
+
+
+async def test_backspace_in_the_indent_removes_one_level(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        cell_input = app.screen.query_one(CellInput)
+        cell_input.focus()
+        await pilot.press(*"for i in range(2):", "enter", *"if i:", "enter")
+        assert cell_input.text.endswith("\n        ")
+        await pilot.press("backspace")
+        assert cell_input.text.endswith("\n    ")  # one level, not one space
+        await pilot.press("backspace")
+        assert cell_input.text.endswith(":\n")
+        await pilot.press(*"   x", "backspace")  # after text: one character
+        assert cell_input.text.endswith(":\n   ")
+        await pilot.press("backspace")  # three spaces: back to the level below (none)
+        assert cell_input.text.endswith(":\n")

@@ -15,6 +15,7 @@ from gradtui.tui.messages import (
     InputLeft,
 )
 
+INDENT = 4  # spaces an indent level takes (auto-indent adds one, Backspace takes one away)
 # Terminals send Ctrl+J as a line feed and Alt+Enter as Escape+Enter: both mean "newline, no run".
 NEWLINE_KEYS = ("ctrl+j", "alt+enter", "shift+enter", "ctrl+enter")
 
@@ -99,6 +100,10 @@ class CellInput(TextArea):
             event.prevent_default()
             self.post_message(CompletionRequested(self.text, self.cursor_offset))
             return
+        if key == "backspace" and self._dedent():
+            event.stop()
+            event.prevent_default()
+            return
         if key in ("up", "down") and self._walk_history(key):
             event.stop()
             event.prevent_default()
@@ -124,12 +129,25 @@ class CellInput(TextArea):
                 return True
         return False
 
+    def _dedent(self) -> bool:
+        """Backspace in a line's leading spaces removes one indent level (4 spaces, or back to
+        the level below), as editors do, not one space; False when it is a plain Backspace."""
+        if not self.selection.is_empty:
+            return False
+        row, column = self.cursor_location
+        before = self.document[row][:column]
+        if column == 0 or before.strip(" ") or len(before) < 2:
+            return False
+        width = (column - 1) % INDENT + 1
+        self.delete((row, column - width), (row, column))
+        return True
+
     def _next_indent(self) -> str:
         """Indentation for a new line: the current line's, one level deeper after a ``:``."""
         row, column = self.cursor_location
         line = self.document[row][:column]
         indent = line[: len(line) - len(line.lstrip())]
-        return indent + "    " if line.rstrip().endswith(":") else indent
+        return indent + " " * INDENT if line.rstrip().endswith(":") else indent
 
     def _submit_if_complete(self) -> bool:
         source = self.text

@@ -103,7 +103,7 @@ class GraphPanel(Vertical, can_focus=True):
 
     def compose(self):  # noqa: ANN201 - Textual's ComposeResult
         yield Static("", id="graph-title")
-        yield Static(self._legend(), id="graph-legend")
+        yield Static(legend(self.glyphs, 80, walking=False), id="graph-legend")
         yield CanvasView(ROLE_STYLES, id="graph-canvas")
         yield Static("", id="graph-node")
         yield Static("", id="graph-step")
@@ -112,20 +112,13 @@ class GraphPanel(Vertical, can_focus=True):
         dot = " | " if self.glyphs.ascii else " · "
         self.border_subtitle = dot.join(KEYS_HINT)
 
-    def _legend(self) -> Text:
-        """What the shapes mean, in shapes (the text says it without colour too)."""
-        g = self.glyphs
-        box, out = g.box, g.output_box
-        parts = [(f"{out[0]}{out[1]} output", "output"), (f"{box[0]}{box[1]} op", "op"),
-                 (f"{box[0]}AccumulateGrad{box[1]} leaf", "leaf"), ("1 2 input", "port"),
-                 (f"{g.current[0]}{g.current[1]} step", "current"),
-                 (f"{g.done} done", "visited")]
-        text = Text()
-        for label, role in parts:
-            if text:
-                text.append("  ")
-            text.append(label, style=ROLE_STYLES[role])
-        return text
+    def on_resize(self) -> None:
+        self._show_legend()
+
+    def _show_legend(self) -> None:
+        width = self.query_one("#graph-legend", Static).size.width or self.size.width
+        self.query_one("#graph-legend", Static).update(
+            legend(self.glyphs, width, walking=self.walk is not None))
 
     def watch_snapshot(self) -> None:
         self.redraw()
@@ -136,6 +129,8 @@ class GraphPanel(Vertical, can_focus=True):
 
     def watch_walk(self, walk: BackwardWalk | None) -> None:
         self.set_class(walk is not None, "-walking")
+        if self.is_mounted:
+            self._show_legend()
         self.redraw()
 
     def watch_details(self) -> None:
@@ -330,3 +325,22 @@ class GraphPanel(Vertical, can_focus=True):
         name = op or self.root_name
         if name:
             self.post_message(SourceRequested(name))
+
+def legend(glyphs: Glyphs, width: int, *, walking: bool) -> Text:
+    """What the drawing's shapes mean, said with the shapes themselves, so it reads the same
+    without colour (NO_COLOR) or in ASCII; as many entries as fit in ``width`` on one line
+    (the step marks only during a walk)."""
+    box, out = glyphs.box, glyphs.output_box
+    parts = [(f"{out[0]}{out[1]} output", "output"), (f"{box[0]}{box[1]} op", "op"),
+             (f"{box[0]}AccumulateGrad{box[1]} leaf", "leaf"), ("1 2 input no.", "port")]
+    if walking:  # what the walk marks first: it is what the learner is reading
+        parts[1:1] = [(f"{glyphs.current[0]}{glyphs.current[1]} step", "current"),
+                      (f"{glyphs.done} done", "visited")]
+    text = Text(no_wrap=True, overflow="crop")
+    for label, role in parts:
+        gap = "  " if text else ""
+        if text.cell_len + len(gap) + len(label) > width:
+            break
+        text.append(gap)
+        text.append(label, style=ROLE_STYLES[role])
+    return text

@@ -9,8 +9,11 @@ when rows were added, removed or reordered. Cells are plain ``Text``: values suc
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import DataTable
+
+from gradtui.tui.glyphs import cut
 
 Row = tuple[str, tuple[str, ...]]  # (row key, cell texts)
 
@@ -42,3 +45,17 @@ def _unique_keys(rows: list[Row]) -> list[Row]:
         seen[key] = seen.get(key, 0) + 1
         unique.append((key if seen[key] == 1 else f"{key}#{seen[key]}", cells))
     return unique
+
+
+def fit_last_column(columns: tuple[str, ...], rows: list[Row], width: int, ellipsis: str,
+                    minimum: int = 8) -> list[Row]:
+    """``rows`` with the last column's texts cut, ending in ``ellipsis``, so the table fits in
+    ``width`` cells (a DataTable would crop them silently at the panel's edge). Each column
+    takes its widest text plus one cell of padding on each side, as DataTable draws it."""
+    if not rows or width <= 0:
+        return rows
+    used = sum(max(cell_len(columns[i]), *(cell_len(cells[i]) for _, cells in rows)) + 2
+               for i in range(len(columns) - 1))
+    room = max(minimum, width - used - 2)
+    return [(key, (*cells[:-1], cut(cells[-1], room, ellipsis))) for key, cells in rows]
+

@@ -7,9 +7,9 @@ from textual.widgets import DataTable
 
 from gradtui.kernel.protocol import Snapshot
 from gradtui.tui.changes import changed_tensors
-from gradtui.tui.glyphs import UNICODE, Glyphs
+from gradtui.tui.glyphs import UNICODE, Glyphs, cut
 from gradtui.tui.messages import TensorSelected
-from gradtui.tui.widgets.table_sync import Row, sync_rows
+from gradtui.tui.widgets.table_sync import Row, fit_last_column, sync_rows
 
 # The value preview is last: it is the widest and the one a narrow terminal can cut.
 COLUMNS = ("", "name", "shape", "dtype", "req_grad", "grad_fn", "grad", "value")
@@ -17,11 +17,10 @@ PREVIEW_WIDTH = 40
 GRAD_WIDTH = 20
 
 
-def _short(text: str | None, width: int = PREVIEW_WIDTH) -> str:
+def _short(text: str | None, width: int, ellipsis: str) -> str:
     if text is None:
         return "None"
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "~"
+    return cut(" ".join(text.split()), width, ellipsis)
 
 
 class TensorsPanel(DataTable):
@@ -38,14 +37,26 @@ class TensorsPanel(DataTable):
         self.changed: set[str] = set()
         self._previous: Snapshot | None = None
         self._rows: list[Row] | None = None
+        self._full_rows: list[Row] = []  # before the value column is cut to the panel's width
 
     def on_mount(self) -> None:
         self.show_empty()
 
     def show_empty(self) -> None:
+        self._full_rows = []
         self._rows = sync_rows(self, COLUMNS, [("", ("", "(none)", "", "", "", "", "", ""))],
                                None)
         self.border_subtitle = "no tensors yet"
+
+    def on_resize(self) -> None:
+        if self._full_rows:
+            self._show_rows()
+
+    def _show_rows(self) -> None:
+        """The rows, values cut (with an ellipsis) to what the panel's width leaves them."""
+        width = self.scrollable_content_region.width
+        fitted = fit_last_column(COLUMNS, self._full_rows, width, self.glyphs.ellipsis)
+        self._rows = sync_rows(self, COLUMNS, fitted, self._rows)
 
     def watch_snapshot(self, snapshot: Snapshot | None) -> None:
         if snapshot is None or not snapshot.listed():
@@ -57,14 +68,17 @@ class TensorsPanel(DataTable):
         self.changed = changed_tensors(self._previous, snapshot)
         self._previous = snapshot
         rows: list[Row] = []
+        ellipsis = self.glyphs.ellipsis
         for t in snapshot.listed():  # the REPL's `_` is no row (unless the learner named it)
             rows.append((t.name, (
                 self.glyphs.changed if t.name in self.changed else "", t.name,
                 "[" + ", ".join(map(str, t.shape)) + "]", t.dtype.removeprefix("torch."),
                 "yes" if t.requires_grad else "no", t.grad_fn or ("leaf" if t.is_leaf else ""),
-                _short(t.grad_preview, GRAD_WIDTH), _short(t.value_preview),
+                _short(t.grad_preview, GRAD_WIDTH, ellipsis),
+                _short(t.value_preview, PREVIEW_WIDTH, ellipsis),
             )))
-        self._rows = sync_rows(self, COLUMNS, rows, self._rows)
+        self._full_rows = rows
+        self._show_rows()
         self.border_subtitle = "; ".join(snapshot.truncated)
         if self.has_focus and selected is not None and snapshot.tensor(selected) is not None:
             self.move_cursor(row=self.get_row_index(selected))  # the learner is navigating
