@@ -152,6 +152,13 @@ def test_torch_submodules_and_readable_signatures() -> None:
     assert "'Any'" not in text
 
 
+def test_no_internal_module_of_the_engine_is_offered_as_part_of_torch() -> None:
+    ev = Evaluator()
+    ev.execute("import torch\nm = torch.nn.Linear(1, 1)\nm.zero_grad()")
+    assert _texts(ev.namespace, "torch.zero") == ["zeros", "zeros_like"]  # no zero_grad
+    assert "zero_grad" not in _texts(ev.namespace, "import torch.")
+
+
 def test_learner_annotations_stay_in_signatures(ns: dict[str, Any]) -> None:
     source = "def scale(v: float, k: int = 2) -> float:\n    return v * k"
     exec(compile(source, "<cell>", "exec", dont_inherit=True), ns)  # no __future__ from here

@@ -14,7 +14,7 @@ import numpy as np
 from gradtui.engine import dtypes
 from gradtui.engine.grad_mode import enable_grad
 from gradtui.engine.tensor import Tensor
-from gradtui.engine.torchapi.zero_grad import zero_grads
+from gradtui.engine.torchapi._zero_grad import zero_grads
 from gradtui.engine.typename import typename
 
 

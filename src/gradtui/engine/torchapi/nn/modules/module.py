@@ -17,8 +17,8 @@ from gradtui.engine import dtypes
 from gradtui.engine.device import check_device
 from gradtui.engine.grad_mode import no_grad
 from gradtui.engine.tensor import Tensor
+from gradtui.engine.torchapi._zero_grad import zero_grads
 from gradtui.engine.torchapi.nn.parameter import Parameter
-from gradtui.engine.torchapi.zero_grad import zero_grads
 from gradtui.engine.typename import typename
 
 
