@@ -45,6 +45,7 @@ class FakeKernel:
         self.script = dict(script or {})
         self.traces = dict(traces or {})
         self.completions = dict(completions or {})
+        self.docs: dict[str, str] = {}  # name -> what inspect() answers
         self.alive = False
         self.state = "idle"
         self.busy_since: float | None = None
@@ -128,7 +129,8 @@ class FakeKernel:
         return self.completions.get(source[:cursor], [])
 
     def inspect(self, name: str) -> str | None:
-        return None
+        self._check()
+        return self.docs.get(name)
 
     def evaluate(self, expr: str) -> tuple[bool, str]:
         return (True, expr)

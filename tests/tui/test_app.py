@@ -569,3 +569,65 @@ async def test_graph_of_an_unknown_name_keeps_the_log_with_the_error_in_view(app
         assert "no tensor named 'nothere'" in _log(app)
         assert app.screen.active == "repl" and app.screen.query_one(ReplLog).display
         assert app.screen.query_one(GraphPanel).root_name == "o"
+
+
+async def test_cell_numbers_count_on_after_a_restart_and_tracebacks_follow(app, fake):
+    fake.script["1/0"].result.error.traceback = (
+        'Traceback (most recent call last):\n  File "<cell 1>", line 1, in <module>\n'
+        "ZeroDivisionError: division by zero\n")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        cell_input = app.screen.query_one(CellInput)
+        for source in seed_cells()[:2]:
+            await run_cell(pilot, app, source)
+        await run_cell(pilot, app, ":restart")
+        assert cell_input.border_title == "In [3]"  # not back to 1
+        await run_cell(pilot, app, "1/0")  # the new kernel's cell 1
+        log = _log(app)
+        assert "In [3]: 1/0" in log and 'File "<cell 3>"' in log and "<cell 1>" not in log
+        assert cell_input.border_title == "In [4]"
+
+
+async def test_a_restart_unpins_the_graph_and_clears_the_status_note(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        for source in seed_cells()[:5]:
+            await run_cell(pilot, app, source)
+        await run_cell(pilot, app, ":graph y")
+        status = app.screen.query_one(StatusBar)
+        assert "graph: y" in str(status.render())
+        await run_cell(pilot, app, ":restart")
+        assert "graph:" not in str(status.render())
+        assert app.screen.query_one(GraphPanel).selected is None
+
+
+async def test_the_kernels_death_is_said_once(app, fake):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        fake.kill()
+        await run_cell(pilot, app, "1 + 1")
+        app.set_input_text("to")
+        await pilot.press("tab")  # completion asks the dead kernel too
+        await run_cell(pilot, app, ":doc torch.sum")
+        await pilot.pause(0.2)
+        assert _log(app).count("the kernel died") == 1
+        await run_cell(pilot, app, ":restart")
+        fake.kill()
+        await run_cell(pilot, app, "1 + 1")
+        assert _log(app).count("the kernel died") == 2  # a new death is said again
+
+
+async def test_doc_shows_a_signature_and_docstring_in_the_log(app, fake):
+    fake.docs["torch.sum"] = "torch.sum(input, *, dtype=None) -> Tensor\n\nReturns the sum."
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot, app)
+        await run_cell(pilot, app, ":doc torch.sum")
+        assert "torch.sum(input, *, dtype=None) -> Tensor" in _log(app)
+        await run_cell(pilot, app, ":doc nothing_here")
+        assert "nothing known about 'nothing_here'" in _log(app)
+        await run_cell(pilot, app, ":doc")
+        assert ":doc NAME shows NAME's signature" in _log(app)
+        await pilot.press("f3")
+        await run_cell(pilot, app, ":doc torch.sum")  # the log is behind the Tensors tab
+        messages = [n.message for n in app._notifications]
+        assert "the doc of torch.sum is in the log (F2 shows the log)" in messages

@@ -163,3 +163,59 @@ async def test_the_graphs_output_is_reachable_by_keys(app, size):
         await wait_until(pilot, lambda: on_screen(app, "AccumulateGrad"))
         assert on_screen(app, " x [2] ")
         assert not any("_ [" in line for line in screen_lines(app))
+
+
+def _long_tensor_snapshot():
+    from gradtui.kernel.protocol import Snapshot, TensorInfo
+
+    preview = "[" + ", ".join(f"{i}.1234" for i in range(12)) + "]"
+    return Snapshot([TensorInfo("w", [12], "torch.float32", False, True, None, None, preview,
+                                None)])
+
+
+@pytest.mark.parametrize("ascii_only", [False, True], ids=["unicode", "ascii"])
+async def test_a_value_cut_at_the_panels_edge_ends_in_an_ellipsis(fake, tmp_path, ascii_only):
+    fake.script["w"] = ExecuteReply(CellResult(True, value_repr="tensor([...])"),
+                                    _long_tensor_snapshot())
+    app = create_app(fake, ascii_only=ascii_only, history_path=tmp_path / "history")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await run_cell(pilot, app, "w")
+        await pilot.press("f3")
+        await pilot.pause(0.1)
+        row = next(line for line in screen_lines(app) if " w " in line and "float32" in line)
+        ellipsis = "..." if ascii_only else "…"
+        assert row.rstrip("│| ").endswith(ellipsis) and "0.1234, 1.1234" in row
+
+
+@pytest.mark.parametrize("lesson", [False, True], ids=["workspace", "lesson"])
+async def test_at_120_columns_the_graph_legend_is_one_whole_line(fake, tmp_path, lesson):
+    from .fake_kernel import seed_cells
+
+    session = None
+    if lesson:
+        lesson_file = lesson_files([builtin_dir()])[1]
+        session = LessonSession(load_lesson(lesson_file), ProgressStore(tmp_path))
+        session.attach(fake)
+    app = create_app(fake, lesson_session=session, history_path=tmp_path / "history")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        for source in seed_cells()[:5]:
+            await run_cell(pilot, app, source)
+        legend = app.screen.query_one("#graph-legend")
+        shown = [line for line in screen_lines(app) if "output" in line and "op" in line]
+        assert len(shown) == 1 and legend.size.height == 1
+        text = str(legend.render())
+        assert text.startswith("╔╗ output") and "leaf" in text
+        assert all(part in shown[0] for part in text.split("  "))  # nothing cut off
+
+
+async def test_without_colour_the_shown_tab_is_still_marked(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f4")
+        await pilot.pause()
+        active = app.screen.query_one("#panel-tabs").query("Tab.-active").first()
+        assert active.id == "graph" and active.styles.text_style.reverse
+        others = [tab for tab in app.screen.query("#panel-tabs Tab") if tab is not active]
+        assert not any(tab.styles.text_style.reverse for tab in others)
