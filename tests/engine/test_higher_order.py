@@ -31,6 +31,18 @@ def _positive(*shape: int) -> np.ndarray:
 
 # (case id, function of float64 leaves -> tensor, input arrays): each op of the supported set
 # with a curved function around it, so its second derivative is not trivially zero
+def _inplace_views(y: torch.Tensor) -> torch.Tensor:
+    """Every in-place view (x.unsqueeze_(0) & co) on a (3,) tensor, ending (3,) again."""
+    y.unsqueeze_(0)
+    y.t_()
+    y.transpose_(0, 1)
+    y.unsqueeze_(0)
+    y.squeeze_(0)
+    y.squeeze_((0,))
+    y.unsqueeze_(1)
+    return y.squeeze_()
+
+
 CASES: list[tuple[str, Callable, list[np.ndarray]]] = [
     ("add", lambda a, b: (a + b) ** 2, [_any(2, 3), _any(2, 3)]),
     ("add_alpha", lambda a, b: torch.add(a, b, alpha=2.5) ** 3, [_any(3), _any(3)]),
@@ -42,6 +54,7 @@ CASES: list[tuple[str, Callable, list[np.ndarray]]] = [
     ("mul", lambda a, b: a * b * a, [_any(2, 2), _any(2, 2)]),
     ("mul_scalar_both_orders", lambda a: (a * 3) * (0.5 * a) * a, [_any(3)]),
     ("mul_self", lambda a: a * a * a, [_any(3)]),
+    ("inplace_views", lambda a: _inplace_views(a * a) * a, [_any(3)]),
     ("div", lambda a, b: a / b, [_any(3), _positive(3)]),
     ("div_scalar_both_orders", lambda a: (a / 3) * (2 / a), [_positive(3)]),
     ("neg", lambda a: -(a * a * a), [_any(3)]),
@@ -164,7 +177,9 @@ def test_the_rows_that_run_on_tensors_are_torchs_create_graph_set() -> None:
         "sigmoid_backward", "threshold_backward", "where", "sum", "sum_dim", "mean",
         "mean_dim", "mm", "view", "unsafe_view", "t", "transpose", "permute", "expand",
         "squeeze", "squeeze_dim", "squeeze_matmul", "squeeze_dims", "unsqueeze", "clone",
-        "alias", "to_copy", "copy"}
+        "alias", "to_copy", "copy",
+        # the in-place views (x.unsqueeze_(0)...): the rows above under torch's other names
+        "unsqueeze_", "squeeze_", "squeeze_dim_", "squeeze_dims_", "t_", "transpose_"}
 
 
 def test_every_rule_row_is_checked_by_a_second_derivative_case() -> None:

@@ -29,6 +29,18 @@ def _any(*shape: int) -> np.ndarray:
     return values
 
 
+def _scatter_reduce(reduce: str, include_self: bool) -> Callable:
+    index = torch.tensor([0, 1, 0, 1, 2, 1])
+    return lambda a, b: a.scatter_reduce(0, index, b, reduce, include_self=include_self)
+
+
+def _compared(name: str, number: float | None = None) -> Callable:
+    """``y.gt_(0.5)`` (a number) or ``y.gt_(b)`` written into a copy, plus something smooth."""
+    if number is not None:
+        return lambda a: getattr(a * 1, name + "_")(number) + a
+    return lambda a, b: getattr(a * 1, name + "_")(b) + a * b
+
+
 # (case id, function of float64 leaf tensors -> tensor, input arrays)
 GRAD_CASES: list[tuple[str, Callable, list[np.ndarray]]] = [
     ("add_broadcast", lambda a, b: a + b, [_any(3, 1), _any(1, 4)]),
@@ -170,6 +182,39 @@ GRAD_CASES: list[tuple[str, Callable, list[np.ndarray]]] = [
     ("relu6", lambda a: F.relu6(a * 4), [_any(6)]),
     ("hardsigmoid", lambda a: F.hardsigmoid(a * 2), [_any(6)]),
     ("hardswish", lambda a: F.hardswish(a * 2.5), [_any(6)]),
+    # reading and writing by index
+    ("index_select", lambda a: a.index_select(0, torch.tensor([2, 0, 2])), [_any(3, 2)]),
+    ("masked_select", lambda a: a.masked_select(torch.tensor([True, False, True])),
+     [_any(2, 3)]),
+    ("take", lambda a: a.take(torch.tensor([[0, 5], [-1, 0]])), [_any(2, 3)]),
+    ("scatter", lambda a, b: a.scatter(0, torch.tensor([[0, 1, 2], [2, 0, 1]]), b),
+     [_any(3, 3), _any(2, 3)]),
+    ("scatter_value", lambda a: a.scatter(1, torch.tensor([[0], [2]]), 1.5), [_any(2, 3)]),
+    ("scatter_add", lambda a, b: a.scatter_add(0, torch.tensor([[0, 0, 2], [1, 0, 1]]), b),
+     [_any(3, 3), _any(2, 3)]),
+    *[(f"scatter_reduce_{r}_{s}", _scatter_reduce(r, s), [_positive(4), _positive(6)])
+      for r in ("sum", "prod", "mean", "amax", "amin") for s in (True, False)],
+    ("index_add", lambda a, b: a.index_add(0, torch.tensor([0, 2, 0]), b, alpha=1.5),
+     [_any(3, 2), _any(3, 2)]),
+    ("index_copy", lambda a, b: a.index_copy(1, torch.tensor([2, 0]), b),
+     [_any(2, 3), _any(2, 2)]),
+    ("index_fill", lambda a: a.index_fill(1, torch.tensor([1]), -2.0), [_any(2, 3)]),
+    ("index_fill_tensor", lambda a, v: a.index_fill(0, torch.tensor([0, 2]), v.sum()),
+     [_any(3, 2), _any(2)]),
+    ("remainder", lambda a: a % 0.7, [np.array([0.1, 0.9, -0.4, 1.65])]),
+    ("remainder_tensor", lambda a, b: a % b,
+     [np.array([0.1, 0.9, -0.4, 1.65]), np.array([0.7, -0.5, 0.3, 0.6])]),
+    ("fmod", lambda a: torch.fmod(a, 0.7), [np.array([0.1, 0.9, -0.4, 1.65])]),
+    ("fmod_tensor", lambda a, b: torch.fmod(a, b),
+     [np.array([0.1, 0.9, -0.4, 1.65]), np.array([0.7, -0.5, 0.3, 0.6])]),
+    # in-place forms with nodes of their own
+    ("inplace_views", lambda a: _inplace_views(a * a) * a, [_any(3)]),
+    *[(f"{name}_", _compared(name, 0.5), [_any(4)])
+      for name in ("eq", "ne", "lt", "le", "gt", "ge")],
+    *[(f"{name}_tensor_", _compared(name), [_any(4), _any(4)])
+      for name in ("eq", "ne", "lt", "le", "gt", "ge")],
+    ("clamp_min", lambda a: (a * 1).clamp_min_(0.2), [_any(5)]),
+    ("clamp_max", lambda a: (a * 1).clamp_max_(-0.2), [_any(5)]),
     # rows that appear in the graphs of create_graph=True gradients (higher_order)
     ("mul_scalar", lambda a: apply(OPS["mul_scalar"], (a,), other=2.5), [_any(3)]),
     ("add_scalar", lambda a: apply(OPS["add_scalar"], (a,), other=1.5) * a, [_any(3)]),
@@ -185,6 +230,18 @@ GRAD_CASES: list[tuple[str, Callable, list[np.ndarray]]] = [
 
 # cases whose forward runs in float32: (step, tolerance) for the central differences
 LOOSE = {"to_copy": (1e-2, 1e-4)}
+
+
+def _inplace_views(y: torch.Tensor) -> torch.Tensor:
+    """Every in-place view row on a (3,) tensor, ending (3,) again."""
+    y.unsqueeze_(0)
+    y.t_()
+    y.transpose_(0, 1)
+    y.unsqueeze_(0)
+    y.squeeze_(0)
+    y.squeeze_((0,))
+    y.unsqueeze_(1)
+    return y.squeeze_()
 
 
 def _inplace_on_view(t: torch.Tensor, value: torch.Tensor) -> torch.Tensor:

@@ -142,11 +142,16 @@ def check_bool_kernel(a: Any, b: Any, kernel: str) -> None:
         raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
 
 
-def remainder(input: Tensor, other: Any) -> Tensor:
-    return binary(OPS["remainder"], input, other)
+def remainder(input: Any, other: Any) -> Tensor:
+    """Python's ``%``: the result has the sign of the divisor."""
+    tensors = isinstance(input, TensorBase) and isinstance(other, TensorBase)
+    return binary(OPS["remainder_tensor" if tensors else "remainder"], input, other)
 
 
-fmod = remainder
+def fmod(input: Any, other: Any) -> Tensor:
+    """C's ``fmod``: the result has the sign of the dividend."""
+    tensors = isinstance(input, TensorBase) and isinstance(other, TensorBase)
+    return binary(OPS["fmod_tensor" if tensors else "fmod"], input, other)
 
 
 def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - torch's name

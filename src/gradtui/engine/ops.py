@@ -149,10 +149,26 @@ op("add_scalar", "AddBackward1", lambda self, other: (self + other, ()), higher_
    derivatives=(wrt("self", "d(a+c)/da = 1", lambda grad: grad),))
 op("sub_scalar", "SubBackward1", lambda self, other: (self - other, ()), higher_order=True,
    derivatives=(wrt("self", "d(a-c)/da = 1", lambda grad: grad),))
-op("remainder", "RemainderBackward0",
+op("remainder", "RemainderBackward0",  # a number divisor
    lambda self, other: (ew.integer_safe(np.remainder, self, other), ()), derivatives=(
-       wrt("self", "d(a mod b)/da = 1", lambda grad: grad),
-       wrt("other", "not differentiable", lambda grad: None)))
+       wrt("self", "d(a mod c)/da = 1", lambda grad: grad),
+       wrt("other", "a number: no gradient", lambda grad: None)))
+op("remainder_tensor", "RemainderBackward1",
+   lambda self, other: (ew.integer_safe(np.remainder, self, other), (self, other)),
+   saved=("self", "other"), derivatives=(
+       wrt("self", "d(a mod b)/da = 1", lambda grad, self, other: grad, reads=()),
+       wrt("other", "d(a mod b)/db = -floor(a/b)",
+           lambda grad, self, other: -grad * np.floor_divide(self, other))))
+op("fmod", "FmodBackward0",  # C's remainder: the sign of the dividend
+   lambda self, other: (ew.integer_safe(np.fmod, self, other), ()), derivatives=(
+       wrt("self", "d(fmod(a, c))/da = 1", lambda grad: grad),
+       wrt("other", "a number: no gradient", lambda grad: None)))
+op("fmod_tensor", "FmodBackward1",
+   lambda self, other: (ew.integer_safe(np.fmod, self, other), (self, other)),
+   saved=("self", "other"), derivatives=(
+       wrt("self", "d(fmod(a, b))/da = 1", lambda grad, self, other: grad, reads=()),
+       wrt("other", "d(fmod(a, b))/db = -trunc(a/b)",
+           lambda grad, self, other: -grad * np.trunc(self / other))))
 
 # ================================================================ elementwise functions
 # float32 transcendentals round like torch's through ``ew`` (float64 then rounded, or a SLEEF
@@ -658,6 +674,10 @@ for _name, _fn in (("eq", np.equal), ("ne", np.not_equal), ("lt", np.less),
        differentiable=False)
 op("logical_not", "", lambda self: (np.logical_not(self), ()), differentiable=False)
 op("bitwise_not", "", lambda self: (np.invert(self), ()), differentiable=False)
+op("left_shift", "", lambda self, other: (ew.shift(self, other, left=True), ()),
+   differentiable=False)
+op("right_shift", "", lambda self, other: (ew.shift(self, other, left=False), ()),
+   differentiable=False)
 op("floor_divide", "torch::autograd::NotImplemented",
    lambda self, other: (ew.integer_safe(np.floor_divide, self, other), ()), derivatives=(
        wrt("self", "not differentiable", lambda grad: None),
@@ -670,3 +690,6 @@ for _name, _grad_fn, _fn in (("floor", "FloorBackward0", np.floor),
                              ("sign", "SignBackward0", np.sign)):
     op(_name, _grad_fn, (lambda f: lambda self: (f(self), ()))(_fn), derivatives=(
         wrt("self", "d/da = 0 almost everywhere", lambda grad: np.zeros_like(grad)),))
+
+# the rows of indexing, scatter and padding, and of in-place-only forms, live beside this file
+from gradtui.engine import ops_indexing, ops_inplace  # noqa: E402,F401  (they register rows)

@@ -18,16 +18,18 @@ import numpy as np
 
 from gradtui.engine import (
     autograd_api,
+    bitwise,
     creation,
     dtypes,
     errors,
     indexing,
-    inplace,
     linalg,
     random_ops,
+    selection,
     views,
 )
 from gradtui.engine import functional as F
+from gradtui.engine import scatter as scatter_ops
 from gradtui.engine.autograd import AccumulateGrad
 from gradtui.engine.device import CPU, Device, check_device
 from gradtui.engine.dims import normalize_dim, shape_args
@@ -36,7 +38,8 @@ from gradtui.engine.inplace import view_grad_fn_after_write
 from gradtui.engine.ops import OPS
 from gradtui.engine.printing import tensor_repr
 from gradtui.engine.size import Size
-from gradtui.engine.tensor_base import TensorBase, new_leaf, register_tensor_class
+from gradtui.engine.tensor_base import new_leaf, register_tensor_class
+from gradtui.engine.tensor_inplace import InplaceMethods
 from gradtui.engine.walk import execute
 
 # op rows used by the dunders, bound once (a dict lookup per operator adds up)
@@ -53,7 +56,7 @@ def _cast_method(name: str, target: dtypes.dtype) -> Any:
     return cast
 
 
-class Tensor(TensorBase):
+class Tensor(InplaceMethods):
     """A multi-dimensional array with autograd, like ``torch.Tensor``."""
 
     __slots__ = ()  # a tensor's state is declared (and initialised) in TensorBase
@@ -456,38 +459,6 @@ class Tensor(TensorBase):
             return self
         return apply(OPS["clone"], (self,))
 
-    # ------------------------------------------------------------ in-place ops (inplace.py)
-    add_ = inplace.add_
-    sub_ = inplace.sub_
-    mul_ = inplace.mul_
-    div_ = inplace.div_
-    pow_ = inplace.pow_
-    __iadd__, __isub__, __imul__, __itruediv__, __ipow__ = add_, sub_, mul_, div_, pow_
-    zero_ = inplace.zero_
-    fill_ = inplace.fill_
-    copy_ = inplace.copy_
-    clamp_ = clip_ = inplace.clamp_
-    relu_ = inplace.relu_
-    exp_ = inplace.exp_
-    neg_ = inplace.neg_
-    sigmoid_ = inplace.sigmoid_
-    tanh_ = inplace.tanh_
-    abs_ = inplace.abs_
-    sqrt_ = inplace.sqrt_
-    log_ = inplace.log_
-    # random samplers (random_ops.py): in place, and bernoulli/multinomial as new tensors
-    uniform_ = random_ops.uniform_
-    normal_ = random_ops.normal_
-    random_ = random_ops.random_
-    bernoulli_ = random_ops.bernoulli_
-    exponential_ = random_ops.exponential_
-    geometric_ = random_ops.geometric_
-    log_normal_ = random_ops.log_normal_
-    cauchy_ = random_ops.cauchy_
-    bernoulli = random_ops.bernoulli
-    multinomial = random_ops.multinomial
-    masked_fill_ = inplace.masked_fill_
-
     # ------------------------------------------------------------ arithmetic dunders
     def __add__(self, other: Any) -> Any:
         return binary(_ADD, self, other)
@@ -533,7 +504,7 @@ class Tensor(TensorBase):
         return binary(_FLOOR_DIVIDE, other, self)
 
     def __mod__(self, other: Any) -> Any:
-        return binary(_REMAINDER, self, other)
+        return F.remainder(self, other)
 
     def __rmod__(self, other: Any) -> Any:
         return binary(_REMAINDER, other, self)
@@ -556,9 +527,7 @@ class Tensor(TensorBase):
         return self.abs()
 
     def __invert__(self) -> Tensor:
-        if self._array.dtype.kind == "b":
-            return apply(OPS["logical_not"], (self,))
-        return apply(OPS["bitwise_not"], (self,))
+        return bitwise.invert(self)
 
     def __matmul__(self, other: Any) -> Any:
         if not isinstance(other, Tensor):
@@ -575,22 +544,27 @@ class Tensor(TensorBase):
     __lt__, __le__, __gt__, __ge__ = F.lt, F.le, F.gt, F.ge
 
     def __and__(self, other: Any) -> Any:
-        return binary(OPS["bitwise_and" if self._array.dtype.kind != "b" else "logical_and"],
-                      self, other)
-
-    __rand__ = __and__
+        return bitwise.bitwise_and(self, other)
 
     def __or__(self, other: Any) -> Any:
-        return binary(OPS["bitwise_or" if self._array.dtype.kind != "b" else "logical_or"],
-                      self, other)
-
-    __ror__ = __or__
+        return bitwise.bitwise_or(self, other)
 
     def __xor__(self, other: Any) -> Any:
-        return binary(OPS["bitwise_xor" if self._array.dtype.kind != "b" else "logical_xor"],
-                      self, other)
+        return bitwise.bitwise_xor(self, other)
 
-    __rxor__ = __xor__
+    def __lshift__(self, other: Any) -> Any:
+        return bitwise.bitwise_left_shift(self, other)
+
+    def __rshift__(self, other: Any) -> Any:
+        return bitwise.bitwise_right_shift(self, other)
+
+    def __rlshift__(self, other: Any) -> Any:
+        return bitwise.bitwise_left_shift(other, self)
+
+    def __rrshift__(self, other: Any) -> Any:
+        return bitwise.bitwise_right_shift(other, self)
+
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
 
     # ------------------------------------------------------------ indexing
     def __getitem__(self, index: Any) -> Tensor:
@@ -609,7 +583,8 @@ class Tensor(TensorBase):
     mul = multiply = F.mul
     div = divide = true_divide = F.div
     floor_divide = F.floor_divide
-    remainder = fmod = F.remainder
+    remainder = F.remainder
+    fmod = F.fmod
     pow = F.pow
     square = F.square
     reciprocal = F.reciprocal
@@ -669,6 +644,30 @@ class Tensor(TensorBase):
     argsort = F.argsort
     msort = F.msort
     gather = F.gather
+    # random samplers that make new tensors (random_ops.py)
+    bernoulli = random_ops.bernoulli
+    multinomial = random_ops.multinomial
+    # reading and writing by index (selection.py, scatter.py)
+    index_select = selection.index_select
+    masked_select = selection.masked_select
+    take = selection.take
+    nonzero = selection.nonzero
+    argwhere = selection.argwhere
+    unique = selection.unique
+    unique_consecutive = selection.unique_consecutive
+    scatter = scatter_ops.scatter
+    scatter_add = scatter_ops.scatter_add
+    scatter_reduce = scatter_ops.scatter_reduce
+    index_add = scatter_ops.index_add
+    index_copy = scatter_ops.index_copy
+    index_fill = scatter_ops.index_fill
+    # bits (bitwise.py)
+    bitwise_and = bitwise.bitwise_and
+    bitwise_or = bitwise.bitwise_or
+    bitwise_xor = bitwise.bitwise_xor
+    bitwise_not = bitwise.bitwise_not
+    bitwise_left_shift = bitwise.bitwise_left_shift
+    bitwise_right_shift = bitwise.bitwise_right_shift
     # linear algebra
     matmul = linalg.matmul
     mm = linalg.mm

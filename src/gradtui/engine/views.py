@@ -28,10 +28,13 @@ __all__ = [
 ]
 
 def t(input: Tensor) -> Tensor:
-    n = input._array.ndim
+    check_t(input._array.ndim)
+    return apply(OPS["t"], (input,))
+
+
+def check_t(n: int) -> None:
     if n > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
-    return apply(OPS["t"], (input,))
 
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
@@ -158,16 +161,21 @@ def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
 
 @dim_alias
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:
-    shape = input._array.shape
+    row, params = squeeze_plan(input._array.shape, dim)
+    return apply(OPS[row], (input,), **params)
+
+
+def squeeze_plan(shape: tuple[int, ...], dim: Any) -> tuple[str, dict[str, Any]]:
+    """Which squeeze row (torch's SqueezeBackward0/1/2) and with what dims."""
     if dim is None:
-        return apply(OPS["squeeze"], (input,))
+        return "squeeze", {}
     if isinstance(dim, tuple | list):
-        dims = tuple(d for d in normalize_dims(dim, len(shape)) if shape[d] == 1)
-        return apply(OPS["squeeze_dims"], (input,), dims=dims)
+        return "squeeze_dims", {"dims": tuple(d for d in normalize_dims(dim, len(shape))
+                                              if shape[d] == 1)}
     d = normalize_dim(dim, len(shape))
     if shape and shape[d] != 1:
-        return apply(OPS["squeeze_dim"], (input,), dim=())
-    return apply(OPS["squeeze_dim"], (input,), dim=d if shape else ())
+        return "squeeze_dim", {"dim": ()}
+    return "squeeze_dim", {"dim": d if shape else ()}
 
 
 @dim_alias

@@ -292,3 +292,22 @@ def hardsigmoid(a: np.ndarray) -> np.ndarray:
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
+
+
+# ---------------------------------------------------------------- bit shifts
+def shift(a: np.ndarray, b: Any, left: bool) -> np.ndarray:
+    """``a << b`` (``left``) or ``a >> b`` as torch computes them: shifting by a negative
+    amount or by the type's width or more gives 0 (-1 for a negative shifted right)."""
+    a = np.asarray(a)
+    if a.dtype.kind == "b":
+        a = a.astype(np.int64)
+    b = np.asarray(b).astype(a.dtype, copy=False)
+    bits = a.dtype.itemsize * 8
+    out_of_range = (b < 0) | (b >= bits)
+    amount = np.where(out_of_range, 0, b)
+    shifted = np.left_shift(a, amount) if left else np.right_shift(a, amount)
+    if left:
+        beyond = np.zeros_like(shifted)
+    else:
+        beyond = np.where(a < 0, -1, 0).astype(a.dtype) if a.dtype.kind == "i" else 0
+    return np.where(out_of_range, beyond, shifted).astype(a.dtype, copy=False)

@@ -7,6 +7,7 @@ from typing import Any
 
 from gradtui.engine import dtypes as _dtypes
 from gradtui.engine import generator as _generator
+from gradtui.engine.bitwise import *  # noqa: F401,F403
 from gradtui.engine.creation import (  # noqa: F401
     BoolTensor,
     ByteTensor,
@@ -91,6 +92,8 @@ from gradtui.engine.random_ops import (  # noqa: F401
     randn_like,
     randperm,
 )
+from gradtui.engine.scatter import *  # noqa: F401,F403
+from gradtui.engine.selection import *  # noqa: F401,F403
 from gradtui.engine.size import Size  # noqa: F401
 from gradtui.engine.tensor import Tensor  # noqa: F401
 from gradtui.engine.torchapi import (  # noqa: F401
