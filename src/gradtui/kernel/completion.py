@@ -24,7 +24,8 @@ from typing import Any
 
 from gradtui.kernel.protocol import Completion
 
-MAX_COMPLETIONS = 200
+# torch.Tensor has about 500 public names (so has gradtui's): all of them, and still a small reply
+MAX_COMPLETIONS = 1000
 
 _WORD_BEFORE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
 _IMPORT_LINE = re.compile(r"^\s*(?:import\s+|from\s+)([\w.]*)$")
