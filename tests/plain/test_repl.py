@@ -7,12 +7,16 @@ import signal
 import sys
 import threading
 import time
+import types
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from prompt_toolkit import PromptSession
 from prompt_toolkit.history import FileHistory, InMemoryHistory
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
+from prompt_toolkit.search import SearchDirection, SearchState
 
 from gradtui.kernel.protocol import ExecuteReply
 from gradtui.plain.repl import ReplHooks
@@ -23,31 +27,78 @@ TAB = "\t"
 ENTER = "\r"
 
 
-def run_keys(rig, *chunks: str, history=None) -> int:
-    """Type ``chunks`` into the REPL's prompt-toolkit session (a pipe input, no real terminal).
+class Until:
+    """A step of ``run_keys``: wait until ``check(session)`` holds before typing on.
 
-    Chunks after the first are sent a moment later: a Tab starts an asynchronous completion
-    that must land before the next keys are read. The end of the keys ends the input, so a
+    Tab completion and the history search work asynchronously: the keys after a Tab must
+    reach the prompt only once its completion has landed, however loaded the machine is.
+    """
+
+    def __init__(self, what: str, check: Callable[[PromptSession], bool]) -> None:
+        self.what = what
+        self.check = check
+
+
+def shows(text: str, menu: tuple[str, ...] = ()) -> Until:
+    """Wait until the input line is ``text`` and the completion menu offers ``menu`` (or none)."""
+
+    def check(session: PromptSession) -> bool:
+        buffer = session.default_buffer
+        state = buffer.complete_state
+        offered = tuple(c.display_text for c in state.completions) if state else ()
+        return buffer.text == text and offered == menu
+
+    return Until(f"the prompt show {text!r} with the menu {menu}", check)
+
+
+def search_finds(query: str, match: str) -> Until:
+    """Wait until the Ctrl-R search has ``query`` typed and the loaded history has ``match``
+    for it (what the prompt previews, and what Enter then takes)."""
+
+    def check(session: PromptSession) -> bool:
+        backward = SearchState(query, direction=SearchDirection.BACKWARD)
+        found = session.default_buffer.document_for_search(backward)
+        return session.search_buffer.text == query and found.text == match
+
+    return Until(f"the search for {query!r} find {match!r}", check)
+
+
+def run_keys(rig, *steps: str | Until, history=None) -> int:
+    """Type ``steps`` into the REPL's prompt-toolkit session (a pipe input, no real terminal).
+
+    A string is typed; an ``Until`` waits for its condition (30 s at most, a safety net, not
+    a timing: a condition never met fails the test). The end of the steps ends the input, so a
     prompt that waits for more fails the test instead of hanging it.
     """
+    never: list[str] = []
     with create_pipe_input() as pipe:
-        pipe.send_text(chunks[0])
-
-        def type_the_rest() -> None:
-            for chunk in chunks[1:]:
-                threading.Event().wait(0.3)
-                pipe.send_text(chunk)
-            pipe.close()
-
-        typist = threading.Thread(target=type_the_rest)
-        typist.start()
         session = rig.repl.make_session(
             colour=False, input=pipe, output=DummyOutput(), history=history or InMemoryHistory()
         )
+
+        def type_keys() -> None:
+            try:
+                for step in steps:
+                    if isinstance(step, str):
+                        pipe.send_text(step)
+                        continue
+                    deadline = time.monotonic() + 30
+                    while not step.check(session):
+                        if time.monotonic() > deadline:
+                            never.append(step.what)
+                            return
+                        time.sleep(0.01)
+            finally:
+                pipe.close()
+
+        typist = threading.Thread(target=type_keys)
+        typist.start()
         try:
-            return rig.repl.run_interactive(session)
+            code = rig.repl.run_interactive(session)
         finally:
             typist.join()
+    assert not never, f"never saw {never[0]}"
+    return code
 
 
 # -- piped -----------------------------------------------------------------------------------
@@ -213,6 +264,32 @@ def test_a_cell_that_ignores_interrupts_is_ended_by_a_restart_on_the_third_ctrl_
     assert rig.out == "1\n"
 
 
+
+def test_ctrl_c_while_the_cell_thread_starts_still_interrupts_the_cell(rig, monkeypatch) -> None:
+    """A press that lands while the REPL is starting the cell's thread (the cell already running
+    in the kernel) is counted like any other, not raised as a KeyboardInterrupt that leaves the
+    kernel busy. The press is made inside ``Thread.start``, once the cell spins."""
+    import gradtui.plain.repl as repl_module
+
+    starts = []
+
+    class PressWhileStarting(threading.Thread):
+        def start(self) -> None:
+            super().start()
+            starts.append(self)
+            if len(starts) == 1:  # the first cell's thread: spin()
+                assert rig.client.spinning.wait(30), "the cell never started"
+                signal.raise_signal(signal.SIGINT)  # handled in this (the main) thread, here
+
+    patched = types.SimpleNamespace(**{**vars(threading), "Thread": PressWhileStarting})
+    monkeypatch.setattr(repl_module, "threading", patched)
+    code = rig.repl.run_piped(["spin()", "x = 7", "x"])
+    assert rig.client.interrupts == 1
+    assert "KeyboardInterrupt" in rig.err
+    assert rig.out == "7\n"
+    assert code == 1
+
+
 # -- hooks -----------------------------------------------------------------------------------
 
 class LessonLikeHooks(ReplHooks):
@@ -304,16 +381,19 @@ def test_ctrl_c_at_the_prompt_clears_the_line(rig) -> None:
 
 def test_tab_completes_names_from_the_kernel(rig) -> None:
     rig.client.namespace["learning_rate"] = 0.1
-    run_keys(rig, "learn" + TAB, ENTER + CTRL_D)
+    run_keys(rig, "learn" + TAB, shows("learning_rate"), ENTER + CTRL_D)
     assert rig.client.executed == ["learning_rate"]
     assert rig.out.endswith("0.1\n")
 
 
 def test_tab_completes_commands_and_tensor_names(rig) -> None:
-    run_keys(rig, "y = 1" + ENTER + ":grap" + TAB, " y" + ENTER + CTRL_D)
+    run_keys(rig, "y = 1" + ENTER + ":grap" + TAB, shows(":graph"), " y" + ENTER + CTRL_D)
     assert "MulBackward0 [2]" in rig.out
-    run_keys(rig, ":graph " + TAB, ENTER + CTRL_D)  # the first tensor name offered: x
-    assert "AccumulateGrad (x) [2]" in rig.out
+    before = len(rig.out)
+    # Tab offers the tensors of the last cell's snapshot; Tab picks x, Enter takes it, Enter runs.
+    run_keys(rig, ":graph " + TAB, shows(":graph ", menu=("x", "y")), TAB,
+             shows(":graph x", menu=("x", "y")), ENTER, shows(":graph x"), ENTER + CTRL_D)
+    assert rig.out[before:].splitlines()[-1] == "AccumulateGrad (x) [2]"
 
 
 def test_history_keeps_one_entry_per_cell(rig) -> None:
@@ -352,15 +432,17 @@ def test_ctrl_r_searches_the_history(rig) -> None:
     history = InMemoryHistory()
     history.append_string("answer = 42")
     history.append_string("other = 1")
-    # Ctrl-R once the history has loaded, then Enter accepts the match and Enter runs it.
-    run_keys(rig, "\x12" + "answ", ENTER, ENTER + CTRL_D, history=history)
+    # Ctrl-R finds the match, Enter accepts it and Enter runs it.
+    run_keys(rig, "\x12" + "answ", search_finds("answ", "answer = 42"), ENTER,
+             shows("answer = 42"), ENTER + CTRL_D, history=history)
     assert rig.client.executed == ["answer = 42"]
 
 
 def test_enter_in_the_completion_menu_picks_the_completion_without_running(rig) -> None:
     rig.client.namespace.update(rate_a=1, rate_b=2)
     # Tab shows the menu (two candidates), Tab selects the first, Enter picks it, Enter runs.
-    run_keys(rig, "rate" + TAB, TAB, ENTER, ENTER + CTRL_D)
+    run_keys(rig, "rate" + TAB, shows("rate_", menu=("rate_a", "rate_b")), TAB,
+             shows("rate_a", menu=("rate_a", "rate_b")), ENTER, shows("rate_a"), ENTER + CTRL_D)
     assert rig.client.executed == ["rate_a"]
     assert rig.out.endswith("1\n")
 

@@ -166,10 +166,12 @@ class PlainRepl:
             finally:
                 done.set()
 
-        threading.Thread(target=work, name="gradtui-cell", daemon=True).start()
         # While the cell runs, Ctrl-C is counted by a handler instead of raised: a press that
         # lands while we are still reacting to the previous one (printing the notice below)
         # must count as the next press, not escape as a KeyboardInterrupt that abandons the cell.
+        # The handler is in place before the cell's thread starts: a press that landed while
+        # the thread was starting (the cell already running in the kernel) escaped as a
+        # KeyboardInterrupt that left the cell running and never interrupted the kernel.
         presses = [0]
 
         def count_press(_signum: int, _frame: object) -> None:
@@ -179,6 +181,7 @@ class PlainRepl:
         on_main_thread = threading.current_thread() is threading.main_thread()
         previous = signal.signal(signal.SIGINT, count_press) if on_main_thread else None
         try:
+            threading.Thread(target=work, name="gradtui-cell", daemon=True).start()
             handled = 0
             # A timed wait keeps the main thread responsive to SIGINT on every platform.
             while not done.wait(0.1):
