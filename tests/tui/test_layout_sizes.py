@@ -33,6 +33,13 @@ def on_screen(app, text: str) -> bool:
     return any(text in line for line in screen_lines(app))
 
 
+def x_axis_on_screen(app) -> bool:
+    """The lesson plot's x-axis label, a line of its own reading just "step"."""
+    bars = " ▁▂▃▄▅▆▇█▉▊▋▌▍▎▏"
+    return any(part.strip(bars) == "step" for line in screen_lines(app)
+               for part in line.split("│"))
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 async def test_a_line_printed_while_a_panel_showed_is_whole_in_the_log(app, fake, size):
     source = 'print("a line of text here")'
@@ -90,11 +97,15 @@ async def test_the_plot_step_keeps_the_verdict_hints_and_keys_on_screen(tmp_path
             assert on_screen(app, "Not yet")
             assert on_screen(app, "never zeroes")  # the verdict names the mistake
             assert on_screen(app, "F7 hint")  # the keys line
-            assert on_screen(app, " step ")  # the plot's x-axis label: not cut
+            assert x_axis_on_screen(app)  # the plot's x-axis label: not cut
             await pilot.press("f7")
             await settle_lesson(pilot, app)
             await wait_until(pilot, lambda: on_screen(app, "Put the four lines"))
             assert on_screen(app, "F7 hint")
+            # The shorter verdict gives the text more room: the plot grows and stays in view,
+            # title and x-axis (it used to lose its axis off the bottom).
+            await wait_until(pilot, lambda: on_screen(app, "losses per step") and
+                             x_axis_on_screen(app))
     finally:
         app.client.close()
 
@@ -219,3 +230,21 @@ async def test_without_colour_the_shown_tab_is_still_marked(app):
         assert active.id == "graph" and active.styles.text_style.reverse
         others = [tab for tab in app.screen.query("#panel-tabs Tab") if tab is not active]
         assert not any(tab.styles.text_style.reverse for tab in others)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_the_tensors_table_fits_its_panel_values_included(app, size):
+    from gradtui.tui.widgets.tensors_panel import TensorsPanel
+
+    from .fake_kernel import seed_cells
+
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot, app)
+        for source in seed_cells()[:6]:
+            await run_cell(pilot, app, source)
+        await pilot.press("f3")
+        await pilot.pause(0.1)
+        table = app.screen.query_one(TensorsPanel)
+        assert table.max_scroll_x == 0  # nothing hidden to the right
+        header = next(line for line in screen_lines(app) if " name " in line and "dtype" in line)
+        assert "value" in header

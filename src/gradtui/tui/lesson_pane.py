@@ -95,6 +95,7 @@ class LessonPane(Vertical, can_focus=True):
         self.pending = 0  # session calls still running in workers
         self._echo = ""  # the last cell's output, shown with its verdict on narrow screens
         self._plot_leaving = False  # the plot shown belongs to the step just passed
+        self._plot_pinned = False  # scrolled to the plot, and kept there as the verdict changes
         self._plot_values: list[float] | None = None  # the series shown last
         self._earlier_plot: list[float] | None = None  # the series the steps before showed
         # One session call at a time. Not a queue: a Lock does not promise arrival order, which
@@ -240,6 +241,7 @@ class LessonPane(Vertical, can_focus=True):
         self.query_one("#lesson-prose", Markdown).update(prose)
         self.query_one("#lesson-scroll", VerticalScroll).scroll_home(animate=False)
         self.query_one(PlotextPlot).remove_class("-shown")  # a plot belongs to its step
+        self._plot_pinned = False
         self._earlier_plot = self._plot_values or self._earlier_plot
 
     def _show_feedback(self, feedback: Feedback) -> None:
@@ -290,12 +292,16 @@ class LessonPane(Vertical, can_focus=True):
         height = max(6, min(16, scroll.scrollable_content_region.height))
         if plot.styles.height is None or plot.styles.height.value != height:
             plot.styles.height = height
-        if scroll_to:
+        # Once brought into view the plot stays in view while the verdict under it changes
+        # size (a hint after "Not yet"), until the learner scrolls the text themselves.
+        self._plot_pinned = self._plot_pinned or scroll_to
+        if self._plot_pinned:
             # (after the new height is laid out)
             self.call_after_refresh(scroll.scroll_to_widget, plot, animate=False, top=True)
 
     def action_scroll_text(self, how: str) -> None:
         """Scroll the step's text from the keyboard (the pane has the focus)."""
+        self._plot_pinned = False
         scroll = self.query_one("#lesson-scroll", VerticalScroll)
         {"up": scroll.scroll_up, "down": scroll.scroll_down, "page_up": scroll.scroll_page_up,
          "page_down": scroll.scroll_page_down, "home": scroll.scroll_home,

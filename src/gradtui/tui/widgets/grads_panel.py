@@ -8,7 +8,7 @@ from textual.widgets import DataTable
 from gradtui.kernel.protocol import Snapshot
 from gradtui.tui.changes import GradRow, GradTracker
 from gradtui.tui.glyphs import UNICODE, Glyphs
-from gradtui.tui.widgets.table_sync import Row, fit_last_column, sync_rows
+from gradtui.tui.widgets.table_sync import Row, fit_columns, sync_rows
 
 COLUMNS = ("", "leaf", "shape", ".grad", "before last backward", "value")
 
@@ -58,7 +58,7 @@ class GradsPanel(DataTable):
             for row in self.grad_rows
         ]
         width = self.scrollable_content_region.width
-        rows = fit_last_column(COLUMNS, rows, width, self.glyphs.ellipsis)
+        rows = fit_columns(COLUMNS, rows, width, self.glyphs.ellipsis, cuttable=(3, 4, 5))
         self._rows = sync_rows(self, COLUMNS, rows, self._rows)
 
     def on_resize(self) -> None:

@@ -47,15 +47,28 @@ def _unique_keys(rows: list[Row]) -> list[Row]:
     return unique
 
 
-def fit_last_column(columns: tuple[str, ...], rows: list[Row], width: int, ellipsis: str,
-                    minimum: int = 8) -> list[Row]:
-    """``rows`` with the last column's texts cut, ending in ``ellipsis``, so the table fits in
-    ``width`` cells (a DataTable would crop them silently at the panel's edge). Each column
-    takes its widest text plus one cell of padding on each side, as DataTable draws it."""
+def fit_columns(columns: tuple[str, ...], rows: list[Row], width: int, ellipsis: str,
+                cuttable: tuple[int, ...], minimum: int = 6) -> list[Row]:
+    """``rows`` with the texts of the ``cuttable`` columns (values, gradients) cut, ending in
+    ``ellipsis``, so the table fits in ``width`` cells: a DataTable would crop the last ones
+    silently at the panel's edge. The widest of them give up room first, down to ``minimum``
+    (then the table scrolls sideways). Each column takes its widest text plus one cell of
+    padding on each side, as DataTable draws it."""
     if not rows or width <= 0:
         return rows
-    used = sum(max(cell_len(columns[i]), *(cell_len(cells[i]) for _, cells in rows)) + 2
-               for i in range(len(columns) - 1))
-    room = max(minimum, width - used - 2)
-    return [(key, (*cells[:-1], cut(cells[-1], room, ellipsis))) for key, cells in rows]
-
+    natural = [max(cell_len(columns[i]), *(cell_len(cells[i]) for _, cells in rows))
+               for i in range(len(columns))]
+    room = width - sum(natural[i] + 2 for i in range(len(columns)) if i not in cuttable) \
+        - 2 * len(cuttable)
+    wanted = sorted(natural[i] for i in cuttable)
+    if sum(wanted) <= room:
+        return rows
+    # the largest cap c with sum(min(w, c)) <= room: the widest columns are cut to c
+    cap = minimum
+    for c in range(max(wanted), minimum - 1, -1):
+        if sum(min(w, c) for w in wanted) <= room:
+            cap = c
+            break
+    return [(key, tuple(cut(text, max(cap, cell_len(columns[i])), ellipsis) if i in cuttable
+                        else text for i, text in enumerate(cells)))
+            for key, cells in rows]

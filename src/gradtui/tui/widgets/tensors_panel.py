@@ -9,7 +9,7 @@ from gradtui.kernel.protocol import Snapshot
 from gradtui.tui.changes import changed_tensors
 from gradtui.tui.glyphs import UNICODE, Glyphs, cut
 from gradtui.tui.messages import TensorSelected
-from gradtui.tui.widgets.table_sync import Row, fit_last_column, sync_rows
+from gradtui.tui.widgets.table_sync import Row, fit_columns, sync_rows
 
 # The value preview is last: it is the widest and the one a narrow terminal can cut.
 COLUMNS = ("", "name", "shape", "dtype", "req_grad", "grad_fn", "grad", "value")
@@ -55,7 +55,8 @@ class TensorsPanel(DataTable):
     def _show_rows(self) -> None:
         """The rows, values cut (with an ellipsis) to what the panel's width leaves them."""
         width = self.scrollable_content_region.width
-        fitted = fit_last_column(COLUMNS, self._full_rows, width, self.glyphs.ellipsis)
+        fitted = fit_columns(COLUMNS, self._full_rows, width, self.glyphs.ellipsis,
+                             cuttable=(COLUMNS.index("grad"), COLUMNS.index("value")))
         self._rows = sync_rows(self, COLUMNS, fitted, self._rows)
 
     def watch_snapshot(self, snapshot: Snapshot | None) -> None:
