@@ -248,3 +248,25 @@ async def test_the_tensors_table_fits_its_panel_values_included(app, size):
         assert table.max_scroll_x == 0  # nothing hidden to the right
         header = next(line for line in screen_lines(app) if " name " in line and "dtype" in line)
         assert "value" in header
+
+
+async def test_beside_a_lesson_the_tensors_table_drops_dtype_to_show_values(fake, tmp_path):
+    from gradtui.tui.widgets.tensors_panel import TensorsPanel
+
+    from .fake_kernel import seed_cells
+
+    session = LessonSession(load_lesson(lesson_files([builtin_dir()])[1]),
+                            ProgressStore(tmp_path))
+    session.attach(fake)
+    app = create_app(fake, lesson_session=session, history_path=tmp_path / "history")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        for source in seed_cells()[:6]:
+            await run_cell(pilot, app, source)
+        await pilot.pause(0.1)
+        table = app.screen.query_one(TensorsPanel)
+        assert table.max_scroll_x == 0
+        header = next(line for line in screen_lines(app) if " name " in line and "grad" in line)
+        assert "value" in header and "dtype" not in header
+        await pilot.resize_terminal(160, 60)  # room again: dtype is back
+        await wait_until(pilot, lambda: any("dtype" in line for line in screen_lines(app)))

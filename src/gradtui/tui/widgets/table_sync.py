@@ -72,3 +72,21 @@ def fit_columns(columns: tuple[str, ...], rows: list[Row], width: int, ellipsis:
     return [(key, tuple(cut(text, max(cap, cell_len(columns[i])), ellipsis) if i in cuttable
                         else text for i, text in enumerate(cells)))
             for key, cells in rows]
+
+
+def narrowest(columns: tuple[str, ...], rows: list[Row], cuttable: tuple[int, ...],
+              minimum: int = 6) -> int:
+    """The fewest cells ``fit_columns`` can fit these rows in (cuttable columns at their
+    minimum), padding included."""
+    natural = [max(cell_len(columns[i]), *(cell_len(cells[i]) for _, cells in rows))
+               for i in range(len(columns))]
+    return sum((min(natural[i], max(minimum, cell_len(columns[i]))) if i in cuttable
+                else natural[i]) + 2 for i in range(len(columns)))
+
+
+def without_column(columns: tuple[str, ...], rows: list[Row],
+                   name: str) -> tuple[tuple[str, ...], list[Row]]:
+    """The table without column ``name``."""
+    index = columns.index(name)
+    return (columns[:index] + columns[index + 1:],
+            [(key, cells[:index] + cells[index + 1:]) for key, cells in rows])

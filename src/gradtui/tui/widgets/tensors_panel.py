@@ -9,7 +9,13 @@ from gradtui.kernel.protocol import Snapshot
 from gradtui.tui.changes import changed_tensors
 from gradtui.tui.glyphs import UNICODE, Glyphs, cut
 from gradtui.tui.messages import TensorSelected
-from gradtui.tui.widgets.table_sync import Row, fit_columns, sync_rows
+from gradtui.tui.widgets.table_sync import (
+    Row,
+    fit_columns,
+    narrowest,
+    sync_rows,
+    without_column,
+)
 
 # The value preview is last: it is the widest and the one a narrow terminal can cut.
 COLUMNS = ("", "name", "shape", "dtype", "req_grad", "grad_fn", "grad", "value")
@@ -38,12 +44,14 @@ class TensorsPanel(DataTable):
         self._previous: Snapshot | None = None
         self._rows: list[Row] | None = None
         self._full_rows: list[Row] = []  # before the value column is cut to the panel's width
+        self._columns: tuple[str, ...] = COLUMNS  # the columns shown (dtype goes when narrow)
 
     def on_mount(self) -> None:
         self.show_empty()
 
     def show_empty(self) -> None:
         self._full_rows = []
+        self._columns = COLUMNS
         self._rows = sync_rows(self, COLUMNS, [("", ("", "(none)", "", "", "", "", "", ""))],
                                None)
         self.border_subtitle = "no tensors yet"
@@ -53,11 +61,18 @@ class TensorsPanel(DataTable):
             self._show_rows()
 
     def _show_rows(self) -> None:
-        """The rows, values cut (with an ellipsis) to what the panel's width leaves them."""
+        """The rows, values cut (with an ellipsis) to what the panel's width leaves them; in a
+        panel too narrow even so (a lesson's side at 120 columns) the dtype column goes."""
         width = self.scrollable_content_region.width
-        fitted = fit_columns(COLUMNS, self._full_rows, width, self.glyphs.ellipsis,
-                             cuttable=(COLUMNS.index("grad"), COLUMNS.index("value")))
-        self._rows = sync_rows(self, COLUMNS, fitted, self._rows)
+        columns, rows = COLUMNS, self._full_rows
+        cuttable = (columns.index("grad"), columns.index("value"))
+        if width and narrowest(columns, rows, cuttable) > width:
+            columns, rows = without_column(columns, rows, "dtype")
+            cuttable = (columns.index("grad"), columns.index("value"))
+        fitted = fit_columns(columns, rows, width, self.glyphs.ellipsis, cuttable=cuttable)
+        if columns != self._columns:
+            self._rows, self._columns = None, columns  # other columns: build the table anew
+        self._rows = sync_rows(self, columns, fitted, self._rows)
 
     def watch_snapshot(self, snapshot: Snapshot | None) -> None:
         if snapshot is None or not snapshot.listed():
