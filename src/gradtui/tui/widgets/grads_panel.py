@@ -58,7 +58,9 @@ class GradsPanel(DataTable):
             for row in self.grad_rows
         ]
         width = self.scrollable_content_region.width
-        rows = fit_columns(COLUMNS, rows, width, self.glyphs.ellipsis, cuttable=(3, 4, 5))
+        # The value gives up room first: the gradients are what this panel is for.
+        rows = fit_columns(COLUMNS, rows, width, self.glyphs.ellipsis, cuttable=(3, 4, 5),
+                           cut_first=(5,))
         self._rows = sync_rows(self, COLUMNS, rows, self._rows)
 
     def on_resize(self) -> None:

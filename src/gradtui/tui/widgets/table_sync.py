@@ -48,40 +48,62 @@ def _unique_keys(rows: list[Row]) -> list[Row]:
 
 
 def fit_columns(columns: tuple[str, ...], rows: list[Row], width: int, ellipsis: str,
-                cuttable: tuple[int, ...], minimum: int = 6) -> list[Row]:
+                cuttable: tuple[int, ...], *, cut_first: tuple[int, ...] = (),
+                minimum: int = 6) -> list[Row]:
     """``rows`` with the texts of the ``cuttable`` columns (values, gradients) cut, ending in
     ``ellipsis``, so the table fits in ``width`` cells: a DataTable would crop the last ones
-    silently at the panel's edge. The widest of them give up room first, down to ``minimum``
-    (then the table scrolls sideways). Each column takes its widest text plus one cell of
-    padding on each side, as DataTable draws it."""
+    silently at the panel's edge. The ``cut_first`` columns (also cuttable) give up room
+    first; then the widest cuttable ones do, each down to its floor: its header, and at least
+    ``minimum`` cells (past that the table scrolls sideways). Each column takes its widest
+    text plus one cell of padding on each side, as DataTable draws it."""
     if not rows or width <= 0:
         return rows
-    natural = [max(cell_len(columns[i]), *(cell_len(cells[i]) for _, cells in rows))
-               for i in range(len(columns))]
+    natural = _natural_widths(columns, rows)
+    floor = {i: min(natural[i], max(minimum, cell_len(columns[i]))) for i in cuttable}
     room = width - sum(natural[i] + 2 for i in range(len(columns)) if i not in cuttable) \
         - 2 * len(cuttable)
-    wanted = sorted(natural[i] for i in cuttable)
-    if sum(wanted) <= room:
-        return rows
-    # the largest cap c with sum(min(w, c)) <= room: the widest columns are cut to c
-    cap = minimum
-    for c in range(max(wanted), minimum - 1, -1):
-        if sum(min(w, c) for w in wanted) <= room:
-            cap = c
+    widths = {i: natural[i] for i in cuttable}
+    later = [i for i in cuttable if i not in cut_first]
+    for group in (cut_first, later):
+        excess = sum(widths.values()) - room
+        if excess <= 0:
             break
-    return [(key, tuple(cut(text, max(cap, cell_len(columns[i])), ellipsis) if i in cuttable
-                        else text for i, text in enumerate(cells)))
+        widths.update(_share_cut(group, widths, floor, excess))
+    if all(widths[i] == natural[i] for i in cuttable):
+        return rows
+    return [(key, tuple(cut(text, widths[i], ellipsis) if i in widths else text
+                        for i, text in enumerate(cells)))
             for key, cells in rows]
+
+
+def _share_cut(group: tuple[int, ...] | list[int], widths: dict[int, int],
+               floor: dict[int, int], excess: int) -> dict[int, int]:
+    """New widths for the ``group`` columns, ``excess`` cells narrower in all if their floors
+    allow: the widest are cut to a common cap (the largest cap that frees enough)."""
+    if not group:
+        return {}
+    freeable = sum(widths[i] - floor[i] for i in group)
+    target = sum(widths[i] for i in group) - min(excess, freeable)
+    for cap in range(max(widths[i] for i in group), -1, -1):
+        capped = {i: max(floor[i], min(widths[i], cap)) for i in group}
+        if sum(capped.values()) <= target:
+            return capped
+    return {i: floor[i] for i in group}
 
 
 def narrowest(columns: tuple[str, ...], rows: list[Row], cuttable: tuple[int, ...],
               minimum: int = 6) -> int:
     """The fewest cells ``fit_columns`` can fit these rows in (cuttable columns at their
-    minimum), padding included."""
-    natural = [max(cell_len(columns[i]), *(cell_len(cells[i]) for _, cells in rows))
-               for i in range(len(columns))]
+    floor), padding included."""
+    natural = _natural_widths(columns, rows)
     return sum((min(natural[i], max(minimum, cell_len(columns[i]))) if i in cuttable
                 else natural[i]) + 2 for i in range(len(columns)))
+
+
+def _natural_widths(columns: tuple[str, ...], rows: list[Row]) -> list[int]:
+    """Each column's widest text, its header included."""
+    return [max(cell_len(columns[i]), *(cell_len(cells[i]) for _, cells in rows))
+            for i in range(len(columns))]
 
 
 def without_column(columns: tuple[str, ...], rows: list[Row],
