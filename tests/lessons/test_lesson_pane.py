@@ -246,6 +246,43 @@ async def test_reset_puts_the_steps_starter_code_back_in_the_input(tmp_path: Pat
         app.client.close()
 
 
+async def test_what_a_quick_learner_types_before_the_kernel_is_up_is_kept(tmp_path: Path) -> None:
+    """The starter is in the input as soon as the step shows; the lesson's start, which waits
+    for the kernel, must not put it there again over what the learner typed meanwhile (a lab
+    learner's Enter then ran the starter instead of going on to step 2)."""
+    import threading
+
+    lesson = load_lesson(lesson_files([builtin_dir()])[0])
+    starter = lesson.steps[0].starter
+    assert starter.strip()
+    session = LessonSession(lesson, ProgressStore(tmp_path))
+    session.attach(FakeKernel())
+    kernel_up = threading.Event()
+    real_start = session.start
+
+    def slow_start():  # the kernel of a busy lab machine takes its time to answer
+        assert kernel_up.wait(30)
+        return real_start()
+
+    session.start = slow_start  # type: ignore[method-assign]
+    app = lesson_one_app(tmp_path, session)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            cell_input = app.screen.query_one(CellInput)
+            assert cell_input.text == starter  # at once, before the kernel answers
+            await pilot.press("end", *"x = 1")
+            typed = cell_input.text
+            assert typed.endswith("x = 1") and typed != starter
+            kernel_up.set()
+            await settle(pilot, app)
+            assert app.screen.query_one(LessonPane).feedback.kind == "info"
+            assert cell_input.text == typed
+    finally:
+        kernel_up.set()
+        app.client.close()
+
+
 async def test_the_pane_has_no_text_field_for_keys_to_race_its_bindings(tmp_path: Path) -> None:
     """Typing goes only to the workspace input, which runs its bindings in key order itself
     (CellInput._run_own_binding); a text field added to the pane would need the same care."""

@@ -10,6 +10,7 @@ checks), so every session call runs in a thread worker and the pane repaints fro
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from collections.abc import Callable
 from typing import Any
 
@@ -116,9 +117,14 @@ class LessonPane(Vertical, can_focus=True):
         self.border_title = self.session.lesson.title
         self._show_step()
         session = self.session
+        # The step's starter goes in the input now, with the step on screen: put there when the
+        # kernel is up, it replaced what a quick learner had typed (or was run instead of their
+        # next Enter), so the start's feedback leaves the input alone.
+        if session.step is not None and session.step.starter:
+            self.app.set_input_text(session.step.starter)
         if session.kernel is None:
             session.attach(self.app.client)
-        self._run(session.start)
+        self._run(lambda: replace(session.start(), code=""))
 
     # -- the app's hooks --------------------------------------------------------------------
 
