@@ -12,15 +12,24 @@ BaseException: pass`` in a loop) is still stopped. It derives from KeyboardInter
 ``except Exception`` in the kernel's own code or the learner's takes it for an ordinary error.
 Only the main thread can receive it (SIGALRM); elsewhere the block runs unbounded. Limits nest:
 an enclosing one keeps counting while an inner one runs.
+
+A signal is only handled where the interpreter checks for it, and on Python 3.12+ a loop such as
+``while True: try: while True: pass / except BaseException: pass`` is always inside its ``try``
+when that happens, so it swallows every repeat. From the second firing on, a trace function
+therefore also raises on every line the learner's frames run, the ``except`` body included,
+which no ``try`` in that frame covers; it is removed when the outermost limit ends.
 """
 
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import FrameType
+from typing import Any
 
 _REPEAT_S = 0.25
 
@@ -41,12 +50,46 @@ class Limit:
 # The limits in force, outermost first (main thread only), and what was there before them.
 _active: list[Limit] = []
 _saved: dict[str, object] = {}
+_traced: list[FrameType] = []  # frames given the trace function, to take it back
 
 
-def _on_alarm(signum: int, frame: object) -> None:
+def _expired() -> list[Limit]:
     now = time.monotonic()
-    expired = [limit for limit in _active if limit.deadline <= now]
+    return [limit for limit in _active if limit.deadline <= now]
+
+
+# Frames of this module and contextlib run the limit's own exit: never raise there.
+_OWN_FILES = frozenset({__file__, sys.modules["contextlib"].__file__})
+
+
+def _raise_on_every_line(frame: FrameType, event: str, arg: Any) -> Any:
+    if frame.f_code.co_filename in _OWN_FILES:
+        return None
+    expired = _expired()
+    if expired and event in ("line", "call"):
+        raise OpTimedOut(f"took longer than {expired[0].seconds:g} s")
+    return _raise_on_every_line
+
+
+def _trace_every_line(frame: FrameType | None) -> None:
+    """Make ``frame`` and its callers, and every frame they start, raise on their next line."""
+    if "trace" in _saved:
+        return
+    _saved["trace"] = sys.gettrace()
+    sys.settrace(_raise_on_every_line)
+    while frame is not None:
+        if frame.f_code.co_filename not in _OWN_FILES:
+            frame.f_trace_lines = True
+            frame.f_trace = _raise_on_every_line
+            _traced.append(frame)
+        frame = frame.f_back
+
+
+def _on_alarm(signum: int, frame: FrameType | None) -> None:
+    expired = _expired()
     if expired:
+        if any(limit.fired for limit in expired):  # the first one was swallowed
+            _trace_every_line(frame)
         for limit in expired:
             limit.fired = True
         raise OpTimedOut(f"took longer than {expired[0].seconds:g} s")
@@ -81,6 +124,11 @@ def time_limit(seconds: float | None) -> Iterator[Limit]:
             _arm()  # an enclosing limit keeps counting
         else:
             signal.setitimer(signal.ITIMER_REAL, 0)
+            if "trace" in _saved:
+                sys.settrace(_saved.pop("trace"))  # type: ignore[arg-type]
+                for traced in _traced:  # the kernel's own frames live on, untraced
+                    traced.f_trace = None
+                _traced.clear()
             signal.signal(signal.SIGALRM, _saved["handler"])  # type: ignore[arg-type]
             before, since = _saved["timer"], _saved["since"]
             if before[0] > 0:  # type: ignore[index]  # a learner's own signal.alarm goes on
