@@ -106,13 +106,11 @@ def view(input: Tensor, *shape: Any, **kwargs: Any) -> Tensor:
     arr = input._array
     target = _infer_shape(shape_args(shape), arr.size)
     if not arr.flags.c_contiguous and target != arr.shape:
-        try:
-            np.ndarray.view(arr).shape = target  # numpy refuses exactly when torch does
-        except AttributeError:
+        if not _reshapes_in_place(arr, target):
             raise RuntimeError(
                 "view size is not compatible with input tensor's size and stride (at least one "
                 "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
-            ) from None
+            )
     return apply(OPS["view"], (input,), shape=target)
 
 
@@ -120,13 +118,24 @@ def reshape(input: Tensor, *shape: Any, **kwargs: Any) -> Tensor:
     shape = _keyword_shape(shape, kwargs, "shape", "reshape")
     arr = input._array
     target = _infer_shape(shape_args(shape), arr.size)
-    if arr.flags.c_contiguous:
+    if arr.flags.c_contiguous or _reshapes_in_place(arr, target):
         return apply(OPS["view"], (input,), shape=target)
+    return apply(OPS["unsafe_view"], (apply(OPS["clone"], (input,)),), shape=target)
+
+
+def _reshapes_in_place(arr: np.ndarray, target: tuple[int, ...]) -> bool:
+    """Whether ``arr``'s memory can take the shape ``target`` without a copy: numpy refuses
+    exactly when torch's ``view`` does (a dimension would span two contiguous pieces)."""
     try:
-        np.ndarray.view(arr).shape = target
-        return apply(OPS["view"], (input,), shape=target)
-    except AttributeError:
-        return apply(OPS["unsafe_view"], (apply(OPS["clone"], (input,)),), shape=target)
+        np.reshape(arr, target, copy=False)
+    except ValueError:
+        return False
+    except TypeError:  # numpy < 2.1 has no copy=; setting .shape refuses in the same cases
+        try:
+            np.ndarray.view(arr).shape = target
+        except AttributeError:
+            return False
+    return True
 
 
 def view_as(input: Tensor, other: Tensor) -> Tensor:
