@@ -10,8 +10,8 @@ checks), so every session call runs in a thread worker and the pane repaints fro
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from textual.app import ComposeResult
