@@ -16,7 +16,8 @@ from hypothesis.extra import numpy as hnp
 
 from gradtui.engine.printing import set_printoptions, tensor_repr
 
-torch = pytest.importorskip("torch")
+torch = pytest.importorskip("torch", reason="real torch 2.13 (the oracle) is not installed: "
+                             "printing compared with torch's live skipped")
 
 pytestmark = pytest.mark.torch
 

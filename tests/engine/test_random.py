@@ -211,7 +211,8 @@ def _values(t: Any) -> tuple:
        program=st.lists(steps(), min_size=1, max_size=6))
 def test_programs_of_draws_match_torch_bit_for_bit(seed: int, gen_seed: int,
                                                    program: list[tuple]) -> None:
-    torch = pytest.importorskip("torch")
+    torch = pytest.importorskip("torch", reason="real torch 2.13 (the oracle) is not installed: "
+                                "random draws compared bit for bit skipped")
     if INTEL:
         program = [s for s in program if s[0] not in ("bernoulli_scalar", "dropout")]
     results = []
@@ -235,7 +236,8 @@ def test_any_valid_state_torch_accepts_draws_the_same(seed: int, drawn: int, lef
                                                       nxt: int) -> None:
     """States torch can produce, and crafted ones it accepts (the engine twists early when
     ``next + left - 1 < 624``, as torch's engine does)."""
-    torch = pytest.importorskip("torch")
+    torch = pytest.importorskip("torch", reason="real torch 2.13 (the oracle) is not installed: "
+                                "random draws compared bit for bit skipped")
     if left > 1 and nxt + left - 1 > 624:
         return  # torch would read past its state array: the engine refuses these instead
     torch.manual_seed(seed)

@@ -138,7 +138,8 @@ def test_bce_with_logits_loss_and_pos_weight_gradient_match_torch() -> None:
 
 @pytest.fixture
 def torch1(monkeypatch):
-    torch = pytest.importorskip("torch")
+    torch = pytest.importorskip("torch", reason="real torch 2.13 (the oracle) is not installed: "
+                                "log_sigmoid compared bit for bit skipped")
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     capability = torch.backends.cpu.get_cpu_capability()

@@ -127,7 +127,8 @@ def test_wide_products_fuse_each_product_into_the_sum() -> None:
 
 @pytest.fixture
 def torch1(monkeypatch):
-    torch = pytest.importorskip("torch")
+    torch = pytest.importorskip("torch", reason="real torch 2.13 (the oracle) is not installed: "
+                                "sigmoid and small matmul compared bit for bit skipped")
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     capability = torch.backends.cpu.get_cpu_capability()
