@@ -37,6 +37,13 @@ def test_banner_shows_the_lesson_and_the_first_step_with_its_starter(tmp_path: P
     assert hooks.prefill() == "x = " and hooks.prefill() == ""
 
 
+def test_the_banner_and_lesson_help_fit_80_columns(tmp_path: Path) -> None:
+    hooks, _ = hooks_for(tmp_path)
+    text = f"{hooks.banner()}\n{hooks.command_help()}"
+    assert ":help for all" in text and ":next" in text
+    assert [line for line in text.splitlines() if len(line) > 79] == []
+
+
 def test_cells_are_judged_and_after_a_pass_enter_shows_the_next_step(tmp_path: Path) -> None:
     hooks, kernel = hooks_for(tmp_path)
     assert hooks.after_cell(kernel.execute("x = 5")) == (

@@ -166,6 +166,13 @@ def test_unknown_command_is_reported_and_help_lists_commands(rig) -> None:
         assert command in rig.out
 
 
+def test_help_fits_an_80_column_terminal(rig) -> None:
+    rig.repl.run_piped([":help"])
+    assert ":quit" in rig.out and "Keys:" in rig.out
+    too_wide = [line for line in rig.out.splitlines() if len(line) > 79]
+    assert too_wide == []  # 80 columns, the last one left free so no terminal wraps early
+
+
 def test_quit_command_stops_reading(rig) -> None:
     rig.repl.run_piped(["x = 1", ":quit", "x = 2"])
     assert rig.client.executed == ["x = 1"]

@@ -18,30 +18,32 @@ if TYPE_CHECKING:
     from gradtui.kernel.protocol import Snapshot
 
 HELP = """\
-Type Python; `import torch` gives gradtui's autograd engine. A cell runs when it is complete:
-a block (for, def, if ...) ends with an empty line.
+Type Python; `import torch` gives gradtui's autograd engine. A cell runs when
+it is complete: a block (for, def, if ...) ends with an empty line.
 
 Commands:
-  :tensors          every tensor: shape, dtype, requires_grad, is_leaf, grad_fn, values
-  :graph [NAME]     the autograd graph of NAME as a tree, output first, leaves last
-                    (without NAME: of the value just shown)
-                    (constant = a number or a tensor that does not require grad;
-                     (*1) marks a node used twice, shown once)
+  :tensors          every tensor: shape, dtype, requires_grad, is_leaf,
+                    grad_fn, values
+  :graph [NAME]     the autograd graph of NAME as a tree, output first, leaves
+                    last (without NAME: of the value just shown)
+                    (constant = a number or a tensor that does not require
+                     grad; (*1) marks a node used twice, shown once)
   :grads            the .grad of every leaf that requires grad
-  :step NAME        NAME.backward() node by node, without running it: the gradient each
-                    node gets, its rule with your names and numbers, what each leaf's
-                    .grad would become (without NAME: the value just shown)
+  :step NAME        NAME.backward() node by node, without running it: the
+                    gradient each node gets, its rule with your names and
+                    numbers, what each leaf's .grad would become
+                    (without NAME: the value just shown)
   :doc NAME         the signature and docstring of NAME (e.g. :doc torch.sum)
-  :source NAME      the op-table row behind NAME's grad_fn: its rules and the code of
-                    its gradient (or :source mul, :source MulBackward0)
-  :dot NAME [FILE]  the graph of NAME as Graphviz DOT (written to FILE if given;
-                    render with: dot -Tsvg FILE -o graph.svg)
+  :source NAME      the op-table row behind NAME's grad_fn: its rules and the
+                    code of its gradient (or :source mul, :source MulBackward0)
+  :dot NAME [FILE]  the graph of NAME as Graphviz DOT (written to FILE if
+                    given; render with: dot -Tsvg FILE -o graph.svg)
   :restart          a fresh kernel (all variables are lost)
   :help             this text
   :quit             leave (Ctrl-D works too)
 
-Keys: Tab completes, Up/Down and Ctrl-R search the history, Ctrl-C stops a running cell
-(or clears the line), Ctrl-D on an empty line leaves."""
+Keys: Tab completes, Up/Down and Ctrl-R search the history, Ctrl-C stops a
+running cell (or clears the line), Ctrl-D on an empty line leaves."""
 
 BUILTIN_COMMANDS = ("tensors", "graph", "grads", "step", "source", "dot", "doc", "restart",
                     "help", "quit")

@@ -35,7 +35,7 @@ COMMANDS = {
     "reset": "start this step over (fresh kernel, earlier steps replayed)",
     "restart-lesson": "take the lesson again from step 1",
     "lesson": "show this step's text again",
-    "next": "after a pass: on to the next step (Enter on an empty line does the same)",
+    "next": "after a pass: the next step (or Enter on an empty line)",
     "progress": "where you are: steps, hints, skips",
     "leave": "leave the lesson (progress is saved)",
 }
@@ -76,8 +76,8 @@ class LessonHooks(ReplHooks):
         parts = [f"{rule}\n{lesson.title}\n{rule}", self._wrap(self._opening)]
         if self._opening_notice:
             parts.append(self._opening_notice)
-        parts.append("Commands: :hint  :solution  :skip  :reset  :lesson  :next  :leave  "
-                     "(:help for all)")
+        # one line at 80 columns
+        parts.append("Commands: :hint :solution :skip :reset :lesson :next :leave (:help for all)")
         parts.append(self._step_text())
         return "\n\n".join(p for p in parts if p)
 
