@@ -72,6 +72,19 @@ def test_piped_seed_notebook_prints_what_torch_prints_line_for_line(tmp_path: Pa
     assert done.returncode == 1  # a cell failed
 
 
+def test_step_works_in_the_plain_repl_as_lesson_4_says(tmp_path: Path) -> None:
+    """Lesson 4 sends learners of ``gradtui repl`` (and ``--plain`` lessons) to ``:step d``."""
+    lesson = (Path(__file__).resolve().parents[2] / "lessons" / "04-reading-the-graph.toml")
+    text = lesson.read_text()
+    assert "`:step d` (in the workspace or `gradtui repl`)" in text
+    cells = ("import torch\na = torch.tensor(2., requires_grad=True)\n"
+             "b = torch.tensor(3., requires_grad=True)\nc = a * b\nd = c + a\n:step d\n")
+    done = run_piped(cells, tmp_path)
+    assert (done.stderr, done.returncode) == ("", 0)
+    assert "Step 2/2: MulBackward0, which made c" in done.stdout
+    assert "a.grad: None -> 4." in done.stdout.replace("\u2192", "->")
+
+
 def test_a_reader_that_leaves_early_ends_the_repl_quietly_like_other_commands(
     tmp_path: Path,
 ) -> None:

@@ -4,11 +4,11 @@ As in torch, ``MyFn.apply(x)`` makes a context object that *is* the output's ``g
 an instance of ``MyFnBackward`` (a class made for every Function subclass), which is both the
 ``ctx`` the learner's ``forward``/``backward`` receive (``save_for_backward``, ``saved_tensors``,
 ``needs_input_grad``, ``mark_non_differentiable``, ``set_materialize_grads``, any attribute)
-and an ``autograd.Node`` the backward loop runs like any op node:
+and an ``autograd.Node`` the backward walk (``walk.py``) runs like any op node:
 
 - ``next_functions`` has one edge per *tensor* argument (torch's order; non-tensor arguments
   have no edge and must get a None gradient);
-- its op row (``CUSTOM_OP``) is variadic: the loop calls its one rule per input, and the rule
+- its op row (``CUSTOM_OP``) is variadic: the walk calls its one rule per input, and the rule
   runs the learner's ``backward`` once per node visit (at the first input that needs a
   gradient) and hands out the result input by input, as ``kernels.spread.times`` shares one
   product between the two inputs of ``x * x``;
@@ -228,7 +228,7 @@ class BackwardCFunction(FunctionCtx, Node):
         """Run the learner's backward on ``grad_outputs`` (torch's ``grad_fn.apply``)."""
         return _user_backward(self._forward_cls)(self, *grad_outputs)
 
-    # ------------------------------------------------------------ the backward loop's side
+    # ------------------------------------------------------------ the backward walk's side
     def _numpy_gradient(self, grad: np.ndarray, i: int) -> np.ndarray | None:
         """Input ``i``'s gradient: the first input that needs one runs the learner's backward
         (no grad mode, like torch without create_graph); the others read its result."""

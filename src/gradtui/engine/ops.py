@@ -20,10 +20,10 @@ A row, in the spirit of PyTorch's ``tools/autograd/derivatives.yaml``::
 - **plain**: the saved values that are plain data (numbers, dims, shapes), not tensors:
   ``backward()`` frees saved tensors (a second backward then raises torch's error); these stay.
 - **derivatives**: one ``wrt(input, rule, formula)`` per input, in input order:
-    - *rule*: the local derivative in words, shown by the step-by-step backward;
+    - *rule*: the local derivative in words, shown by the step-by-step backward (``:step``);
     - *formula*: ``(grad, *saved) -> gradient of that input`` (None: no gradient), ``grad``
-      being the gradient of the result. The engine calls it only for inputs that need a
-      gradient, and sums what it returns back to the input's shape (broadcasting).
+      being the gradient of the result. The backward walk (``walk.py``) calls it only for
+      inputs that need a gradient, and sums what it returns back to the input's shape.
     - *reads* (optional): the saved values the formula reads, where that is not all of them.
       torch saves (and version-checks) a value only when an input that reads it requires
       grad: ``x * 2`` does not keep ``x``, so changing x in place later is no error there.
@@ -40,7 +40,7 @@ faster for a gradient spread over a big array; ``mm_mat1_backward`` sums in MKL'
 To add an op: add a row below (copy torch's grad_fn name from real torch), call it through
 ``dispatch.apply(OPS[name], inputs, **params)`` from the function that checks the arguments
 (``functional.py``), and give ``tests/engine/test_ops.py`` a gradient case for it.
-Every forward (``dispatch.apply``) and every formula (the backward walk) runs with numpy's
+Every forward (``dispatch.apply``) and every formula (``walk.py``) runs with numpy's
 floating-point warnings off: torch answers 1/0 and log(-1) with inf and nan silently.
 """
 
