@@ -78,7 +78,8 @@ def test_restarting_ends_the_old_kernels_processes() -> None:
 
 
 def test_a_kernel_that_died_leaves_nothing_once_closed() -> None:
-    """Its forked children still hold its reply pipe open: the death is seen all the same."""
+    """The death is seen at once although its forked children live on (they do not hold its
+    reply pipe: test_forked_children.py), and they end when the client closes."""
     client = KernelClient(memory_limit_mb=0)
     client.start()
     try:

@@ -15,12 +15,20 @@ Set-up order matters:
    process is gone, and a watchdog also checks the parent pid. (``PR_SET_PDEATHSIG`` is not
    used: it fires when the *thread* that started us exits, and front ends start kernels from
    worker threads.)
+5. A learner's ``os.fork()`` (or ``multiprocessing`` child) gets ``/dev/null`` where the kernel
+   has its protocol pipes (requests, replies, interrupts, the fd-1 reader): a forked child could
+   otherwise read requests meant for the kernel, write forged replies, or keep the reply pipe
+   open after the kernel died; its ``print`` shows in the running cell's output, and a child
+   that returns from its cell exits there instead of serving as a second kernel. (``subprocess``
+   children never get the pipes: they are not inheritable, and ``exec`` closes them.)
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import faulthandler
+import io
 import os
 import sys
 import threading
@@ -50,6 +58,29 @@ def _end_what_cells_started() -> None:
     token = os.environ.get(KERNEL_TOKEN_VAR)
     if token:
         kill_marked(KERNEL_TOKEN_VAR, token)
+
+
+def _forks_are_not_kernels(server: KernelServer, pipes: list[int]) -> None:
+    """What a learner's ``os.fork()`` child keeps of the kernel: its own output, nothing else.
+
+    In the child the protocol pipes become ``/dev/null`` (not closed: the child's copies of the
+    kernel's file objects still own those numbers and close them when collected, which would
+    close whatever the child had opened there), ``print`` writes to fd 1, which the kernel's
+    reader shows as the running cell's output, and the server goes quiet: a child that returns
+    from its cell exits there (``main``).
+    """
+
+    def in_child() -> None:
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in pipes:
+            os.dup2(null, fd, inheritable=False)
+        os.close(null)
+        server.forked()
+        out = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8",
+                               errors="backslashreplace", write_through=True)
+        sys.stdout = sys.stderr = out
+
+    os.register_at_fork(after_in_child=in_child)
 
 
 def _exit_with_descendants() -> None:
@@ -138,9 +169,19 @@ def main(argv: list[str] | None = None) -> int:
             target=_watch_interrupts, args=(args.interrupt_fd, server), name="interrupts",
             daemon=True,
         ).start()
+    pipes = [requests.fileno(), replies.fileno(), capture.read_fd]
+    if args.interrupt_fd is not None:
+        pipes.append(args.interrupt_fd)
+    _forks_are_not_kernels(server, pipes)
+    kernel_pid = os.getpid()
     limits = apply_limits(args.memory_mb, args.cpu_s)
     server.send({"event": "ready", "pid": os.getpid(), "limits": limits})
     server.serve_forever()
+    if os.getpid() != kernel_pid:  # a learner's fork, back from its cell: not the kernel
+        for stream in (sys.stdout, sys.__stdout__):
+            with contextlib.suppress(Exception):
+                stream.flush()  # type: ignore[union-attr]
+        os._exit(0)  # not what the kernel does at its end, which would end the kernel itself
     _end_what_cells_started()
     return 0
 

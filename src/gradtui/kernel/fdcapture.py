@@ -37,6 +37,11 @@ class FdCapture:
         self._thread = threading.Thread(target=self._pump, name=f"fd{fd}-capture", daemon=True)
         self._thread.start()
 
+    @property
+    def read_fd(self) -> int:
+        """The pipe's read end (the kernel keeps it out of forked children)."""
+        return self._read_end
+
     def sync(self) -> None:
         """Wait until everything written to the fd so far has reached the sink."""
         _flush_c_stdio()

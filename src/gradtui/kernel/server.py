@@ -80,6 +80,8 @@ class KernelServer:
         self._main_thread = threading.main_thread().ident
         self._executing_id: int | None = None
         self._finished_id = 0  # the highest execute request id already run
+        # Set in a process a learner's cell forked from the kernel (see ``forked``).
+        self._forked = False
         self._pending_interrupt: int | None = None
         # name -> id(object) of what made a snapshot time out; left out while still bound
         self._unreadable: dict[str, int] = {}
@@ -138,7 +140,15 @@ class KernelServer:
 
     # -- the loop --------------------------------------------------------------------------
 
+    def forked(self) -> None:
+        """Called in a process forked from the kernel (``os.register_at_fork``): it is not the
+        kernel, so it never speaks the protocol (its send lock may have been held by a thread
+        that does not exist here) and it stops serving once its cell has finished."""
+        self._forked = True
+
     def send(self, message: dict[str, Any]) -> None:
+        if self._forked:
+            return
         line = fit_reply(message)
         with self._send_lock:
             self._replies.write(line)
@@ -157,7 +167,7 @@ class KernelServer:
         return line
 
     def serve_forever(self) -> None:
-        while True:
+        while not self._forked:
             line = self._read_request()
             if line is None:
                 return  # the client went away: a kernel never outlives its front end
