@@ -56,7 +56,7 @@ MISTAKES: dict[int, list[Mistake]] = {
         Mistake(4, "losses = []\nfor step in range(25):\n    loss = (x - 3) ** 2\n"
                    "    loss.backward()\n    with torch.no_grad():\n"
                    "        x -= 0.1 * x.grad\n    losses.append(loss.item())\n",
-                "The gradients piled up", resets=True),
+                "The loop never zeroes x.grad", resets=True),
     ],
     6: [
         Mistake(3, "pred = w * X.unsqueeze(1) + b\nloss = F.mse_loss(pred, Y)",
@@ -65,13 +65,14 @@ MISTAKES: dict[int, list[Mistake]] = {
                    "    loss = F.mse_loss(w * X + b, Y)\n    loss.backward()\n"
                    "    with torch.no_grad():\n        w -= 0.5 * w.grad\n"
                    "        b -= 0.5 * b.grad\n    losses.append(loss.item())\n",
-                "The gradients piled up", resets=True),
+                "The loop never zeroes the gradients", resets=True),
     ],
     7: [
         Mistake(1, "import torch\nX = torch.arange(20.) / 19", "X should be a column of 20 rows"),
         Mistake(9, "losses = []\nfor epoch in range(300):\n    loss = loss_fn(model(X), Y)\n"
                    "    loss.backward()\n    opt.step()\n    losses.append(loss.item())\n",
-                "The gradients piled up: without opt.zero_grad()", resets=True),
+                "Without opt.zero_grad() each loss.backward() adds to the last gradients",
+                resets=True),
     ],
     8: [
         Mistake(1, "import torch\nx = torch.tensor(3.0)\ny = x ** 3\n"

@@ -516,3 +516,75 @@ def test_a_wrong_answer_that_is_the_first_line_of_the_solution_waits_for_the_res
     session, kernel = started(lesson_from(tmp_path, steps))
     session.start()
     assert session.cell_finished(kernel.execute("a = [1, 2]")).kind == "quiet"
+
+
+SPLIT_MISTAKE = '''
+[[steps]]
+prose = "p"
+solution = """
+a = [1, 2]
+total = sum(a)
+"""
+[[steps.checks]]
+kind = "expr"
+expr = "total == 3"
+[[steps.wrong_answers]]
+code = """
+a = [1, 2, 3]
+total = sum(a)
+"""
+note = "Two numbers, not three."
+'''
+
+
+def test_a_wrong_answer_of_several_statements_typed_a_cell_at_a_time_gets_its_note(
+        tmp_path: Path) -> None:
+    session, kernel = started(lesson_from(tmp_path, SPLIT_MISTAKE))
+    session.start()
+    session.cell_finished(kernel.execute("a = [1, 2, 3]"))
+    # alone, this line is the step's own last line; after the one before, it is the mistake
+    feedback = session.cell_finished(kernel.execute("total = sum(a)"))
+    assert feedback.kind == "fail" and feedback.notes == ["Two numbers, not three."]
+    # the right code, a line at a time, is still only judged at its last line
+    assert session.cell_finished(kernel.execute("a = [1, 2]")).kind == "quiet"
+    assert session.cell_finished(kernel.execute("total = sum(a)")).kind == "finished"
+
+
+def test_a_wrong_answer_is_matched_within_one_step_only(tmp_path: Path) -> None:
+    session, kernel = started(lesson_from(tmp_path, SPLIT_MISTAKE))
+    session.start()
+    session.cell_finished(kernel.execute("a = [1, 2, 3]"))
+    session.reset_step()  # a fresh start of the step forgets the cells before it
+    feedback = session.cell_finished(kernel.execute("total = sum(a)"))
+    assert "Two numbers, not three." not in feedback.notes
+
+
+def test_lesson_6_a_loss_from_an_earlier_pred_does_not_pass_step_3() -> None:
+    """Computed from the wrong-shaped ``pred``, the loss is 4.3541 all the same (w = b = 0):
+    fixing ``pred`` alone must not pass the step (in the real kernel, with gradtui's engine)."""
+    from gradtui.kernel.client import KernelClient
+    from gradtui.lessons.catalog import builtin_dir, lesson_files
+
+    lesson = load_lesson(lesson_files([builtin_dir()])[5])
+    assert lesson.steps[2].title == "Predictions and the loss"
+    with KernelClient() as kernel:
+        session = LessonSession(lesson)
+        session.attach(kernel)
+        session.start()
+        session.skip()
+        session.next_step()
+        session.skip()
+        session.next_step()
+        assert session.index == 2
+        session.cell_finished(kernel.execute("pred = w * X.unsqueeze(1) + b"))
+        warned = session.cell_finished(kernel.execute("loss = F.mse_loss(pred, Y)"))
+        assert warned.kind == "fail"
+        assert any("X.unsqueeze(1)` makes a column" in note for note in warned.notes)
+        # The fix of pred is an attempt; the feedback says what is left: the loss.
+        stale = session.cell_finished(kernel.execute("pred = X * w + b"))
+        assert stale.kind == "fail" and session.index == 2
+        assert "`loss` must come from `pred` as it is now" in stale.message
+        # The step's own first line again: on the way (quiet), and no pass on the old loss.
+        retyped = session.cell_finished(kernel.execute("pred = w * X + b"))
+        assert retyped.kind == "quiet" and session.index == 2
+        assert session.cell_finished(kernel.execute("loss = F.mse_loss(pred, Y)")).kind == "pass"

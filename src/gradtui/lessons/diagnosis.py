@@ -4,8 +4,9 @@ whether it was an attempt at the step at all.
 Feedback starts from what the cell did. An error (or a warning the catalogue knows) is
 explained first: a step's own ``error_notes`` win, then the catalogue of autograd mistakes
 (``gradtui.lessons.mistakes``), with a pointer to the lesson step that teaches it. A cell that
-is one of the step's ``wrong_answers`` (the same statements, however spaced or quoted) gets that
-answer's note. Nothing here talks to the kernel: it reads the cell result and the source.
+is one of the step's ``wrong_answers`` (the same statements, however spaced or quoted), alone or
+with the step's cells just before it, gets that answer's note. Nothing here talks to the
+kernel: it reads the cell result and the source.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import ast
 import re
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -199,10 +201,32 @@ def does_something(source: str) -> bool:
     return statements is None or bool(statements[1])
 
 
-def matching_wrong_answer(step: Step, source: str) -> WrongAnswer | None:
-    """The step's wrong answer (with a note) that the cell is, if any."""
-    return next((w for w in step.wrong_answers
-                 if w.note and same_code(source, w.code, step.code_it_runs)), None)
+# How many earlier cells a wrong answer typed a statement (or a few) at a time may span.
+MAX_CELLS_JOINED = 8
+
+
+def matching_wrong_answer(step: Step, source: str,
+                          earlier: Sequence[str] = ()) -> WrongAnswer | None:
+    """The step's wrong answer (with a note) that the cell is, if any, alone or as the last of
+    a run of cells (``earlier``, oldest first: this step's cells before it): a wrong answer of
+    several statements is met just as well typed a line at a time. A run that is only the
+    first lines of the step's own code (``on_the_way``) matches nothing: that learner is still
+    typing the right thing."""
+    cells = [textwrap.dedent(cell) for cell in (*earlier[-MAX_CELLS_JOINED:], source)]
+    last = _statements(cells[-1])
+    for start in range(len(cells) - 1, -1, -1):  # the cell alone first, then longer runs
+        joined = "\n".join(cells[start:])
+        if on_the_way(step, joined):
+            continue
+        for wrong in step.wrong_answers:
+            if not (wrong.note and same_code(joined, wrong.code, step.code_it_runs)):
+                continue
+            # Over several cells, this cell must be part of the mistake: not a line of the
+            # step's own code typed after it (the fix), which ``same_code`` leaves out.
+            theirs = _statements(wrong.code)
+            if start == len(cells) - 1 or (last and theirs and set(last[1]) & set(theirs[1])):
+                return wrong
+    return None
 
 
 def on_the_way(step: Step, source: str) -> bool:

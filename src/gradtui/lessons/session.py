@@ -28,6 +28,7 @@ from gradtui.kernel.protocol import CellResult, ExecuteReply, Snapshot
 from gradtui.lessons.checks import CheckResult, JudgeContext, parse_numbers
 from gradtui.lessons.checks.predict import NOT_A_PREDICTION, parse_prediction
 from gradtui.lessons.diagnosis import (
+    MAX_CELLS_JOINED,
     diagnose,
     does_something,
     matching_wrong_answer,
@@ -213,6 +214,7 @@ class LessonSession:
         self._entry: Snapshot | None = None  # ... when the current step began (for the recap)
         self._seen: list[str] | None = None  # what the step's checks read after the latest cell
         self._grads: tuple[tuple[str, str | None], ...] = ()
+        self._cells: list[str] = []  # the learner's cells on the current step, oldest first
         # The latest save's failure (None once one works): shown with every feedback until then.
         self.save_error: ProgressSaveError | None = None
         self._unsaved_told = False  # the learner was told a save failed (say when one works)
@@ -472,7 +474,8 @@ class LessonSession:
         # The first lines of the step's own code are on the way, even when a wrong answer
         # stops there too ("no backward yet"): the line-at-a-time typist is not told "Not yet".
         partial = on_the_way(step, reply.source)
-        wrong = None if partial else matching_wrong_answer(step, reply.source)
+        wrong = matching_wrong_answer(step, reply.source, self._cells)
+        self._cells = [*self._cells[-MAX_CELLS_JOINED:], reply.source]
         if wrong is not None and wrong.note not in notes:
             notes.append(wrong.note)
         seen, grads = self._seen, self._grads
@@ -600,6 +603,7 @@ class LessonSession:
         """The current step begins on ``snapshot``: remember what its checks read now."""
         self._entry = snapshot
         self._snapshot = snapshot
+        self._cells = []
         self._grads = _gradients(snapshot)
         step = self.step
         if step is None or self.kernel is None:
