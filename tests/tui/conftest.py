@@ -14,13 +14,11 @@ from .fake_kernel import INFINITE_LOOP, FakeKernel, seed_script, seed_trace
 async def settle(pilot, app: GradtuiApp, limit: float = 10.0) -> None:
     """Wait until no kernel call runs and the last snapshot is painted."""
     waited = 0.0
+    screen = app.workspace_screen()
     while waited < limit:
         await pilot.pause(0.02)
         waited += 0.02
-        screen = app._workspace_screen()
-        busy = any(w.group.startswith("kernel") and not w.is_finished for w in app.workers) or \
-            any(w.group.startswith("kernel") and not w.is_finished for w in screen.workers)
-        if screen.state not in ("busy", "starting") and not busy and screen._flush_timer is None:
+        if screen.settled:
             await pilot.pause()
             return
     raise AssertionError(f"the workspace did not settle in {limit}s (state {screen.state})")
@@ -36,7 +34,7 @@ async def settle_lesson(pilot, app: GradtuiApp, limit: float = 60.0) -> None:
     while waited < limit:
         await pilot.pause(0.05)
         waited += 0.05
-        screen = app._workspace_screen()
+        screen = app.workspace_screen()
         running = [w for w in app.workers if not w.is_finished]
         if screen.state not in ("busy", "starting") and not running and pane.pending == 0:
             await pilot.pause()

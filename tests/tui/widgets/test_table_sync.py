@@ -21,13 +21,28 @@ async def test_same_keys_update_only_changed_cells_and_markup_stays_text():
     app = TableApp()
     async with app.run_test() as pilot:
         table = app.query_one(DataTable)
-        rows = sync_rows(table, COLUMNS, [("a", ("a", "[1., 2.]")), ("b", ("b", "x"))], None)
+        rows = sync_rows(table, COLUMNS, [("a", ("a", "[1.5, 2.5, 3.]")), ("b", ("b", "x"))],
+                         None)
         table.move_cursor(row=1)
         rows = sync_rows(table, COLUMNS, [("a", ("a", "[bold]3[/bold]")), ("b", ("b", "x"))],
                          rows)
         await pilot.pause()
         assert _texts(table) == [["a", "[bold]3[/bold]"], ["b", "x"]]
         assert table.cursor_row == 1  # not rebuilt: the cursor stayed
+
+
+async def test_a_cell_that_changes_its_columns_width_is_drawn_whole_at_once():
+    # DataTable measures an updated cell only when idle; a row drawn before that stayed
+    # cached at the old width. sync_rows rebuilds instead: the first frame is right.
+    app = TableApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(DataTable)
+        rows = sync_rows(table, COLUMNS, [("x", ("x", "None"))], None)
+        await pilot.pause()
+        sync_rows(table, COLUMNS, [("x", ("x", "[10., 10.]"))], rows)
+        first_frame = [table.render_line(y).text for y in range(2)]
+        assert "[10., 10.]" in first_frame[1]
+        assert table.columns["value"].get_render_width(table) == len("[10., 10.]") + 2
 
 
 async def test_new_keys_rebuild_the_table():
@@ -102,3 +117,15 @@ def test_without_column_drops_header_and_cells():
     columns, rows = without_column(GRAD_COLUMNS, GRAD_ROWS, "before last backward")
     assert columns == ("leaf", ".grad", "value")
     assert rows == [("x", ("x", "tensor([10., 10.])", "[[1., 1.], [1., 1.], [1., 1.]]"))]
+
+
+async def test_a_rebuild_keeps_the_cursor_on_its_row():
+    app = TableApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(DataTable)
+        rows = sync_rows(table, COLUMNS, [("a", ("a", "1")), ("b", ("b", "2"))], None)
+        table.move_cursor(row=1)
+        sync_rows(table, COLUMNS, [("new", ("new", "0")), ("a", ("a", "1")),
+                                   ("b", ("b", "a wider value"))], rows)
+        await pilot.pause()
+        assert table.cursor_row == 2  # still on b

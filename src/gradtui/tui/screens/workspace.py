@@ -241,6 +241,15 @@ class WorkspaceScreen(Screen[None]):
         else:
             self._show_state(state)
 
+    @property
+    def settled(self) -> bool:
+        """No kernel call is running and no snapshot waits to be painted: what the screen
+        shows is what the kernel has (tests and the screenshot script wait for it)."""
+        running = any(w.group.startswith("kernel") and not w.is_finished
+                      for w in [*self.workers, *self.app.workers])
+        return self.state not in ("busy", "starting") and not running and \
+            self._flush_timer is None
+
     def _show_state(self, state: str) -> None:
         status = self.query_one(StatusBar)
         status.state = state

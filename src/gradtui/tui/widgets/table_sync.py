@@ -2,16 +2,20 @@
 
 Rebuilding a 200-row table for every cell costs tens of milliseconds (every cell is measured
 again); after most cells only a few rows changed. ``sync_rows`` updates just the changed cells
-when the row keys are the same as before, and rebuilds (columns too, so widths fit again) only
-when rows were added, removed or reordered. Cells are plain ``Text``: values such as
-``[1., 2.]`` must never be read as Rich markup.
-"""
+when the row keys and the column widths are the same as before, and rebuilds (columns too) when
+rows were added, removed or reordered or a column must get wider or narrower.
+
+Columns get their width from here, not from DataTable's measuring: DataTable measures an
+updated or added cell later, when the table is idle, and a row drawn in between stayed cached
+at the old width (a new ``[10., 10.]`` showed as ``[10.,`` until the next change).
+Cells are plain ``Text``: values such as ``[1., 2.]`` must never be read as Rich markup."""
 
 from __future__ import annotations
 
 from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import DataTable
+from textual.widgets.data_table import CellDoesNotExist
 
 from gradtui.tui.glyphs import cut
 
@@ -22,18 +26,34 @@ def sync_rows(table: DataTable, columns: tuple[str, ...], rows: list[Row],
               previous: list[Row] | None) -> list[Row]:
     """Make ``table`` show ``rows``; ``previous`` is what the last call returned (or None)."""
     rows = _unique_keys(rows)
-    if previous is not None and [k for k, _ in previous] == [k for k, _ in rows]:
+    widths = _natural_widths(columns, rows)
+    if previous is not None and [k for k, _ in previous] == [k for k, _ in rows] and \
+            _natural_widths(columns, previous) == widths:
         for (key, cells), (_, old_cells) in zip(rows, previous, strict=True):
             for index, (cell, old) in enumerate(zip(cells, old_cells, strict=True)):
                 if cell != old:
-                    table.update_cell(key, columns[index], Text(cell), update_width=True)
+                    table.update_cell(key, columns[index], Text(cell))
         return rows
+    cursor = _cursor_key(table)
     table.clear(columns=True)
-    for name in columns:
-        table.add_column(name, key=name)
+    for name, width in zip(columns, widths, strict=True):
+        table.add_column(name, key=name, width=width)
     for key, cells in rows:
         table.add_row(*(Text(c) for c in cells), key=key)
+    keys = [key for key, _ in rows]
+    if cursor in keys:  # a rebuild keeps the cursor on its row (the learner may be on it)
+        table.move_cursor(row=keys.index(cursor))
     return rows
+
+
+def _cursor_key(table: DataTable) -> str | None:
+    """The key of the row the cursor is on, if any."""
+    if not table.row_count:
+        return None
+    try:
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+    except CellDoesNotExist:
+        return None
 
 
 def _unique_keys(rows: list[Row]) -> list[Row]:
@@ -102,7 +122,7 @@ def narrowest(columns: tuple[str, ...], rows: list[Row], cuttable: tuple[int, ..
 
 def _natural_widths(columns: tuple[str, ...], rows: list[Row]) -> list[int]:
     """Each column's widest text, its header included."""
-    return [max(cell_len(columns[i]), *(cell_len(cells[i]) for _, cells in rows))
+    return [max([cell_len(columns[i]), *(cell_len(cells[i]) for _, cells in rows)])
             for i in range(len(columns))]
 
 
