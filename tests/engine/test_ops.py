@@ -183,6 +183,12 @@ GRAD_CASES: list[tuple[str, Callable, list[np.ndarray]]] = [
     ("hardsigmoid", lambda a: F.hardsigmoid(a * 2), [_any(6)]),
     ("hardswish", lambda a: F.hardswish(a * 2.5), [_any(6)]),
     # reading and writing by index
+    # padding (F.pad): a row per mode and number of padded dims; circular is slice copies
+    ("constant_pad", lambda a: F.pad(a, (1, -1, 2, 0), value=0.5), [_any(2, 3)]),
+    *[(f"{mode}_pad{n}d", (lambda m, k: lambda a: F.pad(a, (2, 1, 1, 0, 1, 1)[:2 * k], mode=m))(
+        mode, n), [_any(*(2, 3, 3, 4)[3 - n:])])
+      for mode in ("reflect", "replicate") for n in (1, 2, 3)],
+    ("circular_pad", lambda a: F.pad(a, (2, 1, 1, 0), mode="circular"), [_any(1, 2, 3)]),
     ("index_select", lambda a: a.index_select(0, torch.tensor([2, 0, 2])), [_any(3, 2)]),
     ("masked_select", lambda a: a.masked_select(torch.tensor([True, False, True])),
      [_any(2, 3)]),

@@ -51,14 +51,21 @@ def shape_args(args: tuple, name: str = "view") -> tuple[int, ...]:
     return tuple(out)
 
 
+# numpy's spellings torch's argument parser accepts for its own (python_arg_parser.cpp)
+_NUMPY_NAMES = {"axis": "dim", "keepdims": "keepdim"}
+
+
 def dim_alias(func: Any) -> Any:
-    """torch accepts numpy's ``axis=`` wherever it takes ``dim=``."""
+    """torch accepts numpy's ``axis=`` and ``keepdims=`` wherever it takes ``dim=`` and
+    ``keepdim=``; both spellings at once is the numpy one torch calls unexpected."""
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if "axis" in kwargs:
-            if "dim" in kwargs:
-                raise TypeError(f"{func.__name__}() got multiple values for argument 'dim'")
-            kwargs["dim"] = kwargs.pop("axis")
+        for numpy_name, torch_name in _NUMPY_NAMES.items():
+            if numpy_name in kwargs:
+                if torch_name in kwargs:
+                    raise TypeError(f"{func.__name__}() got an unexpected keyword argument "
+                                    f"'{numpy_name}'")
+                kwargs[torch_name] = kwargs.pop(numpy_name)
         return func(*args, **kwargs)
 
     return wrapper

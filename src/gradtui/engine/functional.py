@@ -340,15 +340,14 @@ def _dims_or_none(dim: Any, ndim: int) -> tuple[int, ...] | None:
     return normalize_dims(dim, ndim)
 
 
+@dim_alias
 def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A001
-        dtype: dtypes.dtype | None = None, axis: Any = None, **kwargs: Any) -> Tensor:
+        dtype: dtypes.dtype | None = None, **kwargs: Any) -> Tensor:
     if kwargs:
         # np.sum(tensor) calls tensor.sum(axis=None, dtype=None, out=None): torch's parser
         # rejects that call by naming 'axis'
         name = "axis" if "out" in kwargs else next(iter(kwargs))
         raise TypeError(f"sum() got an unexpected keyword argument '{name}'")
-    if axis is not None:
-        dim = axis
     if isinstance(dim, str):
         raise TypeError(
             "sum() received an invalid combination of arguments - got (Tensor, dim=str), but "
@@ -368,10 +367,9 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A001
     return apply(OPS["sum_dim"], (input,), (arr,), dim=dims or (), keepdim=keepdim)
 
 
+@dim_alias
 def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *,
-         dtype: dtypes.dtype | None = None, axis: Any = None) -> Tensor:
-    if axis is not None:
-        dim = axis
+         dtype: dtypes.dtype | None = None) -> Tensor:
     arr = input._array
     if dtype is not None:
         arr = arr.astype(dtype.np)
@@ -466,7 +464,6 @@ def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
     return out.unsqueeze(d) if keepdim else out
 
 
-@dim_alias
 def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
     if p in ("fro", 2, 2.0):  # torch.linalg.vector_norm(input, 2, dim, keepdim)
         return apply(OPS["norm"], (input,), dim=_dims_or_none(dim, input._array.ndim),
@@ -673,6 +670,7 @@ def is_floating_point(input: Tensor) -> bool:
     return input._array.dtype.kind == "f"
 
 
+@dim_alias
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,
          sorted: bool = True) -> ReturnTypes:  # noqa: A002
     d = normalize_dim(dim, input._array.ndim)
@@ -696,6 +694,7 @@ def _sort_order(arr: np.ndarray, dim: int, descending: bool) -> np.ndarray:
     return (n - 1 - np.flip(backwards, axis=dim)).astype(np.int64)
 
 
+@dim_alias
 def sort(input: Tensor, dim: int = -1, descending: bool = False,
          stable: bool = False) -> ReturnTypes:
     """``(values, indices)``: the values sorted along ``dim``, and where each came from."""
@@ -705,6 +704,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False,
     return ReturnTypes(values, new_leaf(idx), "sort")
 
 
+@dim_alias
 def argsort(input: Tensor, dim: int = -1, descending: bool = False,
             stable: bool = False) -> Tensor:
     return new_leaf(_sort_order(input._array, normalize_dim(dim, input._array.ndim),
@@ -715,6 +715,7 @@ def msort(input: Tensor) -> Tensor:
     return sort(input, dim=0).values
 
 
+@dim_alias
 def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     d = normalize_dim(dim, input._array.ndim)
     if index._array.dtype != np.int64:

@@ -33,7 +33,12 @@ _NON_TUPLE_WARNING = (
 
 
 def _as_tuple(index: Any) -> Any:
-    """torch reads a short list holding sequences, slices, None, ... as a tuple (and warns)."""
+    """torch reads a short list holding sequences, slices, None, ... as a tuple (and warns);
+    a ``range`` is the sequence of its ints (``x[range(3)]`` is ``x[[0, 1, 2]]``)."""
+    if isinstance(index, range):
+        return list(index)
+    if isinstance(index, tuple) and any(isinstance(i, range) for i in index):
+        index = tuple(list(i) if isinstance(i, range) else i for i in index)
     if isinstance(index, list) and len(index) < 32 and any(
             isinstance(i, list | tuple | slice | TensorBase) or i is None or i is Ellipsis
             for i in index):
@@ -61,7 +66,7 @@ def _to_numpy_index(item: Any) -> Any:
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         return arr
     if isinstance(item, list):
-        arr = np.asarray(item)
+        arr = np.asarray(item) if item else np.empty(0, dtype=np.int64)
         if arr.dtype.kind == "f":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         return arr

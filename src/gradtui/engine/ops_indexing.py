@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from gradtui.engine.kernels import padding as pd
 from gradtui.engine.kernels import scatter as sc
 from gradtui.engine.op_schema import op, wrt
 
@@ -126,3 +127,21 @@ def _index_select_checked(grad: np.ndarray, dim: int, index: np.ndarray) -> np.n
         raise RuntimeError(f"INDICES element is out of DATA bounds, id={int(index[index < 0][0])}"
                            f" axis_dim={grad.shape[dim]}")
     return np.take(grad, index, axis=dim)
+
+
+# ================================================================ padding (F.pad)
+op("constant_pad_nd", "ConstantPadNdBackward0",
+   lambda self, pad, value: (pd.constant_pad(self, pad, value), (pad,)),
+   saved=("pad",), plain=("pad",), derivatives=(
+       wrt("self", "the gradient of the kept entries; the padding gets none",
+           pd.constant_pad_backward),))
+for _dims in (1, 2, 3):
+    for _mode, _kind in (("reflect", "Reflection"), ("replicate", "Replication")):
+        op(f"{_mode}_pad{_dims}d", f"{_kind}Pad{_dims}DBackward0",
+           (lambda mode: lambda self, padding: (
+               pd.gather_pad(self, padding, mode), (padding, self)))(_mode),
+           saved=("padding", "self"), plain=("padding",),
+           derivatives=(
+               wrt("self", "each padded entry's gradient is added to the entry it copies",
+                   (lambda mode: lambda grad, padding, self:
+                    pd.gather_pad_backward(grad, padding, mode, self.shape))(_mode)),))

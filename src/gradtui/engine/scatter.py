@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from gradtui.engine import errors
-from gradtui.engine.dims import normalize_dim
+from gradtui.engine.dims import dim_alias, normalize_dim
 from gradtui.engine.dispatch import apply
 from gradtui.engine.inplace import check_inplace, write_result
 from gradtui.engine.kernels import scatter as kernels
@@ -85,6 +85,7 @@ def _index_array(index: Tensor, ndim: int) -> np.ndarray:
     return idx.reshape((1,) * ndim) if idx.ndim == 0 and ndim else idx
 
 
+@dim_alias
 def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, value: Any = None, *,
             reduce: str | None = None) -> Tensor:
     """``input`` with ``out[..., index[i], ...] = src[i]`` along ``dim`` (``src`` a tensor, or
@@ -116,6 +117,7 @@ def _scatter_reduce_old(input: Tensor, dim: int, index: Tensor, src: Any,
         index, input._array.ndim), src, reduce))
 
 
+@dim_alias
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     """``input`` with each ``src[i]`` added at ``index[i]`` along ``dim``."""
     require_tensor(src, "scatter_add", "src", 4)
@@ -124,6 +126,7 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
                  index=_index_array(index, input._array.ndim))
 
 
+@dim_alias
 def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,
                    include_self: bool = True) -> Tensor:
     """Each position of ``input`` named by ``index`` combines the ``src`` values sent to it:
@@ -150,6 +153,7 @@ def _check_index_vector(name: str, index: Tensor, *, long_only: bool = False) ->
     return idx.reshape(-1).astype(np.int64, copy=False)
 
 
+@dim_alias
 def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *,
               alpha: Any = 1) -> Tensor:
     """``input`` with ``alpha * source``'s slices added at positions ``index`` along ``dim``."""
@@ -190,6 +194,7 @@ def _check_bounds(idx: np.ndarray, size: int, d: int, prefix: str, error: type) 
                     f"size {size}")
 
 
+@dim_alias
 def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
     """``input`` with its slices at positions ``index`` along ``dim`` replaced by
     ``source``'s."""
@@ -223,6 +228,7 @@ def _slice_text(arr: np.ndarray, d: int) -> str:
     return ", ".join(map(str, rest))
 
 
+@dim_alias
 def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
     """``input`` with its slices at positions ``index`` along ``dim`` set to ``value``."""
     require_tensor(index, "index_fill", "index", 3)

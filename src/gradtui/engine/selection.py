@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from gradtui.engine import dtypes
-from gradtui.engine.dims import normalize_dim
+from gradtui.engine.dims import dim_alias, normalize_dim
 from gradtui.engine.dispatch import apply, broadcast_shape
 from gradtui.engine.ops import OPS
 from gradtui.engine.tensor_base import TensorBase, new_leaf
@@ -36,6 +36,7 @@ def short_name(t: Tensor) -> str:
     return dtypes.BY_NUMPY[t._array.dtype].short_name
 
 
+@dim_alias
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """The slices of ``input`` at positions ``index`` (a vector) along ``dim``."""
     require_tensor(index, "index_select", "index", 3)

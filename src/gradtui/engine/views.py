@@ -162,6 +162,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(input, new)
 
 
+@dim_alias
 def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     shape = input._array.shape
     d = normalize_dim(dim, len(shape))
@@ -319,6 +320,7 @@ def split(input: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Ten
     return tuple(apply(OPS["split"], (input,), dim=d, start=s, stop=e) for s, e in bounds)
 
 
+@dim_alias
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     d = normalize_dim(dim, input._array.ndim)
     n = input._array.shape[d]
@@ -326,12 +328,14 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     return split(input, size or 1, d) if n else (input,)
 
 
+@dim_alias
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     d = normalize_dim(dim, input._array.ndim)
     return tuple(apply(OPS["unbind"], (input,), dim=d, index=i)
                  for i in range(input._array.shape[d]))
 
 
+@dim_alias
 def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     d = normalize_dim(dim, input._array.ndim)
     return apply(OPS["slice"], (input,), dim=d, sl=slice(start, start + length))

@@ -17,6 +17,7 @@ from gradtui.engine.inplace import write_result as _write_result
 from gradtui.engine.kernels.elementwise import SELU_ALPHA, SELU_SCALE
 from gradtui.engine.linalg import addmm, matmul  # noqa: F401
 from gradtui.engine.ops import OPS
+from gradtui.engine.padding import pad  # noqa: F401
 from gradtui.engine.tensor import Tensor
 
 
