@@ -183,6 +183,7 @@ GRAD_CASES: list[tuple[str, Callable, list[np.ndarray]]] = [
     ("hardsigmoid", lambda a: F.hardsigmoid(a * 2), [_any(6)]),
     ("hardswish", lambda a: F.hardswish(a * 2.5), [_any(6)]),
     # reading and writing by index
+    ("linalg_cross", lambda a, b: torch.linalg.cross(a, b), [_any(2, 3), _any(1, 3)]),
     # padding (F.pad): a row per mode and number of padded dims; circular is slice copies
     ("constant_pad", lambda a: F.pad(a, (1, -1, 2, 0), value=0.5), [_any(2, 3)]),
     *[(f"{mode}_pad{n}d", (lambda m, k: lambda a: F.pad(a, (2, 1, 1, 0, 1, 1)[:2 * k], mode=m))(

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from gradtui.engine import dtypes, errors, quiet
-from gradtui.engine.device import check_device
+from gradtui.engine.device import check_device, checks_device
 from gradtui.engine.dims import shape_args
 from gradtui.engine.tensor_base import TensorBase, new_leaf
 
@@ -159,6 +159,7 @@ def _untensor(data: Any) -> Any:
     return data
 
 
+@checks_device
 def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False,
            pin_memory: bool = False) -> Tensor:
     """torch.tensor: copy ``data`` into a new leaf tensor."""
@@ -169,6 +170,7 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
         quiet.leave(token)
 
 
+@checks_device
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     if isinstance(data, TensorBase) and dtype is None:
         return data
@@ -215,6 +217,7 @@ def _filled(size: tuple, value: Any, dtype: Any, requires_grad: bool,
     return _finish(array, requires_grad)
 
 
+@checks_device
 def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
          out: Any = None, **kwargs: Any) -> Tensor:
     if device is not None:
@@ -222,6 +225,7 @@ def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool 
     return _filled(_sizes(size, kwargs, "ones"), 1, dtype, requires_grad, name="ones")
 
 
+@checks_device
 def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
           out: Any = None, **kwargs: Any) -> Tensor:
     if device is not None:
@@ -229,12 +233,14 @@ def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     return _filled(_sizes(size, kwargs, "zeros"), 0, dtype, requires_grad, name="zeros")
 
 
+@checks_device
 def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
           memory_format: Any = None, **kwargs: Any) -> Tensor:
     # torch leaves memory uninitialised; zeros are one valid content and keep prints stable
     return _filled(_sizes(size, kwargs, "empty"), 0, dtype, requires_grad, name="empty")
 
 
+@checks_device
 def full(size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     if isinstance(fill_value, TensorBase):
@@ -252,12 +258,14 @@ def _like(t: Tensor, dtype: Any) -> tuple[tuple[int, ...], Any]:
     return t._array.shape, (t.dtype if dtype is None else dtype)
 
 
+@checks_device
 def ones_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,
               device: Any = None, memory_format: Any = None) -> Tensor:
     shape, dt = _like(input, dtype)
     return _filled(shape, 1, dt, requires_grad)
 
 
+@checks_device
 def zeros_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,
                device: Any = None, memory_format: Any = None) -> Tensor:
     shape, dt = _like(input, dtype)
@@ -267,12 +275,17 @@ def zeros_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False,
 empty_like = zeros_like
 
 
+@checks_device
 def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False,
               device: Any = None) -> Tensor:
+    if not isinstance(fill_value, int | float | bool | np.number):
+        raise TypeError(f"full_like(): argument 'fill_value' (position 2) must be Number, not "
+                        f"{type(fill_value).__name__}")
     shape, dt = _like(input, dtype)
     return _filled(shape, fill_value, dt, requires_grad)
 
 
+@checks_device
 def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
            device: Any = None, requires_grad: bool = False) -> Tensor:
     if end is None:
@@ -334,6 +347,7 @@ def _arange_float(start: float, step: float, n: int, dtype: type) -> np.ndarray:
     return np.where(np.arange(n) < full, vec, tail)
 
 
+@checks_device
 def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
     if steps < 0:
@@ -357,12 +371,14 @@ def _linspace_values(start: float, end: float, steps: int, target: np.dtype) -> 
     return np.where(idx < steps // 2, up, down).astype(compute).astype(target)
 
 
+@checks_device
 def logspace(start: float, end: float, steps: int, base: float = 10.0, *,
              dtype: Any = None, requires_grad: bool = False) -> Tensor:
     lin = _linspace_values(start, end, steps, np.dtype(np.float64))
     return _finish((base ** lin).astype(_np_dtype(dtype, dtypes.default_float())), requires_grad)
 
 
+@checks_device
 def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
         requires_grad: bool = False) -> Tensor:
     if n < 0:

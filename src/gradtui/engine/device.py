@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
+
+# the device types torch's parser knows, in its order (its error lists them)
+DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
+                "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
+                "privateuseone")
+NO_ACCELERATOR = "Cannot access accelerator device when none is available."
 
 
 class Device:
@@ -10,15 +17,20 @@ class Device:
 
     __slots__ = ("type", "index")
 
-    def __init__(self, type: str = "cpu", index: int | None = None) -> None:  # noqa: A002
+    def __init__(self, type: Any = "cpu", index: int | None = None) -> None:  # noqa: A002
         if isinstance(type, Device):
             type, index = type.type, type.index
+        if isinstance(type, int) and not isinstance(type, bool):
+            raise RuntimeError(NO_ACCELERATOR)  # torch.device(0): the accelerator's device 0
+        text = type
         if ":" in type:
             type, _, idx = type.partition(":")
+            if not idx.isdigit() or (idx.startswith("0") and idx != "0"):
+                raise RuntimeError(f"Invalid device string: '{text}'")
             index = int(idx)
-        if type not in ("cpu", "cuda", "mps", "meta"):
-            raise RuntimeError(f"Expected one of cpu, cuda, ... device type at start of device "
-                               f"string: {type}")
+        if type not in DEVICE_TYPES:
+            raise RuntimeError(f"Expected one of {', '.join(DEVICE_TYPES)} device type at start "
+                               f"of device string: {type}")
         self.type = type
         self.index = index
 
@@ -44,9 +56,42 @@ CPU = Device("cpu")
 
 
 def check_device(device: Any) -> None:
-    """torch's error for a device other than the CPU (None and "cpu" pass)."""
+    """torch's error for a device a CPU-only build lacks (None and the CPU pass)."""
     if device is None:
         return
-    d = device if isinstance(device, Device) else Device(str(device))
+    d = device if isinstance(device, Device) else Device(device)
+    if d.type in ("cuda", "xpu"):
+        raise AssertionError(f"Torch not compiled with {d.type.upper()} enabled")
+    if d.type == "mps":
+        raise RuntimeError("PyTorch is not linked with support for mps devices")
     if d.type != "cpu":
-        raise AssertionError("Torch not compiled with CUDA enabled")
+        raise RuntimeError(f"Could not run 'aten::empty.memory_format' with arguments from the "
+                           f"'{d.type.upper()}' backend.")
+
+
+# torch.set_default_device: the device factories use when none is given (None: the CPU)
+_default_device: list[Device | None] = [None]
+
+
+def set_default_device(device: Any) -> None:
+    """``torch.set_default_device``: checked as a device string; a device this build lacks is
+    refused only when a factory then runs, as in torch."""
+    _default_device[0] = None if device is None else Device(device)
+
+
+def get_default_device() -> Device:
+    device = _default_device[0]
+    check_device(device)
+    return CPU if device is None else device
+
+
+def checks_device(func: Any) -> Any:
+    """A factory's ``device=`` (else the default device) checked first, as torch's parser
+    does: a CPU-only build refuses CUDA before it looks at anything else."""
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        device = kwargs.get("device")
+        check_device(_default_device[0] if device is None else device)
+        return func(*args, **kwargs)
+
+    return wrapper

@@ -60,6 +60,7 @@ def apply(op: Op, inputs: tuple, arrays: tuple | None = None, **params: Any) -> 
     if op.view:
         base = inputs[0]
         out._vc = base._vc
+        out._inference = base._inference  # a view is an inference tensor when its base is
         out._fn_version = base._vc[0]  # its grad_fn (set below) is as of this version
         # how to find this view in its base's memory: replayed by in-place ops on the view
         step = _view_step(op.forward, params)
@@ -135,6 +136,8 @@ def _record_versions(node: Node, inputs: tuple, saved: tuple, out: Tensor,
         else:
             for x in inputs:
                 if isinstance(x, TensorBase) and x._array is value:
+                    if x._inference:
+                        raise RuntimeError(errors.INFERENCE_SAVED)
                     entry = (x._vc, x._vc[0], value, x)
                     break
             else:

@@ -74,7 +74,10 @@ def default_float() -> dtype:
 def set_default_dtype(d: dtype) -> None:
     """torch.set_default_dtype: only floating dtypes are accepted, like torch."""
     global _default_float
-    if not isinstance(d, dtype) or not d.is_floating_point:
+    if not isinstance(d, dtype):
+        raise TypeError("invalid dtype object: only floating-point types are supported as the "
+                        "default type")
+    if not d.is_floating_point:
         raise TypeError("only floating-point types are supported as the default type")
     _default_float = d
 

@@ -198,7 +198,7 @@ def _float_unary(name: str):
             return apply(row, (input,), (arr.astype(dtypes.default_float().np),))
         return apply(row, (input,), (arr,))
 
-    fn.__name__ = name
+    fn.__name__ = fn.__qualname__ = name  # what Python names in an arity TypeError
     fn.__doc__ = f"torch.{name}: elementwise, integer inputs give {dtypes.float32}."
     return fn
 
@@ -251,11 +251,11 @@ def _rounding(name: str):
     row = OPS[name]
 
     def fn(input: Tensor) -> Tensor:
-        if input._array.dtype.kind != "f" and name != "sign":
+        if input._array.dtype.kind != "f" and (name != "sign" or input._array.dtype.kind == "b"):
             return input.clone()
         return apply(row, (input,))
 
-    fn.__name__ = name
+    fn.__name__ = fn.__qualname__ = name  # what Python names in an arity TypeError
     return fn
 
 
@@ -574,9 +574,11 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Ten
 def _softmax_op(name: str, input: Tensor, dim: int | None, dtype: Any) -> Tensor:
     """softmax / log_softmax: optionally cast first (``dtype=``), floats only (torch's kernel
     error names the op), the implicit dim of old torch when none is given."""
+    if dim is not None and (not isinstance(dim, int | np.integer) or isinstance(dim, bool)):
+        raise TypeError(f"{name}(): argument 'dim' must be int, not {type(dim).__name__}")
     arr = input._array
     if dtype is not None:
-        arr = arr.astype(dtype.np)
+        arr = arr.astype(dtypes.to_dtype(dtype).np)
     if arr.dtype.kind != "f":
         raise NotImplementedError(f'"{name}_lastdim_kernel_impl" not implemented for '
                                   f"'{dtypes.BY_NUMPY[arr.dtype].short_name}'")
@@ -610,7 +612,7 @@ def _comparison(name: str):
     def fn(input: Tensor, other: Any) -> Tensor:
         return binary(row, input, other)
 
-    fn.__name__ = name
+    fn.__name__ = fn.__qualname__ = name  # what Python names in an arity TypeError
     return fn
 
 
@@ -634,14 +636,25 @@ def equal(input: Tensor, other: Tensor) -> bool:
         np.array_equal(input._array, other._array))
 
 
+def _check_tolerances(name: str, rtol: Any, atol: Any) -> None:
+    for position, (argument, value) in enumerate((("rtol", rtol), ("atol", atol)), 3):
+        if not isinstance(value, int | float | np.number) or isinstance(value, bool):
+            raise TypeError(f"{name}(): argument '{argument}' (position {position}) must be "
+                            f"float, not {type(value).__name__}")
+
+
 def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
              equal_nan: bool = False) -> bool:
+    _check_tolerances("allclose", rtol, atol)
+    broadcast_shape(input._array.shape, other._array.shape)
     return bool(np.allclose(input._array, other._array, rtol=rtol, atol=atol,
                             equal_nan=equal_nan))
 
 
 def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
             equal_nan: bool = False) -> Tensor:
+    _check_tolerances("isclose", rtol, atol)
+    broadcast_shape(input._array.shape, other._array.shape)
     return new_leaf(np.isclose(input._array, other._array, rtol=rtol, atol=atol,
                                    equal_nan=equal_nan))
 

@@ -18,7 +18,7 @@ from gradtui.engine import dtypes, errors, tensor_base
 from gradtui.engine import functional as F
 from gradtui.engine.autograd import OWN_OUTPUT
 from gradtui.engine.dispatch import apply, binary, broadcast_shape
-from gradtui.engine.grad_mode import enable_grad, is_grad_enabled
+from gradtui.engine.grad_mode import enable_grad, is_grad_enabled, is_inference_mode_enabled
 from gradtui.engine.op_schema import OPS
 from gradtui.engine.tensor_base import TensorBase
 
@@ -27,7 +27,10 @@ if TYPE_CHECKING:
 
 
 def check_inplace(t: Tensor) -> None:
-    """torch's errors for writing into a leaf that requires grad (or a view of one)."""
+    """torch's errors for writing into a leaf that requires grad (or a view of one), or into
+    an inference tensor outside inference mode."""
+    if t._inference and not is_inference_mode_enabled():
+        raise RuntimeError(errors.INFERENCE_INPLACE)
     if is_grad_enabled() and t._requires_grad:
         if t.grad_fn is None:
             raise RuntimeError(errors.LEAF_INPLACE)
@@ -115,6 +118,8 @@ def fast_inplace(t: Tensor, ufunc: Any, other: Any) -> Tensor | None:
     """``w -= lr * w.grad`` under no_grad: write straight into ``t``'s array (None when the
     general path is needed: a graph to record, a cast, a broadcast, an error to raise)."""
     exact = tensor_base.tensor_class  # a plain torch.Tensor operand (not a Parameter)
+    if t._inference:
+        return None  # the general path decides (refused outside inference mode)
     if is_grad_enabled() and (t._requires_grad or
                               (type(other) is exact and other._requires_grad)):
         return None

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from gradtui.engine import errors
+from gradtui.engine.dims import normalize_dim
 from gradtui.engine.dispatch import apply, broadcast_shape
 from gradtui.engine.ops import OPS
 from gradtui.engine.views import expand, reshape, t, transpose, unsqueeze
@@ -17,7 +18,7 @@ from gradtui.engine.views import expand, reshape, t, transpose, unsqueeze
 if TYPE_CHECKING:
     from gradtui.engine.tensor import Tensor
 
-__all__ = ["addmm", "dot", "matmul", "mm", "mv", "outer"]
+__all__ = ["addmm", "cross", "dot", "matmul", "mm", "mv", "outer"]
 
 _C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
             "int32": "int", "int16": "short int", "int8": "signed char",
@@ -68,6 +69,8 @@ def dot(input: Tensor, other: Tensor) -> Tensor:
 def mv(input: Tensor, vec: Tensor) -> Tensor:
     _check_matmul_dtype(input, "addmv_impl_cpu")
     a, v = input._array, vec._array
+    if a.ndim != 2 or v.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a.ndim}, {v.ndim}")
     if a.shape[1] != v.shape[0]:
         raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat "
                            f"({a.shape[0]}x{a.shape[1]}), vec ({v.shape[0]})")
@@ -177,3 +180,40 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor) -> Tensor:
 
 def outer(input: Tensor, vec2: Tensor) -> Tensor:
     return unsqueeze(input, 1) * unsqueeze(vec2, 0)
+
+
+_CROSS_DIM_WARNING = (
+    "Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass the "
+    "dim explicitly or simply use torch.linalg.cross.\nThe default value of dim will change to "
+    "agree with that of linalg.cross in a future release. (Triggered internally at "
+    "/__w/pytorch/pytorch/aten/src/ATen/native/Cross.cpp:63.)")
+
+
+def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
+    """``torch.cross``: without ``dim``, the first dim of size 3 (deprecated, as torch warns)."""
+    if dim is None:
+        errors.warn_once(_CROSS_DIM_WARNING)
+        shape = broadcast_shape(input._array.shape, other._array.shape) \
+            if input._array.ndim == other._array.ndim else input._array.shape
+        sizes = [d for d, n in enumerate(shape) if n == 3]
+        if not sizes:
+            raise RuntimeError("no dimension of size 3 in input")
+        dim = sizes[0]
+    return linalg_cross(input, other, dim=dim)
+
+
+def linalg_cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
+    """``torch.linalg.cross``: the cross product of the 3-vectors along ``dim``, broadcast
+    over the other dims (LinalgCrossBackward0)."""
+    a, b = input._array, other._array
+    if a.ndim != b.ndim:
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"expected scalar type {input.dtype.short_name} but found "
+                           f"{other.dtype.short_name}")
+    d = normalize_dim(dim, a.ndim)
+    if a.shape[d] != 3 or b.shape[d] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
+                           f"{a.shape[d]} and {b.shape[d]}")
+    broadcast_shape(a.shape, b.shape)
+    return apply(OPS["linalg_cross"], (input, other), dim=d)

@@ -90,6 +90,11 @@ from gradtui.engine.op_schema import OPS, Op, op, wrt
 
 __all__ = ["OPS", "Op"]
 
+def _cross(a: np.ndarray, b: np.ndarray, dim: int) -> np.ndarray:
+    """The cross product of the 3-vectors along ``dim`` (broadcast over the other dims)."""
+    return np.moveaxis(np.cross(np.moveaxis(a, dim, -1), np.moveaxis(b, dim, -1)), -1, dim)
+
+
 # ================================================================ arithmetic
 op("add", "AddBackward0",
    lambda self, other, alpha=1: (self + other if alpha == 1 else self + alpha * other, (alpha,)),
@@ -362,6 +367,13 @@ op("dot", "DotBackward0", lambda self, tensor: (np.asarray(self @ tensor), (self
    saved=("self", "tensor"), derivatives=(
        wrt("self", "d(a.b)/da = b", lambda grad, self, tensor: grad * tensor, reads=("tensor",)),
        wrt("tensor", "d(a.b)/db = a", lambda grad, self, tensor: grad * self, reads=("self",))))
+op("linalg_cross", "LinalgCrossBackward0",
+   lambda self, other, dim: (_cross(self, other, dim), (dim, other, self)),
+   saved=("dim", "other", "self"), plain=("dim",), derivatives=(
+       wrt("self", "d(a x b)/da: grad -> b x grad", reads=("other",),
+           formula=lambda grad, dim, other, self: _cross(other, grad, dim)),
+       wrt("other", "d(a x b)/db: grad -> grad x a", reads=("self",),
+           formula=lambda grad, dim, other, self: _cross(grad, self, dim))))
 op("mv", "MvBackward0", lambda self, vec: (matmul.mv(self, vec), (self, vec)),
    saved=("self", "vec"), derivatives=(
        wrt("self", "d(M@v)/dM = grad v^T", lambda grad, self, vec: np.outer(grad, vec),
@@ -578,10 +590,12 @@ op("nll_loss", "NllLossBackward0",
    derivatives=(wrt("self", "-1/n at each target class, 0 elsewhere", losses.nll_backward),))
 op("binary_cross_entropy", "BinaryCrossEntropyBackward0", losses.bce_forward,
    saved=("self", "target", "weight", "reduction"), plain=("reduction",), derivatives=(
-       wrt("self", "d(bce)/dp = (p - t) / (p (1 - p))", losses.bce_backward),))
+       wrt("self", "d(bce)/dp = (p - t) / (p (1 - p))", losses.bce_backward),
+       wrt("target", "d(bce)/dt = log(1 - p) - log(p)", losses.bce_target_backward)))
 op("bce_with_logits", "BinaryCrossEntropyWithLogitsBackward0", losses.bce_with_logits_forward,
    saved=("self", "target", "weight", "pos_weight", "reduction"), plain=("reduction",),
-   derivatives=(wrt("self", "d(bce)/dz = sigmoid(z) - t", losses.bce_with_logits_backward),))
+   derivatives=(wrt("self", "d(bce)/dz = sigmoid(z) - t", losses.bce_with_logits_backward),
+                wrt("target", "d(bce)/dt = -z", losses.bce_with_logits_target_backward)))
 op("leaky_relu", "LeakyReluBackward0",
    lambda self, slope: (np.where(self > 0, self, self * self.dtype.type(slope)), (self, slope)),
    saved=("self", "negative_slope"), plain=("negative_slope",), derivatives=(

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from gradtui.engine import dtypes
+
 __all__ = [
     "get_printoptions",
     "printoptions",
@@ -39,10 +41,14 @@ _NUMPY_DTYPES: dict[str, np.dtype] = {
     "bool": np.dtype(np.bool_),
 }
 
-# Dtypes whose non-empty tensors print no ``dtype=`` suffix: the default float dtype plus the
-# dtypes Python literals infer (torch also lists complex64, which the engine does not have).
-_DTYPES_WITHOUT_SUFFIX = frozenset({"float32", "int64", "bool"})
-_DEFAULT_DTYPE = "float32"
+# Dtypes whose non-empty tensors print no ``dtype=`` suffix: the default float dtype
+# (``torch.set_default_dtype``) plus the dtypes Python literals infer (torch also lists
+# complex64, which the engine does not have).
+_LITERAL_DTYPES = frozenset({"int64", "bool"})
+
+
+def _default_dtype() -> str:
+    return dtypes.default_float().name
 
 _PREFIX = "tensor("
 _INDENT = len(_PREFIX)
@@ -327,13 +333,13 @@ def tensor_repr(
         # with no elements there is nothing to infer an int or bool dtype from.
         if array.ndim != 1:
             suffixes.append(f"size={tuple(array.shape)}")
-        if dtype != _DEFAULT_DTYPE:
+        if dtype != _default_dtype():
             suffixes.append(f"dtype=torch.{dtype}")
         data = "[]"
     else:
         if not options.edgeitems:
             suffixes.append(f"size={tuple(array.shape)}")
-        if dtype not in _DTYPES_WITHOUT_SUFFIX:
+        if dtype not in _LITERAL_DTYPES and dtype != _default_dtype():
             suffixes.append(f"dtype=torch.{dtype}")
         data = _data_str(array, array.dtype.kind == "f", options)
     if grad_fn is not None:

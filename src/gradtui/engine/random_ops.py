@@ -17,6 +17,7 @@ import numpy as np
 from gradtui.engine import distributions as dist
 from gradtui.engine import dtypes, errors
 from gradtui.engine.creation import _check_sizes, _finish, _np_dtype, _sizes
+from gradtui.engine.device import checks_device
 from gradtui.engine.dims import shape_args
 from gradtui.engine.dispatch import broadcast_shape
 from gradtui.engine.generator import resolve
@@ -329,6 +330,7 @@ def _requires_grad(t: Tensor, requires_grad: bool) -> Tensor:
     return t
 
 
+@checks_device
 def rand(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None,
          requires_grad: bool = False, **kwargs: Any) -> Tensor:
     """Uniform values in [0, 1): ``torch.empty(size).uniform_()``."""
@@ -336,6 +338,7 @@ def rand(*size: Any, generator: Any = None, dtype: Any = None, device: Any = Non
     return _requires_grad(_uniform(t, 0.0, 1.0, generator), requires_grad)
 
 
+@checks_device
 def randn(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None,
           requires_grad: bool = False, **kwargs: Any) -> Tensor:
     """Standard normal values: ``torch.empty(size).normal_()``."""
@@ -343,6 +346,7 @@ def randn(*size: Any, generator: Any = None, dtype: Any = None, device: Any = No
     return _requires_grad(_normal(t, 0.0, 1.0, generator), requires_grad)
 
 
+@checks_device
 def randint(*args: Any, generator: Any = None, dtype: Any = None, device: Any = None,
             requires_grad: bool = False, **kwargs: Any) -> Tensor:
     """``randint(high, size)`` or ``randint(low, high, size)``: integers in [low, high)."""
@@ -372,6 +376,7 @@ def _randint_args(args: tuple, kwargs: dict) -> tuple[int, int, Any]:
     return int(bound.get("low", 0)), int(bound["high"]), bound["size"]
 
 
+@checks_device
 def randperm(n: int, *, generator: Any = None, dtype: Any = None, device: Any = None,
              requires_grad: bool = False, **kwargs: Any) -> Tensor:
     """A random permutation of 0..n-1, by torch's swaps."""
@@ -401,6 +406,7 @@ def _check_randperm_dtype(n: int, target: np.dtype) -> None:
                            "without overflow")
 
 
+@checks_device
 def empty_like(input: Tensor, dtype: Any = None, device: Any = None) -> Tensor:
     """``empty_like``: the input's dtype, and its memory layout when that is a dense
     permutation (``randn_like(x.t())`` is transposed too, as in torch)."""
@@ -420,6 +426,7 @@ def _is_dense(array: np.ndarray) -> bool:
     return True
 
 
+@checks_device
 def rand_like(input: Tensor, *, dtype: Any = None, device: Any = None,
               requires_grad: bool = False, memory_format: Any = None,
               generator: Any = None) -> Tensor:
@@ -427,6 +434,7 @@ def rand_like(input: Tensor, *, dtype: Any = None, device: Any = None,
     return _requires_grad(_uniform(t, 0.0, 1.0, generator), requires_grad)
 
 
+@checks_device
 def randn_like(input: Tensor, *, dtype: Any = None, device: Any = None,
                requires_grad: bool = False, memory_format: Any = None,
                generator: Any = None) -> Tensor:
@@ -434,6 +442,7 @@ def randn_like(input: Tensor, *, dtype: Any = None, device: Any = None,
     return _requires_grad(_normal(t, 0.0, 1.0, generator), requires_grad)
 
 
+@checks_device
 def randint_like(input: Tensor, *args: Any, dtype: Any = None, device: Any = None,
                  requires_grad: bool = False, memory_format: Any = None,
                  generator: Any = None, **kwargs: Any) -> Tensor:
@@ -447,6 +456,7 @@ def randint_like(input: Tensor, *args: Any, dtype: Any = None, device: Any = Non
     return _requires_grad(t, requires_grad)
 
 
+@checks_device
 def normal(mean: Any = None, std: Any = None, size: Any = None, *, generator: Any = None,
            dtype: Any = None, device: Any = None, requires_grad: bool = False,
            out: Any = None) -> Tensor:

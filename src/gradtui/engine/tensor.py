@@ -34,6 +34,7 @@ from gradtui.engine.autograd import AccumulateGrad
 from gradtui.engine.device import CPU, Device, check_device
 from gradtui.engine.dims import normalize_dim, shape_args
 from gradtui.engine.dispatch import _scalar_value, apply, binary
+from gradtui.engine.grad_mode import is_inference_mode_enabled
 from gradtui.engine.inplace import view_grad_fn_after_write
 from gradtui.engine.ops import OPS
 from gradtui.engine.printing import tensor_repr
@@ -126,6 +127,8 @@ class Tensor(InplaceMethods):
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
+        if value and self._inference and not is_inference_mode_enabled():
+            raise RuntimeError(errors.INFERENCE_REQUIRES_GRAD)
         if self.grad_fn is not None:
             if value:
                 return
@@ -151,7 +154,13 @@ class Tensor(InplaceMethods):
 
     @property
     def _version(self) -> int:
+        if self._inference:
+            raise RuntimeError(errors.INFERENCE_VERSION)
         return self._vc[0]
+
+    def is_inference(self) -> bool:
+        """Whether this tensor was made in inference mode (``torch.inference_mode``)."""
+        return self._inference
 
     @property
     def grad(self) -> Tensor | None:
@@ -349,7 +358,7 @@ class Tensor(InplaceMethods):
                 target = a
             elif isinstance(a, Tensor):
                 target = a.dtype
-            elif isinstance(a, str | Device):
+            elif isinstance(a, str | Device | int) and not isinstance(a, bool):
                 check_device(a)
         check_device(kwargs.get("device"))
         if target is None or target.np == self._array.dtype:
@@ -374,8 +383,9 @@ class Tensor(InplaceMethods):
     def cpu(self) -> Tensor:
         return self
 
-    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
-        raise AssertionError("Torch not compiled with CUDA enabled")
+    def cuda(self, device: Any = None, *args: Any, **kwargs: Any) -> Tensor:
+        check_device(Device(device) if isinstance(device, int) else "cuda")
+        return self
 
     # ------------------------------------------------------------ autograd
     def _accumulator(self) -> AccumulateGrad:
@@ -444,6 +454,7 @@ class Tensor(InplaceMethods):
     def detach(self) -> Tensor:
         out = Tensor._wrap(self._array)
         out._vc = self._vc
+        out._inference = self._inference  # a view of an inference tensor is one
         return out
 
     def detach_(self) -> Tensor:
@@ -675,6 +686,7 @@ class Tensor(InplaceMethods):
     mv = linalg.mv
     addmm = linalg.addmm
     outer = linalg.outer
+    cross = linalg.cross
     # shapes and views
     t = views.t
     transpose = swapaxes = swapdims = views.transpose
@@ -719,21 +731,28 @@ class Tensor(InplaceMethods):
         return F.where(condition, self, other)
 
     # new tensors with this one's dtype (unless given)
-    def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-        return creation.tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    def new_tensor(self, data: Any, dtype: Any = None, device: Any = None,
+                   requires_grad: bool = False) -> Tensor:
+        return creation.tensor(data, dtype=dtype or self.dtype, device=device,
+                               requires_grad=requires_grad)
 
-    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-        return creation.zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None,
+                  requires_grad: bool = False) -> Tensor:
+        return creation.zeros(*size, dtype=dtype or self.dtype, device=device,
+                              requires_grad=requires_grad)
 
     new_empty = new_zeros
 
-    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-        return creation.ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
-
-    def new_full(self, size: Any, fill_value: Any, dtype: Any = None,
+    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None,
                  requires_grad: bool = False) -> Tensor:
-        return creation.full(size, fill_value, dtype=dtype or self.dtype,
+        return creation.ones(*size, dtype=dtype or self.dtype, device=device,
                              requires_grad=requires_grad)
+
+    def new_full(self, size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
+                 requires_grad: bool = False) -> Tensor:
+        return creation.full(size, fill_value, dtype=dtype or self.dtype, device=device,
+                             requires_grad=requires_grad)
+
 
 class RemovableHandle:
     """What ``register_hook`` returns: ``handle.remove()`` unregisters the hook."""

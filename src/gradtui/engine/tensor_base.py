@@ -13,6 +13,8 @@ A tensor's state (its slots) is declared and initialised here, in one place:
 - ``_requires_grad``, ``_grad_fn`` (the Node that made it, None for a leaf), ``_grad``;
 - ``_vc``: the version counter, a one-item list shared with its views, bumped by every
   in-place write (saved tensors check it);
+- ``_inference``: made in inference mode (``torch.inference_mode``): such a tensor refuses
+  in-place writes outside the mode, being saved for backward, and reading ``_version``;
 - ``_retains_grad``, ``_hooks`` (register_hook on a leaf), ``_accum`` (a weak reference to the
   leaf's AccumulateGrad node);
 - for views: ``_base`` (the tensor whose memory it shows), ``_view_fn`` (how to find the view
@@ -25,12 +27,15 @@ from typing import Any
 
 import numpy as np
 
+from gradtui.engine.grad_mode import is_inference_mode_enabled
+
 
 class TensorBase:
     """The state of a tensor (the class learners use is ``tensor.Tensor``)."""
 
     __slots__ = ("_array", "_requires_grad", "_grad_fn", "_grad", "_vc", "_retains_grad",
-                 "_accum", "_base", "_view_fn", "_hooks", "_fn_version", "__weakref__")
+                 "_accum", "_base", "_view_fn", "_hooks", "_fn_version", "_inference",
+                 "__weakref__")
 
     def _init(self, array: np.ndarray) -> None:
         """Make this a new leaf around ``array`` (no copy)."""
@@ -49,6 +54,7 @@ def init_leaf(t: Any, array: np.ndarray) -> Any:
     t._base = None
     t._view_fn = None
     t._hooks = None
+    t._inference = is_inference_mode_enabled()
     return t
 
 

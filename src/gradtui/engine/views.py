@@ -16,6 +16,7 @@ from gradtui.engine import dtypes, errors
 from gradtui.engine.dims import dim_alias, normalize_dim, normalize_dims, shape_args
 from gradtui.engine.dispatch import apply
 from gradtui.engine.ops import OPS
+from gradtui.engine.tensor_base import new_leaf
 
 if TYPE_CHECKING:
     from gradtui.engine.tensor import Tensor
@@ -100,9 +101,11 @@ def _infer_shape(shape: tuple[int, ...], size: int) -> tuple[int, ...]:
 
 
 def view(input: Tensor, *shape: Any, **kwargs: Any) -> Tensor:
+    if not shape and set(kwargs) == {"dtype"}:
+        return view_as_dtype(input, dtypes.to_dtype(kwargs["dtype"]))
     shape = _keyword_shape(shape, kwargs, "size", "view")
     if len(shape) == 1 and isinstance(shape[0], dtypes.dtype):
-        raise RuntimeError("gradtui does not support view(dtype)")
+        return view_as_dtype(input, shape[0])
     arr = input._array
     target = _infer_shape(shape_args(shape), arr.size)
     if not arr.flags.c_contiguous and target != arr.shape:
@@ -330,6 +333,8 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
 
 @dim_alias
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    if input._array.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = normalize_dim(dim, input._array.ndim)
     return tuple(apply(OPS["unbind"], (input,), dim=d, index=i)
                  for i in range(input._array.shape[d]))
@@ -339,3 +344,26 @@ def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
 def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     d = normalize_dim(dim, input._array.ndim)
     return apply(OPS["slice"], (input,), dim=d, sl=slice(start, start + length))
+
+
+def view_as_dtype(input: Tensor, dtype: dtypes.dtype) -> Tensor:
+    """``x.view(torch.int32)``: the same bytes read as another dtype (the last dim scales by
+    the ratio of element sizes). It shares memory and the version counter with ``x`` and, as
+    in torch 2.13, is not differentiable: the result never requires grad."""
+    arr = input._array
+    source = input.dtype
+    if arr.dtype.itemsize != dtype.np.itemsize:
+        what = f"to view {source.short_name} as {dtype.short_name} (different element sizes)"
+        if arr.ndim == 0:
+            raise RuntimeError(f"self.dim() cannot be 0 {what}")
+        if arr.strides[-1] != arr.itemsize and arr.shape[-1] != 1:
+            raise RuntimeError(f"self.stride(-1) must be 1 {what}, but got "
+                               f"{arr.strides[-1] // arr.itemsize}")
+        ratio = dtype.np.itemsize // arr.itemsize
+        if ratio > 1 and arr.shape[-1] % ratio:
+            raise RuntimeError(f"self.size(-1) must be divisible by {ratio} {what}, but got "
+                               f"{arr.shape[-1]}")
+    out = new_leaf(arr.view(dtype.np))
+    out._vc = input._vc
+    out._inference = input._inference
+    return out

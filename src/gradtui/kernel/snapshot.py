@@ -312,7 +312,8 @@ def _tensor_info(name: str, t: Any, node_id: str | None, echo: bool = False) -> 
         numel=int(arr.size),
         values=small_values(arr),
         grad_values=None if grad_arr is None else small_values(grad_arr),
-        version=int(t._version),
+        # an inference tensor (torch.inference_mode) has no version: its _version raises
+        version=0 if getattr(t, "_inference", False) else int(t._version),
         echo=echo,
     )
 

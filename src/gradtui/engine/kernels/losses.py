@@ -50,6 +50,19 @@ def bce_backward(g: Any, p: np.ndarray, t: np.ndarray, weight: np.ndarray | None
     return out
 
 
+def bce_target_backward(g: Any, p: np.ndarray, t: np.ndarray, weight: np.ndarray | None,
+                        reduction: str) -> np.ndarray:
+    """torch's ``binary_cross_entropy_target_backward``: ``-logit(p) * grad`` (the loss falls
+    by ``log(p) - log(1 - p)`` per unit of target), times the weight, over the count for a
+    mean."""
+    out = -(np.log(p) - np.log1p(-p)) * g
+    if weight is not None:
+        out = out * weight
+    if reduction == "mean":
+        out = out / out.dtype.type(t.size)
+    return out.astype(p.dtype, copy=False)
+
+
 def bce_with_logits_forward(z: np.ndarray, t: np.ndarray, reduction: str,
                             weight: np.ndarray | None = None,
                             pos_weight: np.ndarray | None = None) -> tuple[np.ndarray, tuple]:
@@ -82,6 +95,24 @@ def bce_with_logits_backward(g: Any, z: np.ndarray, t: np.ndarray, weight: np.nd
     if reduction == "mean":
         local = local / local.dtype.type(local.size)
     return local
+
+
+def bce_with_logits_target_backward(g: Any, z: np.ndarray, t: np.ndarray,
+                                    weight: np.ndarray | None, pos_weight: np.ndarray | None,
+                                    reduction: str) -> np.ndarray:
+    """torch's ``binary_cross_entropy_with_logits_target_backward``: ``-z * grad``; with
+    ``pos_weight``, ``(log(1 - sigmoid(z)) - pw * log(sigmoid(z))) * grad``; times the weight,
+    over the count for a mean."""
+    if pos_weight is None:
+        out = -z * g
+    else:
+        s = sigmoid(z)
+        out = (np.log(1 - s) - pos_weight * np.log(s)) * g
+    if weight is not None:
+        out = out * weight
+    if reduction == "mean":
+        out = out / out.dtype.type(t.size)
+    return out.astype(z.dtype, copy=False)
 
 
 def row_weights(weight: np.ndarray | None, target: np.ndarray,

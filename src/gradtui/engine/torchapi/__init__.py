@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from gradtui.engine import dtypes as _dtypes
+from gradtui.engine import errors as _errors
 from gradtui.engine import generator as _generator
 from gradtui.engine.bitwise import *  # noqa: F401,F403
 from gradtui.engine.creation import (  # noqa: F401
@@ -35,6 +36,7 @@ from gradtui.engine.creation import (  # noqa: F401
     zeros_like,
 )
 from gradtui.engine.device import Device as device  # noqa: F401
+from gradtui.engine.device import get_default_device, set_default_device  # noqa: F401
 from gradtui.engine.dispatch import promote as _promote
 from gradtui.engine.dtypes import (  # noqa: F401
     bool_ as bool,
@@ -101,6 +103,7 @@ from gradtui.engine.torchapi import (  # noqa: F401
     autograd,
     backends,
     cuda,
+    linalg,
     nn,
     optim,
     random,
@@ -127,11 +130,39 @@ def set_default_dtype(d: dtype) -> None:
     _dtypes.set_default_dtype(d)
 
 
+_TENSOR_TYPE_WARNING = (
+    "torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
+    "torch.set_default_dtype() and torch.set_default_device() as alternatives. (Triggered "
+    "internally at /__w/pytorch/pytorch/torch/csrc/tensor/python_tensor.cpp:434.)")
+
+
+def set_default_tensor_type(t: Any) -> None:
+    """The old spelling of ``set_default_dtype``: a legacy type (``torch.DoubleTensor``) or its
+    name; deprecated, as torch warns."""
+    if isinstance(t, str):
+        found = globals().get(t.removeprefix("torch."))
+        if not t.startswith("torch.") or not hasattr(found, "_legacy_dtype"):
+            raise TypeError(f"invalid type: '{t}'")
+        t = found
+    _errors.warn_once(_TENSOR_TYPE_WARNING)
+    legacy = getattr(t, "_legacy_dtype", None)
+    if legacy is None:
+        raise TypeError("invalid type object: only floating-point types are supported as the "
+                        "default type")
+    if not legacy.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    _dtypes.set_default_dtype(legacy)
+
+
 def get_default_dtype() -> dtype:
     return _dtypes.default_float()
 
 
 def promote_types(type1: dtype, type2: dtype) -> dtype:
+    for position, given in enumerate((type1, type2), 1):
+        if not isinstance(given, dtype):
+            raise TypeError(f"promote_types(): argument 'type{position}' (position {position}) "
+                            f"must be torch.dtype, not {type(given).__name__}")
     return _dtypes.promote_pair(type1, type2)
 
 

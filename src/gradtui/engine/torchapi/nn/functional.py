@@ -170,6 +170,11 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
 def l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
             reduction: str = "mean") -> Tensor:
     mode = _reduction(size_average, reduce, reduction)
+    if input._array.shape != target._array.shape:
+        errors.warn(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
+            "Please ensure they have the same size.")
     d = (input - target).abs()
     return d.mean() if mode == "mean" else d.sum() if mode == "sum" else d
 
@@ -182,6 +187,8 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Any = None,
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input "
                          f"size ({input.shape}) is deprecated. Please ensure they have the same "
                          "size.")
+    if weight is not None:
+        _expandable_weight(weight, input)
     return apply(OPS["binary_cross_entropy"], (input, target), reduction=mode,
                  weight=None if weight is None else weight._array)
 
@@ -190,6 +197,12 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Any 
                                      size_average: Any = None, reduce: Any = None,
                                      reduction: str = "mean", pos_weight: Any = None) -> Tensor:
     mode = _reduction(size_average, reduce, reduction)
+    if target._array.shape != input._array.shape:
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size "
+                         f"({input.shape})")
+    for extra in (pos_weight, weight):  # broadcast against the input in torch's kernel order
+        if extra is not None:
+            broadcast_shape(extra._array.shape, input._array.shape)
     return apply(OPS["bce_with_logits"], (input, target), reduction=mode,
                  weight=None if weight is None else weight._array,
                  pos_weight=None if pos_weight is None else pos_weight._array)
@@ -205,7 +218,30 @@ def logsigmoid(input: Tensor) -> Tensor:
     return apply(OPS["log_sigmoid"], (input,))
 
 
+def _expandable_weight(weight: Tensor, input: Tensor) -> None:
+    """binary_cross_entropy expands its weight to the input's shape (torch's expand error)."""
+    shape, target = weight._array.shape, input._array.shape
+    message = (f"Attempting to broadcast a dimension of length {{size}} at {{dim}}! Mismatching "
+               f"argument at index 1 had {weight.shape}; but expected shape should be "
+               f"broadcastable to [{', '.join(map(str, target))}]")
+    for i in range(1, min(len(shape), len(target)) + 1):
+        if shape[-i] not in (1, target[-i]):
+            raise RuntimeError(message.format(size=shape[-i], dim=-i))
+    if len(shape) > len(target):
+        wide = np.broadcast_shapes(shape, target)
+        raise RuntimeError(f"output with shape [{', '.join(map(str, target))}] doesn't match "
+                           f"the broadcast shape [{', '.join(map(str, wide))}]")
+
+
+def _number(value: Any, function: str, argument: str, position: int) -> None:
+    """torch's parser: a Number argument given something else."""
+    if not isinstance(value, int | float | np.number):
+        raise TypeError(f"{function}(): argument '{argument}' (position {position}) must be "
+                        f"Number, not {type(value).__name__}")
+
+
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    _number(negative_slope, "leaky_relu", "negative_slope", 2)
     out = apply(OPS["leaky_relu"], (input,), slope=negative_slope)
     if inplace:
         _write_result(input, out, "leaky_relu")
@@ -231,6 +267,8 @@ def _maybe_inplace(input: Tensor, out: Tensor, inplace: bool, name: str) -> Tens
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """``log(1 + exp(beta * x)) / beta``, linear (``x``) where ``beta * x > threshold``."""
+    _number(beta, "softplus", "beta", 2)
+    _number(threshold, "softplus", "threshold", 3)
     _float_only(input, "softplus_cpu")
     return apply(OPS["softplus"], (input,), beta=beta, threshold=threshold)
 
@@ -246,6 +284,7 @@ def _elu(input: Tensor, alpha: float, scale: float, inplace: bool, name: str) ->
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``x`` where ``x > 0``, else ``alpha * (exp(x) - 1)`` (EluBackward0)."""
+    _number(alpha, "elu", "alpha", 2)
     return _elu(input, alpha, 1.0, inplace, "elu")
 
 

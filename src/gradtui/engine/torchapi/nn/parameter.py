@@ -30,7 +30,8 @@ class Parameter(Tensor):
         p = object.__new__(cls)
         p._init(data._array)
         p._vc = data._vc  # a detached alias: same storage, same version counter
-        p._requires_grad = bool(requires_grad)
+        p._inference = data._inference
+        p.requires_grad = bool(requires_grad)  # the setter: an inference tensor refuses
         return p
 
     def __init__(self, data: Tensor | None = None, requires_grad: bool = True) -> None:
