@@ -20,7 +20,8 @@ from typing import Any
 _PACKAGE = "gradtui.engine.torchapi"
 _EAGER = ("", ".autograd", ".autograd.function", ".autograd.variable", ".nn",
           ".nn.functional", ".nn.init", ".nn.parameter", ".nn.modules", ".optim",
-          ".random", ".serialization", ".utils", ".utils.data", ".accelerator")
+          ".random", ".serialization", ".utils", ".utils.data", ".accelerator", ".linalg",
+          ".cuda")
 
 
 def _is_torch_name(name: str) -> bool:
