@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-torch = pytest.importorskip("torch")
+torch = pytest.importorskip("torch", reason="real torch 2.13 (the oracle) is not installed: "
+                            "device tests skipped")
 
 from gradtui.engine import torchapi as ours  # noqa: E402
 
