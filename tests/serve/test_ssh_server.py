@@ -14,6 +14,7 @@ import pytest
 from gradtui.serve.lab_log import setup_logging
 from gradtui.serve.pty_process import PtyProcess
 from gradtui.serve.roster import load_roster, save_roster
+from gradtui.serve.ssh_session import LearnerSession
 
 from .lab_helpers import (
     PASSWORD,
@@ -260,23 +261,37 @@ async def test_learner_added_while_the_lab_runs_can_log_in(lab: RunningLab) -> N
 async def test_a_client_leaving_while_its_app_starts_is_ended_and_logged_once(
     lab: RunningLab, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # `ssh lab < /dev/null` on a loaded lab machine: the client's EOF reaches the server while
+    # the app is still starting, and the app's first output arrives after that EOF. The server
+    # answered the EOF by ending its own sending side, so that output could not be sent: this
+    # was taken for a closed channel, the session ended without closing it, and the client
+    # waited for the end forever. Both orderings are forced here, not left to the scheduler.
+    eof_seen = asyncio.Event()
+    eof_received = LearnerSession.eof_received
+
+    def noting_eof(self: LearnerSession) -> bool:
+        answer = eof_received(self)
+        eof_seen.set()
+        return answer
+
     start = PtyProcess.start
     started: list[PtyProcess] = []
 
-    async def slow_start(self: PtyProcess) -> None:
-        await asyncio.sleep(0.5)  # a loaded lab machine: the EOF below lands mid-start
+    async def start_after_the_eof(self: PtyProcess) -> None:
+        await asyncio.wait_for(eof_seen.wait(), 30)
         await start(self)
         started.append(self)
+        self._on_output(b"the app's first output\r\n")  # as its banner would, once running
 
-    monkeypatch.setattr(PtyProcess, "start", slow_start)
+    monkeypatch.setattr(LearnerSession, "eof_received", noting_eof)
+    monkeypatch.setattr(PtyProcess, "start", start_after_the_eof)
     stream = io.StringIO()
     setup_logging(stream)
     async with await lab.connect() as conn:
         proc = await open_app(conn)
-        proc.stdin.write_eof()  # `ssh lab < /dev/null`: EOF while the app is still starting
+        proc.stdin.write_eof()
         await asyncio.wait_for(proc.wait(), 20)
-    # Only once the slow start has really spawned the app does "nothing left" prove anything.
-    assert await wait_until(lambda: bool(started))
+    assert started, "the app never started"
     assert await wait_for_no_processes(lab.config.learners_root) == []
     assert await wait_until(lambda: not lab.runtime.sessions)
     assert stream.getvalue().count("session-end ") == 1, stream.getvalue()

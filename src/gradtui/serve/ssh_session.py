@@ -251,8 +251,11 @@ class LearnerSession(asyncssh.SSHServerSession):
         if self._chan is not None and self._channel_open:
             try:
                 self._chan.write(data)
-            except (asyncssh.Error, OSError, BrokenPipeError):
-                self._channel_open = False
+            except (asyncssh.Error, OSError):
+                # Data can no longer be sent (after the client's EOF asyncssh ends our sending
+                # side too), but the channel is still open until connection_lost: it must still
+                # be closed with the exit status, or the client waits for the end forever.
+                pass
 
     def _close_channel(self, status: int) -> None:
         if self._chan is not None and self._channel_open:
