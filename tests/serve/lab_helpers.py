@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import re
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import aiohttp
 import asyncssh
@@ -16,6 +19,8 @@ from gradtui.serve.config import LabConfig, load_lab_config
 from gradtui.serve.lab_runtime import LabRuntime
 from gradtui.serve.roster import Roster, hash_password, save_roster
 from gradtui.serve.ssh_server import start_lab_server, stop_lab_server
+
+T = TypeVar("T")
 
 FAKE_APP = Path(__file__).with_name("fake_app.py")
 PASSWORD = "correct horse battery staple"
@@ -158,6 +163,36 @@ async def wait_until(condition: Callable[[], bool], timeout: float = 15) -> bool
     while not condition() and asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(0.05)
     return condition()
+
+
+async def typing_until(
+    shown: Awaitable[T], press: Callable[[], object], every_s: float = 0.25
+) -> tuple[T, float]:
+    """Await ``shown`` (the app on screen) while pressing a key every ``every_s``, as a learner
+    typing while the app starts: the idle clock runs from a learner's last input, so an idle
+    test that starts counting only once the app is there holds however slowly the app starts.
+
+    ``press`` sends one key (it may return an awaitable). Returns ``shown``'s result and the
+    ``time.monotonic()`` of the last key sent.
+    """
+    last = time.monotonic()
+
+    async def keep_pressing() -> None:
+        nonlocal last
+        while True:
+            sent = press()
+            if inspect.isawaitable(sent):
+                await sent
+            last = time.monotonic()
+            await asyncio.sleep(every_s)
+
+    pressing = asyncio.create_task(keep_pressing())
+    try:
+        result = await shown
+    finally:
+        pressing.cancel()
+        await asyncio.gather(pressing, return_exceptions=True)
+    return result, last
 
 
 async def read_screen(ws: aiohttp.ClientWebSocketResponse, needle: str, timeout: float = 60) -> str:

@@ -6,6 +6,7 @@ import asyncio
 import io
 import re
 import stat
+import time
 from pathlib import Path
 
 import asyncssh
@@ -26,6 +27,7 @@ from .lab_helpers import (
     read_until,
     start_lab,
     stop_lab,
+    typing_until,
     wait_for_no_processes,
     wait_until,
     write_lab,
@@ -135,8 +137,12 @@ async def test_idle_learner_is_told_and_disconnected(tmp_path: Path, alice_key) 
     try:
         async with await running.connect() as conn:
             proc = await open_app(conn)
-            await read_until(proc.stdout, r">>> ")
+            # Typing while the app starts (slowly, on a loaded machine), then nothing.
+            _, last_key = await typing_until(
+                read_until(proc.stdout, r">>> "), lambda: proc.stdin.write(" ")
+            )
             result = await asyncio.wait_for(proc.wait(), 30)
+            assert time.monotonic() - last_key >= 1  # idle means 1 s without input
             assert "Disconnected after 1 second without input" in result.stdout
         assert await wait_for_no_processes(running.config.learners_root) == []
     finally:

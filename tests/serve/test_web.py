@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,12 +14,14 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from gradtui.serve.config import load_lab_config
+from gradtui.serve.lab_log import setup_logging
 from gradtui.serve.lab_runtime import LabRuntime
 from gradtui.serve.web import LabWebServer
 
 from .lab_helpers import (
     proxy_headers,
     read_screen,
+    typing_until,
     wait_for_no_processes,
     wait_until,
     write_lab,
@@ -104,7 +108,6 @@ async def test_idle_browser_session_is_closed_and_cleaned_up(
     config_path = write_lab(
         lab_dir,
         command=[sys.executable, str(TEXTUAL_APP)],
-        # 3 s: longer than the app takes to start on a loaded machine, or it is idle at once
         extra_server='web_user_header = "X-Forwarded-User"\nidle_timeout = 3\n',
     )
     write_roster(lab_dir, alice_key)
@@ -112,14 +115,21 @@ async def test_idle_browser_session_is_closed_and_cleaned_up(
     web_server = LabWebServer(runtime)
     server = TestServer(await web_server._make_app())
     await server.start_server()
+    stream = io.StringIO()
+    setup_logging(stream)
     try:
         async with aiohttp.ClientSession() as client:
             url = server.make_url("/ws?width=160&height=20")
             async with client.ws_connect(url, headers=proxy_headers(server, web_server)) as ws:
-                await read_screen(ws, "HOME=")
+                # Typing while the app starts (slowly, on a loaded machine), then nothing.
+                _, last_key = await typing_until(
+                    read_screen(ws, "HOME="), lambda: ws.send_json(["stdin", "a"])
+                )
                 with pytest.raises(AssertionError, match="socket ended"):
                     await read_screen(ws, "never shown", timeout=30)
+                assert time.monotonic() - last_key >= 3  # idle means 3 s without input
         assert await wait_for_no_processes(runtime.config.learners_root) == []
         assert await wait_until(lambda: not runtime.sessions)
+        assert "reason=idle-timeout" in stream.getvalue(), stream.getvalue()
     finally:
         await server.close()

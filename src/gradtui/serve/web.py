@@ -228,15 +228,19 @@ class _WebSession:
             for task in pending:
                 task.cancel()
         finally:
-            await self._stop(plan)
-            event(
-                "session-end",
-                user=self.learner,
-                peer=self.peer,
-                reason=self.reason,
-                via="web",
-                duration=f"{time.monotonic() - started:.1f}s",
-            )
+            try:
+                await self._stop(plan)
+            finally:
+                # Logged also when the goodbye is cancelled (the server closing, or the browser
+                # leaving under a server that cancels its handlers): every session has its end.
+                event(
+                    "session-end",
+                    user=self.learner,
+                    peer=self.peer,
+                    reason=self.reason,
+                    via="web",
+                    duration=f"{time.monotonic() - started:.1f}s",
+                )
         return socket
 
     async def _idle_watch(self, tracked: _ActivityTrackingSocket) -> None:
