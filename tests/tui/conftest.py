@@ -60,6 +60,25 @@ async def start_infinite_loop(pilot, app: GradtuiApp, fake: FakeKernel) -> None:
     await wait_until(pilot, lambda: fake.looping)
 
 
+async def resize(pilot, app: GradtuiApp, width: int, height: int) -> None:
+    """Resize the terminal and wait until the workspace has laid itself out at that size.
+
+    Textual applies a resize on a timer (and the screen's own resize handler after its layout),
+    so one ``pilot.pause()`` is not enough on a loaded machine: wait for the observable state.
+    """
+    from textual.geometry import Size
+
+    from gradtui.tui.screens.workspace import WIDE_COLUMNS
+
+    await pilot.resize_terminal(width, height)
+    screen = app._workspace_screen()
+    await wait_until(
+        pilot,
+        lambda: screen.size == Size(width, height) and screen.wide == (width >= WIDE_COLUMNS),
+    )
+    await pilot.pause()
+
+
 async def run_cell(pilot, app: GradtuiApp, source: str, limit: float = 10.0) -> None:
     """Type a cell into the input as a learner would and press Enter."""
     app.set_input_text(source)

@@ -19,7 +19,7 @@ from gradtui.tui.widgets.repl_log import ReplLog
 from gradtui.tui.widgets.status_bar import StatusBar
 from gradtui.tui.widgets.tensors_panel import TensorsPanel
 
-from .conftest import run_cell, settle, start_infinite_loop, wait_until
+from .conftest import resize, run_cell, settle, start_infinite_loop, wait_until
 from .fake_kernel import INFINITE_LOOP, seed_cells
 
 
@@ -223,8 +223,7 @@ async def test_narrow_terminal_shows_one_area_and_keeps_the_input(app):
         assert not app.screen.query_one(TensorsPanel).display
         assert not app.screen.query_one("#repl-log").display
         assert cell_input.display and cell_input.region.bottom <= 23
-        await pilot.resize_terminal(130, 40)
-        await pilot.pause()
+        await resize(pilot, app, 130, 40)
         assert app.screen.query_one(TensorsPanel).display
         assert app.screen.query_one("#repl-log").display
 
@@ -308,8 +307,7 @@ async def test_resizing_through_many_sizes_never_crashes(app):
             await run_cell(pilot, app, source)
         await pilot.press("f4")
         for size in [(200, 60), (120, 40), (119, 30), (40, 12), (20, 6), (10, 3), (80, 24)]:
-            await pilot.resize_terminal(*size)
-            await pilot.pause()
+            await resize(pilot, app, *size)
             assert app.screen.wide == (size[0] >= 120)
         assert app.screen.query_one(CellInput).display
         assert "PowBackward0 [2]" in app.screen.query_one(GraphPanel).canvas_text()

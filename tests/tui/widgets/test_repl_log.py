@@ -8,7 +8,7 @@ from gradtui.kernel.protocol import CellResult, ExecuteReply, StreamChunk
 from gradtui.tui.widgets.cell_input import CellInput
 from gradtui.tui.widgets.repl_log import ReplLog
 
-from ..conftest import run_cell, settle, wait_until
+from ..conftest import resize, run_cell, settle, wait_until
 
 
 async def test_the_log_keeps_its_end_in_view_when_the_input_grows_and_shrinks(app):
@@ -27,8 +27,9 @@ async def test_the_log_keeps_its_end_in_view_when_the_input_grows_and_shrinks(ap
         app.set_input_text("")  # and shrinks back: the log grows
         await pilot.pause(0.1)
         assert log.is_vertical_scroll_end
-        await pilot.resize_terminal(130, 30)
-        await pilot.pause(0.1)
+        await resize(pilot, app, 130, 30)
+        await wait_until(pilot, lambda: log._wrap_width == log.size.width)  # re-wrapped
+        await pilot.pause()
         assert log.is_vertical_scroll_end
 
 
@@ -40,11 +41,14 @@ async def test_a_cell_is_echoed_on_the_prompt_line_with_aligned_continuations(ap
         log.echo_input(12, "for i in range(2):\n    print(i)")
         assert log.plain_lines[-3:] == ["In [1]: import torch", "In [12]: for i in range(2):",
                                         "    ...:     print(i)"]
-        await pilot.pause()
-        shown = [strip.text for strip in log.lines[-3:]]
-        assert shown[0].startswith("In [1]: import torch")
-        assert shown[2].startswith("    ...:     print(i)")
-        styles = {str(seg.style) for seg in log.lines[-1] if seg.text.strip() == "print"}
+        # Written once the log has its width (its first layout may come after the echo).
+        await wait_until(pilot, lambda: any(s.text.startswith("In [12]: ") for s in log.lines))
+        shown = [strip.text for strip in log.lines]
+        at = max(i for i, text in enumerate(shown) if text.startswith("In [12]: "))
+        assert shown[at - 1].startswith("In [1]: import torch")
+        assert shown[at].startswith("In [12]: for i in range(2):")
+        assert shown[at + 1].startswith("    ...:     print(i)")
+        styles = {str(seg.style) for seg in log.lines[at + 1] if seg.text.strip() == "print"}
         assert styles and styles != {""}  # still highlighted by pygments
 
 
