@@ -3,13 +3,15 @@
 Hypothesis draws layer sizes, inputs, hyperparameters and gradient sequences; each program runs
 with real torch and with our engine (``gradtui.engine.torchapi``, used directly) in the same
 process. Linear's forward and backward, module naming, and SGD's updates must agree bit for
-bit in float32 and float64; Adam bit for bit in float64 and to float32 rounding otherwise
-(torch's float32 sqrt on CPU is MKL's, not correctly rounded on every machine).
+bit in float32 and float64; Adam too once given torch's own square roots (torch's sqrt on CPU
+is MKL's, not correctly rounded: its one known difference), and with ours wherever torch's
+roots are correctly rounded.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -22,6 +24,7 @@ from hypothesis import strategies as st  # noqa: E402
 from hypothesis.extra import numpy as hnp  # noqa: E402
 
 from gradtui.engine import torchapi as ours  # noqa: E402
+from gradtui.engine.torchapi.optim import _functional as K  # noqa: E402
 
 pytestmark = pytest.mark.torch
 
@@ -148,17 +151,40 @@ def test_sgd_updates_match_torch_bit_for_bit(data: st.DataObject, hyper: dict) -
     assert o_version == t_version
 
 
+class TorchRoots:
+    """Torch's own square roots, for ``K.sqrt``: the one known difference of our Adam.
+
+    Torch takes ``sqrt`` on CPU with MKL's VML, which is not correctly rounded (ours is): some
+    roots are an ulp off, in float32 and in float64, depending on the values. Every other
+    operation of the update must agree bit for bit, which a run with torch's roots proves.
+    ``agree`` says whether torch's roots were all correctly rounded.
+    """
+
+    def __init__(self) -> None:
+        self.agree = True
+
+    def __call__(self, a: np.ndarray) -> np.ndarray:
+        roots = torch.from_numpy(np.array(a)).sqrt().numpy()
+        self.agree = self.agree and np.array_equal(roots, np.sqrt(a))
+        return roots
+
+
 @BOUNDED
 @given(data=st.data(), hyper=adam_settings())
 def test_adam_updates_match_torch(data: st.DataObject, hyper: dict) -> None:
     p0, grads, dtype = _problem(data)
     theirs, t_version = _optimize(torch, "Adam", hyper, p0, grads, dtype)
+    roots = TorchRoots()
+    with mock.patch.object(K, "sqrt", roots):
+        with_torchs_roots, _ = _optimize(ours, "Adam", hyper, p0, grads, dtype)
+    np.testing.assert_array_equal(with_torchs_roots, theirs)
     mine, o_version = _optimize(ours, "Adam", hyper, p0, grads, dtype)
-    if dtype == "float64":
-        np.testing.assert_array_equal(mine, theirs)
-    else:
-        np.testing.assert_allclose(mine, theirs, rtol=1e-6, atol=1e-7)
     assert o_version == t_version
+    if roots.agree:
+        np.testing.assert_array_equal(mine, theirs)
+    else:  # a root an ulp off moves p by a few ulps of p or of the update (at most lr)
+        ulp = np.finfo(dtype).eps * (np.abs(theirs) + hyper["lr"])
+        assert (np.abs(mine - theirs) <= 4 * len(grads) * ulp).all(), (mine, theirs)
 
 
 @BOUNDED

@@ -3,6 +3,7 @@ textbook formulas, the fused arithmetic of torch's kernels, state, versions and 
 
 from __future__ import annotations
 
+import warnings
 from fractions import Fraction
 
 import numpy as np
@@ -119,6 +120,39 @@ def test_add_with_alpha_rounds_once_like_torchs_fused_kernel() -> None:
     np.testing.assert_array_equal(got, np.array(exact, dtype=np.float32))
     assert got.dtype == np.float32
     assert (got != a + a32 * b).sum() == 2
+
+
+def _round_to_float32(value: Fraction) -> np.float32:
+    """``value`` correctly rounded to float32 (nearest, ties to even), never via a double."""
+    guess = np.float32(float(value))
+    inf = np.float32(np.inf)
+    near = [np.nextafter(guess, -inf), guess, np.nextafter(guess, inf)]
+    return min(near, key=lambda c: (abs(Fraction(float(c)) - value), int(c.view(np.int32)) & 1))
+
+
+def test_add_with_alpha_rounds_once_where_a_double_would_round_to_a_tie() -> None:
+    # alpha * b = -0.001f * 0.75 lies exactly half way between two float32s: a = -2**-126
+    # makes the exact sum a little larger, which a float64 sum loses (the tie then went to
+    # even, an ulp from torch's fused result); a = +2**-126 a little smaller; 0 is the tie.
+    a = np.array([-(2.0 ** -126), 2.0 ** -126, 0.0], dtype=np.float32)
+    b = np.full(3, 0.75, dtype=np.float32)
+    alpha = Fraction(float(np.float32(-0.001)))
+    expected = [_round_to_float32(Fraction(float(x)) + alpha * Fraction(0.75)) for x in a]
+    got = K.add_scaled(a, b, -0.001)
+    np.testing.assert_array_equal(got, np.array(expected, dtype=np.float32))
+    assert len(set(got.tolist())) == 2  # the tie broke both ways
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fused_ops_keep_infinities_and_nan_like_torch(dtype: type) -> None:
+    p = np.array([1.0, 2.0, 0.0], dtype=dtype)
+    g = np.array([np.inf, np.nan, -np.inf], dtype=dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing of numpy's reaches the learner
+        got = K.add_scaled(p, g, -0.1)
+        squares = K.addcmul(p, g, g, 0.5)
+    assert got[0] == -np.inf and np.isnan(got[1]) and got[2] == np.inf
+    assert squares[0] == np.inf and np.isnan(squares[1]) and squares[2] == np.inf
 
 
 def test_lerp_uses_torchs_two_branches() -> None:

@@ -19,18 +19,32 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradtui.engine.creation import _fma as _fma_double
+from gradtui.engine.kernels.fma64 import _add_odd
+from gradtui.engine.kernels.fma64 import fma as fma64
+
+F64 = np.float64
 
 
 def _fma(a: np.ndarray | np.floating, b: np.ndarray, c: np.ndarray) -> np.ndarray:
-    """a * b + c rounded once to ``c``'s dtype. For float32 the product is exact in float64, so
-    one float64 addition and the cast give the fused result (except in astronomically rare
-    double-rounding ties); float64 uses the exact-error emulation."""
+    """a * b + c rounded once to ``c``'s dtype, as torch's kernels do.
+
+    float32: the product is exact in float64 and the sum is rounded to odd there, so the cast
+    rounds once (53 >= 2 * 24 + 2 bits); a plain float64 sum rounded a float32 tie twice (SGD's
+    ``p - lr * g`` came out an ulp off for some values). float64: ``kernels/fma64``'s
+    emulation. An infinite or NaN sum (an overflowing gradient) is the plain one, as torch's is:
+    the exact-error arithmetic would turn an infinity into NaN, with numpy warnings.
+    """
     dtype = c.dtype
-    if dtype == np.float64:
-        return _fma_double(np.asarray(a, np.float64), np.asarray(b, np.float64), c)
-    wide = np.asarray(a, np.float64) * np.asarray(b, np.float64) + c.astype(np.float64)
-    return wide.astype(dtype)
+    a64, b64, c64 = np.asarray(a, F64), np.asarray(b, F64), np.asarray(c, F64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        if dtype == F64:
+            plain = a64 * b64 + c64
+            exact = fma64(a64, b64, c64)
+        else:
+            product = a64 * b64
+            plain = product + c64
+            exact = _add_odd(product, c64)
+        return np.where(np.isfinite(plain), exact, plain).astype(dtype, copy=False)
 
 
 def add_scaled(self: np.ndarray, other: np.ndarray, alpha: float) -> np.ndarray:

@@ -116,7 +116,7 @@ class Adam(Optimizer):
             vmax._vc[0] += 1
             second = vmax._array
         dt = param.dtype.type
-        denom = np.sqrt(second) / dt(bias_correction2_sqrt) + dt(eps)
+        denom = K.sqrt(second) / dt(bias_correction2_sqrt) + dt(eps)
         np.copyto(param, K.addcdiv(param, m._array, denom, -step_size))
         p._vc[0] += 1
 
