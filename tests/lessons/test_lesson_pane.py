@@ -462,3 +462,14 @@ async def test_ctrl_q_in_a_lesson_says_the_progress_is_saved(tmp_path: Path) -> 
         app.client.close()
     assert said == ["You left at step 4 of 11; `gradtui lesson gradients` resumes there. Your "
                     "progress is saved (0 hints used, 0 skipped)."]
+
+
+def test_the_keys_line_gives_its_last_keys_way_to_f1_when_narrow() -> None:
+    from gradtui.tui.lesson_pane import fit_keys
+
+    keys = ["F7 hint", "F8 solution", "F10 skip", "F12 reset", "^R restart", "^L leave"]
+    full = " · ".join(keys)
+    assert fit_keys(keys, 0, " · ") == full and fit_keys(keys, len(full), " · ") == full
+    assert fit_keys(keys, 56, " · ") == "F7 hint · F8 solution · F10 skip · F12 reset · F1 keys"
+    assert fit_keys(keys, 31, " | ") == "F7 hint | F8 solution | F1 keys"
+    assert fit_keys(keys, 5, " · ") == "F7 hint"  # never nothing

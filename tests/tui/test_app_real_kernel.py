@@ -76,7 +76,10 @@ async def test_a_real_kernel_death_is_shown_and_f9_restarts_it(real_app):
         await run_cell(pilot, app, "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)",
                        limit=60)
         assert app.screen.state == "dead"
-        assert "the kernel died" in "\n".join(app.screen.query_one(ReplLog).plain_lines)
+        note = app.screen.query_one(ReplLog).plain_lines[-1]
+        # how it died, and the way out said once (the client's own hint is not repeated)
+        assert note == ("the kernel died (killed by SIGKILL). F9 or :restart starts a new one; "
+                        "the namespace is lost.")
         await pilot.press("f9")
         await settle(pilot, app, limit=60)
         assert app.screen.state == "idle"

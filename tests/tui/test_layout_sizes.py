@@ -33,6 +33,12 @@ def on_screen(app, text: str) -> bool:
     return any(text in line for line in screen_lines(app))
 
 
+def keys_line_whole(app) -> bool:
+    """The lesson's keys line on one row: every key, or the first ones and "F1 keys"."""
+    line = next(line for line in screen_lines(app) if "F7 hint" in line)
+    return "^L leave" in line or "F1 keys" in line
+
+
 def x_axis_on_screen(app) -> bool:
     """The lesson plot's x-axis label, a line of its own reading just "step"."""
     bars = " ▁▂▃▄▅▆▇█▉▊▋▌▍▎▏"
@@ -97,6 +103,7 @@ async def test_the_plot_step_keeps_the_verdict_hints_and_keys_on_screen(tmp_path
             assert on_screen(app, "Not yet")
             assert on_screen(app, "never zeroes")  # the verdict names the mistake
             assert on_screen(app, "F7 hint")  # the keys line
+            assert keys_line_whole(app)
             assert x_axis_on_screen(app)  # the plot's x-axis label: not cut
             await pilot.press("f7")
             await settle_lesson(pilot, app)
@@ -270,3 +277,28 @@ async def test_beside_a_lesson_the_tensors_table_drops_dtype_to_show_values(fake
         assert "value" in header and "dtype" not in header
         await pilot.resize_terminal(160, 60)  # room again: dtype is back
         await wait_until(pilot, lambda: any("dtype" in line for line in screen_lines(app)))
+
+
+async def test_at_80x24_a_long_verdict_scrolls_from_the_keyboard_and_the_keys_stay(tmp_path):
+    lesson, app = resumed_lesson_five(tmp_path)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            pane = await lesson_five_at_the_loop(pilot, app)
+            await run_cell(pilot, app, LOOP_WITHOUT_ZEROING)
+            await settle_lesson(pilot, app)
+            await pilot.press("f8")  # the solution: in the verdict and (8 rows) in the input
+            await settle_lesson(pilot, app)
+            feedback = pane.query_one("#lesson-feedback")
+            await wait_until(pilot, lambda: feedback.max_scroll_y > 0)  # longer than its room
+            assert on_screen(app, "F7 hint")  # the keys line stays, however short the pane
+            await pilot.press("f6", "tab")
+            assert app.screen.focused is feedback
+            await pilot.press("end")
+            await wait_until(pilot, lambda: feedback.scroll_y == feedback.max_scroll_y)
+            last = lesson.steps[3].solution.strip().splitlines()[-1]
+            assert any(line.strip("│ ") == last for line in screen_lines(app))
+            await pilot.press("home")
+            await wait_until(pilot, lambda: feedback.scroll_y == 0)
+            assert on_screen(app, "A solution")
+    finally:
+        app.client.close()

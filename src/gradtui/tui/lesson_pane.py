@@ -44,9 +44,11 @@ class LessonPane(Vertical, can_focus=True):
 
     Layout, top to bottom: the heading and progress bar; the step's text (and its plot, after
     the text) in one scroll that takes the room left; the verdict (at most 45% of the pane,
-    scrolling on its own); the keys line. The verdict and the keys are laid out before the
-    text, so no plot or long step can push them off the pane. With the pane focused the arrow,
-    page, Home and End keys scroll the step's text; Tab moves to the verdict.
+    scrolling on its own); the keys line, docked at the bottom. The verdict and the keys are
+    laid out before the text, so no plot or long step can push them off the pane, however
+    short it gets (80x24 with a long cell in the input): the text keeps one row. With the
+    pane focused the arrow, page, Home and End keys scroll the step's text; Tab moves to the
+    verdict, where they scroll the verdict.
     """
 
     BINDINGS = [
@@ -76,14 +78,14 @@ class LessonPane(Vertical, can_focus=True):
     LessonPane #lesson-heading { text-style: bold; height: auto; }
     LessonPane #lesson-progress { height: 1; }
     LessonPane #lesson-progress Bar { width: 1fr; }
-    LessonPane #lesson-scroll { height: 1fr; min-height: 3; }
+    LessonPane #lesson-scroll { height: 1fr; min-height: 1; }
     LessonPane #lesson-prose { margin: 0; padding: 0; }
     LessonPane #lesson-plot { height: 12; display: none; }
     LessonPane #lesson-plot.-shown { display: block; }
     LessonPane #lesson-feedback { height: auto; max-height: 45%; border-top: hkey $accent; }
     LessonPane #lesson-feedback:focus { border-top: hkey $accent-lighten-2; }
     LessonPane #lesson-feedback-text { height: auto; }
-    LessonPane #lesson-keys { height: auto; color: $text-muted; }
+    LessonPane #lesson-keys { height: auto; color: $text-muted; dock: bottom; }
     /* --ascii: no box-drawing glyphs (the bar's are; its percentage still shows progress) */
     WorkspaceScreen.-ascii LessonPane #lesson-progress Bar { display: none; }
     WorkspaceScreen.-ascii LessonPane #lesson-feedback { border-top: ascii $accent; }
@@ -111,7 +113,7 @@ class LessonPane(Vertical, can_focus=True):
             yield Markdown(id="lesson-prose")
             yield PlotextPlot(id="lesson-plot")  # part of the step: it scrolls and leaves with it
         yield VerticalScroll(Static(id="lesson-feedback-text"), id="lesson-feedback")
-        yield Static(self._keys_text(), id="lesson-keys")
+        yield Static(id="lesson-keys")
 
     def on_mount(self) -> None:
         self.border_title = self.session.lesson.title
@@ -228,7 +230,7 @@ class LessonPane(Vertical, can_focus=True):
         self.query_one("#lesson-heading", Static).update(f"{session.position()}{title}")
         self.query_one(ProgressBar).update(total=len(session.lesson.steps),
                                            progress=session.progress.steps_done)
-        self.query_one("#lesson-keys", Static).update(self._keys_text())
+        self._show_keys()
 
     def _show_step(self) -> None:
         session = self.session
@@ -287,6 +289,7 @@ class LessonPane(Vertical, can_focus=True):
 
     def on_resize(self) -> None:
         self._fit_plot()
+        self.call_after_refresh(self._show_keys)  # (once the keys line has its new width)
 
     def _fit_plot(self, *, scroll_to: bool = False) -> None:
         """Make the plot as tall as the text's viewport (6 to 16 rows), so the whole plot,
@@ -320,18 +323,25 @@ class LessonPane(Vertical, can_focus=True):
             screen.select_tensor(name)
 
     def _keys_text(self) -> str:
-        """The lesson keys that do something now: after a pass, how to go on."""
+        """The lesson keys that do something now (after a pass, how to go on), as many as fit
+        the pane's width on one line: the last ones give way to "F1 keys" (the help screen
+        lists them all)."""
         dot = " | " if getattr(self.app, "ascii_only", False) else " · "
         session = self.session
         if session.review is not None and not session.finished:
-            return dot.join((f"Enter or ^N: on to step {session.index + 1}", "F12 reset",
-                             "^R restart", "^L leave"))
-        if session.review is not None:
-            return dot.join(("Enter or ^N: the lesson's summary", "^R restart", "^L leave"))
-        if session.finished:
-            return dot.join(("^R restart the lesson", "^L leave"))
-        return dot.join(("F7 hint", "F8 solution", "F10 skip", "F12 reset", "^R restart",
-                         "^L leave"))
+            keys = [f"Enter or ^N: on to step {session.index + 1}", "F12 reset", "^R restart",
+                    "^L leave"]
+        elif session.review is not None:
+            keys = ["Enter or ^N: the lesson's summary", "^R restart", "^L leave"]
+        elif session.finished:
+            keys = ["^R restart the lesson", "^L leave"]
+        else:
+            keys = ["F7 hint", "F8 solution", "F10 skip", "F12 reset", "^R restart", "^L leave"]
+        width = self.query_one("#lesson-keys", Static).size.width if self.is_mounted else 0
+        return fit_keys(keys, width, dot)
+
+    def _show_keys(self) -> None:
+        self.query_one("#lesson-keys", Static).update(self._keys_text())
 
     def _visible(self) -> bool:
         screen = self._workspace()
@@ -345,6 +355,19 @@ class LessonPane(Vertical, can_focus=True):
         screen = self._workspace()
         if screen is not None and hasattr(screen, method):
             getattr(screen, method)(*args)
+
+
+def fit_keys(keys: list[str], width: int, dot: str, more: str = "F1 keys") -> str:
+    """``keys`` joined by ``dot`` on one line of ``width`` cells (0: any width): when they do
+    not all fit, the last ones give way to ``more``."""
+    line = dot.join(keys)
+    if not width or len(line) <= width:
+        return line
+    for count in range(len(keys) - 1, 0, -1):
+        line = dot.join([*keys[:count], more])
+        if len(line) <= width:
+            return line
+    return keys[0]
 
 
 def leave_message(session: LessonSession) -> str:

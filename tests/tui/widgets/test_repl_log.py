@@ -194,3 +194,20 @@ async def test_output_written_while_the_log_has_no_width_shows_when_it_gets_one(
         log.display = True
         await wait_until(pilot, lambda: any("hidden" in r for r in _rows(log)))
         assert min(len(r) for r in _rows(log) if r) > 5  # not one character a line
+
+
+async def test_the_kernels_notes_in_the_output_wrap_at_words():
+    note = ("[gradtui: output cut after 1,000,000 characters; the rest of this cell's output "
+            "is dropped]")
+    async with _LogApp().run_test(size=(40, 20)) as pilot:
+        log = pilot.app.query_one(ReplLog)
+        await pilot.pause()
+        log.stream_output("stderr", "x" * 50 + "\n" + note + "\n")
+        log.end_output()
+        rows = _rows(log)
+        width = log.scrollable_content_region.width
+        assert rows[:2] == ["x" * width, "x" * (50 - width)]  # output: cut like a terminal
+        assert " ".join(rows[2:]) == note  # the note: whole words on every row
+        assert all(len(row) <= width for row in rows)
+        assert any(seg.style and seg.style.color and seg.style.color.name == "yellow"
+                   for seg in log.lines[-1])  # still in stderr's colour

@@ -446,8 +446,12 @@ class WorkspaceScreen(Screen[None]):
             if self.state == "dead":
                 return  # said once: every later call fails the same way until a restart
             self.set_state("dead")
-            log.note(f"the kernel died ({failure.message}). F9 or :restart starts a new one; "
-                     "the namespace is lost.", style="bold red")
+            # The client's message says how it died (and already that :restart helps).
+            reason = failure.message.removeprefix("KernelDied: ").split("; :restart")[0]
+            if not reason.startswith("the kernel died"):
+                reason = f"the kernel died ({reason})"
+            log.note(f"{reason}. F9 or :restart starts a new one; the namespace is lost.",
+                     style="bold red")
         else:
             self.set_state("idle")
             log.note(f"kernel error: {failure.message}", style="bold red")

@@ -37,6 +37,7 @@ MAX_ROWS = 20_000  # screen rows kept; older ones are dropped (and counted in th
 TRIM_SLACK = 2_000  # rows allowed past MAX_ROWS before trimming, so trims are rare
 MAX_PARTIAL_CHARS = 20_000  # an unfinished line longer than this is written as it is
 STDERR_STYLE = Style(color="yellow")
+NOTE_START = "[gradtui: "  # how a note of the kernel's in a cell's output begins
 
 # C0 controls and DEL as caret notation (``^[`` for ESC), C1 controls as ``\x9b``: learner
 # output must never reach the terminal as escape sequences. Tab and newline are handled apart.
@@ -315,6 +316,10 @@ class ReplLog(RichLog):
         width = max(1, self._width())
         if not line:
             return [Strip([], 0)]
+        if line.startswith(NOTE_START) and line.endswith("]"):
+            # The kernel's own notes ("[gradtui: output cut after ...]") are prose: wrapped
+            # at words, not cut mid-word like the learner's output.
+            return self._render(Text(line, style=style or ""))
         if line.isascii():
             pieces = [line[i:i + width] for i in range(0, len(line), width)]
             return [Strip([Segment(p, style)], len(p)) for p in pieces]
