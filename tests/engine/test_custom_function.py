@@ -222,7 +222,7 @@ def test_snapshot_of_a_namespace_with_a_custom_output() -> None:
     assert build_snapshot(ev.namespace).nodes[y.node].saved_freed
 
 
-def test_more_than_one_differentiable_output_is_a_clear_error() -> None:
+def test_several_differentiable_outputs_share_one_node_and_get_their_own_gradients() -> None:
     class Split(torch.autograd.Function):
         @staticmethod
         def forward(ctx: Any, a: Any) -> Any:
@@ -230,13 +230,24 @@ def test_more_than_one_differentiable_output_is_a_clear_error() -> None:
 
         @staticmethod
         def backward(ctx: Any, g1: Any, g2: Any) -> Any:
+            seen.append((g1.tolist(), g2.tolist()))
             return g1 * 2 + g2 * 3
 
+    seen: list = []
     x = torch.ones(2, requires_grad=True)
-    with pytest.raises(RuntimeError, match="one differentiable output.*SplitBackward"):
-        Split.apply(x)
+    a, b = Split.apply(x)
+    assert a.grad_fn is b.grad_fn and (a.output_nr, b.output_nr) == (0, 1)
+    assert (b * 1).grad_fn.next_functions[0] == (b.grad_fn, 1)
+    (a.sum() + 10 * b.sum()).backward()
+    assert seen == [([1.0, 1.0], [10.0, 10.0])]  # one backward call, each output's gradient
+    assert x.grad.tolist() == [32.0, 32.0]
+    seen.clear()
+    x.grad = None
+    b.backward(torch.tensor([1.0, 2.0]))  # only the second output: the first gets zeros
+    assert seen == [([0.0, 0.0], [1.0, 2.0])]
+    assert x.grad.tolist() == [3.0, 6.0]
     with torch.no_grad():
-        a, b = Split.apply(x)  # no graph recorded: fine
+        a, b = Split.apply(x)  # no graph recorded
     assert a.grad_fn is None and b.grad_fn is None
 
 

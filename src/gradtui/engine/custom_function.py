@@ -20,8 +20,11 @@ The first-order loop runs ``backward`` in no-grad mode on Tensors wrapped around
 gradients; ``create_graph=True`` (``higher_order``) runs it in grad mode, so the Tensor ops it
 uses record the gradient's graph (``once_differentiable`` turns that off, as in torch).
 
-Limitation: at most one output of a forward may be differentiable (the engine keeps one gradient
-buffer per node); more raise a RuntimeError that says so.
+A forward may return several differentiable outputs: all of them have the ctx as grad_fn
+(``a.grad_fn is b.grad_fn``), and an edge to output ``k`` is ``(ctx, k)`` as in torch. The walk
+keeps the first one's gradient in its buffer for the node and the others' in
+``ctx._output_grads`` (``walk.Walk._to_output``); ``backward`` gets one gradient per output,
+zeros (or None, after ``set_materialize_grads(False)``) for those no gradient reached.
 """
 
 from __future__ import annotations
@@ -43,10 +46,6 @@ from gradtui.engine.op_schema import Op, wrt
 from gradtui.engine.tensor import Tensor
 
 _FUNCTION_MODULE = "torch.autograd.function"
-ONE_DIFFERENTIABLE_OUTPUT = (
-    "gradtui supports torch.autograd.Function with one differentiable output, but "
-    "{name}'s forward returned {count} tensors that require grad; mark the others with "
-    "ctx.mark_non_differentiable(...) or split the function")
 TWICE = ("trying to differentiate twice a function that was marked with "
          "@once_differentiable")
 
@@ -139,6 +138,9 @@ class BackwardCFunction(FunctionCtx, Node):
         self._materialize = True
         self._outputs: list[tuple[tuple, np.dtype] | None] = []
         self._output_index = 0
+        self._output_grads: dict[int, Any] = {}  # output number -> its gradient (the walk's)
+        self._zero_buffer = False  # the walk started the first output's gradient at zeros
+        self._saved_output_nrs: dict[int, int] = {}  # saved_tensors index -> output number
         self._arg_is_tensor: tuple[bool, ...] = ()
         self._first = self._last = -1
         self._pending: list | None = None
@@ -213,6 +215,7 @@ class BackwardCFunction(FunctionCtx, Node):
                 t._vc = vc
                 t._grad_fn = self
                 t._requires_grad = True
+                t._output_nr = self._saved_output_nrs.get(len(out), self._output_index)
             out.append(t)
         return tuple(out)
 
@@ -245,9 +248,16 @@ class BackwardCFunction(FunctionCtx, Node):
         """Call the learner's backward with one gradient per forward output; return torch's
         checked gradients, one per edge (``higher_order`` calls this in grad mode)."""
         grad_outputs = []
+        others, self._output_grads = self._output_grads, {}
+        placeholder, self._zero_buffer = self._zero_buffer, False
         for k, meta in enumerate(self._outputs):
             if k == self._output_index:
-                grad_outputs.append(grad)
+                # only later outputs got gradients: without materialize_grads that is None
+                unreached = placeholder and not self._materialize and not grad._array.any()
+                grad_outputs.append(None if unreached else grad)
+            elif k in others:
+                g = others[k]
+                grad_outputs.append(g if isinstance(g, Tensor) else Tensor._wrap(np.array(g)))
             elif meta is not None and self._materialize:
                 grad_outputs.append(Tensor._wrap(np.zeros(meta[0], dtype=meta[1])))
             else:
@@ -438,9 +448,6 @@ def _connect(ctx: BackwardCFunction, args: tuple, output: Any) -> Any:
             out = alias
         if id(out) not in non_diff and out._array.dtype.kind == "f":
             differentiable.append(k)
-    if len(differentiable) > 1:
-        raise RuntimeError(ONE_DIFFERENTIABLE_OUTPUT.format(name=ctx.name(),
-                                                            count=len(differentiable)))
     if not differentiable:
         return output
     k = differentiable[0]
@@ -456,9 +463,19 @@ def _connect(ctx: BackwardCFunction, args: tuple, output: Any) -> Any:
     ctx._arg_is_tensor = tuple(isinstance(a, Tensor) for a in args)
     needed = [j for j, (fn, _) in enumerate(ctx.next_functions) if fn is not None]
     ctx._first, ctx._last = needed[0], needed[-1]
-    result.grad_fn = ctx
-    result._requires_grad = True
-    ctx._saved_entries = [_saved_entry(t, result, inputs) for t in ctx.to_save or ()]
+    for j in differentiable:  # every differentiable output: grad_fn the ctx, edge (ctx, j)
+        out = outputs[j]
+        out.grad_fn = ctx
+        out._requires_grad = True
+        out._output_nr = j
+    numbers = {id(outputs[j]): j for j in differentiable}
+    ctx._saved_entries = []
+    for index, t in enumerate(ctx.to_save or ()):
+        if t is not None and id(t) in numbers and id(t) not in inputs:
+            ctx._saved_output_nrs[index] = numbers[id(t)]
+            ctx._saved_entries.append(_saved_entry(t, t, inputs))
+        else:
+            ctx._saved_entries.append(_saved_entry(t, result, inputs))
     ctx.to_save = None  # torch keeps them as saved variables from here on
     return tuple(outputs) if is_tuple else result
 
@@ -473,7 +490,7 @@ def _edge(t: Tensor) -> tuple:
         fn = ref() if ref is not None else None
         if fn is None:
             fn = t._accumulator()
-    return (fn, 0)
+    return (fn, t._output_nr)
 
 
 def _saved_entry(t: Tensor | None, output: Tensor, inputs: set[int]) -> tuple | None:

@@ -97,7 +97,7 @@ def _record(op: Op, inputs: tuple, saved: tuple, result: np.ndarray, out: Tensor
                 fn = ref() if ref is not None else None
                 if fn is None:
                     fn = x._accumulator()
-            edges.append((fn, 0))
+            edges.append((fn, x._output_nr))
         else:
             edges.append(_NO_EDGE)
     node = op.node_class(op, tuple(edges), saved, result.shape, result.dtype)

@@ -234,6 +234,15 @@ def _deliver(g: Tensor, to: Node | AccumulateGrad) -> Tensor:
     return g
 
 
+def _deliver_as(g: Tensor, shape: tuple, dtype: np.dtype) -> Tensor:
+    """``_deliver`` to a shape and dtype (a custom Function's later outputs)."""
+    if g._array.shape != shape:
+        g = sum_to(g, shape)
+    if g._array.dtype != dtype:
+        g = apply(OPS["to_copy"], (g,), dtype=dtype)
+    return g
+
+
 class _Gradients:
     """The arithmetic ``walk.Walk`` uses with create_graph=True (``walk.Differentiable``): the
     same walk as every backward, with Tensor gradients computed by the rows' formulas in grad
@@ -246,6 +255,8 @@ class _Gradients:
     retain = staticmethod(_retain)
     node_gradients = staticmethod(_node_gradients)
     deliver = staticmethod(_deliver)
+    deliver_as = staticmethod(_deliver_as)
+    constant = staticmethod(new_leaf)
     accumulate = staticmethod(accumulate)
 
 

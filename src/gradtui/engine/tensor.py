@@ -158,6 +158,11 @@ class Tensor(InplaceMethods):
             raise RuntimeError(errors.INFERENCE_VERSION)
         return self._vc[0]
 
+    @property
+    def output_nr(self) -> int:
+        """Which output of its grad_fn this tensor is (the ``k`` of an edge ``(node, k)``)."""
+        return self._output_nr
+
     def is_inference(self) -> bool:
         """Whether this tensor was made in inference mode (``torch.inference_mode``)."""
         return self._inference

@@ -15,6 +15,8 @@ A tensor's state (its slots) is declared and initialised here, in one place:
   in-place write (saved tensors check it);
 - ``_inference``: made in inference mode (``torch.inference_mode``): such a tensor refuses
   in-place writes outside the mode, being saved for backward, and reading ``_version``;
+- ``_output_nr``: which output of its grad_fn this tensor is (0 but for the second, third...
+  differentiable outputs of a custom ``autograd.Function``): the edges to it carry it;
 - ``_retains_grad``, ``_hooks`` (register_hook on a leaf), ``_accum`` (a weak reference to the
   leaf's AccumulateGrad node);
 - for views: ``_base`` (the tensor whose memory it shows), ``_view_fn`` (how to find the view
@@ -35,7 +37,7 @@ class TensorBase:
 
     __slots__ = ("_array", "_requires_grad", "_grad_fn", "_grad", "_vc", "_retains_grad",
                  "_accum", "_base", "_view_fn", "_hooks", "_fn_version", "_inference",
-                 "__weakref__")
+                 "_output_nr", "__weakref__")
 
     def _init(self, array: np.ndarray) -> None:
         """Make this a new leaf around ``array`` (no copy)."""
@@ -55,6 +57,7 @@ def init_leaf(t: Any, array: np.ndarray) -> Any:
     t._view_fn = None
     t._hooks = None
     t._inference = is_inference_mode_enabled()
+    t._output_nr = 0
     return t
 
 

@@ -58,6 +58,8 @@ class Differentiable(Protocol):
     def retain(self, t: Tensor, grad: Tensor) -> None: ...
     def node_gradients(self, node: Node, grad: Tensor) -> list[Tensor | None]: ...
     def deliver(self, g: Tensor, to: Node | AccumulateGrad) -> Tensor: ...
+    def deliver_as(self, g: Tensor, shape: tuple, dtype: np.dtype) -> Tensor: ...
+    def constant(self, array: np.ndarray) -> Tensor: ...
     def accumulate(self, leaf: Tensor, grad: Tensor) -> None: ...
 
 
@@ -141,13 +143,16 @@ class Walk:
         # node -> the gradient waiting for it; once the walk is over only leaves' sinks remain
         self.grads: dict[Any, Any] = {}
         self.owned: set[Any] = set()  # buffers we allocated: later gradients add in place
-        if len(roots) == 1 and differentiable is None:  # the common case, kept short
-            self.grads[root_nodes[0]] = root_grad(roots[0], gradients[0], 0)
+        if len(roots) == 1 and differentiable is None and not roots[0]._output_nr:
+            self.grads[root_nodes[0]] = root_grad(roots[0], gradients[0], 0)  # the common case
         else:
             for i, (node, t, g) in enumerate(zip(root_nodes, roots, gradients, strict=True)):
                 grad = (differentiable.root_grad(t, g, i) if differentiable is not None
                         else root_grad(t, g, i))
-                self._seed(node, grad)
+                if t._output_nr and t.grad_fn is node:  # a custom Function's later output
+                    self._to_output(node, t._output_nr, grad, [])
+                else:
+                    self._seed(node, grad)
         if capture is not None:
             self.capture_list = [t.grad_fn if t.grad_fn is not None else t._accumulator()
                                  for t in capture]
@@ -210,11 +215,16 @@ class Walk:
             else:
                 sent = [None] * len(node.next_functions) if visits is not None else None
                 saved, variadic, rules = node.saved, op.variadic, op.formulas
-                for i, (nxt, _) in enumerate(node.next_functions):
+                for i, (nxt, nr) in enumerate(node.next_functions):
                     if nxt is None:
                         continue
                     g = rules[0](grad, i, *saved) if variadic else rules[i](grad, *saved)
                     if g is None:
+                        continue
+                    if nr:  # an output of a custom Function but its first differentiable one
+                        g = self._to_output(nxt, nr, g, heap)
+                        if sent is not None:
+                            sent[i] = np.array(g)
                         continue
                     # sum back to the input's shape (broadcasting) and cast to its dtype
                     if g.shape != nxt.output_shape:
@@ -260,8 +270,11 @@ class Walk:
         assert tensors is not None
         grads = self.grads
         outputs = tensors.node_gradients(node, grad)
-        for (nxt, _), g in zip(node.next_functions, outputs, strict=True):
+        for (nxt, nr), g in zip(node.next_functions, outputs, strict=True):
             if g is None:
+                continue
+            if nr:  # an output of a custom Function but its first differentiable one
+                self._to_output(nxt, nr, g, heap)
                 continue
             g = tensors.deliver(g, nxt)
             old = grads.get(nxt)
@@ -271,6 +284,41 @@ class Walk:
                     heapq.heappush(heap, (-nxt._seq, nxt))
             else:
                 grads[nxt] = tensors.add(old, g)
+
+    def _to_output(self, node: Any, nr: int, g: Any, heap: list) -> Any:
+        """Hand ``g`` to output ``nr`` of a custom Function's node: summed to that output's
+        shape and dtype, into the node's buffer when it is the buffered output, else into
+        ``node._output_grads`` (its backward reads them), the buffer then starting at zeros so
+        the node runs. Returns the gradient as delivered."""
+        buffered = nr == node._output_index
+        shape, dtype = (node.output_shape, node._dtype) if buffered else node._outputs[nr]
+        grads, tensors = self.grads, self.tensors
+        if tensors is not None:
+            g = tensors.deliver_as(g, shape, dtype)
+        else:
+            if g.shape != shape:
+                g = unbroadcast(g, shape)
+            if g.dtype != dtype:
+                g = g.astype(dtype)
+        if buffered:
+            old = grads.get(node)
+            if old is None:
+                heapq.heappush(heap, (-node._seq, node))
+                grads[node] = g
+            else:
+                self._seed(node, g)
+            return g
+        store = node._output_grads
+        old = store.get(nr)
+        store[nr] = g if old is None else (tensors.add(old, g) if tensors is not None
+                                           else np.asarray(old + g))
+        if node not in grads:
+            heapq.heappush(heap, (-node._seq, node))
+            zeros = np.zeros(node.output_shape, dtype=node._dtype)
+            grads[node] = tensors.constant(zeros) if tensors is not None else zeros
+            self.owned.add(node)
+            node._zero_buffer = True  # no gradient may reach the first output: None then
+        return g
 
     def _retain(self, node: Node, grad: Any) -> None:
         kept = node._retained()  # type: ignore[misc]
