@@ -181,12 +181,10 @@ class Walk:
     def run(self) -> None:
         """Run the walk (recording each node as it is done, when recording). The loop is kept
         flat on purpose (no helper call per edge on the arrays path): the hottest loop."""
-        grads, owned = self.grads, self.owned
-        pop, get = grads.pop, grads.get
+        grads, owned, pop, get = self.grads, self.owned, self.grads.pop, self.grads.get
         tensors, visits, needed, reached = self.tensors, self.visits, self.needed, self.reached
         capture_nodes, captured = self.capture_nodes, self.captured
-        write_retained = self.capture is None and not self.dry_run
-        free = not self.retain_graph
+        write_retained, free = self.capture is None and not self.dry_run, not self.retain_graph
         heap = [(-n._seq, n) for n in grads if type(n) is not AccumulateGrad]
         heapq.heapify(heap)
         heappush, heappop = heapq.heappush, heapq.heappop
@@ -222,9 +220,7 @@ class Walk:
                     if g is None:
                         continue
                     if nr:  # an output of a custom Function but its first differentiable one
-                        g = self._to_output(nxt, nr, g, heap)
-                        if sent is not None:
-                            sent[i] = np.array(g)
+                        self._to_output(nxt, nr, g, heap, sent, i)
                         continue
                     # sum back to the input's shape (broadcasting) and cast to its dtype
                     if g.shape != nxt.output_shape:
@@ -234,9 +230,7 @@ class Walk:
                         g = g.astype(nxt._dtype)
                     if sent is not None:
                         sent[i] = np.array(g)  # a copy: buffers below may be added into
-                    # A gradient the rule just allocated (not a view, not the incoming one
-                    # passed through) is ours: later ones are summed into it in place, and a
-                    # leaf keeps it as its .grad without a copy (worth it for big arrays only).
+                    # a fresh gradient is ours to sum into in place / keep as .grad (_fresh)
                     old = get(nxt)
                     if old is None:
                         grads[nxt] = g
@@ -285,7 +279,8 @@ class Walk:
             else:
                 grads[nxt] = tensors.add(old, g)
 
-    def _to_output(self, node: Any, nr: int, g: Any, heap: list) -> Any:
+    def _to_output(self, node: Any, nr: int, g: Any, heap: list, sent: list | None = None,
+                   i: int = 0) -> Any:
         """Hand ``g`` to output ``nr`` of a custom Function's node: summed to that output's
         shape and dtype, into the node's buffer when it is the buffered output, else into
         ``node._output_grads`` (its backward reads them), the buffer then starting at zeros so
@@ -300,6 +295,8 @@ class Walk:
                 g = unbroadcast(g, shape)
             if g.dtype != dtype:
                 g = g.astype(dtype)
+        if sent is not None:  # the step-by-step backward's record of what was sent
+            sent[i] = np.array(g)
         if buffered:
             old = grads.get(node)
             if old is None:
@@ -427,7 +424,9 @@ def run_hooks(hooks: list, grad: np.ndarray) -> np.ndarray:
 
 
 def _fresh(g: Any, incoming: Any) -> bool:
-    """Whether a rule's result is a new array of our own (not a view, not passed through)."""
+    """Whether a rule's result is a new array of our own (not a view, not the incoming gradient
+    passed through): later gradients are summed into it in place, and a leaf keeps it as its
+    .grad without a copy (worth it for big arrays only)."""
     return (type(g) is np.ndarray and g is not incoming and g.base is None
             and g.flags.writeable)
 
