@@ -259,6 +259,17 @@ def randn_floor(n: int = 4_000_000) -> None:
     np.random.default_rng(0).standard_normal(n, dtype=np.float32)
 
 
+def randperm_torch(T: ModuleType, n: int = 1_000_000) -> None:
+    """``torch.randperm(n)`` after seeding: torch's own permutation (its Fisher-Yates swaps from
+    the front); in the floor, numpy's fastest shuffle of the same size."""
+    T.manual_seed(0)
+    T.randperm(n)
+
+
+def randperm_floor(n: int = 1_000_000) -> None:
+    np.random.default_rng(0).permutation(n)
+
+
 def big_elementwise_floor(x: np.ndarray) -> None:
     # The math as a person writes it in numpy: the forward, then the derived gradient
     # d/dx sum(x*x + x) = 2x + 1, in plain expressions (no in-place tricks).
@@ -402,6 +413,8 @@ def run(quick: bool) -> tuple[list[Row], str]:
                  repeats))
     plan.append(("randn of 4,000,000 float32 (torch's numbers)", timed(randn_floor),
                  with_libs(randn_torch), "ours/floor <= 2", repeats))
+    plan.append(("randperm of 1,000,000 (torch's permutation)", timed(randperm_floor),
+                 with_libs(randperm_torch), "", repeats))
 
     rows = []
     for label, floor, contenders, target, k in plan:

@@ -145,6 +145,49 @@ def test_randperm_for_huge_n_is_torchs_inside_out_shuffle(
     assert perm.tolist() == expected and sorted(expected) == list(range(50))
 
 
+@st.composite
+def swap_targets(draw: st.DrawFn) -> tuple[int, list[int]]:
+    """A size and, for every step i but the last position, a target in [i, n)."""
+    n = draw(st.integers(0, 80))
+    return n, [draw(st.integers(i, n - 1)) for i in range(n - 1)]
+
+
+def _swapped_one_by_one(targets: list[int], n: int) -> list[int]:
+    perm = list(range(n))
+    for i, j in enumerate(targets):
+        perm[i], perm[j] = perm[j], perm[i]
+    return perm
+
+
+@BOUNDED
+@given(case=swap_targets())
+def test_the_swaps_without_a_loop_are_the_swaps_one_by_one(case: tuple[int, list[int]]) -> None:
+    """randperm's Fisher-Yates swaps from the front, computed by pointer jumping, against the
+    loop they replace (self-swaps, a position swapped with many times, chains of them)."""
+    n, targets = case
+    got = distributions.swapped_from_the_front(np.array(targets, dtype=np.int64), n)
+    assert got.dtype == np.int64 and got.tolist() == _swapped_one_by_one(targets, n)
+
+
+def test_the_swaps_without_a_loop_at_randperms_sizes() -> None:
+    rng = np.random.default_rng(7)
+    for n in (2, 3, 1000, 65_537):
+        targets = np.arange(n - 1) + rng.integers(0, np.arange(n, 1, -1))
+        got = distributions.swapped_from_the_front(targets.astype(np.int64), n)
+        assert got.tolist() == _swapped_one_by_one(targets.tolist(), n)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("n", [0, 1, 2, 17, 1000, 1_000_000])
+def test_randperm_is_torchs_permutation(n: int) -> None:
+    torch = pytest.importorskip("torch", reason="real torch 2.13 (the oracle) is not installed: "
+                                "randperm compared with torch's skipped")
+    for seed in (0, 1, 2**40 + 3):
+        expected = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+        got = ours.randperm(n, generator=ours.Generator().manual_seed(seed))
+        assert np.array_equal(got.numpy(), expected.numpy()), (n, seed)
+
+
 # ------------------------------------------------------------------ programs against torch
 DTYPES = ("float32", "float64", "float16")
 sizes = st.one_of(st.integers(0, 40), st.sampled_from([15, 16, 17, 31, 32, 33, 47, 63, 100]))

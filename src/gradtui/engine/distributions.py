@@ -220,19 +220,61 @@ def randperm(gen: Generator, n: int) -> np.ndarray:
     """``randperm(n)`` as int64: torch's swaps, ``i <-> i + random() % (n - i)`` from the
     front; from n = 2^32 / 20 on, its inside-out shuffle with ``random64()``."""
     if n < RANDPERM_SWAPS_BELOW:
-        offsets = (gen.words(max(n - 1, 0)).astype(np.int64)
-                   % np.arange(n, 1, -1, dtype=np.int64)).tolist()
-        perm = list(range(n))
-        for i, z in enumerate(offsets):
-            j = i + z
-            perm[i], perm[j] = perm[j], perm[i]
-        return np.array(perm, dtype=np.int64)
+        offsets = gen.words(max(n - 1, 0)).astype(np.int64) % np.arange(n, 1, -1, dtype=np.int64)
+        return swapped_from_the_front(np.arange(n - 1, dtype=np.int64) + offsets, n)
     draws = (gen.words64(n) % np.arange(1, n + 1, dtype=U64)).tolist()
     perm = [0] * n
     for i, z in enumerate(draws):
         perm[i] = perm[z]
         perm[z] = i
     return np.array(perm, dtype=np.int64)
+
+
+def swapped_from_the_front(targets: np.ndarray, n: int) -> np.ndarray:
+    """``range(n)`` after ``perm[i], perm[targets[i]] = perm[targets[i]], perm[i]`` for i = 0,
+    1, ... in turn (every ``targets[i] >= i``), without a Python loop over the swaps.
+
+    Step i freezes position i, so what it takes from ``targets[i]`` is what the last earlier
+    step that swapped with that position left there: what *that* step's own position held when
+    it began; or, if no earlier step did, ``targets[i]`` itself. What position m held when step
+    m began is, in turn, what the last step before m that swapped with m left there, and so on
+    back to a position no step touched before its own, which still holds its index. These "who
+    wrote here last" links form a forest whose roots are the answers; pointer jumping
+    (``holder = holder[holder]``) reaches every root in about log2(longest chain) gathers.
+    """
+    steps = n - 1
+    if steps <= 0:
+        return np.arange(max(n, 0), dtype=np.int64)
+    small = np.int32 if n < 2**31 else np.int64  # half the memory traffic of int64 indices
+    # the steps grouped by target, earlier first (a unique key: quicksort, not a stable sort)
+    order = np.argsort(targets * n + np.arange(steps, dtype=np.int64)).astype(small)
+    target = targets.astype(small)
+    by_target = target[order]
+    repeat = by_target[1:] == by_target[:-1]
+    previous = np.empty(steps, small)  # the step before i that swapped with targets[i], or -1
+    previous[order[0]] = -1
+    previous[order[1:]] = np.where(repeat, order[:-1], -1)
+    # holder[p]: who wrote position p last before step p (p itself: nobody), then, after the
+    # jumping, the value position p held when step p began
+    holder = np.arange(n, dtype=small)
+    last = np.append(~repeat, True)
+    holder[by_target[last]] = order[last]
+    stays = np.flatnonzero(target == np.arange(steps, dtype=small))  # swaps with themselves
+    before = previous[stays]
+    holder[stays] = np.where(before >= 0, before, stays)
+    active = np.flatnonzero(holder != np.arange(n, dtype=small))
+    while active.size:
+        up = holder[active]
+        upper = holder[up]
+        holder[active] = upper
+        active = active[upper != up]  # a root's children are done
+    perm = np.empty(n, np.int64)
+    perm[:steps] = target
+    taken = np.flatnonzero(previous >= 0)
+    perm[taken] = holder[previous[taken]]
+    perm[stays] = holder[stays]
+    perm[steps] = holder[steps]
+    return perm
 
 
 def multinomial(gen: Generator, probs: np.ndarray, n_sample: int,
