@@ -188,3 +188,91 @@ async def test_the_web_lab_works_offline_in_a_real_browser(
     finally:
         await runner.cleanup()
 
+
+
+# textual-serve's terminal script keeps its xterm.js Terminal to itself: a copy of the lab's static
+# folder whose script also hands it to the page as ``window.gradtuiTerminal`` lets the test read
+# the screen the learner sees, cell by cell, instead of guessing it from the bytes sent.
+TERMINAL_MADE = re.compile(r"this\.terminal=new (\w+)\.Terminal\(")
+SCREEN_LINES = """(() => {
+  const term = window.gradtuiTerminal, buffer = term.buffer.active, lines = [];
+  for (let y = 0; y < term.rows; y++) lines.push(buffer.getLine(y).translateToString(true));
+  return JSON.stringify({cols: term.cols, rows: term.rows, lines});
+})()"""
+
+
+def _statics_that_show_the_terminal(server: LabWebServer, folder: Path) -> None:
+    shutil.copytree(server.statics_path, folder)
+    script = folder / "js" / "textual.js"
+    text, made = TERMINAL_MADE.subn(r"this.terminal=window.gradtuiTerminal=new \1.Terminal(",
+                                    script.read_text(encoding="utf-8"), count=1)
+    assert made == 1, "textual-serve's textual.js no longer makes its Terminal as expected"
+    script.write_text(text, encoding="utf-8")
+    server.statics_path = folder
+
+
+async def _screen(page: DevTools) -> tuple[int, int, list[str]]:
+    found = await page.call("Runtime.evaluate", expression=SCREEN_LINES)
+    if "value" not in found["result"]:  # the page has not made its terminal yet
+        return 0, 0, []
+    screen = json.loads(found["result"]["value"])
+    return screen["cols"], screen["rows"], screen["lines"]
+
+
+async def _wait_for_screen(page: DevTools, needle: str, timeout: float = 60) -> list[str]:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        lines = (await _screen(page))[2]
+        if any(needle in line for line in lines):
+            return lines
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"{needle!r} never on screen:\n" + "\n".join(lines))
+        await asyncio.sleep(0.2)
+
+
+async def _run_cell(page: DevTools, source: str) -> None:
+    await page.call("Input.insertText", text=source)
+    for kind in ("keyDown", "keyUp"):
+        await page.call("Input.dispatchKeyEvent", type=kind, key="Enter", code="Enter",
+                        windowsVirtualKeyCode=13, text="\r" if kind == "keyDown" else "")
+
+
+async def test_in_a_1280x800_browser_table_cells_are_whole_or_end_in_an_ellipsis(
+    tmp_path: Path, alice_key: asyncssh.SSHKey
+) -> None:
+    """The web lab at a laptop's window size, the page's default font: the Tensors and
+    Gradients tables' "(none)" was cut to "(non"; a value too wide for its column ends in …."""
+    lab_dir = tmp_path / "lab"
+    config_path = write_lab(lab_dir, command=None, landing="workspace",
+                            extra_learners="open = true\n")
+    write_roster(lab_dir, alice_key)
+    runtime = LabRuntime(config=load_lab_config(config_path), sandbox_mode="none")
+    server = LabWebServer(runtime)
+    _statics_that_show_the_terminal(server, tmp_path / "static")
+    runner = web.AppRunner(await server._make_app())
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    server.public_url = f"http://127.0.0.1:{port}"
+    try:
+        async with browser_page(tmp_path / "profile") as page:
+            await page.call("Page.enable")
+            await page.call("Page.navigate", url=f"http://127.0.0.1:{port}/")
+            empty = await _wait_for_screen(page, "no leaf requires grad yet")
+            cols, rows, _ = await _screen(page)
+            assert cols >= 120 and rows >= 24, (cols, rows)
+            assert sum(line.count("(none)") for line in empty) == 2, "\n".join(empty)
+            await page.call("Runtime.evaluate",
+                            expression="document.querySelector('.xterm-helper-textarea').focus()")
+            await _run_cell(page, "import torch; torch.manual_seed(0); "
+                                  "w = torch.randn(3, 4, requires_grad=True); "
+                                  "loss = (w * 1000.5).sum(); loss.backward()")
+            lines = await _wait_for_screen(page, "[[1000.5, 1000")  # w's .grad is drawn
+            cells = [cell.strip() for line in lines
+                     for cell in re.findall(r"\[\[.*?(?= {2}|│|$)", line)]
+            assert len(cells) >= 3, "\n".join(lines)  # w and its .grad, in both tables
+            cut = [cell for cell in cells if not cell.endswith(("…", "]]"))]
+            assert cut == [], "values cut without an ellipsis:\n" + "\n".join(lines)
+    finally:
+        await runner.cleanup()
