@@ -38,3 +38,33 @@ def test_every_line_link_points_at_the_code_it_names() -> None:
         if code is not None and code not in lines[line - 1]:
             wrong.append(f"{where}: line {line} is {lines[line - 1].strip()!r}")
     assert wrong == []
+
+
+# What gradtui itself tells users to read: a file of the docs that exists (the README is short and
+# links onward; "see the README" sent teachers to a page without the detail).
+DOC_NAMED = re.compile(r"\b(README(?:\.md)?|docs/[\w-]+\.md|SECURITY\.md)\b")
+
+
+def _strings_naming_docs() -> list[tuple[Path, int, str]]:
+    import ast
+
+    found = []
+    for path in sorted((ROOT / "src" / "gradtui").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef
+                                    | ast.AsyncFunctionDef)
+                      and node.body and isinstance(node.body[0], ast.Expr)}
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Constant) and isinstance(node.value, str)
+                    and id(node) not in docstrings):
+                found += [(path, node.lineno, name) for name in DOC_NAMED.findall(node.value)]
+    return found
+
+
+def test_messages_point_at_docs_that_exist_never_at_the_readme() -> None:
+    named = _strings_naming_docs()
+    assert any(name == "docs/labs.md" for _, _, name in named)  # the lab's messages do
+    wrong = [f"{path.relative_to(ROOT)}:{line}: {name}" for path, line, name in named
+             if name.startswith("README") or not (ROOT / name).is_file()]
+    assert wrong == []
