@@ -25,7 +25,7 @@ async def settle(pilot, app: GradtuiApp, limit: float = 60.0) -> None:
     while waited < limit:
         await pilot.pause(0.05)
         waited += 0.05
-        screen = app._workspace_screen()
+        screen = app.workspace_screen()
         pane = app.screen.query_one(LessonPane)
         running = [w for w in [*app.workers] if not w.is_finished]
         if screen.state not in ("busy", "starting") and not running and pane.pending == 0:
@@ -123,7 +123,7 @@ async def test_resumed_lesson_replays_earlier_steps_and_plots_the_loss(tmp_path:
             await settle(pilot, app)
             pane = app.screen.query_one(LessonPane)
             assert pane.feedback.kind == "resume" and session.index == 3
-            assert app._workspace_screen().snapshot.tensor("x") is not None  # replayed
+            assert app.workspace_screen().snapshot.tensor("x") is not None  # replayed
             plot = pane.query_one(PlotextPlot)
             assert not plot.has_class("-shown")
             await run_cell(pilot, app, lesson.steps[3].solution.strip())
@@ -443,7 +443,7 @@ async def test_a_prediction_in_the_workspace(tmp_path: Path) -> None:
             assert shown.startswith("! Not quite: you predicted [1., 2., 3.], and w.grad is "
                                     "[2., 4., 6.].")
             assert "tensor([2., 4., 6.])" in shown  # what the lesson's run showed
-            snapshot = app._workspace_screen().snapshot
+            snapshot = app.workspace_screen().snapshot
             assert snapshot.tensor("w").grad_preview == "[2., 4., 6.]"  # the panels follow
     finally:
         app.client.close()

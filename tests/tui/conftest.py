@@ -71,7 +71,7 @@ async def resize(pilot, app: GradtuiApp, width: int, height: int) -> None:
     from gradtui.tui.screens.workspace import WIDE_COLUMNS
 
     await pilot.resize_terminal(width, height)
-    screen = app._workspace_screen()
+    screen = app.workspace_screen()
     await wait_until(
         pilot,
         lambda: screen.size == Size(width, height) and screen.wide == (width >= WIDE_COLUMNS),

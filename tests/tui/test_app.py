@@ -254,6 +254,9 @@ async def test_lesson_pane_hook(fake, history_path, monkeypatch):
         def cell_finished(self, reply):
             calls.append(("cell", reply.result.ok))
 
+        def empty_enter(self):
+            calls.append(("empty",))
+
         def command(self, name, arg):
             calls.append(("command", name, arg))
             return name == "next"
@@ -454,6 +457,9 @@ async def test_a_failing_lesson_pane_is_reported_and_the_session_goes_on(fake, h
 
         def cell_finished(self, reply):
             raise KeyError("step")
+
+        def empty_enter(self):
+            pass
 
         def command(self, name, arg):
             raise RuntimeError("bad command")

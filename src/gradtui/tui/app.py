@@ -10,8 +10,7 @@ docs/contracts.md "Lessons"). When ``create_app``/``main`` get a ``lesson_sessio
 - passes any ``:command`` it does not know to ``pane.command(name, arg) -> bool``
   (``arg`` is the rest of the line; False means "not mine either" and the app says unknown);
 - binds every ``textual.binding.Binding`` in ``LessonPane.APP_BINDINGS`` (its ``action`` is a
-  lesson action name such as ``"hint"``) to ``app.action_lesson(name)``, which calls
-  ``pane.do(name)``;
+  lesson action name such as ``"hint"``) on the workspace screen, to ``pane.do(name)``;
 - offers ``app.set_input_text(code)`` (starter or solution code into the input, cursor at the
   end, input focused) and ``app.client`` (the ``KernelClient``, for ``expr`` checks through
   ``client.evaluate``; call it from a thread worker, never on the event loop).
@@ -29,6 +28,7 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Input, OptionList, TextArea
 
 from gradtui.tui.glyphs import glyphs_for, wants_ascii
@@ -47,6 +47,20 @@ def is_remote_session(environ: dict[str, str] | os._Environ[str]) -> bool:
     """True when the screen travels over a network link: there a blinking cursor redraws the
     input line twice a second for as long as the session stays open (~0.5 KB/s per learner)."""
     return any(environ.get(name) for name in REMOTE_SESSION_VARS)
+
+
+def lesson_screen_class(bindings: list[Binding]) -> type[WorkspaceScreen]:
+    """The workspace screen with a lesson's keys: each binding's action is a lesson action
+    name, run by ``WorkspaceScreen.action_lesson``. They must work while the learner types, so
+    they take priority over the input's own keys (TextArea binds F6/F7...), except plain
+    characters, which stay typable in the input."""
+    lesson_bindings = [
+        Binding(b.key, f"lesson({b.action!r})", b.description, show=b.show,
+                key_display=b.key_display,
+                priority=b.priority or not all(len(k.strip()) == 1 for k in b.key.split(",")))
+        for b in bindings
+    ]
+    return type("LessonWorkspaceScreen", (WorkspaceScreen,), {"BINDINGS": lesson_bindings})
 
 
 class GradtuiApp(App[int]):
@@ -80,23 +94,16 @@ class GradtuiApp(App[int]):
         self.history_path = history_path
         self.history = HistoryCursor(load_history(history_path) if history_path else [])
         self.lesson_session = lesson_session
-        self.lesson_pane: Any = None
+        self.lesson_pane: Widget | None = None
         self.lesson_keys: list[tuple[str, str, str]] = []
+        self._screen_class: type[WorkspaceScreen] = WorkspaceScreen
         if lesson_session is not None:
             from gradtui.tui.lesson_pane import LessonPane
 
             self.lesson_pane = LessonPane(lesson_session)
-            for binding in getattr(LessonPane, "APP_BINDINGS", []):
-                # Lesson keys must work while the learner types, so they take priority over the
-                # input's own keys (TextArea binds F6/F7...) - except plain characters, which
-                # stay typable in the input.
-                typable = all(len(k.strip()) == 1 for k in binding.key.split(","))
-                self._bindings.bind(
-                    binding.key, f"lesson({binding.action!r})", binding.description,
-                    show=binding.show, key_display=binding.key_display,
-                    priority=binding.priority or not typable,
-                )
-                self.lesson_keys.append((binding.key, "lesson", binding.description))
+            self._screen_class = lesson_screen_class(LessonPane.APP_BINDINGS)
+            self.lesson_keys = [(b.key, "lesson", b.description)
+                                for b in LessonPane.APP_BINDINGS]
 
     @property
     def client(self) -> Any:
@@ -111,8 +118,8 @@ class GradtuiApp(App[int]):
         return screen
 
     def get_default_screen(self) -> Screen:
-        return WorkspaceScreen(self.calls, self.glyphs, self.history, self.history_path,
-                               self.lesson_pane)
+        return self._screen_class(self.calls, self.glyphs, self.history, self.history_path,
+                                  self.lesson_pane, cursor_blink=self.cursor_blink)
 
     def on_mount(self) -> None:
         self.screen.set_class(self.ascii_only, "-ascii")
@@ -158,7 +165,7 @@ class GradtuiApp(App[int]):
         screen = self._workspace_screen()
         if screen is not None and screen.state == "busy":
             screen.interrupt_cell()
-        elif self.focused is not None and hasattr(self.focused, "action_copy"):
+        elif isinstance(self.focused, TextArea | Input):
             self.focused.action_copy()  # Ctrl+C keeps its copy meaning while nothing runs
 
     def action_restart(self) -> None:
@@ -177,12 +184,6 @@ class GradtuiApp(App[int]):
             except Exception:  # quitting must always work
                 message = None
         self.exit(0, message=message)
-
-    def action_lesson(self, name: str) -> None:
-        """Run lesson action ``name`` (from ``LessonPane.APP_BINDINGS``) on the lesson pane."""
-        screen = self._workspace_screen()
-        if self.lesson_pane is not None and screen is not None:
-            screen.call_lesson_pane("do", name)
 
     def set_input_text(self, code: str) -> None:
         """Put ``code`` in the input (cursor at the end) and focus it."""

@@ -1,10 +1,12 @@
 """The workspace's lesson pane: the step's prose, a progress bar, and every cell's verdict.
 
-The app mounts ``LessonPane(session)`` (see docs/contracts.md "Lessons"), calls
-``cell_finished(reply)`` after every cell, routes unknown ``:commands`` to ``command`` and binds
-``APP_BINDINGS`` to ``do``. The ``LessonSession`` talks to the kernel (replays, ``expr``
-checks), so every session call runs in a thread worker and the pane repaints from its
-``Feedback`` back on the event loop.
+The workspace mounts ``LessonPane(session)`` and calls it through ``LessonPaneHooks``
+(``gradtui.tui.lesson_seam``, docs/contracts.md "Lessons"): ``cell_finished(reply)`` after every
+cell, unknown ``:commands`` to ``command``, ``APP_BINDINGS`` to ``do``. The pane answers with
+messages (a snapshot to paint, an area or a graph to show) and uses the app through
+``LessonHost``. The ``LessonSession`` talks to the kernel (replays, ``expr`` checks), so every
+session call runs in a thread worker and the pane repaints from its ``Feedback`` back on the
+event loop.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ from textual.content import Content
 from textual.widgets import Markdown, ProgressBar, Static
 from textual_plotext import PlotextPlot
 
-from gradtui.kernel.protocol import ExecuteReply
+from gradtui.kernel.protocol import ExecuteReply, Snapshot
 from gradtui.lessons.catalog import resume_command
 from gradtui.lessons.inline import code_pieces
 from gradtui.lessons.session import Feedback, LessonSession, counted
+from gradtui.tui.lesson_seam import LessonHost
+from gradtui.tui.messages import AreaWanted, GraphWanted, LessonSnapshot
 
 # Lesson actions and the `:commands` that name them.
 COMMANDS = {"hint": "hint", "solution": "solution", "skip": "skip", "reset": "reset",
@@ -123,9 +127,9 @@ class LessonPane(Vertical, can_focus=True):
         # kernel is up, it replaced what a quick learner had typed (or was run instead of their
         # next Enter), so the start's feedback leaves the input alone.
         if session.step is not None and session.step.starter:
-            self.app.set_input_text(session.step.starter)
+            self.host.set_input_text(session.step.starter)
         if session.kernel is None:
-            session.attach(self.app.client)
+            session.attach(self.host.client)
         self._run(lambda: replace(session.start(), code=""))
 
     # -- the app's hooks --------------------------------------------------------------------
@@ -133,10 +137,9 @@ class LessonPane(Vertical, can_focus=True):
     def cell_finished(self, reply: ExecuteReply) -> None:
         """Judge the current step on a finished cell (in a worker: checks may ask the kernel;
         a predict step even runs the step's code)."""
-        screen = self._workspace()
         # Below 120 columns the REPL log is on another tab: repeat the cell's output here so
         # the learner sees what they got next to what the step wanted.
-        self._echo = "" if screen is None or getattr(screen, "wide", True) else cell_echo(reply)
+        self._echo = "" if self._log_beside() else cell_echo(reply)
         predicts = self.session.step is not None and self.session.step.predict is not None
         self._run(lambda: self.session.cell_finished(reply), changes_kernel=predicts)
 
@@ -166,7 +169,7 @@ class LessonPane(Vertical, can_focus=True):
             self.app.exit(0, message=leave_message(session))
         elif name == "show":
             self._show_step()
-            self._workspace_call("show_area", "lesson")
+            self.post_message(AreaWanted("lesson"))
         elif name in actions:
             self._run(actions[name], changes_kernel=name in ("skip", "reset", "restart"))
 
@@ -184,18 +187,18 @@ class LessonPane(Vertical, can_focus=True):
                 snapshot = None
                 if changes_kernel:
                     try:
-                        snapshot = self.app.client.snapshot()
+                        snapshot = self.host.client.snapshot()
                     except Exception:  # the panels simply keep their last picture
                         snapshot = None
             self.app.call_from_thread(self._apply, feedback, snapshot)
 
         self.run_worker(work, thread=True, group="lesson")
 
-    def _apply(self, feedback: Feedback, snapshot: Any) -> None:
+    def _apply(self, feedback: Feedback, snapshot: Snapshot | None) -> None:
         self.pending -= 1
         self.feedback = feedback
         if snapshot is not None:
-            self._workspace_call("push_snapshot", snapshot)
+            self.post_message(LessonSnapshot(snapshot))
         if feedback.kind == "quiet" and not feedback.notice:
             self._echo = ""
             self._show_plot(feedback.plot, feedback.plot_name)
@@ -209,7 +212,7 @@ class LessonPane(Vertical, can_focus=True):
             self.query_one("#lesson-scroll", VerticalScroll).scroll_end(animate=False)
         self._show_feedback(feedback)
         self._show_plot(feedback.plot, feedback.plot_name)
-        if not self._visible() and feedback.kind in ("pass", "fail", "finished"):
+        if not self.display and feedback.kind in ("pass", "fail", "finished"):
             # Below 120 columns the learner may be on another tab: a toast says how it went.
             text = feedback.message if feedback.kind != "fail" else "Not yet: " + (
                 [*feedback.notes, *feedback.problems] or [""])[0]
@@ -219,7 +222,7 @@ class LessonPane(Vertical, can_focus=True):
             # Starting over (or skipping ahead) empties the input too when the step has no
             # starter code: the attempt, or an earlier step's unrun starter, belongs to the old
             # step. (Not after a pass: the learner may already be typing the next cell.)
-            self.app.set_input_text(feedback.code)
+            self.host.set_input_text(feedback.code)
 
     # -- painting ---------------------------------------------------------------------------
 
@@ -245,7 +248,7 @@ class LessonPane(Vertical, can_focus=True):
                 prose += f"\n\n**Predict:** {step.predict.question} {PREDICT_HOW}"
             if step.graph:
                 prose += f"\n\n*The Graph panel (F4) shows `{step.graph}`.*"
-                self._select_graph(step.graph)
+                self.post_message(GraphWanted(step.graph))
         self.query_one("#lesson-prose", Markdown).update(prose)
         self.query_one("#lesson-scroll", VerticalScroll).scroll_home(animate=False)
         self.query_one(PlotextPlot).remove_class("-shown")  # a plot belongs to its step
@@ -255,7 +258,7 @@ class LessonPane(Vertical, can_focus=True):
     def _show_feedback(self, feedback: Feedback) -> None:
         self.query_one("#lesson-feedback-text", Static).update(
             feedback_content(feedback, self.session, echo=self._echo,
-                             ascii_only=getattr(self.app, "ascii_only", False)))
+                             ascii_only=self.host.ascii_only))
         self._echo = ""
         self.query_one("#lesson-feedback", VerticalScroll).scroll_home(animate=False)
         self.call_after_refresh(self._fit_plot)  # the verdict's height changes the text's room
@@ -316,17 +319,11 @@ class LessonPane(Vertical, can_focus=True):
          "page_down": scroll.scroll_page_down, "home": scroll.scroll_home,
          "end": scroll.scroll_end}[how](animate=False)
 
-    def _select_graph(self, name: str) -> None:
-        screen = self._workspace()
-        snapshot = getattr(screen, "snapshot", None)
-        if snapshot is not None and snapshot.tensor(name) is not None:
-            screen.select_tensor(name)
-
     def _keys_text(self) -> str:
         """The lesson keys that do something now (after a pass, how to go on), as many as fit
         the pane's width on one line: the last ones give way to "F1 keys" (the help screen
         lists them all)."""
-        dot = " | " if getattr(self.app, "ascii_only", False) else " · "
+        dot = " | " if self.is_mounted and self.host.ascii_only else " · "
         session = self.session
         if session.review is not None and not session.finished:
             keys = [f"Enter or ^N: on to step {session.index + 1}", "F12 reset", "^R restart",
@@ -343,18 +340,17 @@ class LessonPane(Vertical, can_focus=True):
     def _show_keys(self) -> None:
         self.query_one("#lesson-keys", Static).update(self._keys_text())
 
-    def _visible(self) -> bool:
-        screen = self._workspace()
-        return screen is None or getattr(screen, "wide", True) or \
-            getattr(screen, "active", "lesson") == "lesson"
+    def _log_beside(self) -> bool:
+        """The REPL log is on screen next to the pane (the workspace is side by side)."""
+        return self.screen.has_class("-wide")
 
-    def _workspace(self) -> Any:
-        return getattr(self.app, "_workspace_screen", lambda: None)()
-
-    def _workspace_call(self, method: str, *args: Any) -> None:
-        screen = self._workspace()
-        if screen is not None and hasattr(screen, method):
-            getattr(screen, method)(*args)
+    @property
+    def host(self) -> LessonHost:
+        """The app, as far as the pane uses it."""
+        app = self.app
+        if not isinstance(app, LessonHost):
+            raise TypeError(f"a lesson pane needs an app with a kernel client, not {app!r}")
+        return app
 
 
 def fit_keys(keys: list[str], width: int, dot: str, more: str = "F1 keys") -> str:

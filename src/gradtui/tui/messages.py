@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from gradtui.kernel.protocol import Snapshot
+
 
 class CellSubmitted(Message):
     """The learner pressed Enter on a complete cell (Python code or a ``:command``)."""
@@ -66,6 +68,32 @@ class SourceRequested(Message):
 
 class DotRequested(Message):
     """Export the graph of ``name`` as Graphviz DOT (a key in the Graph panel)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+
+class LessonSnapshot(Message):
+    """The lesson pane changed the kernel's state (a reset, a skip, a replay): paint this
+    snapshot of it."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+
+
+class AreaWanted(Message):
+    """Bring area ``name`` (``lesson``, ``repl``, ``tensors``, ``graph``, ``grads``) to view."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+
+class GraphWanted(Message):
+    """Show ``name``'s graph in the Graph panel if the namespace has that tensor (a lesson
+    step's ``graph``); nothing is said when it has not."""
 
     def __init__(self, name: str) -> None:
         super().__init__()

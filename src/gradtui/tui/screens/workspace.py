@@ -16,16 +16,19 @@ import re
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Tab, Tabs
 
 from gradtui.kernel.protocol import (
@@ -42,14 +45,18 @@ from gradtui.tui.dot_export import export_dot
 from gradtui.tui.glyphs import Glyphs
 from gradtui.tui.history import HistoryCursor, append_history
 from gradtui.tui.kernel_calls import KernelCalls, KernelFailure
+from gradtui.tui.lesson_seam import LessonPaneHooks
 from gradtui.tui.messages import (
+    AreaWanted,
     CellOutputArrived,
     CellRefused,
     CellSubmitted,
     CompletionRequested,
     DotRequested,
     EmptyEnter,
+    GraphWanted,
     InputLeft,
+    LessonSnapshot,
     PanelLeft,
     SourceRequested,
     StepRequested,
@@ -78,6 +85,7 @@ LEFT_AREAS = ("lesson", "repl")  # the areas of the left column; the panels are 
 
 
 CELL_NAME = re.compile(r"<cell (\d+)>")
+T = TypeVar("T")
 
 
 def renumbered(result: CellResult, shown: dict[int, int]) -> CellResult:
@@ -110,11 +118,16 @@ class WorkspaceScreen(Screen[None]):
 
     BINDINGS = [Binding("question_mark", "app.help", "Help", show=False)]
 
+    wide: reactive[bool] = reactive(False)
+    """Side by side (120 columns and more): the ``-wide`` class, else ``-narrow``."""
+
     def __init__(
         self, calls: KernelCalls, glyphs: Glyphs, history: HistoryCursor,
-        history_path: Path | None, lesson_pane: Any = None,
+        history_path: Path | None, lesson_pane: Widget | None = None, *,
+        cursor_blink: bool = True,
     ) -> None:
         super().__init__()
+        self.cursor_blink = cursor_blink  # off over SSH: an idle screen then sends nothing
         self.calls = calls
         self.glyphs = glyphs
         self.history = history
@@ -122,7 +135,6 @@ class WorkspaceScreen(Screen[None]):
         self.lesson_pane = lesson_pane
         self.snapshot: Snapshot | None = None
         self.active = "lesson" if lesson_pane is not None else "repl"
-        self.wide = False
         # The learner's cells, numbered 1, 2, 3... for the whole session: never back to 1 or
         # down after a restart, nor up when a lesson replays cells in the kernel. The kernel
         # keeps its own count (its tracebacks name "<cell K>"), so each cell's kernel count
@@ -170,7 +182,7 @@ class WorkspaceScreen(Screen[None]):
         dot = " | " if self.glyphs.ascii else " · "
         self.query_one(CellInput).border_subtitle = dot.join(
             ("Enter runs", "Ctrl+J new line", "F1 keys"))
-        self.query_one(CellInput).cursor_blink = getattr(self.app, "cursor_blink", True)
+        self.query_one(CellInput).cursor_blink = self.cursor_blink
         self.query_one(CellInput).focus()
         self.query_one(ReplLog).note(
             "gradtui: type PyTorch code (import torch gives gradtui's engine). "
@@ -180,11 +192,13 @@ class WorkspaceScreen(Screen[None]):
     def on_resize(self) -> None:
         self.apply_layout(self.size.width)
 
+    def watch_wide(self, wide: bool) -> None:
+        self.set_class(wide, "-wide")
+        self.set_class(not wide, "-narrow")
+
     def apply_layout(self, width: int) -> None:
         """Side by side when wide, one area at a time (tabs) when narrow."""
         self.wide = width >= WIDE_COLUMNS
-        self.set_class(self.wide, "-wide")
-        self.set_class(not self.wide, "-narrow")
         tabs = self.query_one("#panel-tabs", Tabs)
         tabs.display = not self.wide
         left = self.active in LEFT_AREAS
@@ -305,8 +319,8 @@ class WorkspaceScreen(Screen[None]):
 
     @on(EmptyEnter)
     def _empty_enter(self, _event: EmptyEnter) -> None:
-        if self.lesson_pane is not None:
-            self.call_lesson_pane("empty_enter")  # after a passed step: go on to the next
+        # after a passed step: go on to the next
+        self.tell_lesson("empty_enter", lambda pane: pane.empty_enter())
 
     @on(CellRefused)
     def _cell_refused(self, event: CellRefused) -> None:
@@ -381,8 +395,7 @@ class WorkspaceScreen(Screen[None]):
             self._toast_result(outcome)
         if outcome.snapshot is not None:
             self.push_snapshot(outcome.snapshot)
-        if self.lesson_pane is not None:
-            self.call_lesson_pane("cell_finished", outcome)
+        self.tell_lesson("cell_finished", lambda pane: pane.cell_finished(outcome))
 
     def _toast_result(self, reply: ExecuteReply) -> None:
         """The log is hidden behind another tab: say briefly what the cell did."""
@@ -429,16 +442,37 @@ class WorkspaceScreen(Screen[None]):
         self.push_snapshot(None)
         self.push_snapshot(outcome)
 
-    def call_lesson_pane(self, method: str, *args: Any) -> Any:
-        """Call the lesson pane; an exception in it is reported in the log, not fatal (the
-        learner keeps the session and the namespace)."""
+    def tell_lesson(self, what: str, call: Callable[[LessonPaneHooks], T]) -> T | None:
+        """``call(pane)`` on the lesson pane, if there is one; an exception in it is reported in
+        the log (``what`` names the call there), not fatal: the learner keeps the session and
+        the namespace."""
+        pane = self.lesson_pane
+        if not isinstance(pane, LessonPaneHooks):
+            return None
         try:
-            return getattr(self.lesson_pane, method)(*args)
+            return call(pane)
         except Exception as exc:
             self.query_one(ReplLog).note(
-                f"the lesson pane failed in {method}: {type(exc).__name__}: {exc}",
+                f"the lesson pane failed in {what}: {type(exc).__name__}: {exc}",
                 style="bold red")
             return None
+
+    def action_lesson(self, action: str) -> None:
+        """A lesson key (``LessonPaneHooks.APP_BINDINGS``): lesson action ``action``."""
+        self.tell_lesson("do", lambda pane: pane.do(action))
+
+    @on(LessonSnapshot)
+    def _lesson_snapshot(self, event: LessonSnapshot) -> None:
+        self.push_snapshot(event.snapshot)
+
+    @on(AreaWanted)
+    def _area_wanted(self, event: AreaWanted) -> None:
+        self.show_area(event.name)
+
+    @on(GraphWanted)
+    def _graph_wanted(self, event: GraphWanted) -> None:
+        if self.snapshot is not None and self.snapshot.tensor(event.name) is not None:
+            self.select_tensor(event.name)
 
     def _kernel_failed(self, failure: KernelFailure) -> None:
         log = self.query_one(ReplLog)
@@ -527,7 +561,7 @@ class WorkspaceScreen(Screen[None]):
                           f":doc waits for the kernel: {BUSY_REFUSAL}", error=True)
             else:
                 self.show_doc(args[0])
-        elif self.lesson_pane is not None and self.call_lesson_pane("command", name, command.arg):
+        elif self.tell_lesson("command", lambda pane: pane.command(name, command.arg)):
             return
         else:
             log.note(f"unknown command :{name} (:help lists them)", style="bold red")

@@ -120,13 +120,13 @@ class CellInput(TextArea):
         terminal read (``\x15#`` over SSH) have been inserted, and Ctrl+U would delete them too.
         Running the binding here keeps every key in the order it was typed.
         """
-        for binding in self._bindings.key_to_bindings.get(event.key, ()):
-            if binding.priority:
-                continue  # priority bindings already ran before the key reached us
-            if await self.app.run_action(binding.action, self):
-                event.stop()
-                event.prevent_default()
-                return True
+        active = self.screen.active_bindings.get(event.key)
+        if active is None or active.node is not self or active.binding.priority:
+            return False  # not ours (priority bindings already ran before the key reached us)
+        if await self.app.run_action(active.binding.action, self):
+            event.stop()
+            event.prevent_default()
+            return True
         return False
 
     def _dedent(self) -> bool:
