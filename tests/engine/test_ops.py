@@ -184,6 +184,18 @@ GRAD_CASES: list[tuple[str, Callable, list[np.ndarray]]] = [
     ("hardswish", lambda a: F.hardswish(a * 2.5), [_any(6)]),
     # reading and writing by index
     ("linalg_cross", lambda a, b: torch.linalg.cross(a, b), [_any(2, 3), _any(1, 3)]),
+    # functions real code reaches for next (ops_more.py)
+    ("tan", lambda a: a.tan(), [_any(5)]),
+    ("atan2", lambda a, b: torch.atan2(a, b), [_any(2, 3), _any(3)]),
+    ("deg2rad", lambda a: a.deg2rad(), [_any(4)]),
+    ("rad2deg", lambda a: a.rad2deg(), [_any(4)]),
+    ("flip", lambda a: a.flip(0, -1), [_any(2, 3)]),
+    ("roll", lambda a: a.roll((1, -2), (0, 1)), [_any(3, 4)]),
+    ("roll_flat", lambda a: a.roll(2), [_any(2, 3)]),
+    ("tril", lambda a: a.tril(-1), [_any(3, 4)]),
+    ("triu", lambda a: a.triu(1), [_any(2, 3, 4)]),
+    ("trace", lambda a: a.trace(), [_any(3, 4)]),
+    ("bmm", lambda a, b: torch.bmm(a, b), [_any(2, 3, 4), _any(2, 4, 2)]),
     # padding (F.pad): a row per mode and number of padded dims; circular is slice copies
     ("constant_pad", lambda a: F.pad(a, (1, -1, 2, 0), value=0.5), [_any(2, 3)]),
     *[(f"{mode}_pad{n}d", (lambda m, k: lambda a: F.pad(a, (2, 1, 1, 0, 1, 1)[:2 * k], mode=m))(

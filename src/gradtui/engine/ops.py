@@ -705,5 +705,6 @@ for _name, _grad_fn, _fn in (("floor", "FloorBackward0", np.floor),
     op(_name, _grad_fn, (lambda f: lambda self: (f(self), ()))(_fn), derivatives=(
         wrt("self", "d/da = 0 almost everywhere", lambda grad: np.zeros_like(grad)),))
 
-# the rows of indexing, scatter and padding, and of in-place-only forms, live beside this file
-from gradtui.engine import ops_indexing, ops_inplace  # noqa: E402,F401  (they register rows)
+# the rows of indexing, scatter and padding, of in-place-only forms and of the functions real
+# code reaches for next (tan, flip, tril, bmm...) live beside this file
+from gradtui.engine import ops_indexing, ops_inplace, ops_more  # noqa: E402,F401  (they register rows)

@@ -22,6 +22,7 @@ from gradtui.engine import (
     creation,
     dtypes,
     errors,
+    functional_more,
     indexing,
     linalg,
     random_ops,
@@ -691,6 +692,19 @@ class Tensor(InplaceMethods):
     mv = linalg.mv
     addmm = linalg.addmm
     outer = linalg.outer
+    bmm = functional_more.bmm
+    # more functions (functional_more.py)
+    tan = functional_more.tan
+    atan2 = arctan2 = functional_more.atan2
+    deg2rad = functional_more.deg2rad
+    rad2deg = functional_more.rad2deg
+    flip = functional_more.flip
+    fliplr = functional_more.fliplr
+    flipud = functional_more.flipud
+    roll = functional_more.roll
+    tril = functional_more.tril
+    triu = functional_more.triu
+    trace = functional_more.trace
     cross = linalg.cross
     # shapes and views
     t = views.t

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from gradtui.engine import bitwise, inplace, random_ops, scatter, views
+from gradtui.engine import bitwise, functional_more, inplace, random_ops, scatter, views
 from gradtui.engine import functional as F
 from gradtui.engine.dims import normalize_dim
 from gradtui.engine.dispatch import apply
@@ -116,6 +116,12 @@ class InplaceMethods(TensorBase):
     sqrt_ = inplace.sqrt_
     log_ = inplace.log_
     sin_ = _written(F.sin, "sin_")
+    tan_ = _written(functional_more.tan, "tan_")
+    atan2_ = arctan2_ = _written(functional_more.atan2, "atan2_")
+    deg2rad_ = _written(functional_more.deg2rad, "deg2rad_")
+    rad2deg_ = _written(functional_more.rad2deg, "rad2deg_")
+    tril_ = _written(functional_more.tril, "tril_")
+    triu_ = _written(functional_more.triu, "triu_")
     cos_ = _written(F.cos, "cos_")
     sinh_ = _written(F.sinh, "sinh_")
     cosh_ = _written(F.cosh, "cosh_")

@@ -63,6 +63,7 @@ from gradtui.engine.functional import (  # noqa: F401
     round,
     sum,
 )
+from gradtui.engine.functional_more import *  # noqa: F401,F403
 from gradtui.engine.generator import (  # noqa: F401
     Generator,
     get_rng_state,
