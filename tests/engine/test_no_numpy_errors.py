@@ -50,7 +50,7 @@ SKIP = {"load", "save", "manual_seed", "seed", "set_default_dtype", "set_default
         "no_grad", "enable_grad", "Generator", "device", "Size", "compile", "register_hook",
         "backward", "retain_grad", "numpy", "tolist", "item", "apply_", "map_",
         "share_memory_", "storage"}
-SAME_AT_LEAST = 3177  # calls whose outcome (ok, or error type and first line) is torch's
+SAME_AT_LEAST = 3387  # calls whose outcome (ok, or error type and first line) is torch's
 
 
 def _operand(T: Any, name: str) -> Any:

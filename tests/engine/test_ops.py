@@ -196,6 +196,13 @@ GRAD_CASES: list[tuple[str, Callable, list[np.ndarray]]] = [
     ("triu", lambda a: a.triu(1), [_any(2, 3, 4)]),
     ("trace", lambda a: a.trace(), [_any(3, 4)]),
     ("bmm", lambda a, b: torch.bmm(a, b), [_any(2, 3, 4), _any(2, 4, 2)]),
+    ("acosh", lambda a: (a * a + 1.5).acosh(), [_any(4)]),
+    ("asinh", lambda a: a.asinh(), [_any(4)]),
+    ("atanh", lambda a: (a * 0.3).atanh(), [_any(4)]),
+    ("addcmul", lambda a, b, c: torch.addcmul(a, b, c, value=0.5),
+     [_any(2, 3), _any(3), _any(2, 1)]),
+    ("addcdiv", lambda a, b, c: torch.addcdiv(a, b, c * c + 1, value=2),
+     [_any(2, 3), _any(3), _any(2, 1)]),
     # padding (F.pad): a row per mode and number of padded dims; circular is slice copies
     ("constant_pad", lambda a: F.pad(a, (1, -1, 2, 0), value=0.5), [_any(2, 3)]),
     *[(f"{mode}_pad{n}d", (lambda m, k: lambda a: F.pad(a, (2, 1, 1, 0, 1, 1)[:2 * k], mode=m))(

@@ -11,13 +11,15 @@ from gradtui.engine import dtypes
 from gradtui.engine.dims import normalize_dim
 from gradtui.engine.dispatch import apply, broadcast_shape, promote
 from gradtui.engine.ops import OPS
-from gradtui.engine.tensor_base import TensorBase
+from gradtui.engine.tensor_base import TensorBase, new_leaf
 
 if TYPE_CHECKING:
     from gradtui.engine.tensor import Tensor
 
-__all__ = ["arctan2", "atan2", "bmm", "deg2rad", "flip", "fliplr", "flipud", "rad2deg", "roll",
-           "tan", "trace", "tril", "triu"]
+__all__ = ["acosh", "addcdiv", "addcmul", "arccosh", "arcsinh", "arctan2", "arctanh", "asinh",
+           "atan2", "atanh", "atleast_1d", "atleast_2d", "atleast_3d", "bmm", "broadcast_tensors",
+           "count_nonzero", "deg2rad", "flip", "fliplr", "flipud", "moveaxis", "movedim",
+           "rad2deg", "ravel", "roll", "tan", "trace", "tril", "triu"]
 
 
 def _floats(input: Tensor) -> np.ndarray:
@@ -28,6 +30,21 @@ def _floats(input: Tensor) -> np.ndarray:
 
 def tan(input: Tensor) -> Tensor:
     return apply(OPS["tan"], (input,), (_floats(input),))
+
+
+def acosh(input: Tensor) -> Tensor:
+    return apply(OPS["acosh"], (input,), (_floats(input),))
+
+
+def asinh(input: Tensor) -> Tensor:
+    return apply(OPS["asinh"], (input,), (_floats(input),))
+
+
+def atanh(input: Tensor) -> Tensor:
+    return apply(OPS["atanh"], (input,), (_floats(input),))
+
+
+arccosh, arcsinh, arctanh = acosh, asinh, atanh
 
 
 def deg2rad(input: Tensor) -> Tensor:
@@ -137,3 +154,108 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
         raise RuntimeError(f"expected scalar type {input.dtype.short_name} but found "
                            f"{mat2.dtype.short_name}")
     return apply(OPS["bmm"], (input, mat2))
+
+
+_ADDCDIV_INTEGER = (
+    "Integer division with addcdiv is no longer supported, and in a future  release addcdiv will "
+    "perform a true division of tensor1 and tensor2. The historic addcdiv behavior can be "
+    "implemented as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for "
+    "integer inputs and as (input + value * tensor1 / tensor2) for float inputs. The future "
+    "addcdiv behavior is just the latter implementation: (input + value * tensor1 / tensor2), "
+    "for all dtypes.")
+
+
+def _fused(name: str, input: Tensor, tensor1: Tensor, tensor2: Tensor, value: Any) -> Tensor:
+    operands = (input, tensor1, tensor2)
+    # torch's error for shapes that do not broadcast; the walk sums each gradient back
+    broadcast_shape(broadcast_shape(input._array.shape, tensor1._array.shape),
+                    tensor2._array.shape)
+    target = promote(operands)
+    if name == "addcdiv" and not tensor1.dtype.is_floating_point \
+            and not tensor2.dtype.is_floating_point:
+        raise RuntimeError(_ADDCDIV_INTEGER)
+    arrays = tuple(t._array.astype(target.np, copy=False) for t in operands)
+    return apply(OPS[name], operands, arrays, value=value)
+
+
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """``input + value * tensor1 * tensor2`` in one op (AddcmulBackward0)."""
+    return _fused("addcmul", input, tensor1, tensor2, value)
+
+
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """``input + value * tensor1 / tensor2`` in one op (AddcdivBackward0)."""
+    return _fused("addcdiv", input, tensor1, tensor2, value)
+
+
+def _each(tensors: tuple, make: Any) -> Any:
+    out = tuple(make(t) for t in (tensors[0] if len(tensors) == 1 and isinstance(
+        tensors[0], tuple | list) else tensors))
+    return out[0] if len(out) == 1 and not isinstance(tensors[0], tuple | list) else out
+
+
+def atleast_1d(*tensors: Any) -> Any:
+    """Each tensor with at least one dim (a 0-d one viewed as shape (1,))."""
+    return _each(tensors, lambda t: t.reshape(1) if t._array.ndim == 0 else t)
+
+
+def atleast_2d(*tensors: Any) -> Any:
+    """Each tensor with at least two dims (a vector becomes one row)."""
+    return _each(tensors, lambda t: t.reshape(1, 1) if t._array.ndim == 0
+                 else t.unsqueeze(0) if t._array.ndim == 1 else t)
+
+
+def atleast_3d(*tensors: Any) -> Any:
+    """Each tensor with at least three dims: (n,) -> (1, n, 1), (m, n) -> (m, n, 1)."""
+    def make(t: Tensor) -> Tensor:
+        ndim = t._array.ndim
+        if ndim == 0:
+            return t.reshape(1, 1, 1)
+        if ndim == 1:
+            return t.unsqueeze(0).unsqueeze(-1)
+        return t.unsqueeze(-1) if ndim == 2 else t
+    return _each(tensors, make)
+
+
+def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
+    """The tensors expanded to their common broadcast shape (views, ExpandBackward0)."""
+    shape: tuple = ()
+    for t in tensors:
+        shape = broadcast_shape(shape, t._array.shape)
+    return tuple(t.expand(*shape) for t in tensors)
+
+
+def ravel(input: Tensor) -> Tensor:
+    """The entries as one dim (a view where it can be, like ``reshape(-1)``)."""
+    return input.reshape(-1)
+
+
+def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
+    """``input`` with dim(s) ``source`` moved to ``destination`` (a permute)."""
+    ndim = input._array.ndim
+    src = tuple(source) if isinstance(source, tuple | list) else (source,)
+    dst = tuple(destination) if isinstance(destination, tuple | list) else (destination,)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(src)} "
+                           f"dims) should contain the same number of dims as destination "
+                           f"({list(dst)} dims)")
+    src_n = [normalize_dim(d, ndim) for d in src]
+    dst_n = [normalize_dim(d, ndim) for d in dst]
+    rest = [d for d in range(ndim) if d not in src_n]
+    result: list[int] = [-1] * ndim
+    for s, d in zip(src_n, dst_n, strict=True):
+        result[d] = s
+    fill = iter(rest)
+    result = [next(fill) if r == -1 else r for r in result]
+    return input.permute(*result)
+
+
+moveaxis = movedim
+
+
+def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
+    """How many entries are not zero (along ``dim``): an int64 tensor."""
+    arr = input._array
+    axis = None if dim is None else tuple(normalize_dim(d, arr.ndim) for d in (
+        dim if isinstance(dim, tuple | list) else (dim,)))
+    return new_leaf(np.asarray(np.count_nonzero(arr, axis=axis), dtype=np.int64))

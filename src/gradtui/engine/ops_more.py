@@ -57,3 +57,37 @@ op("bmm", "BmmBackward0", lambda self, mat2: (np.matmul(self, mat2), (mat2, self
        wrt("mat2", "self^T @ grad, batch by batch", reads=("self",),
            formula=lambda grad, mat2, self: np.matmul(self.transpose(0, 2, 1), grad))))
 
+
+# ================================================================ inverse hyperbolic functions
+op("acosh", "AcoshBackward0", lambda self: (np.arccosh(self), (self,)), saved=("self",),
+   derivatives=(wrt("self", "d(acosh a)/da = 1/sqrt(a^2 - 1)",
+                    lambda grad, self: grad / np.sqrt((self - 1) * (self + 1))),))
+op("asinh", "AsinhBackward0", lambda self: (np.arcsinh(self), (self,)), saved=("self",),
+   derivatives=(wrt("self", "d(asinh a)/da = 1/sqrt(a^2 + 1)",
+                    lambda grad, self: grad / np.sqrt(self * self + 1)),))
+op("atanh", "AtanhBackward0", lambda self: (np.arctanh(self), (self,)), saved=("self",),
+   derivatives=(wrt("self", "d(atanh a)/da = 1/(1 - a^2)",
+                    lambda grad, self: grad / (1 - self * self)),))
+
+# ================================================================ fused multiply-adds
+op("addcmul", "AddcmulBackward0",
+   lambda self, tensor1, tensor2, value: (self + self.dtype.type(value) * tensor1 * tensor2,
+                                          (tensor1, tensor2, value)),
+   saved=("tensor1", "tensor2", "value"), plain=("value",), derivatives=(
+       wrt("self", "d/da (a + v b c) = 1", lambda grad, tensor1, tensor2, value: grad,
+           reads=()),
+       wrt("tensor1", "d/db (a + v b c) = v c", reads=("tensor2", "value"),
+           formula=lambda grad, tensor1, tensor2, value: grad * tensor2 * value),
+       wrt("tensor2", "d/dc (a + v b c) = v b", reads=("tensor1", "value"),
+           formula=lambda grad, tensor1, tensor2, value: grad * tensor1 * value)))
+op("addcdiv", "AddcdivBackward0",
+   lambda self, tensor1, tensor2, value: (self + self.dtype.type(value) * tensor1 / tensor2,
+                                          (tensor1, tensor2, value)),
+   saved=("tensor1", "tensor2", "value"), plain=("value",), derivatives=(
+       wrt("self", "d/da (a + v b / c) = 1", lambda grad, tensor1, tensor2, value: grad,
+           reads=()),
+       wrt("tensor1", "d/db (a + v b / c) = v / c", reads=("tensor2", "value"),
+           formula=lambda grad, tensor1, tensor2, value: grad * value / tensor2),
+       wrt("tensor2", "d/dc (a + v b / c) = -v b / c^2", reads=("tensor1", "tensor2", "value"),
+           formula=lambda grad, tensor1, tensor2, value:
+           -grad * value * tensor1 / (tensor2 * tensor2))))

@@ -22,7 +22,6 @@ from gradtui.engine import (
     creation,
     dtypes,
     errors,
-    functional_more,
     indexing,
     linalg,
     random_ops,
@@ -42,6 +41,7 @@ from gradtui.engine.printing import tensor_repr
 from gradtui.engine.size import Size
 from gradtui.engine.tensor_base import new_leaf, register_tensor_class
 from gradtui.engine.tensor_inplace import InplaceMethods
+from gradtui.engine.tensor_more import MoreMethods
 from gradtui.engine.walk import execute
 
 # op rows used by the dunders, bound once (a dict lookup per operator adds up)
@@ -58,7 +58,7 @@ def _cast_method(name: str, target: dtypes.dtype) -> Any:
     return cast
 
 
-class Tensor(InplaceMethods):
+class Tensor(InplaceMethods, MoreMethods):
     """A multi-dimensional array with autograd, like ``torch.Tensor``."""
 
     __slots__ = ()  # a tensor's state is declared (and initialised) in TensorBase
@@ -692,19 +692,6 @@ class Tensor(InplaceMethods):
     mv = linalg.mv
     addmm = linalg.addmm
     outer = linalg.outer
-    bmm = functional_more.bmm
-    # more functions (functional_more.py)
-    tan = functional_more.tan
-    atan2 = arctan2 = functional_more.atan2
-    deg2rad = functional_more.deg2rad
-    rad2deg = functional_more.rad2deg
-    flip = functional_more.flip
-    fliplr = functional_more.fliplr
-    flipud = functional_more.flipud
-    roll = functional_more.roll
-    tril = functional_more.tril
-    triu = functional_more.triu
-    trace = functional_more.trace
     cross = linalg.cross
     # shapes and views
     t = views.t

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from gradtui.engine import dtypes as _dtypes
@@ -117,6 +118,7 @@ from gradtui.engine.views import *  # noqa: F401,F403
 
 __version__ = "2.13.0+cpu"
 
+nan, inf, pi, e = math.nan, math.inf, math.pi, math.e  # torch's constants are Python floats
 float = float32  # noqa: A001 - torch's aliases
 double = float64
 half = float16
