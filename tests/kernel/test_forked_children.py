@@ -81,3 +81,26 @@ def test_a_child_that_returns_from_its_cell_exits_and_the_kernel_goes_on(client)
         time.sleep(0.05)
     assert client.execute("os.waitpid(pid, 0)[1]").result.value_repr == "0"
     assert client.execute("pid + 1").result.value_repr == str(pid + 1)
+
+
+POOL = """
+import multiprocessing
+
+def square(x):
+    print(f"worker {x}")
+    return x * x
+
+with multiprocessing.get_context("fork").Pool(2) as pool:
+    squares = pool.map(square, [1, 2, 3])
+squares
+"""
+
+
+def test_a_fork_pool_runs_a_function_defined_in_a_cell(client) -> None:
+    """pickle sends ``square`` as ``__main__.square``: the cells' namespace is ``__main__``."""
+    reply = client.execute(POOL)
+    assert reply.result.error is None, reply.result.error
+    assert reply.result.value_repr == "[1, 4, 9]"
+    assert sorted(reply.result.stdout.splitlines()) == ["worker 1", "worker 2", "worker 3"]
+    assert client.execute("__name__, square.__module__").result.value_repr == \
+        "('__main__', '__main__')"

@@ -33,8 +33,9 @@ import os
 import sys
 import threading
 import time
+import types
 
-from gradtui.kernel.evaluator import Evaluator
+from gradtui.kernel.evaluator import Evaluator, fresh_namespace
 from gradtui.kernel.fdcapture import FdCapture
 from gradtui.kernel.limits import KERNEL_TOKEN_VAR, apply_limits
 from gradtui.kernel.proctree import end_descendants, kill_marked
@@ -77,10 +78,23 @@ def _forks_are_not_kernels(server: KernelServer, pipes: list[int]) -> None:
         os.close(null)
         server.forked()
         out = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8",
-                               errors="backslashreplace", write_through=True)
+                               errors="backslashreplace", line_buffering=True)
         sys.stdout = sys.stderr = out
 
     os.register_at_fork(after_in_child=in_child)
+
+
+def _learners_main() -> dict[str, object]:
+    """The cells' namespace, as the ``__main__`` module's own dict, as in Python's REPL.
+
+    pickle finds a function defined in a cell as ``__main__.name``: with the cells' namespace
+    behind ``sys.modules["__main__"]`` (instead of this file), a ``multiprocessing`` pool (fork)
+    can run ``pool.map(f, ...)`` with the learner's own ``f``.
+    """
+    module = types.ModuleType("__main__")
+    module.__dict__.update(fresh_namespace())
+    sys.modules["__main__"] = module
+    return module.__dict__
 
 
 def _exit_with_descendants() -> None:
@@ -144,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     os.close(devnull)
     faulthandler.enable(file=sys.__stderr__)
 
-    evaluator = Evaluator(install_torch=True)
+    evaluator = Evaluator(_learners_main(), install_torch=True)
 
     def to_cell(text: str) -> None:
         log = evaluator.current_log
