@@ -108,7 +108,7 @@ PICTURES: dict[str, Picture] = {
         "data [20., 20.]", "MulBackward0 []", "grad 1.")),
     "lesson": Picture((120, 44), _lesson, (
         "Gradient descent by hand", "Step 4 of 5", "losses per step", "Not yet:",
-        "never zeroes", "F7 hint", "In [1]: losses = []"), lesson=True),
+        "never zeroes", "F12 reset · F1 keys", "In [1]: losses = []"), lesson=True),
 }
 
 
