@@ -251,6 +251,18 @@ GRAD_CASES: list[tuple[str, Callable, list[np.ndarray]]] = [
      [_any(3), _any(3)]),
     ("threshold_backward", lambda g, a: apply(OPS["threshold_backward"], (g, a), threshold=0.1),
      [_any(4), _any(4)]),
+    # losses and distances (appended: the samples above keep their random draws)
+    ("smooth_l1_loss", lambda a, b: F.smooth_l1_loss(a, b, beta=0.8), [_any(3, 12), _any(3, 12)]),
+    ("huber_loss", lambda a, b: F.huber_loss(a, b, delta=0.8, reduction="sum"),
+     [_any(2, 9), _any(2, 9)]),
+    ("soft_margin_loss", lambda a: F.soft_margin_loss(a, torch.tensor([[1.0, -1.0, 1.0]])),
+     [_any(2, 3)]),
+    ("xlogy", lambda a, b: torch.xlogy(a, b), [_any(4), _positive(4)]),
+    ("norm_p", lambda a: F.pairwise_distance(a, torch.zeros(3), p=3.0), [_any(2, 3)]),
+    ("cdist", lambda a, b: torch.cdist(a, b), [_any(3, 2), _any(4, 2)]),
+    ("cdist_p1", lambda a, b: torch.cdist(a, b, p=1.0), [_any(3, 2), _any(4, 2)]),
+    ("euclidean_dist", lambda a, b: torch.cdist(a, b, compute_mode="use_mm_for_euclid_dist"),
+     [_any(3, 2), _any(4, 2)]),
 ]
 
 

@@ -27,6 +27,9 @@ _sequence = itertools.count()
 _last_leaves: list[weakref.ref] = []
 
 
+_REDUCTION_ENUM = {"none": 0, "mean": 1, "sum": 2}
+
+
 class Node:
     """A ``grad_fn``: one recorded op application."""
 
@@ -84,6 +87,8 @@ class Node:
                 value = self.saved[index]
                 if isinstance(value, np.ndarray):
                     return self._unpack(index, value)
+                if key == "reduction" and isinstance(value, str):
+                    return _REDUCTION_ENUM[value]  # torch saves the enum: 0 none, 1 mean, 2 sum
                 return value
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
 

@@ -33,7 +33,7 @@ __all__ = [  # the torch functions (``torch.sum``), re-exported by torchapi
     "minimum", "msort", "mul", "multiply", "ne", "neg", "negative", "norm", "not_equal", "numel",
     "pow", "prod", "reciprocal", "relu", "remainder", "round", "rsqrt", "rsub", "sigmoid", "sign",
     "sin", "sinh", "softmax", "sort", "sqrt", "square", "std", "sub", "subtract", "sum", "tanh",
-    "topk", "true_divide", "trunc", "var", "where",
+    "topk", "true_divide", "trunc", "var", "where", "xlogy",
 ]
 
 
@@ -298,6 +298,13 @@ def maximum(input: Tensor, other: Tensor) -> Tensor:
 
 def minimum(input: Tensor, other: Tensor) -> Tensor:
     return binary(OPS["minimum"], input, other)
+
+
+def xlogy(input: Any, other: Any) -> Tensor:
+    """``input * log(other)``, 0 where input is 0 (XlogyBackward0): what kl_div is made of."""
+    if not isinstance(input, TensorBase):
+        input = _as_tensor(input)
+    return _check_binary(binary(OPS["xlogy"], input, other, float_result=True), "xlogy", other)
 
 
 # ---------------------------------------------------------------- reductions

@@ -80,8 +80,9 @@ from gradtui.engine.formulas import (
     where,
     zeros_like,
 )
+from gradtui.engine.kernels import cdist, losses, matmul, moments, unary
 from gradtui.engine.kernels import elementwise as ew
-from gradtui.engine.kernels import losses, matmul, moments, unary
+from gradtui.engine.kernels import pointwise_losses as pl
 from gradtui.engine.kernels import reductions as red
 from gradtui.engine.kernels import shapes as sh
 from gradtui.engine.kernels import softmax as sm
@@ -184,6 +185,11 @@ op("exp", "ExpBackward0", lambda self: ((result := ew.exp(self)), (result,)),
 op("log", "LogBackward0", lambda self: (ew.log(self), (self,)),
    saved=("self",), higher_order=True, derivatives=(
        wrt("self", "d(log a)/da = 1/a", lambda grad, self: grad / self),))
+op("xlogy", "XlogyBackward0", lambda self, other: (ew.xlogy(self, other), (self, other)),
+   saved=("self", "other"), derivatives=(
+       wrt("self", "d(a log b)/da = log b (0 where a = 0)",
+           lambda grad, self, other: grad * ew.xlogy(self != 0, other)),
+       wrt("other", "d(a log b)/db = a/b", lambda grad, self, other: grad * self / other)))
 op("log1p", "Log1PBackward0", lambda self: (ew.log1p(self), (self,)), saved=("self",),
    derivatives=(wrt("self", "d(log(1+a))/da = 1/(1+a)", lambda grad, self: grad / (self + 1)),))
 op("sqrt", "SqrtBackward0", lambda self: ((result := np.sqrt(self)), (result,)),
@@ -338,6 +344,11 @@ op("norm", "LinalgVectorNormBackward0",
        (result := moments.vector_norm2(self, dim, keepdim)), (self, dim, keepdim, result)),
    saved=("self", "dim", "keepdim", "result"), plain=("dim", "keepdim"), derivatives=(
        wrt("self", "d|a|/da = a/|a|", moments.norm2_backward),))
+op("norm_p", "NormBackward1",  # torch.norm(a, p, dim): what F.pairwise_distance calls
+   lambda self, p, dim, keepdim: (
+       (result := moments.vector_norm(self, p, dim, keepdim)), (self, p, dim, keepdim, result)),
+   saved=("self", "p", "dim", "keepdim", "result"), plain=("p", "dim", "keepdim"), derivatives=(
+       wrt("self", "d|a|_p/da = sign(a) |a|^(p-1) / |a|_p^(p-1)", moments.norm_backward),))
 op("var", "VarBackward0",
    lambda self, dim, correction, keepdim: (
        moments.var(self, dim, correction, keepdim), (self, dim, correction, keepdim)),
@@ -596,6 +607,36 @@ op("bce_with_logits", "BinaryCrossEntropyWithLogitsBackward0", losses.bce_with_l
    saved=("self", "target", "weight", "pos_weight", "reduction"), plain=("reduction",),
    derivatives=(wrt("self", "d(bce)/dz = sigmoid(z) - t", losses.bce_with_logits_backward),
                 wrt("target", "d(bce)/dt = -z", losses.bce_with_logits_target_backward)))
+op("cdist", "CdistBackward0", cdist.cdist_forward,
+   saved=("x1", "x2", "p", "result"), plain=("p",), derivatives=(
+       wrt("x1", "d|x1_i - x2_j|_p/dx1_i, summed over j", cdist.cdist_backward),
+       wrt("x2", "the same with x1 and x2 swapped", lambda grad, x1, x2, p, result:
+           cdist.cdist_backward(np.swapaxes(grad, -1, -2), x2, x1, p,
+                                np.swapaxes(result, -1, -2)))))
+op("euclidean_dist", "EuclideanDistBackward0", cdist.euclidean_forward,
+   saved=("x1", "x2", "result"), derivatives=(
+       wrt("x1", "x1 * sum_j r_ij - r @ x2, r = grad / dist",
+           lambda grad, x1, x2, result: cdist.euclidean_backward(grad, x1, x2, result, 0)),
+       wrt("x2", "x2 * sum_i r_ij - r.T @ x1",
+           lambda grad, x1, x2, result: cdist.euclidean_backward(grad, x1, x2, result, 1))))
+op("smooth_l1_loss", "SmoothL1LossBackward0", pl.smooth_l1_forward,
+   saved=("self", "target", "reduction", "beta"), plain=("reduction", "beta"), derivatives=(
+       wrt("self", "(a-t)/beta where |a-t| < beta, else sign(a-t); over n for a mean",
+           pl.smooth_l1_backward),
+       wrt("target", "minus the input's: (t-a)/beta, or sign(t-a)",
+           lambda grad, self, target, reduction, beta:
+           pl.smooth_l1_backward(grad, target, self, reduction, beta))))
+op("huber_loss", "HuberLossBackward0", pl.huber_forward,
+   saved=("self", "target", "reduction", "delta"), plain=("reduction", "delta"), derivatives=(
+       wrt("self", "a-t where |a-t| < delta, else delta*sign(a-t); over n for a mean",
+           pl.huber_backward),
+       wrt("target", "minus the input's: t-a, or delta*sign(t-a)",
+           lambda grad, self, target, reduction, delta:
+           pl.huber_backward(grad, target, self, reduction, delta))))
+op("soft_margin_loss", "SoftMarginLossBackward0", pl.soft_margin_forward,
+   saved=("self", "target", "reduction"), plain=("reduction",), derivatives=(
+       wrt("self", "d log(1 + e^(-a t))/da = -t e^(-a t) / (1 + e^(-a t))",
+           pl.soft_margin_backward),))
 op("leaky_relu", "LeakyReluBackward0",
    lambda self, slope: (np.where(self > 0, self, self * self.dtype.type(slope)), (self, slope)),
    saved=("self", "negative_slope"), plain=("negative_slope",), derivatives=(

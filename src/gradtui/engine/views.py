@@ -14,18 +14,19 @@ import numpy as np
 
 from gradtui.engine import dtypes, errors
 from gradtui.engine.dims import dim_alias, normalize_dim, normalize_dims, shape_args
-from gradtui.engine.dispatch import apply
+from gradtui.engine.dispatch import apply, broadcast_shape
 from gradtui.engine.ops import OPS
 from gradtui.engine.tensor_base import new_leaf
+from gradtui.engine.tensor_base import TensorBase
 
 if TYPE_CHECKING:
     from gradtui.engine.tensor import Tensor
 
 __all__ = [
-    "broadcast_to", "cat", "chunk", "concat", "concatenate", "expand", "expand_as", "flatten",
-    "hstack", "narrow", "permute", "repeat", "reshape", "reshape_as", "split", "squeeze",
-    "stack", "swapaxes", "swapdims", "t", "transpose", "unbind", "unflatten", "unsqueeze",
-    "view", "view_as", "vstack",
+    "broadcast_tensors", "broadcast_to", "cat", "chunk", "concat", "concatenate", "expand",
+    "expand_as", "flatten", "hstack", "narrow", "permute", "repeat", "reshape", "reshape_as",
+    "split", "squeeze", "stack", "swapaxes", "swapdims", "t", "transpose", "unbind",
+    "unflatten", "unsqueeze", "view", "view_as", "vstack",
 ]
 
 def t(input: Tensor) -> Tensor:
@@ -232,6 +233,21 @@ def expand_as(input: Tensor, other: Tensor) -> Tensor:
 
 def broadcast_to(input: Tensor, shape: Any) -> Tensor:
     return expand(input, shape)
+
+
+def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
+    """Every tensor expanded to their common shape; one already of that shape is returned
+    itself (no ExpandBackward0), as torch does."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    for i, t in enumerate(tensors):
+        if not isinstance(t, TensorBase):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{type(t).__name__}")
+    shape: tuple[int, ...] = ()
+    for t in tensors:
+        shape = broadcast_shape(shape, t._array.shape)
+    return tuple(t if t._array.shape == shape else expand(t, shape) for t in tensors)
 
 
 def repeat(input: Tensor, *repeats: Any) -> Tensor:

@@ -46,6 +46,16 @@ def erf(a: np.ndarray) -> np.ndarray:
     return np.asarray(_erf_each(a.astype(np.float64)), dtype=np.float64).astype(a.dtype)
 
 
+def xlogy(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a * log(b)``, 0 where a is 0 (even where b is 0), nan where b is nan: torch's scalar
+    kernel, with glibc's log (correctly rounded here as log in float64, rounded)."""
+    dtype = np.result_type(a, b)
+    dtype = dtype if dtype.kind == "f" else np.dtype(np.float32)
+    b = np.asarray(b, dtype=dtype)
+    out = np.asarray(a, dtype=dtype) * log(b)
+    return np.where(np.isnan(b), b, np.where(a == 0, dtype.type(0), out)).astype(dtype)
+
+
 def rsqrt(a: np.ndarray) -> np.ndarray:
     """torch's rsqrt kernel: ``1 / sqrt(a)``, two roundings."""
     return 1 / np.sqrt(a)

@@ -187,3 +187,71 @@ def norm2_backward(g: Any, a: np.ndarray, dims: tuple[int, ...] | None, keepdim:
         g, r = np.expand_dims(g, red), np.expand_dims(r, red)
     scaled = np.where(r == 0, a.dtype.type(0), a / r).astype(a.dtype, copy=False)
     return g * scaled
+
+
+def _sequential_sum(values: np.ndarray, red: tuple[int, ...], keepdim: bool) -> np.ndarray:
+    """Sum over ``red`` one value after the other, in memory order (torch's
+    ``binary_kernel_reduce``: one accumulator per output, no vectorisation)."""
+    shape = _out_shape(values, red, keepdim)
+    rows = _reduced_last(np.ascontiguousarray(values), red)
+    acc = np.zeros(rows.shape[0], dtype=values.dtype)
+    for j in range(rows.shape[1]):
+        acc = acc + rows[:, j]
+    return acc.reshape(shape)
+
+
+def _pow(a: np.ndarray, e: float) -> np.ndarray:
+    """``std::pow`` in the dtype of ``a``: float32 as glibc's powf, which is correctly rounded
+    (computed here in float64, then rounded)."""
+    if a.dtype == np.float32:
+        return (a.astype(np.float64) ** float(np.float32(e))).astype(np.float32)
+    return a ** e
+
+
+def vector_norm(a: np.ndarray, p: float, dims: tuple[int, ...] | None,
+                keepdim: bool) -> np.ndarray:
+    """``torch.norm(a, p, dims, keepdim)`` for any p: the 2-norm with torch's rounding
+    (``vector_norm2``); otherwise torch's ``binary_kernel_reduce`` in the input's dtype: a
+    sequential sum of ``|a|`` (p = 1) or ``|a| ** p`` raised to ``1 / p`` (the reciprocal
+    rounded to the dtype first), the max (inf) or min (-inf) of ``|a|``, the count of
+    nonzeros (0)."""
+    if p == 2:
+        return vector_norm2(a, dims, keepdim)
+    red = _reduced(a, dims) if a.ndim else ()
+    absolute = np.abs(a)
+    if math.isinf(p):
+        pick = np.max if p > 0 else np.min
+        return np.asarray(pick(absolute, axis=red, keepdims=keepdim), dtype=a.dtype)
+    if p == 0:
+        return np.asarray(np.sum(a != 0, axis=red, keepdims=keepdim), dtype=a.dtype)
+    if p == 1:
+        return np.asarray(_sequential_sum(absolute, red, keepdim), dtype=a.dtype)
+    total = _sequential_sum(_pow(absolute, p), red, keepdim)
+    inverse = a.dtype.type(1) / a.dtype.type(p)
+    return np.asarray(_pow(np.asarray(total), inverse), dtype=a.dtype)
+
+
+def norm_backward(g: Any, a: np.ndarray, p: float, dims: tuple[int, ...] | None, keepdim: bool,
+                  r: np.ndarray) -> np.ndarray:
+    """torch's ``norm_backward`` (FunctionsManual.cpp), case by case on p."""
+    if p == 2:
+        return norm2_backward(g, a, dims, keepdim, r)
+    if not keepdim and a.ndim and dims is not None:
+        red = _reduced(a, dims)
+        g, r = np.expand_dims(g, red), np.expand_dims(r, red)
+    dt = a.dtype.type
+    if p == 0:
+        return np.zeros_like(a)
+    if p == 1:
+        return np.sign(a) * g
+    if math.isinf(p):  # the gradient is shared among the entries that reach the max
+        mask = (np.abs(a) == r) | np.isnan(a)
+        red = _reduced(a, dims) if a.ndim else ()
+        return np.sign(a) * ((g / np.sum(mask, axis=red, keepdims=True).astype(a.dtype)) * mask)
+    if p < 1:
+        scaled = np.where(a == 0, dt(0), np.sign(a) * np.abs(a) ** dt(p - 1))
+        return scaled * g * r ** dt(1 - p)
+    scale = np.where(r == 0, dt(0), g / r ** dt(p - 1))
+    if p < 2:
+        return np.sign(a) * np.abs(a) ** dt(p - 1) * scale
+    return a * np.abs(a) ** dt(p - 2) * scale

@@ -112,6 +112,11 @@ from gradtui.engine.torchapi import (  # noqa: F401
     serialization,
     utils,
 )
+from gradtui.engine.torchapi.nn.functional_distance import (  # noqa: F401
+    cdist,
+    cosine_similarity,
+    pairwise_distance,
+)
 from gradtui.engine.torchapi.serialization import load, save  # noqa: F401
 from gradtui.engine.typename import typename  # noqa: F401
 from gradtui.engine.views import *  # noqa: F401,F403

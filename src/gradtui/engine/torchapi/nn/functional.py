@@ -19,6 +19,18 @@ from gradtui.engine.linalg import addmm, matmul  # noqa: F401
 from gradtui.engine.ops import OPS
 from gradtui.engine.padding import pad  # noqa: F401
 from gradtui.engine.tensor import Tensor
+from gradtui.engine.torchapi.nn._reduction import reduction_mode as _reduction
+from gradtui.engine.torchapi.nn.functional_distance import (  # noqa: F401
+    cosine_similarity,
+    pairwise_distance,
+)
+from gradtui.engine.torchapi.nn.functional_losses import (  # noqa: F401
+    huber_loss,
+    kl_div,
+    l1_loss,
+    smooth_l1_loss,
+    soft_margin_loss,
+)
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -62,23 +74,6 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         return out.view(*input._array.shape[:-1], weight._array.shape[0])
     out = matmul(input, weight.t())
     return out if bias is None else out + bias
-
-
-def _reduction(size_average: Any, reduce: Any, reduction: str) -> str:
-    if size_average is None and reduce is None:
-        if reduction == "elementwise_mean":
-            errors.warn("reduction='elementwise_mean' is deprecated. Please use "
-                        "reduction='mean' instead.")
-            return "mean"
-        if reduction not in ("mean", "sum", "none"):
-            raise ValueError(f"{reduction} is not a valid value for reduction")
-        return reduction
-    size_average = True if size_average is None else size_average
-    reduce = True if reduce is None else reduce
-    mode = "none" if not reduce else ("mean" if size_average else "sum")
-    errors.warn(f"size_average and reduce args will be deprecated, please use "
-                f"reduction='{mode}' instead.")
-    return mode
 
 
 def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
@@ -165,18 +160,6 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     elif mode == "sum":
         smooth = smooth.sum()
     return (1 - label_smoothing) * nll + smooth * (label_smoothing / n_classes)
-
-
-def l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
-            reduction: str = "mean") -> Tensor:
-    mode = _reduction(size_average, reduce, reduction)
-    if input._array.shape != target._array.shape:
-        errors.warn(
-            f"Using a target size ({target.shape}) that is different to the input size "
-            f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
-            "Please ensure they have the same size.")
-    d = (input - target).abs()
-    return d.mean() if mode == "mean" else d.sum() if mode == "sum" else d
 
 
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Any = None,

@@ -22,6 +22,7 @@ from gradtui.engine.torchapi.nn.modules.activation import (
     Tanh,
 )
 from gradtui.engine.torchapi.nn.modules.container import ModuleDict, ModuleList, Sequential
+from gradtui.engine.torchapi.nn.modules.distance import CosineSimilarity, PairwiseDistance
 from gradtui.engine.torchapi.nn.modules.dropout import Dropout
 from gradtui.engine.torchapi.nn.modules.flatten import Flatten
 from gradtui.engine.torchapi.nn.modules.linear import Identity, Linear
@@ -29,15 +30,20 @@ from gradtui.engine.torchapi.nn.modules.loss import (
     BCELoss,
     BCEWithLogitsLoss,
     CrossEntropyLoss,
+    HuberLoss,
+    KLDivLoss,
     L1Loss,
     MSELoss,
     NLLLoss,
+    SmoothL1Loss,
+    SoftMarginLoss,
 )
 from gradtui.engine.torchapi.nn.modules.module import Module
 
 __all__ = [
     "ELU", "GELU", "SELU", "Hardsigmoid", "Hardswish", "Hardtanh", "Mish", "ReLU6", "SiLU",
-    "Softplus",
+    "Softplus", "CosineSimilarity", "HuberLoss", "KLDivLoss", "PairwiseDistance", "SmoothL1Loss",
+    "SoftMarginLoss",
     "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "Flatten", "Identity",
     "L1Loss", "LeakyReLU", "Linear", "LogSigmoid", "LogSoftmax", "MSELoss", "Module",
     "ModuleDict", "ModuleList", "NLLLoss", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh",

@@ -94,6 +94,51 @@ class BCEWithLogitsLoss(_Loss):
                                                   reduction=self.reduction)
 
 
+class SmoothL1Loss(_Loss):
+    """0.5 (a - t)^2 / beta where |a - t| < beta, else |a - t| - 0.5 beta (or sum, or none)."""
+
+    def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
+                 beta: float = 1.0) -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.beta = beta
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class HuberLoss(_Loss):
+    """0.5 (a - t)^2 where |a - t| < delta, else delta (|a - t| - 0.5 delta)."""
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        if not isinstance(delta, (float, int)):
+            raise TypeError(f"delta must be a float or int, got: {type(delta)}")
+        super().__init__(reduction=reduction)
+        self.delta = delta
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+class KLDivLoss(_Loss):
+    """KL(target || input) = target (log target - input); input holds log-probabilities.
+    ``reduction='batchmean'`` gives the divergence per sample."""
+
+    def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
+                 log_target: bool = False) -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.log_target = log_target
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
+class SoftMarginLoss(_Loss):
+    """log(1 + exp(-a t)) for labels t in {-1, 1}, the logistic loss of a 2-class margin."""
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.soft_margin_loss(input, target, reduction=self.reduction)
+
+
 for _cls in (_Loss, _WeightedLoss, L1Loss, MSELoss, NLLLoss, CrossEntropyLoss, BCELoss,
-             BCEWithLogitsLoss):
+             BCEWithLogitsLoss, SmoothL1Loss, HuberLoss, KLDivLoss, SoftMarginLoss):
     _cls.__module__ = "torch.nn.modules.loss"
