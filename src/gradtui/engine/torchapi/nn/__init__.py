@@ -6,6 +6,11 @@ from __future__ import annotations
 from gradtui.engine.torchapi.nn import functional, init  # noqa: F401
 from gradtui.engine.torchapi.nn.modules import *  # noqa: F401,F403
 from gradtui.engine.torchapi.nn.modules import __all__ as _modules_all
-from gradtui.engine.torchapi.nn.parameter import Parameter  # noqa: F401
+from gradtui.engine.torchapi.nn.parameter import (  # noqa: F401
+    Parameter,
+    UninitializedBuffer,
+    UninitializedParameter,
+)
 
-__all__ = [*_modules_all, "Parameter", "functional", "init"]
+__all__ = [*_modules_all, "Parameter", "UninitializedBuffer", "UninitializedParameter",
+           "functional", "init"]

@@ -1,5 +1,6 @@
-"""``torch.utils``: only ``torch.utils.data`` (datasets, samplers and the ``DataLoader``)."""
+"""``torch.utils``: ``torch.utils.data`` (datasets, samplers and the ``DataLoader``) and
+``torch.utils.hooks`` (the handle a module hook returns)."""
 
 from __future__ import annotations
 
-from gradtui.engine.torchapi.utils import data  # noqa: F401
+from gradtui.engine.torchapi.utils import data, hooks  # noqa: F401

@@ -25,7 +25,8 @@ from gradtui.engine.torchapi.nn.modules.container import ModuleDict, ModuleList,
 from gradtui.engine.torchapi.nn.modules.distance import CosineSimilarity, PairwiseDistance
 from gradtui.engine.torchapi.nn.modules.dropout import Dropout
 from gradtui.engine.torchapi.nn.modules.flatten import Flatten
-from gradtui.engine.torchapi.nn.modules.linear import Identity, Linear
+from gradtui.engine.torchapi.nn.modules.lazy import LazyModuleMixin  # noqa: F401
+from gradtui.engine.torchapi.nn.modules.linear import Identity, LazyLinear, Linear
 from gradtui.engine.torchapi.nn.modules.loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -43,7 +44,7 @@ from gradtui.engine.torchapi.nn.modules.module import Module
 __all__ = [
     "ELU", "GELU", "SELU", "Hardsigmoid", "Hardswish", "Hardtanh", "Mish", "ReLU6", "SiLU",
     "Softplus", "CosineSimilarity", "HuberLoss", "KLDivLoss", "PairwiseDistance", "SmoothL1Loss",
-    "SoftMarginLoss",
+    "SoftMarginLoss", "LazyLinear",
     "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "Flatten", "Identity",
     "L1Loss", "LeakyReLU", "Linear", "LogSigmoid", "LogSoftmax", "MSELoss", "Module",
     "ModuleDict", "ModuleList", "NLLLoss", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh",

@@ -18,6 +18,7 @@ from gradtui.engine.device import check_device
 from gradtui.engine.grad_mode import no_grad
 from gradtui.engine.tensor import Tensor
 from gradtui.engine.torchapi._zero_grad import zero_grads
+from gradtui.engine.torchapi.nn.modules.hooks import HookMixin, init_hook_dicts
 from gradtui.engine.torchapi.nn.parameter import Parameter
 from gradtui.engine.typename import typename
 
@@ -50,7 +51,7 @@ def _forward_unimplemented(self: Module, *input: Any) -> None:
         f'Module [{type(self).__name__}] is missing the required "forward" function')
 
 
-class Module:
+class Module(HookMixin):
     """Base class of every layer and model: subclass it, call ``super().__init__()``, assign
     layers and parameters as attributes, and define ``forward``."""
 
@@ -73,6 +74,7 @@ class Module:
         set_("_buffers", {})
         set_("_non_persistent_buffers_set", set())
         set_("_modules", {})
+        init_hook_dicts(self)
 
     forward: Callable[..., Any] = _forward_unimplemented
 
@@ -82,7 +84,7 @@ class Module:
             # bookkeeping attribute its __call__ reads
             raise AttributeError(f"'{type(self).__name__}' object has no attribute "
                                  "'_backward_hooks'")
-        return self.forward(*args, **kwargs)
+        return self._call_impl(*args, **kwargs)
 
     # ------------------------------------------------------------ registration
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
@@ -375,17 +377,22 @@ class Module:
             destination._metadata = OrderedDict()
         if hasattr(destination, "_metadata"):
             destination._metadata[prefix[:-1]] = {"version": self._version}
+        self._save_to_state_dict(destination, prefix, keep_vars)
+        for name, module in self._modules.items():
+            if module is not None:
+                module.state_dict(destination=destination, prefix=prefix + name + ".",
+                                  keep_vars=keep_vars)
+        return destination
+
+    def _save_to_state_dict(self, destination: Any, prefix: str, keep_vars: bool) -> None:
+        """This module's own parameters and persistent buffers (lazy modules keep their
+        uninitialized ones as they are)."""
         for name, param in self._parameters.items():
             if param is not None:
                 destination[prefix + name] = param if keep_vars else param.detach()
         for name, buf in self._buffers.items():
             if buf is not None and name not in self._non_persistent_buffers_set:
                 destination[prefix + name] = buf if keep_vars else buf.detach()
-        for name, module in self._modules.items():
-            if module is not None:
-                module.state_dict(destination=destination, prefix=prefix + name + ".",
-                                  keep_vars=keep_vars)
-        return destination
 
     def _load_local(self, state: Mapping[str, Any], prefix: str, missing: list[str],
                     unexpected: list[str], errors: list[str]) -> None:
