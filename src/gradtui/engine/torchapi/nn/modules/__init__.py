@@ -40,11 +40,12 @@ from gradtui.engine.torchapi.nn.modules.loss import (
     SoftMarginLoss,
 )
 from gradtui.engine.torchapi.nn.modules.module import Module
+from gradtui.engine.torchapi.nn.modules.parameter_containers import ParameterDict, ParameterList
 
 __all__ = [
     "ELU", "GELU", "SELU", "Hardsigmoid", "Hardswish", "Hardtanh", "Mish", "ReLU6", "SiLU",
     "Softplus", "CosineSimilarity", "HuberLoss", "KLDivLoss", "PairwiseDistance", "SmoothL1Loss",
-    "SoftMarginLoss", "LazyLinear",
+    "SoftMarginLoss", "LazyLinear", "ParameterDict", "ParameterList",
     "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "Flatten", "Identity",
     "L1Loss", "LeakyReLU", "Linear", "LogSigmoid", "LogSoftmax", "MSELoss", "Module",
     "ModuleDict", "ModuleList", "NLLLoss", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh",
