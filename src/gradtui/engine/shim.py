@@ -18,8 +18,8 @@ from types import ModuleType
 from typing import Any
 
 _PACKAGE = "gradtui.engine.torchapi"
-_EAGER = ("", ".autograd", ".autograd.function", ".autograd.variable", ".nn",
-          ".nn.functional", ".nn.init", ".nn.parameter", ".nn.modules", ".optim",
+_EAGER = ("", ".autograd", ".autograd.function", ".autograd.functional", ".autograd.variable",
+          ".nn", ".nn.functional", ".nn.init", ".nn.parameter", ".nn.modules", ".optim",
           ".random", ".serialization", ".utils", ".utils.data", ".accelerator", ".linalg",
           ".cuda")
 

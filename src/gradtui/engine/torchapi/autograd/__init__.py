@@ -1,11 +1,12 @@
-"""``torch.autograd``: Variable, Function, grad, backward, grad-mode helpers."""
+"""``torch.autograd``: Variable, Function, grad, backward, grad-mode helpers and
+``torch.autograd.functional`` (jacobian, hessian, vjp, jvp, vhp, hvp)."""
 
 from __future__ import annotations
 
 from gradtui.engine.autograd_api import backward, grad  # noqa: F401
 from gradtui.engine.custom_function import Function  # noqa: F401
 from gradtui.engine.grad_mode import enable_grad, no_grad, set_grad_enabled  # noqa: F401
-from gradtui.engine.torchapi.autograd import function, variable  # noqa: F401
+from gradtui.engine.torchapi.autograd import function, functional, variable  # noqa: F401
 from gradtui.engine.variable import Variable  # noqa: F401
 
 
