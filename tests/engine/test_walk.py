@@ -104,8 +104,18 @@ def test_hooks_run_in_the_dry_run_as_in_backward() -> None:
     mul = next(v for v in dry if v.node.name() == "MulBackward0")
     assert mul.grad_in.tolist() == [10.0, 10.0] and mul.grads_out[0].tolist() == [30.0, 30.0]
     assert leaf.grad.tolist() == [31.0, 31.0] and x.grad is None
+    # what arrived before the hooks is kept, for :step to show what they changed
+    assert mul.before_hooks.tolist() == [1.0, 1.0] and mul.hooks == 1
+    assert leaf.before_hooks.tolist() == [30.0, 30.0] and leaf.hooks == 1
     out.backward()
     assert x.grad.tolist() == leaf.after.tolist()
+
+
+def test_a_dry_run_without_hooks_keeps_no_second_gradient() -> None:
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    dry, (leaf,) = walk.dry_run((x * 3).sum())
+    assert all(v.before_hooks is None and v.hooks == 0 for v in dry)
+    assert leaf.before_hooks is None and leaf.hooks == 0
 
 
 def test_the_dry_run_raises_what_backward_would() -> None:

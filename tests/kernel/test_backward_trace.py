@@ -110,3 +110,36 @@ def test_a_walk_that_cannot_run_says_why(cells: tuple[str, ...], error: str) -> 
     trace = trace_backward(ev.namespace, name)
     assert error in (trace.error or "") and trace.steps == []
     assert whole_walk(trace).startswith(f"Cannot step through {name}.backward()")
+
+
+def test_a_hook_that_changes_a_gradient_is_shown_where_it_does() -> None:
+    ev = _run("x = torch.tensor([1., 2.], requires_grad=True)", "y = x * 3",
+              "h = y.register_hook(lambda g: g * 2)",
+              "hx = x.register_hook(lambda g: g + 100)",
+              "w = torch.tensor(5., requires_grad=True)",
+              "hw = w.register_hook(lambda g: None)", "o = (y * w).sum()")
+    trace = trace_backward(ev.namespace, "o")
+    made_y = next(s for s in trace.steps if s.output == "y")
+    assert made_y.hooked_from == "[5., 5.]" and made_y.grad_in == "[10., 10.]"
+    assert made_y.hooks == 1 and made_y.grads_out[0] == "[30., 30.]"
+    assert all(s.hooked_from is None for s in trace.steps if s.output != "y")
+    leaves = {leaf.name: leaf for leaf in trace.leaves}
+    assert leaves["x"].hooked_from == "[30., 30.]" and leaves["x"].after == "[130., 130.]"
+    assert leaves["w"].hooked_from == "9." and leaves["w"].grad == "9."
+    text = whole_walk(trace)
+    assert ("  gradient in: do/dy = [5., 5.]\n"
+            "  y's hook (register_hook) made it [10., 10.]: the node uses that\n"
+            "  -> x: d(x*3)/dx = 3 = [3., 3.]\n"
+            "       so [10., 10.] * [3., 3.] = [30., 30.]") in text
+    assert ("  x receives [30., 30.]; x's hook (register_hook) made it [130., 130.]\n"
+            "  x.grad: None -> [130., 130.]") in text
+    assert "  w receives 9.; w's hook (register_hook) ran and kept it" in text
+    assert "(the hooks ran during this walk; backward() runs them again)" in text
+    # the walk changed nothing; backward then does what it showed
+    assert ev.execute("o.backward(); print(x.grad)").stdout.strip() == "tensor([130., 130.])"
+
+
+def test_a_walk_without_hooks_says_nothing_of_them() -> None:
+    ev = _run(*SEED)
+    text = whole_walk(trace_backward(ev.namespace, "o"))
+    assert "hook" not in text

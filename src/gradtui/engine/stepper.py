@@ -36,6 +36,10 @@ class Step:
     # per input: the local derivative d(result)/d(input), element by element, where the rule
     # is one (grad_out = grad_in * local, before summing to the input's shape); else None
     locals: list[np.ndarray | None] = field(default_factory=list)
+    # the gradient before the register_hook hooks of the node's output tensor replaced it
+    # (None without hooks; ``grad_in`` is what they returned), and how many hooks ran
+    before_hooks: np.ndarray | None = None
+    hooks: int = 0
 
 
 @dataclass
@@ -53,7 +57,8 @@ def trace(t: Tensor, gradient: Tensor | None = None) -> Trace:
     token = quiet.enter()
     try:
         steps = [Step(v.node, v.grad_in, v.grads_out, v.node.rules(),
-                      local_derivatives(v.node, v.grad_in)) for v in visits]
+                      local_derivatives(v.node, v.grad_in), v.before_hooks, v.hooks)
+                 for v in visits]
     finally:
         quiet.leave(token)
     return Trace(steps, leaves)

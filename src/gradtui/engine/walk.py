@@ -24,7 +24,9 @@ The same walk runs in three ways:
   own, computed by ``higher_order``'s rules (handed in as ``differentiable``);
 - **dry run** (``:step``): arrays, and every node is recorded as a :class:`Visit` (what came in,
   what went to each input); nothing is written (no ``.grad``, no ``retain_grad``) and nothing
-  is freed, so what ``:step`` shows is what ``backward()`` then does. Hooks run in all three.
+  is freed, so what ``:step`` shows is what ``backward()`` then does. Hooks run in all three
+  (a dry run keeps the gradient as it was before a tensor's hooks too, so ``:step`` can show
+  what a learner's ``register_hook`` changed).
 """
 
 from __future__ import annotations
@@ -69,8 +71,16 @@ class Visit:
     (per ``next_functions`` entry, summed to the input's shape and dtype; None for none)."""
 
     node: Node
-    grad_in: np.ndarray
+    grad_in: np.ndarray  # after the hooks on the node's output tensor
     grads_out: list[np.ndarray | None]
+    # the gradient as it arrived, before the learner's register_hook hooks on the node's
+    # output tensor ran (None when it has none)
+    before_hooks: np.ndarray | None = None
+
+    @property
+    def hooks(self) -> int:
+        """How many register_hook hooks the node's output tensor has."""
+        return len(self.node._tensor_hooks or ())
 
 
 @dataclass(slots=True)
@@ -81,6 +91,8 @@ class LeafVisit:
     leaf: Tensor
     grad: np.ndarray  # after the leaf's hooks
     before: np.ndarray | None  # a copy of ``.grad`` as it is now
+    before_hooks: np.ndarray | None = None  # the gradient before the leaf's hooks ran
+    hooks: int = 0
 
     @property
     def after(self) -> np.ndarray:
@@ -191,9 +203,9 @@ class Walk:
         while heap:
             node = heappop(heap)[1]
             grad = pop(node)
-            if node._tensor_hooks is not None:
-                grad = (tensors.run_hooks(node._tensor_hooks, grad) if tensors is not None
-                        else run_hooks(node._tensor_hooks, grad))
+            came = None  # what arrived before the hooks on the node's output tensor
+            if node._tensor_hooks:
+                came, grad = self._run_tensor_hooks(node, grad)
             if capture_nodes and id(node) in capture_nodes:
                 captured[id(node)] = grad
             if reached is not None:
@@ -256,7 +268,15 @@ class Walk:
                 else:
                     node._free()
             if sent is not None:
-                visits.append(Visit(node, np.array(grad), sent))  # type: ignore[union-attr]
+                visits.append(Visit(node, np.array(grad), sent, came))  # type: ignore[union-attr]
+
+    def _run_tensor_hooks(self, node: Node, grad: Any) -> tuple[np.ndarray | None, Any]:
+        """The hooks on a node's output tensor: (what arrived, kept by a recording walk so
+        ``:step`` can show what they changed; the gradient they leave)."""
+        arrived = np.array(grad) if self.visits is not None else None
+        if self.tensors is not None:
+            return arrived, self.tensors.run_hooks(node._tensor_hooks, grad)
+        return arrived, run_hooks(node._tensor_hooks, grad)
 
     def _hand_on_tensors(self, node: Node, grad: Tensor, heap: list) -> None:
         """The differentiable twin of the arrays loop's edge step (create_graph)."""
@@ -353,10 +373,13 @@ class Walk:
         out = []
         for node, grad in self.grads.items():
             leaf = node.variable
+            arrived = None
             if leaf._hooks:
+                arrived = np.array(grad, dtype=leaf._array.dtype)
                 grad = run_hooks(leaf._hooks, grad)
             before = None if leaf._grad is None else np.array(leaf._grad._array)
-            out.append(LeafVisit(leaf, np.array(grad, dtype=leaf._array.dtype), before))
+            out.append(LeafVisit(leaf, np.array(grad, dtype=leaf._array.dtype), before,
+                                 arrived, len(leaf._hooks or ())))
         return out
 
 

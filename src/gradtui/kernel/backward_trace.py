@@ -105,6 +105,9 @@ def _step_info(step: Any, index: Any, names: Names) -> BackwardStepInfo:
                 for g, v in zip(step.grads_out, step.locals, strict=True)],
         output=names.of(node),
         op=node.op.name,
+        hooked_from=(None if step.before_hooks is None
+                     else preview_array(np.asarray(step.before_hooks))),
+        hooks=step.hooks,
     )
 
 
@@ -116,6 +119,8 @@ def _leaf_update(leaf: Any, index: Any, names: Names) -> LeafUpdate:
         grad=preview_array(leaf.grad),
         before=None if leaf.before is None else preview_array(leaf.before),
         after=preview_array(leaf.after),
+        hooked_from=None if leaf.before_hooks is None else preview_array(leaf.before_hooks),
+        hooks=leaf.hooks,
     )
 
 

@@ -173,6 +173,10 @@ class BackwardStepInfo:
     summed: list[bool] = field(default_factory=list)  # per input: summed to its shape
     output: str = ""  # this node's result: "y", or "<MulBackward0>" when it has no name
     op: str = ""  # the op table row (what :source shows)
+    # the gradient as it arrived, before the register_hook hooks of the node's result ran
+    # (None without hooks: then grad_in is what arrived); how many hooks ran
+    hooked_from: str | None = None
+    hooks: int = 0
 
 
 @dataclass
@@ -184,6 +188,8 @@ class LeafUpdate:
     grad: str  # the gradient that reaches it (after its hooks)
     before: str | None  # its .grad now (None: no gradient yet)
     after: str  # before + grad: backward accumulates
+    hooked_from: str | None = None  # the gradient before the leaf's register_hook hooks ran
+    hooks: int = 0
 
 
 @dataclass

@@ -10,7 +10,9 @@ A step reads like the chain rule worked on paper::
       -> the constant 5: nothing (a constant needs no gradient)
 
 and the end says what each leaf's ``.grad`` becomes: ``x.grad: [10., 10.] + [10., 10.] =
-[20., 20.]`` when x.grad already held [10., 10.] (backward adds up).
+[20., 20.]`` when x.grad already held [10., 10.] (backward adds up). Where a learner's
+``register_hook`` replaced a gradient, the step shows what arrived and what the hook made of
+it (``y's hook (register_hook) made it [2., 2.]: the node uses that``).
 """
 
 from __future__ import annotations
@@ -36,8 +38,13 @@ def step(trace: BackwardTrace, position: int, names: dict[str, str] | None = Non
     info = trace.steps[position]
     made = f", which made {info.output}" if info.output and not info.output.startswith("<") \
         else ""
-    lines = [f"Step {position + 1}/{len(trace.steps)}: {info.name}{made}",
-             f"  gradient in: {_gradient_name(trace.root, info)}{info.grad_in}"]
+    lines = [f"Step {position + 1}/{len(trace.steps)}: {info.name}{made}"]
+    if info.hooked_from is None:
+        lines.append(f"  gradient in: {_gradient_name(trace.root, info)}{info.grad_in}")
+    else:  # the learner's register_hook ran first: what arrived, then what the node uses
+        lines += [f"  gradient in: {_gradient_name(trace.root, info)}{info.hooked_from}",
+                  "  " + _hook_line(info.output, info.hooks, info.hooked_from, info.grad_in,
+                                    ": the node uses that")]
     for index, grad in enumerate(info.grads_out):
         lines.extend(_input_lines(info, index, grad, names or {}))
     return "\n".join(lines)
@@ -48,12 +55,18 @@ def end(trace: BackwardTrace) -> str:
     lines = [f"Done: {trace.root}.backward() would make"]
     if trace.leaves:
         for leaf in trace.leaves:
+            if leaf.hooked_from is not None:
+                lines.append(f"  {leaf.name} receives {leaf.hooked_from}; "
+                             + _hook_line(leaf.name, leaf.hooks, leaf.hooked_from, leaf.grad))
             if leaf.before is None:
                 lines.append(f"  {leaf.name}.grad: None -> {leaf.after}")
             else:
                 lines.append(f"  {leaf.name}.grad: {leaf.before} + {leaf.grad} = {leaf.after}")
         if any(leaf.before is not None for leaf in trace.leaves):
             lines.append("(backward adds to the gradient a .grad already holds)")
+    if any(leaf.hooked_from is not None for leaf in trace.leaves) or any(
+            info.hooked_from is not None for info in trace.steps):
+        lines.append("(the hooks ran during this walk; backward() runs them again)")
     elif trace.leaf_grads:  # a trace from an older kernel
         lines += [f"  {name}.grad += {grad}" for name, grad in trace.leaf_grads.items()]
     else:
@@ -98,6 +111,17 @@ def freed_graph_hint(root: str, error: str) -> str:
         return ""
     return (f"\nAn earlier {root}.backward() without retain_graph=True freed this graph. "
             f"Run the cells that compute {root} again to build a new one, then :step {root}.")
+
+
+def _hook_line(owner: str, count: int, arrived: str, result: str, goes_on: str = "") -> str:
+    """What the hooks a learner registered on a tensor (``register_hook``) did to the
+    gradient reaching it: replaced it (what follows uses their result), or kept it."""
+    who = f"{owner}'s hook" if count == 1 else f"{owner}'s {count} hooks"
+    if owner.startswith("<"):
+        who = "the hook" if count == 1 else f"the {count} hooks"
+    if result == arrived:
+        return f"{who} (register_hook) ran and kept it"
+    return f"{who} (register_hook) made it {result}{goes_on}"
 
 
 def _gradient_name(root: str, info: BackwardStepInfo) -> str:
