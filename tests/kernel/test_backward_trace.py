@@ -135,6 +135,7 @@ def test_a_hook_that_changes_a_gradient_is_shown_where_it_does() -> None:
             "  x.grad: None -> [130., 130.]") in text
     assert "  w receives 9.; w's hook (register_hook) ran and kept it" in text
     assert "(the hooks ran during this walk; backward() runs them again)" in text
+    assert "+=" not in text  # the leaves are said once
     # the walk changed nothing; backward then does what it showed
     assert ev.execute("o.backward(); print(x.grad)").stdout.strip() == "tensor([130., 130.])"
 
@@ -143,3 +144,17 @@ def test_a_walk_without_hooks_says_nothing_of_them() -> None:
     ev = _run(*SEED)
     text = whole_walk(trace_backward(ev.namespace, "o"))
     assert "hook" not in text
+
+
+def test_a_modules_backward_hook_nodes_say_what_they_do() -> None:
+    ev = _run("torch.manual_seed(0)", "m = torch.nn.Linear(2, 1)",
+              "h = m.register_full_backward_hook(lambda mod, gi, go: None)",
+              "x = torch.ones(1, 2, requires_grad=True)", "o = m(x).sum()")
+    trace = trace_backward(ev.namespace, "o")
+    hook_steps = [s for s in trace.steps if s.name == "BackwardHookFunctionBackward"]
+    assert [s.rules for s in hook_steps] == [
+        ["passes through; Linear's backward pre-hooks see it and may replace it "
+         "(register_full_backward_pre_hook)"],
+        ["passes through; Linear's backward hooks see it as grad_input and may replace it "
+         "(register_full_backward_hook)"]]
+    assert "the backward you wrote" not in whole_walk(trace)

@@ -64,13 +64,13 @@ def end(trace: BackwardTrace) -> str:
                 lines.append(f"  {leaf.name}.grad: {leaf.before} + {leaf.grad} = {leaf.after}")
         if any(leaf.before is not None for leaf in trace.leaves):
             lines.append("(backward adds to the gradient a .grad already holds)")
-    if any(leaf.hooked_from is not None for leaf in trace.leaves) or any(
-            info.hooked_from is not None for info in trace.steps):
-        lines.append("(the hooks ran during this walk; backward() runs them again)")
     elif trace.leaf_grads:  # a trace from an older kernel
         lines += [f"  {name}.grad += {grad}" for name, grad in trace.leaf_grads.items()]
     else:
         lines.append("  nothing: no leaf that requires grad is reached")
+    if any(leaf.hooked_from is not None for leaf in trace.leaves) or any(
+            info.hooked_from is not None for info in trace.steps):
+        lines.append("(the hooks ran during this walk; backward() runs them again)")
     lines.append(f"Nothing was changed: run {trace.root}.backward() to store them.")
     return "\n".join(lines)
 

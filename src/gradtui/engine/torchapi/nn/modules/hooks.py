@@ -186,6 +186,23 @@ class BackwardHookFunction(Function):
 BackwardHookFunction.__module__ = "torch.nn.modules._functions"
 
 
+def _hook_node_rules(node: Any) -> list[str]:
+    """What the graph panel and ``:step`` say the node does (not "the backward you wrote":
+    torch wrote it): the gradient passes through unchanged unless a hook replaces it."""
+    hook = getattr(node, "_bw_hook", None)
+    name = type(hook.module).__name__ if hook is not None else "the module"
+    if getattr(node, "_side", None) == "output":
+        text = (f"passes through; {name}'s backward pre-hooks see it and may replace it "
+                "(register_full_backward_pre_hook)")
+    else:
+        text = (f"passes through; {name}'s backward hooks see it as grad_input and may "
+                "replace it (register_full_backward_hook)")
+    return [text] * len(node.next_functions)
+
+
+BackwardHookFunction._backward_cls.rules = _hook_node_rules
+
+
 class BackwardHook:
     """torch's ``torch.utils.hooks.BackwardHook``: links the gradient caught on the output
     side with the one caught on the input side and calls the learner's hooks with both."""
