@@ -44,7 +44,8 @@ def test_lazylinear_draws_torchs_weights(seed: int, batch: int, width: int, out:
     # the draws to the bit; the forward is a matrix product (MKL's rounding: to an ulp or so)
     assert np.array_equal(want[1], got[1]) and np.array_equal(want[2], got[2])
     assert want[3] == got[3] == np.array("Linear")
-    np.testing.assert_allclose(got[0], want[0], rtol=1e-6 if dtype == "float32" else 1e-14)
+    tol = 1e-6 if dtype == "float32" else 1e-14
+    np.testing.assert_allclose(got[0], want[0], rtol=tol, atol=tol)
 
 
 def _hooked_run(T: Any, seed: int, scale: float, input_grad: bool) -> list[np.ndarray]:

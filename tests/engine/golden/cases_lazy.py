@@ -8,7 +8,7 @@ TOPIC = "lazy"
 CASES = [
     ("lazylinear_before_and_after_forward",
      "torch.manual_seed(0)\nm = torch.nn.LazyLinear(3)\nprint(m)\nprint(m.weight)\n"
-     "print(repr(m.bias))\nprint(list(m.named_parameters()))\nprint(m.state_dict())\n"
+     "print(repr(m.bias))\nprint(list(m.named_parameters()))\nprint(list(m.state_dict().items()))\n"
      "x = torch.randn(2, 4)\ny = m(x)\nprint(m)\nprint(type(m).__name__, type(m.weight).__name__)\n"
      "print(m.weight)\nprint(m.bias)\nprint(y)\n"),
     ("lazylinear_matches_linear_draws",
