@@ -215,3 +215,21 @@ def test_nn_and_optim_import_styles_resolve_inside_the_shim_only() -> None:
     assert sys.modules.get("torch.nn") is not torch.nn
     assert sys.modules.get("torch.optim") is not torch.optim
     assert torch.optim.__name__ == "gradtui.engine.torchapi.optim"
+
+
+def test_a_module_pickled_before_hooks_existed_loads_and_runs() -> None:
+    import pickle
+
+    from gradtui.engine.torchapi.nn.modules.hooks import _HOOK_DICTS
+
+    torch.manual_seed(0)
+    layer = torch.nn.Linear(2, 1)
+    for name in (*_HOOK_DICTS, "_is_full_backward_hook"):
+        del layer.__dict__[name]  # as an older gradtui pickled it
+    with shim.shim_active():  # pickle finds classes by their torch names
+        loaded = pickle.loads(pickle.dumps(layer))
+    assert loaded(torch.ones(1, 2)).shape == (1, 1)
+    calls = []
+    loaded.register_forward_hook(lambda m, args, out: calls.append(out.shape))
+    loaded(torch.ones(3, 2))
+    assert calls == [(3, 1)]

@@ -103,6 +103,14 @@ class HookMixin:
         _add(self._backward_hooks, handle, hook, prepend)
         return handle
 
+    def __setstate__(self, state: dict) -> None:
+        # a module pickled before modules had hooks (an older gradtui) gets empty ones, as
+        # torch's Module.__setstate__ does for old checkpoints
+        self.__dict__.update(state)
+        for name in _HOOK_DICTS:
+            self.__dict__.setdefault(name, OrderedDict())
+        self.__dict__.setdefault("_is_full_backward_hook", None)
+
     # ------------------------------------------------------------ calling
     def _call_impl(self, *args: Any, **kwargs: Any) -> Any:
         forward_call = self.forward
