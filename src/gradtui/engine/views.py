@@ -16,8 +16,7 @@ from gradtui.engine import dtypes, errors
 from gradtui.engine.dims import dim_alias, normalize_dim, normalize_dims, shape_args
 from gradtui.engine.dispatch import apply, broadcast_shape
 from gradtui.engine.ops import OPS
-from gradtui.engine.tensor_base import new_leaf
-from gradtui.engine.tensor_base import TensorBase
+from gradtui.engine.tensor_base import TensorBase, new_leaf
 
 if TYPE_CHECKING:
     from gradtui.engine.tensor import Tensor
