@@ -17,7 +17,7 @@ import pytest
 torch = pytest.importorskip("torch", reason="real torch 2.13 (the oracle) is not installed: "
                              "differential losses and distances tests skipped")
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from hypothesis.extra import numpy as hnp  # noqa: E402
 
@@ -119,6 +119,12 @@ def test_cdist_matches_torch(data: st.DataObject, p: float, dtype: str, batch: t
     r2, m = data.draw(st.integers(1, 5)), data.draw(st.integers(1, 11))
     a = data.draw(hnp.arrays(np.float32, (*batch, r1, m), elements=values))
     b = data.draw(hnp.arrays(np.float32, (r2, m), elements=values))
+    mm_path = r1 > 25 and p == 2.0
+    if mm_path:
+        # ||a||^2 + ||b||^2 - 2ab cancels where two rows (nearly) coincide: torch's result
+        # there (0, or ~1e-5, with an infinite gradient) depends on MKL's threads and order
+        gaps = np.linalg.norm(a[..., :, None, :] - b[None, :, :], axis=-1)
+        assume(gaps.min() > 0.05)
 
     def run(T: Any) -> tuple:
         x1 = T.tensor(a, dtype=getattr(T, dtype), requires_grad=True)
@@ -130,7 +136,7 @@ def test_cdist_matches_torch(data: st.DataObject, p: float, dtype: str, batch: t
 
     (t_name, theirs), (o_name, mine) = run(torch), run(ours)
     assert o_name == t_name
-    exact = p in (0.0, 1.0, 2.0, float("inf")) and not (r1 > 25 and p == 2.0)
+    exact = p in (0.0, 1.0, 2.0, float("inf")) and not mm_path
     for m_arr, t_arr in zip(mine, theirs, strict=True):
         if exact:
             np.testing.assert_array_equal(m_arr, t_arr)
