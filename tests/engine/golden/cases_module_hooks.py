@@ -100,4 +100,32 @@ CASES = [
      "m.register_forward_pre_hook(pre, with_kwargs=True)\n"
      "m.register_forward_hook(post, with_kwargs=True)\n"
      "print(m(torch.tensor([1., 2.]), factor=2.0))\n"),
+    ("backward_hooks_on_two_inputs_and_two_outputs", """
+nn = torch.nn
+class Two(nn.Module):
+    def forward(self, a, b):
+        return a * b, a + b
+m = Two()
+m.register_full_backward_pre_hook(lambda mod, go: print('pre', go))
+m.register_full_backward_hook(lambda mod, gi, go: print('hook', gi, go))
+a = torch.tensor([1., 2.], requires_grad=True)
+b = torch.tensor([3., 4.], requires_grad=True)
+p, s = m(a, b)
+print(p.grad_fn.name(), p.grad_fn is s.grad_fn)
+(p * 2 + s).sum().backward()
+print(a.grad, b.grad)
+a.grad = b.grad = None
+p, s = m(a, b)
+p.sum().backward()
+print(a.grad, b.grad)
+m2 = Two()
+m2.register_full_backward_hook(lambda mod, gi, go: (gi[0] * 0, gi[1]))
+a.grad = b.grad = None
+p, s = m2(a, 5.0 * torch.ones(2))
+(p + s).sum().backward(); print(a.grad)
+loss_fn = nn.MSELoss()
+loss_fn.register_full_backward_hook(lambda mod, gi, go: print('mse', gi, go))
+x = torch.tensor([1., 2.], requires_grad=True); t = torch.tensor([0., 0.], requires_grad=True)
+loss_fn(x, t).backward(); print(x.grad, t.grad)
+"""),
 ]

@@ -179,6 +179,8 @@ class BackwardHookFunction(Function):
     @staticmethod
     def forward(ctx: Any, *args: Any) -> Any:
         ctx.mark_non_differentiable(*[arg for arg in args if not arg.requires_grad])
+        # torch's hooks on this node see None for an output no gradient reached, not zeros
+        ctx.set_materialize_grads(False)
         return args
 
     @staticmethod
@@ -283,11 +285,6 @@ class BackwardHook:
         tensors = [args[i] for i in tensors_idx]
         if not (any(t.requires_grad for t in tensors) and is_grad_enabled()):
             return args, None
-        if sum(t.requires_grad for t in tensors) > 1:
-            raise RuntimeError(
-                f"gradtui runs a module's full backward hooks when one of its {side}s requires "
-                f"grad, but {type(self.module).__name__} has {len(tensors)} tensor {side}s "
-                "that do")
         new_tensors = BackwardHookFunction.apply(*tensors)
         for t in new_tensors:
             fn = t.grad_fn
