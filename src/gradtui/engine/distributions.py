@@ -65,8 +65,17 @@ def uniform(gen: Generator, n: int, dtype: np.dtype, low: float, high: float) ->
     values = normal_fill.fma32(x, hi - lo, lo) if normal_fill.FUSED else x * (hi - lo) + lo
     if dtype != F32:
         values = values.astype(dtype)
-    top, bottom = np.asarray(high).astype(dtype), np.asarray(low).astype(dtype)
+    top, bottom = cast(np.asarray(high), dtype), cast(np.asarray(low), dtype)
     return np.where(values == top, bottom, values)
+
+
+def cast(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """``values`` as ``dtype`` the way C++'s ``static_cast<scalar_t>`` makes them: c10::Half is
+    built from a float, so a double (or an integer) reaches float16 through float32, two
+    roundings (a double just past a half's midpoint can land on the other side of it)."""
+    if np.dtype(dtype) == np.float16 and values.dtype != F32:
+        values = values.astype(F32)
+    return values.astype(dtype)
 
 
 # ------------------------------------------------------------------------------ normals
@@ -75,7 +84,7 @@ def normal(gen: Generator, n: int, dtype: np.dtype, mean: float, std: float,
     """``normal_(mean, std)`` of n values of ``dtype`` (float16, float32, float64)."""
     if n >= 16 and contiguous:
         return _normal_fill(gen, n, dtype, mean, std)
-    return scalar_normals(gen, n, mean, std).astype(dtype)
+    return cast(scalar_normals(gen, n, mean, std), dtype)
 
 
 def _normal_fill(gen: Generator, n: int, dtype: np.dtype, mean: float, std: float) -> np.ndarray:
@@ -125,7 +134,7 @@ def scalar_normals(gen: Generator, n: int, mean: float, std: float) -> np.ndarra
 def log_normal(gen: Generator, n: int, dtype: np.dtype, mean: float, std: float) -> np.ndarray:
     """``log_normal_(mean, std)``: exp of the scalar normal path (cache included)."""
     values = scalar_normals(gen, n, mean, std)
-    return np.array(list(map(math.exp, values.tolist())), F64).astype(dtype)
+    return cast(np.array(list(map(math.exp, values.tolist())), F64), dtype)
 
 
 # ------------------------------------------------------------------------------ integers
@@ -162,7 +171,7 @@ def _int64_to(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """C++'s ``static_cast<T>(int64_t)``: wraps for narrower integers, rounds for floats."""
     if dtype == np.bool_:
         return values != 0
-    return values.astype(dtype)
+    return cast(values, dtype)
 
 
 # ------------------------------------------------------------------------------ others
@@ -193,7 +202,7 @@ def exponential(gen: Generator, n: int, dtype: np.dtype, lambd: float) -> np.nda
     u = unit_doubles(gen, n)
     scale = -1.0 / lambd
     logs = np.array(list(map(math.log1p, (-u).tolist())), F64)
-    return (scale * logs).astype(dtype)
+    return cast(scale * logs, dtype)
 
 
 def geometric(gen: Generator, n: int, dtype: np.dtype, p: float) -> np.ndarray:
@@ -201,7 +210,7 @@ def geometric(gen: Generator, n: int, dtype: np.dtype, p: float) -> np.ndarray:
     u = unit_doubles(gen, n).tolist()
     denominator = math.log1p(-p)
     values = [math.ceil(math.log(x) / denominator) if x > 0 else math.inf for x in u]
-    return np.array(values, F64).astype(dtype)
+    return cast(np.array(values, F64), dtype)
 
 
 def cauchy(gen: Generator, n: int, dtype: np.dtype, median: float, sigma: float) -> np.ndarray:
@@ -213,7 +222,7 @@ def cauchy(gen: Generator, n: int, dtype: np.dtype, median: float, sigma: float)
         values = fma64.fma(np.full_like(tans, sigma), tans, np.full_like(tans, median))
     else:
         values = median + sigma * tans
-    return values.astype(dtype)
+    return cast(values, dtype)
 
 
 def randperm(gen: Generator, n: int) -> np.ndarray:
