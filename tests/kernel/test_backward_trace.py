@@ -52,6 +52,22 @@ def test_the_learners_a_and_b_are_never_confused_with_the_rules_letters() -> Non
     assert product.locals == ["[1., 2.]", "[3., 4.]"]  # d/db is a's values, d/da is b's
 
 
+def test_the_outputs_of_one_custom_function_are_told_apart() -> None:
+    # a and b come out of one PairBackward node: each is called by its own name
+    ev = _run("class Pair(torch.autograd.Function):\n"
+              "    @staticmethod\n"
+              "    def forward(ctx, x):\n"
+              "        return x * 2, x ** 2\n"
+              "    @staticmethod\n"
+              "    def backward(ctx, ga, gb):\n"
+              "        return ga * 2 + gb * 2\n",
+              "x = torch.tensor([1., 2.], requires_grad=True)", "a, b = Pair.apply(x)",
+              "loss = (a * b).sum()")
+    product = trace_backward(ev.namespace, "loss").steps[1]
+    assert product.inputs == ["a", "b"]
+    assert product.rules == ["d(a*b)/da = b", "d(a*b)/db = a"]
+
+
 def test_unnamed_intermediates_and_constants_get_labels_no_variable_can_have() -> None:
     ev = _run("x = torch.tensor([1., 2.], requires_grad=True)", "z = ((x + 1) * (x + 2)).sum()")
     product = trace_backward(ev.namespace, "z").steps[1]

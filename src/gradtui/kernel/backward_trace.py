@@ -66,22 +66,24 @@ class Names:
                  root: tuple[str, Any]) -> None:
         root_name, root_tensor = root
         self.by_tensor = {**by_tensor, id(root_tensor): root_name}  # as the learner asked
-        self.by_node: dict[int, str] = {}
+        # (node, output number) -> name: a custom Function's outputs share one node
+        self.by_node: dict[tuple[int, int], str] = {}
         for _name, t in [root, *found]:
             if t.grad_fn is not None and id(t) in self.by_tensor:
-                self.by_node.setdefault(id(t.grad_fn), self.by_tensor[id(t)])
+                key = (id(t.grad_fn), getattr(t, "output_nr", 0))
+                self.by_node.setdefault(key, self.by_tensor[id(t)])
 
-    def of(self, node: Any) -> str:
+    def of(self, node: Any, output_nr: int = 0) -> str:
         """``x`` for a named leaf or result; ``<AddBackward0>`` for one without a name."""
         if _is_accumulate(node):
             return self.by_tensor.get(id(node.variable)) or "<leaf>"
-        return self.by_node.get(id(node)) or f"<{node.name()}>"
+        return self.by_node.get((id(node), output_nr)) or f"<{node.name()}>"
 
 
 def _step_info(step: Any, index: Any, names: Names) -> BackwardStepInfo:
     node = step.node
     edges = node.next_functions
-    inputs = [None if child is None else names.of(child) for child, _ in edges]
+    inputs = [None if child is None else names.of(child, nr) for child, nr in edges]
     if len(set(filter(None, inputs))) < len([i for i in inputs if i]):
         # two unnamed inputs of one kind (``(x+1)*(y+1)``): tell them apart by torch's names
         arg_names = node.op.inputs if len(node.op.inputs) == len(edges) else ()
