@@ -3,23 +3,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from gradtui.engine.tensor import Tensor
 from gradtui.engine.torchapi.optim import _functional as K
 from gradtui.engine.torchapi.optim.optimizer import (
-    Optimizer,
+    PerParameterOptimizer,
     count_step,
     hyper_lr,
     new_step,
-    params_with_grad,
     state_like,
     write,
 )
 
 
-class Adagrad(Optimizer):
+class Adagrad(PerParameterOptimizer):
     """For each parameter p with gradient g, at step t (lr, lr_decay, eps, weight decay wd):
 
         g = g + wd * p                                   (if wd != 0)
@@ -68,14 +66,6 @@ class Adagrad(Optimizer):
         state["step"] = new_step()
         state["sum"] = state_like(p, self.defaults["initial_accumulator_value"])
         return state
-
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """One update of every parameter that has a gradient; returns ``closure()``'s loss."""
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            for p in params_with_grad(group):
-                self._update(p, group)
-        return loss
 
     def _update(self, p: Tensor, group: dict[str, Any]) -> None:
         state = self.state[p]

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -11,10 +10,10 @@ import numpy as np
 from gradtui.engine import dtypes
 from gradtui.engine.tensor import Tensor
 from gradtui.engine.torchapi.optim import _functional as K
-from gradtui.engine.torchapi.optim.optimizer import Optimizer, params_with_grad
+from gradtui.engine.torchapi.optim.optimizer import PerParameterOptimizer
 
 
-class Adam(Optimizer):
+class Adam(PerParameterOptimizer):
     """For each parameter p with gradient g, at step t (lr, betas b1 b2, eps, weight decay wd):
 
         g = g + wd * p                                     (if wd != 0)
@@ -71,14 +70,6 @@ class Adam(Optimizer):
             if amsgrad:
                 state["max_exp_avg_sq"] = Tensor._wrap(np.zeros_like(p._array))
         return state
-
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """One update of every parameter that has a gradient; returns ``closure()``'s loss."""
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            for p in params_with_grad(group):
-                self._update(p, group)
-        return loss
 
     def _update(self, p: Tensor, group: dict[str, Any]) -> None:
         lr, (beta1, beta2) = float(group["lr"]), group["betas"]

@@ -3,7 +3,6 @@ torch's order of operations (``_single_tensor_adamax``, the CPU default)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -11,17 +10,16 @@ import numpy as np
 from gradtui.engine.tensor import Tensor
 from gradtui.engine.torchapi.optim import _functional as K
 from gradtui.engine.torchapi.optim.optimizer import (
-    Optimizer,
+    PerParameterOptimizer,
     count_step,
     hyper_lr,
     new_step,
-    params_with_grad,
     state_like,
     write,
 )
 
 
-class Adamax(Optimizer):
+class Adamax(PerParameterOptimizer):
     """For each parameter p with gradient g, at step t (lr, betas b1 b2, eps, weight decay wd):
 
         g = g + wd * p                                   (if wd != 0)
@@ -60,14 +58,6 @@ class Adamax(Optimizer):
             state["exp_avg"] = state_like(p)
             state["exp_inf"] = state_like(p)
         return state
-
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """One update of every parameter that has a gradient; returns ``closure()``'s loss."""
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            for p in params_with_grad(group):
-                self._update(p, group)
-        return loss
 
     def _update(self, p: Tensor, group: dict[str, Any]) -> None:
         state = self._state_for(p)

@@ -161,6 +161,22 @@ class Optimizer:
         self.__dict__.update(state)
 
 
+class PerParameterOptimizer(Optimizer):
+    """An optimizer that updates each parameter on its own (torch's single-tensor loop):
+    subclasses write ``_update(p, group)``, the step around it is shared."""
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """One update of every parameter that has a gradient; returns ``closure()``'s loss."""
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            for p in params_with_grad(group):
+                self._update(p, group)
+        return loss
+
+    def _update(self, p: Tensor, group: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+
 def params_with_grad(group: dict[str, Any]) -> Iterable[Tensor]:
     """The group's parameters that have a gradient (the others are skipped, as in torch)."""
     return [p for p in group["params"] if p._grad is not None]
