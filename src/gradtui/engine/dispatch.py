@@ -17,9 +17,9 @@ import numpy as np
 
 from gradtui.engine import dtypes, errors, quiet, tensor_base
 from gradtui.engine.autograd import OWN_OUTPUT, Node
-from gradtui.engine.grad_mode import is_grad_enabled
+from gradtui.engine.grad_mode import is_grad_enabled, is_inference_mode_enabled
 from gradtui.engine.op_schema import OPS, Op
-from gradtui.engine.tensor_base import TensorBase, init_leaf, new_leaf
+from gradtui.engine.tensor_base import TensorBase, new_leaf
 
 if TYPE_CHECKING:
     from gradtui.engine.tensor import Tensor
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 # and must take part in graphs and promotion (the cost is a few ns a check). Every tensor is a
 # TensorBase (tensor_base.py); this module sits under tensor.py and cannot import it.
 _grad_enabled = is_grad_enabled
+_inference_mode = is_inference_mode_enabled
 _quiet_enter, _quiet_leave = quiet.enter, quiet.leave
 _NO_EDGE = (None, 0)
 _ndarray = np.ndarray
@@ -56,7 +57,21 @@ def apply(op: Op, inputs: tuple, arrays: tuple | None = None, **params: Any) -> 
                 # a 0-d result the node saved (numpy gave a scalar): save the output's own
                 # array, so _saved_result is the output and in-place changes are caught
                 saved = tuple(result if v is scalar else v for v in saved)
-    out = init_leaf(_new(tensor_base.tensor_class), result)  # new_leaf, one call less
+    # new_leaf(result), written out: this runs once per op, and a call costs as much as
+    # setting all the slots (tests/engine/test_dispatch.py holds the two the same)
+    out = _new(tensor_base.tensor_class)
+    out._array = result
+    out._requires_grad = False
+    out._grad_fn = None
+    out._grad = None
+    out._vc = [0]
+    out._retains_grad = False
+    out._accum = None
+    out._base = None
+    out._view_fn = None
+    out._hooks = None
+    out._inference = _inference_mode()
+    out._output_nr = 0
     if op.view:
         base = inputs[0]
         out._vc = base._vc

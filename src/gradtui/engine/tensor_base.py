@@ -40,12 +40,21 @@ class TensorBase:
                  "_output_nr", "__weakref__")
 
     def _init(self, array: np.ndarray) -> None:
-        """Make this a new leaf around ``array`` (no copy)."""
-        init_leaf(self, array)
+        """Make this a new leaf around ``array`` (no copy): ``torch.Tensor(data)``."""
+        leaf = new_leaf(array)
+        for name in TensorBase.__slots__[:-1]:  # all but __weakref__
+            if hasattr(leaf, name):  # _fn_version is set for views only
+                setattr(self, name, getattr(leaf, name))
 
 
-def init_leaf(t: Any, array: np.ndarray) -> Any:
-    """Set every slot of ``t`` for a new leaf around ``array``; returns ``t``."""
+_new = object.__new__
+tensor_class: type[TensorBase] = TensorBase  # the class of new tensors: tensor.py registers Tensor
+
+
+def new_leaf(array: np.ndarray) -> Any:
+    """A new leaf tensor around ``array`` (no copy): the one place a tensor's slots get their
+    first values (``dispatch.apply`` writes the same out, held to this by a test)."""
+    t = _new(tensor_class)
     t._array = array
     t._requires_grad = False
     t._grad_fn = None
@@ -61,10 +70,6 @@ def init_leaf(t: Any, array: np.ndarray) -> Any:
     return t
 
 
-_new = object.__new__
-tensor_class: type[TensorBase] = TensorBase  # the class of new tensors: tensor.py registers Tensor
-
-
 def register_tensor_class(cls: type[TensorBase]) -> None:
     """Make ``cls`` the class of every tensor the engine creates (``tensor.py`` calls this
     once, right after defining ``Tensor``)."""
@@ -72,6 +77,3 @@ def register_tensor_class(cls: type[TensorBase]) -> None:
     tensor_class = cls
 
 
-def new_leaf(array: np.ndarray) -> Any:
-    """A new leaf tensor around ``array`` (no copy)."""
-    return init_leaf(_new(tensor_class), array)

@@ -138,7 +138,7 @@ class Walk:
     """One backward pass: the gradients waiting at each node, and the walk over them."""
 
     __slots__ = ("retain_graph", "dry_run", "visits", "tensors", "capture", "grads", "owned",
-                 "capture_list", "capture_nodes", "needed", "captured", "reached")
+                 "capture_list", "capture_nodes", "needed", "captured", "reached", "arrived")
 
     def __init__(self, roots: Sequence[Tensor], gradients: Sequence[Any], *,
                  retain_graph: bool, capture: Sequence[Tensor] | None = None,
@@ -174,6 +174,8 @@ class Walk:
         else:
             self.capture_list, self.capture_nodes, self.needed = [], {}, None
         self.captured: dict[int, Any] = {}
+        # a recording walk: the gradient that reached a node before its tensor's hooks ran
+        self.arrived: dict[Node, np.ndarray] = {}
         # what reached each node, for tools that show it (engine/flow.py; off by default)
         self.reached = flow.Reached() if flow.limit() and not dry_run and \
             differentiable is None else None
@@ -194,23 +196,29 @@ class Walk:
         """Run the walk (recording each node as it is done, when recording). The loop is kept
         flat on purpose (no helper call per edge on the arrays path): the hottest loop."""
         grads, owned, pop, get = self.grads, self.owned, self.grads.pop, self.grads.get
-        tensors, visits, needed, reached = self.tensors, self.visits, self.needed, self.reached
-        capture_nodes, captured = self.capture_nodes, self.captured
+        tensors, visits = self.tensors, self.visits
+        # autograd.grad's inputs and the flow record look at every node: one test when neither
+        watching = bool(self.capture_nodes) or self.reached is not None
         write_retained, free = self.capture is None and not self.dry_run, not self.retain_graph
         heap = [(-n._seq, n) for n in grads if type(n) is not AccumulateGrad]
         heapq.heapify(heap)
-        heappush, heappop = heapq.heappush, heapq.heappop
-        while heap:
-            node = heappop(heap)[1]
+        heappush, heappop, heapreplace = heapq.heappush, heapq.heappop, heapq.heapreplace
+        # The newest waiting node runs next. When a node hands on to one new node while no
+        # other waits (a chain, the common case), that node is kept in ``ready`` instead of
+        # taking a trip through the heap; the heap's own top still wins when it is newer.
+        ready: Any = None
+        while heap or ready is not None:
+            if ready is None:
+                node = heappop(heap)[1]
+            elif heap and heap[0][0] < -ready._seq:
+                node = heapreplace(heap, (-ready._seq, ready))[1]
+            else:
+                node = ready
+            ready = None
             grad = pop(node)
-            came = None  # what arrived before the hooks on the node's output tensor
             if node._tensor_hooks:
-                came, grad = self._run_tensor_hooks(node, grad)
-            if capture_nodes and id(node) in capture_nodes:
-                captured[id(node)] = grad
-            if reached is not None:
-                reached[node._seq] = grad
-            if needed is not None and id(node) not in needed:
+                grad = self._run_tensor_hooks(node, grad)
+            if watching and self._watch(node, grad):
                 continue  # autograd.grad: nothing beyond the inputs or off their paths runs
             if node._retained is not None and write_retained:
                 self._retain(node, grad)
@@ -248,19 +256,13 @@ class Walk:
                         grads[nxt] = g
                         if g.size >= 4096 and _fresh(g, grad):
                             owned.add(nxt)
-                        if type(nxt) is not AccumulateGrad:
-                            heappush(heap, (-nxt._seq, nxt))
-                    elif nxt in owned and old.shape == g.shape:
-                        old += g
-                    elif g.size >= 4096 and old.shape == g.shape and _fresh(g, grad):
-                        g += old
-                        grads[nxt] = g
-                        owned.add(nxt)
-                    else:
-                        total = old + g
-                        # 0-d sums come back as numpy scalars, which cannot be added in place
-                        grads[nxt] = total if type(total) is np.ndarray else np.asarray(total)
-                        owned.add(nxt)
+                        if type(nxt) is not AccumulateGrad:  # it now waits for its turn
+                            if ready is None and not heap:
+                                ready = nxt
+                            else:
+                                heappush(heap, (-nxt._seq, nxt))
+                    else:  # nxt has a gradient already (it has several users): the sum
+                        self._sum_into(nxt, old, g, grad)
             if free and op.saves_tensors:
                 if op.plain_mask is None:  # nothing to keep: drop all saved values (_free inlined)
                     node.saved = None
@@ -268,15 +270,44 @@ class Walk:
                 else:
                     node._free()
             if sent is not None:
-                visits.append(Visit(node, np.array(grad), sent, came))  # type: ignore[union-attr]
+                visits.append(Visit(node, np.array(grad), sent,  # type: ignore[union-attr]
+                                    self.arrived.pop(node, None)))
 
-    def _run_tensor_hooks(self, node: Node, grad: Any) -> tuple[np.ndarray | None, Any]:
-        """The hooks on a node's output tensor: (what arrived, kept by a recording walk so
-        ``:step`` can show what they changed; the gradient they leave)."""
-        arrived = np.array(grad) if self.visits is not None else None
+    def _sum_into(self, node: Any, old: np.ndarray, g: np.ndarray, incoming: Any) -> None:
+        """Add ``g`` to the gradient already waiting at ``node``: in place into a buffer that
+        is ours, else into a new one (which then is ours)."""
+        grads, owned = self.grads, self.owned
+        if node in owned and old.shape == g.shape:
+            old += g
+        elif g.size >= 4096 and old.shape == g.shape and _fresh(g, incoming):
+            g += old
+            grads[node] = g
+            owned.add(node)
+        else:
+            total = old + g
+            # 0-d sums come back as numpy scalars, which cannot be added in place
+            grads[node] = total if type(total) is np.ndarray else np.asarray(total)
+            owned.add(node)
+
+    def _watch(self, node: Node, grad: Any) -> bool:
+        """The gradient reaching ``node`` seen by autograd.grad (its inputs' gradients) and the
+        flow record; True when the node is off every path to autograd.grad's inputs (it does
+        not run)."""
+        if self.capture_nodes and id(node) in self.capture_nodes:
+            self.captured[id(node)] = grad
+        if self.reached is not None:
+            self.reached[node._seq] = grad
+        return self.needed is not None and id(node) not in self.needed
+
+    def _run_tensor_hooks(self, node: Node, grad: Any) -> Any:
+        """The hooks on a node's output tensor; returns the gradient they leave. A recording
+        walk keeps what arrived before them (``arrived``), so ``:step`` can show what they
+        changed."""
+        if self.visits is not None:
+            self.arrived[node] = np.array(grad)
         if self.tensors is not None:
-            return arrived, self.tensors.run_hooks(node._tensor_hooks, grad)
-        return arrived, run_hooks(node._tensor_hooks, grad)
+            return self.tensors.run_hooks(node._tensor_hooks, grad)
+        return run_hooks(node._tensor_hooks, grad)
 
     def _hand_on_tensors(self, node: Node, grad: Tensor, heap: list) -> None:
         """The differentiable twin of the arrays loop's edge step (create_graph)."""
