@@ -226,6 +226,22 @@ def test_real_engine_backward_marks_gradients_and_freed_buffers(seed_ns: dict[st
     assert snap.nodes[snap.tensor("y").node].saved_freed  # type: ignore[union-attr, index]
 
 
+def test_real_engine_names_the_saved_tensors_a_backward_freed(seed_ns: dict[str, Any]) -> None:
+    exec("e = (x * 3).exp().sum()", seed_ns)
+    before = build_snapshot(seed_ns)
+    assert all(node.freed == [] for node in before.nodes.values())
+    exec("e.backward()", seed_ns)
+    snap = build_snapshot(seed_ns)
+    e = snap.nodes[snap.tensor("e").node]  # type: ignore[union-attr, index]
+    exp = snap.nodes[e.next[0]]  # type: ignore[index]
+    assert exp.name == "ExpBackward0" and exp.freed == ["result"]
+    mul = snap.nodes[exp.next[0]]  # type: ignore[index]
+    assert mul.name == "MulBackward0" and "self" in mul.freed
+    assert e.freed == []  # sum saved only sizes: nothing of it was freed
+    # the dtype of each node's output, from the gradient that reached it
+    assert exp.dtype == "float32" and snap.nodes[snap.tensor("x").node].dtype == "float32"
+
+
 def test_real_engine_snapshot_reads_no_non_leaf_grad(seed_ns: dict[str, Any]) -> None:
     import warnings
 

@@ -12,7 +12,7 @@ from gradtui.tui.widgets.repl_log import ReplLog
 from gradtui.tui.widgets.status_bar import StatusBar
 from gradtui.tui.widgets.tensors_panel import TensorsPanel
 
-from .conftest import run_cell, settle
+from .conftest import run_cell, settle, wait_until
 from .fake_kernel import INFINITE_LOOP, seed_cells
 
 
@@ -154,3 +154,39 @@ async def test_the_repls_underscore_is_no_tensor_of_the_learners(real_app):
         assert names == ["x", "y", "a", "b"]
         grads = [row[1] for row in app.screen.query_one(GradsPanel).rows_text()]
         assert grads == ["x"]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 60)], ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_ctrl_g_after_backward_says_the_values_were_freed(real_app, size):
+    """After a backward without retain_graph the unnamed intermediates' values are gone:
+    each box says so (never a bare `data ?`), and a line under the drawing says why and how
+    to keep them, on screen at 80 columns too."""
+    from .test_layout_sizes import on_screen, screen_lines
+
+    app = real_app
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot, app, limit=60)
+        for source in ("import torch", "x = torch.ones(2, requires_grad=True)",
+                       "y = 5 * (x + 1) ** 2", "o = (1/2) * torch.sum(y)", "o.backward()"):
+            await run_cell(pilot, app, source, limit=60)
+        await pilot.press("f4")
+        graph = app.screen.query_one(GraphPanel)
+        graph.focus()
+        await pilot.press("ctrl+g")
+        await settle(pilot, app, limit=60)
+        drawing = graph.canvas_text()
+        assert "data ?" not in drawing
+        # x + 1 (saved by pow) and (x + 1) ** 2 (saved by mul) were freed by o.backward()
+        assert drawing.count("data freed by backward") == 3  # add, pow and sum's outputs
+        assert "grad [2.5, 2.5]" in drawing  # what flowed through pow is still known
+        await wait_until(pilot, lambda: on_screen(app, "retain_graph=True) keeps them"))
+        line = next(row for row in screen_lines(app) if "keeps them" in row)
+        assert "freed: backward() freed these values" in line
+
+        # Tab to pow's box: its shape, dtype and the gradient that reached it
+        for _ in range(len(graph.snapshot.nodes)):
+            await pilot.press("tab")
+            if graph.snapshot.nodes[graph.chosen].name == "PowBackward0":
+                break
+        await pilot.pause()
+        assert on_screen(app, "PowBackward0 [2] float32: data freed by backward  grad [2.5, 2.5]")

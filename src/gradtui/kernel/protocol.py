@@ -102,6 +102,13 @@ class GraphNode:
     # op: preview of the gradient of its output that reached it in the latest backward pass
     # (None: it did not run in that pass). A leaf's is its tensor's ``grad_preview``.
     grad: str | None = None
+    # op, after a backward without retain_graph: the names of the saved tensors it freed
+    # (``["self", "other"]`` for mul, ``["result"]`` for exp), so a front end can say that a
+    # value it showed before was freed, not never kept.
+    freed: list[str] = field(default_factory=list)
+    # dtype of the tensor this node produced (``"float32"``), when known from what it holds:
+    # the gradient that reached it (torch's grads have their tensor's dtype) or a saved result.
+    dtype: str | None = None
 
 
 @dataclass

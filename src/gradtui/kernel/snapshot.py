@@ -208,11 +208,11 @@ class GraphIndex:
                     queue.append(child)
 
 
-def _saved(node: Any, previews: dict[int, str]) -> list[SavedValue]:
-    """The node's saved values; ``previews`` caches array previews by ``id`` for one snapshot
-    (a weight saved by many nodes, or ``x`` in ``x * x``, is formatted once)."""
+def _saved(saved: dict[str, Any], previews: dict[int, str]) -> list[SavedValue]:
+    """A node's ``saved_values()`` as data; ``previews`` caches array previews by ``id`` for
+    one snapshot (a weight saved by many nodes, or ``x`` in ``x * x``, is formatted once)."""
     out = []
-    for name, value in node.saved_values().items():
+    for name, value in saved.items():
         if isinstance(value, np.ndarray):
             preview = previews.get(id(value))
             if preview is None:
@@ -228,11 +228,11 @@ _flow_previews: dict[int, str] = {}
 _flow_pass = [-1]
 
 
-def _flow_preview(node: Any) -> str | None:
+def _flow_preview(node: Any) -> tuple[str | None, str | None]:
     """The preview of the gradient that reached ``node`` in the latest backward (see
-    ``engine/flow.py``). A pass's gradients are formatted once, not at every snapshot until
-    the next backward; the cache is emptied when a new pass replaces them (while flow keeps
-    the arrays, their ids cannot be reused)."""
+    ``engine/flow.py``) and its dtype, which is that of the node's output. A pass's gradients
+    are formatted once, not at every snapshot until the next backward; the cache is emptied
+    when a new pass replaces them (while flow keeps the arrays, their ids cannot be reused)."""
     from gradtui.engine import flow
 
     if flow.pass_number() != _flow_pass[0]:
@@ -240,11 +240,36 @@ def _flow_preview(node: Any) -> str | None:
         _flow_pass[0] = flow.pass_number()
     grad = flow.gradient_through(node)
     if grad is None:
-        return None
+        return None, None
+    grad = np.asarray(grad)
     text = _flow_previews.get(id(grad))
     if text is None:
-        text = _flow_previews[id(grad)] = preview_array(np.asarray(grad))
-    return text
+        text = _flow_previews[id(grad)] = preview_array(grad)
+    return text, _dtype_name(grad)
+
+
+def _dtype_name(array: np.ndarray) -> str | None:
+    """torch's name of an array's dtype (``float32``), or None for one torch has not."""
+    from gradtui.engine import dtypes
+
+    found = dtypes.BY_NUMPY.get(array.dtype)
+    return found.name if found is not None else None
+
+
+def _freed_names(node: Any) -> list[str]:
+    """The saved tensors a backward without ``retain_graph`` freed, by their names: torch's
+    ``grad_fn._saved_<name>`` raises for exactly those (saved numbers survive)."""
+    if not node.saved_freed:
+        return []
+    freed = []
+    for name in getattr(getattr(node, "op", None), "saved", None) or ():
+        try:
+            getattr(node, f"_saved_{name}")
+        except RuntimeError:
+            freed.append(name)
+        except Exception:  # a custom Function's ctx has no _saved_ names: nothing to say
+            continue
+    return freed
 
 
 def _graph_node(
@@ -258,20 +283,27 @@ def _graph_node(
             name="AccumulateGrad",
             kind="leaf",
             shape=list(leaf.shape),
+            dtype=_dtype_name(leaf._array),
             variable=names.get(id(leaf)),
             got_grad=id(leaf) in got,
         )
     node = index.objects[node_id]
+    saved = node.saved_values()
+    grad, dtype = _flow_preview(node)
+    if dtype is None and isinstance(saved.get("result"), np.ndarray):
+        dtype = _dtype_name(saved["result"])
     return GraphNode(
         id=node_id,
         name=node.name(),
         kind="op",
         shape=list(node.output_shape),
         next=[None if child is None else index.id_for(child) for child, _ in node.next_functions],
-        saved=_saved(node, previews),
+        saved=_saved(saved, previews),
         saved_freed=bool(node.saved_freed),
         rules=list(node.rules()),
-        grad=_flow_preview(node),
+        grad=grad,
+        freed=_freed_names(node),
+        dtype=dtype,
     )
 
 

@@ -24,7 +24,7 @@ from gradtui.kernel.protocol import GraphNode, Snapshot
 from gradtui.tui.glyphs import DOWN, LEFT, RIGHT, UP, Glyphs, cut
 from gradtui.tui.graph_layout import BoxSpec, EdgeSpec, Layout, layout
 from gradtui.tui.graph_select import node_label, reachable
-from gradtui.tui.graph_values import node_grads, node_values
+from gradtui.tui.graph_values import node_grads, node_values, value_gaps
 
 MAX_LAYOUT_NODES = 300  # "a few hundred": past this a layered drawing is unreadable; use a tree
 MAX_LABEL = 30
@@ -43,6 +43,8 @@ class Canvas:
     chars: list[list[str]]
     roles: list[list[str | None]]
     boxes: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)  # row, col, h, w
+    # with details: node id -> why its box shows no value (``graph_values.value_gaps``)
+    gaps: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def blank(cls, width: int, height: int) -> Canvas:
@@ -102,7 +104,7 @@ def layout_graph(
     nodes = reachable(snapshot, root)
     if len(nodes) > MAX_LAYOUT_NODES:
         raise GraphTooLarge(f"{len(nodes)} nodes")
-    items = _items(snapshot, nodes, root, glyphs, details=details, compact=compact)
+    items, gaps = _items(snapshot, nodes, root, glyphs, details=details, compact=compact)
     edges = [EdgeSpec(target, node.id, position) for node in nodes
              for position, target in enumerate(node.next)
              if target is not None and target in snapshot.nodes]
@@ -112,6 +114,7 @@ def layout_graph(
     geometry = layout([item.spec(ports_in.get(item.id, 0), ports_out.get(item.id, 0))
                        for item in items.values()], edges, box_height=height)
     canvas = Canvas.blank(geometry.width, geometry.height)
+    canvas.gaps = gaps
     _draw_edges(canvas, geometry, edges, glyphs)
     for item in items.values():
         row, col = geometry.boxes[item.id]
@@ -131,18 +134,21 @@ def _count(ids: object) -> dict[str, int]:
 
 
 def _items(snapshot: Snapshot, nodes: list[GraphNode], root: str, glyphs: Glyphs, *,
-           details: bool, compact: bool) -> dict[str, _Item]:
+           details: bool, compact: bool) -> tuple[dict[str, _Item], dict[str, str]]:
+    """The boxes, and (with ``details``) why some show no value."""
     values = node_values(snapshot, nodes) if details else {}
+    gaps = value_gaps(nodes, values) if details else {}
     grads = node_grads(snapshot, nodes) if details else {}
     items = {}
     for node in nodes:
         item = _item_for(node, glyphs, is_output=node.id == root, compact=compact)
         if details:
             grad = grads.get(node.id)
-            item.details = [_cut(f"data {values.get(node.id, '?')}", glyphs),
+            value = values.get(node.id) or gaps.get(node.id, "")
+            item.details = [_cut(f"data {value}", glyphs),
                             _cut(f"grad {'None' if grad is None else grad}", glyphs)]
         items[node.id] = item
-    return items
+    return items, gaps
 
 
 def short_name(node: GraphNode) -> str:

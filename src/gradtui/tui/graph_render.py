@@ -5,7 +5,7 @@ No Textual here: returns lines of (text, role) runs; the widget turns roles into
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gradtui.kernel.protocol import Snapshot
 from gradtui.tui.glyphs import Glyphs
@@ -23,6 +23,8 @@ class GraphDrawing:
     mode: str  # "dag" or "tree"
     note: str  # why a tree, or "" for the DAG
     boxes: dict[str, tuple[int, int, int, int]]  # node id -> row, col, height, width
+    # with values shown: node id -> why its box shows no value (``graph_values.value_gaps``)
+    gaps: dict[str, str] = field(default_factory=dict)
 
 
 def _runs(chars: list[str], roles: list[str | None]) -> list[Run]:
@@ -60,7 +62,7 @@ def draw_graph(
     else:
         if canvas.width <= max_width:
             lines = [_runs(r, roles) for r, roles in zip(canvas.chars, canvas.roles, strict=True)]
-            return GraphDrawing(lines, "dag", cut, dict(canvas.boxes))
+            return GraphDrawing(lines, "dag", cut, dict(canvas.boxes), dict(canvas.gaps))
         note = f"graph {canvas.width} columns wide, panel {max_width}: shown as a tree"
     note = f"{note}; {cut}" if cut else note
     rows: dict[str, int] = {}
@@ -89,7 +91,8 @@ def drawing_key(snapshot: Snapshot, root: str, current: str | None,
         ids = {n.id for n in nodes}
         shown = (tuple((t.node, t.value_preview, t.grad_preview) for t in snapshot.tensors
                        if t.node in ids),
-                 tuple((n.grad, tuple((s.name, s.preview) for s in n.saved)) for n in nodes))
+                 tuple((n.grad, tuple((s.name, s.preview) for s in n.saved), tuple(n.freed))
+                       for n in nodes))
     return (root, current, tuple(sorted(visited)), chosen, details, compact, shown, tuple(
         (n.id, n.name, n.kind, tuple(n.shape), tuple(n.next), n.variable,
          tuple(s.shape is not None for s in n.saved), n.saved_freed)

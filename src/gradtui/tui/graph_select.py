@@ -51,14 +51,16 @@ def node_label(node: GraphNode) -> str:
 def describe_node(snapshot: Snapshot, node: GraphNode) -> str:
     """What the Graph panel says about the node the learner moved to: what it is, its inputs
     by position, what it saved, and the gradient that reached it."""
-    from gradtui.tui.graph_values import node_grads, node_values, unwrap
+    from gradtui.tui.graph_values import node_grads, node_values, unwrap, value_gaps
 
     names = [t.name for t in snapshot.listed() if t.node == node.id]
-    head = node_label(node) + (f" ({', '.join(names)})" if names else "")
-    value = node_values(snapshot, list(snapshot.nodes.values())).get(node.id)
+    head = node_label(node) + (f" {node.dtype}" if node.dtype else "") + \
+        (f" ({', '.join(names)})" if names else "")
+    nodes = list(snapshot.nodes.values())
+    values = node_values(snapshot, nodes)
+    value = values.get(node.id) or value_gaps(nodes, values).get(node.id, "")
     grad = node_grads(snapshot, [node]).get(node.id)
-    facts = [f"data {value if value is not None else '? (not kept)'}",
-             f"grad {grad if grad is not None else 'None'}"]
+    facts = [f"data {value}", f"grad {grad if grad is not None else 'None'}"]
     lines = [f"{head}: " + "  ".join(facts)]
     if node.kind == "leaf":
         into = f"{node.variable}.grad" if node.variable else "its .grad"

@@ -20,6 +20,7 @@ from gradtui.kernel.protocol import Snapshot, TensorInfo
 from gradtui.tui.glyphs import UNICODE, Glyphs
 from gradtui.tui.graph_render import GraphDrawing, draw_graph, drawing_key
 from gradtui.tui.graph_select import default_root, describe_node
+from gradtui.tui.graph_values import gaps_note
 from gradtui.tui.messages import DotRequested, PanelLeft, SourceRequested, StepRequested
 from gradtui.tui.walk import BackwardWalk
 from gradtui.tui.widgets.canvas_view import CanvasView
@@ -71,6 +72,7 @@ class GraphPanel(Vertical, can_focus=True):
     GraphPanel > #graph-title { height: 1; }
     GraphPanel > #graph-legend { height: 1; }
     GraphPanel > CanvasView { height: 1fr; width: 1fr; }
+    GraphPanel > #graph-gaps { height: auto; max-height: 4; color: $text-muted; }
     GraphPanel > #graph-node { height: auto; max-height: 4; display: none; }
     GraphPanel.-chosen > #graph-node { display: block; }
     GraphPanel > #graph-step { height: auto; max-height: 12; display: none; }
@@ -105,6 +107,7 @@ class GraphPanel(Vertical, can_focus=True):
         yield Static("", id="graph-title")
         yield Static(legend(self.glyphs, 80, walking=False), id="graph-legend")
         yield CanvasView(ROLE_STYLES, id="graph-canvas")
+        yield Static("", id="graph-gaps")
         yield Static("", id="graph-node")
         yield Static("", id="graph-step")
 
@@ -197,6 +200,12 @@ class GraphPanel(Vertical, can_focus=True):
             self.call_after_refresh(self._centre_on, current)
 
     def _show_texts(self) -> None:
+        # Why some boxes show no value (Ctrl+G after a backward): said under the drawing,
+        # which the learner reads before scrolling through every box.
+        note = gaps_note(self.drawing.gaps) if self.drawing is not None and self.details else ""
+        gaps = self.query_one("#graph-gaps", Static)
+        gaps.update(Text(note))
+        gaps.display = bool(note)
         self.query_one("#graph-step", Static).update(self._walk_text())
         node = self.snapshot.nodes.get(self.chosen) if self.snapshot and self.chosen else None
         self.query_one("#graph-node", Static).update(
