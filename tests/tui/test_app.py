@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import types
 
+import pytest
 from prompt_toolkit.history import FileHistory
 from textual.binding import Binding
 from textual.widgets import Static
@@ -635,3 +636,41 @@ async def test_doc_shows_a_signature_and_docstring_in_the_log(app, fake):
         await run_cell(pilot, app, ":doc torch.sum")  # the log is behind the Tensors tab
         messages = [n.message for n in app._notifications]
         assert "the doc of torch.sum is in the log (F2 shows the log)" in messages
+
+
+def _cursor_in_view(cell: CellInput) -> bool:
+    row, _ = cell.cursor_location
+    top = cell.scroll_offset.y
+    return top <= row < top + cell.scrollable_content_region.height
+
+
+@pytest.mark.parametrize(("size", "most"), [((80, 24), 7), ((120, 40), 13), ((160, 60), 19)],
+                         ids=["80x24", "120x40", "160x60"])
+async def test_a_long_cell_scrolls_inside_an_input_a_third_of_the_screen_high(app, size, most):
+    """A 13-line cell typed line by line: the input grows to a third of the terminal at most
+    (it took 10 of 24 rows), scrolls inside beyond that with the line being typed in view,
+    and keeps every line."""
+    from .test_layout_sizes import on_screen
+
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot, app)
+        cell = app.screen.query_one(CellInput)
+        app.set_input_text("def f(a):")
+        for i in range(1, 12):
+            await pilot.press("enter")
+            cell.insert(f"b{i} = a + {i}")
+        await pilot.press("enter")
+        cell.insert("return b11")
+        await pilot.pause()
+        assert cell.outer_size.height <= most
+        assert _cursor_in_view(cell) and on_screen(app, "    return b11")
+        log = app.screen.query_one(ReplLog)
+        assert log.outer_size.height >= size[1] - most - 3  # tabs (2) and the status bar
+        await pilot.press("enter")  # a new line at the bottom of a full input: still in view
+        await pilot.pause()
+        assert _cursor_in_view(cell)
+        assert cell.text.split("\n")[:2] == ["def f(a):", "    b1 = a + 1"]
+        assert cell.text.count("\n") == 13  # nothing lost
+        await pilot.press(*["up"] * 13)  # to the first line: the input scrolls back
+        await pilot.pause()
+        assert _cursor_in_view(cell) and on_screen(app, "def f(a):")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual import events
 from textual.widgets import TextArea
+from textual.widgets.text_area import Edit, EditResult
 
 from gradtui.tui.cells import is_complete, parse_colon_command
 from gradtui.tui.history import HistoryCursor
@@ -23,8 +24,10 @@ NEWLINE_KEYS = ("ctrl+j", "alt+enter", "shift+enter", "ctrl+enter")
 class CellInput(TextArea):
     """Python input. Enter submits a complete cell and inserts a newline in an incomplete one."""
 
+    # It grows with the cell up to a third of the terminal (7 rows of 24, 20 of 60), then
+    # scrolls inside, like ptpython's: a long cell must not squeeze the log and the panels.
     DEFAULT_CSS = """
-    CellInput { height: auto; min-height: 3; max-height: 10; }
+    CellInput { height: auto; min-height: 3; max-height: 33vh; }
     """
 
     def __init__(self, history: HistoryCursor, **kwargs: object) -> None:
@@ -52,6 +55,17 @@ class CellInput(TextArea):
         if reason != self._refusal:
             self._refusal = reason
             self._refusal_told = False
+
+    def edit(self, edit: Edit) -> EditResult:
+        """TextArea scrolls to the cursor before it counts the lines an edit added, so in a
+        full input a new last line (Enter at the end) stayed hidden below: scroll again."""
+        result = super().edit(edit)
+        self.scroll_cursor_visible()
+        return result
+
+    def on_resize(self) -> None:
+        # A shorter terminal makes the input shorter: the line being typed stays in view.
+        self.call_after_refresh(self.scroll_cursor_visible)
 
     @property
     def cursor_offset(self) -> int:
