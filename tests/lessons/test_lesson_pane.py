@@ -473,3 +473,46 @@ def test_the_keys_line_gives_its_last_keys_way_to_f1_when_narrow() -> None:
     assert fit_keys(keys, 56, " · ") == "F7 hint · F8 solution · F10 skip · F12 reset · F1 keys"
     assert fit_keys(keys, 31, " | ") == "F7 hint | F8 solution | F1 keys"
     assert fit_keys(keys, 5, " · ") == "F7 hint"  # never nothing
+
+
+async def test_a_look_shows_its_output_above_the_verdict_when_the_log_is_on_another_tab(
+        tmp_path: Path) -> None:
+    """Lesson 1 asks to look at `a`: at 80x24 the log is behind the REPL tab, so the pane
+    shows the cell and what it printed, above the verdict, which stays."""
+    session = lesson_at(tmp_path, 1, 1)  # "A tensor that requires grad"
+    app = create_app(KernelClient(), lesson_session=session, history_path=tmp_path / "h")
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            pane = app.screen.query_one(LessonPane)
+            await run_cell(pilot, app, "a = Variable(torch.ones((3, 2)), requires_grad=True)")
+            assert pane.feedback.kind == "pass"
+            await run_cell(pilot, app, "a")
+            assert pane.feedback.kind == "quiet"
+            shown = feedback_text(pane)
+            assert shown.startswith(">>> a\ntensor([[1., 1.],")
+            assert "requires_grad=True)" in shown
+            assert "Step passed!" in shown  # the verdict stays
+            await run_cell(pilot, app, "print('one')\nprint('two')")
+            shown = feedback_text(pane)
+            assert shown.startswith(">>> print('one') ...\none\ntwo\n")
+            assert "Step passed!" in shown
+            await run_cell(pilot, app, "b = 2")  # nothing to show: the pane is left alone
+            assert feedback_text(pane) == shown
+    finally:
+        app.client.close()
+
+
+async def test_a_look_is_not_repeated_when_the_log_is_beside_the_pane(tmp_path: Path) -> None:
+    session = lesson_at(tmp_path, 1, 1)
+    app = create_app(KernelClient(), lesson_session=session, history_path=tmp_path / "h")
+    try:
+        async with app.run_test(size=(130, 40)) as pilot:
+            await settle(pilot, app)
+            pane = app.screen.query_one(LessonPane)
+            await run_cell(pilot, app, "a = Variable(torch.ones((3, 2)), requires_grad=True)")
+            verdict = feedback_text(pane)
+            await run_cell(pilot, app, "a")
+            assert feedback_text(pane) == verdict
+    finally:
+        app.client.close()

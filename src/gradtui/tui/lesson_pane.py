@@ -101,6 +101,8 @@ class LessonPane(Vertical, can_focus=True):
         self.feedback: Feedback | None = None  # the latest verdict (tests and repaints read it)
         self.pending = 0  # session calls still running in workers
         self._echo = ""  # the last cell's output, shown with its verdict on narrow screens
+        self._verdict: Feedback | None = None  # what the verdict area shows
+        self._source = ""  # the last cell's code
         self._plot_leaving = False  # the plot shown belongs to the step just passed
         self._plot_pinned = False  # scrolled to the plot, and kept there as the verdict changes
         self._plot_values: list[float] | None = None  # the series shown last
@@ -140,6 +142,7 @@ class LessonPane(Vertical, can_focus=True):
         # Below 120 columns the REPL log is on another tab: repeat the cell's output here so
         # the learner sees what they got next to what the step wanted.
         self._echo = "" if self._log_beside() else cell_echo(reply)
+        self._source = reply.source
         predicts = self.session.step is not None and self.session.step.predict is not None
         self._run(lambda: self.session.cell_finished(reply), changes_kernel=predicts)
 
@@ -200,9 +203,14 @@ class LessonPane(Vertical, can_focus=True):
         if snapshot is not None:
             self.post_message(LessonSnapshot(snapshot))
         if feedback.kind == "quiet" and not feedback.notice:
+            # The cell touched nothing the step reads: the verdict shown stays true. Below 120
+            # columns the log is on another tab, so what the cell showed (`a` to look at a
+            # tensor, a print) goes above that verdict, or the learner would see nothing.
+            if self._echo and self._verdict is not None:
+                self._show_feedback(self._verdict, looked_at=self._source)
             self._echo = ""
             self._show_plot(feedback.plot, feedback.plot_name)
-            return  # the cell touched nothing the step reads: what is shown stays true
+            return
         if feedback.advanced or feedback.kind in ("resume", "reset", "restart"):
             self._show_step()
         elif feedback.kind in ("pass", "finished"):
@@ -255,9 +263,12 @@ class LessonPane(Vertical, can_focus=True):
         self._plot_pinned = False
         self._earlier_plot = self._plot_values or self._earlier_plot
 
-    def _show_feedback(self, feedback: Feedback) -> None:
+    def _show_feedback(self, feedback: Feedback, looked_at: str | None = None) -> None:
+        """Show ``feedback`` in the verdict area; ``looked_at`` is the source of a later cell
+        that changed nothing the step reads, whose output (``_echo``) goes above it."""
+        self._verdict = feedback
         self.query_one("#lesson-feedback-text", Static).update(
-            feedback_content(feedback, self.session, echo=self._echo,
+            feedback_content(feedback, self.session, echo=self._echo, looked_at=looked_at,
                              ascii_only=self.host.ascii_only))
         self._echo = ""
         self.query_one("#lesson-feedback", VerticalScroll).scroll_home(animate=False)
@@ -393,8 +404,9 @@ def inline(text: str, style: str = "") -> Content:
 
 
 def feedback_content(feedback: Feedback, session: LessonSession, *, echo: str = "",
-                     ascii_only: bool = False) -> Content:
-    """The feedback area's text for ``feedback``."""
+                     looked_at: str | None = None, ascii_only: bool = False) -> Content:
+    """The feedback area's text for ``feedback``; with ``looked_at`` (a later cell's source),
+    that cell and its output ``echo`` come first."""
     ok, bad = ("ok", "X") if ascii_only else ("✓", "✗")
     bullet = "-" if ascii_only else "•"
     parts: list[Content] = []
@@ -404,7 +416,12 @@ def feedback_content(feedback: Feedback, session: LessonSession, *, echo: str = 
 
     # The cell's own output, for screens where the log is on another tab; an error explained
     # below is quoted by its explanation already.
-    if echo and (feedback.results or feedback.kind == "fail") and not (
+    if looked_at is not None:
+        code = looked_at.strip().splitlines() or [""]
+        shown = code[0] + (" ..." if len(code) > 1 else "")
+        parts.append(Content.assemble((">>> ", "dim"), (shown, "bold")))
+        parts.append(Content.styled(echo, "dim"))
+    elif echo and (feedback.results or feedback.kind == "fail") and not (
             feedback.notes and feedback.notes[0].startswith(_explained_error_starts)):
         parts.append(Content.styled(echo, "dim"))
     if feedback.kind in ("fail", "note"):
