@@ -14,6 +14,7 @@ from gradtui.lessons.diagnosis import (
     on_the_way,
     same_code,
     short_message,
+    suggested_name,
 )
 from gradtui.lessons.loader import load_lesson
 from gradtui.lessons.model import ErrorNote, Step, WrongAnswer
@@ -136,3 +137,31 @@ def test_lines_of_the_steps_own_code_around_a_mistake_do_not_hide_it() -> None:
     assert same_code("a = [1, 2]\ntotal = len(a)", "total = len(a)", solution)
     assert not same_code("a = [1, 2]\ntotal = len(a)", "total = len(a)")
     assert not same_code("b = 3\ntotal = len(a)", "total = len(a)", solution)
+
+
+def _raised(type_name: str, message: str, line: str, last_line: str) -> CellResult:
+    traceback = ('Traceback (most recent call last):\n  File "<cell 4>", line 1, in <module>\n'
+                 f"    {line}\n{last_line}\n")
+    return CellResult(False, error=ErrorInfo(type_name, message, traceback))
+
+
+def test_a_misspelt_name_gets_pythons_guess_instead_of_run_the_code_that_makes_it() -> None:
+    typo = _raised("NameError", "name 'A' is not defined", "type(A)",
+                   "NameError: name 'A' is not defined. Did you mean: 'a'?")
+    [note] = diagnose(typo, lesson(1).steps[2], lesson(1))
+    assert note == ("`type(A)` raised NameError: name 'A' is not defined. Did you mean `a`? "
+                    "Python compares names letter for letter, capitals included.")
+    never = _raised("NameError", "name 'zz' is not defined", "zz",
+                    "NameError: name 'zz' is not defined")
+    [note] = diagnose(never, lesson(1).steps[2], lesson(1))
+    assert "Run the code that creates it" in note and "Did you mean" not in note
+
+
+def test_a_misspelt_attribute_gets_pythons_guess_before_the_explanation() -> None:
+    typo = _raised("AttributeError", "'Tensor' object has no attribute 'grad_Fn'", "a.grad_Fn",
+                   "AttributeError: 'Tensor' object has no attribute 'grad_Fn'. "
+                   "Did you mean: 'grad_fn'?")
+    [note] = diagnose(typo, lesson(1).steps[2], lesson(1))
+    assert note.startswith("`a.grad_Fn` raised AttributeError: 'Tensor' object has no "
+                           "attribute 'grad_Fn'. Did you mean `grad_fn`?")
+    assert suggested_name("NameError: name 'x' is not defined\n") == ""

@@ -24,6 +24,8 @@ from gradtui.lessons.model import ErrorNote, Lesson, Step, WrongAnswer
 
 _CELL_FRAME = re.compile(r'^  File "<cell \d+>", line \d+.*\n    (.+)$', re.MULTILINE)
 _SENTENCE_END = re.compile(r"(?<=[.)])\s+(?=[A-Z])")
+# Python's guess for a misspelt name or attribute, which only its traceback carries
+_DID_YOU_MEAN = re.compile(r"\. Did you mean: '([\w.]+)'\?$")
 MAX_MESSAGE = 100
 MAX_LINE = 60
 
@@ -50,8 +52,17 @@ def diagnose(result: CellResult, step: Step | None, lesson: Lesson | None) -> li
         else:
             where = f"`{_clip(line, MAX_LINE)}` raised" if line else "The cell raised"
             headline = f"{where} {error.type}: {short_message(error.message)}"
-            notes.append(_explained(headline, error.type, error.message, line, step, lesson,
-                                    always=True))
+            guess = suggested_name(error.traceback)
+            if guess and error.type == "NameError":
+                # a typo, not a name the session lacks: the catalogue's "run the code that
+                # creates it" would send the learner the wrong way
+                notes.append(f"{headline} Did you mean `{guess}`? Python compares names letter "
+                             "for letter, capitals included.")
+            else:
+                if guess:
+                    headline += f" Did you mean `{guess}`?"
+                notes.append(_explained(headline, error.type, error.message, line, step, lesson,
+                                        always=True))
     seen: set[tuple[str, str]] = set()
     for warning in result.warnings:
         if (warning.type, warning.message) in seen:
@@ -93,6 +104,14 @@ def failing_line(traceback: str) -> str:
     """The learner's line that raised: the source line of the last cell frame ("" if none)."""
     found = _CELL_FRAME.findall(traceback)
     return found[-1].strip() if found else ""
+
+
+def suggested_name(traceback: str) -> str:
+    """The name Python's traceback suggests for a misspelt one (``Did you mean: 'a'?``), or
+    ""."""
+    last = traceback.rstrip("\n").rsplit("\n", 1)[-1]
+    found = _DID_YOU_MEAN.search(last)
+    return found.group(1) if found else ""
 
 
 def short_message(message: str) -> str:
