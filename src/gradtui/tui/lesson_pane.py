@@ -84,6 +84,9 @@ class LessonPane(Vertical, can_focus=True):
     LessonPane #lesson-progress Bar { width: 1fr; }
     LessonPane #lesson-scroll { height: 1fr; min-height: 1; }
     LessonPane #lesson-prose { margin: 0; padding: 0; }
+    /* A step's code is shaded and indented already: the blank padding rows Textual adds above
+       and below it cost a 24-row screen the code's own lines. */
+    LessonPane #lesson-prose MarkdownFence > Label { padding: 0 2; }
     LessonPane #lesson-plot { height: 12; display: none; }
     LessonPane #lesson-plot.-shown { display: block; }
     LessonPane #lesson-feedback { height: auto; max-height: 45%; border-top: hkey $accent; }
