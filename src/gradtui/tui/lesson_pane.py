@@ -16,10 +16,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Markdown, ProgressBar, Static
 from textual_plotext import PlotextPlot
 
@@ -41,6 +43,28 @@ _explained_error_starts = ("`", "The cell raised", "The cell was interrupted")
 CODE_STYLE = "$text-warning on $warning 10%"
 PREDICT_HOW = ("Type the value you expect (a number, or a list such as `[1.0, 2.0]`) and "
                "press Enter; the lesson then runs the code and shows what happens.")
+
+
+class StepScroll(VerticalScroll, can_focus=False):
+    """The step's text and plot, scrolling together; says when its viewport changes height.
+
+    The verdict and the keys line below it take their room first, and can change height a
+    layout pass after the pane fitted the plot to the room left (the plot's x-axis was then
+    cut off the bottom, at 100x30 about one time in three). ``Resize`` does not bubble, so
+    this message tells the pane to fit the plot again.
+    """
+
+    class ViewportChanged(Message):
+        """The text's viewport (the room the plot must fit in) changed height."""
+
+    def __init__(self, *children: Any, **kwargs: Any) -> None:
+        super().__init__(*children, **kwargs)
+        self._height: int | None = None
+
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size.height != self._height:  # (not for a change of the content's size)
+            self._height = event.size.height
+            self.post_message(self.ViewportChanged())
 
 
 class LessonPane(Vertical, can_focus=True):
@@ -118,7 +142,7 @@ class LessonPane(Vertical, can_focus=True):
         yield Static(id="lesson-heading")
         yield ProgressBar(total=len(self.session.lesson.steps), show_eta=False,
                           id="lesson-progress")
-        with VerticalScroll(id="lesson-scroll", can_focus=False):  # the pane's keys scroll it
+        with StepScroll(id="lesson-scroll"):  # the pane's keys scroll it
             yield Markdown(id="lesson-prose")
             yield PlotextPlot(id="lesson-plot")  # part of the step: it scrolls and leaves with it
         yield VerticalScroll(Static(id="lesson-feedback-text"), id="lesson-feedback")
@@ -307,6 +331,10 @@ class LessonPane(Vertical, can_focus=True):
     def on_resize(self) -> None:
         self._fit_plot()
         self.call_after_refresh(self._show_keys)  # (once the keys line has its new width)
+
+    def on_step_scroll_viewport_changed(self, message: StepScroll.ViewportChanged) -> None:
+        message.stop()
+        self._fit_plot()
 
     def _fit_plot(self, *, scroll_to: bool = False) -> None:
         """Make the plot as tall as the text's viewport (6 to 16 rows), so the whole plot,
