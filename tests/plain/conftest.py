@@ -32,6 +32,9 @@ from gradtui.kernel.protocol import (
 from gradtui.plain.console import Console
 from gradtui.plain.repl import PlainRepl, ReplHooks
 
+# A safety net for a hung test, not a timing: spin() ends on an interrupt, never by itself.
+SPIN_SAFETY_NET_S = 60  # (longer than the tests' own 30 s nets: theirs report first)
+
 
 class StreamingLog(OutputLog):
     """An output log that also hands every write to a listener as it happens (as the real
@@ -107,7 +110,11 @@ class FakeKernelClient:
         if source == "spin()":
             self._interrupted.clear()
             self.spinning.set()
-            self._interrupted.wait(10)
+            # Until interrupt() (or restart()): however late a loaded machine lets the test's
+            # Ctrl-C come. (It used to end by itself after 10 s, as if interrupted: the test then
+            # failed far from the cause, its Ctrl-C finding no running cell.)
+            if not self._interrupted.wait(SPIN_SAFETY_NET_S):
+                raise AssertionError(f"spin() was never interrupted ({SPIN_SAFETY_NET_S} s)")
             if self.restarts and self.ignore_interrupts:
                 raise KernelDied("the kernel was restarted; the cell did not finish")
             tb = "Traceback (most recent call last):\n  File \"<cell>\", line 1\n" \
