@@ -152,6 +152,22 @@ def test_torch_submodules_and_readable_signatures() -> None:
     assert "'Any'" not in text
 
 
+def test_doc_of_a_torch_op_without_a_docstring_gives_its_rule_and_torchs_page() -> None:
+    ev = Evaluator()
+    ev.execute("import torch\nimport torch.nn as nn\nx = torch.ones(2)")
+    text = inspect_name(ev.namespace, "torch.sum")
+    assert text is not None and text.startswith("torch.sum(input, dim=None")
+    assert "(gradtui's engine has no docstring for torch.sum)" in text
+    assert "records SumBackward0" in text and "    self: d(sum a)/da_i = 1" in text
+    assert text.endswith("https://docs.pytorch.org/docs/stable/generated/torch.sum.html")
+    method = inspect_name(ev.namespace, "x.sum")  # a tensor's method: torch.Tensor.sum
+    assert method is not None and method.endswith("generated/torch.Tensor.sum.html")
+    linear = inspect_name(ev.namespace, "nn.Linear")  # an alias of torch.nn
+    assert linear is not None and "y = x W^T + b" in linear and "no docstring" not in linear
+    assert linear.endswith("generated/torch.nn.Linear.html")
+    assert "docs.pytorch.org" not in (inspect_name(ev.namespace, "torch") or "")
+
+
 def test_no_internal_module_of_the_engine_is_offered_as_part_of_torch() -> None:
     ev = Evaluator()
     ev.execute("import torch\nm = torch.nn.Linear(1, 1)\nm.zero_grad()")

@@ -53,3 +53,19 @@ def test_doc_shows_what_the_kernel_knows_about_a_name(rig) -> None:
         run_builtin(rig.client, "doc", "radius")
     with pytest.raises(CommandError, match="usage: :doc NAME"):
         run_builtin(rig.client, "doc", "")
+
+
+def test_doc_wraps_the_prose_of_a_docstring_at_the_terminals_width(rig, monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "50")
+    doc = ("Train the model m with plain gradient descent, for as many epochs as the\n"
+           "schedule says, printing the loss of each epoch as it goes.\n\n"
+           "    for epoch in range(10): step(m)   # code keeps its line")
+    # the kernel gives docstrings dedented (inspect.getdoc), as this one is
+    rig.client.execute(f"def train(m):\n    pass\ntrain.__doc__ = {doc!r}")
+    lines = run_builtin(rig.client, "doc", "train").splitlines()
+    prose = [line for line in lines[2:] if line and not line.startswith(" ")]
+    assert len(prose) > 2 and all(len(line) <= 49 for line in prose)
+    assert " ".join(prose) == ("Train the model m with plain gradient descent, for as many "
+                               "epochs as the schedule says, printing the loss of each epoch "
+                               "as it goes.")
+    assert "    for epoch in range(10): step(m)   # code keeps its line" in lines

@@ -674,3 +674,34 @@ async def test_a_long_cell_scrolls_inside_an_input_a_third_of_the_screen_high(ap
         await pilot.press(*["up"] * 13)  # to the first line: the input scrolls back
         await pilot.pause()
         assert _cursor_in_view(cell) and on_screen(app, "def f(a):")
+
+
+async def test_a_long_doc_is_shown_from_its_start_and_scrolls_on(app, fake):
+    """IPython's `?` pages a long docstring from its top: `:doc` at 80x24 shows its first
+    lines (the end of a docstring is no place to start), says how to read on, and the log
+    scrolls to the rest; the next cell is followed at the end again."""
+    from .test_layout_sizes import on_screen
+
+    paragraphs = [f"Paragraph {i} of the doc, hard-wrapped\nby its author at about ninety "
+                  "columns, which the log joins and wraps at its own width." for i in range(1, 13)]
+    fake.docs["long_doc"] = "long_doc(x)\n\n" + "\n\n".join(paragraphs) + "\n\nThe very end."
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await run_cell(pilot, app, ":doc long_doc")
+        await pilot.pause()
+        log = app.screen.query_one(ReplLog)
+        assert on_screen(app, "│:doc long_doc") and on_screen(app, "│long_doc(x)")
+        assert not on_screen(app, "The very end.")
+        assert on_screen(app, "more below: Escape, then PageDown")
+        # a paragraph is reflowed: its author's line break is gone, the log wraps it
+        assert on_screen(app, "│Paragraph 1 of the doc, hard-wrapped by its author at about")
+        await pilot.press("escape")
+        assert log.has_focus
+        for _ in range(10):
+            await pilot.press("pagedown")
+        await pilot.pause()
+        assert on_screen(app, "│The very end.") and not on_screen(app, "more below")
+        await pilot.press("pageup")
+        await run_cell(pilot, app, "1 + 1")
+        await pilot.pause()
+        assert on_screen(app, "]: 1 + 1")  # a new cell: the log follows the end again

@@ -190,3 +190,40 @@ async def test_ctrl_g_after_backward_says_the_values_were_freed(real_app, size):
                 break
         await pilot.pause()
         assert on_screen(app, "PowBackward0 [2] float32: data freed by backward  grad [2.5, 2.5]")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 60)], ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_doc_of_torch_names_is_whole_and_readable_on_screen(real_app, size):
+    """`:doc torch.sum` gave only the signature (the engine has no docstring for it): now its
+    autograd rule and PyTorch's page too; every :doc is on screen whole, its prose wrapped
+    at the log's width (a word never cut)."""
+    import re
+
+    from .test_layout_sizes import screen_lines
+
+    def log_text() -> str:
+        rows = [re.sub(r"[▁▂▃▄▅▆▇█]+$", "", line.split("│")[1].rstrip()).rstrip()
+                for line in screen_lines(app) if line.count("│") >= 2]
+        return " ".join(" ".join(rows).split())
+
+    app = real_app
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot, app, limit=60)
+        await run_cell(pilot, app, "import torch", limit=60)
+        await run_cell(pilot, app, ":doc torch.sum", limit=60)
+        shown = log_text()
+        assert "torch.sum(input, dim=None, keepdim=False, *, dtype=None, **kwargs)" in shown
+        assert "records SumBackward0, whose gradient rule is: self: d(sum a)/da_i = 1" in shown
+        # (an address longer than the log is wide, 60 columns at 160x60, goes on a row below)
+        url = "https://docs.pytorch.org/docs/stable/generated/torch.sum.html"
+        assert url in shown.replace(" ", "")
+        for name, words in [
+            ("torch.Tensor.backward", "Accumulate d(self)/d(leaf) into every leaf's ``.grad``."),
+            ("torch.nn.Linear", "Initialised like torch: W ~ U(-k, k) and b ~ U(-k, k) with "
+                                "k = 1 / sqrt(in_features) (kaiming_uniform with a = sqrt(5)), "
+                                "drawn from torch's generator: the same weights as torch for "
+                                "the same seed."),
+        ]:
+            await run_cell(pilot, app, f":doc {name}", limit=60)
+            shown = log_text()
+            assert words in shown and f"generated/{name}.html" in shown.replace(" ", "")

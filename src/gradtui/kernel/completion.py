@@ -22,6 +22,7 @@ import types
 from collections import OrderedDict
 from typing import Any
 
+from gradtui.kernel.doc_facts import doc_facts, torch_name
 from gradtui.kernel.protocol import Completion
 
 # torch.Tensor has about 500 public names (so has gradtui's): all of them, and still a small reply
@@ -339,6 +340,13 @@ def inspect_name(namespace: dict[str, Any], name: str) -> str | None:
     doc = inspect.getdoc(obj) if not _is_plain_value(obj) else None
     if doc:
         lines += ["", doc]
+    torch_spelling = torch_name(namespace, text)
+    if torch_spelling is not None:
+        facts = doc_facts(torch_spelling, obj)
+        if facts and not doc:
+            lines += ["", f"(gradtui's engine has no docstring for {text})"]
+        for fact in facts:
+            lines += ["", fact]
     return "\n".join(lines)
 
 

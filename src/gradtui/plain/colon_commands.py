@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gradtui.kernel import step_text, views
+from gradtui.kernel.doc_text import wrap_doc
 
 if TYPE_CHECKING:
     from gradtui.kernel.client import KernelClient
@@ -109,7 +110,7 @@ def _doc(client: KernelClient, name: str) -> str:
     text = client.inspect(name)  # looked up statically in the kernel: nothing runs
     if text is None:
         raise CommandError(f"nothing known about {name!r} (is it defined? imported?)")
-    return text
+    return wrap_doc(text, _width())
 
 
 def _source(client: KernelClient, arg: str) -> str:

@@ -669,7 +669,9 @@ class WorkspaceScreen(Screen[None]):
         elif outcome is None:
             self._say(f"nothing known about {name!r} (is it defined? imported?)", error=True)
         else:
-            self.query_one(ReplLog).note(outcome, style="")
+            # Escape reaches the log only where it is the one area shown (below 120 columns)
+            how = "mouse wheel" if self.wide else "Escape, then PageDown"
+            self.query_one(ReplLog).show_doc(outcome, more_hint=f"more below: {how}")
             if not self.wide and self.active not in LEFT_AREAS:
                 self.notify(f"the doc of {name} is in the log (F2 shows the log)", timeout=4)
 

@@ -31,6 +31,7 @@ from textual.timer import Timer
 from textual.widgets import RichLog
 
 from gradtui.kernel.protocol import CellResult
+from gradtui.tui.doc_view import doc_text
 
 REWRAP_DELAY = 0.1  # seconds: a window dragged to a new size re-wraps the log once
 MAX_ROWS = 20_000  # screen rows kept; older ones are dropped (and counted in the first row)
@@ -115,12 +116,15 @@ class ReplLog(RichLog):
         self._wrap_width: int | None = None
         self._rewrap_timer: Timer | None = None
         self._stale = True  # entries kept but not written yet: no width so far
+        self._read_from_top: _Entry | None = None  # a long :doc, shown from its first line
+        self._more_hint = ""
 
     def on_mount(self) -> None:
         # Anchored: the log keeps showing its end when it is resized (the input growing or
         # shrinking, a terminal resize), not only when a line is written; scrolling up
         # releases the anchor until the learner scrolls back to the end.
         self.anchor()
+        self.watch(self, "scroll_y", self._scrolled, init=False)
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -197,9 +201,39 @@ class ReplLog(RichLog):
         self.end_output()
         self._add_renderable(Text(visible(text), style=style), text)
 
+    def show_doc(self, text: str, more_hint: str = "") -> None:
+        """``:doc``'s answer, wrapped at the log's width, and shown from its first line when
+        it is taller than the log (as a pager starts at the top): the end of a docstring is
+        no place to start reading. ``more_hint`` (how to scroll on) is the log's subtitle
+        while the rest is below."""
+        self.end_output()
+        self._add_renderable(doc_text(visible(text)), text)
+        self._read_from_top = self._entries[-1]
+        self._more_hint = more_hint
+        self.call_after_refresh(self._scroll_to_doc)
+
+    def _scroll_to_doc(self) -> None:
+        """Scroll the log to the line before the doc it shows from the top (the ``:doc``
+        command's echo), while that doc is still the last thing written: the next cell's
+        echo follows the end again."""
+        entry = self._read_from_top
+        if entry is None or not self._entries or self._entries[-1] is not entry:
+            self._read_from_top = None
+            return
+        if not self._writable() or entry.rows[0] <= self.scrollable_content_region.height:
+            return
+        start = self._note_rows + sum(sum(e.rows) for e in self._entries) - entry.rows[0]
+        self.scroll_to(y=max(0, start - 1), animate=False, immediate=True)
+        self.border_subtitle = self._more_hint
+
+    def _scrolled(self) -> None:
+        if self.border_subtitle and self.scroll_y >= self.max_scroll_y:
+            self.border_subtitle = ""  # the end of the doc is in view: nothing more below
+
     # -- entries ------------------------------------------------------------------------------
 
     def _add_renderable(self, renderable: RenderableType, text: str) -> None:
+        self.border_subtitle = ""  # what follows a doc is read at the end again
         lines = text.split("\n")
         entry = _Entry(len(lines), renderable=renderable)
         self._entries.append(entry)
@@ -214,6 +248,7 @@ class ReplLog(RichLog):
         self._trim()
 
     def _add_output(self, lines: list[str], stream: str) -> None:
+        self.border_subtitle = ""
         style = STDERR_STYLE if stream == "stderr" else None
         last = self._entries[-1] if self._entries else None
         if last is not None and last.lines is not None and last.style == style:
@@ -386,3 +421,5 @@ class ReplLog(RichLog):
             self._partial.rows = 0
             self._show_partial()
         self._trim()
+        if self._read_from_top is not None:  # a resize or the log shown again: same place
+            self.call_after_refresh(self._scroll_to_doc)
