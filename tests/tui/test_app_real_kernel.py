@@ -181,7 +181,7 @@ async def test_ctrl_g_after_backward_says_the_values_were_freed(real_app, size):
         assert "grad [2.5, 2.5]" in drawing  # what flowed through pow is still known
         await wait_until(pilot, lambda: on_screen(app, "retain_graph=True) keeps them"))
         line = next(row for row in screen_lines(app) if "keeps them" in row)
-        assert "freed: backward() freed these values" in line
+        assert "freed: backward() frees them" in line
 
         # Tab to pow's box: its shape, dtype and the gradient that reached it
         for _ in range(len(graph.snapshot.nodes)):

@@ -51,7 +51,7 @@ def test_after_a_backward_the_freed_values_are_told_from_the_never_kept():
     assert gaps == {"e": FREED, "t": FREED, "p": NOT_KEPT}
     note = gaps_note(gaps)
     assert "retain_graph=True" in note and "name it" in note
-    assert all(len(line) <= 78 for line in note.split("\n"))  # a line each at 80 columns
+    assert all(len(line) <= 70 for line in note.split("\n"))  # a line each from 80 columns
 
 
 def test_no_note_when_every_value_is_known():

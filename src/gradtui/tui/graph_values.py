@@ -21,9 +21,9 @@ INPUT_SAVES = {"self": 0, "other": 1, "mat2": 1, "vec": 1, "tensor": 1}
 # Why a box shows no value: the two cases a learner must tell apart.
 FREED = "freed by backward"
 NOT_KEPT = "not kept"
-GAP_NOTES = {  # each fits one line of the panel at 80 columns
-    FREED: "freed: backward() freed these values; backward(retain_graph=True) keeps them",
-    NOT_KEPT: "not kept: no name or saved tensor holds it; name it to see it (h = x + 1)",
+GAP_NOTES = {  # each fits one line of the panel at 80 columns, and at 120 (70 wide)
+    FREED: "freed: backward() frees them; backward(retain_graph=True) keeps them",
+    NOT_KEPT: "not kept: nothing holds this value; name it to see it (h = x + 1)",
 }
 
 
