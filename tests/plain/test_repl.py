@@ -63,6 +63,16 @@ def search_finds(query: str, match: str) -> Until:
     return Until(f"the search for {query!r} find {match!r}", check)
 
 
+def prompt_state(session: PromptSession) -> str:
+    """What the prompt shows now, for a failure message: its text and its completion menu."""
+    buffer = session.default_buffer
+    state = buffer.complete_state
+    menu = [c.display_text for c in state.completions] if state else None
+    chosen = state.complete_index if state else None
+    search = session.search_buffer.text
+    return f"{buffer.text!r}, menu {menu} (selected {chosen}), search {search!r}"
+
+
 def run_keys(rig, *steps: str | Until, history=None) -> int:
     """Type ``steps`` into the REPL's prompt-toolkit session (a pipe input, no real terminal).
 
@@ -85,7 +95,7 @@ def run_keys(rig, *steps: str | Until, history=None) -> int:
                     deadline = time.monotonic() + 30
                     while not step.check(session):
                         if time.monotonic() > deadline:
-                            never.append(step.what)
+                            never.append(f"{step.what}; it showed {prompt_state(session)}")
                             return
                         time.sleep(0.01)
             finally:
