@@ -256,20 +256,31 @@ def _dtype_name(array: np.ndarray) -> str | None:
     return found.name if found is not None else None
 
 
+# op row (by id, the row kept alive with it) -> the names its freed nodes lost: which saved
+# values are tensors is the row's, so each row is asked once (an exception per name per node
+# made a 1,000-node snapshot after a backward 1.6x slower).
+_freed_by_op: dict[int, tuple[Any, list[str]]] = {}
+
+
 def _freed_names(node: Any) -> list[str]:
     """The saved tensors a backward without ``retain_graph`` freed, by their names: torch's
     ``grad_fn._saved_<name>`` raises for exactly those (saved numbers survive)."""
     if not node.saved_freed:
         return []
+    op = getattr(node, "op", None)
+    known = _freed_by_op.get(id(op))
+    if known is not None and known[0] is op:
+        return list(known[1])
     freed = []
-    for name in getattr(getattr(node, "op", None), "saved", None) or ():
+    for name in getattr(op, "saved", None) or ():
         try:
             getattr(node, f"_saved_{name}")
         except RuntimeError:
             freed.append(name)
         except Exception:  # a custom Function's ctx has no _saved_ names: nothing to say
             continue
-    return freed
+    _freed_by_op[id(op)] = (op, freed)
+    return list(freed)
 
 
 def _graph_node(
