@@ -25,7 +25,8 @@ KEYS: list[tuple[str, str, str]] = [
     ("Home / End", "Graph", "the leaves (top) / the output (bottom)"),
     ("Tab / Shift+Tab", "Graph", "next / previous node: centred, and what it is, its inputs, "
      "what it saved, its gradient"),
-    ("Ctrl+G", "Graph", "show each node's value and gradient in its box (again: hide)"),
+    ("Ctrl+G", "Graph", "show each node's value and gradient in its box, or why the value "
+                        "is gone (freed by backward); again: hide"),
     ("Ctrl+F", "Graph", "fit more: compact boxes (Mul for MulBackward0 [2]); again: full"),
     ("Enter", "Graph", "step through the backward of the shown tensor; then the next node"),
     ("Right / Left", "Graph", "during the walk: next / previous node"),
