@@ -1,4 +1,4 @@
-"""``bench/compare.py``: the same-run comparison of the engine with an older revision's."""
+"""``bench/engine_compare.py``: the same-run comparison of the engine with an older revision's."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _compare():  # bench/ is scripts, not a package
-    spec = importlib.util.spec_from_file_location("compare", ROOT / "bench" / "compare.py")
+    spec = importlib.util.spec_from_file_location("engine_compare", ROOT / "bench" / "engine_compare.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

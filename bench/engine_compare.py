@@ -1,4 +1,4 @@
-"""Is the engine slower than it was? ``python bench/compare.py REV [--rounds N] [--quick]``
+"""Is the engine slower than it was? ``python bench/engine_compare.py REV [--rounds N] [--quick]``
 
 Times the engine benchmark's torch-API workloads (``engine_bench.py``) on this checkout's
 engine and on the engine of git revision ``REV`` (its ``src/``, exported with ``git archive``),
