@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _compare():  # bench/ is scripts, not a package
-    spec = importlib.util.spec_from_file_location("engine_compare", ROOT / "bench" / "engine_compare.py")
+    path = ROOT / "bench" / "engine_compare.py"
+    spec = importlib.util.spec_from_file_location("engine_compare", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
