@@ -21,11 +21,12 @@ from gradtui.engine.tensor_base import TensorBase, new_leaf
 if TYPE_CHECKING:
     from gradtui.engine.tensor import Tensor
 
+# torch's functions (view, view_as, reshape_as, expand, expand_as and repeat below are Tensor
+# methods only: torch.view(x, 2) is an AttributeError in torch, so it is one here too)
 __all__ = [
-    "broadcast_tensors", "broadcast_to", "cat", "chunk", "concat", "concatenate", "expand",
-    "expand_as", "flatten", "hstack", "narrow", "permute", "repeat", "reshape", "reshape_as",
-    "split", "squeeze", "stack", "swapaxes", "swapdims", "t", "transpose", "unbind",
-    "unflatten", "unsqueeze", "view", "view_as", "vstack",
+    "broadcast_tensors", "broadcast_to", "cat", "chunk", "concat", "concatenate", "flatten",
+    "hstack", "narrow", "permute", "reshape", "split", "squeeze", "stack", "swapaxes",
+    "swapdims", "t", "transpose", "unbind", "unflatten", "unsqueeze", "vstack",
 ]
 
 def t(input: Tensor) -> Tensor:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any as _Any
 
 from gradtui.engine import dtypes as _dtypes
 from gradtui.engine import errors as _errors
@@ -144,7 +144,7 @@ _TENSOR_TYPE_WARNING = (
     "internally at /__w/pytorch/pytorch/torch/csrc/tensor/python_tensor.cpp:434.)")
 
 
-def set_default_tensor_type(t: Any) -> None:
+def set_default_tensor_type(t: _Any) -> None:
     """The old spelling of ``set_default_dtype``: a legacy type (``torch.DoubleTensor``) or its
     name; deprecated, as torch warns."""
     if isinstance(t, str):
@@ -174,15 +174,15 @@ def promote_types(type1: dtype, type2: dtype) -> dtype:
     return _dtypes.promote_pair(type1, type2)
 
 
-def result_type(tensor1: Any, tensor2: Any) -> dtype:
+def result_type(tensor1: _Any, tensor2: _Any) -> dtype:
     return _promote((tensor1, tensor2))
 
 
-def set_num_threads(n: Any) -> None:
+def set_num_threads(n: _Any) -> None:
     """Accepted for compatibility; numpy's threading is configured outside the engine."""
 
 
-def get_num_threads() -> Any:
+def get_num_threads() -> _Any:
     return 1
 
 
@@ -197,3 +197,6 @@ _OUT_FUNCTIONS = (
 for _name in _OUT_FUNCTIONS:
     if _name in globals():
         globals()[_name] = _with_out(globals()[_name], _name)
+
+del annotations  # the __future__ flag this module imported is not a torch name
+

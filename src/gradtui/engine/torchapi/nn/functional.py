@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any as _Any
 
 import numpy as np
 
-from gradtui.engine import dtypes, errors, random_ops
-from gradtui.engine.dispatch import apply, broadcast_shape, promote
+from gradtui.engine import dtypes as _dtypes
+from gradtui.engine import errors as _errors
+from gradtui.engine import random_ops as _random_ops
+from gradtui.engine.dispatch import apply as _apply
+from gradtui.engine.dispatch import broadcast_shape as _broadcast_shape
+from gradtui.engine.dispatch import promote as _promote
 from gradtui.engine.functional import log_softmax as _log_softmax
 from gradtui.engine.functional import relu as _relu
 from gradtui.engine.functional import sigmoid, tanh  # noqa: F401
 from gradtui.engine.functional import softmax as _softmax
 from gradtui.engine.inplace import check_inplace as _check_inplace
 from gradtui.engine.inplace import write_result as _write_result
-from gradtui.engine.kernels.elementwise import SELU_ALPHA, SELU_SCALE
-from gradtui.engine.linalg import addmm, matmul  # noqa: F401
-from gradtui.engine.ops import OPS
+from gradtui.engine.kernels.elementwise import SELU_ALPHA as _SELU_ALPHA
+from gradtui.engine.kernels.elementwise import SELU_SCALE as _SELU_SCALE
+from gradtui.engine.linalg import addmm as _addmm
+from gradtui.engine.linalg import matmul as _matmul
+from gradtui.engine.ops import OPS as _OPS
 from gradtui.engine.padding import pad  # noqa: F401
 from gradtui.engine.tensor import Tensor
 from gradtui.engine.torchapi.nn._reduction import reduction_mode as _reduction
@@ -41,67 +47,67 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def _warn_implicit_dim(name: str) -> None:
-    errors.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+    _errors.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
                   "include dim=X as an argument.")
 
 
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
-            dtype: Any = None) -> Tensor:
+            dtype: _Any = None) -> Tensor:
     if dim is None:
         _warn_implicit_dim("softmax")
     return _softmax(input, dim, dtype)
 
 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
-                dtype: Any = None) -> Tensor:
+                dtype: _Any = None) -> Tensor:
     if dim is None:
         _warn_implicit_dim("log_softmax")
     return _log_softmax(input, dim, dtype)
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """``input @ weight.T + bias``; torch's addmm (AddmmBackward0) for a 2-d input."""
+    """``input @ weight.T + bias``; torch's _addmm (AddmmBackward0) for a 2-d input."""
     ndim = input._array.ndim
     if ndim == 0 or weight._array.ndim == 0:
         raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are "
                            f"{ndim}D and {weight._array.ndim}D")
     if ndim == 2 and bias is not None:
-        return addmm(bias, input, weight.t())
+        return _addmm(bias, input, weight.t())
     if bias is not None and ndim != 0:
-        # torch folds the leading dims into rows, runs addmm, and views the result back
+        # torch folds the leading dims into rows, runs _addmm, and views the result back
         rows = input.reshape(-1, input._array.shape[-1])
-        out = addmm(bias, rows, weight.t())
+        out = _addmm(bias, rows, weight.t())
         return out.view(*input._array.shape[:-1], weight._array.shape[0])
-    out = matmul(input, weight.t())
+    out = _matmul(input, weight.t())
     return out if bias is None else out + bias
 
 
-def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
-             reduction: str = "mean", weight: Any = None) -> Tensor:
+def mse_loss(input: Tensor, target: Tensor, size_average: _Any = None, reduce: _Any = None,
+             reduction: str = "mean", weight: _Any = None) -> Tensor:
     mode = _reduction(size_average, reduce, reduction)
     if input._array.shape != target._array.shape:
-        errors.warn(
+        _errors.warn(
             f"Using a target size ({target.shape}) that is different to the input size "
             f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
             "Please ensure they have the same size.")
     a, t = input._array, target._array
-    broadcast_shape(a.shape, t.shape)
-    common_type = promote((input, target))
+    _broadcast_shape(a.shape, t.shape)
+    common_type = _promote((input, target))
     if not common_type.is_floating_point:
         raise NotImplementedError(f'"mse_cpu" not implemented for \'{common_type.short_name}\'')
     if a.dtype != t.dtype:
-        common = promote((input, target)).np
+        common = _promote((input, target)).np
         a, t = a.astype(common, copy=False), t.astype(common, copy=False)
-    return apply(OPS["mse_loss"], (input, target), (a, t), reduction=mode)
+    return _apply(_OPS["mse_loss"], (input, target), (a, t), reduction=mode)
 
 
-def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: Any = None,
-             ignore_index: int = -100, reduce: Any = None, reduction: str = "mean") -> Tensor:
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: _Any = None,
+             ignore_index: int = -100, reduce: _Any = None, reduction: str = "mean") -> Tensor:
     mode = _reduction(size_average, reduce, reduction)
     tgt = target._array
     if tgt.dtype.kind not in "iu":
         raise RuntimeError(f"expected scalar type Long but found "
-                           f"{dtypes.BY_NUMPY[tgt.dtype].short_name}")
+                           f"{_dtypes.BY_NUMPY[tgt.dtype].short_name}")
     if input._array.ndim > 1 and tgt.shape[0] != input._array.shape[0]:
         raise ValueError(f"Expected input batch_size ({input._array.shape[0]}) to match target "
                          f"batch_size ({tgt.shape[0]}).")
@@ -117,20 +123,20 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
         w = np.ones(n_classes, dtype=input._array.dtype) if weight is None else weight._array
         tgt = np.where(kept, tgt, 0)
         w_rows = np.where(kept, w[tgt], 0).astype(input._array.dtype)
-        return apply(OPS["nll_loss"], (input,), target=tgt, reduction=mode,
+        return _apply(_OPS["nll_loss"], (input,), target=tgt, reduction=mode,
                      weight=w_rows, per_row=True)
-    return apply(OPS["nll_loss"], (input,), target=tgt, reduction=mode,
+    return _apply(_OPS["nll_loss"], (input,), target=tgt, reduction=mode,
                  weight=None if weight is None else weight._array)
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
-                  size_average: Any = None, ignore_index: int = -100, reduce: Any = None,
+                  size_average: _Any = None, ignore_index: int = -100, reduce: _Any = None,
                   reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """log_softmax over the class dim, then nll_loss (LogSoftmaxBackward0 -> NllLossBackward0)."""
     tgt = target._array
     if tgt.dtype.kind == "f" and tgt.shape != input._array.shape:
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
-                           f"{dtypes.BY_NUMPY[tgt.dtype].short_name}")
+                           f"{_dtypes.BY_NUMPY[tgt.dtype].short_name}")
     if tgt.dtype.kind != "f" and input._array.ndim == 2 and tgt.ndim > 1:
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     class_dim = 1 if input._array.ndim > 1 else 0
@@ -142,7 +148,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
             target = target * (1 - label_smoothing) + label_smoothing / n_classes
         per = -(logp * target).sum(class_dim)
         if mode == "mean":
-            return apply(OPS["div_scalar"], (per.sum(),),
+            return _apply(_OPS["div_scalar"], (per.sum(),),
                          other=float(input._array.size // n_classes))
         return per.sum() if mode == "sum" else per
     logp = _log_softmax(input, class_dim)
@@ -162,8 +168,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     return (1 - label_smoothing) * nll + smooth * (label_smoothing / n_classes)
 
 
-def binary_cross_entropy(input: Tensor, target: Tensor, weight: Any = None,
-                         size_average: Any = None, reduce: Any = None,
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: _Any = None,
+                         size_average: _Any = None, reduce: _Any = None,
                          reduction: str = "mean") -> Tensor:
     mode = _reduction(size_average, reduce, reduction)
     if input._array.shape != target._array.shape:
@@ -172,21 +178,21 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Any = None,
                          "size.")
     if weight is not None:
         _expandable_weight(weight, input)
-    return apply(OPS["binary_cross_entropy"], (input, target), reduction=mode,
+    return _apply(_OPS["binary_cross_entropy"], (input, target), reduction=mode,
                  weight=None if weight is None else weight._array)
 
 
-def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Any = None,
-                                     size_average: Any = None, reduce: Any = None,
-                                     reduction: str = "mean", pos_weight: Any = None) -> Tensor:
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: _Any = None,
+                                     size_average: _Any = None, reduce: _Any = None,
+                                     reduction: str = "mean", pos_weight: _Any = None) -> Tensor:
     mode = _reduction(size_average, reduce, reduction)
     if target._array.shape != input._array.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size "
                          f"({input.shape})")
     for extra in (pos_weight, weight):  # broadcast against the input in torch's kernel order
         if extra is not None:
-            broadcast_shape(extra._array.shape, input._array.shape)
-    return apply(OPS["bce_with_logits"], (input, target), reduction=mode,
+            _broadcast_shape(extra._array.shape, input._array.shape)
+    return _apply(_OPS["bce_with_logits"], (input, target), reduction=mode,
                  weight=None if weight is None else weight._array,
                  pos_weight=None if pos_weight is None else pos_weight._array)
 
@@ -197,8 +203,8 @@ def logsigmoid(input: Tensor) -> Tensor:
     arr = input._array
     if arr.dtype.kind != "f":
         raise NotImplementedError('"log_sigmoid_cpu" not implemented for '
-                                  f"'{dtypes.BY_NUMPY[arr.dtype].short_name}'")
-    return apply(OPS["log_sigmoid"], (input,))
+                                  f"'{_dtypes.BY_NUMPY[arr.dtype].short_name}'")
+    return _apply(_OPS["log_sigmoid"], (input,))
 
 
 def _expandable_weight(weight: Tensor, input: Tensor) -> None:
@@ -216,7 +222,7 @@ def _expandable_weight(weight: Tensor, input: Tensor) -> None:
                            f"the broadcast shape [{', '.join(map(str, wide))}]")
 
 
-def _number(value: Any, function: str, argument: str, position: int) -> None:
+def _number(value: _Any, function: str, argument: str, position: int) -> None:
     """torch's parser: a Number argument given something else."""
     if not isinstance(value, int | float | np.number):
         raise TypeError(f"{function}(): argument '{argument}' (position {position}) must be "
@@ -225,7 +231,7 @@ def _number(value: Any, function: str, argument: str, position: int) -> None:
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     _number(negative_slope, "leaky_relu", "negative_slope", 2)
-    out = apply(OPS["leaky_relu"], (input,), slope=negative_slope)
+    out = _apply(_OPS["leaky_relu"], (input,), slope=negative_slope)
     if inplace:
         _write_result(input, out, "leaky_relu")
         return input
@@ -236,7 +242,7 @@ def _float_only(input: Tensor, kernel: str) -> None:
     """torch's activation kernels are dispatched for floating types only."""
     if input._array.dtype.kind != "f":
         raise NotImplementedError(f'"{kernel}" not implemented for '
-                                  f"'{dtypes.BY_NUMPY[input._array.dtype].short_name}'")
+                                  f"'{_dtypes.BY_NUMPY[input._array.dtype].short_name}'")
 
 
 def _maybe_inplace(input: Tensor, out: Tensor, inplace: bool, name: str) -> Tensor:
@@ -253,16 +259,16 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     _number(beta, "softplus", "beta", 2)
     _number(threshold, "softplus", "threshold", 3)
     _float_only(input, "softplus_cpu")
-    return apply(OPS["softplus"], (input,), beta=beta, threshold=threshold)
+    return _apply(_OPS["softplus"], (input,), beta=beta, threshold=threshold)
 
 
 def _elu(input: Tensor, alpha: float, scale: float, inplace: bool, name: str) -> Tensor:
     _float_only(input, "elu_cpu")
     if inplace:  # torch's elu_ saves its result: EluBackward1
         _check_inplace(input)
-        out = apply(OPS["elu_result"], (input,), alpha=alpha, scale=scale, input_scale=1.0)
+        out = _apply(_OPS["elu_result"], (input,), alpha=alpha, scale=scale, input_scale=1.0)
         return _maybe_inplace(input, out, True, name)
-    return apply(OPS["elu"], (input,), alpha=alpha, scale=scale, input_scale=1.0)
+    return _apply(_OPS["elu"], (input,), alpha=alpha, scale=scale, input_scale=1.0)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -273,7 +279,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """``scale * elu(x, alpha)`` with torch's fixed alpha and scale (an EluBackward0)."""
-    return _elu(input, SELU_ALPHA, SELU_SCALE, inplace, "selu")
+    return _elu(input, _SELU_ALPHA, _SELU_SCALE, inplace, "selu")
 
 
 def gelu(input: Tensor, *, approximate: str = "none") -> Tensor:
@@ -282,17 +288,17 @@ def gelu(input: Tensor, *, approximate: str = "none") -> Tensor:
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
     _float_only(input, "GeluKernelImpl")
-    return apply(OPS["gelu"], (input,), approximate=approximate)
+    return _apply(_OPS["gelu"], (input,), approximate=approximate)
 
 
 def _unary_activation(name: str, kernel: str, doc: str):
-    row = OPS[name]
+    row = _OPS[name]
 
     def fn(input: Tensor, inplace: bool = False) -> Tensor:
         _float_only(input, kernel)
         if inplace:
             _check_inplace(input)
-        return _maybe_inplace(input, apply(row, (input,)), inplace, name)
+        return _maybe_inplace(input, _apply(row, (input,)), inplace, name)
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = doc
@@ -314,7 +320,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
         raise ValueError("min_val cannot be greater than max_val")
     if inplace:
         _check_inplace(input)
-    out = apply(OPS["hardtanh"], (input,), min_val=min_val, max_val=max_val)
+    out = _apply(_OPS["hardtanh"], (input,), min_val=min_val, max_val=max_val)
     return _maybe_inplace(input, out, inplace, "hardtanh")
 
 
@@ -341,8 +347,11 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     if p == 1:  # torch multiplies by a zero (1 / (1 - p) would be inf)
         noise = Tensor._wrap(np.zeros((), dtype=input._array.dtype))
     else:
-        noise = random_ops.empty_like(input).bernoulli_(1 - p)
+        noise = _random_ops.empty_like(input).bernoulli_(1 - p)
         noise.div_(1 - p)
     if inplace:
         return input.mul_(noise)
     return input * noise
+
+
+del annotations  # the __future__ flag this module imported is not a torch name
