@@ -17,3 +17,6 @@ _ = default_generator
 
 for _fn in (fork_rng, get_rng_state, initial_seed, manual_seed, seed, set_rng_state):
     _fn.__module__ = "torch.random"
+
+
+del annotations  # the __future__ flag this module imported is not a torch name

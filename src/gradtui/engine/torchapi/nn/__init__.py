@@ -14,3 +14,7 @@ from gradtui.engine.torchapi.nn.parameter import (  # noqa: F401
 
 __all__ = [*_modules_all, "Parameter", "UninitializedBuffer", "UninitializedParameter",
            "functional", "init"]
+
+
+# the __future__ flag, and two files of nn.functional bound here by their import: not torch names
+del annotations, functional_distance, functional_losses  # noqa: F821

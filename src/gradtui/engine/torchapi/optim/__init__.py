@@ -14,3 +14,8 @@ from gradtui.engine.torchapi.optim.rmsprop import RMSprop
 from gradtui.engine.torchapi.optim.sgd import SGD
 
 __all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "Optimizer", "RMSprop"]
+
+
+# as torch.optim does: its files (`import torch.optim.adam` still works) and the
+# __future__ flag are not names of the package
+del adadelta, adagrad, adam, adamax, adamw, annotations, optimizer, rmsprop, sgd  # noqa: F821

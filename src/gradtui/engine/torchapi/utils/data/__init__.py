@@ -41,3 +41,6 @@ __all__ = [
     "SubsetRandomSampler", "TensorDataset", "WeightedRandomSampler", "_DatasetKind",
     "default_collate", "default_convert", "get_worker_info", "random_split",
 ]
+
+
+del annotations  # the __future__ flag this module imported is not a torch name
