@@ -364,6 +364,7 @@ def test_no_orphan_kernel_when_the_front_end_process_dies(tmp_path: Path) -> Non
     _wait_for_file(running)  # the kernel is busy in the loop, not idle at its stdin
     front.kill()
     front.wait()
+    front.stdout.close()  # (left to the garbage collector, its warning lands in a later test)
     assert _wait_gone(kernel_pid)
 
 

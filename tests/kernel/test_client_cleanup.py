@@ -3,6 +3,8 @@ outlived a local ``gradtui repl``): closed, restarted, or dead, the kernel's pro
 
 from __future__ import annotations
 
+import gc
+import os
 import time
 
 import pytest
@@ -92,3 +94,29 @@ def test_a_kernel_that_died_leaves_nothing_once_closed() -> None:
     finally:
         client.close()
     assert none_alive(children)
+
+
+def _open_descriptors() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_closed_and_restarted_kernels_leave_no_pipe_open_in_the_front_end() -> None:
+    """A front end keeps no descriptor of a kernel it closed or restarted (the kernel's stderr
+    pipe stayed open until its Popen was freed, by a garbage collection at some later moment)."""
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()  # what closes the pipes must be the client, not a collection
+    try:
+        before = _open_descriptors()
+        client = KernelClient()
+        client.start()
+        client.restart()
+        client.restart()
+        client.close()
+        deadline = time.monotonic() + 30  # (the stderr reader closes its pipe at end of file)
+        while _open_descriptors() > before and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert _open_descriptors() == before, os.listdir("/proc/self/fd")
+    finally:
+        if enabled:
+            gc.enable()

@@ -539,9 +539,15 @@ class KernelClient:
     def _drain_stderr(self, proc: subprocess.Popen[bytes]) -> None:
         # Bounded: learner code can write a gigabyte without a newline to fd 2.
         assert proc.stderr is not None
-        drain_lines(
-            proc.stderr.fileno(), self._stderr_tail.append, max_line_chars=_STDERR_LINE_CHARS
-        )
+        try:
+            drain_lines(
+                proc.stderr.fileno(), self._stderr_tail.append, max_line_chars=_STDERR_LINE_CHARS
+            )
+        finally:
+            # This thread is the pipe's only reader: it closes it at end of file. Left open,
+            # it stayed open until the old Popen was freed (a closed client's: as long as the
+            # client lived), with a ResourceWarning in whatever cell or test ran at that moment.
+            _close_quietly(proc.stderr)
 
     @staticmethod
     def _kill(proc: subprocess.Popen[bytes]) -> None:
