@@ -75,5 +75,3 @@ def register_tensor_class(cls: type[TensorBase]) -> None:
     once, right after defining ``Tensor``)."""
     global tensor_class
     tensor_class = cls
-
-

@@ -198,7 +198,7 @@ class Walk:
         grads, owned, pop, get = self.grads, self.owned, self.grads.pop, self.grads.get
         tensors, visits = self.tensors, self.visits
         # autograd.grad's inputs and the flow record look at every node: one test when neither
-        watching = bool(self.capture_nodes) or self.reached is not None
+        watching = self.needed is not None or bool(self.capture_nodes) or self.reached is not None
         write_retained, free = self.capture is None and not self.dry_run, not self.retain_graph
         heap = [(-n._seq, n) for n in grads if type(n) is not AccumulateGrad]
         heapq.heapify(heap)
