@@ -8,12 +8,12 @@ wrapped in a ``Parameter``, anything else is kept as is (and shown as ``Object o
 
 from __future__ import annotations
 
-import operator
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, KeysView, Mapping
 from typing import Any
 
 from gradtui.engine.tensor import Tensor
+from gradtui.engine.torchapi.nn.modules.container import ModuleList
 from gradtui.engine.torchapi.nn.modules.module import Module
 from gradtui.engine.torchapi.nn.parameter import Parameter
 from gradtui.engine.typename import typename
@@ -36,13 +36,8 @@ class ParameterList(Module):
         if values is not None:
             self += values
 
-    def _get_abs_string_index(self, idx: Any) -> str:
-        idx = operator.index(idx)
-        if not (-len(self) <= idx < len(self)):
-            raise IndexError(f"index {idx} is out of range")
-        if idx < 0:
-            idx += len(self)
-        return str(idx)
+    # an index (negative ones from the end) to the name its entry is stored under: ModuleList's
+    _get_abs_string_index = ModuleList._get_abs_string_index
 
     def __getitem__(self, idx: Any) -> Any:
         if isinstance(idx, slice):
